@@ -1,0 +1,36 @@
+// The engine's public face inside core. Implementation: compile.ts and friends (engine helper owns this folder).
+import type { FlagDefinitionError } from '../errors.js';
+import type {
+  ClientFeaturesPayload,
+  CustomStrategy,
+  Explanation,
+  FeatureDefinition,
+  FlagContext,
+  VariantResult,
+} from '../types.js';
+
+export interface CompileOptions {
+  /** custom strategies, by name */
+  strategies?: readonly CustomStrategy[];
+  /** merged under every evaluation's context as Unleash does (appName, environment) */
+  staticContext?: { appName?: string; environment?: string };
+  /** called for warnings such as an unknown strategy (once per strategy name) */
+  onWarn?: (message: string) => void;
+  /** flags that fail to compile keep their evaluator from this previous snapshot, when it has one */
+  previous?: CompiledFlags;
+}
+
+/** One compiled snapshot of definitions. Every method is synchronous and never throws. */
+export interface CompiledFlags {
+  readonly definitions: ClientFeaturesPayload;
+  /** one entry per flag that failed to compile */
+  readonly errors: readonly FlagDefinitionError[];
+  has(name: string): boolean;
+  names(): string[];
+  feature(name: string): FeatureDefinition | undefined;
+  isEnabled(name: string, context: FlagContext, fallback?: boolean): boolean;
+  getVariant(name: string, context: FlagContext, fallback?: VariantResult): VariantResult;
+  explain(name: string, context: FlagContext): Explanation;
+}
+
+export { compileFlags } from './compile.js';

@@ -1,0 +1,67 @@
+// One error base class for the whole project: a stable string `code` to branch on, a `name` per subclass,
+// and a message that says how to fix the problem.
+
+export type FlagwiseErrorCode =
+  | 'INVALID_DEFINITION'
+  | 'INVALID_FLAGS_FILE'
+  | 'FLAGS_FILE_NOT_FOUND'
+  | 'NOT_READY'
+  | 'READY_TIMEOUT'
+  | 'SOURCE_FAILED'
+  | 'UNAUTHORIZED'
+  | 'MISCONFIGURED'
+  | 'CLOSED';
+
+/**
+ * Base class of every error flagwise throws or emits.
+ * @example
+ * try { await flags.ready({ timeoutMs: 2000 }) } catch (e) { if (e instanceof FlagwiseError) log(e.code) }
+ */
+export class FlagwiseError extends Error {
+  readonly code: FlagwiseErrorCode;
+  constructor(code: FlagwiseErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.name = 'FlagwiseError';
+  }
+}
+
+/** A flag definition that cannot be compiled; names the flag and the field. */
+export class FlagDefinitionError extends FlagwiseError {
+  readonly flag: string;
+  readonly field: string;
+  constructor(flag: string, field: string, problem: string) {
+    super('INVALID_DEFINITION', `flag "${flag}": ${field}: ${problem}`);
+    this.name = 'FlagDefinitionError';
+    this.flag = flag;
+    this.field = field;
+  }
+}
+
+/** A flags file that cannot be read or parsed; names the path and, where known, the line. */
+export class FlagsFileError extends FlagwiseError {
+  readonly path: string;
+  readonly line?: number;
+  readonly column?: number;
+  constructor(
+    code: 'INVALID_FLAGS_FILE' | 'FLAGS_FILE_NOT_FOUND',
+    path: string,
+    problem: string,
+    where?: { line?: number; column?: number; cause?: unknown },
+  ) {
+    const at = where?.line ? `:${where.line}${where.column ? `:${where.column}` : ''}` : '';
+    super(code, `${path}${at}: ${problem}`, { cause: where?.cause });
+    this.name = 'FlagsFileError';
+    this.path = path;
+    this.line = where?.line;
+    this.column = where?.column;
+  }
+}
+
+/** Wrong options, caught at startup. The message says how to fix it. */
+export class ConfigurationError extends FlagwiseError {
+  constructor(message: string) {
+    super('MISCONFIGURED', message);
+    this.name = 'ConfigurationError';
+  }
+}

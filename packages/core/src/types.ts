@@ -1,0 +1,222 @@
+// The shapes every part of flagwise agrees on. Definitions are Unleash's wire format
+// (the body of GET /api/client/features); every source produces it.
+
+// ---------------------------------------------------------------------------
+// Definitions (Unleash client-features format)
+// ---------------------------------------------------------------------------
+
+export type ConstraintOperator =
+  | 'IN'
+  | 'NOT_IN'
+  | 'STR_CONTAINS'
+  | 'STR_STARTS_WITH'
+  | 'STR_ENDS_WITH'
+  | 'NUM_EQ'
+  | 'NUM_GT'
+  | 'NUM_GTE'
+  | 'NUM_LT'
+  | 'NUM_LTE'
+  | 'DATE_AFTER'
+  | 'DATE_BEFORE'
+  | 'SEMVER_EQ'
+  | 'SEMVER_GT'
+  | 'SEMVER_LT'
+  | 'REGEX'
+  | (string & {});
+
+export interface ConstraintDefinition {
+  contextName: string;
+  operator: ConstraintOperator;
+  values?: string[];
+  value?: string;
+  inverted?: boolean;
+  caseInsensitive?: boolean;
+}
+
+export type PayloadType = 'string' | 'json' | 'csv' | 'number' | (string & {});
+
+export interface Payload {
+  type: PayloadType;
+  value: string;
+}
+
+export interface VariantOverride {
+  contextName: string;
+  values: string[];
+}
+
+export interface VariantDefinition {
+  name: string;
+  weight: number;
+  weightType?: 'variable' | 'fix' | (string & {});
+  stickiness?: string;
+  payload?: Payload;
+  overrides?: VariantOverride[];
+}
+
+export interface StrategyDefinition {
+  name: string;
+  parameters?: Record<string, string | number | undefined>;
+  constraints?: ConstraintDefinition[];
+  segments?: number[];
+  variants?: VariantDefinition[];
+  disabled?: boolean;
+  title?: string;
+}
+
+export interface DependencyDefinition {
+  feature: string;
+  enabled?: boolean;
+  variants?: string[];
+}
+
+export interface FeatureDefinition {
+  name: string;
+  enabled: boolean;
+  type?: string;
+  description?: string | null;
+  project?: string;
+  stale?: boolean;
+  strategies?: StrategyDefinition[];
+  variants?: VariantDefinition[] | null;
+  dependencies?: DependencyDefinition[];
+  impressionData?: boolean;
+  /** flagwise extension: may this flag be sent to a browser through `toJSON()`? Default false. */
+  clientVisible?: boolean;
+}
+
+export interface SegmentDefinition {
+  id: number;
+  name?: string;
+  constraints: ConstraintDefinition[];
+}
+
+export interface ClientFeaturesPayload {
+  version: number;
+  features: FeatureDefinition[];
+  segments?: SegmentDefinition[];
+  query?: unknown;
+  meta?: unknown;
+}
+
+// ---------------------------------------------------------------------------
+// Evaluation
+// ---------------------------------------------------------------------------
+
+/** Unleash's context. Fields not listed here are looked up at the top level, then in `properties`. */
+export interface FlagContext {
+  userId?: string;
+  sessionId?: string;
+  remoteAddress?: string;
+  environment?: string;
+  appName?: string;
+  currentTime?: Date | string;
+  properties?: Record<string, string | number | boolean | undefined | null>;
+  [field: string]: unknown;
+}
+
+/** Unleash's variant result shape. `feature_enabled` is what unleash-client returns; `featureEnabled` mirrors it. */
+export interface VariantResult {
+  name: string;
+  enabled: boolean;
+  payload?: Payload;
+  feature_enabled: boolean;
+  featureEnabled: boolean;
+}
+
+export type EvaluationReason =
+  | 'override'
+  | 'disabled'
+  | 'strategy-matched'
+  | 'no-strategy-matched'
+  | 'dependency-failed'
+  | 'not-found'
+  | 'not-ready'
+  | 'error';
+
+export interface Explanation {
+  flag: string;
+  enabled: boolean;
+  variant: VariantResult;
+  reason: EvaluationReason;
+  /** index of the strategy that matched, for `strategy-matched` */
+  strategyIndex?: number;
+  /** name of the strategy that matched */
+  strategyName?: string;
+  /** a human sentence: which rule decided, or what was wrong */
+  detail?: string;
+}
+
+/** A custom strategy registered by name. Its parameters are passed as Unleash sends them. */
+export interface CustomStrategy {
+  name: string;
+  isEnabled(parameters: Record<string, unknown>, context: FlagContext): boolean;
+}
+
+// ---------------------------------------------------------------------------
+// Sources
+// ---------------------------------------------------------------------------
+
+export type SourceStatus = 'starting' | 'ready' | 'stale' | 'failed';
+
+export type SourceEvent =
+  | { type: 'definitions'; definitions: ClientFeaturesPayload }
+  | { type: 'status'; status: SourceStatus; reason?: string }
+  | { type: 'error'; error: Error }
+  | { type: 'warn'; message: string };
+
+export type SourceListener = (event: SourceEvent) => void;
+
+/**
+ * Where definitions come from. The client calls `start()` once, reads `current()` and listens for events.
+ * A failing source keeps serving its last good definitions.
+ */
+export interface FlagSource {
+  /** short name for messages, e.g. `file:/app/flags.yaml` */
+  readonly name: string;
+  readonly status: SourceStatus;
+  /**
+   * Begin loading. Resolves once the first definitions are available (status ready or stale);
+   * rejects with a FlagwiseError saying what is wrong when it cannot get any.
+   */
+  start(context: SourceStartContext): Promise<void>;
+  stop(): Promise<void>;
+  /** the last good definitions, or undefined before the first load */
+  current(): ClientFeaturesPayload | undefined;
+  subscribe(listener: SourceListener): () => void;
+  /** optional: counts an evaluation (Unleash usage metrics) */
+  recordEvaluation?(flag: string, enabled: boolean, variant?: string): void;
+}
+
+export interface SourceStartContext {
+  logger: Logger;
+}
+
+// ---------------------------------------------------------------------------
+// Logging
+// ---------------------------------------------------------------------------
+
+/** pino-compatible subset: `logger.warn(obj?, msg)` or `logger.warn(msg)`. */
+export interface Logger {
+  debug(obj: unknown, msg?: string): void;
+  info(obj: unknown, msg?: string): void;
+  warn(obj: unknown, msg?: string): void;
+  error(obj: unknown, msg?: string): void;
+}
+
+// ---------------------------------------------------------------------------
+// Flag names: users narrow them by merging into this registry.
+// ---------------------------------------------------------------------------
+
+/**
+ * Declare your flag names to get them checked by TypeScript:
+ * @example
+ * declare module '@flagwise/core' {
+ *   interface FlagRegistry { 'new-pricing': true; 'checkout-copy': true }
+ * }
+ */
+// biome-ignore lint/suspicious/noEmptyInterface: merged by users
+export interface FlagRegistry {}
+
+/** The flag names an app declared in FlagRegistry, or any string when it declared none. */
+export type FlagName = keyof FlagRegistry extends never ? string : Extract<keyof FlagRegistry, string>;
