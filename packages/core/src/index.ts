@@ -1,3 +1,26 @@
-export * from './types.js';
+export {
+  createFlags,
+  type FlagsChange,
+  FlagsClient,
+  type FlagsEvents,
+  type FlagsOptions,
+  type ImpressionEvent,
+  type RequestInput,
+  type ResolvedOverrides,
+} from './client.js';
+export { type ContextHook, type RequestFacts, requestContext } from './context.js';
+export { type CompiledFlags, type CompileOptions, compileFlags } from './engine/index.js';
 export * from './errors.js';
-export { silentLogger, consoleLogger } from './logger.js';
+export { consoleLogger, silentLogger } from './logger.js';
+export {
+  applyOverrideQuery,
+  createOverrideSigner,
+  type FlagOverrides,
+  type OverrideOptions,
+  type OverrideSigner,
+  type VerifyResult,
+} from './overrides.js';
+export { type BrowserFlag, isRequestFlags, type RequestFlags } from './request-flags.js';
+export { toPropertyName } from './snapshot.js';
+export * from './sources/index.js';
+export * from './types.js';

@@ -1,0 +1,521 @@
+// The client: owns one source, compiles what it delivers into snapshots, and answers evaluations from memory.
+import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { type ContextHook, type RequestFacts, requestContext } from './context.js';
+import { type CompiledFlags, compileFlags } from './engine/index.js';
+import { ConfigurationError, FlagwiseError } from './errors.js';
+import { silentLogger } from './logger.js';
+import {
+  applyOverrideQuery,
+  createOverrideSigner,
+  type FlagOverrides,
+  type OverrideOptions,
+  type OverrideSigner,
+  overrideCookieHeader,
+  readCookie,
+} from './overrides.js';
+import { createRequestFlags, type RequestFlags, type RequestFlagsHost } from './request-flags.js';
+import { buildSnapshot, type Snapshot } from './snapshot.js';
+import { defaultFileSource } from './sources/index.js';
+import type {
+  ClientFeaturesPayload,
+  CustomStrategy,
+  Explanation,
+  FeatureDefinition,
+  FlagContext,
+  FlagName,
+  FlagSource,
+  Logger,
+  SourceEvent,
+  SourceStatus,
+  VariantResult,
+} from './types.js';
+
+export interface FlagsOptions<Request = any> {
+  /** where definitions come from; default: flags.yaml, flags.yml or flags.json in the working directory */
+  source?: FlagSource;
+  /** static context merged into every evaluation, as Unleash does */
+  appName?: string;
+  environment?: string;
+  /** custom strategies, by name */
+  strategies?: CustomStrategy[];
+  /** pino-compatible logger; default: silent */
+  logger?: Logger;
+  /** per-browser QA overrides in a signed cookie (off unless given) */
+  overrides?: OverrideOptions<Request>;
+}
+
+/** A per-flag diff between two sets of definitions. */
+export interface FlagsChange {
+  added: string[];
+  removed: string[];
+  changed: string[];
+}
+
+/** Unleash's impression event. */
+export interface ImpressionEvent {
+  eventType: 'isEnabled' | 'getVariant';
+  eventId: string;
+  context: FlagContext;
+  enabled: boolean;
+  featureName: string;
+  variant?: string;
+}
+
+export interface FlagsEvents {
+  ready: [];
+  changed: [FlagsChange];
+  impression: [ImpressionEvent];
+  error: [Error];
+  warn: [string];
+}
+
+/** What an adapter knows of one request, for `forRequest`. */
+export interface RequestInput extends RequestFacts {
+  /** the raw Cookie header, for QA overrides */
+  cookieHeader?: string;
+  /** the parsed query string, for the override query parameter */
+  query?: Record<string, unknown> | null;
+}
+
+/** The result of reading overrides for one request. */
+export interface ResolvedOverrides {
+  overrides: FlagOverrides | undefined;
+  /** a Set-Cookie header value the adapter must send (the QA changed or cleared overrides) */
+  setCookie?: string;
+}
+
+const EMPTY_CONTEXT: FlagContext = Object.freeze({});
+const EMPTY_PAYLOAD: ClientFeaturesPayload = Object.freeze({
+  version: 2,
+  features: [],
+}) as ClientFeaturesPayload;
+const MAX_WARNED_NAMES = 1000;
+
+/**
+ * A flags client: one source, evaluated in memory. Every evaluation is synchronous and never throws.
+ * @example
+ * const flags = createFlags({ source: inlineSource({ flags: { 'new-pricing': true } }) });
+ * await flags.ready({ timeoutMs: 5000 });
+ * flags.isEnabled('new-pricing', { userId: '42' });
+ */
+export class FlagsClient<Request = any> extends EventEmitter<FlagsEvents> {
+  readonly source: FlagSource;
+  readonly logger: Logger;
+  private snapshot: Snapshot;
+  private readonly compileOptions: Parameters<typeof compileFlags>[1];
+  private readonly unsubscribe: () => void;
+  private readonly started: Promise<void>;
+  private startError: Error | undefined;
+  private closed = false;
+  private readonly warnedNames = new Set<string>();
+  private readonly signer: OverrideSigner | undefined;
+  private readonly overrideOptions: OverrideOptions<Request> | undefined;
+  private readonly requestHost: RequestFlagsHost;
+  private readonly readyWaiters = new Set<{ resolve: () => void; reject: (error: Error) => void }>();
+  /** set when the source counts usage (Unleash metrics) */
+  private readonly recordEvaluation: FlagSource['recordEvaluation'];
+
+  constructor(options: FlagsOptions<Request> = {}) {
+    super();
+    if (options === null || typeof options !== 'object') {
+      throw new ConfigurationError(
+        'createFlags(options): options must be an object, e.g. createFlags({ source })',
+      );
+    }
+    this.logger = options.logger ?? silentLogger;
+    this.source = options.source ?? defaultFileSource(process.cwd());
+    if (typeof this.source?.start !== 'function' || typeof this.source?.current !== 'function') {
+      throw new ConfigurationError(
+        'createFlags({ source }): source must be a flag source such as fileSource(path), inlineSource(flags), ' +
+          'memorySource() or unleashSource({...})',
+      );
+    }
+    this.overrideOptions = options.overrides;
+    this.signer = options.overrides ? createOverrideSigner(options.overrides) : undefined;
+    const staticContext: { appName?: string; environment?: string } = {};
+    if (options.appName !== undefined) staticContext.appName = options.appName;
+    if (options.environment !== undefined) staticContext.environment = options.environment;
+    this.compileOptions = {
+      strategies: options.strategies,
+      staticContext,
+      onWarn: (message) => this.warn(message),
+    };
+    this.snapshot = buildSnapshot(compileFlags(EMPTY_PAYLOAD, this.compileOptions), false);
+    this.recordEvaluation = this.source.recordEvaluation?.bind(this.source);
+    this.requestHost = {
+      onEvaluation: (flag, enabled, variant, context) =>
+        this.afterEvaluation(flag, enabled, variant, context),
+      onUnknownFlag: (name) => this.warnUnknownName(name),
+    };
+
+    this.unsubscribe = this.source.subscribe((event) => this.onSourceEvent(event));
+    const initial = this.source.current();
+    if (initial) this.load(initial);
+    this.started = Promise.resolve()
+      .then(() => this.source.start({ logger: this.logger }))
+      .then(() => {
+        const current = this.source.current();
+        if (current && current !== this.snapshot.compiled.definitions) this.load(current);
+      })
+      .catch((error: unknown) => {
+        this.startError = asError(error);
+        this.logger.error({ err: this.startError }, `flagwise: ${this.source.name} failed to start`);
+        this.emitError(this.startError);
+        for (const waiter of this.readyWaiters) waiter.reject(this.startError);
+        this.readyWaiters.clear();
+      });
+  }
+
+  /** `starting | ready | stale | failed` */
+  get status(): SourceStatus {
+    if (!this.snapshot.ready) return this.startError ? 'failed' : 'starting';
+    return this.source.status;
+  }
+
+  /** true once definitions have loaded */
+  get isReady(): boolean {
+    return this.snapshot.ready;
+  }
+
+  /**
+   * Resolves once definitions have loaded; rejects with the reason when the source failed or the timeout passed.
+   * Never hangs: the default timeout is 10 s.
+   */
+  ready(options: { timeoutMs?: number } = {}): Promise<void> {
+    const timeoutMs = options.timeoutMs ?? 10_000;
+    if (this.snapshot.ready) return Promise.resolve();
+    if (this.closed) return Promise.reject(new FlagwiseError('CLOSED', 'the flags client is closed'));
+    if (this.startError) return Promise.reject(this.startError);
+    return new Promise<void>((resolve, reject) => {
+      const waiter = {
+        resolve: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+        reject: (error: Error) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      };
+      const timer = setTimeout(() => {
+        this.readyWaiters.delete(waiter);
+        reject(
+          new FlagwiseError(
+            'READY_TIMEOUT',
+            `flags from ${this.source.name} were not ready after ${timeoutMs} ms (status: ${this.status}); ` +
+              'check that the source is reachable, or raise ready({ timeoutMs })',
+          ),
+        );
+      }, timeoutMs);
+      timer.unref?.();
+      this.readyWaiters.add(waiter);
+    });
+  }
+
+  /**
+   * Is the flag on for this context? Unknown flags give `fallback`.
+   * @example flags.isEnabled('new-pricing', { userId: '42', properties: { plan: 'pro' } })
+   */
+  isEnabled(name: FlagName, context: FlagContext = EMPTY_CONTEXT, fallback = false): boolean {
+    const { compiled } = this.snapshot;
+    const enabled = compiled.isEnabled(name, context, fallback);
+    if (this.recordEvaluation !== undefined || this.snapshot.impressionFlags.size !== 0) {
+      this.afterEvaluation(name, enabled, undefined, context);
+    }
+    return enabled;
+  }
+
+  /**
+   * The variant for this context, in Unleash's shape `{ name, enabled, payload?, feature_enabled }`.
+   * @example flags.getVariant('checkout-copy', { userId: '42' }).name
+   */
+  getVariant(name: FlagName, context: FlagContext = EMPTY_CONTEXT, fallback?: VariantResult): VariantResult {
+    const variant = this.snapshot.compiled.getVariant(name, context, fallback);
+    if (this.recordEvaluation !== undefined || this.snapshot.impressionFlags.size !== 0) {
+      this.afterEvaluation(name, variant.feature_enabled, variant, context);
+    }
+    return variant;
+  }
+
+  /**
+   * Value, variant and the reason: `disabled | strategy-matched | no-strategy-matched | dependency-failed |
+   * not-found | not-ready | error` (and `override` on per-request flags).
+   * @example flags.explain('new-pricing', { userId: '42' }).reason
+   */
+  explain(name: FlagName, context: FlagContext = EMPTY_CONTEXT): Explanation {
+    const explanation = this.snapshot.compiled.explain(name, context);
+    if (!this.snapshot.ready && explanation.reason === 'not-found') {
+      return {
+        ...explanation,
+        reason: 'not-ready',
+        detail: `flags from ${this.source.name} have not loaded yet`,
+      };
+    }
+    return explanation;
+  }
+
+  /**
+   * Every flag for one context, e.g. for a debug page or a job that fans out.
+   * @example flags.evaluateAll({ userId: '42' })['new-pricing'].enabled
+   */
+  evaluateAll(
+    context: FlagContext = EMPTY_CONTEXT,
+  ): Record<string, { enabled: boolean; variant: VariantResult }> {
+    const result: Record<string, { enabled: boolean; variant: VariantResult }> = {};
+    for (const name of this.snapshot.compiled.names()) {
+      const variant = this.getVariant(name, context);
+      result[name] = { enabled: variant.feature_enabled, variant };
+    }
+    return result;
+  }
+
+  /**
+   * The lazy per-request flags object adapters attach as `req.flags`.
+   * @example
+   * const flags = client.forContext({ userId: '42' });
+   * flags.newPricing; // evaluated now, memoized for this object
+   */
+  forContext(context: FlagContext = EMPTY_CONTEXT, options?: { overrides?: FlagOverrides }): RequestFlags {
+    return createRequestFlags(this.snapshot, context, options?.overrides, this.requestHost);
+  }
+
+  /**
+   * For adapters: everything one request needs in one call — the context (defaults from `input`, then the hook),
+   * the QA overrides `allow()` permits, and the lazy flags. Send `setCookie` when it is set.
+   * @example
+   * const { flags, setCookie } = client.forRequest(req, { user: req.user, ip: req.ip, cookieHeader: req.headers.cookie, query: req.query }, options.context);
+   */
+  forRequest(
+    request: Request,
+    input: RequestInput,
+    hook?: ContextHook<Request>,
+  ): { flags: RequestFlags; setCookie?: string } {
+    const context = requestContext(request, input, hook, this.onContextHookError);
+    if (this.signer === undefined)
+      return { flags: createRequestFlags(this.snapshot, context, undefined, this.requestHost) };
+    const query = input.query?.[this.overrideOptions?.queryParam ?? 'flagwise'];
+    const { overrides, setCookie } = this.resolveOverrides(request, {
+      cookieHeader: input.cookieHeader,
+      query: typeof query === 'string' || Array.isArray(query) ? (query as string | string[]) : undefined,
+    });
+    const flags = createRequestFlags(this.snapshot, context, overrides, this.requestHost);
+    return setCookie === undefined ? { flags } : { flags, setCookie };
+  }
+
+  private readonly onContextHookError = (error: unknown) => {
+    this.logger.error(
+      { err: asError(error) },
+      'flagwise: the context hook threw; evaluating with the default context',
+    );
+    this.emitError(asError(error));
+  };
+
+  /** true when per-browser overrides are configured */
+  get overridesEnabled(): boolean {
+    return this.signer !== undefined;
+  }
+
+  /**
+   * For adapters: the overrides one request may use. Reads the signed cookie and the override query parameter,
+   * but only when `overrides.allow(request)` says yes; otherwise nothing a client sends has any effect.
+   */
+  resolveOverrides(
+    request: Request,
+    input: { cookieHeader?: string; query?: string | string[] | undefined },
+  ): ResolvedOverrides {
+    const signer = this.signer;
+    const options = this.overrideOptions;
+    if (!signer || !options) return { overrides: undefined };
+    let allowed = false;
+    try {
+      allowed = options.allow?.(request) === true;
+    } catch (error) {
+      this.logger.warn({ err: asError(error) }, 'flagwise: overrides.allow() threw; treating as not allowed');
+    }
+    if (!allowed) return { overrides: undefined };
+    const cookieName = options.cookieName ?? 'flagwise_overrides';
+    const raw = readCookie(input.cookieHeader, cookieName);
+    let current: FlagOverrides | undefined;
+    if (raw !== undefined && raw !== '') {
+      const verified = signer.verify(raw);
+      if (verified.ok) current = verified.overrides;
+      else this.warn(`ignored a ${verified.reason} override cookie "${cookieName}"`);
+    }
+    const query = Array.isArray(input.query) ? input.query.join(',') : input.query;
+    if (typeof query !== 'string') return { overrides: current };
+    const next = applyOverrideQuery(current ?? {}, query);
+    const secure = options.secureCookie ?? process.env.NODE_ENV === 'production';
+    const setCookie = overrideCookieHeader(cookieName, next ? signer.sign(next) : undefined, {
+      maxAgeSeconds: signer.maxAgeSeconds,
+      secure,
+    });
+    return { overrides: next, setCookie };
+  }
+
+  /** Signs overrides into a cookie value (for tools and tests). Throws when overrides are not configured. */
+  signOverrides(overrides: FlagOverrides): string {
+    if (!this.signer) {
+      throw new ConfigurationError(
+        'signOverrides(): pass createFlags({ overrides: { secret, allow } }) first',
+      );
+    }
+    return this.signer.sign(overrides);
+  }
+
+  /** The current definitions (Unleash format). */
+  definitions(): ClientFeaturesPayload {
+    return this.snapshot.compiled.definitions;
+  }
+
+  /** One flag's definition. */
+  feature(name: string): FeatureDefinition | undefined {
+    return this.snapshot.compiled.feature(name);
+  }
+
+  /** The names of every defined flag. */
+  names(): string[] {
+    return this.snapshot.compiled.names();
+  }
+
+  /** Stops the source and releases timers and watchers. Safe to call twice. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.unsubscribe();
+    const closedError = new FlagwiseError('CLOSED', 'the flags client was closed before it was ready');
+    for (const waiter of this.readyWaiters) waiter.reject(closedError);
+    this.readyWaiters.clear();
+    await this.started;
+    await this.source.stop();
+  }
+
+  private onSourceEvent(event: SourceEvent): void {
+    switch (event.type) {
+      case 'definitions':
+        this.load(event.definitions);
+        break;
+      case 'error':
+        this.emitError(event.error);
+        break;
+      case 'warn':
+        this.warn(event.message);
+        break;
+      case 'status':
+        if (event.status === 'failed' || event.status === 'stale') {
+          this.logger.warn(
+            { source: this.source.name, status: event.status, reason: event.reason },
+            `flagwise: ${this.source.name} is ${event.status}${event.reason ? `: ${event.reason}` : ''}`,
+          );
+        }
+        break;
+    }
+  }
+
+  private load(definitions: ClientFeaturesPayload): void {
+    if (this.closed) return;
+    const previous = this.snapshot;
+    let compiled: CompiledFlags;
+    try {
+      compiled = compileFlags(definitions, { ...this.compileOptions, previous: previous.compiled });
+    } catch (error) {
+      // compileFlags reports broken flags instead of throwing; this guards the last good flags regardless.
+      this.emitError(asError(error));
+      return;
+    }
+    for (const error of compiled.errors) {
+      this.logger.error({ flag: error.flag, field: error.field }, `flagwise: ${error.message}`);
+      this.emitError(error);
+    }
+    const next = buildSnapshot(compiled, true);
+    for (const clash of next.clashes) {
+      this.warn(
+        `flags ${clash.flags.map((f) => `"${f}"`).join(' and ')} share the property name "${clash.property}"; ` +
+          `req.flags.${clash.property} reads "${next.aliases.get(clash.property)}" (use isEnabled(name) for the other)`,
+      );
+    }
+    this.snapshot = next;
+    this.startError = undefined;
+    if (!previous.ready) {
+      this.logger.info(
+        { source: this.source.name, flags: compiled.names().length },
+        `flagwise: ${compiled.names().length} flags loaded from ${this.source.name}`,
+      );
+      for (const waiter of this.readyWaiters) waiter.resolve();
+      this.readyWaiters.clear();
+      this.emit('ready');
+      return;
+    }
+    const change = diffDefinitions(previous.compiled, compiled);
+    if (change.added.length || change.removed.length || change.changed.length) this.emit('changed', change);
+  }
+
+  private afterEvaluation(
+    flag: string,
+    enabled: boolean,
+    variant: VariantResult | undefined,
+    context: FlagContext,
+  ): void {
+    this.recordEvaluation?.(flag, enabled, variant?.name);
+    if (this.snapshot.impressionFlags.has(flag) && this.listenerCount('impression') > 0) {
+      const event: ImpressionEvent = {
+        eventType: variant ? 'getVariant' : 'isEnabled',
+        eventId: randomUUID(),
+        context: { ...this.compileOptions?.staticContext, ...context },
+        enabled,
+        featureName: flag,
+      };
+      if (variant) event.variant = variant.name;
+      this.emit('impression', event);
+    }
+  }
+
+  private warnUnknownName(name: string): void {
+    if (!this.snapshot.ready || this.warnedNames.has(name) || this.warnedNames.size >= MAX_WARNED_NAMES)
+      return;
+    this.warnedNames.add(name);
+    this.warn(
+      `unknown flag "${name}" read on a request; it reads as false (defined: ${this.describeNames()})`,
+    );
+  }
+
+  private describeNames(): string {
+    const names = this.snapshot.compiled.names();
+    return names.length > 8 ? `${names.slice(0, 8).join(', ')}, …` : names.join(', ') || 'none';
+  }
+
+  private warn(message: string): void {
+    this.logger.warn({ source: this.source.name }, `flagwise: ${message}`);
+    this.emit('warn', message);
+  }
+
+  private emitError(error: Error): void {
+    // EventEmitter throws on 'error' without listeners; the logger already has it.
+    if (this.listenerCount('error') > 0) this.emit('error', error);
+  }
+}
+
+/**
+ * Creates a flags client and starts its source.
+ * @example
+ * const flags = createFlags();                                   // flags.yaml in the working directory
+ * const flags = createFlags({ source: fileSource('config/flags.yaml'), appName: 'shop' });
+ */
+export function createFlags<Request = any>(options: FlagsOptions<Request> = {}): FlagsClient<Request> {
+  return new FlagsClient<Request>(options);
+}
+
+function diffDefinitions(before: CompiledFlags, after: CompiledFlags): FlagsChange {
+  const change: FlagsChange = { added: [], removed: [], changed: [] };
+  for (const name of after.names()) {
+    const old = before.feature(name);
+    if (!old) change.added.push(name);
+    else if (JSON.stringify(old) !== JSON.stringify(after.feature(name))) change.changed.push(name);
+  }
+  for (const name of before.names()) if (!after.has(name)) change.removed.push(name);
+  return change;
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}

@@ -1,0 +1,56 @@
+// The contract every adapter row of the conformance table implements.
+//
+// A row starts a real app of its framework, listening on 127.0.0.1 port 0, wired with its adapter the way a
+// user would wire it, and serving the routes below. The table (conformance.test.ts) drives every row through
+// the same scenarios over HTTP with supertest.
+import type { FlagsClient } from '@flagwise/core';
+
+export interface RunningApp {
+  /** e.g. http://127.0.0.1:54321 */
+  url: string;
+  close(): Promise<void>;
+}
+
+export interface AdapterRow {
+  /** e.g. 'express 4', 'fastify 5', 'nest 11 (fastify)' */
+  name: string;
+  /**
+   * Start the app with the adapter given `client` (not options), so the table controls the flags.
+   *
+   * Context: the adapter's own context hook option must add, from request headers,
+   *   userId ← `x-user-id`, properties.plan ← `x-plan`
+   * (the adapter's defaults — user, session, ip — stay in place underneath).
+   *
+   * Overrides: the client is created by the table with `overrides: { secret, allow }`, where
+   * `allow(request)` reads `request.headers['x-qa'] === 'yes'` (Express req, Fastify request, Koa ctx and the
+   * Nest platform request all have `.headers`). The adapter reads the signed cookie and the `flagwise` query
+   * parameter through the core (`client.resolveOverrides`) and sends any Set-Cookie it returns.
+   *
+   * Routes (all GET):
+   *   /flag/:name         → 200 JSON { enabled: flags.isEnabled(name), variant: flags.variant(name) }
+   *                          where `flags` is the request's lazy flags (req.flags / request.flags /
+   *                          ctx.state.flags / @Flags())
+   *   /prop/:property     → 200 JSON { value: flags[property] }   (camelCase property access)
+   *   /twice/:name        → 200 JSON { first, second } : flags.isEnabled(name) read, then the table's
+   *                          `between` hook awaited (query ?wait=1 → the route awaits `hooks.between()`),
+   *                          then read again
+   *   /guarded            → guarded by the framework's idiomatic guard for flag `beta-page`; 200 text
+   *                          `beta ok` when on; the framework's own normal 404 when off
+   *   /maintenance        → guarded for flag `checkout-open` with onDisabled answering 503 with text
+   *                          `down for maintenance`; 200 text `checkout ok` when on
+   *   /variant-b          → guarded by the variant guard: flag `experiment` in variants ['b']; 200 text
+   *                          `variant b ok`; otherwise the framework's normal 404
+   *   /page               → renders a real template (the framework's common engine) whose source is
+   *                          `pricing:{new|old}` from `flags.newPricing`, then ` copy:` + the variant name
+   *                          of `checkout-copy`, then ` json:` + JSON.stringify(flags) — e.g. EJS:
+   *                          `pricing:<%= flags.newPricing ? 'new' : 'old' %> copy:<%= flags.variant('checkout-copy').name %> json:<%- JSON.stringify(flags) %>`
+   */
+  start(client: FlagsClient, hooks: AppHooks): Promise<RunningApp>;
+}
+
+export interface AppHooks {
+  /** awaited by /twice/:name?wait=1 between its two reads */
+  between(): Promise<void>;
+}
+
+export const CONTEXT_HEADERS = { userId: 'x-user-id', plan: 'x-plan', qa: 'x-qa' } as const;
