@@ -71,6 +71,8 @@ if (env.UNLEASH_EXIT_ON_UNHANDLED_REJECTION !== 'true') {
       removed += 1;
     }
   }
-  process.stdout.write(`unleash-server.mjs: removed ${removed} db-migrate unhandledRejection->exit(1) handler(s)\n`);
+  process.stdout.write(
+    `unleash-server.mjs: removed ${removed} db-migrate unhandledRejection->exit(1) handler(s)\n`,
+  );
 }
 process.stdout.write(`unleash-server.mjs: listening on http://127.0.0.1:${httpPort}\n`);

@@ -1,0 +1,64 @@
+// Option checks shared by unleashSource and gitlabSource: misconfiguration fails at construction with a
+// message that says how to fix it.
+import { ConfigurationError } from '@flagwise/core';
+import { backupFilePath, DEFAULT_BACKUP_DIRECTORY } from './backup-file.js';
+
+export function requireString(value: unknown, what: string, example: string): string {
+  if (typeof value !== 'string' || value.trim() === '') {
+    throw new ConfigurationError(`${what} is required, e.g. ${example}`);
+  }
+  return value.trim();
+}
+
+export function parseServerUrl(value: unknown, what: string, example: string): URL {
+  const text = requireString(value, what, example);
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new ConfigurationError(`${what} must be an absolute http(s) URL, e.g. ${example} (got "${text}")`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ConfigurationError(`${what} must be an http(s) URL, e.g. ${example} (got "${text}")`);
+  }
+  // People paste the features endpoint itself; the SDK appends client/features to the base.
+  url.pathname = url.pathname.replace(/\/+$/, '').replace(/\/client\/features$|\/features$|\/client$/, '');
+  url.hash = '';
+  return url;
+}
+
+/** The URL without credentials or query, safe for messages. */
+export function displayUrl(url: URL): string {
+  return `${url.origin}${url.pathname}`;
+}
+
+export function positiveMs(value: unknown, what: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw new ConfigurationError(
+      `${what} must be a positive number of milliseconds, e.g. 15000 (got ${String(value)})`,
+    );
+  }
+  return Math.round(value);
+}
+
+/**
+ * The backup file for `backupPath`: a directory, `false` for none, or undefined for `.flagwise/` in the working
+ * directory. Never the OS temp directory, which other apps on the host share.
+ */
+export function resolveBackupFile(backupPath: unknown, appName: string, what: string): string | undefined {
+  if (backupPath === false) return undefined;
+  if (backupPath === undefined) return backupFilePath(DEFAULT_BACKUP_DIRECTORY, appName);
+  if (typeof backupPath !== 'string' || backupPath.trim() === '') {
+    throw new ConfigurationError(`${what} must be a directory path or false, e.g. backupPath: './.flagwise'`);
+  }
+  return backupFilePath(backupPath, appName);
+}
+
+/** Shows enough of a secret to recognise it in a log, never the whole of it. */
+export function redact(secret: string): string {
+  const visible = secret.includes('.')
+    ? secret.slice(0, secret.indexOf('.') + 1)
+    : secret.slice(0, Math.min(9, Math.floor(secret.length / 3)));
+  return `${visible}***`;
+}

@@ -1,0 +1,56 @@
+import { ConfigurationError, defaultFileSource, type FlagSource } from '@flagwise/core';
+import { gitlabSource } from './gitlab-source.js';
+import { unleashSource } from './unleash-source.js';
+
+export interface SourceFromEnvOptions {
+  /** Where the local flags file is looked up when `UNLEASH_URL` is not set. Default `process.cwd()`. */
+  cwd?: string;
+  /** Directory for the backup file, or false for none. Default `.flagwise` in the working directory. */
+  backupPath?: string | false;
+}
+
+type Env = Record<string, string | undefined>;
+
+/**
+ * Picks the source from the environment, the way GitLab's and Unleash's tutorials set it up:
+ * - `UNLEASH_URL` + `UNLEASH_INSTANCE_ID` → GitLab (`UNLEASH_APP_NAME` is the GitLab environment);
+ * - `UNLEASH_URL` + `UNLEASH_API_TOKEN` → Unleash (`UNLEASH_APP_NAME` is the app's name);
+ * - no `UNLEASH_URL` → the local flags file (flags.yaml in the working directory).
+ *
+ * `UNLEASH_APP_NAME` defaults to `production`. A missing variable throws a ConfigurationError whose
+ * one-line message names it and how to set it.
+ * @example
+ * const flags = createFlags({ source: sourceFromEnv() });
+ */
+export function sourceFromEnv(env: Env = process.env, options: SourceFromEnvOptions = {}): FlagSource {
+  const url = value(env, 'UNLEASH_URL');
+  if (url === undefined) return defaultFileSource(options.cwd ?? process.cwd());
+
+  const appName = value(env, 'UNLEASH_APP_NAME') ?? 'production';
+  const instanceId = value(env, 'UNLEASH_INSTANCE_ID');
+  const apiToken = value(env, 'UNLEASH_API_TOKEN');
+  const looksLikeGitlab = /\/feature_flags\/unleash\//.test(url);
+
+  if (looksLikeGitlab || (instanceId !== undefined && apiToken === undefined)) {
+    if (instanceId === undefined) {
+      throw new ConfigurationError(
+        'UNLEASH_INSTANCE_ID is not set: GitLab needs the "Instance ID" from Deploy > Feature flags > Configure, ' +
+          'e.g. UNLEASH_INSTANCE_ID=glffct-xxxxxxxxxxxxxxxxxxxx',
+      );
+    }
+    return gitlabSource({ url, instanceId, environment: appName, backupPath: options.backupPath });
+  }
+  if (apiToken === undefined) {
+    throw new ConfigurationError(
+      'UNLEASH_API_TOKEN is not set: set it to a backend token from Unleash (Admin > API access), ' +
+        'e.g. UNLEASH_API_TOKEN=default:production.<secret>; for GitLab set UNLEASH_INSTANCE_ID instead; ' +
+        'or unset UNLEASH_URL to use the local flags file',
+    );
+  }
+  return unleashSource({ url, apiToken, appName, backupPath: options.backupPath });
+}
+
+function value(env: Env, name: string): string | undefined {
+  const raw = env[name];
+  return raw === undefined || raw.trim() === '' ? undefined : raw.trim();
+}

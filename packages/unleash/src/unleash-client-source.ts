@@ -1,0 +1,338 @@
+// One FlagSource on top of unleash-client: the SDK polls (ETag, back-off, registration, usage metrics), and
+// flagwise's core evaluates. The SDK's repository hands every payload it saves to its storage provider, so a
+// storage provider is where we receive the full definitions (segments, strategy variants, dependencies,
+// impressionData) exactly as the server sent them. The SDK's own backup is replaced by ours (see backup-file.ts).
+import {
+  type ClientFeaturesPayload,
+  type FlagSource,
+  FlagwiseError,
+  type Logger,
+  type SourceEvent,
+  type SourceListener,
+  type SourceStartContext,
+  type SourceStatus,
+  silentLogger,
+} from '@flagwise/core';
+import { type ClientFeaturesResponse, Unleash, type UnleashConfig, UnleashEvents } from 'unleash-client';
+import { readBackup, serializeBackup, writeBackup } from './backup-file.js';
+
+/** What differs between Unleash and GitLab; everything else is shared. */
+export interface ClientSourceSettings {
+  /** `unleash(<url>)` or `gitlab(<url>)`, for messages */
+  name: string;
+  /** handed to unleash-client as is (storage, auto-start and instance warnings are set here) */
+  unleashConfig: UnleashConfig;
+  /** count evaluations into unleash-client's usage metrics */
+  metrics: boolean;
+  /** absolute path of the backup file, or undefined for none */
+  backupFile: string | undefined;
+  /** one line that says which credential was refused and how to fix it */
+  describeRefusal(status: number): string;
+  /** adjusts a payload before it is served, e.g. GitLab's strategy names */
+  normalize?(payload: ClientFeaturesPayload): ClientFeaturesPayload;
+  /** a hint logged once when the server answers with no flags at all */
+  emptyPayloadHint?: string;
+  /** warnings found while reading the options, reported once at start */
+  startWarnings?: string[];
+}
+
+/** A FlagSource backed by unleash-client; `unleashSource()` and `gitlabSource()` return one. */
+export interface UnleashFlagSource extends FlagSource {
+  /** Sends the usage counted so far to the server now instead of at the next metrics interval. */
+  flushMetrics(): Promise<void>;
+  /** The backup file this source reads at start and writes after every change, if any. */
+  readonly backupFile: string | undefined;
+}
+
+type Outcome = { ok: true } | { ok: false; error: FlagwiseError };
+
+const REFUSED = /responded (401|403)\b/;
+const REPOSITORY_ERROR = 'Unleash Repository error: ';
+const FETCH_PATH = '/client/features';
+
+export class UnleashClientSource implements UnleashFlagSource {
+  readonly name: string;
+  readonly backupFile: string | undefined;
+  private readonly settings: ClientSourceSettings;
+  private readonly listeners = new Set<SourceListener>();
+  private unleash: Unleash | undefined;
+  private logger: Logger = silentLogger;
+  private definitions: ClientFeaturesPayload | undefined;
+  private currentStatus: SourceStatus = 'starting';
+  private refused = false;
+  private lastProblem: string | undefined;
+  private lastBackup: string | undefined;
+  private warnedEmpty = false;
+  private pendingBackup: Promise<void> = Promise.resolve();
+  private readonly warnedOnce = new Set<string>();
+  private settleStart: ((outcome: Outcome) => void) | undefined;
+
+  constructor(settings: ClientSourceSettings) {
+    this.settings = settings;
+    this.name = settings.name;
+    this.backupFile = settings.backupFile;
+  }
+
+  get status(): SourceStatus {
+    return this.currentStatus;
+  }
+
+  current(): ClientFeaturesPayload | undefined {
+    return this.definitions;
+  }
+
+  subscribe(listener: SourceListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async start(context: SourceStartContext): Promise<void> {
+    if (this.unleash)
+      throw new FlagwiseError('MISCONFIGURED', `${this.name} is already started; call stop() first`);
+    this.logger = context?.logger ?? silentLogger;
+    for (const message of this.settings.startWarnings ?? []) this.emit({ type: 'warn', message });
+
+    const fromBackup = await this.loadBackup();
+    const firstOutcome = new Promise<Outcome>((resolve) => {
+      this.settleStart = resolve;
+    });
+    const unleash = new Unleash({
+      ...this.settings.unleashConfig,
+      storageProvider: {
+        // Called by the SDK's repository after every successful fetch; this is our feed.
+        set: async (_appName: string, data: ClientFeaturesResponse) => this.onPayload(data),
+        // The backup is read by us, before the SDK starts; the SDK's repository stays empty on purpose.
+        get: async () => undefined,
+      },
+      disableAutoStart: true,
+      skipInstanceCountWarning: true,
+      disableMetrics: !this.settings.metrics,
+    });
+    this.unleash = unleash;
+    // An 'error' listener also keeps unleash-client from printing the error with console.error.
+    unleash.on(UnleashEvents.Error, (error: unknown) => this.onClientError(error));
+    unleash.on(UnleashEvents.Warn, (message: unknown, detail?: unknown) =>
+      this.onClientWarn(message, detail),
+    );
+    unleash.on(UnleashEvents.Unchanged, () => this.onFetchSucceeded());
+    unleash.start().catch((error: unknown) => this.onClientError(error));
+
+    if (fromBackup) return;
+    const outcome = await firstOutcome;
+    if (!outcome.ok) throw outcome.error;
+  }
+
+  async stop(): Promise<void> {
+    const unleash = this.unleash;
+    if (!unleash) return;
+    this.unleash = undefined;
+    this.settle({
+      ok: false,
+      error: new FlagwiseError('CLOSED', `${this.name} was stopped before it loaded flags`),
+    });
+    if (this.settings.metrics) {
+      // Send what was counted since the last interval, but never let shutdown wait on a dead server.
+      await Promise.race([
+        unleash.flushMetrics().catch(() => undefined),
+        new Promise((resolve) => setTimeout(resolve, 2_000).unref()),
+      ]);
+    }
+    unleash.destroy();
+    // Leave no half-written temporary file behind.
+    await this.pendingBackup;
+  }
+
+  recordEvaluation(flag: string, enabled: boolean, variant?: string): void {
+    const unleash = this.unleash;
+    if (!unleash || !this.settings.metrics) return;
+    unleash.count(flag, enabled);
+    if (variant) unleash.countVariant(flag, variant);
+  }
+
+  async flushMetrics(): Promise<void> {
+    if (this.unleash && this.settings.metrics) await this.unleash.flushMetrics();
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+
+  private async loadBackup(): Promise<boolean> {
+    const path = this.backupFile;
+    if (!path) return false;
+    let payload: ClientFeaturesPayload | undefined;
+    try {
+      payload = await readBackup(path);
+    } catch (error) {
+      this.emit({ type: 'warn', message: `ignoring the backup file: ${messageOf(error)}` });
+      return false;
+    }
+    if (!payload || payload.features.length === 0) return false;
+    this.lastBackup = serializeBackup(payload);
+    this.definitions = this.normalize(payload);
+    this.emit({ type: 'definitions', definitions: this.definitions });
+    this.setStatus(
+      'stale',
+      `serving ${payload.features.length} flags from the backup ${path} until the server answers`,
+    );
+    return true;
+  }
+
+  private async onPayload(data: ClientFeaturesResponse): Promise<void> {
+    // The SDK awaits this inside its fetch loop: never throw into it.
+    try {
+      if (!this.unleash) return;
+      const payload = data as unknown as ClientFeaturesPayload;
+      const received: ClientFeaturesPayload = {
+        version: typeof payload.version === 'number' ? payload.version : 2,
+        features: payload.features ?? [],
+        segments: payload.segments ?? [],
+      };
+      if (received.features.length === 0 && this.settings.emptyPayloadHint && !this.warnedEmpty) {
+        this.warnedEmpty = true;
+        this.emit({ type: 'warn', message: this.settings.emptyPayloadHint });
+      }
+      this.definitions = this.normalize(received);
+      this.emit({ type: 'definitions', definitions: this.definitions });
+      this.onFetchSucceeded();
+      this.pendingBackup = this.saveBackup(received);
+      await this.pendingBackup;
+    } catch (error) {
+      this.logger.error({ err: error, source: this.name }, `flagwise: ${this.name}: ${messageOf(error)}`);
+    }
+  }
+
+  private async saveBackup(payload: ClientFeaturesPayload): Promise<void> {
+    const path = this.backupFile;
+    if (!path) return;
+    const serialized = serializeBackup(payload);
+    if (serialized === this.lastBackup) return;
+    // An empty answer (e.g. GitLab without a matching environment) must not wipe the last useful backup.
+    if (payload.features.length === 0 && this.lastBackup !== undefined) return;
+    try {
+      await writeBackup(path, payload);
+      this.lastBackup = serialized;
+    } catch (error) {
+      this.warnOnce(
+        'backup-write',
+        `cannot write the backup file ${path} (${messageOf(error)}); ` +
+          'pass a writable backupPath, or backupPath: false to run without a backup',
+      );
+    }
+  }
+
+  private onFetchSucceeded(): void {
+    if (this.refused) return;
+    const recovered = this.lastProblem !== undefined && this.currentStatus !== 'starting';
+    this.lastProblem = undefined;
+    if (recovered) this.logger.info({ source: this.name }, `flagwise: ${this.name} answers again`);
+    this.setStatus('ready');
+    this.settle({ ok: true });
+  }
+
+  private onFetchFailed(problem: string): void {
+    if (this.refused) return;
+    if (problem === this.lastProblem) {
+      this.logger.debug({ source: this.name }, `flagwise: ${this.name}: ${problem} (still)`);
+      return;
+    }
+    this.lastProblem = problem;
+    if (this.definitions) {
+      this.setStatus('stale', `${problem}; serving the last known flags and retrying`);
+      this.settle({ ok: true });
+    } else {
+      this.setStatus('failed', `${problem}; retrying`);
+      this.settle({
+        ok: false,
+        error: new FlagwiseError(
+          'SOURCE_FAILED',
+          `${this.name} could not load flags: ${problem}. flagwise keeps retrying in the background; ` +
+            'check that the URL is reachable from this host, or pass backupPath so a restart can use the last known flags',
+        ),
+      });
+    }
+  }
+
+  private onRefused(status: number): void {
+    if (this.refused) return;
+    this.refused = true;
+    const message = this.settings.describeRefusal(status);
+    const error = new FlagwiseError('UNAUTHORIZED', message);
+    this.setStatus('failed', message);
+    this.emit({ type: 'error', error });
+    this.settle({ ok: false, error });
+  }
+
+  private onClientError(error: unknown): void {
+    const message = messageOf(error);
+    const refused = REFUSED.exec(message);
+    if (refused) {
+      this.onRefused(Number(refused[1]));
+      return;
+    }
+    if (message.startsWith(REPOSITORY_ERROR)) {
+      this.onFetchFailed(message.slice(REPOSITORY_ERROR.length));
+      return;
+    }
+    // Everything else (metrics, unexpected): log it and pass it on, but keep serving.
+    this.logger.error({ err: error, source: this.name }, `flagwise: ${this.name}: ${message}`);
+    this.emit({ type: 'error', error: error instanceof Error ? error : new Error(message) });
+  }
+
+  private onClientWarn(message: unknown, detail?: unknown): void {
+    const text = messageOf(message);
+    // The poller's back-off warnings ("<url>/client/features responded 503. Backing off").
+    if ((text.includes(FETCH_PATH) && /responded/.test(text)) || /Socket keep alive error/.test(text)) {
+      this.onFetchFailed(text);
+      return;
+    }
+    // Registration and metrics: worth one warning, then quiet (they repeat every interval).
+    const key = text.replace(/\d+/g, '#');
+    const full = detail === undefined || detail === '' ? text : `${text}: ${messageOf(detail)}`;
+    this.warnOnce(key, full);
+  }
+
+  private warnOnce(key: string, message: string): void {
+    if (this.warnedOnce.has(key)) {
+      this.logger.debug({ source: this.name }, `flagwise: ${this.name}: ${message}`);
+      return;
+    }
+    this.warnedOnce.add(key);
+    this.emit({ type: 'warn', message: `${this.name}: ${message}` });
+  }
+
+  private setStatus(status: SourceStatus, reason?: string): void {
+    if (status === this.currentStatus && status === 'ready') return;
+    this.currentStatus = status;
+    this.emit(reason === undefined ? { type: 'status', status } : { type: 'status', status, reason });
+  }
+
+  private settle(outcome: Outcome): void {
+    const settle = this.settleStart;
+    this.settleStart = undefined;
+    settle?.(outcome);
+  }
+
+  private normalize(payload: ClientFeaturesPayload): ClientFeaturesPayload {
+    return this.settings.normalize ? this.settings.normalize(payload) : payload;
+  }
+
+  private emit(event: SourceEvent): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch (error) {
+        // A listener's bug must not stop the transport.
+        this.logger.error({ err: error, source: this.name }, `flagwise: a ${event.type} listener threw`);
+      }
+    }
+  }
+}
+
+function messageOf(value: unknown): string {
+  if (value instanceof Error) return value.message;
+  if (typeof value === 'string') return value;
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return String(value);
+  }
+}

@@ -1,0 +1,127 @@
+import { ConfigurationError } from '@flagwise/core';
+import type { UnleashConfig } from 'unleash-client';
+import {
+  displayUrl,
+  parseServerUrl,
+  positiveMs,
+  redact,
+  requireString,
+  resolveBackupFile,
+} from './options.js';
+import { UnleashClientSource, type UnleashFlagSource } from './unleash-client-source.js';
+
+export interface UnleashSourceOptions {
+  /** The client API base, e.g. `https://unleash.example.com/api` (Unleash Edge: `https://edge.example.com/api`). */
+  url: string;
+  /** A backend (client) API token, e.g. `default:production.<secret>`; sent as `Authorization`. */
+  apiToken: string;
+  /** Your app's name as Unleash shows it under Applications and in usage metrics. */
+  appName: string;
+  /**
+   * Informational for unleash-client; the token decides which environment's flags are served.
+   * flagwise warns when it disagrees with the token's environment. Set the evaluation context's environment
+   * with `createFlags({ environment })`.
+   */
+  environment?: string;
+  /** How often to poll, in ms. Default 15 000. Unleash answers unchanged polls with 304. */
+  refreshInterval?: number;
+  /** Only this project's flags (deprecated by Unleash in favour of project-scoped tokens). */
+  projectName?: string;
+  /** Only flags whose name starts with this. */
+  namePrefix?: string;
+  /** Only flags with these tags. */
+  tags?: Array<{ name: string; value: string }>;
+  /** Extra headers on every request (e.g. for a proxy in front of Unleash). */
+  customHeaders?: Record<string, string>;
+  /**
+   * Directory for the backup file `unleash-backup-<appName>.json` (the last good flags, read at start when
+   * the server is down). Default `.flagwise` in the working directory; `false` turns the backup off.
+   */
+  backupPath?: string | false;
+  /** Count every evaluation into Unleash's usage metrics (exposure in the Unleash UI). Default true. */
+  metrics?: boolean;
+  /** How often usage metrics are sent, in ms. Default 60 000. */
+  metricsInterval?: number;
+  /** This process's id in Unleash's Applications view. Default `<user>-<hostname>` (unleash-client's). */
+  instanceId?: string;
+  /** Per-request timeout in ms. Default 10 000. */
+  timeout?: number;
+  /** Passed to unleash-client: `{ rejectUnauthorized?, agent? }` for TLS or proxy set-ups. */
+  httpOptions?: UnleashConfig['httpOptions'];
+}
+
+/**
+ * Flags from an Unleash server (or Unleash Edge): unleash-client polls with ETags, backs off, registers and
+ * sends usage metrics; flagwise evaluates every flag in-process, including segments, strategy variants and
+ * dependencies.
+ * @example
+ * const flags = createFlags({
+ *   source: unleashSource({ url: 'https://unleash.example.com/api', apiToken: process.env.UNLEASH_API_TOKEN!, appName: 'shop' }),
+ * });
+ */
+export function unleashSource(options: UnleashSourceOptions): UnleashFlagSource {
+  if (options === null || typeof options !== 'object') {
+    throw new ConfigurationError(
+      "unleashSource(options): pass { url, apiToken, appName }, e.g. unleashSource({ url: 'https://unleash.example.com/api', apiToken, appName: 'shop' })",
+    );
+  }
+  const url = parseServerUrl(options.url, 'unleashSource({ url })', "'https://unleash.example.com/api'");
+  const apiToken = requireString(
+    options.apiToken,
+    'unleashSource({ apiToken })',
+    "a backend token from Unleash's Admin > API access such as 'default:production.<secret>'",
+  );
+  const appName = requireString(options.appName, 'unleashSource({ appName })', "'shop'");
+  const refreshInterval = positiveMs(options.refreshInterval, 'unleashSource({ refreshInterval })', 15_000);
+  const metricsInterval = positiveMs(options.metricsInterval, 'unleashSource({ metricsInterval })', 60_000);
+  const timeout = positiveMs(options.timeout, 'unleashSource({ timeout })', 10_000);
+  const backupFile = resolveBackupFile(options.backupPath, appName, 'unleashSource({ backupPath })');
+  const name = `unleash(${displayUrl(url)})`;
+
+  const startWarnings: string[] = [];
+  if (!/\/api$/.test(url.pathname)) {
+    startWarnings.push(
+      `${name}: the URL usually ends in /api (Unleash and Edge serve the client API under it), e.g. ${url.origin}/api`,
+    );
+  }
+  const tokenEnvironment = /^[^:]+:([^.]+)\./.exec(apiToken)?.[1];
+  if (
+    options.environment &&
+    tokenEnvironment &&
+    tokenEnvironment !== '*' &&
+    tokenEnvironment !== options.environment
+  ) {
+    startWarnings.push(
+      `${name}: environment is "${options.environment}" but the API token is for "${tokenEnvironment}"; ` +
+        "Unleash serves the token's environment",
+    );
+  }
+
+  return new UnleashClientSource({
+    name,
+    backupFile,
+    metrics: options.metrics !== false,
+    startWarnings,
+    unleashConfig: {
+      url: url.href,
+      appName,
+      environment: options.environment,
+      instanceId: options.instanceId,
+      refreshInterval,
+      metricsInterval,
+      timeout,
+      projectName: options.projectName,
+      namePrefix: options.namePrefix,
+      tags: options.tags,
+      httpOptions: options.httpOptions,
+      // The SDK never sets Authorization itself; custom headers are where the token goes.
+      customHeaders: { ...options.customHeaders, Authorization: apiToken },
+    },
+    describeRefusal: (status) =>
+      status === 403
+        ? `${name} answered 403 to the API token ${redact(apiToken)}: it is not a backend (client) token; ` +
+          'create one under Admin > API access and pass it as apiToken (UNLEASH_API_TOKEN). Polling has stopped'
+        : `${name} answered 401 to the API token ${redact(apiToken)}: the server does not know it; ` +
+          'check apiToken (UNLEASH_API_TOKEN) against Admin > API access for this environment. Polling has stopped',
+  });
+}
