@@ -1,0 +1,167 @@
+// Text of a flags file → definitions, or a FlagsFileError naming the path, the line and what is wrong.
+import { type Document, isAlias, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
+import { FlagsFileError } from '../errors.js';
+import type { ClientFeaturesPayload } from '../types.js';
+import { type FlagsFileIssue, IssueCollector } from './issues.js';
+import { type FlagsDocumentFormat, type ReadDocumentOptions, readFlagsDocument } from './read-document.js';
+
+/** How many further problems an error lists after the first. */
+const MAX_LISTED_ISSUES = 10;
+
+export interface ParsedFlagsFile {
+  definitions: ClientFeaturesPayload;
+  format: FlagsDocumentFormat;
+  /** things that load but are probably not meant, e.g. `requires:` naming a flag that does not exist */
+  warnings: string[];
+}
+
+export interface ParseFlagsFileOptions extends ReadDocumentOptions {}
+
+interface Position {
+  line: number;
+  column: number;
+}
+
+/**
+ * Parses the text of a flags file: the short format (YAML or JSON), Unleash client features, or an Unleash
+ * export. JSON is read as JSON when the path ends in `.json`, otherwise as YAML (which also reads JSON).
+ * @throws FlagsFileError with `path`, `line` and `column` of the first problem; the message lists the others.
+ * @example
+ * const { definitions } = parseFlagsFile('flags:\n  dark-mode: true\n', 'flags.yaml');
+ */
+export function parseFlagsFile(
+  text: string,
+  path: string,
+  options: ParseFlagsFileOptions = {},
+): ParsedFlagsFile {
+  if (text.trim() === '') {
+    throw new FlagsFileError(
+      'INVALID_FLAGS_FILE',
+      path,
+      'the file is empty; write at least `flags:` with one flag under it, e.g. "flags:\\n  dark-mode: true"',
+      { line: 1 },
+    );
+  }
+  const json = /\.json$/i.test(path);
+  let document: unknown;
+  let yaml: YamlLocator | undefined;
+  if (json) {
+    try {
+      document = JSON.parse(text);
+    } catch (error) {
+      throw jsonSyntaxError(text, path, error as Error);
+    }
+  } else {
+    yaml = new YamlLocator(text);
+    const syntax = yaml.document.errors[0];
+    if (syntax) {
+      const where = yaml.lineCounter.linePos(syntax.pos[0]);
+      throw new FlagsFileError('INVALID_FLAGS_FILE', path, `YAML syntax: ${syntax.message}`, {
+        line: where.line,
+        column: where.col,
+        cause: syntax,
+      });
+    }
+    try {
+      document = yaml.document.toJS({ maxAliasCount: 1000 });
+    } catch (error) {
+      throw new FlagsFileError('INVALID_FLAGS_FILE', path, `YAML: ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
+  }
+
+  const issues = new IssueCollector();
+  const result = readFlagsDocument(document, issues, options);
+  if (!issues.ok || !result.definitions || !result.format) {
+    // JSON is located through the YAML parser only when there is something to point at.
+    throw issuesError(issues.issues, path, yaml ?? new YamlLocator(text));
+  }
+  return { definitions: result.definitions, format: result.format, warnings: result.warnings };
+}
+
+function issuesError(issues: readonly FlagsFileIssue[], path: string, locator: YamlLocator): FlagsFileError {
+  const located = issues.map((issue) => ({ issue, at: locator.locate(issue.path, issue.key) }));
+  const [first, ...rest] = located;
+  let message = first.issue.message;
+  if (rest.length > 0) {
+    const listed = rest
+      .slice(0, MAX_LISTED_ISSUES)
+      .map(({ issue, at }) => `\n  ${path}${at ? `:${at.line}:${at.column}` : ''}: ${issue.message}`)
+      .join('');
+    const more = rest.length > MAX_LISTED_ISSUES ? `\n  …and ${rest.length - MAX_LISTED_ISSUES} more` : '';
+    message += `\nalso:${listed}${more}`;
+  }
+  return new FlagsFileError('INVALID_FLAGS_FILE', path, message, {
+    line: first.at?.line,
+    column: first.at?.column,
+  });
+}
+
+function jsonSyntaxError(text: string, path: string, error: Error): FlagsFileError {
+  const match = /position (\d+)/.exec(error.message);
+  const at = match ? positionOf(text, Number(match[1])) : undefined;
+  const problem = error.message
+    .replace(/ in JSON at position \d+.*$/, '')
+    .replace(/\s*\(line \d+ column \d+\)$/, '');
+  return new FlagsFileError('INVALID_FLAGS_FILE', path, `JSON syntax: ${problem}`, {
+    line: at?.line,
+    column: at?.column,
+    cause: error,
+  });
+}
+
+function positionOf(text: string, offset: number): Position {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = 0; i < offset && i < text.length; i++) {
+    if (text.charCodeAt(i) === 10) {
+      line++;
+      lineStart = i + 1;
+    }
+  }
+  return { line, column: offset - lineStart + 1 };
+}
+
+/** Finds the line of a path in a YAML (or JSON) document through the parser's node ranges. */
+class YamlLocator {
+  readonly lineCounter = new LineCounter();
+  readonly document: Document;
+
+  constructor(text: string) {
+    // uniqueKeys: a key written twice is an error with its line, not a silent "last one wins".
+    this.document = parseDocument(text, {
+      lineCounter: this.lineCounter,
+      prettyErrors: false,
+      uniqueKeys: true,
+    });
+  }
+
+  /** The key's position for a value inside a map (where users look), else the node's; the nearest ancestor if absent. */
+  locate(path: readonly (string | number)[], key?: string): Position | undefined {
+    const full = key === undefined ? path : [...path, key];
+    let node: unknown = this.document.contents;
+    let offset = rangeStart(node);
+    for (const part of full) {
+      if (isAlias(node)) node = node.resolve(this.document);
+      if (isMap(node)) {
+        const pair = node.items.find((item) => isScalar(item.key) && String(item.key.value) === String(part));
+        if (!pair) break;
+        offset = rangeStart(pair.key) ?? offset;
+        node = pair.value;
+      } else if (isSeq(node) && typeof part === 'number' && node.items[part] !== undefined) {
+        node = node.items[part];
+        offset = rangeStart(node) ?? offset;
+      } else {
+        break;
+      }
+    }
+    if (offset === undefined) return undefined;
+    const { line, col } = this.lineCounter.linePos(offset);
+    return { line, column: col };
+  }
+}
+
+function rangeStart(node: unknown): number | undefined {
+  return (node as Node | null | undefined)?.range?.[0];
+}

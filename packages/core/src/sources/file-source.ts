@@ -1,0 +1,267 @@
+// Flags from a file on disk, reloaded when it changes. The embedded default source.
+import { type FSWatcher, watch } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { basename, dirname, resolve } from 'node:path';
+import { ConfigurationError, FlagsFileError, FlagwiseError } from '../errors.js';
+import { parseFlagsFile } from '../flags-file/parse-flags-file.js';
+import type { FlagSource, SourceStartContext } from '../types.js';
+import { BaseSource } from './source-base.js';
+
+const DEFAULT_DEBOUNCE_MS = 100;
+/** Re-reads of a file that is invalid or missing after a change, in case the writer is not done yet. */
+const MAX_SETTLE_ATTEMPTS = 3;
+
+export interface FileSourceOptions {
+  /** reload when the file changes (default true); the watcher never keeps the process alive */
+  watch?: boolean;
+  /** wait this long after the last change before reading (default 100 ms); editors write in bursts */
+  debounceMs?: number;
+  /** for an Unleash export with several environments: which one to serve */
+  environment?: string;
+}
+
+/**
+ * Flags from a file: the flagwise flags file (YAML or JSON), Unleash client features JSON, or an Unleash
+ * export. Reloads on change, also after an editor's rename-and-replace save. After startup, an invalid write
+ * keeps the last good flags, emits `error` (a FlagsFileError with the line) and sets status `stale`.
+ * @example
+ * const flags = createFlags({ source: fileSource('config/flags.yaml') });
+ */
+export function fileSource(path: string, options: FileSourceOptions = {}): FlagSource {
+  if (typeof path !== 'string' || path === '') {
+    throw new ConfigurationError(
+      `fileSource(path): path must be the path of a flags file, e.g. fileSource('flags.yaml'); got ${String(path)}`,
+    );
+  }
+  const debounceMs = options.debounceMs ?? DEFAULT_DEBOUNCE_MS;
+  if (typeof debounceMs !== 'number' || !Number.isFinite(debounceMs) || debounceMs < 0) {
+    throw new ConfigurationError(
+      `fileSource('${path}', { debounceMs }): debounceMs must be a number of milliseconds ≥ 0, e.g. 100; got ${String(debounceMs)}`,
+    );
+  }
+  return new FileSource(path, { watch: options.watch ?? true, debounceMs, environment: options.environment });
+}
+
+class FileSource extends BaseSource {
+  readonly name: string;
+  private readonly absolutePath: string;
+  private readonly fileName: string;
+  private started: Promise<void> | undefined;
+  private stopped = false;
+  private watcher: FSWatcher | undefined;
+  private debounceTimer: NodeJS.Timeout | undefined;
+  private settleTimer: { timer: NodeJS.Timeout; wake: () => void } | undefined;
+  private reloading = false;
+  private reloadAgain = false;
+  /** the text behind the current definitions, and the last text reported as broken */
+  private goodText: string | undefined;
+  private reportedText: string | undefined;
+
+  constructor(
+    private readonly displayPath: string,
+    private readonly options: { watch: boolean; debounceMs: number; environment?: string },
+  ) {
+    super();
+    this.absolutePath = resolve(displayPath);
+    this.fileName = basename(this.absolutePath);
+    this.name = `file:${this.absolutePath}`;
+  }
+
+  start(context: SourceStartContext): Promise<void> {
+    this.started ??= this.load(context);
+    return this.started;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.watcher?.close();
+    this.watcher = undefined;
+    clearTimeout(this.debounceTimer);
+    this.debounceTimer = undefined;
+    this.settleTimer?.wake();
+  }
+
+  private async load(context: SourceStartContext): Promise<void> {
+    this.logger = context.logger;
+    let text: string;
+    let parsed: ReturnType<typeof parseFlagsFile>;
+    try {
+      text = await this.read();
+      parsed = parseFlagsFile(text, this.displayPath, { environment: this.options.environment });
+    } catch (error) {
+      const failure = asFlagwiseError(error);
+      this.setStatus('failed', failure.message);
+      throw failure;
+    }
+    if (this.stopped) return;
+    this.goodText = text;
+    this.publish(parsed.definitions);
+    for (const warning of parsed.warnings) this.emitWarning(`${this.displayPath}: ${warning}`);
+    this.setStatus('ready');
+    this.logger.info(
+      {
+        source: this.name,
+        path: this.absolutePath,
+        format: parsed.format,
+        flags: parsed.definitions.features.length,
+      },
+      `flagwise: loaded ${parsed.definitions.features.length} flags from ${this.absolutePath}`,
+    );
+    if (this.options.watch) this.watch();
+  }
+
+  private watch(): void {
+    // The directory, not the file: an editor's rename-and-replace save swaps the file's inode, which a watch
+    // on the file itself stops seeing. Not persistent: a watcher alone never keeps the process alive.
+    const watcher = watch(dirname(this.absolutePath), { persistent: false }, (_event, changed) => {
+      // `..data` is how Kubernetes swaps a mounted ConfigMap; a null name means "something changed".
+      if (changed === null || changed === this.fileName || String(changed).startsWith('..'))
+        this.scheduleReload();
+    });
+    watcher.on('error', (error) => {
+      if (this.stopped) return;
+      const failure = new FlagwiseError(
+        'SOURCE_FAILED',
+        `${this.displayPath}: watching for changes stopped (${error.message}); serving the last good flags, ` +
+          'restart the app to pick up changes',
+        { cause: error },
+      );
+      this.emitError(failure);
+      this.setStatus('stale', failure.message);
+      watcher.close();
+    });
+    this.watcher = watcher;
+  }
+
+  private scheduleReload(): void {
+    if (this.stopped) return;
+    clearTimeout(this.debounceTimer);
+    this.debounceTimer = setTimeout(() => void this.reload(), this.options.debounceMs);
+    this.debounceTimer.unref();
+  }
+
+  private async reload(): Promise<void> {
+    if (this.reloading) {
+      this.reloadAgain = true;
+      return;
+    }
+    this.reloading = true;
+    try {
+      await this.reloadSettled();
+    } catch (error) {
+      // reloadSettled reports problems as events; anything else is a bug that must not crash the app.
+      if (!this.stopped) this.emitError(asFlagwiseError(error));
+    } finally {
+      this.reloading = false;
+      if (this.reloadAgain && !this.stopped) {
+        this.reloadAgain = false;
+        this.scheduleReload();
+      }
+    }
+  }
+
+  /** Reads until the file is valid or stays the same for one debounce interval, then reports once. */
+  private async reloadSettled(): Promise<void> {
+    let previousText: string | undefined;
+    for (let attempt = 1; attempt <= MAX_SETTLE_ATTEMPTS; attempt++) {
+      let text: string;
+      try {
+        text = await this.read();
+      } catch (error) {
+        if (this.stopped) return;
+        if (attempt < MAX_SETTLE_ATTEMPTS) {
+          await this.settle();
+          continue;
+        }
+        this.reportInvalid(asFlagwiseError(error), undefined);
+        return;
+      }
+      if (this.stopped) return;
+      if (text === this.goodText) {
+        // Written back to the last good content: nothing changed for evaluations.
+        this.reportedText = undefined;
+        this.setStatus('ready');
+        return;
+      }
+      if (text === this.reportedText) return; // the same broken content, already reported
+      try {
+        const parsed = parseFlagsFile(text, this.displayPath, { environment: this.options.environment });
+        this.goodText = text;
+        this.reportedText = undefined;
+        this.publish(parsed.definitions);
+        for (const warning of parsed.warnings) this.emitWarning(`${this.displayPath}: ${warning}`);
+        this.setStatus('ready');
+        this.logger.info(
+          { source: this.name, flags: parsed.definitions.features.length },
+          `flagwise: reloaded ${parsed.definitions.features.length} flags from ${this.absolutePath}`,
+        );
+        return;
+      } catch (error) {
+        // A writer may be half-way through: report only what stays broken for a debounce interval.
+        if (attempt < MAX_SETTLE_ATTEMPTS && text !== previousText) {
+          previousText = text;
+          await this.settle();
+          if (this.stopped) return;
+          continue;
+        }
+        this.reportInvalid(asFlagwiseError(error), text);
+        return;
+      }
+    }
+  }
+
+  private reportInvalid(error: FlagwiseError, text: string | undefined): void {
+    if (this.stopped) return;
+    if (text !== undefined && text === this.reportedText) return;
+    this.reportedText = text;
+    this.emitError(error);
+    this.setStatus('stale', `${error.message} (serving the last good flags)`);
+  }
+
+  private settle(): Promise<void> {
+    return new Promise((wake) => {
+      const timer = setTimeout(() => {
+        this.settleTimer = undefined;
+        wake();
+      }, this.options.debounceMs);
+      timer.unref();
+      this.settleTimer = {
+        timer,
+        wake: () => {
+          clearTimeout(timer);
+          this.settleTimer = undefined;
+          wake();
+        },
+      };
+    });
+  }
+
+  private async read(): Promise<string> {
+    try {
+      return await readFile(this.absolutePath, 'utf8');
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') {
+        throw new FlagsFileError(
+          'FLAGS_FILE_NOT_FOUND',
+          this.displayPath,
+          `no such file (looked at ${this.absolutePath}); create it, e.g. "flags:\\n  dark-mode: true", ` +
+            'or pass the right path to fileSource()',
+          { cause: error },
+        );
+      }
+      throw new FlagsFileError(
+        'INVALID_FLAGS_FILE',
+        this.displayPath,
+        `cannot read the file (${code ?? (error as Error).message}); check that it is a readable file`,
+        { cause: error },
+      );
+    }
+  }
+}
+
+function asFlagwiseError(error: unknown): FlagwiseError {
+  if (error instanceof FlagwiseError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new FlagwiseError('SOURCE_FAILED', `flags file: ${message}`, { cause: error });
+}
