@@ -1,0 +1,580 @@
+// compileFlags: Unleash client-features JSON in, one immutable snapshot of compiled flags out.
+//
+// Each flag becomes a `decide(context)` closure that answers with a decision code (the matching strategy's index,
+// or why nothing matched). isEnabled, getVariant and explain all read that one decision, so they can never
+// disagree, and explain costs nothing on the hot path. Semantics are unleash-client 6.12.1's (lib/client.js).
+import { FlagDefinitionError } from '../errors.js';
+import type {
+  ClientFeaturesPayload,
+  CustomStrategy,
+  Explanation,
+  FeatureDefinition,
+  FlagContext,
+  VariantResult,
+} from '../types.js';
+import { ALWAYS_FALSE as NEVER } from './constraints.js';
+import type { StaticContext } from './context-value.js';
+import { DefinitionProblem, fail, isAbsent, isRecord, kindOf, optionalArray } from './definition-problem.js';
+import type { CompiledFlags, CompileOptions } from './index.js';
+import { type CompiledStrategy, compileStrategy, currentHostname, type SegmentEntry } from './strategies.js';
+import {
+  compileVariants,
+  DISABLED_VARIANT,
+  DISABLED_VARIANT_OF_ENABLED_FLAG,
+  flagVariantStickiness,
+  type VariantPicker,
+} from './variants.js';
+
+// Decision codes: >= 0 is the index of the strategy that matched.
+const ON_WITHOUT_STRATEGIES = -1;
+const DISABLED = -2;
+const DEPENDENCY_FAILED = -3;
+const NO_STRATEGY_MATCHED = -4;
+const BROKEN = -5;
+
+type Decide = (context: FlagContext) => number;
+
+/** What a flag compiles to, independent of the other flags (so it can be carried into a later snapshot). */
+interface FlagParts {
+  readonly name: string;
+  readonly definition: FeatureDefinition;
+  readonly enabled: boolean;
+  readonly strategies: readonly CompiledStrategy[];
+  readonly variants: VariantPicker | null;
+  readonly dependencies: readonly DependencySpec[];
+  /** unleash-client refuses a parent that itself has dependencies */
+  readonly hasDependencies: boolean;
+}
+
+interface DependencySpec {
+  readonly feature: string;
+  readonly enabled: boolean;
+  readonly variants: readonly string[];
+}
+
+/** A flag linked into one snapshot. */
+interface LinkedFlag {
+  readonly parts: FlagParts | undefined;
+  readonly decide: Decide;
+  /** why the current definition was rejected (then `parts` is the previous good version, or undefined) */
+  readonly error: FlagDefinitionError | undefined;
+  /** one check per dependency, for explain */
+  readonly dependencyChecks: readonly ((context: FlagContext) => boolean)[];
+}
+
+const EMPTY_CONTEXT: FlagContext = Object.freeze({});
+const EMPTY_PAYLOAD: ClientFeaturesPayload = Object.freeze({ version: 2, features: [] });
+const PAYLOAD_LABEL = '(payload)';
+
+/**
+ * Compiles Unleash client-features JSON into flags that evaluate without parsing anything. Never throws: broken
+ * flags are listed in `errors` and answer with the fallback (reason `error`), or keep their previous version.
+ * @example
+ * const flags = compileFlags(await response.json(), { staticContext: { appName: 'shop' } });
+ * flags.isEnabled('new-pricing', { userId: '42' }); // true or false
+ */
+export function compileFlags(payload: unknown, options: CompileOptions = {}): CompiledFlags {
+  const previous = options.previous instanceof Snapshot ? options.previous : undefined;
+  const warned = new Set(previous?.warned);
+  const onWarn = options.onWarn;
+  const warnOnce = (key: string, message: string) => {
+    if (warned.has(key)) return;
+    warned.add(key);
+    try {
+      onWarn?.(message);
+    } catch {
+      // a throwing listener must not break compilation
+    }
+  };
+  try {
+    return compileSnapshot(payload, options, previous, warned, warnOnce);
+  } catch (error) {
+    // only a bug can land here; still, compileFlags keeps its promise not to throw
+    const problem = new FlagDefinitionError(
+      PAYLOAD_LABEL,
+      'features',
+      `could not be compiled: ${String(error)}`,
+    );
+    return new Snapshot(
+      previous?.definitions ?? EMPTY_PAYLOAD,
+      [problem],
+      previous?.flags ?? new Map(),
+      warned,
+      warnOnce,
+    );
+  }
+}
+
+function compileSnapshot(
+  payload: unknown,
+  options: CompileOptions,
+  previous: Snapshot | undefined,
+  warned: Set<string>,
+  warnOnce: (key: string, message: string) => void,
+): Snapshot {
+  if (!isRecord(payload) || !Array.isArray(payload.features)) {
+    const problem = new FlagDefinitionError(
+      PAYLOAD_LABEL,
+      'features',
+      `expected Unleash client-features JSON, { "version": 2, "features": [...] }, got ${isRecord(payload) ? `features: ${kindOf(payload.features)}` : kindOf(payload)}`,
+    );
+    // nothing usable: keep serving the previous snapshot's flags
+    return new Snapshot(
+      previous?.definitions ?? EMPTY_PAYLOAD,
+      [problem],
+      previous?.flags ?? new Map(),
+      warned,
+      warnOnce,
+    );
+  }
+
+  const customStrategies = new Map<string, CustomStrategy>();
+  for (const strategy of options.strategies ?? []) {
+    // first registration wins, as unleash-client's `strategies.find` does
+    if (strategy && typeof strategy.name === 'string' && !customStrategies.has(strategy.name)) {
+      customStrategies.set(strategy.name, strategy);
+    }
+  }
+
+  let segments: Map<unknown, SegmentEntry> | undefined = new Map();
+  if (Array.isArray(payload.segments)) {
+    for (const segment of payload.segments) {
+      if (isRecord(segment) && segment.id !== undefined) segments.set(segment.id, { raw: segment });
+      else
+        warnOnce(
+          `segment-shape:${JSON.stringify(segment)}`,
+          `ignoring a segment without an id: ${kindOf(segment)}`,
+        );
+    }
+  } else if (!isAbsent(payload.segments)) {
+    warnOnce('segments-shape', `the payload's "segments" must be an array, got ${kindOf(payload.segments)}`);
+    segments = undefined;
+  }
+
+  let hostnameValue: string | undefined;
+  const staticContext: StaticContext | undefined = options.staticContext;
+  const env = {
+    staticContext,
+    warnOnce,
+    customStrategies,
+    segments,
+    hostname: () => (hostnameValue ??= currentHostname()),
+  };
+
+  const errors: FlagDefinitionError[] = [];
+  const compiled = new Map<
+    string,
+    { parts: FlagParts | undefined; error: FlagDefinitionError | undefined }
+  >();
+  payload.features.forEach((feature: unknown, index: number) => {
+    const label =
+      isRecord(feature) && typeof feature.name === 'string' && feature.name !== '' ? feature.name : undefined;
+    if (label === undefined) {
+      const field = isRecord(feature) ? 'name' : `features[${index}]`;
+      const problem = isRecord(feature)
+        ? `must be a non-empty string, got ${kindOf(feature.name)}`
+        : `must be a flag definition object, got ${kindOf(feature)}`;
+      errors.push(new FlagDefinitionError(`features[${index}]`, field, problem));
+      return;
+    }
+    if (compiled.has(label)) {
+      warnOnce(
+        `duplicate:${label}`,
+        `flag "${label}" is defined twice; the last definition wins, as in unleash-client`,
+      );
+    }
+    try {
+      compiled.set(label, {
+        parts: compileFlagParts(feature as Record<string, unknown>, label, env),
+        error: undefined,
+      });
+    } catch (error) {
+      const flagError =
+        error instanceof DefinitionProblem
+          ? new FlagDefinitionError(label, error.field, error.message)
+          : new FlagDefinitionError(label, '(flag)', `could not be compiled: ${String(error)}`);
+      errors.push(flagError);
+      // a good version from the previous snapshot keeps serving until the definition is fixed
+      const kept = previous?.flags.get(label);
+      compiled.set(label, { parts: kept?.error === undefined ? kept?.parts : undefined, error: flagError });
+    }
+  });
+
+  const flags = new Map<string, LinkedFlag>();
+  const linked = { flags };
+  for (const [name, entry] of compiled) flags.set(name, link(entry.parts, entry.error, linked, warnOnce));
+  return new Snapshot(payload as unknown as ClientFeaturesPayload, errors, flags, warned, warnOnce);
+}
+
+function compileFlagParts(
+  feature: Record<string, unknown>,
+  name: string,
+  env: Parameters<typeof compileStrategy>[3],
+): FlagParts {
+  const enabled = feature.enabled;
+  if (typeof enabled !== 'boolean') fail('enabled', `must be true or false, got ${kindOf(enabled)}`);
+  if (!Array.isArray(feature.strategies)) {
+    fail('strategies', `must be an array (use [] for "on for everyone"), got ${kindOf(feature.strategies)}`);
+  }
+  const strategies = feature.strategies.map((strategy: unknown, index: number) =>
+    compileStrategy(strategy, index, name, env),
+  );
+
+  const variantList = optionalArray(feature.variants, 'variants') ?? [];
+  const variants = compileVariants(variantList, 'variants', name, flagVariantStickiness(variantList), env);
+
+  const dependencyList = optionalArray(feature.dependencies, 'dependencies') ?? [];
+  const dependencies = dependencyList.map((dependency, index): DependencySpec => {
+    const field = `dependencies[${index}]`;
+    if (!isRecord(dependency))
+      fail(field, `must be { feature, enabled?, variants? }, got ${kindOf(dependency)}`);
+    if (typeof dependency.feature !== 'string') {
+      fail(`${field}.feature`, `must be the parent flag's name, got ${kindOf(dependency.feature)}`);
+    }
+    if (!isAbsent(dependency.enabled) && typeof dependency.enabled !== 'boolean') {
+      fail(`${field}.enabled`, `must be true or false, got ${kindOf(dependency.enabled)}`);
+    }
+    const variantNames = optionalArray(dependency.variants, `${field}.variants`) ?? [];
+    variantNames.forEach((variant, i) => {
+      if (typeof variant !== 'string')
+        fail(`${field}.variants[${i}]`, `must be a variant name, got ${kindOf(variant)}`);
+    });
+    return {
+      feature: dependency.feature,
+      enabled: dependency.enabled !== false,
+      variants: variantNames as string[],
+    };
+  });
+
+  return {
+    name,
+    definition: feature as unknown as FeatureDefinition,
+    enabled,
+    strategies,
+    variants,
+    dependencies,
+    hasDependencies: dependencies.length > 0,
+  };
+}
+
+/** Builds a flag's decide closure against the other flags of its snapshot (dependencies are looked up now). */
+function link(
+  parts: FlagParts | undefined,
+  error: FlagDefinitionError | undefined,
+  snapshot: { flags: Map<string, LinkedFlag> },
+  warnOnce: (key: string, message: string) => void,
+): LinkedFlag {
+  if (parts === undefined) return { parts, decide: () => BROKEN, error, dependencyChecks: [] };
+  if (!parts.enabled) return { parts, decide: () => DISABLED, error, dependencyChecks: [] };
+  const decideStrategies = strategiesDecider(parts.strategies);
+  if (!parts.hasDependencies) return { parts, decide: decideStrategies, error, dependencyChecks: [] };
+
+  const dependencyChecks = parts.dependencies.map((dependency) =>
+    dependencyCheck(dependency, parts.name, snapshot, warnOnce),
+  );
+  const count = dependencyChecks.length;
+  const decide: Decide = (context) => {
+    for (let i = 0; i < count; i++) if (!dependencyChecks[i](context)) return DEPENDENCY_FAILED;
+    return decideStrategies(context);
+  };
+  return { parts, decide, error, dependencyChecks };
+}
+
+function strategiesDecider(strategies: readonly CompiledStrategy[]): Decide {
+  const live = strategies.filter((strategy) => strategy.matches !== NEVER);
+  switch (live.length) {
+    case 0:
+      return strategies.length === 0 ? () => ON_WITHOUT_STRATEGIES : () => NO_STRATEGY_MATCHED;
+    case 1: {
+      const { matches, index } = live[0];
+      return (context) => (matches(context) ? index : NO_STRATEGY_MATCHED);
+    }
+    case 2: {
+      const [first, second] = live;
+      const firstMatches = first.matches;
+      const secondMatches = second.matches;
+      const firstIndex = first.index;
+      const secondIndex = second.index;
+      return (context) =>
+        firstMatches(context) ? firstIndex : secondMatches(context) ? secondIndex : NO_STRATEGY_MATCHED;
+    }
+    default: {
+      const matchers = live.map((strategy) => strategy.matches);
+      const indexes = live.map((strategy) => strategy.index);
+      const count = live.length;
+      return (context) => {
+        for (let i = 0; i < count; i++) if (matchers[i](context)) return indexes[i];
+        return NO_STRATEGY_MATCHED;
+      };
+    }
+  }
+}
+
+function dependencyCheck(
+  dependency: DependencySpec,
+  childName: string,
+  snapshot: { flags: Map<string, LinkedFlag> },
+  warnOnce: (key: string, message: string) => void,
+): (context: FlagContext) => boolean {
+  const parent = snapshot.flags.get(dependency.feature);
+  if (parent === undefined) {
+    warnOnce(
+      `dependency:${childName}:${dependency.feature}`,
+      `Missing dependency "${dependency.feature}" for toggle "${childName}": it is never satisfied`,
+    );
+    return () => false;
+  }
+  // unleash-client: a parent with dependencies of its own never satisfies (checked on its raw definition)
+  const parentDefinition = parent.parts?.definition as unknown;
+  if (
+    isRecord(parentDefinition) &&
+    Array.isArray(parentDefinition.dependencies) &&
+    parentDefinition.dependencies.length > 0
+  ) {
+    return () => false;
+  }
+  if (!dependency.enabled) return (context) => !isOn(parent.decide(context));
+  if (dependency.variants.length === 0) return (context) => isOn(parent.decide(context));
+  const accepted = dependency.variants;
+  return (context) => {
+    const variant = variantFor(parent, context, parent.decide(context), undefined);
+    return variant.feature_enabled && accepted.includes(variant.name);
+  };
+}
+
+function isOn(decision: number): boolean {
+  return decision >= ON_WITHOUT_STRATEGIES;
+}
+
+/** unleash-client's resolveVariant, given the decision already taken for this context. */
+function variantFor(
+  flag: LinkedFlag,
+  context: FlagContext,
+  decision: number,
+  fallback: VariantResult | undefined,
+): VariantResult {
+  if (decision < ON_WITHOUT_STRATEGIES) {
+    return fallback === undefined
+      ? DISABLED_VARIANT
+      : { ...fallback, feature_enabled: false, featureEnabled: false };
+  }
+  const parts = flag.parts!;
+  if (decision >= 0) {
+    const pick = parts.strategies[decision].pickVariant;
+    if (pick !== null) {
+      const picked = pick(context);
+      if (picked !== null) return picked;
+    }
+  }
+  if (parts.variants !== null) {
+    const picked = parts.variants(context);
+    if (picked !== null) return picked;
+  }
+  return fallback === undefined
+    ? DISABLED_VARIANT_OF_ENABLED_FLAG
+    : { ...fallback, feature_enabled: true, featureEnabled: true };
+}
+
+function asContext(context: unknown): FlagContext {
+  return typeof context === 'object' && context !== null ? (context as FlagContext) : EMPTY_CONTEXT;
+}
+
+class Snapshot implements CompiledFlags {
+  readonly definitions: ClientFeaturesPayload;
+  readonly errors: readonly FlagDefinitionError[];
+  /** @internal */
+  readonly flags: Map<string, LinkedFlag>;
+  /** @internal warning keys already reported, carried into the next snapshot through `previous` */
+  readonly warned: Set<string>;
+  private readonly warnOnce: (key: string, message: string) => void;
+
+  constructor(
+    definitions: ClientFeaturesPayload,
+    errors: readonly FlagDefinitionError[],
+    flags: Map<string, LinkedFlag>,
+    warned: Set<string>,
+    warnOnce: (key: string, message: string) => void,
+  ) {
+    this.definitions = definitions;
+    this.errors = Object.freeze([...errors]);
+    this.flags = flags;
+    this.warned = warned;
+    this.warnOnce = warnOnce;
+  }
+
+  has(name: string): boolean {
+    return this.flags.has(name);
+  }
+
+  names(): string[] {
+    return [...this.flags.keys()];
+  }
+
+  feature(name: string): FeatureDefinition | undefined {
+    const flag = this.flags.get(name);
+    if (flag === undefined) return undefined;
+    return flag.error === undefined ? flag.parts?.definition : this.rawDefinition(name);
+  }
+
+  isEnabled(name: string, context: FlagContext, fallback = false): boolean {
+    const flag = this.flags.get(name);
+    if (flag === undefined) return fallback;
+    try {
+      const decision = flag.decide(typeof context === 'object' && context !== null ? context : EMPTY_CONTEXT);
+      return decision >= ON_WITHOUT_STRATEGIES ? true : decision === BROKEN ? fallback : false;
+    } catch (error) {
+      this.reportThrow(name, error);
+      return fallback;
+    }
+  }
+
+  getVariant(name: string, context: FlagContext, fallback?: VariantResult): VariantResult {
+    const flag = this.flags.get(name);
+    if (flag === undefined) {
+      return fallback === undefined
+        ? DISABLED_VARIANT
+        : { ...fallback, feature_enabled: false, featureEnabled: false };
+    }
+    try {
+      const ctx = asContext(context);
+      return variantFor(flag, ctx, flag.decide(ctx), fallback);
+    } catch (error) {
+      this.reportThrow(name, error);
+      return fallback === undefined
+        ? DISABLED_VARIANT
+        : { ...fallback, feature_enabled: false, featureEnabled: false };
+    }
+  }
+
+  explain(name: string, context: FlagContext): Explanation {
+    const flag = this.flags.get(name);
+    if (flag === undefined) {
+      return {
+        flag: name,
+        enabled: false,
+        variant: DISABLED_VARIANT,
+        reason: 'not-found',
+        detail: `no flag named "${name}" in the definitions`,
+      };
+    }
+    if (flag.parts === undefined) {
+      return {
+        flag: name,
+        enabled: false,
+        variant: DISABLED_VARIANT,
+        reason: 'error',
+        detail: `the definition was rejected, so the fallback is used: ${flag.error?.message}`,
+      };
+    }
+    const ctx = asContext(context);
+    let decision: number;
+    let variant: VariantResult;
+    try {
+      decision = flag.decide(ctx);
+      variant = variantFor(flag, ctx, decision, undefined);
+    } catch (error) {
+      this.reportThrow(name, error);
+      return {
+        flag: name,
+        enabled: false,
+        variant: DISABLED_VARIANT,
+        reason: 'error',
+        detail: `evaluation threw, so the fallback is used: ${error instanceof Error ? error.message : String(error)}`,
+      };
+    }
+    const stale = flag.error === undefined ? '' : ` (serving the last good version: ${flag.error.message})`;
+    const parts = flag.parts;
+    const enabled = isOn(decision);
+    if (decision >= 0) {
+      const strategy = parts.strategies[decision];
+      const variantNote = variant.enabled ? `, variant "${variant.name}"` : '';
+      return {
+        flag: name,
+        enabled,
+        variant,
+        reason: 'strategy-matched',
+        strategyIndex: decision,
+        strategyName: strategy.name,
+        detail: `strategy #${decision} (${describeStrategy(parts.definition, decision)}) matched${variantNote}${stale}`,
+      };
+    }
+    switch (decision) {
+      case ON_WITHOUT_STRATEGIES:
+        return {
+          flag: name,
+          enabled,
+          variant,
+          reason: 'strategy-matched',
+          detail: `the flag is enabled and has no strategies, so it is on for everyone${stale}`,
+        };
+      case DISABLED:
+        return { flag: name, enabled, variant, reason: 'disabled', detail: `the flag is disabled${stale}` };
+      case DEPENDENCY_FAILED: {
+        const failed = parts.dependencies.find((_, i) => !flag.dependencyChecks[i](ctx));
+        return {
+          flag: name,
+          enabled,
+          variant,
+          reason: 'dependency-failed',
+          detail: failed
+            ? `${describeDependency(failed)} is not satisfied${stale}`
+            : `a dependency is not satisfied${stale}`,
+        };
+      }
+      default: {
+        const unknown = parts.strategies
+          .filter((strategy) => !strategy.known)
+          .map((strategy) => strategy.name);
+        const unknownNote =
+          unknown.length > 0 ? `; unknown strategies never match: ${unknown.join(', ')}` : '';
+        return {
+          flag: name,
+          enabled,
+          variant,
+          reason: 'no-strategy-matched',
+          detail: `none of its ${parts.strategies.length} strategies matched this context${unknownNote}${stale}`,
+        };
+      }
+    }
+  }
+
+  private rawDefinition(name: string): FeatureDefinition | undefined {
+    const features = this.definitions.features;
+    if (!Array.isArray(features)) return undefined;
+    for (let i = features.length - 1; i >= 0; i--) {
+      const feature = features[i] as unknown;
+      if (isRecord(feature) && feature.name === name) return feature as unknown as FeatureDefinition;
+    }
+    return undefined;
+  }
+
+  private reportThrow(name: string, error: unknown): void {
+    this.warnOnce(
+      `throw:${name}`,
+      `flag "${name}": evaluation threw (${error instanceof Error ? error.message : String(error)}); answering with the fallback. Is a custom strategy failing?`,
+    );
+  }
+}
+
+function describeStrategy(definition: FeatureDefinition, index: number): string {
+  const strategy = definition.strategies?.[index];
+  if (!strategy) return 'unknown';
+  const parameters = strategy.parameters ?? {};
+  const constraints = strategy.constraints?.length ?? 0;
+  const segments = strategy.segments?.length ?? 0;
+  const extras = [
+    parameters.rollout !== undefined ? `rollout ${parameters.rollout}%` : '',
+    parameters.percentage !== undefined ? `${parameters.percentage}%` : '',
+    constraints ? `${constraints} constraint${constraints > 1 ? 's' : ''}` : '',
+    segments ? `${segments} segment${segments > 1 ? 's' : ''}` : '',
+  ].filter(Boolean);
+  return extras.length ? `${strategy.name}, ${extras.join(', ')}` : strategy.name;
+}
+
+function describeDependency(dependency: DependencySpec): string {
+  if (!dependency.enabled) return `the dependency on "${dependency.feature}" being disabled`;
+  if (dependency.variants.length > 0) {
+    return `the dependency on "${dependency.feature}" having variant ${dependency.variants.map((v) => `"${v}"`).join(' or ')}`;
+  }
+  return `the dependency on "${dependency.feature}" being enabled`;
+}

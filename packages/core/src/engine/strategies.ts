@@ -1,0 +1,335 @@
+// Activation strategies compiled into predicates with unleash-client 6.12.1's semantics (lib/strategy/*.js).
+// Parameters are parsed here: percentages to numbers, id lists to Sets, IP ranges to addresses, group ids to
+// precomputed hash prefixes.
+import { hostname } from 'node:os';
+import { Address4 } from 'ip-address';
+import type { CustomStrategy, FlagContext } from '../types.js';
+import {
+  ALWAYS_FALSE,
+  ALWAYS_TRUE,
+  allOf,
+  type CompileEnvironment,
+  compileConstraint,
+  type Predicate,
+} from './constraints.js';
+import { stringReader } from './context-value.js';
+import { fail, isAbsent, isRecord, kindOf, optionalArray, optionalString } from './definition-problem.js';
+import { hashWithPrefix, murmurHash32, prepareHashPrefix, STRATEGY_SEED } from './murmur.js';
+import { compileVariants, strategyVariantStickiness, type VariantPicker } from './variants.js';
+
+/** One compiled strategy of a flag. */
+export interface CompiledStrategy {
+  readonly index: number;
+  readonly name: string;
+  /** constraints, segments and the strategy's own rule */
+  readonly matches: Predicate;
+  /** strategy-level variants, or null */
+  readonly pickVariant: VariantPicker | null;
+  /** false for a strategy name nobody registered: it never matches */
+  readonly known: boolean;
+}
+
+/** A global segment, compiled the first time a strategy uses it. */
+export interface SegmentEntry {
+  readonly raw: unknown;
+  compiled?: Predicate;
+  problem?: { field: string; message: string };
+}
+
+/** What compiling strategies needs besides the definition. */
+export interface StrategyEnvironment extends CompileEnvironment {
+  readonly customStrategies: ReadonlyMap<string, CustomStrategy>;
+  /** undefined when the payload's `segments` is unusable (not an array) */
+  readonly segments: ReadonlyMap<unknown, SegmentEntry> | undefined;
+  /** the lower-cased host name, computed on first use like unleash-client's ApplicationHostnameStrategy */
+  hostname(): string;
+}
+
+const BUILT_IN = new Set([
+  'default',
+  'userWithId',
+  'gradualRolloutUserId',
+  'gradualRolloutSessionId',
+  'gradualRolloutRandom',
+  'flexibleRollout',
+  'remoteAddress',
+  'applicationHostname',
+]);
+
+/** unleash-client splits id and address lists on commas with optional blanks around them. */
+const LIST_SEPARATOR = /\s*,\s*/;
+
+const EMPTY_PARAMETERS: Record<string, unknown> = Object.freeze({});
+
+/**
+ * Unleash's host name for `applicationHostname`: `HOSTNAME`, else the OS host name, lower-cased.
+ * @example
+ * currentHostname(); // 'web-1'
+ */
+export function currentHostname(): string {
+  return (process.env.HOSTNAME || hostname() || 'undefined').toLowerCase();
+}
+
+/**
+ * Compiles `strategies[index]` of flag `flagName`.
+ * @example
+ * const strategy = compileStrategy({ name: 'default' }, 0, 'my-flag', env);
+ */
+export function compileStrategy(
+  raw: unknown,
+  index: number,
+  flagName: string,
+  env: StrategyEnvironment,
+): CompiledStrategy {
+  const field = `strategies[${index}]`;
+  if (!isRecord(raw))
+    fail(field, `must be an object like { name, parameters, constraints }, got ${kindOf(raw)}`);
+  const name = raw.name;
+  if (typeof name !== 'string')
+    fail(`${field}.name`, `must be a strategy name such as "default", got ${kindOf(name)}`);
+
+  const rawParameters = raw.parameters;
+  if (!isAbsent(rawParameters) && !isRecord(rawParameters)) {
+    fail(`${field}.parameters`, `must be an object of parameter values, got ${kindOf(rawParameters)}`);
+  }
+  const parameters = rawParameters ?? undefined;
+
+  const constraintsList = optionalArray(raw.constraints, `${field}.constraints`) ?? [];
+  const predicates = constraintsList.map((constraint, i) =>
+    compileConstraint(constraint, `${field}.constraints[${i}]`, env),
+  );
+  const segmentIds = optionalArray(raw.segments, `${field}.segments`) ?? [];
+  segmentIds.forEach((id, i) => {
+    predicates.push(segmentPredicate(id, `${field}.segments[${i}]`, flagName, env));
+  });
+  const constraints = allOf(predicates);
+
+  const custom = env.customStrategies.get(name);
+  let rule: Predicate;
+  let known = true;
+  if (custom !== undefined) {
+    rule = customRule(custom, parameters ?? EMPTY_PARAMETERS, env);
+  } else if (BUILT_IN.has(name)) {
+    if (name !== 'default' && parameters === undefined) {
+      fail(
+        `${field}.parameters`,
+        `missing: the ${name} strategy reads its parameters (unleash-client fails without them)`,
+      );
+    }
+    rule = builtInRule(name, parameters ?? EMPTY_PARAMETERS, `${field}.parameters`, env);
+  } else {
+    known = false;
+    rule = ALWAYS_FALSE;
+    env.warnOnce(
+      `strategy:${name}`,
+      `unknown strategy "${name}" (flag "${flagName}"): it never matches; register it with { strategies: [{ name: '${name}', isEnabled }] }`,
+    );
+  }
+
+  let pickVariant: VariantPicker | null = null;
+  const variants = optionalArray(raw.variants, `${field}.variants`);
+  if (variants !== undefined && variants.length > 0) {
+    if (parameters === undefined) {
+      fail(`${field}.parameters`, 'missing: a strategy with variants needs parameters (groupId, stickiness)');
+    }
+    const stickiness = strategyVariantStickiness(variants, parameters);
+    // unleash-client hashes `${parameters.groupId}:...`, so a missing groupId hashes as "undefined"
+    pickVariant = compileVariants(variants, `${field}.variants`, String(parameters.groupId), stickiness, env);
+  }
+
+  return { index, name, matches: allOf([constraints, rule]), pickVariant, known };
+}
+
+function segmentPredicate(id: unknown, field: string, flagName: string, env: StrategyEnvironment): Predicate {
+  if (typeof id !== 'number') fail(field, `must be a segment id (a number), got ${kindOf(id)}`);
+  if (env.segments === undefined)
+    fail(field, 'refers to a segment, but the payload\'s "segments" is not an array');
+  const segment = env.segments.get(id);
+  if (segment === undefined) {
+    env.warnOnce(
+      `segment:${id}`,
+      `flag "${flagName}" uses segment ${id}, which the payload does not define: that strategy never matches`,
+    );
+    return ALWAYS_FALSE;
+  }
+  if (segment.compiled === undefined && segment.problem === undefined) {
+    try {
+      const raw = segment.raw as Record<string, unknown>;
+      const list = optionalArray(raw.constraints, 'constraints') ?? [];
+      segment.compiled = allOf(
+        list.map((constraint, i) => compileConstraint(constraint, `constraints[${i}]`, env)),
+      );
+    } catch (error) {
+      const problem = error as { field?: string; message: string };
+      segment.problem = { field: problem.field ?? '', message: problem.message };
+    }
+  }
+  if (segment.problem !== undefined) {
+    fail(field, `segment ${id} is broken: ${segment.problem.field}: ${segment.problem.message}`);
+  }
+  return segment.compiled!;
+}
+
+function customRule(
+  strategy: CustomStrategy,
+  parameters: Record<string, unknown>,
+  env: CompileEnvironment,
+): Predicate {
+  const staticContext = env.staticContext;
+  const hasStatic =
+    staticContext !== undefined &&
+    (staticContext.appName !== undefined || staticContext.environment !== undefined);
+  // a custom strategy sees unleash-client's merged context; built only when there is a static part to merge
+  if (!hasStatic) return (context) => strategy.isEnabled(parameters, context) === true;
+  return (context) => strategy.isEnabled(parameters, { ...staticContext, ...context }) === true;
+}
+
+function builtInRule(
+  name: string,
+  parameters: Record<string, unknown>,
+  field: string,
+  env: StrategyEnvironment,
+): Predicate {
+  switch (name) {
+    case 'default':
+      return ALWAYS_TRUE;
+    case 'userWithId': {
+      const userIds = parameters.userIds;
+      if (!userIds) return ALWAYS_FALSE;
+      if (typeof userIds !== 'string')
+        fail(`${field}.userIds`, `must be a comma-separated string, got ${kindOf(userIds)}`);
+      const ids = new Set(userIds.split(LIST_SEPARATOR));
+      return (context) => {
+        const userId = context.userId;
+        return userId !== undefined && ids.has(userId as string);
+      };
+    }
+    case 'gradualRolloutUserId':
+    case 'gradualRolloutSessionId': {
+      const percentage = percentageParameter(parameters, 'percentage', field);
+      const key = name === 'gradualRolloutUserId' ? 'userId' : 'sessionId';
+      if (percentage <= 0) return ALWAYS_FALSE;
+      const prefix = prepareHashPrefix(
+        `${groupIdText(parameters.groupId, `${field}.groupId`) || ''}:`,
+        STRATEGY_SEED,
+      );
+      return (context) => {
+        const id = context[key];
+        if (!id) return false;
+        return (hashWithPrefix(prefix, typeof id === 'string' ? id : String(id)) % 100) + 1 <= percentage;
+      };
+    }
+    case 'gradualRolloutRandom': {
+      const percentage = percentageParameter(parameters, 'percentage', field);
+      if (percentage <= 0) return ALWAYS_FALSE;
+      if (percentage >= 100) return ALWAYS_TRUE;
+      return () => percentage >= Math.floor(Math.random() * 100) + 1;
+    }
+    case 'flexibleRollout':
+      return flexibleRolloutRule(parameters, field, env);
+    case 'remoteAddress':
+      return remoteAddressRule(parameters, field);
+    default: {
+      // applicationHostname: the host name is fixed for the process, so the answer is a constant
+      const hostNames = parameters.hostNames;
+      if (!hostNames) return ALWAYS_FALSE;
+      if (typeof hostNames !== 'string')
+        fail(`${field}.hostNames`, `must be a comma-separated string, got ${kindOf(hostNames)}`);
+      return hostNames.toLowerCase().split(LIST_SEPARATOR).includes(env.hostname())
+        ? ALWAYS_TRUE
+        : ALWAYS_FALSE;
+    }
+  }
+}
+
+/** The issue counts a rollout that is not a percentage as a broken definition (unleash-client would read NaN). */
+function percentageParameter(parameters: Record<string, unknown>, key: string, field: string): number {
+  const raw = parameters[key];
+  const value =
+    typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : Number.NaN;
+  if (!(value >= 0 && value <= 100)) {
+    fail(`${field}.${key}`, `must be a percentage from 0 to 100 (as "25" or 25), got ${kindOf(raw)}`);
+  }
+  return value;
+}
+
+/** groupId is read through a template string by unleash-client: strings and numbers only make sense. */
+function groupIdText(raw: unknown, field: string): string | undefined {
+  if (!raw) return undefined;
+  if (typeof raw !== 'string' && typeof raw !== 'number') fail(field, `must be a string, got ${kindOf(raw)}`);
+  return String(raw);
+}
+
+function flexibleRolloutRule(
+  parameters: Record<string, unknown>,
+  field: string,
+  env: StrategyEnvironment,
+): Predicate {
+  const percentage = percentageParameter(parameters, 'rollout', field);
+  const stickiness = optionalString(parameters.stickiness, `${field}.stickiness`) || 'default';
+  if (percentage <= 0) return ALWAYS_FALSE;
+  const groupId = groupIdText(parameters.groupId, `${field}.groupId`);
+  const isRandom = stickiness === 'default' || stickiness === 'random';
+
+  if (percentage >= 100) {
+    // every bucket (1..100) is within the rollout: only a missing stickiness value can turn it off
+    if (isRandom) return ALWAYS_TRUE;
+    const read = stringReader(stickiness, env.staticContext);
+    return (context) => !!read(context);
+  }
+
+  // unleash-client: `parameters.groupId || context.featureToggle || ''` (nothing sets featureToggle itself)
+  const prefix = groupId === undefined ? undefined : prepareHashPrefix(`${groupId}:`, STRATEGY_SEED);
+  const bucket = (context: FlagContext, id: string): number =>
+    prefix !== undefined
+      ? (hashWithPrefix(prefix, id) % 100) + 1
+      : (murmurHash32(`${(context.featureToggle as string) || ''}:${id}`, STRATEGY_SEED) % 100) + 1;
+  const randomBucket = () => Math.floor(Math.random() * 100) + 1;
+
+  if (stickiness === 'random') return () => randomBucket() <= percentage;
+  if (stickiness === 'default') {
+    return (context) => {
+      const id = context.userId || context.sessionId;
+      if (!id) return randomBucket() <= percentage;
+      return bucket(context, typeof id === 'string' ? id : String(id)) <= percentage;
+    };
+  }
+  const read = stringReader(stickiness, env.staticContext);
+  return (context) => {
+    const id = read(context);
+    return !!id && bucket(context, id) <= percentage;
+  };
+}
+
+function remoteAddressRule(parameters: Record<string, unknown>, field: string): Predicate {
+  const ips = parameters.IPs;
+  if (!ips) return ALWAYS_FALSE;
+  if (typeof ips !== 'string')
+    fail(`${field}.IPs`, `must be a comma-separated string of IPs and CIDR ranges, got ${kindOf(ips)}`);
+  const ranges = ips.split(LIST_SEPARATOR);
+  const exact = new Set(ranges);
+  // unleash-client only checks IPv4 subnets; any other entry matches by exact text
+  const subnets = ranges.filter((range) => Address4.isValid(range)).map((range) => new Address4(range));
+  return (context) => {
+    const remoteAddress = context.remoteAddress;
+    if (exact.has(remoteAddress as string)) return true;
+    if (subnets.length === 0 || typeof remoteAddress !== 'string') return false;
+    const address = parseAddress4(remoteAddress);
+    if (address === null) return false;
+    for (const subnet of subnets) if (address.isInSubnet(subnet)) return true;
+    return false;
+  };
+}
+
+// Parsed context addresses for remoteAddress, bounded so that a flood of distinct ones only costs a reset.
+const address4Cache = new Map<string, Address4 | null>();
+const ADDRESS_CACHE_LIMIT = 1000;
+
+function parseAddress4(text: string): Address4 | null {
+  let parsed = address4Cache.get(text);
+  if (parsed !== undefined) return parsed;
+  parsed = Address4.isValid(text) ? new Address4(text) : null;
+  if (address4Cache.size >= ADDRESS_CACHE_LIMIT) address4Cache.clear();
+  address4Cache.set(text, parsed);
+  return parsed;
+}

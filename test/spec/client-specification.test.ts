@@ -1,0 +1,66 @@
+// Runs every test of every file of @unleash/client-specification that carries `state.features`, driven by the
+// package's own specifications/index.json, against our engine.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import type { ClientFeaturesPayload, FlagContext, VariantResult } from '@flagwise/core';
+import { describe, expect, it } from 'vitest';
+import { compileFlags } from '../../packages/core/src/engine/index.js';
+
+interface SpecTest {
+  description: string;
+  context: FlagContext;
+  toggleName: string;
+  expectedResult: boolean | VariantResult;
+}
+
+interface SpecFile {
+  name: string;
+  state: Partial<ClientFeaturesPayload>;
+  tests?: SpecTest[];
+  variantTests?: SpecTest[];
+}
+
+const require = createRequire(import.meta.url);
+const specDir = path.dirname(require.resolve('@unleash/client-specification/specifications/index.json'));
+const specFiles = (JSON.parse(readFileSync(path.join(specDir, 'index.json'), 'utf8')) as string[])
+  .map((file) => JSON.parse(readFileSync(path.join(specDir, file), 'utf8')) as SpecFile)
+  .filter((spec) => Array.isArray(spec.state?.features));
+
+/** The evaluator under test; switch this one function to run the spec through another entry point. */
+function evaluatorFor(state: Partial<ClientFeaturesPayload>) {
+  const flags = compileFlags(state);
+  expect(flags.errors).toEqual([]);
+  return {
+    isEnabled: (name: string, context: FlagContext) => flags.isEnabled(name, context),
+    getVariant: (name: string, context: FlagContext) => flags.getVariant(name, context),
+  };
+}
+
+describe.each(specFiles.map((spec) => [spec.name, spec] as const))('%s', (_name, spec) => {
+  const evaluator = evaluatorFor(spec.state);
+  if (spec.tests?.length) {
+    it.each(spec.tests.map((test) => [test.description, test] as const))('%s', (_description, test) => {
+      expect(evaluator.isEnabled(test.toggleName, test.context)).toBe(test.expectedResult);
+    });
+  }
+  if (spec.variantTests?.length) {
+    it.each(spec.variantTests.map((test) => [test.description, test] as const))(
+      '%s',
+      (_description, test) => {
+        const expected = test.expectedResult as VariantResult;
+        const actual = evaluator.getVariant(test.toggleName, test.context);
+        // the specification predates `featureEnabled`; everything it states must hold exactly
+        expect(actual).toEqual({ ...expected, featureEnabled: expected.feature_enabled });
+      },
+    );
+  }
+});
+
+it('covers the whole specification (about 275 evaluations)', () => {
+  const count = specFiles.reduce(
+    (sum, spec) => sum + (spec.tests?.length ?? 0) + (spec.variantTests?.length ?? 0),
+    0,
+  );
+  expect(count).toBeGreaterThanOrEqual(270);
+});
