@@ -1,0 +1,31 @@
+// What Express apps need from the core, so one install is enough.
+export {
+  ConfigurationError,
+  consoleLogger,
+  createFlags,
+  defaultFileSource,
+  type Explanation,
+  type FlagContext,
+  type FlagName,
+  type FlagRegistry,
+  type FlagSource,
+  type FlagsClient,
+  type FlagsOptions,
+  FlagwiseError,
+  fileSource,
+  inlineSource,
+  type Logger,
+  memorySource,
+  type OverrideOptions,
+  type RequestFlags,
+  type VariantResult,
+} from '@flagwise/core';
+export {
+  type ExpressAdapterOptions,
+  type FeatureFlagsMiddleware,
+  type FeatureFlagsOptions,
+  featureFlags,
+  type RequestWithFlags,
+} from './feature-flags.js';
+export { getFlags } from './get-flags.js';
+export { type GuardOptions, requireFeature, requireVariant } from './guards.js';

@@ -1,0 +1,92 @@
+// The conformance table's Express rows: the same app on Express 4 and Express 5, wired the way a user would.
+import { once } from 'node:events';
+import type { Server } from 'node:http';
+import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { featureFlags, getFlags, requireFeature, requireVariant } from '@flagwise/express';
+import ejs from 'ejs';
+import type { Express } from 'express';
+import type { AdapterRow, AppHooks, RunningApp } from '../contract.js';
+import { CONTEXT_HEADERS as H } from '../contract.js';
+
+// Both majors side by side through npm aliases; they share one set of types (@types/express 5).
+const require = createRequire(import.meta.url);
+const majors = { 'express 4': require('express4'), 'express 5': require('express5') } as Record<
+  string,
+  () => Express
+>;
+const views = fileURLToPath(new URL('../../templates/views', import.meta.url));
+
+export const rows: AdapterRow[] = Object.entries(majors).map(([name, express]) => ({
+  name,
+  start: (client, hooks) => listen(buildApp(express(), client, hooks)),
+}));
+
+function buildApp(app: Express, client: Parameters<AdapterRow['start']>[0], hooks: AppHooks): Express {
+  // pnpm's strict layout: Express cannot require('ejs') itself, so the engine is registered explicitly.
+  app.engine('ejs', ejs.renderFile as never);
+  app.set('view engine', 'ejs');
+  app.set('views', views);
+  app.use(
+    featureFlags(client, {
+      context: (req) => ({
+        userId: req.get(H.userId),
+        properties: { plan: req.get(H.plan) },
+      }),
+    }),
+  );
+
+  app.get('/flag/:name', (req, res) => {
+    const flags = getFlags(req);
+    res.json({ enabled: flags.isEnabled(req.params.name), variant: flags.variant(req.params.name) });
+  });
+  app.get('/prop/:property', (req, res) => {
+    res.json({ value: getFlags(req)[req.params.property] });
+  });
+  app.get('/twice/:name', async (req, res, next) => {
+    try {
+      const flags = getFlags(req);
+      const first = flags.isEnabled(req.params.name);
+      if (req.query.wait === '1') await hooks.between();
+      res.json({ first, second: flags.isEnabled(req.params.name) });
+    } catch (error) {
+      next(error);
+    }
+  });
+  app.get('/guarded', requireFeature('beta-page'), (_req, res) => {
+    res.type('text').send('beta ok');
+  });
+  app.get(
+    '/maintenance',
+    requireFeature('checkout-open', {
+      onDisabled: (_req, res) => {
+        res.status(503).type('text').send('down for maintenance');
+      },
+    }),
+    (_req, res) => {
+      res.type('text').send('checkout ok');
+    },
+  );
+  app.get('/variant-b', requireVariant('experiment', ['b']), (_req, res) => {
+    res.type('text').send('variant b ok');
+  });
+  app.get('/page', (_req, res) => {
+    res.render('conformance');
+  });
+  return app;
+}
+
+async function listen(app: Express): Promise<RunningApp> {
+  const server: Server = app.listen(0, '127.0.0.1');
+  if (!server.listening) await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((error) => (error ? reject(error) : resolve()));
+      }),
+  };
+}
