@@ -1,0 +1,108 @@
+// Koa 2 and Koa 3 rows of the conformance table: a real Koa app of each major (npm aliases koa2 / koa3),
+// routed with @koa/router and rendering with @ladjs/koa-views + EJS, wired the way a user would wire it.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import type { FlagsClient } from '@flagwise/core';
+import {
+  type FlagContext,
+  type FlagsState,
+  featureFlags,
+  requireFeature,
+  requireVariant,
+} from '@flagwise/koa';
+import Router from '@koa/router';
+import views from '@ladjs/koa-views';
+import type Koa from 'koa';
+import type { Context } from 'koa';
+import type { AdapterRow, AppHooks, RunningApp } from '../contract.js';
+import { CONTEXT_HEADERS as H } from '../contract.js';
+
+const PAGE_TEMPLATE =
+  "pricing:<%= flags.newPricing ? 'new' : 'old' %> copy:<%= flags.variant('checkout-copy').name %> json:<%- JSON.stringify(flags) %>";
+
+// Both majors are installed under aliases; the adapter itself imports no runtime code from koa.
+async function loadKoa(moduleName: 'koa2' | 'koa3'): Promise<typeof Koa> {
+  const mod = (await import(moduleName)) as { default: typeof Koa };
+  return mod.default;
+}
+
+function contextFromHeaders(ctx: Context): Partial<FlagContext> {
+  const extra: Partial<FlagContext> = {};
+  const userId = ctx.get(H.userId);
+  if (userId) extra.userId = userId;
+  const plan = ctx.get(H.plan);
+  if (plan) extra.properties = { plan };
+  return extra;
+}
+
+async function startKoaApp(KoaClass: typeof Koa, client: FlagsClient, hooks: AppHooks): Promise<RunningApp> {
+  const viewsDir = mkdtempSync(path.join(os.tmpdir(), 'flagwise-koa-views-'));
+  writeFileSync(path.join(viewsDir, 'page.ejs'), PAGE_TEMPLATE);
+
+  const app = new KoaClass();
+  app.use(featureFlags(client, { context: contextFromHeaders }));
+  app.use(views(viewsDir, { extension: 'ejs' }));
+
+  const router = new Router<FlagsState>();
+  router.get('/flag/:name', (ctx) => {
+    const { flags } = ctx.state;
+    ctx.body = { enabled: flags.isEnabled(ctx.params.name), variant: flags.variant(ctx.params.name) };
+  });
+  router.get('/prop/:property', (ctx) => {
+    ctx.body = { value: ctx.state.flags[ctx.params.property] };
+  });
+  router.get('/twice/:name', async (ctx) => {
+    const first = ctx.state.flags.isEnabled(ctx.params.name);
+    if (ctx.query.wait === '1') await hooks.between();
+    const second = ctx.state.flags.isEnabled(ctx.params.name);
+    ctx.body = { first, second };
+  });
+  router.get('/guarded', requireFeature('beta-page'), (ctx) => {
+    ctx.body = 'beta ok';
+  });
+  router.get(
+    '/maintenance',
+    requireFeature('checkout-open', {
+      onDisabled: (ctx) => {
+        ctx.status = 503;
+        ctx.body = 'down for maintenance';
+      },
+    }),
+    (ctx) => {
+      ctx.body = 'checkout ok';
+    },
+  );
+  router.get('/variant-b', requireVariant('experiment', ['b']), (ctx) => {
+    ctx.body = 'variant b ok';
+  });
+  router.get('/page', async (ctx) => {
+    await ctx.render('page');
+  });
+  app.use(router.routes()).use(router.allowedMethods());
+
+  const server: Server = app.listen(0, '127.0.0.1');
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => {
+          rmSync(viewsDir, { recursive: true, force: true });
+          resolve();
+        });
+      }),
+  };
+}
+
+export const rows: AdapterRow[] = [
+  { name: 'koa 2', start: async (client, hooks) => startKoaApp(await loadKoa('koa2'), client, hooks) },
+  { name: 'koa 3', start: async (client, hooks) => startKoaApp(await loadKoa('koa3'), client, hooks) },
+];
