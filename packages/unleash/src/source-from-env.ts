@@ -1,4 +1,4 @@
-import { ConfigurationError, defaultFileSource, type FlagSource } from '@flagwise/core';
+import { ConfigurationError, defaultFileSource, type FlagSource, FlagwiseError } from '@flagwise/core';
 import { gitlabSource } from './gitlab-source.js';
 import { unleashSource } from './unleash-source.js';
 
@@ -24,8 +24,15 @@ type Env = Record<string, string | undefined>;
  */
 export function sourceFromEnv(env: Env = process.env, options: SourceFromEnvOptions = {}): FlagSource {
   const url = value(env, 'UNLEASH_URL');
-  if (url === undefined) return defaultFileSource(options.cwd ?? process.cwd());
+  if (url === undefined) return localFileSource(options.cwd ?? process.cwd());
 
+  if (!/^https?:\/\/[^/\s]+/.test(url)) {
+    throw new ConfigurationError(
+      `UNLEASH_URL is not an http(s) URL ("${url}"): set it to the API URL, ` +
+        'e.g. UNLEASH_URL=https://unleash.example.com/api (Unleash) or ' +
+        'UNLEASH_URL=https://gitlab.example.com/api/v4/feature_flags/unleash/42 (GitLab)',
+    );
+  }
   const appName = value(env, 'UNLEASH_APP_NAME') ?? 'production';
   const instanceId = value(env, 'UNLEASH_INSTANCE_ID');
   const apiToken = value(env, 'UNLEASH_API_TOKEN');
@@ -48,6 +55,20 @@ export function sourceFromEnv(env: Env = process.env, options: SourceFromEnvOpti
     );
   }
   return unleashSource({ url, apiToken, appName, backupPath: options.backupPath });
+}
+
+function localFileSource(cwd: string): FlagSource {
+  try {
+    return defaultFileSource(cwd);
+  } catch (error) {
+    if (error instanceof FlagwiseError && error.code === 'FLAGS_FILE_NOT_FOUND') {
+      throw new ConfigurationError(
+        `UNLEASH_URL is not set and ${cwd} has no flags file: create flags.yaml there (e.g. "dark-mode: true" under ` +
+          '"flags:"), or set UNLEASH_URL with UNLEASH_API_TOKEN (Unleash) or UNLEASH_INSTANCE_ID (GitLab)',
+      );
+    }
+    throw error;
+  }
 }
 
 function value(env: Env, name: string): string | undefined {

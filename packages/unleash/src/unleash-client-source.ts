@@ -38,6 +38,8 @@ export interface ClientSourceSettings {
 
 /** A FlagSource backed by unleash-client; `unleashSource()` and `gitlabSource()` return one. */
 export interface UnleashFlagSource extends FlagSource {
+  /** Counts one evaluation into unleash-client's usage metrics (the flagwise client calls it for you). */
+  recordEvaluation(flag: string, enabled: boolean, variant?: string): void;
   /** Sends the usage counted so far to the server now instead of at the next metrics interval. */
   flushMetrics(): Promise<void>;
   /** The backup file this source reads at start and writes after every change, if any. */

@@ -1,0 +1,183 @@
+// GitLab's Unleash-compatible API, played by a loopback server that authenticates like lib/api/unleash.rb:
+// the UNLEASH-INSTANCEID header must match, otherwise 401 with GitLab's body. The answers flagwise gives
+// for the served flags must equal what unleash-client 6.12.1 answered for the same payload and contexts.
+import { createFlags, type FlagContext, type FlagsClient, FlagwiseError } from '@flagwise/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import unauthorizedBody from '../../../test/fixtures/gitlab/gitlab-401-body.json' with { type: 'json' };
+import expected from '../../../test/fixtures/gitlab/gitlab-client-features.expected.json' with {
+  type: 'json',
+};
+import features from '../../../test/fixtures/gitlab/gitlab-client-features.json' with { type: 'json' };
+import { normalizeGitlabPayload } from '../src/gitlab-source.js';
+import { gitlabSource } from '../src/index.js';
+import { type LoopbackServer, recordingLogger, startLoopbackServer } from './helpers/loopback-server.js';
+
+const INSTANCE_ID = 'glffct-Zq3xYw9_Ab-CdEfGhIjK';
+const PROJECT_PATH = '/api/v4/feature_flags/unleash/42';
+
+interface ExpectedCase {
+  context: string;
+  flag: string;
+  isEnabled: boolean | 'random';
+  variant: { name: string; enabled: boolean; feature_enabled: boolean } | 'random';
+}
+
+function gitlabLike() {
+  return (request: { path: string; headers: Record<string, unknown> }) => {
+    if (request.headers['unleash-instanceid'] !== INSTANCE_ID) return { status: 401, body: unauthorizedBody };
+    if (request.path === `${PROJECT_PATH}/client/features`) {
+      // GitLab serves per environment, named by the app name; without one it answers an empty list.
+      return request.headers['unleash-appname'] === expected.staticContext.appName
+        ? { status: 200, body: features }
+        : { status: 200, body: { version: 1, features: [] } };
+    }
+    return { status: 404, body: { message: '404 Not Found' } };
+  };
+}
+
+describe('gitlabSource against a loopback GitLab', () => {
+  let server: LoopbackServer;
+  let flags: FlagsClient;
+
+  beforeAll(async () => {
+    server = await startLoopbackServer(gitlabLike());
+    flags = createFlags({
+      source: gitlabSource({
+        url: `${server.url}${PROJECT_PATH}`,
+        instanceId: INSTANCE_ID,
+        environment: expected.staticContext.appName,
+        backupPath: false,
+      }),
+      appName: expected.staticContext.appName,
+      environment: expected.staticContext.environment,
+    });
+    await flags.ready({ timeoutMs: 5_000 });
+  });
+  afterAll(async () => {
+    await flags?.close();
+    await server?.close();
+  });
+
+  const cases = (expected.cases as ExpectedCase[]).filter(
+    (entry) => entry.isEnabled !== 'random' && entry.variant !== 'random',
+  );
+
+  it('has cases to check', () => {
+    expect(cases.length).toBeGreaterThan(70);
+  });
+
+  it.each(cases)(
+    '$flag for context $context matches unleash-client',
+    ({ context, flag, isEnabled, variant }) => {
+      const ctx = (expected.contexts as Record<string, FlagContext>)[context];
+      expect(flags.isEnabled(flag, ctx)).toBe(isEnabled);
+      const actual = flags.getVariant(flag, ctx);
+      expect({ name: actual.name, enabled: actual.enabled, feature_enabled: actual.feature_enabled }).toEqual(
+        variant,
+      );
+    },
+  );
+
+  it('sends the instance id and the environment as the app name, and no Authorization', () => {
+    const fetch = server.requests.find((request) => request.path.endsWith('/client/features'));
+    expect(fetch?.headers['unleash-instanceid']).toBe(INSTANCE_ID);
+    expect(fetch?.headers['unleash-appname']).toBe('production');
+    expect(fetch?.headers.authorization).toBeUndefined();
+  });
+
+  it('neither registers nor sends metrics by default (GitLab discards them)', async () => {
+    flags.isEnabled('dark_mode', {});
+    await flags.close();
+    expect(server.requests.filter((request) => request.method === 'POST')).toEqual([]);
+  });
+});
+
+describe('gitlabSource failures', () => {
+  it('a wrong instance id gives status failed and a message naming the instance id', async () => {
+    const server = await startLoopbackServer(gitlabLike());
+    const { logger } = recordingLogger();
+    const source = gitlabSource({
+      url: `${server.url}${PROJECT_PATH}`,
+      instanceId: 'glffct-wrongwrongwrongwrong',
+      environment: 'production',
+      backupPath: false,
+    });
+    const flags = createFlags({ source, logger });
+    try {
+      const failure = await flags.ready({ timeoutMs: 5_000 }).catch((error: unknown) => error);
+      expect(failure).toBeInstanceOf(FlagwiseError);
+      expect((failure as FlagwiseError).code).toBe('UNAUTHORIZED');
+      expect((failure as Error).message).toMatch(
+        /answered 401 to the instance id glffct-wr\*\*\*.*UNLEASH_INSTANCE_ID/,
+      );
+      expect((failure as Error).message).not.toContain('wrongwrongwrong');
+      expect(flags.status).toBe('failed');
+      expect(source.status).toBe('failed');
+      expect(flags.isEnabled('dark_mode', {})).toBe(false);
+    } finally {
+      await flags.close();
+      await server.close();
+    }
+  });
+
+  it('warns once when GitLab serves no flags for the environment', async () => {
+    const server = await startLoopbackServer(gitlabLike());
+    const source = gitlabSource({
+      url: `${server.url}${PROJECT_PATH}/`,
+      instanceId: INSTANCE_ID,
+      environment: 'Production',
+      backupPath: false,
+    });
+    const warnings: string[] = [];
+    source.subscribe((event) => {
+      if (event.type === 'warn') warnings.push(event.message);
+    });
+    try {
+      await source.start({ logger: recordingLogger().logger });
+      expect(source.current()?.features).toEqual([]);
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toMatch(/no flags for environment "Production".*UNLEASH_APP_NAME/);
+    } finally {
+      await source.stop();
+      await server.close();
+    }
+  });
+
+  it.each([
+    [
+      'https://gitlab.example.com/api/v4/projects/42',
+      /must be the "API URL".*\/api\/v4\/feature_flags\/unleash\/<project id>/,
+    ],
+    [
+      'https://gitlab.example.com/api/v4/feature_flags/unleash/group%2Fproject',
+      /numeric project id.*group\/project/,
+    ],
+  ])('rejects the URL %s with a message that says where to find the right one', (url, message) => {
+    expect(() => gitlabSource({ url, instanceId: INSTANCE_ID })).toThrow(message);
+  });
+
+  it('rejects a missing instance id', () => {
+    expect(() => gitlabSource({ url: `https://gitlab.example.com${PROJECT_PATH}`, instanceId: '' })).toThrow(
+      /instanceId \}\) is required.*Instance ID/,
+    );
+  });
+});
+
+describe('normalizeGitlabPayload', () => {
+  it('reads a raw gitlabUserList strategy as the userWithId GitLab normally sends', () => {
+    const payload = {
+      version: 1,
+      features: [
+        {
+          name: 'beta',
+          enabled: true,
+          strategies: [{ name: 'gitlabUserList', parameters: { userIds: '1,2' } }],
+        },
+      ],
+    };
+    expect(normalizeGitlabPayload(payload).features[0]?.strategies).toEqual([
+      { name: 'userWithId', parameters: { userIds: '1,2' } },
+    ]);
+    expect(normalizeGitlabPayload(features)).toBe(features);
+  });
+});

@@ -1,0 +1,201 @@
+// What the integration tests share: the running server's address and tokens (from global-setup.ts), a small
+// client for Unleash's admin API, and deadline-based waiting.
+import { execFileSync } from 'node:child_process';
+import { inject } from 'vitest';
+
+export interface UnleashHarness {
+  /** e.g. http://127.0.0.1:44242 */
+  url: string;
+  /** the client API base an SDK is given, e.g. http://127.0.0.1:44242/api */
+  apiUrl: string;
+  adminToken: string;
+  /** backend token for project default, environment development */
+  clientToken: string;
+  startScript: string;
+  stopScript: string;
+  logFile: string;
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    unleash: UnleashHarness;
+  }
+}
+
+export function harness(): UnleashHarness {
+  return inject('unleash');
+}
+
+export interface ConstraintInput {
+  contextName: string;
+  operator: string;
+  values?: string[];
+  value?: string;
+  inverted?: boolean;
+  caseInsensitive?: boolean;
+}
+
+export interface StrategyInput {
+  name: string;
+  title?: string;
+  parameters?: Record<string, string>;
+  constraints?: ConstraintInput[];
+  variants?: Array<{
+    name: string;
+    weight: number;
+    weightType: 'variable' | 'fix';
+    stickiness: string;
+    payload?: { type: string; value: string };
+  }>;
+  segments?: number[];
+}
+
+const ENV = 'development';
+
+/** The admin REST calls the tests need, exactly as documented in the harness README. */
+export class AdminApi {
+  constructor(private readonly h: UnleashHarness) {}
+
+  private async call(method: string, path: string, body?: unknown): Promise<unknown> {
+    const response = await fetch(`${this.h.url}${path}`, {
+      method,
+      headers: {
+        Authorization: this.h.adminToken,
+        ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(10_000),
+    });
+    const text = await response.text();
+    if (!response.ok) throw new Error(`${method} ${path} answered ${response.status}: ${text}`);
+    return text === '' ? undefined : JSON.parse(text);
+  }
+
+  async createFlag(name: string, options: { type?: string; impressionData?: boolean } = {}): Promise<void> {
+    await this.call('POST', '/api/admin/projects/default/features', {
+      name,
+      type: options.type ?? 'release',
+      description: 'created by flagwise integration tests',
+      impressionData: options.impressionData ?? false,
+    });
+  }
+
+  async addStrategy(flag: string, strategy: StrategyInput): Promise<string> {
+    const created = (await this.call(
+      'POST',
+      `/api/admin/projects/default/features/${flag}/environments/${ENV}/strategies`,
+      { constraints: [], parameters: {}, ...strategy },
+    )) as { id: string };
+    return created.id;
+  }
+
+  async setEnabled(flag: string, enabled: boolean): Promise<void> {
+    await this.call(
+      'POST',
+      `/api/admin/projects/default/features/${flag}/environments/${ENV}/${enabled ? 'on' : 'off'}`,
+    );
+  }
+
+  async setFeatureVariants(
+    flag: string,
+    variants: Array<{
+      name: string;
+      weight: number;
+      weightType: string;
+      stickiness: string;
+      payload?: unknown;
+    }>,
+  ): Promise<void> {
+    await this.call(
+      'PUT',
+      `/api/admin/projects/default/features/${flag}/environments/${ENV}/variants`,
+      variants,
+    );
+  }
+
+  async addDependency(
+    child: string,
+    parent: string,
+    options: { enabled?: boolean; variants?: string[] } = {},
+  ) {
+    await this.call('POST', `/api/admin/projects/default/features/${child}/dependencies`, {
+      feature: parent,
+      enabled: options.enabled ?? true,
+      variants: options.variants ?? [],
+    });
+  }
+
+  async createSegment(name: string, constraints: ConstraintInput[]): Promise<number> {
+    const created = (await this.call('POST', '/api/admin/segments', {
+      name,
+      description: 'created by flagwise integration tests',
+      constraints,
+    })) as { id: number };
+    return created.id;
+  }
+
+  async createContextField(name: string): Promise<void> {
+    const response = await fetch(`${this.h.url}/api/admin/context`, {
+      method: 'POST',
+      headers: { Authorization: this.h.adminToken, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ name, description: 'flagwise integration tests', stickiness: true }),
+      signal: AbortSignal.timeout(10_000),
+    });
+    // 409: it exists from an earlier run, which is fine
+    if (!response.ok && response.status !== 409) {
+      throw new Error(`POST /api/admin/context answered ${response.status}: ${await response.text()}`);
+    }
+  }
+
+  /** Archives (soft-deletes) flags; archived flags are no longer served to SDKs. */
+  async archive(flags: string[]): Promise<void> {
+    if (flags.length === 0) return;
+    await this.call('POST', '/api/admin/projects/default/archive', { features: flags });
+  }
+
+  /** Usage the server has recorded for a flag in the last hour, summed over every app. */
+  async usage(
+    flag: string,
+    appName: string,
+  ): Promise<{ yes: number; no: number; variants: Record<string, number> }> {
+    const raw = (await this.call('GET', `/api/admin/client-metrics/features/${flag}/raw`)) as {
+      data: Array<{ appName: string; yes: number; no: number; variants?: Record<string, number> }>;
+    };
+    const total = { yes: 0, no: 0, variants: {} as Record<string, number> };
+    for (const row of raw.data ?? []) {
+      if (row.appName !== appName) continue;
+      total.yes += row.yes;
+      total.no += row.no;
+      for (const [name, count] of Object.entries(row.variants ?? {})) {
+        total.variants[name] = (total.variants[name] ?? 0) + count;
+      }
+    }
+    return total;
+  }
+}
+
+/** A name no earlier run used, so runs against a kept database never collide. */
+export function uniquePrefix(label: string): string {
+  return `fw-${label}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}-`;
+}
+
+/** Polls `check` every 20 ms until it holds or the deadline passes; resolves the time it took in ms. */
+export async function waitUntil(
+  check: () => boolean | Promise<boolean>,
+  what: string,
+  deadlineMs: number,
+): Promise<number> {
+  const started = performance.now();
+  for (;;) {
+    if (await check()) return performance.now() - started;
+    if (performance.now() - started > deadlineMs) {
+      throw new Error(`timed out after ${deadlineMs} ms waiting for ${what}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** Runs one of the harness scripts (start.sh / stop.sh), bounded. */
+export function runScript(path: string, args: string[] = []): string {
+  return execFileSync(path, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000 });
+}
