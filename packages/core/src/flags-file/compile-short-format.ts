@@ -67,7 +67,24 @@ export function compileShortFormat(document: unknown, issues: IssueCollector): S
     const feature = compileFlag(name, spec, ['flags', name], issues, scope);
     if (feature) features.push(feature);
   }
+  rejectDependencyChains(features, issues);
   return { definitions: { version: 2, features, segments }, warnings };
+}
+
+/** Unleash rejects a parent that has parents of its own, and its SDKs answer false for such a child. */
+function rejectDependencyChains(features: FeatureDefinition[], issues: IssueCollector): void {
+  const byName = new Map(features.map((feature) => [feature.name, feature]));
+  for (const feature of features) {
+    for (const dependency of feature.dependencies ?? []) {
+      if (byName.get(dependency.feature)?.dependencies?.length) {
+        issues.add(
+          ['flags', feature.name, 'requires'],
+          `names "${dependency.feature}", which requires another flag itself; Unleash allows one level of ` +
+            `dependencies, so make "${feature.name}" require the same flags directly`,
+        );
+      }
+    }
+  }
 }
 
 /** `flags:` or `segments:` written with nothing under them mean "none yet". */
@@ -162,6 +179,7 @@ export function compileFlag(
   const dependencies = compileRequires(name, flag.requires, [...path, 'requires'], issues, scope);
 
   if (issues.issues.length > before) return undefined;
+  // Unleash's key order and defaults, so a compiled flag reads like the one the server sends.
   const feature: FeatureDefinition = {
     name,
     type: flag.type ?? 'release',
@@ -170,9 +188,9 @@ export function compileFlag(
     stale: false,
     strategies,
     variants,
+    description: flag.description ?? null,
     impressionData: flag.impressionData ?? false,
   };
-  if (flag.description !== undefined) feature.description = flag.description;
   if (dependencies.length > 0) feature.dependencies = dependencies;
   if (flag.browser) feature.clientVisible = true;
   return feature;
@@ -190,6 +208,7 @@ function booleanFlag(name: string, enabled: boolean): FeatureDefinition {
       ? [rolloutStrategy(name, { rollout: 100, stickiness: 'default', groupId: name })]
       : [],
     variants: [],
+    description: null,
     impressionData: false,
   };
 }
@@ -321,7 +340,8 @@ function segmentRefs(
           : 'define it under segments: at the top of the file'),
     );
   }
-  return ids;
+  // Unleash sends a strategy's segment ids sorted ascending.
+  return [...new Set(ids)].sort((a, b) => a - b);
 }
 
 function compileRequires(
@@ -338,13 +358,19 @@ function compileRequires(
     const itemPath = Array.isArray(spec) ? [...path, index] : path;
     const parsed = issues.check(dependencySchema, item, itemPath, DEPENDENCY_KEYS);
     if (parsed === undefined) continue;
-    const dependency: DependencyDefinition =
-      typeof parsed === 'string'
-        ? { feature: parsed, enabled: true }
-        : { feature: parsed.flag, enabled: parsed.enabled ?? true };
-    if (typeof parsed !== 'string' && parsed.variants !== undefined) {
-      dependency.variants = Array.isArray(parsed.variants) ? parsed.variants : [parsed.variants];
+    const feature = typeof parsed === 'string' ? parsed : parsed.flag;
+    const enabled = typeof parsed === 'string' ? true : (parsed.enabled ?? true);
+    const variants =
+      typeof parsed === 'string' || parsed.variants === undefined ? [] : [parsed.variants].flat();
+    if (!enabled && variants.length > 0) {
+      issues.add(
+        itemPath,
+        'has variants with enabled: false; variants only apply when the parent must be on',
+      );
+      continue;
     }
+    // As Unleash stores it: `variants` only (and always) when the parent must be on.
+    const dependency: DependencyDefinition = enabled ? { feature, enabled, variants } : { feature, enabled };
     if (dependency.feature === flagName) {
       issues.add(itemPath, 'names the flag itself; a flag cannot depend on itself');
       continue;

@@ -23,6 +23,8 @@ const UNLEASH_OPERATORS: Record<string, OperatorKind> = {
   SEMVER_EQ: 'semver',
   SEMVER_GT: 'semver',
   SEMVER_LT: 'semver',
+  SEMVER_GTE: 'semver',
+  SEMVER_LTE: 'semver',
   REGEX: 'regex',
 };
 
@@ -44,6 +46,8 @@ const SHORT_OPERATORS: Record<string, ConstraintOperator> = {
   semver_eq: 'SEMVER_EQ',
   semver_gt: 'SEMVER_GT',
   semver_lt: 'SEMVER_LT',
+  semver_gte: 'SEMVER_GTE',
+  semver_lte: 'SEMVER_LTE',
   regex: 'REGEX',
 };
 

@@ -29,6 +29,8 @@ export interface ConditionOperators {
   semver_eq?: string;
   semver_gt?: string;
   semver_lt?: string;
+  semver_gte?: string;
+  semver_lte?: string;
   regex?: string;
   case_insensitive?: boolean;
   inverted?: boolean;
