@@ -113,6 +113,8 @@ export class FlagsClient<Request = any> extends EventEmitter<FlagsEvents> {
   private readonly overrideOptions: OverrideOptions<Request> | undefined;
   private readonly requestHost: RequestFlagsHost;
   private readonly readyWaiters = new Set<{ resolve: () => void; reject: (error: Error) => void }>();
+  /** events raised while the constructor runs, delivered once callers could attach listeners */
+  private deferredEvents: (() => void)[] | undefined = [];
   /** set when the source counts usage (Unleash metrics) */
   private readonly recordEvaluation: FlagSource['recordEvaluation'];
 
@@ -152,6 +154,9 @@ export class FlagsClient<Request = any> extends EventEmitter<FlagsEvents> {
     this.unsubscribe = this.source.subscribe((event) => this.onSourceEvent(event));
     const initial = this.source.current();
     if (initial) this.load(initial);
+    const deferred = this.deferredEvents ?? [];
+    this.deferredEvents = undefined;
+    if (deferred.length) queueMicrotask(() => deferred.forEach((deliver) => deliver()));
     this.started = Promise.resolve()
       .then(() => this.source.start({ logger: this.logger }))
       .then(() => {
@@ -443,11 +448,13 @@ export class FlagsClient<Request = any> extends EventEmitter<FlagsEvents> {
       );
       for (const waiter of this.readyWaiters) waiter.resolve();
       this.readyWaiters.clear();
-      this.emit('ready');
+      this.deliver(() => this.emit('ready'));
       return;
     }
     const change = diffDefinitions(previous.compiled, compiled);
-    if (change.added.length || change.removed.length || change.changed.length) this.emit('changed', change);
+    if (change.added.length || change.removed.length || change.changed.length) {
+      this.deliver(() => this.emit('changed', change));
+    }
   }
 
   private afterEvaluation(
@@ -486,12 +493,19 @@ export class FlagsClient<Request = any> extends EventEmitter<FlagsEvents> {
 
   private warn(message: string): void {
     this.logger.warn({ source: this.source.name }, `flagwise: ${message}`);
-    this.emit('warn', message);
+    this.deliver(() => this.emit('warn', message));
   }
 
   private emitError(error: Error): void {
     // EventEmitter throws on 'error' without listeners; the logger already has it.
-    if (this.listenerCount('error') > 0) this.emit('error', error);
+    this.deliver(() => {
+      if (this.listenerCount('error') > 0) this.emit('error', error);
+    });
+  }
+
+  private deliver(emit: () => void): void {
+    if (this.deferredEvents) this.deferredEvents.push(emit);
+    else emit();
   }
 }
 
