@@ -156,7 +156,10 @@ export class FlagsClient<Request = any> extends EventEmitter<FlagsEvents> {
     if (initial) this.load(initial);
     const deferred = this.deferredEvents ?? [];
     this.deferredEvents = undefined;
-    if (deferred.length) queueMicrotask(() => deferred.forEach((deliver) => deliver()));
+    if (deferred.length)
+      queueMicrotask(() => {
+        for (const deliver of deferred) deliver();
+      });
     this.started = Promise.resolve()
       .then(() => this.source.start({ logger: this.logger }))
       .then(() => {
