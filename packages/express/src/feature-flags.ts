@@ -131,6 +131,12 @@ function resolveClient(
   clientOrOptions: FlagsClient<Request> | FeatureFlagsOptions | undefined,
   adapterOptions: ExpressAdapterOptions | undefined,
 ): { client: FlagsClient<Request>; options: ExpressAdapterOptions } {
+  const hook = (isClient(clientOrOptions) ? adapterOptions : clientOrOptions)?.context;
+  if (hook !== undefined && typeof hook !== 'function') {
+    throw new ConfigurationError(
+      'featureFlags({ context }): context must be a function (req) => ({ ...fields })',
+    );
+  }
   if (isClient(clientOrOptions)) return { client: clientOrOptions, options: adapterOptions ?? {} };
   if (clientOrOptions !== undefined && (clientOrOptions === null || typeof clientOrOptions !== 'object')) {
     throw new ConfigurationError(
