@@ -3,7 +3,7 @@
 // must give the same answer for every flag and context.
 import { createFlags, type FlagContext, type FlagsClient } from '@flagwise/core';
 import { unleashSource } from '@flagwise/unleash';
-import { InMemStorageProvider, Unleash } from 'unleash-client';
+import { type Context, InMemStorageProvider, Unleash } from 'unleash-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AdminApi, harness, uniquePrefix, waitUntil } from './harness.js';
 
@@ -235,11 +235,11 @@ describe('flagwise and unleash-client agree on what the real server serves', () 
     let enabledCount = 0;
     for (const context of allContexts) {
       const ours = flags.isEnabled(flag, context);
-      const theirs = reference.isEnabled(flag, context);
+      const theirs = reference.isEnabled(flag, context as Context);
       if (ours) enabledCount += 1;
       if (ours !== theirs) mismatches.push(`isEnabled ${JSON.stringify(context)}: ${ours} vs ${theirs}`);
       const ourVariant = flags.getVariant(flag, context);
-      const theirVariant = reference.getVariant(flag, context);
+      const theirVariant = reference.getVariant(flag, context as Context);
       const pick = (v: { name: string; enabled: boolean; feature_enabled?: boolean; payload?: unknown }) =>
         JSON.stringify({
           name: v.name,
