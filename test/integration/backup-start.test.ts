@@ -1,0 +1,112 @@
+// Resilience at start: an app whose Unleash is unreachable but which has the backup file its last run wrote
+// serves those flags at once (status stale), over HTTP through @flagwise/express.
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createFlags } from '@flagwise/core';
+import { featureFlags, requireFeature } from '@flagwise/express';
+import { unleashSource } from '@flagwise/unleash';
+import express from 'express5';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AdminApi, harness, uniquePrefix, waitUntil } from './harness.js';
+
+const h = harness();
+const admin = new AdminApi(h);
+const prefix = uniquePrefix('backup');
+const APP = `flagwise-backup-${Date.now().toString(36)}`;
+const ON = `${prefix}on`;
+const OFF = `${prefix}off`;
+
+/** A loopback port with nothing listening on it. */
+async function closedPort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
+describe('starting with Unleash unreachable and a backup file present', () => {
+  let backupDir: string;
+
+  beforeAll(async () => {
+    backupDir = await mkdtemp(join(tmpdir(), 'flagwise-backup-it-'));
+    await admin.createFlag(ON);
+    await admin.addStrategy(ON, {
+      name: 'flexibleRollout',
+      parameters: { rollout: '100', stickiness: 'default', groupId: ON },
+    });
+    await admin.setEnabled(ON, true);
+    await admin.createFlag(OFF);
+    await admin.addStrategy(OFF, { name: 'default' });
+
+    // A first run against the real server writes the backup.
+    const source = unleashSource({
+      url: h.apiUrl,
+      apiToken: h.clientToken,
+      appName: APP,
+      namePrefix: prefix,
+      refreshInterval: 500,
+      backupPath: backupDir,
+      metrics: false,
+    });
+    const first = createFlags({ source, appName: APP });
+    await first.ready({ timeoutMs: 10_000 });
+    await waitUntil(() => first.names().length === 2, 'the first run to see both flags', 10_000);
+    await waitUntil(
+      async () => {
+        const saved = await readFile(join(backupDir, `unleash-backup-${APP}.json`), 'utf8').catch(() => '');
+        return saved.includes(ON) && saved.includes(OFF);
+      },
+      'the backup file to hold both flags',
+      5_000,
+    );
+    await first.close();
+  });
+
+  afterAll(async () => {
+    await admin.archive([ON, OFF]);
+    await rm(backupDir, { recursive: true, force: true });
+  });
+
+  it('serves the backed-up flags at once', async () => {
+    const source = unleashSource({
+      url: `http://127.0.0.1:${await closedPort()}/api`,
+      apiToken: h.clientToken,
+      appName: APP,
+      refreshInterval: 500,
+      backupPath: backupDir,
+      metrics: false,
+    });
+    const started = performance.now();
+    const client = createFlags({ source, appName: APP });
+    const app = express();
+    app.use(featureFlags(client));
+    app.get('/on', requireFeature(ON), (_req, res) => {
+      res.send('on');
+    });
+    app.get('/off', requireFeature(OFF), (_req, res) => {
+      res.send('off');
+    });
+    const server = await new Promise<Server>((resolve) => {
+      const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
+    });
+    try {
+      // "At once": well before unleash-client's first attempt could even give up (it retries for 3 s).
+      await client.ready({ timeoutMs: 1_000 });
+      const readyAfter = performance.now() - started;
+      expect(source.status).toBe('stale');
+      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      expect((await fetch(`${base}/on`)).status).toBe(200);
+      expect((await fetch(`${base}/off`)).status).toBe(404);
+      console.info(
+        `[integration] ready from the backup file in ${Math.round(readyAfter)} ms with Unleash unreachable`,
+      );
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+      await client.close();
+    }
+  });
+});

@@ -1,0 +1,171 @@
+// An Express app on @flagwise/express with unleashSource, against the real unleash-server: flags created
+// through the admin API reach it, turning a flag off makes its requireFeature route answer 404 within
+// refreshInterval + 2 s, its evaluations show in the server's usage metrics, and an Unleash outage leaves it
+// serving the last flags until the restarted server's changes arrive.
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createFlags, type FlagsClient } from '@flagwise/core';
+import { featureFlags, getFlags, requireFeature } from '@flagwise/express';
+import { type UnleashFlagSource, unleashSource } from '@flagwise/unleash';
+import express from 'express5';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AdminApi, harness, runScript, uniquePrefix, waitUntil } from './harness.js';
+
+const h = harness();
+const admin = new AdminApi(h);
+const prefix = uniquePrefix('express');
+const APP = `flagwise-express-${Date.now().toString(36)}`;
+const REFRESH_MS = 1_000;
+const BETA = `${prefix}beta-page`;
+const PRICING = `${prefix}pricing`;
+
+function recordingLogger() {
+  const lines: Array<{ level: string; message: string }> = [];
+  const at = (level: string) => (obj: unknown, msg?: string) => {
+    lines.push({ level, message: typeof obj === 'string' ? obj : (msg ?? '') });
+  };
+  return { lines, logger: { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') } };
+}
+
+describe('an Express app on unleashSource and a real Unleash', () => {
+  const log = recordingLogger();
+  const unhandled: unknown[] = [];
+  const onUnhandled = (reason: unknown) => unhandled.push(reason);
+  let source: UnleashFlagSource;
+  let client: FlagsClient;
+  let server: Server;
+  let base: string;
+
+  const status = async (path: string) =>
+    (await fetch(`${base}${path}`, { signal: AbortSignal.timeout(5_000) })).status;
+
+  beforeAll(async () => {
+    process.on('unhandledRejection', onUnhandled);
+    await admin.createFlag(BETA);
+    await admin.addStrategy(BETA, {
+      name: 'flexibleRollout',
+      parameters: { rollout: '100', stickiness: 'default', groupId: BETA },
+    });
+    await admin.setEnabled(BETA, true);
+    await admin.createFlag(PRICING, { type: 'experiment' });
+    await admin.addStrategy(PRICING, {
+      name: 'flexibleRollout',
+      parameters: { rollout: '100', stickiness: 'default', groupId: PRICING },
+      variants: [
+        { name: 'monthly', weight: 500, weightType: 'variable', stickiness: 'default' },
+        { name: 'yearly', weight: 500, weightType: 'variable', stickiness: 'default' },
+      ],
+    });
+    await admin.setEnabled(PRICING, true);
+
+    source = unleashSource({
+      url: h.apiUrl,
+      apiToken: h.clientToken,
+      appName: APP,
+      namePrefix: prefix,
+      refreshInterval: REFRESH_MS,
+      metricsInterval: 60_000,
+      backupPath: false,
+    });
+    client = createFlags({ source, logger: log.logger, appName: APP });
+    const app = express();
+    app.use(featureFlags(client, { context: (req) => ({ userId: req.get('x-user') }) }));
+    app.get('/beta', requireFeature(BETA), (_req, res) => {
+      res.send('beta');
+    });
+    app.get('/pricing', (req, res) => {
+      res.json({ variant: getFlags(req).variant(PRICING).name });
+    });
+    server = await new Promise<Server>((resolve) => {
+      const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
+    });
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    // The server publishes admin changes within about a second; the app needs both flags before the tests.
+    await waitUntil(() => client.names().length === 2, 'the app to see both flags', 10_000);
+  });
+
+  afterAll(async () => {
+    await new Promise((resolve) => server?.close(resolve));
+    await client?.close();
+    // Bring the server back if a failed outage test left it down, so later files and teardown still work.
+    runScript(h.startScript);
+    await admin.archive([BETA, PRICING]);
+    process.off('unhandledRejection', onUnhandled);
+  });
+
+  it('serves the flags created through the admin API', async () => {
+    expect(source.status).toBe('ready');
+    expect(await status('/beta')).toBe(200);
+    const response = await fetch(`${base}/pricing`, { headers: { 'x-user': 'user-1' } });
+    expect(['monthly', 'yearly']).toContain((await response.json()).variant);
+  });
+
+  it(`answers 404 on the requireFeature route within ${REFRESH_MS} ms + 2 s of the flag being turned off`, async () => {
+    await admin.setEnabled(BETA, false);
+    const offAfter = await waitUntil(
+      async () => (await status('/beta')) === 404,
+      'the route to answer 404',
+      REFRESH_MS + 2_000,
+    );
+    await admin.setEnabled(BETA, true);
+    const onAfter = await waitUntil(
+      async () => (await status('/beta')) === 200,
+      'the route to answer 200',
+      REFRESH_MS + 2_000,
+    );
+    console.info(
+      `[integration] admin toggle to HTTP effect: off ${Math.round(offAfter)} ms, on ${Math.round(onAfter)} ms`,
+    );
+  });
+
+  it("counts the app's evaluations into the server's usage metrics for the flag", async () => {
+    const before = await admin.usage(BETA, APP);
+    for (let i = 0; i < 25; i += 1) expect(await status('/beta')).toBe(200);
+    for (let i = 0; i < 10; i += 1) await fetch(`${base}/pricing`, { headers: { 'x-user': `user-${i}` } });
+    await source.flushMetrics();
+    // The server writes received metrics in bulk every 5 s.
+    await waitUntil(
+      async () => (await admin.usage(BETA, APP)).yes >= before.yes + 25,
+      `usage of ${BETA} to reach the server`,
+      15_000,
+    );
+    await waitUntil(
+      async () => {
+        const usage = await admin.usage(PRICING, APP);
+        return (usage.variants.monthly ?? 0) + (usage.variants.yearly ?? 0) >= 10;
+      },
+      `variant usage of ${PRICING} to reach the server`,
+      15_000,
+    );
+  });
+
+  it('keeps serving the last flags while Unleash is down, and picks up changes once it is back', async () => {
+    runScript(h.stopScript, ['--unleash-only']);
+    try {
+      // unleash-client retries a refused connection twice (after 1 s and 2 s) before reporting the poll failed.
+      await waitUntil(() => source.status === 'stale', 'the source to report stale', 15_000);
+      expect(await status('/beta')).toBe(200);
+      expect(client.isEnabled(BETA, {})).toBe(true);
+      expect(
+        log.lines.some((line) => line.level === 'warn' && /is stale: .*ECONNREFUSED/.test(line.message)),
+      ).toBe(true);
+    } finally {
+      runScript(h.startScript);
+    }
+    const restarted = performance.now();
+    await admin.setEnabled(BETA, false);
+    // Back-off after the failed polls can stretch the next poll; the SDK recovers gradually.
+    const after = await waitUntil(
+      async () => (await status('/beta')) === 404,
+      'the change after restart',
+      20_000,
+    );
+    expect(source.status).toBe('ready');
+    console.info(
+      `[integration] after an Unleash restart (${Math.round(performance.now() - restarted - after)} ms to toggle), ` +
+        `the change reached the app in ${Math.round(after)} ms`,
+    );
+    expect(unhandled).toEqual([]);
+    expect(log.lines.filter((line) => line.level === 'error')).toEqual([]);
+  });
+});
