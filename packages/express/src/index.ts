@@ -29,3 +29,4 @@ export {
 } from './feature-flags.js';
 export { getFlags } from './get-flags.js';
 export { type GuardOptions, requireFeature, requireVariant } from './guards.js';
+export { flagsJson, handlebarsHelpers } from './template-helpers.js';
