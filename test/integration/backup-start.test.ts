@@ -2,15 +2,19 @@
 // serves those flags at once (status stale), over HTTP through @flagwise/express.
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createFlags } from '@flagwise/core';
 import { featureFlags, requireFeature } from '@flagwise/express';
 import { unleashSource } from '@flagwise/unleash';
-import express from 'express5';
+import type Express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AdminApi, harness, uniquePrefix, waitUntil } from './harness.js';
+
+// Express 5 under its alias in this package; the types come from @types/express.
+const express = createRequire(import.meta.url)('express5') as typeof Express;
 
 const h = harness();
 const admin = new AdminApi(h);

@@ -3,13 +3,17 @@
 // refreshInterval + 2 s, its evaluations show in the server's usage metrics, and an Unleash outage leaves it
 // serving the last flags until the restarted server's changes arrive.
 import type { Server } from 'node:http';
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { createFlags, type FlagsClient } from '@flagwise/core';
 import { featureFlags, getFlags, requireFeature } from '@flagwise/express';
 import { type UnleashFlagSource, unleashSource } from '@flagwise/unleash';
-import express from 'express5';
+import type Express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AdminApi, harness, runScript, uniquePrefix, waitUntil } from './harness.js';
+
+// Express 5 under its alias in this package; the types come from @types/express.
+const express = createRequire(import.meta.url)('express5') as typeof Express;
 
 const h = harness();
 const admin = new AdminApi(h);
@@ -97,7 +101,8 @@ describe('an Express app on unleashSource and a real Unleash', () => {
     expect(source.status).toBe('ready');
     expect(await status('/beta')).toBe(200);
     const response = await fetch(`${base}/pricing`, { headers: { 'x-user': 'user-1' } });
-    expect(['monthly', 'yearly']).toContain((await response.json()).variant);
+    const body = (await response.json()) as { variant: string };
+    expect(['monthly', 'yearly']).toContain(body.variant);
   });
 
   it(`answers 404 on the requireFeature route within ${REFRESH_MS} ms + 2 s of the flag being turned off`, async () => {
