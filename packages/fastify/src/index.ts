@@ -1,0 +1,45 @@
+import { featureFlags } from './plugin.js';
+
+// What Fastify apps need from the core, so one install is enough.
+export {
+  ConfigurationError,
+  type ContextHook,
+  consoleLogger,
+  createFlags,
+  defaultFileSource,
+  type Explanation,
+  type FlagContext,
+  type FlagName,
+  type FlagRegistry,
+  type FlagSource,
+  FlagsClient,
+  type FlagsOptions,
+  FlagwiseError,
+  fileSource,
+  inlineSource,
+  type Logger,
+  memorySource,
+  type OverrideOptions,
+  type RequestFlags,
+  type VariantResult,
+} from '@flagwise/core';
+export {
+  type FeatureGuard,
+  type FeatureGuardConfig,
+  type FeatureRouteConfig,
+  type GuardOptions,
+  type OnDisabled,
+  requireFeature,
+  requireVariant,
+} from './guards.js';
+export {
+  type FastifyAdapterOptions,
+  type FeatureFlagsClientOptions,
+  type FeatureFlagsOptions,
+  type FeatureFlagsPluginOptions,
+  type FlagsHookName,
+  featureFlags,
+} from './plugin.js';
+
+// `import featureFlags from '@flagwise/fastify'`, as with other Fastify plugins.
+export default featureFlags;
