@@ -8,6 +8,11 @@ import { type FlagsDocumentFormat, type ReadDocumentOptions, readFlagsDocument }
 /** How many further problems an error lists after the first. */
 const MAX_LISTED_ISSUES = 10;
 
+/**
+ * What parseFlagsFile() returns.
+ * @example
+ * const { definitions, format, warnings }: ParsedFlagsFile = parseFlagsFile(text, 'flags.yaml');
+ */
 export interface ParsedFlagsFile {
   definitions: ClientFeaturesPayload;
   format: FlagsDocumentFormat;
@@ -15,6 +20,11 @@ export interface ParsedFlagsFile {
   warnings: string[];
 }
 
+/**
+ * Options of parseFlagsFile().
+ * @example
+ * parseFlagsFile(text, 'export.json', { environment: 'production' });
+ */
 export interface ParseFlagsFileOptions extends ReadDocumentOptions {}
 
 interface Position {

@@ -4,6 +4,11 @@ import { compileShortFormat, isShortFormat } from './compile-short-format.js';
 import type { IssueCollector } from './issues.js';
 import { convertUnleashExport, isUnleashExport, readClientFeatures } from './unleash-format.js';
 
+/**
+ * Which kind of document a flags file held.
+ * @example
+ * if (parseFlagsFile(text, path).format === 'unleash-export') console.log('converted an Unleash export');
+ */
 export type FlagsDocumentFormat = 'short' | 'client-features' | 'unleash-export';
 
 export interface ReadDocumentOptions {

@@ -2,16 +2,26 @@
 // docs/flags-file.md describes it for users; compile-short-format.ts turns it into Unleash definitions.
 import type { ConstraintDefinition } from '../types.js';
 
-/** A value in a condition list; numbers and booleans are compared as their text, as Unleash does. */
+/**
+ * A value in a condition list; numbers and booleans are compared as their text, as Unleash does.
+ * @example
+ * const plans: ConditionValue[] = ['pro', 'enterprise'];
+ */
 export type ConditionValue = string | number | boolean;
 
 /**
  * One field's condition in `when:`. A value or a list means "one of these" (IN); an object names operators:
  * `{ not: [production] }`, `{ semver_gt: 2.0.0 }`, `{ gte: 18, lt: 65 }`, `{ contains: beta, case_insensitive: true }`.
+ * @example
+ * const appVersion: ConditionSpec = { semver_gte: '2.4.0' };
  */
 export type ConditionSpec = ConditionValue | ConditionValue[] | ConditionOperators;
 
-/** Operators by their short names; the Unleash names (`STR_CONTAINS`, `num_gt`, …) are accepted too. */
+/**
+ * Operators by their short names; the Unleash names (`STR_CONTAINS`, `num_gt`, …) are accepted too.
+ * @example
+ * const email: ConditionOperators = { ends_with: ['@acme.test'], case_insensitive: true };
+ */
 export interface ConditionOperators {
   in?: ConditionValue | ConditionValue[];
   not?: ConditionValue | ConditionValue[];
@@ -37,10 +47,18 @@ export interface ConditionOperators {
   [unleashOperator: string]: unknown;
 }
 
-/** Conditions, all of which must hold: a readable map by context field, or Unleash's constraint list as is. */
+/**
+ * Conditions, all of which must hold: a readable map by context field, or Unleash's constraint list as is.
+ * @example
+ * const when: WhenSpec = { plan: ['pro'], environment: { not: ['production'] } };
+ */
 export type WhenSpec = Record<string, ConditionSpec> | ConstraintDefinition[];
 
-/** A variant payload: a string, a number, JSON (object or array), or Unleash's `{ type, value }` as is. */
+/**
+ * A variant payload: a string, a number, JSON (object or array), or Unleash's `{ type, value }` as is.
+ * @example
+ * const payload: PayloadSpec = { headline: 'Buy now' };
+ */
 export type PayloadSpec =
   | string
   | number
@@ -48,6 +66,11 @@ export type PayloadSpec =
   | unknown[]
   | { type: 'string' | 'json' | 'csv' | 'number'; value: string };
 
+/**
+ * One variant written as an object.
+ * @example
+ * const short: VariantSpec = { weight: 50, payload: 'Buy now', users: ['qa-1'] };
+ */
 export interface VariantSpec {
   /** percent of traffic (0–100, steps of 0.1); variants without a weight share what is left */
   weight?: number;
@@ -58,12 +81,25 @@ export interface VariantSpec {
   overrides?: Record<string, ConditionValue[] | ConditionValue>;
 }
 
-/** `[a, b]` (equal split), or `{ a: 50, b: { weight: 50, payload: … } }`; weights are percents. */
+/**
+ * `[a, b]` (equal split), or `{ a: 50, b: { weight: 50, payload: … } }`; weights are percents.
+ * @example
+ * const variants: VariantsSpec = { control: 50, short: { weight: 50, payload: { steps: 1 } } };
+ */
 export type VariantsSpec = string[] | Record<string, number | null | VariantSpec>;
 
-/** `requires: parent`, `{ flag: parent, enabled: false }`, `{ flag: parent, variants: [blue] }`, or a list. */
+/**
+ * `requires: parent`, `{ flag: parent, enabled: false }`, `{ flag: parent, variants: [blue] }`, or a list.
+ * @example
+ * const requires: RequiresSpec = ['payments', { flag: 'legacy-search', enabled: false }];
+ */
 export type RequiresSpec = string | DependencySpec | (string | DependencySpec)[];
 
+/**
+ * One dependency on another flag.
+ * @example
+ * const dependency: DependencySpec = { flag: 'theme', variants: ['dark'] };
+ */
 export interface DependencySpec {
   flag: string;
   /** the parent must be on (default) or off */
@@ -72,7 +108,11 @@ export interface DependencySpec {
   variants?: string[] | string;
 }
 
-/** One activation rule (an Unleash strategy). Rules are alternatives: the flag is on when any matches. */
+/**
+ * One activation rule (an Unleash strategy). Rules are alternatives: the flag is on when any matches.
+ * @example
+ * const rule: RuleSpec = { rollout: 5, stickiness: 'userId', when: { country: ['NO'] } };
+ */
 export interface RuleSpec {
   /** percent of users, 0–100; default 100 */
   rollout?: number;
@@ -92,7 +132,11 @@ export interface RuleSpec {
   title?: string;
 }
 
-/** A flag written as an object. Every key is optional: `{}` is on for everyone. */
+/**
+ * A flag written as an object. Every key is optional: `{}` is on for everyone.
+ * @example
+ * const newPricing: FlagSpec = { rollout: 10, users: ['qa-1'], when: { plan: ['pro'] }, browser: true };
+ */
 export interface FlagSpec {
   /** false keeps the rules but turns the flag off (Unleash's environment toggle); default true */
   enabled?: boolean;
@@ -118,7 +162,11 @@ export interface FlagSpec {
   browser?: boolean;
 }
 
-/** The whole file: `flags` by name, and optional named `segments` that flags reference by name. */
+/**
+ * The whole file: `flags` by name, and optional named `segments` that flags reference by name.
+ * @example
+ * const file: FlagsFileSpec = { segments: { staff: { email: { ends_with: ['@acme.test'] } } }, flags: { admin: { segments: ['staff'] } } };
+ */
 export interface FlagsFileSpec {
   flags: Record<string, boolean | FlagSpec>;
   segments?: Record<string, WhenSpec>;

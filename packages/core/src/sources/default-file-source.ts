@@ -5,7 +5,11 @@ import { FlagsFileError } from '../errors.js';
 import type { FlagSource } from '../types.js';
 import { type FileSourceOptions, fileSource } from './file-source.js';
 
-/** The names looked for, in order. */
+/**
+ * The names defaultFileSource() looks for, in order.
+ * @example
+ * DEFAULT_FLAGS_FILES.includes('flags.yaml'); // true
+ */
 export const DEFAULT_FLAGS_FILES = ['flags.yaml', 'flags.yml', 'flags.json'] as const;
 
 /**

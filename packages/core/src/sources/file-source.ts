@@ -11,6 +11,11 @@ const DEFAULT_DEBOUNCE_MS = 100;
 /** Re-reads of a file that is invalid or missing after a change, in case the writer is not done yet. */
 const MAX_SETTLE_ATTEMPTS = 3;
 
+/**
+ * Options of fileSource().
+ * @example
+ * fileSource('flags.yaml', { watch: process.env.NODE_ENV !== 'production', debounceMs: 50 });
+ */
 export interface FileSourceOptions {
   /** reload when the file changes (default true); the watcher never keeps the process alive */
   watch?: boolean;
@@ -107,7 +112,19 @@ class FileSource extends BaseSource {
       },
       `flagwise: loaded ${parsed.definitions.features.length} flags from ${this.absolutePath}`,
     );
-    if (this.options.watch) this.watch();
+    if (!this.options.watch) return;
+    try {
+      this.watch();
+    } catch (error) {
+      // The flags loaded; only live reloading is lost, so this is a warning rather than a failed start.
+      const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+      this.emitWarning(
+        `${this.displayPath}: cannot watch for changes (${code}); the flags loaded once and will not reload. ` +
+          (code === 'ENOSPC'
+            ? 'Raise fs.inotify.max_user_watches, or pass fileSource(path, { watch: false }) to silence this'
+            : 'Pass fileSource(path, { watch: false }) to silence this'),
+      );
+    }
   }
 
   private watch(): void {

@@ -6,7 +6,11 @@ import { readFlagsDocument } from '../flags-file/read-document.js';
 import type { FlagsFileSpec } from '../flags-file/short-format-types.js';
 import type { ClientFeaturesPayload, FeatureDefinition, SegmentDefinition } from '../types.js';
 
-/** Unleash client-features definitions, or the flags file format as an object (`{ flags: { … } }`). */
+/**
+ * Unleash client-features definitions, or the flags file format as an object (`{ flags: { … } }`).
+ * @example
+ * const input: FlagsInput = { flags: { 'dark-mode': true } };
+ */
 export type FlagsInput = ClientFeaturesPayload | FlagsFileSpec;
 
 export interface InCodeDefinitions {

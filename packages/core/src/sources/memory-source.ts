@@ -7,10 +7,19 @@ import type { ClientFeaturesPayload, FeatureDefinition, FlagSource, SourceStartC
 import { definitionsFromInput, type FlagsInput, freezeDefinitions } from './in-code-definitions.js';
 import { BaseSource } from './source-base.js';
 
-/** What `set()` accepts for one flag. */
+/**
+ * What `set()` accepts for one flag.
+ * @example
+ * const value: MemoryFlagValue = { variant: 'short' };
+ */
 export type MemoryFlagValue = boolean | { variant: string } | FlagSpec | FeatureDefinition;
 
-/** A source whose flags change at run time; each change is visible to the next read. */
+/**
+ * A source whose flags change at run time; each change is visible to the next read.
+ * @example
+ * const source: MemorySource = memorySource();
+ * source.set('new-pricing', true);
+ */
 export interface MemorySource extends FlagSource {
   /**
    * Defines or replaces one flag: `true` (on for everyone), `false` (off), `{ variant: 'short' }` (on with
