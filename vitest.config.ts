@@ -1,8 +1,33 @@
+import swc from 'unplugin-swc';
 import { defineConfig } from 'vitest/config';
+
+// NestJS code needs decorator metadata (emitDecoratorMetadata), which esbuild does not emit: SWC compiles those
+// files (the Nest adapter, its copies injected into test/nest10 and test/nest11, Nest rows and the example);
+// esbuild keeps compiling everything else.
+const nestFiles =
+  /(?:packages|@flagwise)\/nestjs\/(?:src|test)\/|\/test\/nest1\d\/|\/test\/conformance\/rows\/nest|\/examples\/nestjs\//;
+const swcForNest = {
+  ...swc.vite({
+    include: nestFiles,
+    exclude: [],
+    tsconfigFile: false,
+    jsc: {
+      target: 'es2022',
+      keepClassNames: true,
+      parser: { syntax: 'typescript', decorators: true },
+      transform: { legacyDecorator: true, decoratorMetadata: true },
+    },
+  }),
+  enforce: 'pre' as const,
+  // The plugin would switch esbuild off for every file; only Nest files are its business.
+  config: undefined,
+};
 
 // One run covers every package and the cross-adapter suites in test/.
 // Integration (real Unleash server) and browser suites have their own configs.
 export default defineConfig({
+  plugins: [swcForNest],
+  esbuild: { exclude: [/\.js$/, nestFiles] },
   test: {
     include: ['packages/*/test/**/*.test.ts', 'test/**/*.test.ts'],
     exclude: ['**/node_modules/**', 'test/integration/**', 'test/browser/**'],

@@ -1,0 +1,155 @@
+// Two guards. AttachFlagsGuard runs globally (the module registers it) and only gives each HTTP request its lazy
+// flags. FeatureFlagsGuard is what @FeatureRequired / @VariantRequired put on a route: it reads their metadata
+// and throws (404 by default) when the route is off for the request.
+import { ConfigurationError, type FlagsClient, type RequestFlags } from '@flagwise/core';
+import {
+  type CanActivate,
+  type ExecutionContext,
+  Inject,
+  Injectable,
+  NotFoundException,
+  Optional,
+} from '@nestjs/common';
+import { HttpAdapterHost, Reflector } from '@nestjs/core';
+import type { NestAdapterOptions, OnDisabled } from './options.js';
+import { attachRequestFlags, flagsOfRequest } from './platform-request.js';
+import {
+  FEATURE_FLAGS_CLIENT,
+  FEATURE_FLAGS_OPTIONS,
+  FEATURE_REQUIRED_METADATA,
+  VARIANT_REQUIRED_METADATA,
+} from './tokens.js';
+
+/** What `@FeatureRequired` stores. */
+export interface FeatureRequirement {
+  flags: readonly string[];
+  onDisabled?: OnDisabled;
+}
+
+/** What `@VariantRequired` stores. */
+export interface VariantRequirement {
+  flag: string;
+  variants: readonly string[];
+  onDisabled?: OnDisabled;
+}
+
+/**
+ * Registered by FeatureFlagsModule as a global guard: gives every HTTP request `req.flags` (and views `flags`).
+ * It never blocks; the flags are built when first read, so guards that run later (auth) shape their context.
+ * A guard rather than a middleware because it sees the platform request and response the same way on Express
+ * and Fastify.
+ * @example
+ * // registered for you by FeatureFlagsModule.forRoot(); nothing to do
+ */
+@Injectable()
+export class AttachFlagsGuard implements CanActivate {
+  constructor(
+    @Inject(FEATURE_FLAGS_CLIENT) private readonly client: FlagsClient,
+    @Inject(FEATURE_FLAGS_OPTIONS) private readonly options: NestAdapterOptions,
+  ) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    if (context.getType() !== 'http') return true;
+    const http = context.switchToHttp();
+    attachRequestFlags(http.getRequest(), http.getResponse(), this.client, this.options);
+    return true;
+  }
+}
+
+/**
+ * Checks `@FeatureRequired` and `@VariantRequired` for a request, reading their metadata with
+ * `reflector.getAllAndOverride([handler, class])`: the handler's decorator wins over the class's.
+ * The decorators apply it for you; it runs where the decorator is written (see the README on guard order).
+ * @example
+ * @UseGuards(AuthGuard('jwt'), FeatureFlagsGuard)   // the same as @UseGuards(AuthGuard('jwt')) + @FeatureRequired
+ * @SetMetadata(FEATURE_REQUIRED_METADATA, { flags: ['beta-page'] })
+ */
+@Injectable()
+export class FeatureFlagsGuard implements CanActivate {
+  constructor(
+    @Inject(Reflector) protected readonly reflector: Reflector,
+    @Inject(HttpAdapterHost) private readonly adapterHost: HttpAdapterHost,
+    @Optional() @Inject(FEATURE_FLAGS_CLIENT) private readonly client?: FlagsClient,
+    @Optional() @Inject(FEATURE_FLAGS_OPTIONS) private readonly options?: NestAdapterOptions,
+  ) {
+    if (client === undefined || options === undefined) {
+      throw new ConfigurationError(
+        '@FeatureRequired() / @VariantRequired() need FeatureFlagsModule: add ' +
+          'FeatureFlagsModule.forRoot({ ... }) to the imports of your root module',
+      );
+    }
+  }
+
+  canActivate(context: ExecutionContext): boolean {
+    if (context.getType() !== 'http') return true;
+    const feature = this.featureRequirement(context);
+    const variant = this.variantRequirement(context);
+    if (feature === undefined && variant === undefined) return true;
+    const http = context.switchToHttp();
+    const request = http.getRequest();
+    let flags = flagsOfRequest(request);
+    if (flags === undefined) {
+      attachRequestFlags(request, http.getResponse(), this.client!, this.options!);
+      flags = flagsOfRequest(request)!;
+    }
+    if (feature !== undefined) {
+      for (const flag of feature.flags) {
+        if (!flags.isEnabled(flag)) throw this.disabled(context, request, flags, flag, feature.onDisabled);
+      }
+    }
+    if (variant !== undefined) {
+      const result = flags.variant(variant.flag);
+      if (!result.feature_enabled || !variant.variants.includes(result.name)) {
+        throw this.disabled(context, request, flags, variant.flag, variant.onDisabled);
+      }
+    }
+    return true;
+  }
+
+  protected featureRequirement(context: ExecutionContext): FeatureRequirement | undefined {
+    return this.reflector.getAllAndOverride(FEATURE_REQUIRED_METADATA, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+  }
+
+  protected variantRequirement(context: ExecutionContext): VariantRequirement | undefined {
+    return this.reflector.getAllAndOverride(VARIANT_REQUIRED_METADATA, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+  }
+
+  private disabled(
+    context: ExecutionContext,
+    request: unknown,
+    flags: RequestFlags,
+    flag: string,
+    onDisabled: OnDisabled | undefined,
+  ): Error {
+    const answer = onDisabled ?? this.options!.onDisabled;
+    if (answer !== undefined) return answer({ flag, request, flags, context });
+    // Exactly what Nest answers for a route that does not exist, on either platform.
+    const adapter = this.adapterHost.httpAdapter;
+    return new NotFoundException(
+      `Cannot ${adapter.getRequestMethod(request)} ${adapter.getRequestUrl(request)}`,
+    );
+  }
+}
+
+/**
+ * What a class-level decorator applies: checks only the class's requirements that the handler does not
+ * override, so a handler's own decorator (and the guard it brings) decides at the handler's level.
+ */
+@Injectable()
+export class ControllerFeatureFlagsGuard extends FeatureFlagsGuard {
+  protected override featureRequirement(context: ExecutionContext): FeatureRequirement | undefined {
+    if (this.reflector.get(FEATURE_REQUIRED_METADATA, context.getHandler()) !== undefined) return undefined;
+    return this.reflector.get(FEATURE_REQUIRED_METADATA, context.getClass());
+  }
+
+  protected override variantRequirement(context: ExecutionContext): VariantRequirement | undefined {
+    if (this.reflector.get(VARIANT_REQUIRED_METADATA, context.getHandler()) !== undefined) return undefined;
+    return this.reflector.get(VARIANT_REQUIRED_METADATA, context.getClass());
+  }
+}

@@ -1,0 +1,69 @@
+// The module's options: the core client's options (or a client), plus what only the Nest adapter needs.
+import type { ContextHook, FlagsClient, FlagsOptions, RequestFlags } from '@flagwise/core';
+import type { ExecutionContext, ModuleMetadata } from '@nestjs/common';
+
+/** What a route that is off for this request is told, to build the answer. */
+export interface DisabledRoute {
+  /** the flag that is off (or, for `@VariantRequired`, the flag whose variant did not match) */
+  flag: string;
+  /** the platform request: Express `req` or Fastify `request` */
+  request: any;
+  /** the request's flags, e.g. to explain why: `flags.explain(flag).reason` */
+  flags: RequestFlags;
+  context: ExecutionContext;
+}
+
+/**
+ * Builds the exception thrown when a guarded route is off for a request. Default: Nest's own 404 for an
+ * unknown route (`Cannot GET /path`), so a route that is off looks absent.
+ * @example
+ * onDisabled: () => new ServiceUnavailableException('down for maintenance')
+ */
+export type OnDisabled = (route: DisabledRoute) => Error;
+
+/** What the Nest adapter adds on top of the core client's options. */
+export interface NestAdapterOptions<Request = any> {
+  /**
+   * Adds context fields for a request, on top of the defaults (`req.user?.id`, the session id, `req.ip`).
+   * Receives the platform request (Express `req` or Fastify `request`).
+   * @example context: (req) => ({ properties: { plan: req.user?.plan } })
+   */
+  context?: ContextHook<Request>;
+  /** The exception for every guarded route that is off, unless its decorator says otherwise. Default 404. */
+  onDisabled?: OnDisabled;
+  /**
+   * How long application bootstrap waits for the first flags. When they do not arrive in time the app starts
+   * anyway (flags read as off until they load) and a warning is logged. 0 does not wait. Default 5000.
+   */
+  readyTimeoutMs?: number;
+}
+
+/**
+ * `FeatureFlagsModule.forRoot(options)`: either the core client's options (the module creates the client and
+ * closes it on shutdown) or `{ client }` (yours: the module never closes it), plus the adapter's options.
+ * @example
+ * FeatureFlagsModule.forRoot({ source: fileSource('flags.yaml'), context: (req) => ({ properties: { plan: req.user?.plan } }) })
+ * @example
+ * FeatureFlagsModule.forRoot({ client: createFlags({ source: unleashSource({ url, apiToken, appName }) }) })
+ */
+export type FeatureFlagsModuleOptions<Request = any> = (
+  | FlagsOptions<Request>
+  | { client: FlagsClient<Request> }
+) &
+  NestAdapterOptions<Request>;
+
+/**
+ * `FeatureFlagsModule.forRootAsync(...)`: options from a factory, e.g. with ConfigService.
+ * @example
+ * FeatureFlagsModule.forRootAsync({
+ *   imports: [ConfigModule],
+ *   inject: [ConfigService],
+ *   useFactory: (config: ConfigService) => ({ source: fileSource(config.get('FLAGS_FILE')) }),
+ * })
+ */
+export interface FeatureFlagsModuleAsyncOptions<Request = any> extends Pick<ModuleMetadata, 'imports'> {
+  useFactory: (
+    ...args: any[]
+  ) => FeatureFlagsModuleOptions<Request> | Promise<FeatureFlagsModuleOptions<Request>>;
+  inject?: any[];
+}
