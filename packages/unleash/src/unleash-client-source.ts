@@ -92,6 +92,10 @@ export class UnleashClientSource implements UnleashFlagSource {
     if (this.unleash)
       throw new FlagwiseError('MISCONFIGURED', `${this.name} is already started; call stop() first`);
     this.logger = context?.logger ?? silentLogger;
+    // A source may be started again after stop(); a refusal then is judged afresh.
+    this.refused = false;
+    this.lastProblem = undefined;
+    this.warnedEmpty = false;
     for (const message of this.settings.startWarnings ?? []) this.emit({ type: 'warn', message });
 
     const fromBackup = await this.loadBackup();
@@ -113,9 +117,7 @@ export class UnleashClientSource implements UnleashFlagSource {
     this.unleash = unleash;
     // An 'error' listener also keeps unleash-client from printing the error with console.error.
     unleash.on(UnleashEvents.Error, (error: unknown) => this.onClientError(error));
-    unleash.on(UnleashEvents.Warn, (message: unknown, detail?: unknown) =>
-      this.onClientWarn(message, detail),
-    );
+    unleash.on(UnleashEvents.Warn, (message: unknown) => this.onClientWarn(message));
     unleash.on(UnleashEvents.Unchanged, () => this.onFetchSucceeded());
     unleash.start().catch((error: unknown) => this.onClientError(error));
 
@@ -279,7 +281,7 @@ export class UnleashClientSource implements UnleashFlagSource {
     this.emit({ type: 'error', error: error instanceof Error ? error : new Error(message) });
   }
 
-  private onClientWarn(message: unknown, detail?: unknown): void {
+  private onClientWarn(message: unknown): void {
     const text = messageOf(message);
     // The poller's back-off warnings ("<url>/client/features responded 503. Backing off").
     if ((text.includes(FETCH_PATH) && /responded/.test(text)) || /Socket keep alive error/.test(text)) {
@@ -288,8 +290,7 @@ export class UnleashClientSource implements UnleashFlagSource {
     }
     // Registration and metrics: worth one warning, then quiet (they repeat every interval).
     const key = text.replace(/\d+/g, '#');
-    const full = detail === undefined || detail === '' ? text : `${text}: ${messageOf(detail)}`;
-    this.warnOnce(key, full);
+    this.warnOnce(key, text);
   }
 
   private warnOnce(key: string, message: string): void {

@@ -115,7 +115,7 @@ export function unleashSource(options: UnleashSourceOptions): UnleashFlagSource 
       tags: options.tags,
       httpOptions: options.httpOptions,
       // The SDK never sets Authorization itself; custom headers are where the token goes.
-      customHeaders: { ...options.customHeaders, Authorization: apiToken },
+      customHeaders: { ...withoutAuthorization(options.customHeaders), Authorization: apiToken },
     },
     describeRefusal: (status) =>
       status === 403
@@ -124,4 +124,13 @@ export function unleashSource(options: UnleashSourceOptions): UnleashFlagSource 
         : `${name} answered 401 to the API token ${redact(apiToken)}: the server does not know it; ` +
           'check apiToken (UNLEASH_API_TOKEN) against Admin > API access for this environment. Polling has stopped',
   });
+}
+
+/** The token option wins over an Authorization custom header in any letter case. */
+function withoutAuthorization(headers: Record<string, string> | undefined): Record<string, string> {
+  const rest: Record<string, string> = {};
+  for (const [key, value] of Object.entries(headers ?? {})) {
+    if (key.toLowerCase() !== 'authorization') rest[key] = value;
+  }
+  return rest;
 }

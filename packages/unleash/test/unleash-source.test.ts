@@ -106,6 +106,29 @@ describe('unleashSource against a loopback Unleash', () => {
     );
   });
 
+  it('sends custom headers, with apiToken winning over an Authorization header in any case', async () => {
+    const flags = source({ customHeaders: { 'X-Tenant': 'acme', authorization: 'stale-token' } });
+    await flags.start({ logger: recordingLogger().logger });
+    expect(server.requests[0]?.headers['x-tenant']).toBe('acme');
+    expect(server.requests[0]?.headers.authorization).toBe(TOKEN);
+  });
+
+  it("passes unleash-client's warnings on as warn events, once per kind", async () => {
+    const answer = unleashLike();
+    server.respond = (request) =>
+      request.path === '/api/client/register' ? { status: 500, body: 'register is down' } : answer(request);
+    const flags = source({ metrics: true });
+    const warnings: string[] = [];
+    flags.subscribe((event) => {
+      if (event.type === 'warn') warnings.push(event.message);
+    });
+    await flags.start({ logger: recordingLogger().logger });
+    await waitFor(() => warnings.length > 0, 'the registration warning');
+    expect(warnings).toEqual([
+      expect.stringMatching(/^unleash\(.*\): .*\/api\/client\/register returning 500$/),
+    ]);
+  });
+
   it('fails on 401 with a message naming the token, without printing to the console', async () => {
     const flags = source({ apiToken: 'default:development.wrong-secret' });
     const printed: unknown[] = [];
