@@ -5,10 +5,18 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { ClientFeaturesPayload } from '@flagwise/core';
 
-/** Where backups go when `backupPath` is not given: `.flagwise/` in the working directory. */
+/**
+ * Where backups go when `backupPath` is not given: `.flagwise/` in the working directory (add it to .gitignore).
+ * @example
+ * unleashSource({ url, apiToken, appName: 'shop' }).backupFile   // <cwd>/.flagwise/unleash-backup-shop.json
+ */
 export const DEFAULT_BACKUP_DIRECTORY = '.flagwise';
 
-/** The backup file for an app: `<dir>/unleash-backup-<appName, "/" → "_">.json`, as unleash-client names it. */
+/**
+ * The backup file for an app: `<dir>/unleash-backup-<appName, "/" → "_">.json`, as unleash-client names it.
+ * @example
+ * backupFilePath('/var/lib/shop', 'review/patch-1')   // '/var/lib/shop/unleash-backup-review_patch-1.json'
+ */
 export function backupFilePath(directory: string, appName: string): string {
   return join(resolve(directory), `unleash-backup-${appName.replace(/\//g, '_')}.json`);
 }

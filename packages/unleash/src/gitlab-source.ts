@@ -10,6 +10,11 @@ import {
 } from './options.js';
 import { UnleashClientSource, type UnleashFlagSource } from './unleash-client-source.js';
 
+/**
+ * Options of `gitlabSource()`; `url` and `instanceId` come from the project's Deploy > Feature flags > Configure.
+ * @example
+ * const options: GitlabSourceOptions = { url: 'https://gitlab.example.com/api/v4/feature_flags/unleash/42', instanceId, environment: 'staging' };
+ */
 export interface GitlabSourceOptions {
   /**
    * The "API URL" from the project's Deploy > Feature flags > Configure,

@@ -2,6 +2,11 @@ import { ConfigurationError, defaultFileSource, type FlagSource, FlagwiseError }
 import { gitlabSource } from './gitlab-source.js';
 import { unleashSource } from './unleash-source.js';
 
+/**
+ * Options of `sourceFromEnv()`.
+ * @example
+ * sourceFromEnv(process.env, { cwd: '/srv/shop', backupPath: '/var/lib/shop' })
+ */
 export interface SourceFromEnvOptions {
   /** Where the local flags file is looked up when `UNLEASH_URL` is not set. Default `process.cwd()`. */
   cwd?: string;

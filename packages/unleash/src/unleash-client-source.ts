@@ -36,7 +36,12 @@ export interface ClientSourceSettings {
   startWarnings?: string[];
 }
 
-/** A FlagSource backed by unleash-client; `unleashSource()` and `gitlabSource()` return one. */
+/**
+ * A FlagSource backed by unleash-client; `unleashSource()` and `gitlabSource()` return one.
+ * @example
+ * const source = unleashSource({ url, apiToken, appName: 'shop' });
+ * process.on('SIGTERM', () => source.flushMetrics());
+ */
 export interface UnleashFlagSource extends FlagSource {
   /** Counts one evaluation into unleash-client's usage metrics (the flagwise client calls it for you). */
   recordEvaluation(flag: string, enabled: boolean, variant?: string): void;

@@ -10,6 +10,11 @@ import {
 } from './options.js';
 import { UnleashClientSource, type UnleashFlagSource } from './unleash-client-source.js';
 
+/**
+ * Options of `unleashSource()`; `url`, `apiToken` and `appName` are required.
+ * @example
+ * const options: UnleashSourceOptions = { url: 'https://unleash.example.com/api', apiToken, appName: 'shop', refreshInterval: 5_000 };
+ */
 export interface UnleashSourceOptions {
   /** The client API base, e.g. `https://unleash.example.com/api` (Unleash Edge: `https://edge.example.com/api`). */
   url: string;
