@@ -117,7 +117,7 @@ export function compileFlag(
   if (spec === true || spec === false) {
     return issues.issues.length > before ? undefined : booleanFlag(name, spec);
   }
-  const flag = issues.check(flagObjectSchema, spec, path, FLAG_KEYS);
+  const flag = issues.checkObject(flagObjectSchema, spec, path, FLAG_KEYS);
   if (!flag) return undefined;
 
   const stickiness = flag.stickiness ?? 'default';
@@ -252,7 +252,7 @@ function compileRule(
   issues: IssueCollector,
   scope: ShortFormatScope,
 ): StrategyDefinition | undefined {
-  const rule = issues.check(ruleSchema, spec, path, RULE_KEYS);
+  const rule = issues.checkObject(ruleSchema, spec, path, RULE_KEYS);
   if (!rule) return undefined;
   const constraints = compileWhen(rule.when, [...path, 'when'], issues);
   const segments = segmentRefs(rule.segments, [...path, 'segments'], issues, scope);

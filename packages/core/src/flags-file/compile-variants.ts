@@ -88,7 +88,7 @@ function readDrafts(
       else drafts.push({ name, weight });
       continue;
     }
-    const parsed = issues.check(variantObjectSchema, value, variantPath, VARIANT_KEYS);
+    const parsed = issues.checkObject(variantObjectSchema, value, variantPath, VARIANT_KEYS);
     if (!parsed) {
       ok = false;
       continue;

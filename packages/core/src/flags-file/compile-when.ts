@@ -196,8 +196,11 @@ function singleValue(
     }
     case 'semver': {
       if (typeof value !== 'string' || semver.valid(value) === null) {
-        const quote = typeof value === 'number' ? ' (write all three parts, e.g. 2.0.0)' : '';
-        issues.invalid(path, `must be a semantic version such as 2.0.0 (${operator})${quote}`, value);
+        issues.invalid(
+          path,
+          `must be a semantic version with all three parts, such as 2.0.0 (${operator})`,
+          value,
+        );
         return undefined;
       }
       return value;

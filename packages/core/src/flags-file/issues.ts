@@ -81,6 +81,25 @@ export class IssueCollector {
     return undefined;
   }
 
+  /**
+   * Like check() for a strict object schema, but unknown keys do not stop the rest: they are reported and the
+   * known keys are returned, so a typo and a bad value elsewhere in the same flag are reported together.
+   */
+  checkObject<Shape extends z.core.$ZodShape>(
+    schema: z.ZodObject<Shape, z.core.$strict>,
+    value: unknown,
+    basePath: IssuePath,
+    expectedKeys: readonly string[],
+  ): z.output<z.ZodObject<Shape, z.core.$strip>> | undefined {
+    const result = schema.safeParse(value);
+    if (result.success) return result.data;
+    for (const issue of result.error.issues) this.addZodIssue(issue, value, basePath, expectedKeys);
+    const onlyUnknownKeys = result.error.issues.every((issue) => issue.code === 'unrecognized_keys');
+    if (!onlyUnknownKeys) return undefined;
+    const known = schema.strip().safeParse(value);
+    return known.success ? known.data : undefined;
+  }
+
   private addZodIssue(
     issue: z.core.$ZodIssue,
     root: unknown,

@@ -51,8 +51,15 @@ flags:
     expect(error.message).toContain('flags.yaml:2:3: a must be true, false or a flag object');
     expect(error.message).toContain('flags.yaml:4:5: b.variants weights add up to 60%, not 100%');
     expect(error.message).toContain(
-      'flags.yaml:6:27: c.when.appVersion.semver_gt must be a semantic version such as 2.0.0',
+      'flags.yaml:6:27: c.when.appVersion.semver_gt must be a semantic version with all three parts, such as 2.0.0 (SEMVER_GT), got 2',
     );
+  });
+
+  it('reports a typo and a bad value in the same flag together', () => {
+    const error = errorOf('flags:\n  a:\n    rolout: 10\n    when: { age: { gt: old } }\n');
+    expect(error.line).toBe(3);
+    expect(error.message).toContain('a.rolout is not a known key; did you mean "rollout"?');
+    expect(error.message).toContain('flags.yaml:4:20: a.when.age.gt must be a number');
   });
 
   it.each([
