@@ -2,11 +2,11 @@
 // every value of the definition (numbers, dates, semver, regexes, CIDR ranges, cleaned and lowercased value
 // lists) is parsed here, once; evaluation only converts the context's own value.
 import { Address4, Address6 } from 'ip-address';
-import { RE2JS } from 're2js';
 import { SemVer } from 'semver';
 import type { FlagContext } from '../types.js';
 import { rawReader, type StaticContext, stringReader } from './context-value.js';
 import { fail, isAbsent, isRecord, kindOf, optionalBoolean, optionalString } from './definition-problem.js';
+import { compileRe2, type RegexTest } from './regex.js';
 
 export type Predicate = (context: FlagContext) => boolean;
 
@@ -345,10 +345,10 @@ function regexPredicate(
   field: string,
   env: CompileEnvironment,
 ): Predicate {
-  let regex: RE2JS;
+  let test: RegexTest;
   try {
-    // the same engine as unleash-client (RE2 syntax and semantics, linear time), compiled once here
-    regex = RE2JS.compile(raw as string, caseInsensitive ? RE2JS.CASE_INSENSITIVE : 0);
+    // RE2 syntax and semantics, as unleash-client (re2js), compiled once here
+    test = compileRe2(raw as string, caseInsensitive);
   } catch (error) {
     if (raw !== undefined) {
       env.warnOnce(
@@ -363,7 +363,7 @@ function regexPredicate(
     const value = read(context);
     // unleash-client only matches string values (after String()), which every defined value is
     if (value === undefined) return false;
-    return regex.test(typeof value === 'string' ? value : String(value));
+    return test(typeof value === 'string' ? value : String(value));
   };
 }
 
