@@ -74,6 +74,13 @@ export interface HttpTargetResult {
   /** median over rounds, milliseconds */
   latencyP50: number;
   latencyP99: number;
+  /** median server CPU time (user + system) per answered request, microseconds */
+  cpuMicrosPerRequest: number;
+  /**
+   * median over rounds of (baseline CPU per request / this target's): the throughput ratio a CPU-bound server
+   * would show. It barely moves when other work shares the machine, so it corroborates `ratio` on noisy hosts.
+   */
+  cpuRatio: number;
   /** summed over rounds: connection errors and timeouts, and answers that were not 2xx */
   errors: number;
   non2xx: number;
@@ -125,24 +132,33 @@ export async function runHttpBench(options: HttpBenchOptions): Promise<HttpTarge
       log(`  warm-up ${target.name} (${warmup}s)`);
       await load(url, warmup);
     }
-    const measured = new Map<string, autocannon.Result[]>(servers.map((s) => [s.target.name, []]));
+    const measured = new Map<string, { result: autocannon.Result; cpuPerRequest: number }[]>(
+      servers.map((s) => [s.target.name, []]),
+    );
     for (let round = 1; round <= roundCount; round++) {
-      for (const { target, url } of servers) {
+      for (const { target, url, child } of servers) {
+        const cpuBefore = await childCpuMicros(child);
         const result = await load(url, duration);
-        measured.get(target.name)!.push(result);
+        const cpuPerRequest = (await childCpuMicros(child)) - cpuBefore;
+        measured
+          .get(target.name)!
+          .push({ result, cpuPerRequest: cpuPerRequest / Math.max(1, result.requests.total) });
         log(`  round ${round}/${roundCount} ${target.name}: ${Math.round(result.requests.average)} req/s`);
       }
     }
 
-    const baselineRounds = measured.get(baselineName!)!.map((r) => r.requests.average);
+    const baselineRounds = measured.get(baselineName!)!;
     return servers.map(({ target }) => {
-      const results = measured.get(target.name)!;
+      const rounds = measured.get(target.name)!;
+      const results = rounds.map((r) => r.result);
       const rps = results.map((r) => r.requests.average);
       return {
         name: target.name,
         requestsPerSecond: median(rps),
         rounds: rps,
-        ratio: median(rps.map((value, i) => value / baselineRounds[i])),
+        ratio: median(rps.map((value, i) => value / baselineRounds[i].result.requests.average)),
+        cpuMicrosPerRequest: median(rounds.map((r) => r.cpuPerRequest)),
+        cpuRatio: median(rounds.map((r, i) => baselineRounds[i].cpuPerRequest / r.cpuPerRequest)),
         latencyP50: median(results.map((r) => r.latency.p50)),
         latencyP99: median(results.map((r) => r.latency.p99)),
         errors: sum(results.map((r) => r.errors + r.timeouts)),
@@ -161,12 +177,13 @@ export async function runHttpBench(options: HttpBenchOptions): Promise<HttpTarge
  */
 export function httpBenchTable(results: HttpTargetResult[]): string {
   const lines = [
-    '| server | req/s (median) | vs baseline | p50 ms | p99 ms | rounds (req/s) | errors / non-2xx |',
-    '| --- | ---: | ---: | ---: | ---: | --- | ---: |',
+    '| server | req/s (median) | vs baseline | server CPU µs/req | vs baseline (CPU) | p50 ms | p99 ms | rounds (req/s) | errors / non-2xx |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |',
   ];
   for (const r of results) {
     lines.push(
       `| ${r.name} | ${Math.round(r.requestsPerSecond).toLocaleString('en-US')} | ${(r.ratio * 100).toFixed(1)}% | ` +
+        `${r.cpuMicrosPerRequest.toFixed(1)} | ${(r.cpuRatio * 100).toFixed(1)}% | ` +
         `${r.latencyP50} | ${r.latencyP99} | ${r.rounds.map((v) => Math.round(v)).join(', ')} | ${r.errors} / ${r.non2xx} |`,
     );
   }
@@ -231,6 +248,23 @@ async function stopChild(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
+/** The child's CPU time so far (user + system), microseconds. */
+async function childCpuMicros(child: ChildProcess): Promise<number> {
+  const reply = new Promise<number>((resolve, reject) => {
+    const onExit = () => reject(new Error('http bench target exited during a round'));
+    const onMessage = (message: { type?: string; micros?: number }) => {
+      if (message?.type !== 'cpu') return;
+      child.off('message', onMessage);
+      child.off('exit', onExit);
+      resolve(message.micros!);
+    };
+    child.on('message', onMessage);
+    child.once('exit', onExit);
+  });
+  child.send({ type: 'cpu' });
+  return reply;
+}
+
 async function preflight(
   name: string,
   url: string,
@@ -273,6 +307,11 @@ if (process.env[CHILD_FLAG] === '1' && typeof process.send === 'function') {
     'message',
     async (message: { type: string; module?: string; export?: string; options?: unknown }) => {
       if (message.type === 'close') return exit();
+      if (message.type === 'cpu') {
+        const { user, system } = process.cpuUsage();
+        process.send!({ type: 'cpu', micros: user + system });
+        return;
+      }
       if (message.type !== 'start') return;
       try {
         const mod = await import(message.module!);

@@ -1,10 +1,12 @@
 // What Express apps need from the core, so one install is enough.
 export {
+  type ClientFeaturesPayload,
   ConfigurationError,
   consoleLogger,
   createFlags,
   defaultFileSource,
   type Explanation,
+  type FeatureDefinition,
   type FlagContext,
   type FlagName,
   type FlagRegistry,

@@ -1,0 +1,223 @@
+// HTTP: what featureFlags() costs an Express 5 app. One small app served three ways in the same run:
+//   bare          — no flags at all
+//   flagwise      — featureFlags() over 200 defined flags, a requireFeature guard, 3 flags read per request
+//   hand-written  — the common pattern: unleash-client 6.12.1 evaluating 20 flags eagerly per request in a
+//                   middleware (offline through its `repository` option, metrics off), the same guard and reads
+// Each server runs in its own process (bench/lib/http-bench.ts); rounds are interleaved, ratios are paired.
+import { EventEmitter } from 'node:events';
+import { createRequire } from 'node:module';
+import {
+  createFlags,
+  type FeatureDefinition,
+  featureFlags,
+  getFlags,
+  memorySource,
+  requireFeature,
+} from '@flagwise/express';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { Unleash } from 'unleash-client';
+import { httpBenchTable, listen, type RunningServer, runHttpBench } from '../lib/http-bench.js';
+import type { BenchSection } from '../run.js';
+
+const EXPRESS_VERSION = (createRequire(import.meta.url)('express/package.json') as { version: string })
+  .version;
+const FLAG_COUNT = 200;
+const EAGER_COUNT = 20;
+const TARGET_RATIO = 0.97;
+const GUARD_FLAG = 'flag-000';
+const [ROLLOUT_FLAG, PLAN_FLAG, VARIANT_FLAG] = ['flag-001', 'flag-002', 'flag-003'];
+const USERS = Array.from({ length: 50 }, (_, i) => `user-${i}`);
+const PRODUCTS = [
+  { id: 1, name: 'Lamp', price: 49 },
+  { id: 2, name: 'Desk', price: 349 },
+];
+
+/** 200 flags in the shapes real apps have: on/off toggles, rollouts, constraints, variants. */
+function definitions(): FeatureDefinition[] {
+  return Array.from({ length: FLAG_COUNT }, (_, i): FeatureDefinition => {
+    const name = `flag-${String(i).padStart(3, '0')}`;
+    const kind = i === 0 ? 0 : i % 4;
+    const rollout = {
+      name: 'flexibleRollout',
+      parameters: { rollout: '50', stickiness: 'default', groupId: name },
+      constraints: [],
+    };
+    switch (kind) {
+      case 1:
+        return { name, enabled: true, strategies: [rollout], variants: [] };
+      case 2:
+        return {
+          name,
+          enabled: true,
+          strategies: [
+            {
+              ...rollout,
+              constraints: [{ contextName: 'plan', operator: 'IN', values: ['pro', 'enterprise'] }],
+            },
+          ],
+          variants: [],
+        };
+      case 3:
+        return {
+          name,
+          enabled: true,
+          strategies: [{ name: 'default', parameters: {}, constraints: [] }],
+          variants: ['control', 'treatment'].map((variant) => ({
+            name: variant,
+            weight: 500,
+            weightType: 'variable',
+            stickiness: 'default',
+          })),
+        };
+      default:
+        return {
+          name,
+          enabled: true,
+          strategies: [{ name: 'default', parameters: {}, constraints: [] }],
+          variants: [],
+        };
+    }
+  });
+}
+
+const contextOf = (req: Request) => ({
+  userId: req.get('x-user-id'),
+  properties: { plan: req.get('x-plan') },
+});
+
+/** Target: Express 5 without flags; the same JSON with fixed values. */
+export async function startBare(): Promise<RunningServer> {
+  const app = express();
+  app.get('/products', (_req, res) => {
+    res.json({ products: PRODUCTS, rollout: true, plan: false, variant: 'control' });
+  });
+  return listen(app);
+}
+
+/** Target: featureFlags() with 200 flags, a requireFeature guard, 3 reads per request. */
+export async function startFlagwise(): Promise<RunningServer> {
+  const client = createFlags({ source: memorySource({ version: 2, features: definitions() }) });
+  await client.ready({ timeoutMs: 5000 });
+  const app = express();
+  app.use(featureFlags(client, { context: contextOf }));
+  app.get('/products', requireFeature(GUARD_FLAG), (req, res) => {
+    const flags = getFlags(req);
+    res.json({
+      products: PRODUCTS,
+      rollout: flags.flag001,
+      plan: flags.flag002,
+      variant: flags.variant(VARIANT_FLAG).name,
+    });
+  });
+  return listen(app);
+}
+
+/** A repository that serves fixed definitions: unleash-client without a network. */
+class StaticRepository extends EventEmitter {
+  private readonly toggles: Map<string, FeatureDefinition>;
+  constructor(features: FeatureDefinition[]) {
+    super();
+    this.toggles = new Map(features.map((feature) => [feature.name, feature]));
+  }
+  async start(): Promise<void> {
+    this.emit('ready');
+    this.emit('changed', [...this.toggles.values()]);
+  }
+  stop(): void {}
+  getToggle(name: string) {
+    return this.toggles.get(name);
+  }
+  getToggles() {
+    return [...this.toggles.values()];
+  }
+  getTogglesWithSegmentData() {
+    return this.getToggles();
+  }
+  getSegment() {
+    return undefined;
+  }
+}
+
+/** Target: the hand-written pattern with unleash-client — 20 flags evaluated eagerly per request. */
+export async function startHandWritten(): Promise<RunningServer> {
+  const features = definitions();
+  const unleash = new Unleash({
+    appName: 'bench',
+    url: 'http://127.0.0.1:9/api/',
+    disableMetrics: true,
+    skipInstanceCountWarning: true,
+    repository: new StaticRepository(features) as never,
+  });
+  await new Promise<void>((resolve) =>
+    unleash.isSynchronized() ? resolve() : unleash.once('synchronized', resolve),
+  );
+  const eager = features.slice(0, EAGER_COUNT).map((feature) => feature.name);
+  const app = express();
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const context = { ...contextOf(req), remoteAddress: req.ip };
+    const flags: Record<string, boolean | string> = {};
+    for (const name of eager) flags[name] = unleash.isEnabled(name, context);
+    flags[VARIANT_FLAG] = unleash.getVariant(VARIANT_FLAG, context).name;
+    (req as Request & { flags: unknown }).flags = flags;
+    res.locals.flags = flags;
+    next();
+  });
+  const guard = (req: Request, _res: Response, next: NextFunction) =>
+    (req as Request & { flags: Record<string, unknown> }).flags[GUARD_FLAG] ? next() : next('route');
+  app.get('/products', guard, (req, res) => {
+    const flags = (req as Request & { flags: Record<string, unknown> }).flags;
+    res.json({
+      products: PRODUCTS,
+      rollout: flags[ROLLOUT_FLAG],
+      plan: flags[PLAN_FLAG],
+      variant: flags[VARIANT_FLAG],
+    });
+  });
+  return listen(app);
+}
+
+export default async function httpExpress(): Promise<BenchSection> {
+  const here = new URL(import.meta.url);
+  const names = {
+    bare: 'Express 5, no flags (baseline)',
+    flagwise: 'Express 5 + featureFlags()',
+    hand: 'Express 5 + unleash-client, 20 eager',
+  };
+  const results = await runHttpBench({
+    targets: [
+      { name: names.bare, module: here, export: 'startBare' },
+      { name: names.flagwise, module: here, export: 'startFlagwise' },
+      { name: names.hand, module: here, export: 'startHandWritten' },
+    ],
+    requests: USERS.map((user, i) => ({
+      path: '/products',
+      headers: { 'x-user-id': user, 'x-plan': i % 3 === 0 ? 'pro' : 'free' },
+    })),
+    connections: 10,
+    rounds: Number(process.env.FLAGWISE_BENCH_ROUNDS) || 5,
+  });
+  const flagwise = results.find((r) => r.name === names.flagwise)!;
+  const hand = results.find((r) => r.name === names.hand)!;
+  return {
+    title: 'HTTP: Express 5 with featureFlags() vs bare',
+    markdown: [
+      httpBenchTable(results),
+      '',
+      `One Express ${EXPRESS_VERSION} app, \`GET /products\` answering a small JSON body, loaded by autocannon ` +
+        `(10 connections, ${USERS.length} users cycling through \`x-user-id\`) in the same run. ` +
+        `flagwise: \`featureFlags()\` over ${FLAG_COUNT} defined flags, a \`requireFeature\` guard and 3 flags read per ` +
+        `request (2 properties, 1 variant). Hand-written: unleash-client 6.12.1 offline, metrics off, evaluating ` +
+        `${EAGER_COUNT} flags (and one variant) eagerly per request in a middleware, the same guard and reads. ` +
+        '"vs baseline" is the median of per-round ratios to the bare app.',
+      '',
+      `flagwise keeps ${(flagwise.ratio * 100).toFixed(1)}% of bare throughput; the hand-written pattern keeps ` +
+        `${(hand.ratio * 100).toFixed(1)}%.`,
+    ].join('\n'),
+    targets: [
+      {
+        label: `featureFlags() keeps ≥ ${TARGET_RATIO * 100}% of bare Express 5 throughput (measured ${(flagwise.ratio * 100).toFixed(1)}%)`,
+        met: flagwise.ratio >= TARGET_RATIO,
+      },
+    ],
+  };
+}
