@@ -9,6 +9,8 @@ const cjsPluginExport = `
   const plugin = namespace.featureFlags;
   for (const key of Object.keys(namespace)) if (!(key in plugin)) plugin[key] = namespace[key];
   plugin.default = plugin;
+  // fastify-plugin's own alias (plugin.flagwiseFastify) stays usable but out of the export list.
+  for (const key of Object.keys(plugin)) if (!(key in namespace)) Object.defineProperty(plugin, key, { enumerable: false });
   module.exports = plugin;
 }`;
 

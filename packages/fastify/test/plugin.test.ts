@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { featureFlags, fileSource } from '../src/index.js';
 import { capturedLog, gatedSource, listen, MAJORS } from './helpers.js';
 
+type ViewReply = { view(page: string, data?: object): unknown };
 const views = path.join(path.dirname(fileURLToPath(import.meta.url)), 'views');
 const SECRET = 'plugin-test-secret-0123456789abcdef0123456789';
 
@@ -206,7 +207,10 @@ describe.each(MAJORS)('$name', ({ fastify: Fastify, view }) => {
         }),
       });
       if (!viewFirst) await registerView();
-      app.get('/page', (_req, reply) => reply.view('page.ejs', { title: 'Prices' }));
+      // @fastify/view's type augmentation targets its own copy of fastify's types, hence the cast.
+      app.get('/page', (_req, reply) =>
+        (reply as unknown as ViewReply).view('page.ejs', { title: 'Prices' }),
+      );
       const res = await request(await listen(app)).get('/page');
       expect(res.status, `view registered ${viewFirst ? 'first' : 'second'}`).toBe(200);
       const [before, json] = res.text.trim().split('json:');

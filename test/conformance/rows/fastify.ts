@@ -1,0 +1,87 @@
+// The conformance table's Fastify rows: the same app on Fastify 4 and Fastify 5, wired the way a user would,
+// with @fastify/view (the major that goes with each Fastify) rendering EJS.
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { featureFlags, requireFeature } from '@flagwise/fastify';
+import ejs from 'ejs';
+import type { FastifyInstance } from 'fastify5';
+import type { AdapterRow, AppHooks, RunningApp } from '../contract.js';
+import { CONTEXT_HEADERS as H } from '../contract.js';
+
+// Both majors side by side through npm aliases; typed with Fastify 5's types (the plugin's augmentation).
+const require = createRequire(import.meta.url);
+type FastifyFactory = () => FastifyInstance;
+const majors: { name: string; fastify: FastifyFactory; view: unknown }[] = [
+  { name: 'fastify 4', fastify: require('fastify4'), view: require('fastify-view9') },
+  { name: 'fastify 5', fastify: require('fastify5'), view: require('fastify-view12') },
+];
+const views = fileURLToPath(new URL('../../templates/views', import.meta.url));
+
+export const rows: AdapterRow[] = majors.map(({ name, fastify, view }) => ({
+  name,
+  start: async (client, hooks) => {
+    const app = fastify();
+    await buildApp(app, view, client, hooks);
+    return listen(app);
+  },
+}));
+
+async function buildApp(
+  app: FastifyInstance,
+  view: unknown,
+  client: Parameters<AdapterRow['start']>[0],
+  hooks: AppHooks,
+): Promise<void> {
+  await app.register(view as never, { engine: { ejs }, root: views });
+  await app.register(featureFlags, {
+    client,
+    context: (request) => ({
+      userId: header(request.headers[H.userId]),
+      properties: { plan: header(request.headers[H.plan]) },
+    }),
+  });
+
+  app.get<{ Params: { name: string } }>('/flag/:name', async (request) => ({
+    enabled: request.flags.isEnabled(request.params.name),
+    variant: request.flags.variant(request.params.name),
+  }));
+  app.get<{ Params: { property: string } }>('/prop/:property', async (request) => ({
+    value: request.flags[request.params.property],
+  }));
+  app.get<{ Params: { name: string }; Querystring: { wait?: string } }>('/twice/:name', async (request) => {
+    const first = request.flags.isEnabled(request.params.name);
+    if (request.query.wait === '1') await hooks.between();
+    return { first, second: request.flags.isEnabled(request.params.name) };
+  });
+  app.get('/guarded', { config: { feature: 'beta-page' } }, async (_request, reply) => {
+    return reply.type('text/plain').send('beta ok');
+  });
+  app.get(
+    '/maintenance',
+    {
+      preHandler: requireFeature('checkout-open', {
+        onDisabled: (_request, reply) => reply.code(503).type('text/plain').send('down for maintenance'),
+      }),
+    },
+    async (_request, reply) => reply.type('text/plain').send('checkout ok'),
+  );
+  app.get(
+    '/variant-b',
+    { config: { feature: { name: 'experiment', variants: ['b'] } } },
+    async (_request, reply) => reply.type('text/plain').send('variant b ok'),
+  );
+  app.get('/page', (_request, reply) =>
+    (reply as unknown as { view(page: string): unknown }).view('conformance.ejs'),
+  );
+}
+
+function header(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+async function listen(app: FastifyInstance): Promise<RunningApp> {
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.server.address();
+  if (address === null || typeof address === 'string') throw new Error('fastify row: expected a TCP address');
+  return { url: `http://127.0.0.1:${address.port}`, close: () => app.close() };
+}
