@@ -1,0 +1,179 @@
+// The conformance table's Nest rows: Nest 10 and 11, each on the Express and the Fastify platform, wired the
+// way a user would. Each major comes from its own workspace package (test/nest10, test/nest11) holding its own
+// Nest and a copy of @flagwise/nestjs that pnpm injected there, so each row runs the adapter against the Nest
+// it claims; the row refuses to start when that is not so.
+import { fileURLToPath } from 'node:url';
+import type { FlagsClient } from '@flagwise/core';
+import { nest as nest10 } from '../../nest10/src/index.js';
+import type {
+  ArgumentsHost,
+  NestExpressApplication,
+  NestFastifyApplication,
+  NestMajor,
+} from '../../nest11/src/index.js';
+import { nest as nest11 } from '../../nest11/src/index.js';
+import type { AdapterRow, AppHooks, RunningApp } from '../contract.js';
+import { CONTEXT_HEADERS as H } from '../contract.js';
+
+type Platform = 'express' | 'fastify';
+type NestModuleClass = Parameters<NestMajor['core']['NestFactory']['create']>[0];
+const views = fileURLToPath(new URL('../../templates/views', import.meta.url));
+const majors = [nest10 as unknown as NestMajor, nest11];
+
+export const rows: AdapterRow[] = majors.flatMap((nest) =>
+  (['express', 'fastify'] as const).map((platform) => ({
+    name: `nest ${nest.major} (${platform})`,
+    start: (client: FlagsClient, hooks: AppHooks) => start(nest, platform, client, hooks),
+  })),
+);
+
+/** Throws unless this row's Nest, and the Nest its adapter copy resolves, are the major it claims. */
+export function checkMajor(nest: NestMajor): void {
+  const majorOf = (version: string) => Number(version.split('.')[0]);
+  if (majorOf(nest.coreVersion) !== nest.major || majorOf(nest.adapterCoreVersion) !== nest.major) {
+    throw new Error(
+      `nest ${nest.major} row: the app resolves @nestjs/core ${nest.coreVersion} and the adapter copy ` +
+        `${nest.adapterCoreVersion}; both should be ${nest.major}.x`,
+    );
+  }
+  const stale = nest.adapter.staleFiles();
+  if (stale.length > 0) {
+    throw new Error(
+      `nest ${nest.major} row: the injected copy of @flagwise/nestjs (${nest.adapter.copy}) differs from ` +
+        `packages/nestjs in ${stale.join(', ')}: run \`pnpm install\` to refresh it`,
+    );
+  }
+}
+
+async function start(
+  nest: NestMajor,
+  platform: Platform,
+  client: FlagsClient,
+  hooks: AppHooks,
+): Promise<RunningApp> {
+  checkMajor(nest);
+  const { common, core, flagwise } = nest;
+  const {
+    Controller,
+    Get,
+    Param,
+    Query,
+    Render,
+    Catch,
+    UseFilters,
+    Inject,
+    Module,
+    ServiceUnavailableException,
+  } = common;
+  const { FeatureFlagsModule, FeatureRequired, VariantRequired, Flags } = flagwise;
+  type RequestFlags = import('@flagwise/core').RequestFlags;
+
+  // Nest answers an HttpException with JSON; the table wants the maintenance text as the body, which in Nest is
+  // an exception filter's job.
+  @Catch(ServiceUnavailableException)
+  class PlainTextFilter {
+    constructor(
+      @Inject(core.HttpAdapterHost) private readonly adapterHost: InstanceType<typeof core.HttpAdapterHost>,
+    ) {}
+    catch(exception: InstanceType<typeof ServiceUnavailableException>, host: ArgumentsHost) {
+      this.adapterHost.httpAdapter.reply(
+        host.switchToHttp().getResponse(),
+        exception.message,
+        exception.getStatus(),
+      );
+    }
+  }
+
+  @Controller()
+  class ConformanceController {
+    @Get('flag/:name')
+    flag(@Param('name') name: string, @Flags() flags: RequestFlags) {
+      return { enabled: flags.isEnabled(name), variant: flags.variant(name) };
+    }
+
+    @Get('prop/:property')
+    prop(@Param('property') property: string, @Flags() flags: RequestFlags) {
+      return { value: flags[property] };
+    }
+
+    @Get('twice/:name')
+    async twice(
+      @Param('name') name: string,
+      @Query('wait') wait: string | undefined,
+      @Flags() flags: RequestFlags,
+    ) {
+      const first = flags.isEnabled(name);
+      if (wait === '1') await hooks.between();
+      return { first, second: flags.isEnabled(name) };
+    }
+
+    @Get('guarded')
+    @FeatureRequired('beta-page')
+    guarded() {
+      return 'beta ok';
+    }
+
+    @Get('maintenance')
+    @FeatureRequired('checkout-open', {
+      onDisabled: () => new ServiceUnavailableException('down for maintenance'),
+    })
+    @UseFilters(PlainTextFilter)
+    maintenance() {
+      return 'checkout ok';
+    }
+
+    @Get('variant-b')
+    @VariantRequired('experiment', ['b'])
+    variantB() {
+      return 'variant b ok';
+    }
+
+    @Get('page')
+    @Render('conformance.ejs')
+    page() {
+      return {};
+    }
+  }
+
+  @Module({
+    imports: [
+      FeatureFlagsModule.forRoot({
+        client,
+        context: (req: { headers: Record<string, string | undefined> }) => ({
+          userId: req.headers[H.userId],
+          properties: { plan: req.headers[H.plan] },
+        }),
+      }),
+    ],
+    controllers: [ConformanceController],
+  })
+  class ConformanceModule {}
+
+  const app = await createApp(nest, platform, ConformanceModule);
+  await app.listen(0, '127.0.0.1');
+  const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  return { url, close: () => app.close() };
+}
+
+async function createApp(nest: NestMajor, platform: Platform, module: NestModuleClass) {
+  const { NestFactory } = nest.core;
+  if (platform === 'express') {
+    const app = await NestFactory.create<NestExpressApplication>(
+      module,
+      new nest.platformExpress.ExpressAdapter(),
+      { logger: false },
+    );
+    // pnpm's strict layout: Express cannot require('ejs') itself, so the engine is registered explicitly.
+    app.engine('ejs', nest.ejs.renderFile);
+    app.setBaseViewsDir(views);
+    return app;
+  }
+  const app = await NestFactory.create<NestFastifyApplication>(
+    module,
+    new nest.platformFastify.FastifyAdapter(),
+    { logger: false },
+  );
+  // The @fastify/view of this major's Fastify, registered directly (setViewEngine would look it up from Nest).
+  await app.register(nest.fastifyView as never, { engine: { ejs: nest.ejs }, root: views });
+  return app;
+}

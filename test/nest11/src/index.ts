@@ -1,0 +1,51 @@
+// Nest 11 as the conformance rows use it: every module loaded from this package's own resolution, including
+// the copy of @flagwise/nestjs that pnpm injected here (resolved against Nest 11, not the workspace's Nest).
+import 'reflect-metadata';
+import * as fastifyView from '@fastify/view';
+import * as flagwise from '@flagwise/nestjs';
+import * as common from '@nestjs/common';
+import * as core from '@nestjs/core';
+import * as platformExpress from '@nestjs/platform-express';
+import * as platformFastify from '@nestjs/platform-fastify';
+import ejs from 'ejs';
+import { injectedAdapter } from './injected-adapter.js';
+
+/** One Nest major, and the adapter resolved against it. */
+export interface NestMajor {
+  /** e.g. 11 */
+  major: number;
+  /** the @nestjs/core version this package resolves */
+  coreVersion: string;
+  /** the @nestjs/core version the injected @flagwise/nestjs copy resolves */
+  adapterCoreVersion: string;
+  /** where the injected copy lives, and whether its files match packages/nestjs */
+  adapter: ReturnType<typeof injectedAdapter>;
+  common: typeof common;
+  core: typeof core;
+  platformExpress: typeof platformExpress;
+  platformFastify: typeof platformFastify;
+  flagwise: typeof flagwise;
+  fastifyView: unknown;
+  ejs: typeof ejs;
+}
+
+const adapter = injectedAdapter(import.meta.url);
+
+export const nest: NestMajor = {
+  major: 11,
+  coreVersion: adapter.versionHere('@nestjs/core'),
+  adapterCoreVersion: adapter.versionFromAdapter('@nestjs/core'),
+  adapter,
+  common,
+  core,
+  platformExpress,
+  platformFastify,
+  flagwise,
+  fastifyView: (fastifyView as { default?: unknown }).default ?? fastifyView,
+  ejs,
+};
+
+// Types for the rows, which live outside this package and cannot resolve Nest themselves.
+export type { ArgumentsHost } from '@nestjs/common';
+export type { NestExpressApplication } from '@nestjs/platform-express';
+export type { NestFastifyApplication } from '@nestjs/platform-fastify';
