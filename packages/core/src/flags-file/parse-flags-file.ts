@@ -140,10 +140,12 @@ class YamlLocator {
 
   constructor(text: string) {
     // uniqueKeys: a key written twice is an error with its line, not a silent "last one wins".
+    // merge: `<<: *defaults` shares settings between flags, a YAML idiom people expect to work.
     this.document = parseDocument(text, {
       lineCounter: this.lineCounter,
       prettyErrors: false,
       uniqueKeys: true,
+      merge: true,
     });
   }
 

@@ -471,6 +471,21 @@ describe('short format as an object and as JSON', () => {
     expect(fromYaml).toEqual(fromObject);
   });
 
+  it('shares settings through YAML anchors and merge keys', () => {
+    const { definitions } = compileYaml(`
+flags:
+  pricing-a: &pro-only
+    rollout: 20
+    when: { plan: [pro] }
+  pricing-b:
+    <<: *pro-only
+    rollout: 40
+`);
+    const [a, b] = definitions.features;
+    expect(b.strategies?.[0].constraints).toEqual(a.strategies?.[0].constraints);
+    expect(b.strategies?.[0].parameters?.rollout).toBe('40');
+  });
+
   it('reads `flags:` with nothing under it as no flags', () => {
     expect(compileYaml('flags:\n').definitions.features).toEqual([]);
   });
