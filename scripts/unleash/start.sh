@@ -5,74 +5,52 @@
 #   scripts/unleash/start.sh            # start (installs on first run, ~30 s; warm restart ~3 s)
 #   scripts/unleash/start.sh --fresh    # wipe the database first (new init tokens take effect)
 #
-# State lives in <repo>/.unleash-state/ (git-ignored). Settings (environment variables, defaults shown):
-#   UNLEASH_HARNESS_PORT=44242  UNLEASH_HARNESS_PG_PORT=54329  UNLEASH_HARNESS_STATE_DIR=<repo>/.unleash-state
-#   UNLEASH_HARNESS_ADMIN_TOKEN='*:*.flagwise-admin-token'
-#   UNLEASH_HARNESS_CLIENT_TOKEN='default:development.flagwise-client-token'
-#   PG_FAST=1 (fsync off: for throwaway test data only)
+# Needs only bash, node >= 20 and npm; as root it installs PostgreSQL 15 with apt-get when it is missing.
+# State lives in <repo>/.unleash-state/ (git-ignored). Settings: see README.md (UNLEASH_HARNESS_PORT=44242,
+# UNLEASH_HARNESS_PG_PORT=54329, UNLEASH_HARNESS_ADMIN_TOKEN, UNLEASH_HARNESS_CLIENT_TOKEN, PG_FAST=1, ...).
 # On success it prints the URL and tokens as shell assignments, also written to $STATE_DIR/unleash.env.
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-REPO="$(cd "$HERE/../.." && pwd)"
-STATE_DIR="${UNLEASH_HARNESS_STATE_DIR:-$REPO/.unleash-state}"
-HTTP_PORT="${UNLEASH_HARNESS_PORT:-44242}"
-PG_PORT="${UNLEASH_HARNESS_PG_PORT:-54329}"
+# shellcheck source=lib.sh
+source "$HERE/lib.sh"
+
 ADMIN_TOKEN="${UNLEASH_HARNESS_ADMIN_TOKEN:-*:*.flagwise-admin-token}"
 CLIENT_TOKEN="${UNLEASH_HARNESS_CLIENT_TOKEN:-default:development.flagwise-client-token}"
 PG_FAST="${PG_FAST:-1}"
-PG_BIN="${PG_BIN:-/usr/lib/postgresql/15/bin}"
-INSTALL_DIR="$STATE_DIR/install"
-PG_DIR="$STATE_DIR/pg"
-PID_FILE="$STATE_DIR/unleash.pid"
-LOG_FILE="$STATE_DIR/unleash.log"
-URL="http://127.0.0.1:$HTTP_PORT"
-
-log() { printf '[unleash-harness] %s\n' "$*" >&2; }
-die() { log "error: $*"; exit 1; }
-
-# A zombie still answers kill -0 in this sandbox (its reaper is slow); count it as gone.
-alive() {
-  local pid="$1"
-  [[ -n "$pid" && -r "/proc/$pid/status" ]] || return 1
-  ! grep -q '^State:[[:space:]]*Z' "/proc/$pid/status"
-}
-
-# the pid file may be stale and its pid reused: only trust it when it is our launcher
-unleash_alive() { alive "$1" && grep -qa 'unleash-server.mjs' "/proc/$1/cmdline" 2>/dev/null; }
-
-as_postgres() {
-  if [[ $EUID -eq 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi
-}
-
-healthy() { curl -fsS -m 2 "$URL/health" >/dev/null 2>&1; }
 
 fresh=0
 for arg in "$@"; do
   case "$arg" in
     --fresh) fresh=1 ;;
-    -h | --help) sed -n '2,14p' "$0"; exit 0 ;;
+    -h | --help)
+      sed -n '2,11p' "$0"
+      exit 0
+      ;;
     *) die "unknown argument '$arg' (use --fresh or --help)" ;;
   esac
 done
 
 command -v node >/dev/null || die "node is not on PATH (Node >= 20 is required)"
-command -v curl >/dev/null || die "curl is not on PATH: apt-get install -y curl"
+command -v npm >/dev/null || die "npm is not on PATH (it comes with Node)"
 
 if [[ $fresh -eq 1 ]]; then
   "$HERE/stop.sh" >/dev/null
-  log "--fresh: removing the database in $PG_DIR"
-  rm -rf "$PG_DIR"
+  log "--fresh: removing the database in $(current_pg_dir)"
+  rm -rf "$(current_pg_dir)" "$PG_DIR_FILE"
 fi
 
 mkdir -p "$STATE_DIR"
 
-# --- PostgreSQL 15 binaries -------------------------------------------------------------------------------
+# --- PostgreSQL binaries ------------------------------------------------------------------------------------
+PG_BIN="$(find_pg_bin)"
 if [[ ! -x "$PG_BIN/initdb" ]]; then
-  [[ $EUID -eq 0 ]] || die "PostgreSQL 15 is missing at $PG_BIN: run 'sudo apt-get install -y postgresql-15' or set PG_BIN"
+  [[ $EUID -eq 0 ]] || die "PostgreSQL is not installed: run 'sudo apt-get install -y postgresql-15' or set PG_BIN"
   log "installing postgresql-15 with apt-get"
   apt-get update -qq >&2
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-15 >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-15 >&2 ||
+    die "apt-get could not install postgresql-15; install PostgreSQL >= 13 and set PG_BIN to its bin directory"
+  PG_BIN="$(find_pg_bin)"
   [[ -x "$PG_BIN/initdb" ]] || die "apt-get finished but $PG_BIN/initdb is still missing"
 fi
 
@@ -89,19 +67,23 @@ if [[ ! -f "$INSTALL_DIR/.lock-hash" || "$(cat "$INSTALL_DIR/.lock-hash")" != "$
 fi
 
 # --- PostgreSQL cluster -----------------------------------------------------------------------------------
+PG_DIR="$(current_pg_dir)"
 if [[ ! -f "$PG_DIR/data/PG_VERSION" ]]; then
+  PG_DIR="$STATE_DIR/pg"
+  if [[ $EUID -eq 0 ]] && ! runuser -u postgres -- test -x "$STATE_DIR"; then
+    # A clone under /root (mode 0700) cannot be entered by the postgres user: keep the cluster in its home.
+    PG_DIR="$(getent passwd postgres | cut -d: -f6)/flagwise-harness-$(echo "$STATE_DIR" | sha256sum | cut -c1-12)"
+    log "the postgres user cannot enter $STATE_DIR; the cluster goes to $PG_DIR"
+  fi
   log "creating a PostgreSQL cluster in $PG_DIR"
   rm -rf "$PG_DIR"
   mkdir -p "$PG_DIR"
   chmod 0700 "$PG_DIR"
-  if [[ $EUID -eq 0 ]]; then
-    chown postgres: "$PG_DIR"
-    runuser -u postgres -- test -x "$PG_DIR" ||
-      die "the postgres user cannot reach $PG_DIR: make its parent directories traversable or set UNLEASH_HARNESS_STATE_DIR"
-  fi
+  [[ $EUID -eq 0 ]] && chown postgres: "$PG_DIR"
   as_postgres "$PG_BIN/initdb" -D "$PG_DIR/data" -U postgres -E UTF8 --locale=C.UTF-8 \
-    --auth-local=trust --auth-host=scram-sha-256 >"$PG_DIR/initdb.log" 2>&1 ||
-    die "initdb failed; see $PG_DIR/initdb.log"
+    --auth-local=trust --auth-host=scram-sha-256 >"$STATE_DIR/initdb.log" 2>&1 ||
+    die "initdb failed; see $STATE_DIR/initdb.log"
+  echo "$PG_DIR" >"$PG_DIR_FILE"
 fi
 
 if ! as_postgres "$PG_BIN/pg_ctl" -D "$PG_DIR/data" status >/dev/null 2>&1; then
@@ -153,8 +135,8 @@ $(tail -n 20 "$LOG_FILE")"
 fi
 
 # Init tokens are only inserted into an empty database: say so instead of failing later with 401s.
-admin_status="$(curl -s -o /dev/null -w '%{http_code}' -m 5 -H "Authorization: $ADMIN_TOKEN" "$URL/api/admin/projects")"
-client_status="$(curl -s -o /dev/null -w '%{http_code}' -m 5 -H "Authorization: $CLIENT_TOKEN" "$URL/api/client/features")"
+admin_status="$(http_status "$URL/api/admin/projects" "$ADMIN_TOKEN")"
+client_status="$(http_status "$URL/api/client/features" "$CLIENT_TOKEN")"
 if [[ "$admin_status" != 200 || "$client_status" != 200 ]]; then
   die "the tokens were refused (admin $admin_status, client $client_status): the database was created with other tokens; run $0 --fresh"
 fi

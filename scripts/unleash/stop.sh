@@ -7,23 +7,8 @@
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-REPO="$(cd "$HERE/../.." && pwd)"
-STATE_DIR="${UNLEASH_HARNESS_STATE_DIR:-$REPO/.unleash-state}"
-PG_BIN="${PG_BIN:-/usr/lib/postgresql/15/bin}"
-PG_DIR="$STATE_DIR/pg"
-PID_FILE="$STATE_DIR/unleash.pid"
-
-log() { printf '[unleash-harness] %s\n' "$*" >&2; }
-
-alive() {
-  local pid="$1"
-  [[ -n "$pid" && -r "/proc/$pid/status" ]] || return 1
-  ! grep -q '^State:[[:space:]]*Z' "/proc/$pid/status"
-}
-unleash_alive() { alive "$1" && grep -qa 'unleash-server.mjs' "/proc/$1/cmdline" 2>/dev/null; }
-as_postgres() {
-  if [[ $EUID -eq 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi
-}
+# shellcheck source=lib.sh
+source "$HERE/lib.sh"
 
 unleash_only=0
 purge=0
@@ -31,8 +16,11 @@ for arg in "$@"; do
   case "$arg" in
     --unleash-only) unleash_only=1 ;;
     --purge) purge=1 ;;
-    -h | --help) sed -n '2,7p' "$0"; exit 0 ;;
-    *) log "error: unknown argument '$arg' (use --unleash-only, --purge or --help)"; exit 1 ;;
+    -h | --help)
+      sed -n '2,6p' "$0"
+      exit 0
+      ;;
+    *) die "unknown argument '$arg' (use --unleash-only, --purge or --help)" ;;
   esac
 done
 
@@ -54,12 +42,16 @@ rm -f "$PID_FILE"
 
 [[ $unleash_only -eq 1 ]] && exit 0
 
-if [[ -f "$PG_DIR/data/PG_VERSION" ]] && as_postgres "$PG_BIN/pg_ctl" -D "$PG_DIR/data" status >/dev/null 2>&1; then
+PG_DIR="$(current_pg_dir)"
+PG_BIN="$(find_pg_bin)"
+if [[ -f "$PG_DIR/data/PG_VERSION" && -x "$PG_BIN/pg_ctl" ]] &&
+  as_postgres "$PG_BIN/pg_ctl" -D "$PG_DIR/data" status >/dev/null 2>&1; then
   as_postgres "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m fast -w -t 30 stop >/dev/null
   log "PostgreSQL stopped"
 fi
 
 if [[ $purge -eq 1 ]]; then
-  rm -rf "$PG_DIR" "$STATE_DIR/unleash.env" "$STATE_DIR/unleash.log"
+  rm -rf "$PG_DIR" "$PG_DIR_FILE" "$STATE_DIR/unleash.env" "$STATE_DIR/unleash.log" "$STATE_DIR/initdb.log"
   log "database removed"
 fi
+exit 0
