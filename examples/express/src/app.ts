@@ -1,0 +1,73 @@
+// The demo app: one page whose look follows four flags, listing each flag's state and the reason for it.
+import { fileURLToPath } from 'node:url';
+import { type FlagsClient, featureFlags, flagsJson, getFlags } from '@flagwise/express';
+import ejs from 'ejs';
+import express, { type Express, type Request } from 'express';
+
+/** The flags this page uses, and what each one does to it. */
+export const DEMO_FLAGS = {
+  dark_mode: 'turns the page dark',
+  holiday_banner: 'shows a holiday banner',
+  new_layout: 'shows these flags as cards instead of a table (half of the users)',
+  beta_banner: 'welcomes the beta testers (a list of users)',
+} as const;
+
+export const DEMO_USERS = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank'] as const;
+
+const USER_COOKIE = 'demo_user';
+const views = fileURLToPath(new URL('../views', import.meta.url));
+
+/**
+ * Builds the demo app on a flags client. The visitor picks a user with `?user=name` (remembered in a cookie);
+ * a real app would take `req.user` from its login instead.
+ * @example
+ * const app = createDemoApp(createFlags({ source: fileSource('flags.yaml') }));
+ * app.listen(3000);
+ */
+export function createDemoApp(client: FlagsClient): Express {
+  const app = express();
+  app.engine('ejs', ejs.renderFile as never);
+  app.set('view engine', 'ejs');
+  app.set('views', views);
+  app.locals.flagsJson = flagsJson;
+
+  // Stands in for a login: req.user is what featureFlags() reads the user id from.
+  app.use((req, res, next) => {
+    const chosen = typeof req.query.user === 'string' ? req.query.user : undefined;
+    if (chosen !== undefined) res.cookie(USER_COOKIE, chosen, { httpOnly: true, sameSite: 'lax' });
+    const id = chosen ?? readCookie(req, USER_COOKIE);
+    if (id) (req as Request & { user?: { id: string } }).user = { id };
+    next();
+  });
+  app.use(featureFlags(client));
+
+  app.get('/', (req, res) => {
+    const flags = getFlags(req);
+    const rows = Object.entries(DEMO_FLAGS).map(([name, effect]) => {
+      const explanation = flags.explain(name);
+      return {
+        name,
+        effect,
+        enabled: explanation.enabled,
+        reason: explanation.reason,
+        detail: explanation.detail,
+      };
+    });
+    res.render('index', {
+      user: flags.context.userId,
+      users: DEMO_USERS,
+      rows,
+      source: client.source.name,
+      status: client.status,
+    });
+  });
+  return app;
+}
+
+function readCookie(req: Request, name: string): string | undefined {
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const [key, ...value] = part.trim().split('=');
+    if (key === name) return decodeURIComponent(value.join('='));
+  }
+  return undefined;
+}
