@@ -115,6 +115,9 @@ class FileSource extends BaseSource {
     if (!this.options.watch) return;
     try {
       this.watch();
+      // A save between the first read and the watch would go unseen; one more read closes that gap
+      // (and costs nothing when the content is unchanged).
+      this.scheduleReload();
     } catch (error) {
       // The flags loaded; only live reloading is lost, so this is a warning rather than a failed start.
       const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
