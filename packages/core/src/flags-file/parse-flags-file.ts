@@ -44,6 +44,8 @@ export function parseFlagsFile(
   path: string,
   options: ParseFlagsFileOptions = {},
 ): ParsedFlagsFile {
+  // Some Windows editors start UTF-8 files with a byte order mark, which JSON.parse rejects.
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   if (text.trim() === '') {
     throw new FlagsFileError(
       'INVALID_FLAGS_FILE',

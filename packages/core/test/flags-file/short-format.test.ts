@@ -486,6 +486,12 @@ flags:
     expect(b.strategies?.[0].parameters?.rollout).toBe('40');
   });
 
+  it('reads files that start with a byte order mark', () => {
+    const withBom = '\ufeff{ "flags": { "a": true } }';
+    expect(parseFlagsFile(withBom, 'flags.json').definitions.features[0].name).toBe('a');
+    expect(parseFlagsFile('\ufeffflags:\n  a: true\n', 'flags.yaml').definitions.features[0].name).toBe('a');
+  });
+
   it('reads `flags:` with nothing under it as no flags', () => {
     expect(compileYaml('flags:\n').definitions.features).toEqual([]);
   });
