@@ -117,6 +117,13 @@ export function compileFlag(
   if (spec === true || spec === false) {
     return issues.issues.length > before ? undefined : booleanFlag(name, spec);
   }
+  if (typeof spec === 'string') {
+    const hint = stringFlagHint(spec);
+    if (hint) {
+      issues.invalid(path, `must be true, false or a flag object; ${hint}`, spec);
+      return undefined;
+    }
+  }
   const flag = issues.checkObject(flagObjectSchema, spec, path, FLAG_KEYS);
   if (!flag) return undefined;
 
@@ -194,6 +201,15 @@ export function compileFlag(
   if (dependencies.length > 0) feature.dependencies = dependencies;
   if (flag.browser) feature.clientVisible = true;
   return feature;
+}
+
+/** The usual reasons a flag reads as text in YAML, with what to write instead. */
+function stringFlagHint(text: string): string | undefined {
+  if (/^(yes|no|on|off|y|n)$/i.test(text.trim())) {
+    return 'write true or false (YAML 1.2 reads yes/no/on/off as text)';
+  }
+  if (/^[\w-]+:\S/.test(text)) return 'put a space after the colon, e.g. `rollout: 10`';
+  return undefined;
 }
 
 function booleanFlag(name: string, enabled: boolean): FeatureDefinition {

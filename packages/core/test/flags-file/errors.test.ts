@@ -113,6 +113,13 @@ flags:
     expect(error.message).toContain('c.requires names "b", which requires another flag itself');
   });
 
+  it('explains the usual reasons a flag reads as text', () => {
+    expect(errorOf('flags:\n  a: yes\n').message).toContain(
+      'write true or false (YAML 1.2 reads yes/no/on/off as text)',
+    );
+    expect(errorOf('flags:\n  a:\n    rollout:10\n').message).toContain('put a space after the colon');
+  });
+
   it('rejects a flag name Unleash would not accept, pointing at the name', () => {
     const error = errorOf('flags:\n  ok: true\n  "new pricing": true\n');
     expect(error.line).toBe(3);
