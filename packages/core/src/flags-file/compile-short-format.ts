@@ -156,7 +156,7 @@ export function compileFlag(
   } else if (hasTopLevelRule || flag.users === undefined) {
     // No rollout/when means "everyone", unless the flag only lists users.
     strategies.push(
-      rolloutStrategy(name, {
+      rolloutStrategy({
         rollout: flag.rollout ?? 100,
         stickiness,
         groupId: flag.groupId ?? name,
@@ -220,27 +220,22 @@ function booleanFlag(name: string, enabled: boolean): FeatureDefinition {
     project: 'default',
     stale: false,
     // On for everyone is what Unleash creates by default: a 100% flexible rollout.
-    strategies: enabled
-      ? [rolloutStrategy(name, { rollout: 100, stickiness: 'default', groupId: name })]
-      : [],
+    strategies: enabled ? [rolloutStrategy({ rollout: 100, stickiness: 'default', groupId: name })] : [],
     variants: [],
     description: null,
     impressionData: false,
   };
 }
 
-function rolloutStrategy(
-  _flag: string,
-  options: {
-    rollout: number;
-    stickiness: string;
-    groupId: string;
-    constraints?: StrategyDefinition['constraints'];
-    segments?: number[];
-    variants?: StrategyDefinition['variants'];
-    title?: string;
-  },
-): StrategyDefinition {
+function rolloutStrategy(options: {
+  rollout: number;
+  stickiness: string;
+  groupId: string;
+  constraints?: StrategyDefinition['constraints'];
+  segments?: number[];
+  variants?: StrategyDefinition['variants'];
+  title?: string;
+}): StrategyDefinition {
   const strategy: StrategyDefinition = {
     name: 'flexibleRollout',
     constraints: options.constraints ?? [],
@@ -314,7 +309,7 @@ function compileRule(
     );
     return undefined;
   }
-  return rolloutStrategy(flagName, {
+  return rolloutStrategy({
     rollout: rule.rollout ?? 100,
     stickiness,
     groupId: rule.groupId ?? flagName,
