@@ -28,8 +28,9 @@ export function requireFeature<StateT = DefaultState, ContextT = DefaultContext>
 ): Middleware<StateT, ContextT> {
   checkName('requireFeature', name);
   const onDisabled = checkOnDisabled('requireFeature', options);
+  const isOn = enabledReader(name);
   const guard: Middleware<StateT, ContextT> = (ctx, next) => {
-    if (flagsOf(ctx, 'requireFeature', name).isEnabled(name)) return next();
+    if (isOn(flagsOf(ctx, 'requireFeature', name))) return next();
     return onDisabled?.(ctx, next);
   };
   return guard;
@@ -63,9 +64,22 @@ export function requireVariant<StateT = DefaultState, ContextT = DefaultContext>
   return guard;
 }
 
+// Names the flags object answers with its own methods; a flag with such a name is read through isEnabled().
+const METHOD_NAMES = new Set(['isEnabled', 'variant', 'explain', 'toJSON', 'context']);
+
+/**
+ * Reads a flag by its exact name as a property: the same memoized, override-aware value as isEnabled(name),
+ * without binding the object's methods on every guarded request (measurable at Koa's per-request cost).
+ */
+function enabledReader(name: string): (flags: RequestFlags) => boolean {
+  if (METHOD_NAMES.has(name)) return (flags) => flags.isEnabled(name);
+  return (flags) => flags[name] === true;
+}
+
 function flagsOf(ctx: ParameterizedContext<any, any>, guard: string, name: string): RequestFlags {
-  const flags = (ctx.state?.flags ?? ctx.flags) as RequestFlags | undefined;
-  if (typeof flags?.isEnabled !== 'function') {
+  const flags: RequestFlags | undefined = ctx.state?.flags ?? ctx.flags;
+  // A plain object check: isRequestFlags() goes through a Proxy trap on every guarded request.
+  if (typeof flags !== 'object' || flags === null) {
     throw new ConfigurationError(
       `${guard}('${name}') ran before featureFlags(): add \`app.use(featureFlags())\` before your routes ` +
         '(before app.use(router.routes()))',

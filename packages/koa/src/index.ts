@@ -6,6 +6,7 @@ export {
   type ContextHook,
   createFlags,
   type Explanation,
+  type FeatureDefinition,
   type FlagContext,
   type FlagName,
   type FlagRegistry,

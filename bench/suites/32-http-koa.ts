@@ -1,0 +1,153 @@
+// HTTP: what featureFlags() costs a Koa 3 app. The same small app served two ways in the same run, with the
+// workload of the Express suite (30-http-express.ts) so the two read alike:
+//   bare      — Koa 3 + @koa/router, no flags: JSON with fixed values
+//   flagwise  — featureFlags() over 200 defined flags with a context hook, a requireFeature guard on the route,
+//               3 flags read per request (a rollout, a plan constraint, a variant)
+// Each server runs in its own process (bench/lib/http-bench.ts); rounds are interleaved, ratios are paired.
+import { createRequire } from 'node:module';
+import {
+  type FeatureDefinition,
+  type FlagsState,
+  featureFlags,
+  memorySource,
+  requireFeature,
+} from '@flagwise/koa';
+import Router from '@koa/router';
+import Koa, { type Context } from 'koa';
+import {
+  type HttpRequestSpec,
+  httpBenchTable,
+  listen,
+  runHttpBench,
+  type StartServer,
+} from '../lib/http-bench.js';
+import type { BenchSection } from '../run.js';
+
+const KOA_VERSION = (createRequire(import.meta.url)('koa/package.json') as { version: string }).version;
+const FLAG_COUNT = 200;
+const TARGET_RATIO = 0.97;
+const GUARD_FLAG = 'flag-000';
+const VARIANT_FLAG = 'flag-003';
+const USERS = Array.from({ length: 50 }, (_, i) => `user-${i}`);
+const PRODUCTS = [
+  { id: 1, name: 'Lamp', price: 49 },
+  { id: 2, name: 'Desk', price: 349 },
+];
+
+/** 200 flags in the shapes real apps have: on/off toggles, rollouts, constraints, variants. */
+function definitions(): FeatureDefinition[] {
+  return Array.from({ length: FLAG_COUNT }, (_, i): FeatureDefinition => {
+    const name = `flag-${String(i).padStart(3, '0')}`;
+    const kind = i === 0 ? 0 : i % 4;
+    const rollout = {
+      name: 'flexibleRollout',
+      parameters: { rollout: '50', stickiness: 'default', groupId: name },
+      constraints: [],
+    };
+    const on = { name: 'default', parameters: {}, constraints: [] };
+    switch (kind) {
+      case 1:
+        return { name, enabled: true, strategies: [rollout], variants: [] };
+      case 2: {
+        const constraints = [{ contextName: 'plan', operator: 'IN' as const, values: ['pro', 'enterprise'] }];
+        return { name, enabled: true, strategies: [{ ...rollout, constraints }], variants: [] };
+      }
+      case 3: {
+        const variants = ['control', 'treatment'].map((variant) => ({
+          name: variant,
+          weight: 500,
+          weightType: 'variable',
+          stickiness: 'default',
+        }));
+        return { name, enabled: true, strategies: [on], variants };
+      }
+      default:
+        return { name, enabled: true, strategies: [on], variants: [] };
+    }
+  });
+}
+
+const contextOf = (ctx: Context) => ({
+  userId: ctx.get('x-user-id'),
+  properties: { plan: ctx.get('x-plan') },
+});
+
+/** Target: Koa 3 without flags; the same JSON with fixed values. */
+export const startBare: StartServer = async () => {
+  const app = new Koa();
+  const router = new Router();
+  router.get('/products', (ctx) => {
+    ctx.body = { products: PRODUCTS, rollout: true, plan: false, variant: 'control' };
+  });
+  app.use(router.routes());
+  return listen(app);
+};
+
+/** Target: featureFlags() with 200 flags and a context hook, a requireFeature guard, 3 reads per request. */
+export const startWithFlags: StartServer = async () => {
+  const flagsMiddleware = featureFlags(
+    { source: memorySource({ version: 2, features: definitions() }) },
+    { context: contextOf },
+  );
+  await flagsMiddleware.client.ready({ timeoutMs: 5000 });
+  const app = new Koa();
+  app.use(flagsMiddleware);
+  const router = new Router<FlagsState>();
+  router.get('/products', requireFeature(GUARD_FLAG), (ctx) => {
+    const { flags } = ctx.state;
+    ctx.body = {
+      products: PRODUCTS,
+      rollout: flags.flag001,
+      plan: flags.flag002,
+      variant: flags.variant(VARIANT_FLAG).name,
+    };
+  });
+  app.use(router.routes());
+  const running = await listen(app);
+  return {
+    url: running.url,
+    close: async () => {
+      await running.close?.();
+      await flagsMiddleware.client.close();
+    },
+  };
+};
+
+// Users and plans vary, so rollouts and constraints take both branches.
+const requests: HttpRequestSpec[] = USERS.map((user, i) => ({
+  path: '/products',
+  headers: { 'x-user-id': user, 'x-plan': i % 3 === 0 ? 'basic' : 'pro' },
+}));
+
+export default async function httpKoaBench(): Promise<BenchSection> {
+  const module = new URL(import.meta.url);
+  const results = await runHttpBench({
+    targets: [
+      { name: `koa ${KOA_VERSION} (bare)`, module, export: 'startBare' },
+      { name: `koa ${KOA_VERSION} + featureFlags()`, module, export: 'startWithFlags' },
+    ],
+    requests,
+    // A shared machine is noisy: many short interleaved rounds give a steadier median ratio than a few long ones.
+    rounds: process.env.FLAGWISE_BENCH_ROUNDS ? undefined : 9,
+    durationSeconds: process.env.FLAGWISE_BENCH_SECONDS ? undefined : 3,
+  });
+  const withFlags = results[1];
+  return {
+    title: 'HTTP: Koa 3 bare vs with featureFlags()',
+    markdown: [
+      httpBenchTable(results),
+      '',
+      `Both apps answer GET /products through @koa/router with the same JSON. With the adapter: ${FLAG_COUNT} flags ` +
+        `defined, a context hook (user id and plan from headers), \`requireFeature('${GUARD_FLAG}')\` on the route, ` +
+        'and 3 flags read per request (a rollout, a plan constraint, a variant). "vs baseline" is the median of ' +
+        'per-round throughput ratios; "vs baseline (CPU)" compares server CPU time per request, which is steadier ' +
+        'on a busy machine.',
+    ].join('\n'),
+    targets: [
+      {
+        label: `Koa 3 + featureFlags() ≥ ${TARGET_RATIO * 100}% of bare Koa 3 throughput (measured ${(withFlags.ratio * 100).toFixed(1)}%)`,
+        met: withFlags.ratio >= TARGET_RATIO,
+      },
+    ],
+  };
+}
