@@ -56,6 +56,7 @@ type Outcome = { ok: true } | { ok: false; error: FlagwiseError };
 const REFUSED = /responded (401|403)\b/;
 const REPOSITORY_ERROR = 'Unleash Repository error: ';
 const FETCH_PATH = '/client/features';
+const SHAPE_WARNING = /^feature\.\w+ should be an? /;
 
 export class UnleashClientSource implements UnleashFlagSource {
   readonly name: string;
@@ -278,7 +279,10 @@ export class UnleashClientSource implements UnleashFlagSource {
       return;
     }
     if (message.startsWith(REPOSITORY_ERROR)) {
-      this.onFetchFailed(message.slice(REPOSITORY_ERROR.length));
+      const problem = message.slice(REPOSITORY_ERROR.length);
+      // The SDK's shape check of a payload it still goes on to save: a warning, not a failed poll.
+      if (SHAPE_WARNING.test(problem)) this.warnOnce(problem, problem);
+      else this.onFetchFailed(problem);
       return;
     }
     // Everything else (metrics, unexpected): log it and pass it on, but keep serving.

@@ -129,6 +129,21 @@ describe('unleashSource against a loopback Unleash', () => {
     ]);
   });
 
+  it("reports unleash-client's shape complaints as warnings, not as a failed poll", async () => {
+    server.respond = unleashLike({ version: 2, features: [{ name: 'bare', enabled: true }] });
+    const flags = source();
+    const events: SourceEvent[] = [];
+    flags.subscribe((event) => events.push(event));
+    await flags.start({ logger: recordingLogger().logger });
+    expect(flags.status).toBe('ready');
+    expect(flags.current()?.features).toEqual([{ name: 'bare', enabled: true }]);
+    expect(events.filter((event) => event.type === 'status')).toEqual([{ type: 'status', status: 'ready' }]);
+    expect(events).toContainEqual({
+      type: 'warn',
+      message: expect.stringMatching(/feature\.strategies should be an array/),
+    });
+  });
+
   it('fails on 401 with a message naming the token, without printing to the console', async () => {
     const flags = source({ apiToken: 'default:development.wrong-secret' });
     const printed: unknown[] = [];
