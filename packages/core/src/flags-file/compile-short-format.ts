@@ -284,7 +284,8 @@ function compileRule(
     if (rolloutKeys.length > 0) {
       issues.add(
         path,
-        `has ${rolloutKeys.join('/')}, which belong to a rollout rule, next to ${rule.strategy !== undefined ? 'strategy:' : 'users:'}; split it into two rules`,
+        `has rollout settings (${rolloutKeys.join(', ')}) next to ${rule.strategy !== undefined ? 'strategy:' : 'users:'}; ` +
+          'a rule is one strategy, so split it into two rules',
       );
       return undefined;
     }
