@@ -2,7 +2,7 @@
 // invalid writes after startup, and stopping.
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -111,6 +111,9 @@ describe('fileSource: reloading', () => {
     const { source, events } = await startSource();
     await writeFile(flagsPath, 'flags:\n  dark-mode: false\n');
     await waitFor(() => summary(source).join() === 'dark-mode:false', 'dark-mode turned off');
+    // The second write can only be seen through the watch (the source's re-read after startup is done).
+    await writeFile(flagsPath, 'flags:\n  dark-mode: false\n  beta: true\n');
+    await waitFor(() => summary(source).join() === 'dark-mode:false,beta:true', 'beta added');
     const definitionEvents = events.filter((event) => event.type === 'definitions');
     expect(definitionEvents.at(-1)).toEqual({ type: 'definitions', definitions: source.current() });
     expect(source.status).toBe('ready');
@@ -127,6 +130,27 @@ describe('fileSource: reloading', () => {
     await writeFile(temporary, 'flags:\n  dark-mode: false\n');
     await rename(temporary, flagsPath);
     await waitFor(() => summary(source).join() === 'dark-mode:false', 'second rename seen');
+  });
+
+  it('sees a Kubernetes ConfigMap update (the ..data symlink swapped to a new directory)', async () => {
+    // The layout the kubelet keeps: flags.yaml → ..data/flags.yaml, ..data → ..<timestamp>/
+    await mkdir(join(dir, '..v1'));
+    await writeFile(join(dir, '..v1', 'flags.yaml'), 'flags:\n  a: true\n');
+    await symlink('..v1', join(dir, '..data'));
+    await symlink(join('..data', 'flags.yaml'), flagsPath);
+    const { source } = await startSource();
+    expect(summary(source)).toEqual(['a:true']);
+    const publish = async (version: string, text: string) => {
+      await mkdir(join(dir, version));
+      await writeFile(join(dir, version, 'flags.yaml'), text);
+      await symlink(version, join(dir, '..data_tmp'));
+      await rename(join(dir, '..data_tmp'), join(dir, '..data'));
+    };
+    await publish('..v2', 'flags:\n  a: false\n');
+    await waitFor(() => summary(source).join() === 'a:false', 'the second ConfigMap version');
+    // Only the watch can see this one (the source's own re-read after startup is long done).
+    await publish('..v3', 'flags:\n  b: true\n');
+    await waitFor(() => summary(source).join() === 'b:true', 'the third ConfigMap version');
   });
 
   it('sees a file deleted and written anew', async () => {
