@@ -74,6 +74,8 @@ export class UnleashClientSource implements UnleashFlagSource {
   private pendingBackup: Promise<void> = Promise.resolve();
   private readonly warnedOnce = new Set<string>();
   private settleStart: ((outcome: Outcome) => void) | undefined;
+  /** bumped by stop(), so a start() still reading the backup knows it was cancelled */
+  private generation = 0;
 
   constructor(settings: ClientSourceSettings) {
     this.settings = settings;
@@ -104,7 +106,11 @@ export class UnleashClientSource implements UnleashFlagSource {
     this.warnedEmpty = false;
     for (const message of this.settings.startWarnings ?? []) this.emit({ type: 'warn', message });
 
+    const generation = this.generation;
     const fromBackup = await this.loadBackup();
+    if (generation !== this.generation) {
+      throw new FlagwiseError('CLOSED', `${this.name} was stopped before it loaded flags`);
+    }
     const firstOutcome = new Promise<Outcome>((resolve) => {
       this.settleStart = resolve;
     });
@@ -133,6 +139,7 @@ export class UnleashClientSource implements UnleashFlagSource {
   }
 
   async stop(): Promise<void> {
+    this.generation += 1;
     const unleash = this.unleash;
     if (!unleash) return;
     this.unleash = undefined;
@@ -172,7 +179,7 @@ export class UnleashClientSource implements UnleashFlagSource {
     try {
       payload = await readBackup(path);
     } catch (error) {
-      this.emit({ type: 'warn', message: `ignoring the backup file: ${messageOf(error)}` });
+      this.emit({ type: 'warn', message: `${this.name}: ignoring the backup file: ${messageOf(error)}` });
       return false;
     }
     if (!payload || payload.features.length === 0) return false;

@@ -232,6 +232,19 @@ describe('unleashSource against a loopback Unleash', () => {
     expect(flags.status).toBe('failed');
   });
 
+  it('warns about an unreadable backup file and loads from the server instead', async () => {
+    await writeFile(join(backupDir, 'unleash-backup-unit-app.json'), '{"version": 2, "features": ');
+    const flags = source();
+    const warnings: string[] = [];
+    flags.subscribe((event) => {
+      if (event.type === 'warn') warnings.push(event.message);
+    });
+    await flags.start({ logger: recordingLogger().logger });
+    expect(flags.status).toBe('ready');
+    expect(flags.current()?.features).toHaveLength(fixture.features.length);
+    expect(warnings).toEqual([expect.stringMatching(/ignoring the backup file: .*JSON/)]);
+  });
+
   it('does not overwrite a useful backup with an empty answer', async () => {
     const path = join(backupDir, 'unleash-backup-unit-app.json');
     await writeFile(
