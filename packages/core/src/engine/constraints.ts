@@ -4,9 +4,9 @@
 import { Address4, Address6 } from 'ip-address';
 import { SemVer } from 'semver';
 import type { FlagContext } from '../types.js';
-import { rawReader, type StaticContext, stringReader } from './context-value.js';
+import { readField, readFieldText, type StaticContext, staticValueOf } from './context-value.js';
 import { fail, isAbsent, isRecord, kindOf, optionalBoolean, optionalString } from './definition-problem.js';
-import { compileRe2, type RegexTest } from './regex.js';
+import { type CompiledRegex, compileRe2 } from './regex.js';
 
 export type Predicate = (context: FlagContext) => boolean;
 
@@ -19,6 +19,8 @@ export interface CompileEnvironment {
   readonly staticContext: StaticContext | undefined;
   /** reports a tolerated oddity once per key */
   warnOnce(key: string, message: string): void;
+  /** predicates of this compilation by constraint content, so identical constraints share one */
+  readonly predicateCache: Map<string, Predicate>;
 }
 
 const LIST_OPERATORS = new Set([
@@ -67,8 +69,8 @@ export function compileConstraint(raw: unknown, field: string, env: CompileEnvir
   if (typeof operator !== 'string') {
     fail(`${field}.operator`, `must be an operator such as "IN" or "STR_CONTAINS", got ${kindOf(operator)}`);
   }
-  const inverted = optionalBoolean(raw.inverted, `${field}.inverted`);
-  const caseInsensitive = optionalBoolean(raw.caseInsensitive, `${field}.caseInsensitive`);
+  const inverted = optionalBoolean(raw.inverted, field, 'inverted');
+  const caseInsensitive = optionalBoolean(raw.caseInsensitive, field, 'caseInsensitive');
 
   if (!KNOWN_OPERATORS.has(operator)) {
     env.warnOnce(
@@ -78,39 +80,50 @@ export function compileConstraint(raw: unknown, field: string, env: CompileEnvir
     return ALWAYS_FALSE;
   }
 
+  // identical constraints (common: segments and rules copied across flags) share one predicate
   let predicate: Predicate;
   if (LIST_OPERATORS.has(operator)) {
-    const values = cleanValues(raw.values, `${field}.values`, operator);
+    const values = cleanValues(raw.values, field, operator);
+    const key = `${operator}\u0000${contextName}\u0000${inverted}${caseInsensitive}\u0000${values.join('\u0001')}`;
+    const cached = env.predicateCache.get(key);
+    if (cached !== undefined) return cached;
+    const staticValue = staticValueOf(contextName, env.staticContext);
     if (operator === 'IN' || operator === 'NOT_IN') {
-      predicate = inPredicate(contextName, values, env.staticContext);
-      if (operator === 'NOT_IN') predicate = negate(predicate);
+      predicate = inPredicate(contextName, staticValue, values, (operator === 'NOT_IN') !== inverted);
     } else if (operator === 'IN_CIDR') {
-      predicate = cidrPredicate(contextName, values, env.staticContext);
+      predicate = cidrPredicate(contextName, staticValue, values, inverted);
     } else {
-      predicate = stringPredicate(contextName, operator, values, caseInsensitive, env.staticContext);
+      predicate = stringPredicate(contextName, staticValue, operator, values, caseInsensitive, inverted);
+    }
+    env.predicateCache.set(key, predicate);
+    return predicate;
+  }
+  const value = raw.value;
+  if (operator.startsWith('NUM_') || operator.startsWith('DATE_')) {
+    if (!isAbsent(value) && typeof value !== 'string' && typeof value !== 'number') {
+      fail(`${field}.value`, `must be a string, got ${kindOf(value)}`);
     }
   } else {
-    const value = raw.value;
-    if (operator.startsWith('NUM_') || operator.startsWith('DATE_')) {
-      if (!isAbsent(value) && typeof value !== 'string' && typeof value !== 'number') {
-        fail(`${field}.value`, `must be a string, got ${kindOf(value)}`);
-      }
-    } else {
-      optionalString(value, `${field}.value`);
-    }
-    if (value === undefined) {
-      env.warnOnce(
-        `${field}:value`,
-        `${field}: ${operator} has no "value", so it never matches (as in unleash-client)`,
-      );
-    }
-    if (operator.startsWith('NUM_')) predicate = numberPredicate(contextName, operator, value, env);
-    else if (operator.startsWith('DATE_')) predicate = datePredicate(operator, value, field, env);
-    else if (operator.startsWith('SEMVER_'))
-      predicate = semverPredicate(contextName, operator, value, field, env);
-    else predicate = regexPredicate(contextName, value, caseInsensitive, field, env);
+    optionalString(value, `${field}.value`);
   }
-  return inverted ? negate(predicate) : predicate;
+  const key = `${operator}\u0000${contextName}\u0000${inverted}${caseInsensitive}\u0000${typeof value}:${String(value)}`;
+  const cached = env.predicateCache.get(key);
+  if (cached !== undefined) return cached;
+  if (value === undefined) {
+    env.warnOnce(
+      `${field}:value`,
+      `${field}: ${operator} has no "value", so it never matches (as in unleash-client)`,
+    );
+  }
+  const staticValue = staticValueOf(contextName, env.staticContext);
+  if (operator.startsWith('NUM_'))
+    predicate = numberPredicate(contextName, staticValue, operator, value, inverted, env);
+  else if (operator.startsWith('DATE_')) predicate = datePredicate(operator, value, inverted, field, env);
+  else if (operator.startsWith('SEMVER_')) {
+    predicate = semverPredicate(contextName, staticValue, operator, value, inverted, field, env);
+  } else predicate = regexPredicate(contextName, staticValue, value, caseInsensitive, inverted, field, env);
+  env.predicateCache.set(key, predicate);
+  return predicate;
 }
 
 /**
@@ -147,87 +160,90 @@ export function allOf(predicates: readonly Predicate[]): Predicate {
   }
 }
 
-function negate(predicate: Predicate): Predicate {
-  if (predicate === ALWAYS_TRUE) return ALWAYS_FALSE;
-  if (predicate === ALWAYS_FALSE) return ALWAYS_TRUE;
-  return (context) => !predicate(context);
-}
-
 /** unleash-client's `values.filter((v) => !!v).map((v) => v.trim())`; a truthy non-string makes it throw. */
 function cleanValues(raw: unknown, field: string, operator: string): string[] {
   if (!Array.isArray(raw)) {
-    fail(field, `${operator} needs "values": an array of strings, got ${kindOf(raw)}`);
+    fail(`${field}.values`, `${operator} needs "values": an array of strings, got ${kindOf(raw)}`);
   }
   const cleaned: string[] = [];
   for (let i = 0; i < raw.length; i++) {
     const value = raw[i];
     if (!value) continue;
-    if (typeof value !== 'string') fail(`${field}[${i}]`, `must be a string, got ${kindOf(value)}`);
+    if (typeof value !== 'string') fail(`${field}.values[${i}]`, `must be a string, got ${kindOf(value)}`);
     cleaned.push(value.trim());
   }
   return cleaned;
 }
 
+/** IN and NOT_IN; `flip` is true for NOT_IN, inverted IN, ... (the result is `isIn !== flip`). */
 function inPredicate(
-  contextName: string,
+  field: string,
+  staticValue: string | undefined,
   values: string[],
-  staticContext: StaticContext | undefined,
+  flip: boolean,
 ): Predicate {
-  const read = rawReader(contextName, staticContext);
-  if (values.length === 0) return ALWAYS_FALSE;
+  if (values.length === 0) return flip ? ALWAYS_TRUE : ALWAYS_FALSE;
   if (values.length === 1) {
     const only = values[0];
     return (context) => {
-      const value = read(context);
-      return value !== undefined && (typeof value === 'string' ? value : String(value)) === only;
+      const value = readField(context, field, staticValue);
+      return (value !== undefined && (typeof value === 'string' ? value : String(value)) === only) !== flip;
     };
   }
   if (values.length <= SET_THRESHOLD) {
     return (context) => {
-      const value = read(context);
-      if (value === undefined) return false;
+      const value = readField(context, field, staticValue);
+      if (value === undefined) return flip;
       const text = typeof value === 'string' ? value : String(value);
-      for (let i = 0; i < values.length; i++) if (values[i] === text) return true;
-      return false;
+      for (let i = 0; i < values.length; i++) if (values[i] === text) return !flip;
+      return flip;
     };
   }
   const set = new Set(values);
   return (context) => {
-    const value = read(context);
-    return value !== undefined && set.has(typeof value === 'string' ? value : String(value));
+    const value = readField(context, field, staticValue);
+    return (value !== undefined && set.has(typeof value === 'string' ? value : String(value))) !== flip;
   };
 }
 
 function stringPredicate(
-  contextName: string,
+  field: string,
+  staticValue: string | undefined,
   operator: string,
   values: string[],
   caseInsensitive: boolean,
-  staticContext: StaticContext | undefined,
+  inverted: boolean,
 ): Predicate {
-  if (values.length === 0) return ALWAYS_FALSE;
-  const read = stringReader(contextName, staticContext);
+  if (values.length === 0) return inverted ? ALWAYS_TRUE : ALWAYS_FALSE;
   const needles = caseInsensitive ? values.map((value) => value.toLocaleLowerCase()) : values;
   const count = needles.length;
-  const test =
-    operator === 'STR_STARTS_WITH'
-      ? (text: string, needle: string) => text.startsWith(needle)
-      : operator === 'STR_ENDS_WITH'
-        ? (text: string, needle: string) => text.endsWith(needle)
-        : (text: string, needle: string) => text.includes(needle);
+  const mode = operator === 'STR_STARTS_WITH' ? 0 : operator === 'STR_ENDS_WITH' ? 1 : 2;
   return (context) => {
-    let text = read(context);
-    if (text === undefined) return false;
+    let text = readFieldText(context, field, staticValue);
+    if (text === undefined) return inverted;
     if (caseInsensitive) text = text.toLocaleLowerCase();
-    for (let i = 0; i < count; i++) if (test(text, needles[i])) return true;
-    return false;
+    for (let i = 0; i < count; i++) {
+      const needle = needles[i];
+      if (mode === 0 ? text.startsWith(needle) : mode === 1 ? text.endsWith(needle) : text.includes(needle)) {
+        return !inverted;
+      }
+    }
+    return inverted;
   };
 }
 
+/** Number(String(value)) as unleash-client computes it; numbers skip the round trip (it is the identity). */
+function contextNumber(context: FlagContext, field: string, staticValue: string | undefined): number {
+  const value = readField(context, field, staticValue);
+  return typeof value === 'number' ? value : Number(value === undefined ? undefined : String(value));
+}
+
 function numberPredicate(
-  contextName: string,
+  field: string,
+  staticValue: string | undefined,
   operator: string,
   raw: unknown,
+  inverted: boolean,
   env: CompileEnvironment,
 ): Predicate {
   const target = Number(raw);
@@ -238,25 +254,20 @@ function numberPredicate(
         `${operator} value ${JSON.stringify(raw)} is not a number: it never matches`,
       );
     }
-    return ALWAYS_FALSE;
+    return inverted ? ALWAYS_TRUE : ALWAYS_FALSE;
   }
-  const read = rawReader(contextName, env.staticContext);
-  const toNumber = (context: FlagContext): number => {
-    const value = read(context);
-    // Number(String(n)) === n for every number, so numbers skip the round trip
-    return typeof value === 'number' ? value : Number(value === undefined ? undefined : String(value));
-  };
+  // a NaN context value fails every comparison, and inverted turns that into a match, as in unleash-client
   switch (operator) {
     case 'NUM_EQ':
-      return (context) => toNumber(context) === target;
+      return (context) => (contextNumber(context, field, staticValue) === target) !== inverted;
     case 'NUM_GT':
-      return (context) => toNumber(context) > target;
+      return (context) => contextNumber(context, field, staticValue) > target !== inverted;
     case 'NUM_GTE':
-      return (context) => toNumber(context) >= target;
+      return (context) => contextNumber(context, field, staticValue) >= target !== inverted;
     case 'NUM_LT':
-      return (context) => toNumber(context) < target;
+      return (context) => contextNumber(context, field, staticValue) < target !== inverted;
     default:
-      return (context) => toNumber(context) <= target;
+      return (context) => contextNumber(context, field, staticValue) <= target !== inverted;
   }
 }
 
@@ -269,16 +280,22 @@ function currentTimeOf(context: FlagContext): number {
   return new Date(value as number).getTime();
 }
 
-function datePredicate(operator: string, raw: unknown, field: string, env: CompileEnvironment): Predicate {
+function datePredicate(
+  operator: string,
+  raw: unknown,
+  inverted: boolean,
+  field: string,
+  env: CompileEnvironment,
+): Predicate {
   const target = new Date(raw as string).getTime();
   if (Number.isNaN(target)) {
     if (raw !== undefined)
       env.warnOnce(`date:${field}`, `${field}: ${JSON.stringify(raw)} is not a date: it never matches`);
-    return ALWAYS_FALSE;
+    return inverted ? ALWAYS_TRUE : ALWAYS_FALSE;
   }
   return operator === 'DATE_AFTER'
-    ? (context) => currentTimeOf(context) > target
-    : (context) => currentTimeOf(context) < target;
+    ? (context) => currentTimeOf(context) > target !== inverted
+    : (context) => currentTimeOf(context) < target !== inverted;
 }
 
 // Parsed context versions, bounded: versions are few in practice, and a flood of distinct ones only costs a reset.
@@ -299,71 +316,80 @@ function parseContextVersion(text: string): SemVer | null {
   return parsed;
 }
 
+/** The context's version compared with `target` (-1, 0, 1), or NaN when it has none or it is not semver. */
+function compareContextVersion(
+  context: FlagContext,
+  field: string,
+  staticValue: string | undefined,
+  target: SemVer,
+): number {
+  const text = readFieldText(context, field, staticValue);
+  if (!text) return Number.NaN;
+  const version = parseContextVersion(text);
+  return version === null ? Number.NaN : version.compare(target);
+}
+
 function semverPredicate(
-  contextName: string,
+  field: string,
+  staticValue: string | undefined,
   operator: string,
   raw: unknown,
-  field: string,
+  inverted: boolean,
+  path: string,
   env: CompileEnvironment,
 ): Predicate {
   let target: SemVer;
   try {
     target = new SemVer(raw as string);
   } catch {
-    if (raw !== undefined)
+    if (raw !== undefined) {
       env.warnOnce(
-        `semver:${field}`,
-        `${field}: ${JSON.stringify(raw)} is not a semantic version: it never matches`,
+        `semver:${path}`,
+        `${path}: ${JSON.stringify(raw)} is not a semantic version: it never matches`,
       );
-    return ALWAYS_FALSE;
+    }
+    return inverted ? ALWAYS_TRUE : ALWAYS_FALSE;
   }
-  const read = stringReader(contextName, env.staticContext);
-  const compare = (context: FlagContext): number => {
-    const text = read(context);
-    if (!text) return Number.NaN;
-    const version = parseContextVersion(text);
-    return version === null ? Number.NaN : version.compare(target);
-  };
   switch (operator) {
     case 'SEMVER_EQ':
-      return (context) => compare(context) === 0;
+      return (context) => (compareContextVersion(context, field, staticValue, target) === 0) !== inverted;
     case 'SEMVER_GT':
-      return (context) => compare(context) > 0;
+      return (context) => compareContextVersion(context, field, staticValue, target) > 0 !== inverted;
     case 'SEMVER_LT':
-      return (context) => compare(context) < 0;
+      return (context) => compareContextVersion(context, field, staticValue, target) < 0 !== inverted;
     case 'SEMVER_GTE':
-      return (context) => compare(context) >= 0;
+      return (context) => compareContextVersion(context, field, staticValue, target) >= 0 !== inverted;
     default:
-      return (context) => compare(context) <= 0;
+      return (context) => compareContextVersion(context, field, staticValue, target) <= 0 !== inverted;
   }
 }
 
 function regexPredicate(
-  contextName: string,
+  field: string,
+  staticValue: string | undefined,
   raw: unknown,
   caseInsensitive: boolean,
-  field: string,
+  inverted: boolean,
+  path: string,
   env: CompileEnvironment,
 ): Predicate {
-  let test: RegexTest;
+  let regex: CompiledRegex;
   try {
     // RE2 syntax and semantics, as unleash-client (re2js), compiled once here
-    test = compileRe2(raw as string, caseInsensitive);
+    regex = compileRe2(raw as string, caseInsensitive);
   } catch (error) {
     if (raw !== undefined) {
       env.warnOnce(
-        `regex:${field}`,
-        `${field}: ${JSON.stringify(raw)} is not a valid RE2 regular expression (${(error as Error).message}): it never matches`,
+        `regex:${path}`,
+        `${path}: ${JSON.stringify(raw)} is not a valid RE2 regular expression (${(error as Error).message}): it never matches`,
       );
     }
-    return ALWAYS_FALSE;
+    return inverted ? ALWAYS_TRUE : ALWAYS_FALSE;
   }
-  const read = rawReader(contextName, env.staticContext);
   return (context) => {
-    const value = read(context);
-    // unleash-client only matches string values (after String()), which every defined value is
-    if (value === undefined) return false;
-    return test(typeof value === 'string' ? value : String(value));
+    const text = readFieldText(context, field, staticValue);
+    // unleash-client only matches defined (stringified) values
+    return (text !== undefined && regex.test(text)) !== inverted;
   };
 }
 
@@ -396,10 +422,24 @@ function parseAddress(text: string): ParsedAddress {
   return parsed;
 }
 
+function inRanges(address: ParsedAddress, v4Ranges: ParsedRange[], v6Ranges: ParsedRange[]): boolean {
+  if (address.v4 !== null) {
+    for (const range of v4Ranges)
+      if (address.form === range.v4Form || address.v4.isInSubnet(range.v4!)) return true;
+    return false;
+  }
+  if (address.v6 !== null) {
+    for (const range of v6Ranges)
+      if (address.form === range.v6Form || address.v6.isInSubnet(range.v6!)) return true;
+  }
+  return false;
+}
+
 function cidrPredicate(
-  contextName: string,
+  field: string,
+  staticValue: string | undefined,
   values: string[],
-  staticContext: StaticContext | undefined,
+  inverted: boolean,
 ): Predicate {
   const ranges: ParsedRange[] = values.map((range) => {
     const v4 = Address4.isValid(range) ? new Address4(range) : null;
@@ -408,23 +448,9 @@ function cidrPredicate(
   });
   const v4Ranges = ranges.filter((range) => range.v4 !== null);
   const v6Ranges = ranges.filter((range) => range.v6 !== null);
-  if (v4Ranges.length === 0 && v6Ranges.length === 0) return ALWAYS_FALSE;
-  const read = rawReader(contextName, staticContext);
+  if (v4Ranges.length === 0 && v6Ranges.length === 0) return inverted ? ALWAYS_TRUE : ALWAYS_FALSE;
   return (context) => {
-    const value = read(context);
-    if (value === undefined) return false;
-    const address = parseAddress(typeof value === 'string' ? value : String(value));
-    if (address.v4 !== null) {
-      for (const range of v4Ranges) {
-        if (address.form === range.v4Form || address.v4.isInSubnet(range.v4!)) return true;
-      }
-      return false;
-    }
-    if (address.v6 !== null) {
-      for (const range of v6Ranges) {
-        if (address.form === range.v6Form || address.v6.isInSubnet(range.v6!)) return true;
-      }
-    }
-    return false;
+    const text = readFieldText(context, field, staticValue);
+    return (text !== undefined && inRanges(parseAddress(text), v4Ranges, v6Ranges)) !== inverted;
   };
 }

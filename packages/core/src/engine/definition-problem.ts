@@ -63,13 +63,14 @@ export function optionalString(value: unknown, field: string): string | undefine
 }
 
 /**
- * Checks an optional boolean field (truthiness is what Unleash reads, but a non-boolean means a broken producer).
+ * Checks an optional boolean field `parent.key` (truthiness is what Unleash reads, but a non-boolean means a broken
+ * producer). The path is only built when the check fails.
  * @example
- * optionalBoolean(constraint.inverted, 'constraints[0].inverted');
+ * optionalBoolean(constraint.inverted, 'constraints[0]', 'inverted');
  */
-export function optionalBoolean(value: unknown, field: string): boolean {
+export function optionalBoolean(value: unknown, parent: string, key: string): boolean {
   if (isAbsent(value)) return false;
-  if (typeof value !== 'boolean') fail(field, `must be true or false, got ${kindOf(value)}`);
+  if (typeof value !== 'boolean') fail(`${parent}.${key}`, `must be true or false, got ${kindOf(value)}`);
   return value;
 }
 

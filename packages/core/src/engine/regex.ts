@@ -7,26 +7,27 @@
 // inputs, and the differential test checks the whole operator against unleash-client.
 import { RE2JS } from 're2js';
 
-/** Tests a string against a compiled pattern. */
-export type RegexTest = (text: string) => boolean;
+/** A compiled pattern: a native RegExp or an re2js one, both answering `test(text)` like `matcher(text).find()`. */
+export interface CompiledRegex {
+  test(text: string): boolean;
+}
 
 /**
  * Compiles an RE2 pattern as unleash-client does; throws when RE2 rejects it (the constraint then never matches).
  * @example
- * const test = compileRe2('^pro', false); test('professional'); // true
+ * compileRe2('^pro', false).test('professional'); // true
  */
-export function compileRe2(pattern: string, caseInsensitive: boolean): RegexTest {
+export function compileRe2(pattern: string, caseInsensitive: boolean): CompiledRegex {
   const native = translateToNative(pattern, caseInsensitive);
   if (native !== undefined) {
     try {
-      const regex = new RegExp(native.source, native.flags);
-      return (text) => regex.test(text);
+      // no `g` or `y` flag: test() keeps no state between calls, so one RegExp can serve every evaluation
+      return new RegExp(native.source, native.flags);
     } catch {
       // JavaScript refused the translation: let re2js decide whether the pattern is valid
     }
   }
-  const regex = RE2JS.compile(pattern, caseInsensitive ? RE2JS.CASE_INSENSITIVE : 0);
-  return (text) => regex.test(text);
+  return RE2JS.compile(pattern, caseInsensitive ? RE2JS.CASE_INSENSITIVE : 0);
 }
 
 /** RE2's `.` is any character but `\n`; JavaScript's also stops at `\r`, U+2028 and U+2029. */

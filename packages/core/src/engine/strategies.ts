@@ -3,7 +3,7 @@
 // precomputed hash prefixes.
 import { hostname } from 'node:os';
 import { Address4 } from 'ip-address';
-import type { CustomStrategy, FlagContext } from '../types.js';
+import type { CustomStrategy } from '../types.js';
 import {
   ALWAYS_FALSE,
   ALWAYS_TRUE,
@@ -12,7 +12,7 @@ import {
   compileConstraint,
   type Predicate,
 } from './constraints.js';
-import { stringReader } from './context-value.js';
+import { readFieldText } from './context-value.js';
 import { fail, isAbsent, isRecord, kindOf, optionalArray, optionalString } from './definition-problem.js';
 import { hashWithPrefix, murmurHash32, prepareHashPrefix, STRATEGY_SEED } from './murmur.js';
 import { compileVariants, strategyVariantStickiness, type VariantPicker } from './variants.js';
@@ -102,7 +102,6 @@ export function compileStrategy(
   segmentIds.forEach((id, i) => {
     predicates.push(segmentPredicate(id, `${field}.segments[${i}]`, flagName, env));
   });
-  const constraints = allOf(predicates);
 
   const custom = env.customStrategies.get(name);
   let rule: Predicate;
@@ -137,7 +136,7 @@ export function compileStrategy(
     pickVariant = compileVariants(variants, `${field}.variants`, String(parameters.groupId), stickiness, env);
   }
 
-  return { index, name, matches: allOf([constraints, rule]), pickVariant, known };
+  return { index, name, matches: constraintsThen(predicates, rule), pickVariant, known };
 }
 
 function segmentPredicate(id: unknown, field: string, flagName: string, env: StrategyEnvironment): Predicate {
@@ -223,7 +222,7 @@ function builtInRule(
       const percentage = percentageParameter(parameters, 'percentage', field);
       if (percentage <= 0) return ALWAYS_FALSE;
       if (percentage >= 100) return ALWAYS_TRUE;
-      return () => percentage >= Math.floor(Math.random() * 100) + 1;
+      return () => percentage >= randomPercent();
     }
     case 'flexibleRollout':
       return flexibleRolloutRule(parameters, field, env);
@@ -260,6 +259,11 @@ function groupIdText(raw: unknown, field: string): string | undefined {
   return String(raw);
 }
 
+/** A uniformly random bucket 1..100, where unleash-client hashes a random number. */
+function randomPercent(): number {
+  return Math.floor(Math.random() * 100) + 1;
+}
+
 function flexibleRolloutRule(
   parameters: Record<string, unknown>,
   field: string,
@@ -269,36 +273,75 @@ function flexibleRolloutRule(
   const stickiness = optionalString(parameters.stickiness, `${field}.stickiness`) || 'default';
   if (percentage <= 0) return ALWAYS_FALSE;
   const groupId = groupIdText(parameters.groupId, `${field}.groupId`);
-  const isRandom = stickiness === 'default' || stickiness === 'random';
+  const staticValue =
+    stickiness === 'appName' || stickiness === 'environment' ? env.staticContext?.[stickiness] : undefined;
 
   if (percentage >= 100) {
     // every bucket (1..100) is within the rollout: only a missing stickiness value can turn it off
-    if (isRandom) return ALWAYS_TRUE;
-    const read = stringReader(stickiness, env.staticContext);
-    return (context) => !!read(context);
+    if (stickiness === 'default' || stickiness === 'random') return ALWAYS_TRUE;
+    return (context) => !!readFieldText(context, stickiness, staticValue);
   }
+  if (stickiness === 'random') return () => randomPercent() <= percentage;
 
-  // unleash-client: `parameters.groupId || context.featureToggle || ''` (nothing sets featureToggle itself)
-  const prefix = groupId === undefined ? undefined : prepareHashPrefix(`${groupId}:`, STRATEGY_SEED);
-  const bucket = (context: FlagContext, id: string): number =>
-    prefix !== undefined
-      ? (hashWithPrefix(prefix, id) % 100) + 1
-      : (murmurHash32(`${(context.featureToggle as string) || ''}:${id}`, STRATEGY_SEED) % 100) + 1;
-  const randomBucket = () => Math.floor(Math.random() * 100) + 1;
-
-  if (stickiness === 'random') return () => randomBucket() <= percentage;
+  if (groupId === undefined) {
+    // unleash-client: `parameters.groupId || context.featureToggle || ''` (nothing sets featureToggle itself)
+    return (context) => {
+      const id =
+        stickiness === 'default'
+          ? context.userId || context.sessionId
+          : readFieldText(context, stickiness, staticValue);
+      if (!id) return stickiness === 'default' ? randomPercent() <= percentage : false;
+      const key = `${(context.featureToggle as string) || ''}:${typeof id === 'string' ? id : String(id)}`;
+      return (murmurHash32(key, STRATEGY_SEED) % 100) + 1 <= percentage;
+    };
+  }
+  const prefix = prepareHashPrefix(`${groupId}:`, STRATEGY_SEED);
   if (stickiness === 'default') {
     return (context) => {
       const id = context.userId || context.sessionId;
-      if (!id) return randomBucket() <= percentage;
-      return bucket(context, typeof id === 'string' ? id : String(id)) <= percentage;
+      if (!id) return randomPercent() <= percentage;
+      return (hashWithPrefix(prefix, typeof id === 'string' ? id : String(id)) % 100) + 1 <= percentage;
     };
   }
-  const read = stringReader(stickiness, env.staticContext);
   return (context) => {
-    const id = read(context);
-    return !!id && bucket(context, id) <= percentage;
+    const id = readFieldText(context, stickiness, staticValue);
+    return !!id && (hashWithPrefix(prefix, id) % 100) + 1 <= percentage;
   };
+}
+
+/**
+ * A strategy's constraints (and segments), then its own rule, as one closure; constants are folded.
+ * @example
+ * constraintsThen([isPro], rollout)(context);
+ */
+function constraintsThen(predicates: readonly Predicate[], rule: Predicate): Predicate {
+  if (rule === ALWAYS_FALSE) return ALWAYS_FALSE;
+  if (rule === ALWAYS_TRUE) return allOf(predicates);
+  const live: Predicate[] = [];
+  for (const predicate of predicates) {
+    if (predicate === ALWAYS_FALSE) return ALWAYS_FALSE;
+    if (predicate !== ALWAYS_TRUE) live.push(predicate);
+  }
+  switch (live.length) {
+    case 0:
+      return rule;
+    case 1: {
+      const first = live[0];
+      return (context) => first(context) && rule(context);
+    }
+    case 2: {
+      const first = live[0];
+      const second = live[1];
+      return (context) => first(context) && second(context) && rule(context);
+    }
+    default: {
+      const count = live.length;
+      return (context) => {
+        for (let i = 0; i < count; i++) if (!live[i](context)) return false;
+        return rule(context);
+      };
+    }
+  }
 }
 
 function remoteAddressRule(parameters: Record<string, unknown>, field: string): Predicate {

@@ -4,12 +4,14 @@
 // Every possible result is built and frozen here, so picking a variant allocates nothing.
 import type { FlagContext, Payload, VariantResult } from '../types.js';
 import type { CompileEnvironment } from './constraints.js';
-import { stringReader } from './context-value.js';
+import { readFieldText } from './context-value.js';
 import { fail, isAbsent, isRecord, kindOf, optionalArray, optionalString } from './definition-problem.js';
-import { hashWithPrefix, prepareHashPrefix, VARIANT_SEED } from './murmur.js';
+import { type HashPrefix, hashWithPrefix, prepareHashPrefix, VARIANT_SEED } from './murmur.js';
 
 /** Picks a variant for a context, or null when none applies (unleash-client then falls back). */
-export type VariantPicker = (context: FlagContext) => VariantResult | null;
+export interface VariantPicker {
+  pick(context: FlagContext): VariantResult | null;
+}
 
 /** Unleash's answer when there is no variant: `{ name: 'disabled', enabled: false }`. */
 export const DISABLED_VARIANT: VariantResult = Object.freeze({
@@ -58,33 +60,74 @@ export function compileVariants(
   let totalWeight = 0;
   for (const entry of entries) totalWeight += entry.weight;
   if (!(totalWeight > 0)) return null;
+  return new WeightedVariants(entries, totalWeight, groupId, stickiness, env);
+}
 
-  // unleash-client skips weight-0 variants and returns the first whose running sum reaches the target
-  const candidates = entries.filter((entry) => entry.weight !== 0);
-  const cumulative: number[] = [];
-  let counter = 0;
-  for (const entry of candidates) cumulative.push((counter += entry.weight));
-  const results = candidates.map((entry) => entry.result);
-  const count = results.length;
+/** Where the hashed seed comes from: Unleash's default chain, or one context field. */
+const DEFAULT_STICKINESS = 0;
+const FIELD_STICKINESS = 1;
 
-  const overridden = entries.filter((entry) => entry.overrideMatchers.length > 0);
-  const readSeed = seedReader(stickiness, env);
-  const prefix = prepareHashPrefix(`${groupId}:`, VARIANT_SEED);
+/** One flag's (or strategy's) variants: a small object, not a closure per list, so 10,000 flags stay light. */
+class WeightedVariants implements VariantPicker {
+  private readonly results: readonly VariantResult[];
+  private readonly cumulative: readonly number[];
+  private readonly overridden: readonly VariantEntry[];
+  private readonly prefix: HashPrefix;
+  private readonly stickinessKind: number;
+  private readonly stickinessField: string;
+  private readonly staticValue: string | undefined;
 
-  const pickByWeight = (context: FlagContext): VariantResult | null => {
-    const seed = readSeed(context);
-    const hash = seed === undefined ? Math.floor(Math.random() * 4294967296) : hashWithPrefix(prefix, seed);
-    const target = (hash % totalWeight) + 1;
-    for (let i = 0; i < count; i++) if (cumulative[i] >= target) return results[i];
-    return null;
-  };
-  if (overridden.length === 0) return pickByWeight;
-  return (context) => {
-    for (const entry of overridden) {
-      for (const matches of entry.overrideMatchers) if (matches(context)) return entry.result;
+  constructor(
+    entries: readonly VariantEntry[],
+    private readonly totalWeight: number,
+    groupId: string,
+    stickiness: string | undefined,
+    env: CompileEnvironment,
+  ) {
+    // unleash-client skips weight-0 variants and returns the first whose running sum reaches the target
+    const candidates = entries.filter((entry) => entry.weight !== 0);
+    const cumulative: number[] = [];
+    let counter = 0;
+    for (const entry of candidates) cumulative.push((counter += entry.weight));
+    this.cumulative = cumulative;
+    this.results = candidates.map((entry) => entry.result);
+    this.overridden = entries.filter((entry) => entry.overrideMatchers.length > 0);
+    this.prefix = prepareHashPrefix(`${groupId}:`, VARIANT_SEED);
+    const isDefault = stickiness === undefined || stickiness === 'default';
+    this.stickinessKind = isDefault ? DEFAULT_STICKINESS : FIELD_STICKINESS;
+    this.stickinessField = isDefault ? '' : (stickiness ?? '');
+    this.staticValue =
+      stickiness === 'appName' || stickiness === 'environment' ? env.staticContext?.[stickiness] : undefined;
+  }
+
+  pick(context: FlagContext): VariantResult | null {
+    const overridden = this.overridden;
+    for (let i = 0; i < overridden.length; i++) {
+      const matchers = overridden[i].overrideMatchers;
+      for (let j = 0; j < matchers.length; j++) if (matchers[j](context)) return overridden[i].result;
     }
-    return pickByWeight(context);
-  };
+    const seed = this.seedOf(context);
+    const hash =
+      seed === undefined ? Math.floor(Math.random() * 4294967296) : hashWithPrefix(this.prefix, seed);
+    const target = (hash % this.totalWeight) + 1;
+    const cumulative = this.cumulative;
+    for (let i = 0; i < cumulative.length; i++) if (cumulative[i] >= target) return this.results[i];
+    return null;
+  }
+
+  /** unleash-client's `getSeed`: the value to hash, or undefined when it would use a random one. */
+  private seedOf(context: FlagContext): string | undefined {
+    if (this.stickinessKind === FIELD_STICKINESS) {
+      return readFieldText(context, this.stickinessField, this.staticValue) || undefined;
+    }
+    const userId = context.userId;
+    if (typeof userId === 'string' && userId !== '') return userId;
+    const sessionId = context.sessionId;
+    if (typeof sessionId === 'string' && sessionId !== '') return sessionId;
+    const remoteAddress = context.remoteAddress;
+    if (typeof remoteAddress === 'string' && remoteAddress !== '') return remoteAddress;
+    return undefined;
+  }
 }
 
 /**
@@ -166,10 +209,14 @@ function compileVariantEntry(raw: unknown, field: string, env: CompileEnvironmen
       if (typeof value !== 'string')
         fail(`${overrideField}.values[${valueIndex}]`, `must be a string, got ${kindOf(value)}`);
     });
-    const read = stringReader(override.contextName, env.staticContext);
+    const contextName = override.contextName;
+    const staticValue =
+      contextName === 'appName' || contextName === 'environment'
+        ? env.staticContext?.[contextName]
+        : undefined;
     const accepted = new Set(values as string[]);
     overrideMatchers.push((context) => {
-      const value = read(context);
+      const value = readFieldText(context, contextName, staticValue);
       return value !== undefined && accepted.has(value);
     });
   });
@@ -179,27 +226,4 @@ function compileVariantEntry(raw: unknown, field: string, env: CompileEnvironmen
       ? Object.freeze({ name, enabled: true, feature_enabled: true, featureEnabled: true })
       : Object.freeze({ name, enabled: true, payload, feature_enabled: true, featureEnabled: true });
   return { name, weight, result, overrideMatchers, stickiness: raw.stickiness };
-}
-
-/** unleash-client's `getSeed`: the value to hash, or undefined when it would use a random one. */
-function seedReader(
-  stickiness: string | undefined,
-  env: CompileEnvironment,
-): (context: FlagContext) => string | undefined {
-  if (stickiness === undefined || stickiness === 'default') {
-    return (context) => {
-      const userId = context.userId;
-      if (typeof userId === 'string' && userId !== '') return userId;
-      const sessionId = context.sessionId;
-      if (typeof sessionId === 'string' && sessionId !== '') return sessionId;
-      const remoteAddress = context.remoteAddress;
-      if (typeof remoteAddress === 'string' && remoteAddress !== '') return remoteAddress;
-      return undefined;
-    };
-  }
-  const read = stringReader(stickiness, env.staticContext);
-  return (context) => {
-    const value = read(context);
-    return value ? value : undefined;
-  };
 }

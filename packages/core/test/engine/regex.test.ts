@@ -169,7 +169,8 @@ describe('REGEX constraints: native translation agrees with re2js', () => {
           const reference = re2Test(source, caseInsensitive);
           let ours: ((text: string) => boolean) | 'invalid';
           try {
-            ours = compileRe2(source, caseInsensitive);
+            const compiled = compileRe2(source, caseInsensitive);
+            ours = (text) => compiled.test(text);
           } catch {
             ours = 'invalid';
           }
