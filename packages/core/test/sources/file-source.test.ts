@@ -1,7 +1,7 @@
 // fileSource against a real file system: startup, reloads (plain write, rename-and-replace, delete-and-recreate),
 // invalid writes after startup, and stopping.
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -224,6 +224,15 @@ describe('fileSource: stopping', () => {
     expect(events).toHaveLength(eventsAtStop);
   });
 
+  it.runIf(process.platform === 'linux')('closes its watch on stop()', async () => {
+    await writeFile(flagsPath, 'flags:\n  a: true\n');
+    expect(inotifyWatchesOn(dir)).toBe(0);
+    const { source } = await startSource();
+    expect(inotifyWatchesOn(dir)).toBe(1);
+    await source.stop();
+    await waitFor(() => inotifyWatchesOn(dir) === 0, 'the watch closed');
+  });
+
   it('leaves nothing that keeps a process alive', () => {
     // A separate process starts a watching source, sees a reload, stops it, and must then exit on its own.
     const script = fileURLToPath(new URL('./fixtures/watch-and-stop.ts', import.meta.url));
@@ -237,3 +246,19 @@ describe('fileSource: stopping', () => {
     expect(result.status).toBe(0);
   });
 });
+
+/** Linux inotify watches this process holds on `path` (from /proc/self/fdinfo), to see a watcher really closed. */
+function inotifyWatchesOn(path: string): number {
+  const inode = ` ino:${statSync(path).ino.toString(16)} `;
+  let count = 0;
+  for (const fd of readdirSync('/proc/self/fdinfo')) {
+    let info: string;
+    try {
+      info = readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8');
+    } catch {
+      continue; // closed while listing
+    }
+    for (const line of info.split('\n')) if (line.startsWith('inotify') && line.includes(inode)) count++;
+  }
+  return count;
+}
