@@ -126,7 +126,10 @@ export class FlagsClient<Request = any> extends EventEmitter<FlagsEvents> {
       );
     }
     this.logger = options.logger ?? silentLogger;
-    this.source = options.source ?? defaultFileSource(process.cwd());
+    // An Unleash export in the flags file may hold several environments: serve the app's own.
+    this.source =
+      options.source ??
+      defaultFileSource(process.cwd(), options.environment ? { environment: options.environment } : {});
     if (typeof this.source?.start !== 'function' || typeof this.source?.current !== 'function') {
       throw new ConfigurationError(
         'createFlags({ source }): source must be a flag source such as fileSource(path), inlineSource(flags), ' +
