@@ -63,11 +63,6 @@ export function featureFlags(
 ): FeatureFlagsMiddleware {
   const { client, options } = resolveClient(clientOrOptions, adapterOptions);
   const hook = options.context;
-  if (hook !== undefined && typeof hook !== 'function') {
-    throw new ConfigurationError(
-      'featureFlags({ context }): context must be a function (req) => ({ ...fields })',
-    );
-  }
   const readyTimeoutMs = options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS;
   let waitForReady: Promise<void> | undefined;
   let gateOpen = false;
@@ -79,8 +74,7 @@ export function featureFlags(
       {
         user: extras.user,
         sessionId: extras.session?.id ?? extras.sessionID,
-        // req.ip honours the app's `trust proxy` setting.
-        ip: req.ip,
+        ip: clientIp(req),
         cookieHeader: req.headers.cookie,
         // Express 5 parses req.query on every access: touch it only when an override could be in it.
         query:
@@ -125,6 +119,17 @@ export function featureFlags(
   };
   Object.defineProperty(middleware, 'client', { value: client, enumerable: true });
   return middleware as FeatureFlagsMiddleware;
+}
+
+/**
+ * `req.ip`, which honours the app's `trust proxy` setting. Without that setting req.ip is the socket's address,
+ * read here directly: Express would parse X-Forwarded-For on every request only to ignore it.
+ */
+function clientIp(req: Request): string | undefined {
+  const trustProxy: unknown = req.app.get('trust proxy');
+  return trustProxy === false || trustProxy === undefined || trustProxy === 0
+    ? req.socket.remoteAddress
+    : req.ip;
 }
 
 function resolveClient(

@@ -245,6 +245,21 @@ describe.each(majors)('%s', (_name, express) => {
       expect(res.body.remoteAddress).not.toBe('203.0.113.7');
     });
 
+    it('reads trust proxy the way req.ip does, also in a sub-app that inherits it', async () => {
+      const client = await readyClient({});
+      const parent: Express = express();
+      parent.set('trust proxy', true);
+      const child: Express = express();
+      child.use(featureFlags(client));
+      child.get(
+        '/context',
+        (req, res) => void res.json({ flags: getFlags(req).context.remoteAddress, ip: req.ip }),
+      );
+      parent.use('/child', child);
+      const res = await request(parent).get('/child/context').set('x-forwarded-for', '198.51.100.9');
+      expect(res.body).toEqual({ flags: '198.51.100.9', ip: '198.51.100.9' });
+    });
+
     it('shares one lazy object as req.flags and res.locals.flags', async () => {
       const client = await readyClient({ 'new-pricing': true });
       const app = appWith(client);
