@@ -225,7 +225,19 @@ function compileSnapshot(
 
   const flags = new Map<string, LinkedFlag>();
   const linked = { flags };
-  for (const [name, entry] of compiled) flags.set(name, link(entry.parts, entry.error, linked, warnOnce));
+  // Two passes: a child's dependency check looks its parent up while linking, and Unleash sends flags sorted
+  // by name, so a child often comes first. Placeholders keep the map in payload order.
+  for (const [name, entry] of compiled) {
+    flags.set(
+      name,
+      entry.parts?.hasDependencies
+        ? new LinkedFlag(entry.parts, entry.error, null)
+        : link(entry.parts, entry.error, linked, warnOnce),
+    );
+  }
+  for (const [name, entry] of compiled) {
+    if (entry.parts?.hasDependencies) flags.set(name, link(entry.parts, entry.error, linked, warnOnce));
+  }
   return new Snapshot(payload as unknown as ClientFeaturesPayload, errors, flags, warned, warnOnce);
 }
 
