@@ -217,9 +217,9 @@ function compileSnapshot(
           ? new FlagDefinitionError(label, error.field, error.message)
           : new FlagDefinitionError(label, '(flag)', `could not be compiled: ${String(error)}`);
       errors.push(flagError);
-      // a good version from the previous snapshot keeps serving until the definition is fixed
+      // the last good version (from the previous snapshot, or kept by it) serves until the definition is fixed
       const kept = previous?.flags.get(label);
-      compiled.set(label, { parts: kept?.error === undefined ? kept?.parts : undefined, error: flagError });
+      compiled.set(label, { parts: kept?.parts, error: flagError });
     }
   });
 
