@@ -1,6 +1,6 @@
 // Template helpers: embedding the browser-visible flags in a page, and what Handlebars needs because its
 // templates cannot call methods with arguments (`flags.variant('x')`).
-import type { RequestFlags } from '@flagwise/core';
+import type { FlagName, RequestFlags } from '@flagwise/core';
 
 const UNSAFE_IN_SCRIPT = /[<>&\u2028\u2029]/g;
 const ESCAPES: Record<string, string> = {
@@ -36,10 +36,10 @@ export function flagsJson(flags: RequestFlags | undefined | null): string {
 export const handlebarsHelpers = {
   /** the variant name for this request, `disabled` when off */
   flagVariant: (flags: RequestFlags | undefined, name: unknown): string =>
-    flags && typeof name === 'string' ? flags.variant(name).name : 'disabled',
+    flags && typeof name === 'string' ? flags.variant(name as FlagName).name : 'disabled',
   /** is the flag on, by its exact name */
   flagEnabled: (flags: RequestFlags | undefined, name: unknown): boolean =>
-    flags !== undefined && typeof name === 'string' && flags.isEnabled(name),
+    flags !== undefined && typeof name === 'string' && flags.isEnabled(name as FlagName),
   /** script-safe JSON of the browser-visible flags; use with triple braces */
   flagsJson: (flags: RequestFlags | undefined): string => flagsJson(flags),
 };
