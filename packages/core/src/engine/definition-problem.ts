@@ -29,6 +29,7 @@ export function fail(field: string, problem: string): never {
 
 /** `typeof`, with arrays and null told apart, for messages. */
 export function kindOf(value: unknown): string {
+  if (value === undefined) return 'nothing (the field is missing)';
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   if (typeof value === 'object') return 'an object';
