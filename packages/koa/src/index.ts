@@ -4,6 +4,7 @@ export {
   type ClientFeaturesPayload,
   ConfigurationError,
   type ContextHook,
+  consoleLogger,
   createFlags,
   type Explanation,
   type FeatureDefinition,

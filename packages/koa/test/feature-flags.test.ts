@@ -370,6 +370,7 @@ describe('exports', () => {
     const exported = await import('../src/index.js');
     expect(Object.keys(exported).sort()).toEqual([
       'ConfigurationError',
+      'consoleLogger',
       'FlagsClient',
       'FlagwiseError',
       'createFlags',

@@ -1,0 +1,80 @@
+// The demo app: one page whose look follows four flags, listing each flag's state and the reason for it.
+import { fileURLToPath } from 'node:url';
+import { type FlagsClient, type FlagsState, featureFlags, type RequestFlags } from '@flagwise/koa';
+import Router from '@koa/router';
+import views from '@ladjs/koa-views';
+import Koa from 'koa';
+
+/** The flags this page uses, and what each one does to it. */
+export const DEMO_FLAGS = {
+  dark_mode: 'turns the page dark',
+  holiday_banner: 'shows a holiday banner',
+  new_layout: 'shows these flags as cards instead of a table (half of the users)',
+  beta_banner: 'welcomes the beta testers (a list of users)',
+} as const;
+
+export const DEMO_USERS = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank'] as const;
+
+const USER_COOKIE = 'demo_user';
+
+/** What this app keeps in ctx.state: the user (a login would put it there) and the flags. */
+export interface DemoState extends FlagsState {
+  user?: { id: string };
+}
+const viewsDir = fileURLToPath(new URL('../views', import.meta.url));
+
+/**
+ * Builds the demo app on a flags client. The visitor picks a user with `?user=name` (remembered in a cookie);
+ * a real app would have `ctx.state.user` from its login (koa-passport puts it there) instead.
+ * @example
+ * const app = createDemoApp(createFlags({ source: fileSource('flags.yaml') }));
+ * app.listen(3000);
+ */
+export function createDemoApp(client: FlagsClient): Koa<DemoState> {
+  const app = new Koa<DemoState>();
+
+  // Stands in for a login: ctx.state.user is what featureFlags() reads the user id from.
+  app.use(async (ctx, next) => {
+    const chosen = typeof ctx.query.user === 'string' ? ctx.query.user : undefined;
+    if (chosen !== undefined) ctx.cookies.set(USER_COOKIE, chosen, { httpOnly: true, sameSite: 'lax' });
+    const id = chosen ?? ctx.cookies.get(USER_COOKIE);
+    if (id) ctx.state.user = { id };
+    await next();
+  });
+  app.use(featureFlags(client));
+  // Templates see ctx.state, so `flags` is there without passing it.
+  app.use(views(viewsDir, { extension: 'ejs' }));
+
+  const router = new Router<DemoState>();
+  router.get('/', async (ctx) => {
+    const { flags } = ctx.state;
+    const rows = Object.entries(DEMO_FLAGS).map(([name, effect]) => {
+      const explanation = flags.explain(name);
+      return {
+        name,
+        effect,
+        enabled: explanation.enabled,
+        reason: explanation.reason,
+        detail: explanation.detail,
+      };
+    });
+    await ctx.render('index', {
+      user: flags.context.userId,
+      users: DEMO_USERS,
+      rows,
+      source: client.source.name,
+      status: client.status,
+      browserFlags: scriptSafeJson(flags),
+    });
+  });
+  app.use(router.routes()).use(router.allowedMethods());
+  return app;
+}
+
+// The browser-visible flags as JSON that cannot end the inline <script> it is written into.
+function scriptSafeJson(flags: RequestFlags): string {
+  return JSON.stringify(flags).replace(
+    /[<>&\u2028\u2029]/g,
+    (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}

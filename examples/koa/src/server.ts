@@ -1,0 +1,58 @@
+// `pnpm --filter @flagwise/example-koa start`: serves the demo on http://127.0.0.1:3000 (PORT to change it).
+// Flags come from flags.yaml next to this package, or from Unleash/GitLab when UNLEASH_URL is set (README.md).
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ConfigurationError, consoleLogger, createFlags, fileSource } from '@flagwise/koa';
+import { sourceFromEnv } from '@flagwise/unleash';
+import { createDemoApp } from './app.js';
+
+const exampleDir = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+
+function chooseSource() {
+  // FLAGWISE_FLAGS_FILE points at another flags file (the example's test uses a copy).
+  if (process.env.FLAGWISE_FLAGS_FILE) return fileSource(process.env.FLAGWISE_FLAGS_FILE, { debounceMs: 50 });
+  return sourceFromEnv(process.env, { cwd: exampleDir, backupPath: path.join(exampleDir, '.flagwise') });
+}
+
+let source: ReturnType<typeof chooseSource>;
+try {
+  source = chooseSource();
+} catch (error) {
+  // A missing or wrong variable: one line that says which and how to set it.
+  if (error instanceof ConfigurationError) {
+    process.stderr.write(`flagwise demo: ${error.message}\n`);
+    process.exit(1);
+  }
+  throw error;
+}
+
+const client = createFlags({ source, logger: consoleLogger('info') });
+try {
+  await client.ready({ timeoutMs: 10_000 });
+} catch (error) {
+  process.stderr.write(`flagwise demo: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+}
+
+const app = createDemoApp(client);
+const server = app.listen(Number(process.env.PORT ?? 3000), '127.0.0.1', () => {
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : process.env.PORT;
+  process.stdout.write(`flagwise demo on http://127.0.0.1:${port} (flags from ${client.source.name})\n`);
+});
+
+server.on('error', (error: NodeJS.ErrnoException) => {
+  const hint =
+    error.code === 'EADDRINUSE'
+      ? ': the port is taken, run with another one, e.g. PORT=3001 pnpm --filter @flagwise/example-koa start'
+      : '';
+  process.stderr.write(`flagwise demo: ${error.message}${hint}\n`);
+  process.exit(1);
+});
+
+const shutdown = () => {
+  server.close();
+  void client.close().then(() => process.exit(0));
+};
+process.once('SIGINT', shutdown);
+process.once('SIGTERM', shutdown);
