@@ -370,9 +370,9 @@ describe('exports', () => {
     const exported = await import('../src/index.js');
     expect(Object.keys(exported).sort()).toEqual([
       'ConfigurationError',
-      'consoleLogger',
       'FlagsClient',
       'FlagwiseError',
+      'consoleLogger',
       'createFlags',
       'featureFlags',
       'fileSource',
