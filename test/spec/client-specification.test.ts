@@ -3,8 +3,15 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import type { ClientFeaturesPayload, FlagContext, VariantResult } from '@flagwise/core';
-import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  type ClientFeaturesPayload,
+  createFlags,
+  type FlagContext,
+  type FlagsClient,
+  inlineSource,
+  type VariantResult,
+} from '@flagwise/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileFlags } from '../../packages/core/src/engine/index.js';
 
 interface SpecTest {
@@ -32,12 +39,15 @@ interface Evaluator {
   getVariant(name: string, context: FlagContext): VariantResult;
 }
 
-/**
- * The evaluator under test. To run the specification through the client instead, return
- * `createFlags({ source: inlineSource(state) })` after `await flags.ready()`.
- */
+const clients: FlagsClient[] = [];
+afterAll(() => Promise.all(clients.map((client) => client.close())));
+
+/** The evaluator under test: the public client, as users create it, over the spec's state. */
 async function evaluatorFor(state: Partial<ClientFeaturesPayload>): Promise<Evaluator> {
-  return compileFlags(state);
+  const flags = createFlags({ source: inlineSource({ version: 2, ...state } as ClientFeaturesPayload) });
+  clients.push(flags);
+  await flags.ready({ timeoutMs: 5000 });
+  return flags;
 }
 
 describe.each(specFiles.map((spec) => [spec.name, spec] as const))('%s', (_name, spec) => {
