@@ -1,3 +1,4 @@
+// biome-ignore-all lint/correctness/noUnusedFunctionParameters: the README snippets, exactly as users paste them
 // The README's TypeScript snippets, pasted as they are (compiled by test/types.test.ts without a FlagRegistry).
 import {
   createFlags,
