@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ClientFeaturesPayload, FlagContext, VariantResult } from '@flagwise/core';
+import type { ClientFeaturesPayload, FeatureDefinition, FlagContext, VariantResult } from '@flagwise/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CompiledFlags, compileFlags } from '../../packages/core/src/engine/index.js';
 import { customStrategy, randomContext, randomPayload, seededRandom } from './generator.js';
@@ -90,6 +90,58 @@ function describeMismatch(
     `  definition: ${JSON.stringify(definition)}`,
     `  segments: ${JSON.stringify(payload.segments ?? [])}`,
   ].join('\n');
+}
+
+const EVERYTHING = [
+  ...['default', 'userWithId', 'gradualRolloutUserId', 'gradualRolloutSessionId', 'gradualRolloutRandom'],
+  ...['flexibleRollout', 'remoteAddress', 'applicationHostname', 'planIs', 'unknownStrategy'],
+  ...[
+    'IN',
+    'NOT_IN',
+    'STR_CONTAINS',
+    'STR_STARTS_WITH',
+    'STR_ENDS_WITH',
+    'NUM_EQ',
+    'NUM_GT',
+    'NUM_GTE',
+    'NUM_LT',
+  ],
+  ...[
+    'NUM_LTE',
+    'DATE_AFTER',
+    'DATE_BEFORE',
+    'SEMVER_EQ',
+    'SEMVER_GT',
+    'SEMVER_LT',
+    'SEMVER_GTE',
+    'SEMVER_LTE',
+  ],
+  ...['REGEX', 'IN_CIDR', 'NOT_A_REAL_OPERATOR', 'inverted', 'caseInsensitive', 'segment', 'flag variants'],
+  ...['strategy variants', 'overrides', 'dependency', 'dependency on disabled', 'dependency on variants'],
+];
+
+function noteFeaturesUsed(feature: FeatureDefinition, used: Set<string>): void {
+  for (const strategy of feature.strategies ?? []) {
+    used.add(strategy.name);
+    for (const constraint of strategy.constraints ?? []) {
+      used.add(constraint.operator);
+      if (constraint.inverted) used.add('inverted');
+      if (constraint.caseInsensitive) used.add('caseInsensitive');
+    }
+    if (strategy.segments?.length) used.add('segment');
+    if (strategy.variants?.length) used.add('strategy variants');
+  }
+  if (feature.variants?.length) used.add('flag variants');
+  if (feature.variants?.some((variant) => variant.overrides?.length)) used.add('overrides');
+  for (const dependency of feature.dependencies ?? []) {
+    used.add(
+      dependency.enabled === false
+        ? 'dependency on disabled'
+        : dependency.variants?.length
+          ? 'dependency on variants'
+          : 'dependency',
+    );
+  }
 }
 
 let unleash: OfflineUnleash;
@@ -186,6 +238,8 @@ describe('unleash-client 6.12.1 and flagwise agree', () => {
     const rejected: string[] = [];
     let compared = 0;
     let skippedRandom = 0;
+    // what the compared definitions used: every strategy, every operator, segments, both kinds of variants...
+    const used = new Set<string>();
     for (let i = 0; (onlyOne ? i < 1 : compared < REQUIRED_PAIRS) && i < MAX_PAYLOADS; i++) {
       const seed = baseSeed + i;
       const random = seededRandom(seed);
@@ -195,6 +249,8 @@ describe('unleash-client 6.12.1 and flagwise agree', () => {
       const flags = compileFlags(payload, { staticContext: STATIC_CONTEXT, strategies: [customStrategy] });
       // every generated definition is valid Unleash: rejecting one would be stricter than Unleash
       for (const error of flags.errors) rejected.push(`seed ${seed}: ${error.message}`);
+      for (const feature of payload.features) noteFeaturesUsed(feature, used);
+      for (const segment of payload.segments ?? []) for (const c of segment.constraints) used.add(c.operator);
       for (const feature of payload.features) {
         for (const context of contexts) {
           const result = compare(unleash, flags, feature.name, context);
@@ -216,7 +272,10 @@ describe('unleash-client 6.12.1 and flagwise agree', () => {
     }
     expect(rejected.slice(0, 5).join('\n')).toBe('');
     expect(mismatches.join('\n\n')).toBe('');
-    if (!onlyOne) expect(compared).toBeGreaterThanOrEqual(REQUIRED_PAIRS);
+    if (!onlyOne) {
+      expect(compared).toBeGreaterThanOrEqual(REQUIRED_PAIRS);
+      expect([...EVERYTHING].filter((thing) => !used.has(thing))).toEqual([]);
+    }
     expect(skippedRandom).toBeLessThan(compared);
     console.info(`compared ${compared}, random ${skippedRandom}`);
   });
