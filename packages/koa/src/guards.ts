@@ -71,7 +71,7 @@ const METHOD_NAMES = new Set(['isEnabled', 'variant', 'explain', 'toJSON', 'cont
  * Reads a flag by its exact name as a property: the same memoized, override-aware value as isEnabled(name),
  * without binding the object's methods on every guarded request (measurable at Koa's per-request cost).
  */
-function enabledReader(name: string): (flags: RequestFlags) => boolean {
+function enabledReader(name: FlagName): (flags: RequestFlags) => boolean {
   if (METHOD_NAMES.has(name)) return (flags) => flags.isEnabled(name);
   return (flags) => flags[name] === true;
 }
