@@ -261,7 +261,9 @@ function variants(pick: Picker, count: number): VariantDefinition[] {
   return Array.from({ length: count }, (_, i): VariantDefinition => {
     const variant: VariantDefinition = {
       name: `v${i}-${pick.one(['a', 'b', 'c'])}`,
-      weight: pick.one([0, 1, 33, 50, 100, 250, 333, 500, 1000]),
+      weight: pick.chance(0.05)
+        ? pick.one([2.5, -10, 0.1])
+        : pick.one([0, 1, 33, 50, 100, 250, 333, 500, 1000]),
       weightType: fixed && i === 0 ? 'fix' : 'variable',
     };
     if (stickiness !== undefined) variant.stickiness = stickiness;
@@ -277,7 +279,11 @@ function variants(pick: Picker, count: number): VariantDefinition[] {
 
 function strategy(pick: Picker, featureName: string, segmentIds: number[]): StrategyDefinition {
   const groupId = pick.chance(0.85) ? featureName : pick.one(['shared-group', '']);
-  const percent = () => String(pick.one([0, 1, 10, 25, 50, 75, 99, 100]));
+  // Unleash sends percentages as strings; numbers are tolerated too
+  const percent = () => {
+    const value = pick.one([0, 1, 10, 25, 50, 75, 99, 100]);
+    return pick.chance(0.1) ? (value as unknown as string) : String(value);
+  };
   let definition: StrategyDefinition;
   switch (pick.int(0, 10)) {
     case 0:
@@ -286,7 +292,10 @@ function strategy(pick: Picker, featureName: string, segmentIds: number[]): Stra
     case 1:
       definition = {
         name: 'userWithId',
-        parameters: { userIds: pick.some(USER_IDS, 0, 4).join(pick.one([',', ', ', ' , '])) },
+        parameters: {
+          userIds:
+            pick.some(USER_IDS, 0, 4).join(pick.one([',', ', ', ' , '])) + pick.one(['', '', ',', ' ']),
+        },
       };
       break;
     case 2:
