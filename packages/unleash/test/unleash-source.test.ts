@@ -22,7 +22,7 @@ function unleashLike(payload: unknown = fixture) {
     if (request.headers.authorization !== TOKEN) {
       return { status: 401, body: { message: 'This endpoint requires an API token.' } };
     }
-    if (request.path.startsWith('/api/client/features')) {
+    if (request.path.includes('/client/features')) {
       if (request.headers['if-none-match'] === ETAG) return { status: 304 };
       return { status: 200, body: payload, headers: { etag: ETAG } };
     }
@@ -142,6 +142,19 @@ describe('unleashSource against a loopback Unleash', () => {
       type: 'warn',
       message: expect.stringMatching(/feature\.strategies should be an array/),
     });
+  });
+
+  it('warns at start about a URL without /api and an environment the token is not for', async () => {
+    const flags = source({ url: `${server.url}/unleash`, environment: 'production' });
+    const warnings: string[] = [];
+    flags.subscribe((event) => {
+      if (event.type === 'warn') warnings.push(event.message);
+    });
+    await flags.start({ logger: recordingLogger().logger });
+    expect(warnings).toEqual([
+      expect.stringMatching(/usually ends in \/api .*e\.g\. http:\/\/127\.0\.0\.1:\d+\/api$/),
+      expect.stringMatching(/environment is "production" but the API token is for "development"/),
+    ]);
   });
 
   it('fails on 401 with a message naming the token, without printing to the console', async () => {
