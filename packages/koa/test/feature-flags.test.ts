@@ -347,6 +347,21 @@ describe('requireFeature() and requireVariant()', () => {
     expect((await request(url).get('/?flagwise=beta:on')).text).toBe('beta');
   });
 
+  it('guards a flag whose name is also a method of the flags object', async () => {
+    const source = memorySource({ flags: { context: true } });
+    const client = createFlags({ source });
+    const app = new Koa();
+    app.use(featureFlags(client));
+    app.use(requireFeature('context'));
+    app.use((ctx) => {
+      ctx.body = 'context flag on';
+    });
+    const { url } = await start(app, client);
+    expect((await request(url).get('/')).text).toBe('context flag on');
+    source.set('context', false);
+    expect((await request(url).get('/')).status).toBe(404);
+  });
+
   it('fails with a message that says to add featureFlags() when used without it', async () => {
     const app = new Koa();
     const errors: Error[] = [];

@@ -2,6 +2,7 @@
 // routed with @koa/router and rendering with @ladjs/koa-views + EJS, wired the way a user would wire it.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -25,6 +26,10 @@ const PAGE_TEMPLATE =
 
 // Both majors are installed under aliases; the adapter itself imports no runtime code from koa.
 async function loadKoa(moduleName: 'koa2' | 'koa3'): Promise<typeof Koa> {
+  const { version } = createRequire(import.meta.url)(`${moduleName}/package.json`) as { version: string };
+  if (`koa${version.split('.')[0]}` !== moduleName) {
+    throw new Error(`${moduleName} resolves to koa ${version}: check the npm alias in test/package.json`);
+  }
   const mod = (await import(moduleName)) as { default: typeof Koa };
   return mod.default;
 }
