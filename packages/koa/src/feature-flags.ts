@@ -91,7 +91,7 @@ export function featureFlags(
     );
   }
   const logger: Logger | undefined = client.logger;
-  // Only reading the query costs a parse in Koa, so it is read only when overrides can use it.
+  // Reading ctx.query parses the query string: only when an override could be in it.
   const readsQuery = client.overridesEnabled !== false;
 
   const attach = (ctx: Context, next: Next): Promise<unknown> => {
@@ -100,7 +100,7 @@ export function featureFlags(
       sessionId: sessionIdOf(ctx),
       ip: ctx.ip,
       cookieHeader: ctx.headers.cookie,
-      query: readsQuery ? ctx.query : undefined,
+      query: readsQuery && ctx.querystring !== '' ? ctx.query : undefined,
     };
     const { flags, setCookie } = client.forRequest(ctx, input, hook);
     if (setCookie !== undefined) ctx.append('Set-Cookie', setCookie);
@@ -109,15 +109,19 @@ export function featureFlags(
     return next();
   };
 
-  // Hold the first requests until the flags load (or the timeout passes); once settled, no wait at all.
-  let loading: Promise<void> | undefined = waitUntilReady(client, options.readyTimeoutMs, logger);
-  loading?.then(() => {
-    loading = undefined;
-  });
-
+  // Requests that arrive before the flags load share one wait (it starts with the first of them); once it
+  // settles, the gate stays open and requests go straight through.
+  let gateOpen = false;
+  let waitForReady: Promise<void> | undefined;
   const middleware = (ctx: Context, next: Next) => {
-    if (loading !== undefined) return loading.then(() => attach(ctx, next));
-    return attach(ctx, next);
+    if (gateOpen || client.isReady !== false) {
+      gateOpen = true;
+      return attach(ctx, next);
+    }
+    waitForReady ??= waitUntilReady(client, options.readyTimeoutMs, logger).finally(() => {
+      gateOpen = true;
+    });
+    return waitForReady.then(() => attach(ctx, next));
   };
   Object.defineProperty(middleware, 'name', { value: 'featureFlags' });
   return Object.assign(middleware, { client }) as FeatureFlagsMiddleware;
@@ -137,12 +141,12 @@ function waitUntilReady(
   client: FlagsClient<Context>,
   timeoutMs = DEFAULT_READY_TIMEOUT_MS,
   logger: Logger | undefined,
-): Promise<void> | undefined {
-  if (client.isReady !== false || typeof client.ready !== 'function') return undefined;
+): Promise<void> {
+  if (typeof client.ready !== 'function') return Promise.resolve();
   return client.ready({ timeoutMs }).catch((error: unknown) => {
     logger?.warn(
-      { err: error },
-      `flagwise: serving requests with fallback values (flags read as off) until the flags load: ${
+      { err: error, status: client.status },
+      `flagwise: serving requests with fallback values (flags read as off) because the flags are not ready: ${
         error instanceof Error ? error.message : String(error)
       }`,
     );
