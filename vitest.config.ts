@@ -24,13 +24,13 @@ const swcForNest = {
 };
 
 // One run covers every package and the cross-adapter suites in test/.
-// Integration (real Unleash server) and browser suites have their own configs.
+// Integration (real Unleash server), packed-package and browser suites have their own configs.
 export default defineConfig({
   plugins: [swcForNest],
   esbuild: { exclude: [/\.js$/, nestFiles] },
   test: {
     include: ['packages/*/test/**/*.test.ts', 'test/**/*.test.ts'],
-    exclude: ['**/node_modules/**', 'test/integration/**', 'test/browser/**'],
+    exclude: ['**/node_modules/**', 'test/integration/**', 'test/browser/**', 'test/packed/**'],
     testTimeout: 20_000,
     hookTimeout: 30_000,
   },
