@@ -1,4 +1,4 @@
-// Decorators only set metadata (and apply the guard that reads it); @Flags() reads what the global guard attached.
+// Decorators only set metadata (and apply the guard that reads it); @Flags() reads what the module attached.
 import { ConfigurationError, type RequestFlags } from '@flagwise/core';
 import { createParamDecorator, type ExecutionContext, SetMetadata, UseGuards } from '@nestjs/common';
 import {
@@ -105,7 +105,7 @@ export const Flags: () => ParameterDecorator = createParamDecorator(
     if (flags === undefined) {
       throw new ConfigurationError(
         '@Flags() found no flags on the request: add FeatureFlagsModule.forRoot({ ... }) to the imports of your ' +
-          'root module (it registers the global guard that attaches them; HTTP routes only)',
+          'root module (it attaches them to HTTP requests on the Express and Fastify platforms)',
       );
     }
     return flags;

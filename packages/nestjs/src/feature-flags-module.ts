@@ -1,5 +1,5 @@
-// The module: creates (or takes) the core client, waits for the first flags during bootstrap, registers the
-// global guard that attaches each request's flags, and closes the client it created when the app shuts down.
+// The module: creates (or takes) the core client, waits for the first flags during bootstrap, gives every HTTP
+// request its lazy flags, and closes the client it created when the app shuts down.
 import {
   ConfigurationError,
   createFlags,
@@ -11,21 +11,25 @@ import {
   type DynamicModule,
   Global,
   Inject,
+  type MiddlewareConsumer,
   Module,
+  type NestModule,
   type OnApplicationShutdown,
   type Provider,
 } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
+import { HttpAdapterHost } from '@nestjs/core';
 import { FeatureFlagsService } from './feature-flags-service.js';
-import { AttachFlagsGuard } from './guards.js';
 import type {
   FeatureFlagsModuleAsyncOptions,
   FeatureFlagsModuleOptions,
   NestAdapterOptions,
 } from './options.js';
+import { attachRequestFlags } from './platform-request.js';
 import { FEATURE_FLAGS_CLIENT, FEATURE_FLAGS_OPTIONS } from './tokens.js';
 
 const DEFAULT_READY_TIMEOUT_MS = 5000;
+// Platform instances (Express apps, Fastify servers) that already attach flags.
+const hooked = new WeakSet<object>();
 // A source that answers with one of these will not start working by waiting: stop the bootstrap and say why.
 const MISCONFIGURATION_CODES = new Set([
   'MISCONFIGURED',
@@ -43,11 +47,48 @@ const MISCONFIGURATION_CODES = new Set([
  */
 @Global()
 @Module({})
-export class FeatureFlagsModule implements OnApplicationShutdown {
+export class FeatureFlagsModule implements NestModule, OnApplicationShutdown {
   constructor(
     @Inject(FEATURE_FLAGS_CLIENT) private readonly client: FlagsClient,
     @Inject(FEATURE_FLAGS_OPTIONS) private readonly options: FeatureFlagsModuleOptions,
+    @Inject(HttpAdapterHost) private readonly adapterHost: HttpAdapterHost,
   ) {}
+
+  /**
+   * Gives every request `req.flags` (and views `flags`) with one hook on the platform itself — an Express
+   * middleware, a Fastify preHandler hook — because Nest's own per-request machinery (a global guard or
+   * interceptor) costs several times more. Nest calls configure() once the HTTP adapter exists and before it
+   * registers routes, in `NestFactory.create` and in `Test.createTestingModule().createNestApplication()` alike.
+   */
+  configure(_consumer: MiddlewareConsumer): void {
+    const adapter = this.adapterHost?.httpAdapter;
+    if (adapter === undefined || adapter === null) return;
+    const platform = adapter.getInstance();
+    if (hooked.has(platform)) return;
+    hooked.add(platform);
+    const { client, options } = this;
+    switch (adapter.getType()) {
+      case 'express':
+        platform.use((request: any, response: any, next: () => void) => {
+          attachRequestFlags(request, response, client, options);
+          next();
+        });
+        break;
+      case 'fastify':
+        // preHandler: after @fastify/view's onRequest hook has given the reply its `locals`.
+        platform.addHook('preHandler', (request: any, reply: any, done: () => void) => {
+          attachRequestFlags(request, reply, client, options);
+          done();
+        });
+        break;
+      default:
+        // Other platforms: @FeatureRequired still works (its guard attaches the flags); @Flags() explains.
+        client.logger.warn(
+          { platform: adapter.getType() },
+          'flagwise: @Flags() and views get flags on the Express and Fastify platforms only',
+        );
+    }
+  }
 
   /**
    * Flags from options known at startup. Given client options it creates the client (default source: flags.yaml
@@ -94,7 +135,6 @@ export class FeatureFlagsModule implements OnApplicationShutdown {
           useFactory: (client: FlagsClient) => new FeatureFlagsService(client),
           inject: [FEATURE_FLAGS_CLIENT],
         },
-        { provide: APP_GUARD, useClass: AttachFlagsGuard },
       ],
       exports: [FEATURE_FLAGS_OPTIONS, FEATURE_FLAGS_CLIENT, FeatureFlagsService],
     };

@@ -1,6 +1,5 @@
-// Two guards. AttachFlagsGuard runs globally (the module registers it) and only gives each HTTP request its lazy
-// flags. FeatureFlagsGuard is what @FeatureRequired / @VariantRequired put on a route: it reads their metadata
-// and throws (404 by default) when the route is off for the request.
+// The guard @FeatureRequired / @VariantRequired put on a route: it reads their metadata and throws (404 by
+// default) when the route is off for the request.
 import { ConfigurationError, type FlagsClient, type RequestFlags } from '@flagwise/core';
 import {
   type CanActivate,
@@ -26,34 +25,16 @@ export interface FeatureRequirement {
   onDisabled?: OnDisabled;
 }
 
+interface Requirements {
+  feature: FeatureRequirement | undefined;
+  variant: VariantRequirement | undefined;
+}
+
 /** What `@VariantRequired` stores. */
 export interface VariantRequirement {
   flag: string;
   variants: readonly string[];
   onDisabled?: OnDisabled;
-}
-
-/**
- * Registered by FeatureFlagsModule as a global guard: gives every HTTP request `req.flags` (and views `flags`).
- * It never blocks; the flags are built when first read, so guards that run later (auth) shape their context.
- * A guard rather than a middleware because it sees the platform request and response the same way on Express
- * and Fastify.
- * @example
- * // registered for you by FeatureFlagsModule.forRoot(); nothing to do
- */
-@Injectable()
-export class AttachFlagsGuard implements CanActivate {
-  constructor(
-    @Inject(FEATURE_FLAGS_CLIENT) private readonly client: FlagsClient,
-    @Inject(FEATURE_FLAGS_OPTIONS) private readonly options: NestAdapterOptions,
-  ) {}
-
-  canActivate(context: ExecutionContext): boolean {
-    if (context.getType() !== 'http') return true;
-    const http = context.switchToHttp();
-    attachRequestFlags(http.getRequest(), http.getResponse(), this.client, this.options);
-    return true;
-  }
 }
 
 /**
@@ -80,15 +61,19 @@ export class FeatureFlagsGuard implements CanActivate {
     }
   }
 
+  // What each handler (of each controller class) requires, read from metadata once.
+  private readonly requirements = new WeakMap<Function, Map<Function, Requirements | null>>();
+
   canActivate(context: ExecutionContext): boolean {
     if (context.getType() !== 'http') return true;
-    const feature = this.featureRequirement(context);
-    const variant = this.variantRequirement(context);
-    if (feature === undefined && variant === undefined) return true;
+    const requirements = this.requirementsOf(context.getHandler(), context.getClass());
+    if (requirements === null) return true;
+    const { feature, variant } = requirements;
     const http = context.switchToHttp();
     const request = http.getRequest();
     let flags = flagsOfRequest(request);
     if (flags === undefined) {
+      // A platform without the module's request hook: attach here.
       attachRequestFlags(request, http.getResponse(), this.client!, this.options!);
       flags = flagsOfRequest(request)!;
     }
@@ -106,18 +91,25 @@ export class FeatureFlagsGuard implements CanActivate {
     return true;
   }
 
-  protected featureRequirement(context: ExecutionContext): FeatureRequirement | undefined {
-    return this.reflector.getAllAndOverride(FEATURE_REQUIRED_METADATA, [
-      context.getHandler(),
-      context.getClass(),
-    ]);
+  private requirementsOf(handler: Function, controller: Function): Requirements | null {
+    let byController = this.requirements.get(handler);
+    if (byController === undefined) this.requirements.set(handler, (byController = new Map()));
+    let requirements = byController.get(controller);
+    if (requirements === undefined) {
+      const feature = this.featureRequirement(handler, controller);
+      const variant = this.variantRequirement(handler, controller);
+      requirements = feature === undefined && variant === undefined ? null : { feature, variant };
+      byController.set(controller, requirements);
+    }
+    return requirements;
   }
 
-  protected variantRequirement(context: ExecutionContext): VariantRequirement | undefined {
-    return this.reflector.getAllAndOverride(VARIANT_REQUIRED_METADATA, [
-      context.getHandler(),
-      context.getClass(),
-    ]);
+  protected featureRequirement(handler: Function, controller: Function): FeatureRequirement | undefined {
+    return this.reflector.getAllAndOverride(FEATURE_REQUIRED_METADATA, [handler, controller]);
+  }
+
+  protected variantRequirement(handler: Function, controller: Function): VariantRequirement | undefined {
+    return this.reflector.getAllAndOverride(VARIANT_REQUIRED_METADATA, [handler, controller]);
   }
 
   private disabled(
@@ -143,13 +135,19 @@ export class FeatureFlagsGuard implements CanActivate {
  */
 @Injectable()
 export class ControllerFeatureFlagsGuard extends FeatureFlagsGuard {
-  protected override featureRequirement(context: ExecutionContext): FeatureRequirement | undefined {
-    if (this.reflector.get(FEATURE_REQUIRED_METADATA, context.getHandler()) !== undefined) return undefined;
-    return this.reflector.get(FEATURE_REQUIRED_METADATA, context.getClass());
+  protected override featureRequirement(
+    handler: Function,
+    controller: Function,
+  ): FeatureRequirement | undefined {
+    if (this.reflector.get(FEATURE_REQUIRED_METADATA, handler) !== undefined) return undefined;
+    return this.reflector.get(FEATURE_REQUIRED_METADATA, controller);
   }
 
-  protected override variantRequirement(context: ExecutionContext): VariantRequirement | undefined {
-    if (this.reflector.get(VARIANT_REQUIRED_METADATA, context.getHandler()) !== undefined) return undefined;
-    return this.reflector.get(VARIANT_REQUIRED_METADATA, context.getClass());
+  protected override variantRequirement(
+    handler: Function,
+    controller: Function,
+  ): VariantRequirement | undefined {
+    if (this.reflector.get(VARIANT_REQUIRED_METADATA, handler) !== undefined) return undefined;
+    return this.reflector.get(VARIANT_REQUIRED_METADATA, controller);
   }
 }

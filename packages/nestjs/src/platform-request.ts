@@ -23,10 +23,40 @@ interface PlatformResponse {
   header?: (field: string, value: string) => unknown;
 }
 
+// What the global guard leaves on each request: a stand-in that builds the real flags on its first use. It is one
+// small Proxy with a shared handler, set as plain data properties: per-request accessors (defineProperty) would
+// cost more than the rest of the adapter together.
+const LAZY_STATE = Symbol('flagwise.nestjs.lazyFlags');
+
+interface PendingFlags {
+  request: PlatformRequest;
+  response: PlatformResponse;
+  client: FlagsClient;
+  options: NestAdapterOptions;
+  flags: RequestFlags | undefined;
+}
+
+function realFlags(pending: PendingFlags): RequestFlags {
+  if (pending.flags === undefined) pending.flags = buildRequestFlags(pending);
+  return pending.flags;
+}
+
+// Every trap forwards to the real flags, so the stand-in behaves exactly like them (templates, JSON, `in`).
+const lazyFlagsHandler: ProxyHandler<PendingFlags> = {
+  get: (pending, key) => (key === LAZY_STATE ? pending : Reflect.get(realFlags(pending), key)),
+  has: (pending, key) => key === LAZY_STATE || Reflect.has(realFlags(pending), key),
+  ownKeys: (pending) => Reflect.ownKeys(realFlags(pending)),
+  getOwnPropertyDescriptor: (pending, key) => Reflect.getOwnPropertyDescriptor(realFlags(pending), key),
+  getPrototypeOf: (pending) => Reflect.getPrototypeOf(realFlags(pending)),
+  set: (pending, key, value) => Reflect.set(realFlags(pending), key, value),
+  defineProperty: (pending, key, descriptor) => Reflect.defineProperty(realFlags(pending), key, descriptor),
+  deleteProperty: (pending, key) => Reflect.deleteProperty(realFlags(pending), key),
+};
+
 /**
- * Makes `request.flags` (and `flags` in the response's view locals) the request's lazy flags. They are built on
- * first read — after the guards that run before that read, so `req.user` set by an auth guard is in their
- * context — and then stay the same object for the rest of the request.
+ * Gives the request `request.flags` (and the response's view locals `flags`): the request's lazy flags, built on
+ * first use — after the guards that run before that use, so `req.user` set by an auth guard is in their
+ * context — and the same for the rest of the request.
  */
 export function attachRequestFlags(
   request: PlatformRequest,
@@ -34,25 +64,15 @@ export function attachRequestFlags(
   client: FlagsClient,
   options: NestAdapterOptions,
 ): void {
-  if (Object.hasOwn(request, 'flags')) return;
-  let flags: RequestFlags | undefined;
-  const read = (): RequestFlags => {
-    if (flags === undefined) flags = buildRequestFlags(request, response, client, options);
-    return flags;
-  };
-  // Enumerable: Express's render and @fastify/view copy locals with for-in / Object.assign.
-  const property = { get: read, enumerable: true, configurable: true };
-  Object.defineProperty(request, 'flags', property);
+  if (request.flags !== undefined) return;
+  const pending: PendingFlags = { request, response, client, options, flags: undefined };
+  const flags = new Proxy(pending, lazyFlagsHandler) as unknown as RequestFlags;
+  request.flags = flags;
   const locals = response.locals;
-  if (locals !== null && typeof locals === 'object') Object.defineProperty(locals, 'flags', property);
+  if (locals !== null && typeof locals === 'object') locals.flags = flags;
 }
 
-function buildRequestFlags(
-  request: PlatformRequest,
-  response: PlatformResponse,
-  client: FlagsClient,
-  options: NestAdapterOptions,
-): RequestFlags {
+function buildRequestFlags({ request, response, client, options }: PendingFlags): RequestFlags {
   const { flags, setCookie } = client.forRequest(
     request,
     {
@@ -80,8 +100,10 @@ function headerValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value.join('; ') : value;
 }
 
-/** The flags `attachRequestFlags` put on the request, if it ran. */
+/** The request's flags (built now if they were not yet), or undefined when `attachRequestFlags` did not run. */
 export function flagsOfRequest(request: unknown): RequestFlags | undefined {
-  if (request === null || typeof request !== 'object') return undefined;
-  return Object.hasOwn(request, 'flags') ? (request as PlatformRequest).flags : undefined;
+  const flags = (request as PlatformRequest | null | undefined)?.flags;
+  if (flags === undefined || flags === null) return undefined;
+  const pending = (flags as unknown as { [LAZY_STATE]?: PendingFlags })[LAZY_STATE];
+  return pending === undefined ? flags : realFlags(pending);
 }

@@ -1,0 +1,56 @@
+// HTTP: what @flagwise/nestjs costs a Nest 11 app on the Express platform. One small app served two ways:
+//   bare      — no flags at all
+//   flagwise  — FeatureFlagsModule over 200 defined flags, a @FeatureRequired guard on the route, and 3 flags
+//               read per request through @Flags() (2 properties, 1 variant)
+// Each server runs in its own process (bench/lib/http-bench.ts); rounds are interleaved, ratios are paired.
+// The apps live in packages/nestjs/test/bench-app.ts, where Nest 11 (the adapter's dev dependency) resolves,
+// so this suite needs no Nest dependencies of its own.
+import { createRequire } from 'node:module';
+import { httpBenchTable, runHttpBench } from '../lib/http-bench.js';
+import type { BenchSection } from '../run.js';
+
+const apps = new URL('../../packages/nestjs/test/bench-app.ts', import.meta.url);
+const NEST_VERSION = (createRequire(apps)('@nestjs/core/package.json') as { version: string }).version;
+const FLAG_COUNT = 200;
+const TARGET_RATIO = 0.95;
+const USERS = Array.from({ length: 50 }, (_, i) => `user-${i}`);
+
+export default async function httpNest(): Promise<BenchSection> {
+  const names = {
+    bare: 'Nest 11 (Express), no flags (baseline)',
+    flagwise: 'Nest 11 (Express) + FeatureFlagsModule, @FeatureRequired',
+  };
+  const results = await runHttpBench({
+    targets: [
+      { name: names.bare, module: apps, export: 'startBare' },
+      { name: names.flagwise, module: apps, export: 'startFlagwise' },
+    ],
+    requests: USERS.map((user, i) => ({
+      path: '/products',
+      headers: { 'x-user-id': user, 'x-plan': i % 3 === 0 ? 'pro' : 'free' },
+    })),
+    connections: 10,
+    rounds: Number(process.env.FLAGWISE_BENCH_ROUNDS) || 5,
+  });
+  const flagwise = results.find((r) => r.name === names.flagwise)!;
+  return {
+    title: 'HTTP: Nest 11 on Express with @flagwise/nestjs vs bare',
+    markdown: [
+      httpBenchTable(results),
+      '',
+      `One Nest ${NEST_VERSION} app on the Express platform, \`GET /products\` answering a small JSON body, ` +
+        `loaded by autocannon (10 connections, ${USERS.length} users cycling through \`x-user-id\`) in the same ` +
+        `run. flagwise: \`FeatureFlagsModule.forRoot()\` over ${FLAG_COUNT} defined flags (its global guard ` +
+        'attaches the lazy flags), `@FeatureRequired` on the route, and 3 flags read per request through ' +
+        '`@Flags()` (2 properties, 1 variant). "vs baseline" is the median of per-round ratios to the bare app.',
+      '',
+      `flagwise keeps ${(flagwise.ratio * 100).toFixed(1)}% of bare Nest throughput.`,
+    ].join('\n'),
+    targets: [
+      {
+        label: `a @FeatureRequired route keeps ≥ ${TARGET_RATIO * 100}% of bare Nest 11 (Express) throughput (measured ${(flagwise.ratio * 100).toFixed(1)}%)`,
+        met: flagwise.ratio >= TARGET_RATIO,
+      },
+    ],
+  };
+}

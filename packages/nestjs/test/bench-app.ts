@@ -1,0 +1,129 @@
+// The two apps of bench/suites/33-http-nest.ts (`pnpm bench http-nest`), started in child processes by
+// bench/lib/http-bench.ts. They live here so they resolve this package's Nest 11 and its source directly.
+import type { FeatureDefinition } from '@flagwise/core';
+import { Controller, Get, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { ExpressAdapter } from '@nestjs/platform-express';
+import {
+  createFlags,
+  FeatureFlagsModule,
+  FeatureRequired,
+  Flags,
+  memorySource,
+  type RequestFlags,
+} from '../src/index.js';
+
+/** A started server, as bench/lib/http-bench.ts expects it. */
+interface RunningServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+export const FLAG_COUNT = 200;
+const GUARD_FLAG = 'flag-000';
+const VARIANT_FLAG = 'flag-003';
+const PRODUCTS = [
+  { id: 1, name: 'Lamp', price: 49 },
+  { id: 2, name: 'Desk', price: 349 },
+];
+
+/** 200 flags in the shapes real apps have: on/off toggles, rollouts, constraints, variants. */
+function definitions(): FeatureDefinition[] {
+  return Array.from({ length: FLAG_COUNT }, (_, i): FeatureDefinition => {
+    const name = `flag-${String(i).padStart(3, '0')}`;
+    const rollout = {
+      name: 'flexibleRollout',
+      parameters: { rollout: '50', stickiness: 'default', groupId: name },
+      constraints: [],
+    };
+    switch (i === 0 ? 0 : i % 4) {
+      case 1:
+        return { name, enabled: true, strategies: [rollout], variants: [] };
+      case 2:
+        return {
+          name,
+          enabled: true,
+          strategies: [
+            {
+              ...rollout,
+              constraints: [{ contextName: 'plan', operator: 'IN', values: ['pro', 'enterprise'] }],
+            },
+          ],
+          variants: [],
+        };
+      case 3:
+        return {
+          name,
+          enabled: true,
+          strategies: [{ name: 'default', parameters: {}, constraints: [] }],
+          variants: ['control', 'treatment'].map((variant) => ({
+            name: variant,
+            weight: 500,
+            weightType: 'variable',
+            stickiness: 'default',
+          })),
+        };
+      default:
+        return {
+          name,
+          enabled: true,
+          strategies: [{ name: 'default', parameters: {}, constraints: [] }],
+          variants: [],
+        };
+    }
+  });
+}
+
+async function listenNest(module: unknown): Promise<RunningServer> {
+  const app = await NestFactory.create(module as never, new ExpressAdapter(), {
+    logger: false,
+  });
+  await app.listen(0, '127.0.0.1');
+  return { url: (await app.getUrl()).replace('[::1]', '127.0.0.1'), close: () => app.close() };
+}
+
+/** Target: Nest 11 on Express without flags; the same JSON with fixed values. */
+export async function startBare(): Promise<RunningServer> {
+  @Controller()
+  class ProductsController {
+    @Get('products')
+    products() {
+      return { products: PRODUCTS, rollout: true, plan: false, variant: 'control' };
+    }
+  }
+  @Module({ controllers: [ProductsController] })
+  class AppModule {}
+  return listenNest(AppModule);
+}
+
+/** Target: FeatureFlagsModule with 200 flags, @FeatureRequired on the route, 3 reads through @Flags(). */
+export async function startFlagwise(): Promise<RunningServer> {
+  const client = createFlags({ source: memorySource({ version: 2, features: definitions() }) });
+  @Controller()
+  class ProductsController {
+    @Get('products')
+    @FeatureRequired(GUARD_FLAG)
+    products(@Flags() flags: RequestFlags) {
+      return {
+        products: PRODUCTS,
+        rollout: flags.flag001,
+        plan: flags.flag002,
+        variant: flags.variant(VARIANT_FLAG).name,
+      };
+    }
+  }
+  @Module({
+    imports: [
+      FeatureFlagsModule.forRoot({
+        client,
+        context: (req: { headers: Record<string, string | undefined> }) => ({
+          userId: req.headers['x-user-id'],
+          properties: { plan: req.headers['x-plan'] },
+        }),
+      }),
+    ],
+    controllers: [ProductsController],
+  })
+  class AppModule {}
+  return listenNest(AppModule);
+}
