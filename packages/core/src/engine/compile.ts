@@ -85,6 +85,8 @@ class LinkedFlag {
 }
 
 const EMPTY_CONTEXT: FlagContext = Object.freeze({});
+/** shared by every flag without strategies or dependencies */
+const NONE: readonly never[] = Object.freeze([]);
 const EMPTY_PAYLOAD: ClientFeaturesPayload = Object.freeze({ version: 2, features: [] });
 const PAYLOAD_LABEL = '(payload)';
 
@@ -251,35 +253,41 @@ function compileFlagParts(
   if (!Array.isArray(feature.strategies)) {
     fail('strategies', `must be an array (use [] for "on for everyone"), got ${kindOf(feature.strategies)}`);
   }
-  const strategies = feature.strategies.map((strategy: unknown, index: number) =>
-    compileStrategy(strategy, index, name, env),
-  );
+  const strategies =
+    feature.strategies.length === 0
+      ? NONE
+      : feature.strategies.map((strategy: unknown, index: number) =>
+          compileStrategy(strategy, index, name, env),
+        );
 
   const variantList = optionalArray(feature.variants, 'variants') ?? [];
   const variants = compileVariants(variantList, 'variants', name, flagVariantStickiness(variantList), env);
 
-  const dependencyList = optionalArray(feature.dependencies, 'dependencies') ?? [];
-  const dependencies = dependencyList.map((dependency, index): DependencySpec => {
-    const field = `dependencies[${index}]`;
-    if (!isRecord(dependency))
-      fail(field, `must be { feature, enabled?, variants? }, got ${kindOf(dependency)}`);
-    if (typeof dependency.feature !== 'string') {
-      fail(`${field}.feature`, `must be the parent flag's name, got ${kindOf(dependency.feature)}`);
-    }
-    if (!isAbsent(dependency.enabled) && typeof dependency.enabled !== 'boolean') {
-      fail(`${field}.enabled`, `must be true or false, got ${kindOf(dependency.enabled)}`);
-    }
-    const variantNames = optionalArray(dependency.variants, `${field}.variants`) ?? [];
-    variantNames.forEach((variant, i) => {
-      if (typeof variant !== 'string')
-        fail(`${field}.variants[${i}]`, `must be a variant name, got ${kindOf(variant)}`);
-    });
-    return {
-      feature: dependency.feature,
-      enabled: dependency.enabled !== false,
-      variants: variantNames as string[],
-    };
-  });
+  const dependencyList = optionalArray(feature.dependencies, 'dependencies') ?? NONE;
+  const dependencies =
+    dependencyList.length === 0
+      ? NONE
+      : dependencyList.map((dependency, index): DependencySpec => {
+          const field = `dependencies[${index}]`;
+          if (!isRecord(dependency))
+            fail(field, `must be { feature, enabled?, variants? }, got ${kindOf(dependency)}`);
+          if (typeof dependency.feature !== 'string') {
+            fail(`${field}.feature`, `must be the parent flag's name, got ${kindOf(dependency.feature)}`);
+          }
+          if (!isAbsent(dependency.enabled) && typeof dependency.enabled !== 'boolean') {
+            fail(`${field}.enabled`, `must be true or false, got ${kindOf(dependency.enabled)}`);
+          }
+          const variantNames = optionalArray(dependency.variants, `${field}.variants`) ?? [];
+          variantNames.forEach((variant, i) => {
+            if (typeof variant !== 'string')
+              fail(`${field}.variants[${i}]`, `must be a variant name, got ${kindOf(variant)}`);
+          });
+          return {
+            feature: dependency.feature,
+            enabled: dependency.enabled !== false,
+            variants: variantNames as string[],
+          };
+        });
 
   return {
     name,

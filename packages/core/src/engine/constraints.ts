@@ -142,22 +142,30 @@ export function allOf(predicates: readonly Predicate[]): Predicate {
       return ALWAYS_TRUE;
     case 1:
       return live[0];
-    case 2: {
-      const [a, b] = live;
-      return (context) => a(context) && b(context);
-    }
-    case 3: {
-      const [a, b, c] = live;
-      return (context) => a(context) && b(context) && c(context);
-    }
-    default: {
-      const count = live.length;
-      return (context) => {
-        for (let i = 0; i < count; i++) if (!live[i](context)) return false;
-        return true;
-      };
-    }
+    case 2:
+      return both(live[0], live[1]);
+    case 3:
+      return allThree(live[0], live[1], live[2]);
+    default:
+      return everyOne(live.slice());
   }
+}
+
+// One small factory per shape: a closure's context then holds only what that closure reads, which keeps
+// 10,000 compiled flags small (V8 puts every variable any closure of a function reads into one shared context).
+function both(a: Predicate, b: Predicate): Predicate {
+  return (context) => a(context) && b(context);
+}
+
+function allThree(a: Predicate, b: Predicate, c: Predicate): Predicate {
+  return (context) => a(context) && b(context) && c(context);
+}
+
+function everyOne(predicates: readonly Predicate[]): Predicate {
+  return (context) => {
+    for (let i = 0; i < predicates.length; i++) if (!predicates[i](context)) return false;
+    return true;
+  };
 }
 
 /** unleash-client's `values.filter((v) => !!v).map((v) => v.trim())`; a truthy non-string makes it throw. */
@@ -172,7 +180,8 @@ function cleanValues(raw: unknown, field: string, operator: string): string[] {
     if (typeof value !== 'string') fail(`${field}.values[${i}]`, `must be a string, got ${kindOf(value)}`);
     cleaned.push(value.trim());
   }
-  return cleaned;
+  // push grows capacity ahead; a copy is exactly as long (these arrays live as long as the flag)
+  return cleaned.slice();
 }
 
 /** IN and NOT_IN; `flip` is true for NOT_IN, inverted IN, ... (the result is `isIn !== flip`). */
@@ -183,23 +192,39 @@ function inPredicate(
   flip: boolean,
 ): Predicate {
   if (values.length === 0) return flip ? ALWAYS_TRUE : ALWAYS_FALSE;
-  if (values.length === 1) {
-    const only = values[0];
-    return (context) => {
-      const value = readField(context, field, staticValue);
-      return (value !== undefined && (typeof value === 'string' ? value : String(value)) === only) !== flip;
-    };
-  }
-  if (values.length <= SET_THRESHOLD) {
-    return (context) => {
-      const value = readField(context, field, staticValue);
-      if (value === undefined) return flip;
-      const text = typeof value === 'string' ? value : String(value);
-      for (let i = 0; i < values.length; i++) if (values[i] === text) return !flip;
-      return flip;
-    };
-  }
-  const set = new Set(values);
+  if (values.length === 1) return inOne(field, staticValue, values[0], flip);
+  if (values.length <= SET_THRESHOLD) return inFew(field, staticValue, values, flip);
+  return inMany(field, staticValue, new Set(values), flip);
+}
+
+function inOne(field: string, staticValue: string | undefined, only: string, flip: boolean): Predicate {
+  return (context) => {
+    const value = readField(context, field, staticValue);
+    return (value !== undefined && (typeof value === 'string' ? value : String(value)) === only) !== flip;
+  };
+}
+
+function inFew(
+  field: string,
+  staticValue: string | undefined,
+  values: readonly string[],
+  flip: boolean,
+): Predicate {
+  return (context) => {
+    const value = readField(context, field, staticValue);
+    if (value === undefined) return flip;
+    const text = typeof value === 'string' ? value : String(value);
+    for (let i = 0; i < values.length; i++) if (values[i] === text) return !flip;
+    return flip;
+  };
+}
+
+function inMany(
+  field: string,
+  staticValue: string | undefined,
+  set: ReadonlySet<string>,
+  flip: boolean,
+): Predicate {
   return (context) => {
     const value = readField(context, field, staticValue);
     return (value !== undefined && set.has(typeof value === 'string' ? value : String(value))) !== flip;

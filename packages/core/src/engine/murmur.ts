@@ -73,7 +73,7 @@ export function prepareHashPrefix(prefix: string, seed: number): HashPrefix {
       pendingCount = 0;
     }
   }
-  return Object.freeze({ h1, pending, pendingCount, length: prefix.length });
+  return { h1, pending, pendingCount, length: prefix.length };
 }
 
 /**

@@ -12,9 +12,9 @@ import {
   compileConstraint,
   type Predicate,
 } from './constraints.js';
-import { readFieldText } from './context-value.js';
+import { readFieldText, staticValueOf } from './context-value.js';
 import { fail, isAbsent, isRecord, kindOf, optionalArray, optionalString } from './definition-problem.js';
-import { hashWithPrefix, murmurHash32, prepareHashPrefix, STRATEGY_SEED } from './murmur.js';
+import { type HashPrefix, hashWithPrefix, murmurHash32, prepareHashPrefix, STRATEGY_SEED } from './murmur.js';
 import { compileVariants, strategyVariantStickiness, type VariantPicker } from './variants.js';
 
 /** One compiled strategy of a flag. */
@@ -197,32 +197,25 @@ function builtInRule(
       if (!userIds) return ALWAYS_FALSE;
       if (typeof userIds !== 'string')
         fail(`${field}.userIds`, `must be a comma-separated string, got ${kindOf(userIds)}`);
-      const ids = new Set(userIds.split(LIST_SEPARATOR));
-      return (context) => {
-        const userId = context.userId;
-        return userId !== undefined && ids.has(userId as string);
-      };
+      return userIdIn(new Set(userIds.split(LIST_SEPARATOR)));
     }
     case 'gradualRolloutUserId':
     case 'gradualRolloutSessionId': {
       const percentage = percentageParameter(parameters, 'percentage', field);
-      const key = name === 'gradualRolloutUserId' ? 'userId' : 'sessionId';
       if (percentage <= 0) return ALWAYS_FALSE;
       const prefix = prepareHashPrefix(
         `${groupIdText(parameters.groupId, `${field}.groupId`) || ''}:`,
         STRATEGY_SEED,
       );
-      return (context) => {
-        const id = context[key];
-        if (!id) return false;
-        return (hashWithPrefix(prefix, typeof id === 'string' ? id : String(id)) % 100) + 1 <= percentage;
-      };
+      return name === 'gradualRolloutUserId'
+        ? userIdBucketWithin(prefix, percentage)
+        : sessionIdBucketWithin(prefix, percentage);
     }
     case 'gradualRolloutRandom': {
       const percentage = percentageParameter(parameters, 'percentage', field);
       if (percentage <= 0) return ALWAYS_FALSE;
       if (percentage >= 100) return ALWAYS_TRUE;
-      return () => percentage >= randomPercent();
+      return randomWithin(percentage);
     }
     case 'flexibleRollout':
       return flexibleRolloutRule(parameters, field, env);
@@ -239,6 +232,33 @@ function builtInRule(
         : ALWAYS_FALSE;
     }
   }
+}
+
+// Small factories, one per closure shape, so that each closure's context holds only what it reads.
+function userIdIn(ids: ReadonlySet<string>): Predicate {
+  return (context) => {
+    const userId = context.userId;
+    return userId !== undefined && ids.has(userId as string);
+  };
+}
+
+/** gradualRolloutUserId: `userId` must be truthy; the bucket of `groupId:userId` within the percentage. */
+function userIdBucketWithin(prefix: HashPrefix, percentage: number): Predicate {
+  return (context) => {
+    const id = context.userId;
+    return !!id && (hashWithPrefix(prefix, typeof id === 'string' ? id : String(id)) % 100) + 1 <= percentage;
+  };
+}
+
+function sessionIdBucketWithin(prefix: HashPrefix, percentage: number): Predicate {
+  return (context) => {
+    const id = context.sessionId;
+    return !!id && (hashWithPrefix(prefix, typeof id === 'string' ? id : String(id)) % 100) + 1 <= percentage;
+  };
+}
+
+function randomWithin(percentage: number): Predicate {
+  return () => randomPercent() <= percentage;
 }
 
 /** The issue counts a rollout that is not a percentage as a broken definition (unleash-client would read NaN). */
@@ -273,39 +293,60 @@ function flexibleRolloutRule(
   const stickiness = optionalString(parameters.stickiness, `${field}.stickiness`) || 'default';
   if (percentage <= 0) return ALWAYS_FALSE;
   const groupId = groupIdText(parameters.groupId, `${field}.groupId`);
-  const staticValue =
-    stickiness === 'appName' || stickiness === 'environment' ? env.staticContext?.[stickiness] : undefined;
+  const staticValue = staticValueOf(stickiness, env.staticContext);
 
   if (percentage >= 100) {
     // every bucket (1..100) is within the rollout: only a missing stickiness value can turn it off
     if (stickiness === 'default' || stickiness === 'random') return ALWAYS_TRUE;
-    return (context) => !!readFieldText(context, stickiness, staticValue);
+    return fieldPresent(stickiness, staticValue);
   }
-  if (stickiness === 'random') return () => randomPercent() <= percentage;
-
-  if (groupId === undefined) {
-    // unleash-client: `parameters.groupId || context.featureToggle || ''` (nothing sets featureToggle itself)
-    return (context) => {
-      const id =
-        stickiness === 'default'
-          ? context.userId || context.sessionId
-          : readFieldText(context, stickiness, staticValue);
-      if (!id) return stickiness === 'default' ? randomPercent() <= percentage : false;
-      const key = `${(context.featureToggle as string) || ''}:${typeof id === 'string' ? id : String(id)}`;
-      return (murmurHash32(key, STRATEGY_SEED) % 100) + 1 <= percentage;
-    };
-  }
+  if (stickiness === 'random') return randomWithin(percentage);
+  // unleash-client: `parameters.groupId || context.featureToggle || ''` (nothing sets featureToggle itself)
+  if (groupId === undefined) return featureToggleGroupBucketWithin(stickiness, staticValue, percentage);
   const prefix = prepareHashPrefix(`${groupId}:`, STRATEGY_SEED);
-  if (stickiness === 'default') {
-    return (context) => {
-      const id = context.userId || context.sessionId;
-      if (!id) return randomPercent() <= percentage;
-      return (hashWithPrefix(prefix, typeof id === 'string' ? id : String(id)) % 100) + 1 <= percentage;
-    };
-  }
+  if (stickiness === 'default') return defaultStickinessBucketWithin(prefix, percentage);
+  return fieldBucketWithin(stickiness, staticValue, prefix, percentage);
+}
+
+function fieldPresent(field: string, staticValue: string | undefined): Predicate {
+  return (context) => !!readFieldText(context, field, staticValue);
+}
+
+/** flexibleRollout's `default` stickiness: userId, else sessionId, else a random bucket. */
+function defaultStickinessBucketWithin(prefix: HashPrefix, percentage: number): Predicate {
   return (context) => {
-    const id = readFieldText(context, stickiness, staticValue);
+    const id = context.userId || context.sessionId;
+    if (!id) return randomPercent() <= percentage;
+    return (hashWithPrefix(prefix, typeof id === 'string' ? id : String(id)) % 100) + 1 <= percentage;
+  };
+}
+
+function fieldBucketWithin(
+  field: string,
+  staticValue: string | undefined,
+  prefix: HashPrefix,
+  percentage: number,
+): Predicate {
+  return (context) => {
+    const id = readFieldText(context, field, staticValue);
     return !!id && (hashWithPrefix(prefix, id) % 100) + 1 <= percentage;
+  };
+}
+
+/** Without a groupId the group is the context's `featureToggle`, known only at evaluation time. */
+function featureToggleGroupBucketWithin(
+  stickiness: string,
+  staticValue: string | undefined,
+  percentage: number,
+): Predicate {
+  return (context) => {
+    const id =
+      stickiness === 'default'
+        ? context.userId || context.sessionId
+        : readFieldText(context, stickiness, staticValue);
+    if (!id) return stickiness === 'default' ? randomPercent() <= percentage : false;
+    const key = `${(context.featureToggle as string) || ''}:${typeof id === 'string' ? id : String(id)}`;
+    return (murmurHash32(key, STRATEGY_SEED) % 100) + 1 <= percentage;
   };
 }
 
@@ -325,23 +366,25 @@ function constraintsThen(predicates: readonly Predicate[], rule: Predicate): Pre
   switch (live.length) {
     case 0:
       return rule;
-    case 1: {
-      const first = live[0];
-      return (context) => first(context) && rule(context);
-    }
-    case 2: {
-      const first = live[0];
-      const second = live[1];
-      return (context) => first(context) && second(context) && rule(context);
-    }
-    default: {
-      const count = live.length;
-      return (context) => {
-        for (let i = 0; i < count; i++) if (!live[i](context)) return false;
-        return rule(context);
-      };
-    }
+    case 1:
+      return oneThen(live[0], rule);
+    case 2:
+      return twoThen(live[0], live[1], rule);
+    default:
+      return allThen(allOf(live), rule);
   }
+}
+
+function oneThen(first: Predicate, rule: Predicate): Predicate {
+  return (context) => first(context) && rule(context);
+}
+
+function twoThen(first: Predicate, second: Predicate, rule: Predicate): Predicate {
+  return (context) => first(context) && second(context) && rule(context);
+}
+
+function allThen(constraints: Predicate, rule: Predicate): Predicate {
+  return (context) => constraints(context) && rule(context);
 }
 
 function remoteAddressRule(parameters: Record<string, unknown>, field: string): Predicate {

@@ -30,6 +30,7 @@ export const DISABLED_VARIANT_OF_ENABLED_FLAG: VariantResult = Object.freeze({
 });
 
 const WEIGHT_TYPES = new Set(['variable', 'fix']);
+const NO_OVERRIDES: readonly VariantEntry[] = Object.freeze([]);
 
 /** A checked, normalised variant definition. */
 interface VariantEntry {
@@ -89,9 +90,10 @@ class WeightedVariants implements VariantPicker {
     const cumulative: number[] = [];
     let counter = 0;
     for (const entry of candidates) cumulative.push((counter += entry.weight));
-    this.cumulative = cumulative;
+    this.cumulative = cumulative.slice(); // exact length: it lives as long as the flag
     this.results = candidates.map((entry) => entry.result);
-    this.overridden = entries.filter((entry) => entry.overrideMatchers.length > 0);
+    const overridden = entries.filter((entry) => entry.overrideMatchers.length > 0);
+    this.overridden = overridden.length === 0 ? NO_OVERRIDES : overridden;
     this.prefix = prepareHashPrefix(`${groupId}:`, VARIANT_SEED);
     const isDefault = stickiness === undefined || stickiness === 'default';
     this.stickinessKind = isDefault ? DEFAULT_STICKINESS : FIELD_STICKINESS;
