@@ -2,7 +2,15 @@
 // installed from the tarballs into a scratch project, then imported from ESM and from CJS and type-checked.
 // Run after `pnpm build` by `pnpm test:packed` (part of .ci/run); it needs the npm registry for dependencies.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -44,9 +52,13 @@ beforeAll(() => {
     if (!existsSync(path.join(pkg.dir, 'dist'))) {
       execFileSync('pnpm', ['build'], { cwd: pkg.dir, stdio: 'pipe' });
     }
-    const out = execFileSync('pnpm', ['pack', '--pack-destination', packs], { cwd: pkg.dir, encoding: 'utf8' });
+    const out = execFileSync('pnpm', ['pack', '--pack-destination', packs], {
+      cwd: pkg.dir,
+      encoding: 'utf8',
+    });
     const tarball = out.trim().split('\n').at(-1)!.trim();
-    tarballs[pkg.name] = `file:${path.isAbsolute(tarball) ? tarball : path.join(packs, path.basename(tarball))}`;
+    tarballs[pkg.name] =
+      `file:${path.isAbsolute(tarball) ? tarball : path.join(packs, path.basename(tarball))}`;
   }
   const peers: Record<string, string> = {};
   for (const pkg of packages) {
@@ -93,8 +105,14 @@ describe.each(packages.map((p) => [p.name, p] as const))('%s (packed)', (name) =
 
   it('imports from ESM and requires from CJS with the same exports as the source', async () => {
     const fromSource = Object.keys(await import(name)).sort();
-    const esm = exportNames(`import * as m from '${name}'; console.log(JSON.stringify(Object.keys(m).sort()));`, 'module');
-    const cjs = exportNames(`console.log(JSON.stringify(Object.keys(require('${name}')).sort()));`, 'commonjs');
+    const esm = exportNames(
+      `import * as m from '${name}'; console.log(JSON.stringify(Object.keys(m).sort()));`,
+      'module',
+    );
+    const cjs = exportNames(
+      `console.log(JSON.stringify(Object.keys(require('${name}')).sort()));`,
+      'commonjs',
+    );
     expect(esm).toEqual(fromSource);
     expect(cjs.filter((key) => key !== 'default' && key !== '__esModule')).toEqual(
       fromSource.filter((key) => key !== 'default'),
@@ -102,12 +120,14 @@ describe.each(packages.map((p) => [p.name, p] as const))('%s (packed)', (name) =
   });
 });
 
-it('type-checks a consumer under NodeNext from ESM and from CJS', () => {
+// One program per format: a real project compiles as ESM or as CJS, not both at once.
+it.each(['mts', 'cts'])('type-checks a consumer.%s under NodeNext', (extension) => {
   const imports = packages.map((p, i) => `import * as p${i} from '${p.name}';\nvoid p${i};`).join('\n');
-  writeFileSync(path.join(project, 'consumer.mts'), imports);
-  writeFileSync(path.join(project, 'consumer.cts'), imports);
+  const consumer = `consumer.${extension}`;
+  writeFileSync(path.join(project, consumer), imports);
+  const tsconfig = `tsconfig.${extension}.json`;
   writeFileSync(
-    path.join(project, 'tsconfig.json'),
+    path.join(project, tsconfig),
     JSON.stringify({
       compilerOptions: {
         module: 'NodeNext',
@@ -118,17 +138,19 @@ it('type-checks a consumer under NodeNext from ESM and from CJS', () => {
         skipLibCheck: false,
         types: [],
       },
-      files: ['consumer.mts', 'consumer.cts'],
+      files: [consumer],
     }),
   );
   const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
   let output = '';
   try {
-    execFileSync(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: project, encoding: 'utf8' });
+    execFileSync(process.execPath, [tsc, '-p', tsconfig], { cwd: project, encoding: 'utf8' });
   } catch (error: any) {
     output = `${error.stdout ?? ''}${error.stderr ?? ''}`;
   }
   // Type errors inside third-party declarations are not ours to judge; errors in ours are.
-  const ours = output.split('\n').filter((line) => line.includes('@flagwise/') || line.startsWith('consumer.'));
+  const ours = output
+    .split('\n')
+    .filter((line) => line.includes('@flagwise/') || line.startsWith('consumer.'));
   expect(ours).toEqual([]);
 });
