@@ -362,9 +362,10 @@ export function randomPayload(random: () => number, count: number): ClientFeatur
     constraints: Array.from({ length: pick.int(0, 2) }, () => constraint(pick)),
   }));
   const segmentIds = segments.map((segment) => segment.id);
+  const names = Array.from({ length: count }, (_, i) => (pick.chance(0.1) ? `flag-${i}-ünï` : `flag-${i}`));
   const features: FeatureDefinition[] = [];
   for (let i = 0; i < count; i++) {
-    const name = pick.chance(0.1) ? `flag-${i}-ünï` : `flag-${i}`;
+    const name = names[i];
     const feature: FeatureDefinition = {
       name,
       enabled: pick.chance(0.9),
@@ -372,9 +373,10 @@ export function randomPayload(random: () => number, count: number): ClientFeatur
       variants: pick.chance(0.4) ? variants(pick, pick.int(1, 4)) : [],
       impressionData: false,
     };
-    if (i > 0 && pick.chance(0.25)) {
+    // parents come before or after their children: Unleash sorts by name, so children often come first
+    if (pick.chance(0.25)) {
       const dependencies: DependencyDefinition[] = Array.from({ length: pick.int(1, 2) }, () => {
-        const parent = pick.chance(0.9) ? features[pick.int(0, features.length - 1)].name : 'no-such-parent';
+        const parent = pick.chance(0.9) ? names[pick.int(0, count - 1)] : 'no-such-parent';
         const dependency: DependencyDefinition = { feature: parent };
         const kind = pick.int(0, 3);
         if (kind === 1) dependency.enabled = false;

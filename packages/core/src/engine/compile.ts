@@ -1,8 +1,9 @@
 // compileFlags: Unleash client-features JSON in, one immutable snapshot of compiled flags out.
 //
-// Each flag becomes a `decide(context)` closure that answers with a decision code (the matching strategy's index,
-// or why nothing matched). isEnabled, getVariant and explain all read that one decision, so they can never
-// disagree, and explain costs nothing on the hot path. Semantics are unleash-client 6.12.1's (lib/client.js).
+// Each flag is compiled once into strategy predicates (closures with every definition value pre-parsed) and
+// linked into a snapshot; `decide(context)` answers with a decision code: the matching strategy's index, or why
+// nothing matched. isEnabled, getVariant and explain all read that one decision, so they can never disagree, and
+// explain costs nothing on the hot path. Semantics are unleash-client 6.12.1's (lib/client.js).
 import { FlagDefinitionError } from '../errors.js';
 import type {
   ClientFeaturesPayload,

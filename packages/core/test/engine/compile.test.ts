@@ -334,6 +334,13 @@ describe('unleash-client details', () => {
     }
   });
 
+  it('resolves a dependency on a flag that comes later in the payload', () => {
+    const flags = compileFlags(
+      payload(on('a-child', { dependencies: [{ feature: 'z-parent' }] }), on('z-parent')),
+    );
+    expect(flags.isEnabled('a-child', {})).toBe(true);
+  });
+
   it('uses the last definition of a duplicated name, and warns', () => {
     const warnings: string[] = [];
     const flags = compileFlags(payload(on('twice'), on('twice', { enabled: false })), {
