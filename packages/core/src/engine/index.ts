@@ -9,6 +9,11 @@ import type {
   VariantResult,
 } from '../types.js';
 
+/**
+ * Options of compileFlags.
+ * @example
+ * compileFlags(payload, { staticContext: { appName: 'shop', environment: 'production' }, onWarn: log.warn, previous });
+ */
 export interface CompileOptions {
   /** custom strategies, by name */
   strategies?: readonly CustomStrategy[];
@@ -20,7 +25,14 @@ export interface CompileOptions {
   previous?: CompiledFlags;
 }
 
-/** One compiled snapshot of definitions. Every method is synchronous and never throws. */
+/**
+ * One compiled snapshot of definitions. Every method is synchronous and never throws.
+ * @example
+ * const flags = compileFlags(payload);
+ * flags.isEnabled('new-pricing', { userId: '42' });
+ * flags.getVariant('checkout', { userId: '42' }).name;
+ * flags.explain('new-pricing', { userId: '42' }).reason; // 'strategy-matched'
+ */
 export interface CompiledFlags {
   readonly definitions: ClientFeaturesPayload;
   /** one entry per flag that failed to compile */
