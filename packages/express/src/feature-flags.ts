@@ -101,7 +101,7 @@ export function featureFlags(
       .catch((error: unknown) => {
         client.logger.warn(
           { err: error, status: client.status },
-          `flagwise: serving requests without flags (they read as off) because they are not ready: ${
+          `flagwise: serving requests without flags (they read as off until they load): ${
             error instanceof Error ? error.message : String(error)
           }`,
         );
