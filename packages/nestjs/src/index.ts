@@ -1,6 +1,7 @@
 // What Nest users need from core, so one install is enough.
 export {
   ConfigurationError,
+  consoleLogger,
   createFlags,
   type Explanation,
   type FlagContext,

@@ -1,0 +1,74 @@
+// `pnpm --filter @flagwise/example-nestjs start`: serves the demo on http://127.0.0.1:3000 (PORT to change it).
+// Flags come from flags.yaml next to this package, or from Unleash/GitLab when UNLEASH_URL is set (README.md).
+import 'reflect-metadata';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ConfigurationError, consoleLogger, createFlags, fileSource } from '@flagwise/nestjs';
+import { sourceFromEnv } from '@flagwise/unleash';
+import { NestFactory } from '@nestjs/core';
+import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
+import ejs from 'ejs';
+import { AppModule } from './app.module.js';
+
+const exampleDir = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+
+function chooseSource() {
+  // FLAGWISE_FLAGS_FILE points at another flags file (the example's test uses a copy).
+  if (process.env.FLAGWISE_FLAGS_FILE) return fileSource(process.env.FLAGWISE_FLAGS_FILE, { debounceMs: 50 });
+  return sourceFromEnv(process.env, { cwd: exampleDir, backupPath: path.join(exampleDir, '.flagwise') });
+}
+
+function fail(message: string): never {
+  process.stderr.write(`flagwise demo: ${message}\n`);
+  process.exit(1);
+}
+
+let source: ReturnType<typeof chooseSource>;
+try {
+  source = chooseSource();
+} catch (error) {
+  // A missing or wrong variable: one line that says which and how to set it.
+  if (error instanceof ConfigurationError) fail(error.message);
+  throw error;
+}
+
+const client = createFlags({ source, logger: consoleLogger('info') });
+try {
+  await client.ready({ timeoutMs: 10_000 });
+} catch (error) {
+  fail(error instanceof Error ? error.message : String(error));
+}
+
+const app = await NestFactory.create<NestExpressApplication>(
+  AppModule.withClient(client),
+  new ExpressAdapter(),
+  {
+    logger: ['error', 'warn'],
+  },
+);
+// pnpm's strict layout: Express cannot require('ejs') itself, so the engine is registered explicitly.
+app.engine('ejs', ejs.renderFile);
+app.setViewEngine('ejs');
+app.setBaseViewsDir(path.join(exampleDir, 'views'));
+
+try {
+  await app.listen(Number(process.env.PORT ?? 3000), '127.0.0.1');
+} catch (error) {
+  const code = (error as NodeJS.ErrnoException).code;
+  const hint = code === 'EADDRINUSE' ? ': the port is taken, run with another one, e.g. PORT=3001' : '';
+  fail(`${error instanceof Error ? error.message : String(error)}${hint}`);
+}
+const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+process.stdout.write(`flagwise demo on ${url} (flags from ${client.source.name})\n`);
+
+// The module was given the client, so closing it is ours (after the app stopped taking requests).
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(
+    signal,
+    () =>
+      void app
+        .close()
+        .then(() => client.close())
+        .then(() => process.exit(0)),
+  );
+}
