@@ -269,6 +269,7 @@ function variants(pick: Picker, count: number): VariantDefinition[] {
     if (stickiness !== undefined) variant.stickiness = stickiness;
     const payload = payloadOf(pick);
     if (payload) variant.payload = payload;
+    else if (pick.chance(0.1)) variant.payload = null as never;
     if (pick.chance(0.15)) {
       const field = pick.one(['userId', 'plan', 'country', 'environment']);
       variant.overrides = [{ contextName: field, values: pick.some(FIELDS[field], 1, 3) }];

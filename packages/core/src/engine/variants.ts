@@ -223,9 +223,16 @@ function compileVariantEntry(raw: unknown, field: string, env: CompileEnvironmen
     });
   });
 
+  // unleash-client passes the definition's payload through, so an explicit `payload: null` stays null
   const result: VariantResult =
-    payload === undefined
+    payload === undefined && raw.payload !== null
       ? Object.freeze({ name, enabled: true, feature_enabled: true, featureEnabled: true })
-      : Object.freeze({ name, enabled: true, payload, feature_enabled: true, featureEnabled: true });
+      : Object.freeze({
+          name,
+          enabled: true,
+          payload: payload ?? (null as never),
+          feature_enabled: true,
+          featureEnabled: true,
+        });
   return { name, weight, result, overrideMatchers, stickiness: raw.stickiness };
 }
