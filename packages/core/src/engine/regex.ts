@@ -21,13 +21,36 @@ export function compileRe2(pattern: string, caseInsensitive: boolean): CompiledR
   const native = translateToNative(pattern, caseInsensitive);
   if (native !== undefined) {
     try {
-      // no `g` or `y` flag: test() keeps no state between calls, so one RegExp can serve every evaluation
-      return new RegExp(native.source, native.flags);
+      return new NativeRegex(new RegExp(native.source, native.flags), pattern, caseInsensitive);
     } catch {
       // JavaScript refused the translation: let re2js decide whether the pattern is valid
     }
   }
   return RE2JS.compile(pattern, caseInsensitive ? RE2JS.CASE_INSENSITIVE : 0);
+}
+
+/**
+ * Context values longer than this are matched by re2js: with one variable quantifier a backtracking search costs
+ * up to n² steps, which stays below a million here, while an attacker-sized value could otherwise cost far more.
+ */
+const MAX_NATIVE_INPUT = 1000;
+
+/** A translated pattern; re2js (compiled on first need) takes over for long inputs. */
+class NativeRegex implements CompiledRegex {
+  private re2: RE2JS | undefined;
+
+  constructor(
+    // no `g` or `y` flag: test() keeps no state between calls, so one RegExp serves every evaluation
+    private readonly regex: RegExp,
+    private readonly pattern: string,
+    private readonly caseInsensitive: boolean,
+  ) {}
+
+  test(text: string): boolean {
+    if (text.length <= MAX_NATIVE_INPUT) return this.regex.test(text);
+    this.re2 ??= RE2JS.compile(this.pattern, this.caseInsensitive ? RE2JS.CASE_INSENSITIVE : 0);
+    return this.re2.test(text);
+  }
 }
 
 /** RE2's `.` is any character but `\n`; JavaScript's also stops at `\r`, U+2028 and U+2029. */
@@ -84,11 +107,19 @@ export function translateToNative(
   let out = '';
   let depth = 0;
   let canRepeat = false;
-  // does the group being built (index = depth) contain a counted repetition? `(a{100}){100}` is where RE2's
-  // size limits start to matter, so repeating such a group is left to re2js
-  const countedInGroup: boolean[] = [false];
-  let lastGroupHadCounted = false;
+  // Linear time is RE2's promise and a backtracking engine can break it, so the fast path takes only patterns
+  // whose backtracking stays small: at most one variable-length quantifier, and none on a group that holds a
+  // quantifier or an alternation (`(a+)+`, `(a|aa)*`). Long inputs go to re2js anyway (see NativeRegex).
+  let variableQuantifiers = 0;
+  const quantifiedInGroup: boolean[] = [false];
+  const alternationInGroup: boolean[] = [false];
   let lastWasGroup = false;
+  let lastGroupIsRisky = false;
+  const quantify = (variable: boolean): boolean => {
+    if (lastWasGroup && lastGroupIsRisky) return false;
+    quantifiedInGroup[depth] = true;
+    return !variable || ++variableQuantifiers <= 1;
+  };
   for (let i = 0; i < chars.length; i++) {
     const char = chars[i];
     switch (char) {
@@ -126,6 +157,7 @@ export function translateToNative(
         break;
       case '|':
         out += '|';
+        alternationInGroup[depth] = true;
         canRepeat = false;
         break;
       case '(': {
@@ -137,15 +169,16 @@ export function translateToNative(
           out += '(';
         }
         depth++;
-        countedInGroup[depth] = false;
+        quantifiedInGroup[depth] = false;
+        alternationInGroup[depth] = false;
         canRepeat = false;
         break;
       }
       case ')':
         if (depth === 0) return undefined;
-        lastGroupHadCounted = countedInGroup[depth];
+        lastGroupIsRisky = quantifiedInGroup[depth] || alternationInGroup[depth];
         depth--;
-        if (lastGroupHadCounted) countedInGroup[depth] = true;
+        if (quantifiedInGroup[depth + 1]) quantifiedInGroup[depth] = true;
         out += ')';
         canRepeat = true;
         lastWasGroup = true;
@@ -153,7 +186,7 @@ export function translateToNative(
       case '*':
       case '+':
       case '?': {
-        if (!canRepeat) return undefined;
+        if (!canRepeat || !quantify(true)) return undefined;
         out += char;
         if (chars[i + 1] === '?') {
           out += '?';
@@ -175,8 +208,7 @@ export function translateToNative(
         const min = Number(match[1]);
         const max = match[3] === undefined ? undefined : Number(match[3]);
         if (min > MAX_REPEAT || (max !== undefined && (max > MAX_REPEAT || max < min))) return undefined;
-        if (lastWasGroup && lastGroupHadCounted) return undefined;
-        countedInGroup[depth] = true;
+        if (!quantify(match[2] !== undefined && max !== min)) return undefined;
         out += `{${body}}`;
         i = close;
         if (chars[i + 1] === '?') {

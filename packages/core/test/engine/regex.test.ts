@@ -83,6 +83,14 @@ const quantifiers = fc.constantFrom(
   '',
   '',
   '',
+  '',
+  '',
+  '',
+  '',
+  '',
+  '',
+  '',
+  '',
   '*',
   '+',
   '?',
@@ -199,7 +207,18 @@ describe('REGEX constraints: native translation agrees with re2js', () => {
     expect(translateToNative('(?P<name>x)', false)).toBeUndefined();
     expect(translateToNative('\\pL', false)).toBeUndefined();
     expect(translateToNative('(a{100}){100}', false)).toBeUndefined();
+    // backtracking hazards stay with re2js, which is linear-time
+    for (const risky of ['(a+)+$', '(a|aa)*b', 'a*a*b', '^(\\w+\\s?)*$', 'x?x?x?xxx', '(.*a){3}']) {
+      expect(translateToNative(risky, false), risky).toBeUndefined();
+    }
     expect(translateToNative('ÆØÅ', true)).toBeUndefined();
+  });
+
+  it('matches long inputs with re2js, with the same answers', () => {
+    const long = `${'a'.repeat(5000)}@example.com`;
+    for (const source of ['@example\\.com$', '^a+@', 'b+', '^[a-z]+$']) {
+      expect(compileRe2(source, false).test(long), source).toBe(RE2JS.compile(source).matcher(long).find());
+    }
   });
 
   it('rejects what RE2 rejects, even where JavaScript would accept it', () => {
