@@ -328,6 +328,8 @@ const semverCache = new Map<string, SemVer | null>();
 const SEMVER_CACHE_LIMIT = 1000;
 
 function parseContextVersion(text: string): SemVer | null {
+  // semver refuses versions over 256 characters; refusing them here keeps huge values out of the cache
+  if (text.length > 256) return null;
   let parsed = semverCache.get(text);
   if (parsed !== undefined) return parsed;
   try {
@@ -433,6 +435,7 @@ interface ParsedAddress {
 
 const addressCache = new Map<string, ParsedAddress>();
 const ADDRESS_CACHE_LIMIT = 1000;
+const MAX_CACHED_ADDRESS = 64;
 
 function parseAddress(text: string): ParsedAddress {
   let parsed = addressCache.get(text);
@@ -442,8 +445,11 @@ function parseAddress(text: string): ParsedAddress {
   if (Address4.isValid(text)) v4 = new Address4(text);
   else if (Address6.isValid(text)) v6 = new Address6(text);
   parsed = { v4, v6, form: v4 ? v4.correctForm() : v6 ? v6.correctForm() : '' };
-  if (addressCache.size >= ADDRESS_CACHE_LIMIT) addressCache.clear();
-  addressCache.set(text, parsed);
+  // addresses are short; a long value (an IPv6 zone can be any length) is parsed again rather than kept
+  if (text.length <= MAX_CACHED_ADDRESS) {
+    if (addressCache.size >= ADDRESS_CACHE_LIMIT) addressCache.clear();
+    addressCache.set(text, parsed);
+  }
   return parsed;
 }
 

@@ -415,7 +415,10 @@ function parseAddress4(text: string): Address4 | null {
   let parsed = address4Cache.get(text);
   if (parsed !== undefined) return parsed;
   parsed = Address4.isValid(text) ? new Address4(text) : null;
-  if (address4Cache.size >= ADDRESS_CACHE_LIMIT) address4Cache.clear();
-  address4Cache.set(text, parsed);
+  // an IPv4 address with a /suffix is at most 18 characters: longer values are not kept
+  if (text.length <= 18) {
+    if (address4Cache.size >= ADDRESS_CACHE_LIMIT) address4Cache.clear();
+    address4Cache.set(text, parsed);
+  }
   return parsed;
 }
