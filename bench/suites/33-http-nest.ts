@@ -2,6 +2,8 @@
 //   bare      — no flags at all
 //   flagwise  — FeatureFlagsModule over 200 defined flags, a @FeatureRequired guard on the route, and 3 flags
 //               read per request through @Flags() (2 properties, 1 variant)
+//   machinery — no flagwise, but a no-op route guard and a no-op param decorator: what Nest itself charges for
+//               the two mechanisms flagwise builds on
 // Each server runs in its own process (bench/lib/http-bench.ts); rounds are interleaved, ratios are paired.
 // The apps live in packages/nestjs/test/bench-app.ts, where Nest 11 (the adapter's dev dependency) resolves,
 // so this suite needs no Nest dependencies of its own.
@@ -19,11 +21,13 @@ export default async function httpNest(): Promise<BenchSection> {
   const names = {
     bare: 'Nest 11 (Express), no flags (baseline)',
     flagwise: 'Nest 11 (Express) + FeatureFlagsModule, @FeatureRequired',
+    machinery: 'Nest 11 (Express), a no-op guard and param decorator',
   };
   const results = await runHttpBench({
     targets: [
       { name: names.bare, module: apps, export: 'startBare' },
       { name: names.flagwise, module: apps, export: 'startFlagwise' },
+      { name: names.machinery, module: apps, export: 'startNestMachinery' },
     ],
     requests: USERS.map((user, i) => ({
       path: '/products',
@@ -33,6 +37,7 @@ export default async function httpNest(): Promise<BenchSection> {
     rounds: Number(process.env.FLAGWISE_BENCH_ROUNDS) || 5,
   });
   const flagwise = results.find((r) => r.name === names.flagwise)!;
+  const machinery = results.find((r) => r.name === names.machinery)!;
   return {
     title: 'HTTP: Nest 11 on Express with @flagwise/nestjs vs bare',
     markdown: [
@@ -40,11 +45,14 @@ export default async function httpNest(): Promise<BenchSection> {
       '',
       `One Nest ${NEST_VERSION} app on the Express platform, \`GET /products\` answering a small JSON body, ` +
         `loaded by autocannon (10 connections, ${USERS.length} users cycling through \`x-user-id\`) in the same ` +
-        `run. flagwise: \`FeatureFlagsModule.forRoot()\` over ${FLAG_COUNT} defined flags (its global guard ` +
-        'attaches the lazy flags), `@FeatureRequired` on the route, and 3 flags read per request through ' +
-        '`@Flags()` (2 properties, 1 variant). "vs baseline" is the median of per-round ratios to the bare app.',
+        `run. flagwise: \`FeatureFlagsModule.forRoot()\` over ${FLAG_COUNT} defined flags (one Express ` +
+        'middleware attaches the lazy flags), `@FeatureRequired` on the route, and 3 flags read per request ' +
+        'through `@Flags()` (2 properties, 1 variant). Machinery: the bare app plus a no-op `@UseGuards` guard and ' +
+        'a no-op `createParamDecorator` parameter, no flagwise. "vs baseline" is the median of per-round ratios ' +
+        'to the bare app.',
       '',
-      `flagwise keeps ${(flagwise.ratio * 100).toFixed(1)}% of bare Nest throughput.`,
+      `flagwise keeps ${(flagwise.ratio * 100).toFixed(1)}% of bare Nest throughput; a no-op guard and param ` +
+        `decorator alone (no flagwise) keep ${(machinery.ratio * 100).toFixed(1)}%.`,
     ].join('\n'),
     targets: [
       {

@@ -64,7 +64,6 @@ export function attachRequestFlags(
   client: FlagsClient,
   options: NestAdapterOptions,
 ): void {
-  if (request.flags !== undefined) return;
   const pending: PendingFlags = { request, response, client, options, flags: undefined };
   const flags = new Proxy(pending, lazyFlagsHandler) as unknown as RequestFlags;
   request.flags = flags;

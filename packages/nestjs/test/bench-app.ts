@@ -1,7 +1,15 @@
 // The two apps of bench/suites/33-http-nest.ts (`pnpm bench http-nest`), started in child processes by
 // bench/lib/http-bench.ts. They live here so they resolve this package's Nest 11 and its source directly.
 import type { FeatureDefinition } from '@flagwise/core';
-import { Controller, Get, Module } from '@nestjs/common';
+import {
+  type CanActivate,
+  Controller,
+  createParamDecorator,
+  Get,
+  Injectable,
+  Module,
+  UseGuards,
+} from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import {
@@ -124,6 +132,29 @@ export async function startFlagwise(): Promise<RunningServer> {
     ],
     controllers: [ProductsController],
   })
+  class AppModule {}
+  return listenNest(AppModule);
+}
+
+@Injectable()
+class AllowGuard implements CanActivate {
+  canActivate(): boolean {
+    return true;
+  }
+}
+const Constant = createParamDecorator(() => true);
+
+/** Target: no flagwise, but Nest's own cost of what flagwise uses — one route guard, one custom param decorator. */
+export async function startNestMachinery(): Promise<RunningServer> {
+  @Controller()
+  class ProductsController {
+    @Get('products')
+    @UseGuards(AllowGuard)
+    products(@Constant() rollout: boolean) {
+      return { products: PRODUCTS, rollout, plan: false, variant: 'control' };
+    }
+  }
+  @Module({ controllers: [ProductsController], providers: [AllowGuard] })
   class AppModule {}
   return listenNest(AppModule);
 }
