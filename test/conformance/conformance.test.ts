@@ -6,7 +6,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { AdapterRow, RunningApp } from './contract.js';
 import { CONTEXT_HEADERS as H } from './contract.js';
 
-const rowModules = import.meta.glob<{ rows: AdapterRow[] }>('./rows/*.ts', { eager: true });
+// Vite's import.meta.glob (vitest runs on Vite): every rows file, loaded eagerly.
+type Glob = (pattern: string, options: { eager: true }) => Record<string, { rows: AdapterRow[] }>;
+const rowModules = (import.meta as ImportMeta & { glob: Glob }).glob('./rows/*.ts', { eager: true });
 const rows = Object.values(rowModules).flatMap((mod) => mod.rows);
 
 const SECRET = 'conformance-secret-0123456789abcdef0123456789';

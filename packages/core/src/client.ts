@@ -105,7 +105,6 @@ export class FlagsClient<Request = any> extends EventEmitter<FlagsEvents> {
   private snapshot: Snapshot;
   private readonly compileOptions: Parameters<typeof compileFlags>[1];
   private readonly unsubscribe: () => void;
-  private readonly started: Promise<void>;
   private startError: Error | undefined;
   private closed = false;
   private readonly warnedNames = new Set<string>();
@@ -163,7 +162,7 @@ export class FlagsClient<Request = any> extends EventEmitter<FlagsEvents> {
       queueMicrotask(() => {
         for (const deliver of deferred) deliver();
       });
-    this.started = Promise.resolve()
+    void Promise.resolve()
       .then(() => this.source.start({ logger: this.logger }))
       .then(() => {
         const current = this.source.current();
@@ -275,7 +274,7 @@ export class FlagsClient<Request = any> extends EventEmitter<FlagsEvents> {
   ): Record<string, { enabled: boolean; variant: VariantResult }> {
     const result: Record<string, { enabled: boolean; variant: VariantResult }> = {};
     for (const name of this.snapshot.compiled.names()) {
-      const variant = this.getVariant(name, context);
+      const variant = this.getVariant(name as FlagName, context);
       result[name] = { enabled: variant.feature_enabled, variant };
     }
     return result;
@@ -397,7 +396,7 @@ export class FlagsClient<Request = any> extends EventEmitter<FlagsEvents> {
     const closedError = new FlagwiseError('CLOSED', 'the flags client was closed before it was ready');
     for (const waiter of this.readyWaiters) waiter.reject(closedError);
     this.readyWaiters.clear();
-    await this.started;
+    // Not awaiting a start that may never settle (a hung network): sources accept stop() during start.
     await this.source.stop();
   }
 

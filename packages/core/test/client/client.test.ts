@@ -68,8 +68,9 @@ describe('client lifecycle', () => {
     expect((error as FlagwiseError).code).toBe('READY_TIMEOUT');
     expect((error as Error).message).toMatch(/hanging.*50 ms/);
     const pending = client.ready({ timeoutMs: 60_000 });
-    void client.close();
+    const closing = client.close();
     await expect(pending).rejects.toThrow(/closed/);
+    await closing; // resolves although the source's start never settles
   });
 
   it('emits ready, then changed with a per-flag diff', async () => {
