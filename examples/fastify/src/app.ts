@@ -1,0 +1,86 @@
+// The demo app: one page whose look follows four flags, listing each flag's state and the reason for it.
+import { fileURLToPath } from 'node:url';
+import fastifyCookie from '@fastify/cookie';
+import fastifyView from '@fastify/view';
+import { type FeatureFlagsOptions, featureFlags, type RequestFlags } from '@flagwise/fastify';
+import ejs from 'ejs';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+
+/** The flags this page uses, and what each one does to it. */
+export const DEMO_FLAGS = {
+  dark_mode: 'turns the page dark',
+  holiday_banner: 'shows a holiday banner',
+  new_layout: 'shows these flags as cards instead of a table (half of the users)',
+  beta_banner: 'welcomes the beta testers (a list of users)',
+} as const;
+
+export const DEMO_USERS = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank'] as const;
+
+const USER_COOKIE = 'demo_user';
+const views = fileURLToPath(new URL('../views', import.meta.url));
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** who is logged in; a login plugin (@fastify/passport, @fastify/jwt) would set it */
+    user: { id: string } | null;
+  }
+}
+
+/**
+ * Builds the demo app with the flags plugin. The visitor picks a user with `?user=name` (remembered in a
+ * cookie); a real app would take `request.user` from its login instead.
+ * @example
+ * const app = await createDemoApp({ source: fileSource('flags.yaml') });
+ * await app.listen({ port: 3000 });
+ */
+export async function createDemoApp(flagsOptions: FeatureFlagsOptions): Promise<FastifyInstance> {
+  const app = Fastify();
+  await app.register(fastifyCookie);
+  await app.register(fastifyView, { engine: { ejs }, root: views });
+
+  // Stands in for a login: request.user is what the flags plugin reads the user id from.
+  app.decorateRequest('user', null);
+  app.addHook('onRequest', (request, reply, done) => {
+    const chosen = (request.query as { user?: unknown }).user;
+    if (typeof chosen === 'string') {
+      reply.setCookie(USER_COOKIE, chosen, { httpOnly: true, sameSite: 'lax', path: '/' });
+    }
+    const id = typeof chosen === 'string' ? chosen : request.cookies[USER_COOKIE];
+    if (id) request.user = { id };
+    done();
+  });
+  // After the login hook, so the user is known; app.ready() waits for the flags.
+  await app.register(featureFlags, flagsOptions);
+
+  app.get('/', async (request, reply) => {
+    const { flags } = request;
+    const rows = Object.entries(DEMO_FLAGS).map(([name, effect]) => {
+      const explanation = flags.explain(name);
+      return {
+        name,
+        effect,
+        enabled: explanation.enabled,
+        reason: explanation.reason,
+        detail: explanation.detail,
+      };
+    });
+    // Templates also see `flags` on their own (reply.locals.flags): index.ejs reads flags.darkMode.
+    return (reply as FastifyReply & { view(page: string, data: object): FastifyReply }).view('index.ejs', {
+      user: flags.context.userId,
+      users: DEMO_USERS,
+      rows,
+      source: app.featureFlags.source.name,
+      status: app.featureFlags.status,
+      browserFlags: scriptSafeJson(flags),
+    });
+  });
+  return app;
+}
+
+// The browser-visible flags as JSON that cannot end the inline <script> it is written into.
+function scriptSafeJson(flags: RequestFlags): string {
+  return JSON.stringify(flags).replace(
+    /[<>&\u2028\u2029]/g,
+    (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}
