@@ -1,0 +1,129 @@
+// HTTP: what the @flagwise/fastify plugin costs a Fastify 5 app. One small app served two ways in the same run:
+//   bare      — no flags at all
+//   flagwise  — the plugin over 200 defined flags, a `config: { feature }` guard on the route, 3 flags read
+//               per request
+// Each server runs in its own process (bench/lib/http-bench.ts); rounds are interleaved, ratios are paired.
+import { createRequire } from 'node:module';
+import { createFlags, type FeatureDefinition, featureFlags, memorySource } from '@flagwise/fastify';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import { httpBenchTable, type RunningServer, runHttpBench } from '../lib/http-bench.js';
+import type { BenchSection } from '../run.js';
+
+const FASTIFY_VERSION = (createRequire(import.meta.url)('fastify/package.json') as { version: string })
+  .version;
+const FLAG_COUNT = 200;
+const TARGET_RATIO = 0.95;
+const GUARD_FLAG = 'flag-000';
+const VARIANT_FLAG = 'flag-003';
+const USERS = Array.from({ length: 50 }, (_, i) => `user-${i}`);
+const PRODUCTS = [
+  { id: 1, name: 'Lamp', price: 49 },
+  { id: 2, name: 'Desk', price: 349 },
+];
+
+/** 200 flags in the shapes real apps have: on/off toggles, rollouts, constraints, variants. */
+function definitions(): FeatureDefinition[] {
+  return Array.from({ length: FLAG_COUNT }, (_, i): FeatureDefinition => {
+    const name = `flag-${String(i).padStart(3, '0')}`;
+    const rollout = {
+      name: 'flexibleRollout',
+      parameters: { rollout: '50', stickiness: 'default', groupId: name },
+      constraints: [],
+    };
+    const kind = i === 0 ? 0 : i % 4;
+    if (kind === 1) return { name, enabled: true, strategies: [rollout], variants: [] };
+    if (kind === 2) {
+      const constraints = [{ contextName: 'plan', operator: 'IN' as const, values: ['pro', 'enterprise'] }];
+      return { name, enabled: true, strategies: [{ ...rollout, constraints }], variants: [] };
+    }
+    const variants =
+      kind === 3
+        ? ['control', 'treatment'].map((variant) => ({
+            name: variant,
+            weight: 500,
+            weightType: 'variable' as const,
+            stickiness: 'default',
+          }))
+        : [];
+    return {
+      name,
+      enabled: true,
+      strategies: [{ name: 'default', parameters: {}, constraints: [] }],
+      variants,
+    };
+  });
+}
+
+const header = (request: FastifyRequest, name: string) => request.headers[name] as string | undefined;
+
+/** Target: Fastify 5 without flags; the same JSON with fixed values. */
+export async function startBare(): Promise<RunningServer> {
+  const app = Fastify();
+  app.get('/products', async () => ({ products: PRODUCTS, rollout: true, plan: false, variant: 'control' }));
+  return listen(app);
+}
+
+/** Target: the plugin with 200 flags, a route-config guard, 3 reads per request. */
+export async function startFlagwise(): Promise<RunningServer> {
+  const client = createFlags({ source: memorySource({ version: 2, features: definitions() }) });
+  const app = Fastify();
+  await app.register(featureFlags, {
+    client,
+    context: (request) => ({
+      userId: header(request, 'x-user-id'),
+      properties: { plan: header(request, 'x-plan') },
+    }),
+  });
+  app.get('/products', { config: { feature: GUARD_FLAG } }, async (request) => ({
+    products: PRODUCTS,
+    rollout: request.flags.flag001,
+    plan: request.flags.flag002,
+    variant: request.flags.variant(VARIANT_FLAG).name,
+  }));
+  return listen(app);
+}
+
+async function listen(app: FastifyInstance): Promise<RunningServer> {
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.server.address();
+  if (address === null || typeof address === 'string') throw new Error('expected a TCP address');
+  return { url: `http://127.0.0.1:${address.port}`, close: () => app.close() };
+}
+
+export default async function httpFastify(): Promise<BenchSection> {
+  const here = new URL(import.meta.url);
+  const names = { bare: 'Fastify 5, no flags (baseline)', flagwise: 'Fastify 5 + @flagwise/fastify' };
+  const results = await runHttpBench({
+    targets: [
+      { name: names.bare, module: here, export: 'startBare' },
+      { name: names.flagwise, module: here, export: 'startFlagwise' },
+    ],
+    requests: USERS.map((user, i) => ({
+      path: '/products',
+      headers: { 'x-user-id': user, 'x-plan': i % 3 === 0 ? 'pro' : 'free' },
+    })),
+    connections: 10,
+    rounds: Number(process.env.FLAGWISE_BENCH_ROUNDS) || 5,
+  });
+  const flagwise = results.find((r) => r.name === names.flagwise)!;
+  return {
+    title: 'HTTP: Fastify 5 with @flagwise/fastify vs bare',
+    markdown: [
+      httpBenchTable(results),
+      '',
+      `One Fastify ${FASTIFY_VERSION} app, \`GET /products\` answering a small JSON body, loaded by autocannon ` +
+        `(10 connections, ${USERS.length} users cycling through \`x-user-id\`) in the same run. ` +
+        `flagwise: the plugin over ${FLAG_COUNT} defined flags, the route guarded with \`config: { feature }\` and ` +
+        '3 flags read per request (2 properties, 1 variant). "vs baseline" is the median of per-round ratios to ' +
+        'the bare app.',
+      '',
+      `The plugin keeps ${(flagwise.ratio * 100).toFixed(1)}% of bare throughput.`,
+    ].join('\n'),
+    targets: [
+      {
+        label: `@flagwise/fastify keeps ≥ ${TARGET_RATIO * 100}% of bare Fastify 5 throughput (measured ${(flagwise.ratio * 100).toFixed(1)}%)`,
+        met: flagwise.ratio >= TARGET_RATIO,
+      },
+    ],
+  };
+}
