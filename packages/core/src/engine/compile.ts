@@ -359,26 +359,28 @@ function variantFor(
   decision: number,
   fallback: VariantResult | undefined,
 ): VariantResult {
-  if (decision < ON_WITHOUT_STRATEGIES) {
-    return fallback === undefined
-      ? DISABLED_VARIANT
-      : { ...fallback, feature_enabled: false, featureEnabled: false };
-  }
-  const parts = flag.parts!;
-  if (decision >= 0) {
-    const picker = parts.strategies[decision].pickVariant;
-    if (picker !== null) {
-      const picked = picker.pick(context);
+  if (decision >= ON_WITHOUT_STRATEGIES) {
+    const parts = flag.parts!;
+    if (decision >= 0) {
+      const picker = parts.strategies[decision].pickVariant;
+      if (picker !== null) {
+        const picked = picker.pick(context);
+        if (picked !== null) return picked;
+      }
+    }
+    const variants = parts.variants;
+    if (variants !== null) {
+      const picked = variants.pick(context);
       if (picked !== null) return picked;
     }
+    return fallback === undefined ? DISABLED_VARIANT_OF_ENABLED_FLAG : withFeatureEnabled(fallback, true);
   }
-  if (parts.variants !== null) {
-    const picked = parts.variants.pick(context);
-    if (picked !== null) return picked;
-  }
-  return fallback === undefined
-    ? DISABLED_VARIANT_OF_ENABLED_FLAG
-    : { ...fallback, feature_enabled: true, featureEnabled: true };
+  return fallback === undefined ? DISABLED_VARIANT : withFeatureEnabled(fallback, false);
+}
+
+/** The caller's fallback variant with Unleash's feature flags set (kept apart so variantFor stays small). */
+function withFeatureEnabled(fallback: VariantResult, featureEnabled: boolean): VariantResult {
+  return { ...fallback, feature_enabled: featureEnabled, featureEnabled };
 }
 
 function asContext(context: unknown): FlagContext {

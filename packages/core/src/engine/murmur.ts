@@ -121,3 +121,14 @@ export function hashWithPrefix(prefix: HashPrefix, id: string): number {
 export function murmurHash32(key: string, seed: number): number {
   return hashWithPrefix(prepareHashPrefix('', seed), key);
 }
+
+/**
+ * unleash-client's `(hash % normalizer) + 1` for an integer normalizer (100, or a whole total weight).
+ * Division instead of `%`: V8 runs `%` on numbers above 2^31 (half of all hashes) as a slow floating-point call,
+ * about 20 ns here. Exact: the quotient of two integers below 2^32 is never within rounding of the next integer.
+ * @example
+ * bucketOf(hashWithPrefix(prefix, '42'), 100); // 1..100
+ */
+export function bucketOf(hash: number, normalizer: number): number {
+  return hash - Math.floor(hash / normalizer) * normalizer + 1;
+}

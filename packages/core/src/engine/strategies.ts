@@ -14,7 +14,14 @@ import {
 } from './constraints.js';
 import { readFieldText, staticValueOf } from './context-value.js';
 import { fail, isAbsent, isRecord, kindOf, optionalArray, optionalString } from './definition-problem.js';
-import { type HashPrefix, hashWithPrefix, murmurHash32, prepareHashPrefix, STRATEGY_SEED } from './murmur.js';
+import {
+  bucketOf,
+  type HashPrefix,
+  hashWithPrefix,
+  murmurHash32,
+  prepareHashPrefix,
+  STRATEGY_SEED,
+} from './murmur.js';
 import { compileVariants, strategyVariantStickiness, type VariantPicker } from './variants.js';
 
 /** One compiled strategy of a flag. */
@@ -246,14 +253,18 @@ function userIdIn(ids: ReadonlySet<string>): Predicate {
 function userIdBucketWithin(prefix: HashPrefix, percentage: number): Predicate {
   return (context) => {
     const id = context.userId;
-    return !!id && (hashWithPrefix(prefix, typeof id === 'string' ? id : String(id)) % 100) + 1 <= percentage;
+    return (
+      !!id && bucketOf(hashWithPrefix(prefix, typeof id === 'string' ? id : String(id)), 100) <= percentage
+    );
   };
 }
 
 function sessionIdBucketWithin(prefix: HashPrefix, percentage: number): Predicate {
   return (context) => {
     const id = context.sessionId;
-    return !!id && (hashWithPrefix(prefix, typeof id === 'string' ? id : String(id)) % 100) + 1 <= percentage;
+    return (
+      !!id && bucketOf(hashWithPrefix(prefix, typeof id === 'string' ? id : String(id)), 100) <= percentage
+    );
   };
 }
 
@@ -317,7 +328,7 @@ function defaultStickinessBucketWithin(prefix: HashPrefix, percentage: number): 
   return (context) => {
     const id = context.userId || context.sessionId;
     if (!id) return randomPercent() <= percentage;
-    return (hashWithPrefix(prefix, typeof id === 'string' ? id : String(id)) % 100) + 1 <= percentage;
+    return bucketOf(hashWithPrefix(prefix, typeof id === 'string' ? id : String(id)), 100) <= percentage;
   };
 }
 
@@ -329,7 +340,7 @@ function fieldBucketWithin(
 ): Predicate {
   return (context) => {
     const id = readFieldText(context, field, staticValue);
-    return !!id && (hashWithPrefix(prefix, id) % 100) + 1 <= percentage;
+    return !!id && bucketOf(hashWithPrefix(prefix, id), 100) <= percentage;
   };
 }
 
@@ -346,7 +357,7 @@ function featureToggleGroupBucketWithin(
         : readFieldText(context, stickiness, staticValue);
     if (!id) return stickiness === 'default' ? randomPercent() <= percentage : false;
     const key = `${(context.featureToggle as string) || ''}:${typeof id === 'string' ? id : String(id)}`;
-    return (murmurHash32(key, STRATEGY_SEED) % 100) + 1 <= percentage;
+    return bucketOf(murmurHash32(key, STRATEGY_SEED), 100) <= percentage;
   };
 }
 

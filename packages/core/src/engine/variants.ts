@@ -6,7 +6,7 @@ import type { FlagContext, Payload, VariantResult } from '../types.js';
 import type { CompileEnvironment } from './constraints.js';
 import { readFieldText } from './context-value.js';
 import { fail, isAbsent, isRecord, kindOf, optionalArray, optionalString } from './definition-problem.js';
-import { type HashPrefix, hashWithPrefix, prepareHashPrefix, VARIANT_SEED } from './murmur.js';
+import { bucketOf, type HashPrefix, hashWithPrefix, prepareHashPrefix, VARIANT_SEED } from './murmur.js';
 
 /** Picks a variant for a context, or null when none applies (unleash-client then falls back). */
 export interface VariantPicker {
@@ -77,6 +77,7 @@ class WeightedVariants implements VariantPicker {
   private readonly stickinessKind: number;
   private readonly stickinessField: string;
   private readonly staticValue: string | undefined;
+  private readonly wholeTotal: boolean;
 
   constructor(
     entries: readonly VariantEntry[],
@@ -85,6 +86,7 @@ class WeightedVariants implements VariantPicker {
     stickiness: string | undefined,
     env: CompileEnvironment,
   ) {
+    this.wholeTotal = Number.isInteger(totalWeight);
     // unleash-client skips weight-0 variants and returns the first whose running sum reaches the target
     const candidates = entries.filter((entry) => entry.weight !== 0);
     const cumulative: number[] = [];
@@ -111,7 +113,8 @@ class WeightedVariants implements VariantPicker {
     const seed = this.seedOf(context);
     const hash =
       seed === undefined ? Math.floor(Math.random() * 4294967296) : hashWithPrefix(this.prefix, seed);
-    const target = (hash % this.totalWeight) + 1;
+    // fractional totals (Unleash never sends them, but they evaluate) keep unleash-client's exact `%`
+    const target = this.wholeTotal ? bucketOf(hash, this.totalWeight) : (hash % this.totalWeight) + 1;
     const cumulative = this.cumulative;
     for (let i = 0; i < cumulative.length; i++) if (cumulative[i] >= target) return this.results[i];
     return null;

@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  bucketOf,
   hashWithPrefix,
   murmurHash32,
   prepareHashPrefix,
@@ -54,5 +55,20 @@ describe('murmur3 x86 32-bit', () => {
     const prefix = prepareHashPrefix('Feature.flexibleRollout.10:', STRATEGY_SEED);
     expect((hashWithPrefix(prefix, '174') % 100) + 1).toBeLessThanOrEqual(10);
     expect((hashWithPrefix(prefix, '499') % 100) + 1).toBeGreaterThan(10);
+  });
+
+  it('buckets exactly as unleash-client does, (hash % normalizer) + 1, for whole normalizers', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 0xffffffff }),
+        fc.integer({ min: 1, max: 2 ** 31 }),
+        (hash, normalizer) => {
+          expect(bucketOf(hash, normalizer)).toBe((hash % normalizer) + 1);
+          expect(bucketOf(hash, 100)).toBe((hash % 100) + 1);
+        },
+      ),
+      { numRuns: 20_000, seed: 20261122 },
+    );
+    expect(bucketOf(0xffffffff, 100)).toBe((0xffffffff % 100) + 1);
   });
 });
