@@ -161,9 +161,10 @@ function segmentPredicate(id: unknown, field: string, flagName: string, env: Str
   if (segment.compiled === undefined && segment.problem === undefined) {
     try {
       const raw = segment.raw as Record<string, unknown>;
-      const list = optionalArray(raw.constraints, 'constraints') ?? [];
+      const path = `segments[id ${String(id)}]`;
+      const list = optionalArray(raw.constraints, `${path}.constraints`) ?? [];
       segment.compiled = allOf(
-        list.map((constraint, i) => compileConstraint(constraint, `constraints[${i}]`, env)),
+        list.map((constraint, i) => compileConstraint(constraint, `${path}.constraints[${i}]`, env)),
       );
     } catch (error) {
       const problem = error as { field?: string; message: string };
@@ -186,8 +187,8 @@ function customRule(
     staticContext !== undefined &&
     (staticContext.appName !== undefined || staticContext.environment !== undefined);
   // a custom strategy sees unleash-client's merged context; built only when there is a static part to merge
-  if (!hasStatic) return (context) => strategy.isEnabled(parameters, context) === true;
-  return (context) => strategy.isEnabled(parameters, { ...staticContext, ...context }) === true;
+  if (!hasStatic) return (context) => !!strategy.isEnabled(parameters, context);
+  return (context) => !!strategy.isEnabled(parameters, { ...staticContext, ...context });
 }
 
 function builtInRule(
