@@ -38,7 +38,6 @@ interface VariantEntry {
   readonly weight: number;
   readonly result: VariantResult;
   readonly overrideMatchers: readonly ((context: FlagContext) => boolean)[];
-  readonly stickiness: unknown;
 }
 
 /**
@@ -237,5 +236,5 @@ function compileVariantEntry(raw: unknown, field: string, env: CompileEnvironmen
           feature_enabled: true,
           featureEnabled: true,
         });
-  return { name, weight, result, overrideMatchers, stickiness: raw.stickiness };
+  return { name, weight, result, overrideMatchers };
 }
