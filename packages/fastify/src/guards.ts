@@ -102,7 +102,7 @@ export function guardFromRouteConfig(feature: unknown, route: string): FeatureGu
         `${unknownKeys.includes('variant') ? ' (did you mean "variants"?)' : ''}; it takes { name, variants?, onDisabled? }`,
     );
   }
-  const { name, ...options } = feature as FeatureGuardConfig;
+  const { name, ...options } = feature as Omit<FeatureGuardConfig, 'name'> & { name: unknown };
   if (typeof name !== 'string' || name === '') {
     throw new ConfigurationError(
       `${where}.name must be a flag name, e.g. { name: 'beta-page' }; got ${describe(name)}`,
@@ -128,11 +128,13 @@ function createGuard(caller: string, name: unknown, options: GuardOptions): Feat
         `got ${describe(onDisabled)}`,
     );
   }
+  // Checked at run time above; names outside an app's FlagRegistry come only from route configs typed by it.
+  const flag = name as FlagName;
   const isAllowed =
     allowed === undefined
-      ? (flags: RequestFlags) => flags.isEnabled(name)
+      ? (flags: RequestFlags) => flags.isEnabled(flag)
       : (flags: RequestFlags) => {
-          const variant = flags.variant(name);
+          const variant = flags.variant(flag);
           return variant.feature_enabled && variant.enabled && allowed.has(variant.name);
         };
 

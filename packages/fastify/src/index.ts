@@ -2,12 +2,14 @@ import { featureFlags } from './plugin.js';
 
 // What Fastify apps need from the core, so one install is enough.
 export {
+  type ClientFeaturesPayload,
   ConfigurationError,
   type ContextHook,
   consoleLogger,
   createFlags,
   defaultFileSource,
   type Explanation,
+  type FeatureDefinition,
   type FlagContext,
   type FlagName,
   type FlagRegistry,
