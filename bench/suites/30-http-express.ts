@@ -210,15 +210,21 @@ export default async function httpExpress(): Promise<BenchSection> {
         `flagwise: \`featureFlags()\` over ${FLAG_COUNT} defined flags, a \`requireFeature\` guard and 3 flags read per ` +
         `request (2 properties, 1 variant). Hand-written: unleash-client 6.12.1 offline, metrics off, evaluating ` +
         `${EAGER_COUNT} flags (and one variant) eagerly per request in a middleware, the same guard and reads. ` +
-        '"vs baseline" is the median of per-round ratios to the bare app.',
+        '"vs baseline" is the median of per-round ratios to the bare app; "server CPU µs/req" is the server ' +
+        "process's own CPU time per answered request, and its ratio the throughput a CPU-bound server would keep. " +
+        'On a shared, loaded machine throughput swings between rounds; the CPU ratio is the steadier figure.',
       '',
-      `flagwise keeps ${(flagwise.ratio * 100).toFixed(1)}% of bare throughput; the hand-written pattern keeps ` +
-        `${(hand.ratio * 100).toFixed(1)}%.`,
+      `flagwise keeps ${(flagwise.ratio * 100).toFixed(1)}% of bare throughput (${(flagwise.cpuRatio * 100).toFixed(1)}% ` +
+        `by server CPU); the hand-written pattern keeps ${(hand.ratio * 100).toFixed(1)}% ` +
+        `(${(hand.cpuRatio * 100).toFixed(1)}% by server CPU).`,
     ].join('\n'),
     targets: [
       {
-        label: `featureFlags() keeps ≥ ${TARGET_RATIO * 100}% of bare Express 5 throughput (measured ${(flagwise.ratio * 100).toFixed(1)}%)`,
-        met: flagwise.ratio >= TARGET_RATIO,
+        label:
+          `featureFlags() keeps ≥ ${TARGET_RATIO * 100}% of bare Express 5 throughput (measured ` +
+          `${(flagwise.ratio * 100).toFixed(1)}%; by server CPU ${(flagwise.cpuRatio * 100).toFixed(1)}%)`,
+        // Both figures must hold: a throughput ratio alone can pass on a lucky round of a noisy machine.
+        met: flagwise.ratio >= TARGET_RATIO && flagwise.cpuRatio >= TARGET_RATIO,
       },
     ],
   };
