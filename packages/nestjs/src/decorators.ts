@@ -11,7 +11,11 @@ import type { OnDisabled } from './options.js';
 import { flagsOfRequest } from './platform-request.js';
 import { FEATURE_REQUIRED_METADATA, VARIANT_REQUIRED_METADATA } from './tokens.js';
 
-/** Per-decorator options of `@FeatureRequired` and `@VariantRequired`. */
+/**
+ * Per-decorator options of `@FeatureRequired` and `@VariantRequired`.
+ * @example
+ * @FeatureRequired('checkout-open', { onDisabled: () => new ServiceUnavailableException('down for maintenance') })
+ */
 export interface RequirementOptions {
   /**
    * The exception when the route is off for the request, instead of the module's (default: Nest's 404).

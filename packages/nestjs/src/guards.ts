@@ -40,10 +40,11 @@ export interface VariantRequirement {
 /**
  * Checks `@FeatureRequired` and `@VariantRequired` for a request, reading their metadata with
  * `reflector.getAllAndOverride([handler, class])`: the handler's decorator wins over the class's.
- * The decorators apply it for you; it runs where the decorator is written (see the README on guard order).
+ * The decorators apply it where they are written (see the README on guard order); there is nothing to register.
  * @example
- * @UseGuards(AuthGuard('jwt'), FeatureFlagsGuard)   // the same as @UseGuards(AuthGuard('jwt')) + @FeatureRequired
- * @SetMetadata(FEATURE_REQUIRED_METADATA, { flags: ['beta-page'] })
+ * @FeatureRequired('beta-page') // adds FeatureFlagsGuard to this handler's guards
+ * @UseGuards(AuthGuard('jwt')) // written below: runs first
+ * @Get('beta') beta() {}
  */
 @Injectable()
 export class FeatureFlagsGuard implements CanActivate {

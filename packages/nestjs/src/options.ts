@@ -2,7 +2,11 @@
 import type { ContextHook, FlagsClient, FlagsOptions, RequestFlags } from '@flagwise/core';
 import type { ExecutionContext, ModuleMetadata } from '@nestjs/common';
 
-/** What a route that is off for this request is told, to build the answer. */
+/**
+ * What `onDisabled` is told about the route that is off for this request.
+ * @example
+ * onDisabled: ({ flag, flags }) => new NotFoundException(`${flag}: ${flags.explain(flag).reason}`)
+ */
 export interface DisabledRoute {
   /** the flag that is off (or, for `@VariantRequired`, the flag whose variant did not match) */
   flag: string;
@@ -21,7 +25,11 @@ export interface DisabledRoute {
  */
 export type OnDisabled = (route: DisabledRoute) => Error;
 
-/** What the Nest adapter adds on top of the core client's options. */
+/**
+ * What the Nest adapter adds on top of the core client's options.
+ * @example
+ * FeatureFlagsModule.forRoot({ client, context: (req) => ({ properties: { plan: req.user?.plan } }), readyTimeoutMs: 2000 })
+ */
 export interface NestAdapterOptions<Request = any> {
   /**
    * Adds context fields for a request, on top of the defaults (`req.user?.id`, the session id, `req.ip`).

@@ -12,7 +12,11 @@ import type { NestAdapterOptions } from './options.js';
  */
 export const PINNED_FLAGS: unique symbol = Symbol('flagwise:nestjs:pinned-flags');
 
-/** One pinned flag: on, off, on with one variant (`{ variant: 'short' }`), or any flag as in flags.yaml. */
+/**
+ * One pinned flag: on, off, on with one variant, or any flag as in flags.yaml.
+ * @example
+ * const flags: Record<string, PinnedFlag> = { 'new-pricing': true, 'checkout-copy': { variant: 'short' }, beta: { users: ['ada'] } };
+ */
 export type PinnedFlag = boolean | FlagSpec;
 
 /**
