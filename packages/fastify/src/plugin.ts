@@ -100,8 +100,9 @@ type Locals = Record<string, unknown> | null | undefined;
 const plugin: FastifyPluginAsync<FeatureFlagsOptions> = async (fastify, options) => {
   if (fastify.hasRequestDecorator('flags')) {
     throw new ConfigurationError(
-      '@flagwise/fastify is already registered in this context or a parent one (request.flags exists); ' +
-        'register it once, at the root for every route or inside the plugin whose routes need it',
+      '@flagwise/fastify is already registered in this context or a parent one (request.flags exists; or ' +
+        'another plugin decorates request.flags): register it once, at the root for every route or inside ' +
+        'the plugin whose routes need it',
     );
   }
   const { client, ownsClient, adapter } = resolveClient(fastify, options);
