@@ -104,7 +104,7 @@ function checkOnDisabled(decorator: string, options: RequirementOptions): void {
  */
 export const Flags: () => ParameterDecorator = createParamDecorator(
   (_data: unknown, context: ExecutionContext): RequestFlags => {
-    const request = context.switchToHttp().getRequest();
+    const request = context.getArgByIndex(0); // the HTTP request, without switchToHttp()'s allocation
     const flags = flagsOfRequest(request);
     if (flags === undefined) {
       throw new ConfigurationError(

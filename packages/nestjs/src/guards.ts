@@ -70,12 +70,12 @@ export class FeatureFlagsGuard implements CanActivate {
     const requirements = this.requirementsOf(context.getHandler(), context.getClass());
     if (requirements === null) return true;
     const { feature, variant } = requirements;
-    const http = context.switchToHttp();
-    const request = http.getRequest();
+    // The HTTP arguments are (request, response, next); switchToHttp() would allocate on every request.
+    const request = context.getArgByIndex(0);
     let flags = flagsOfRequest(request);
     if (flags === undefined) {
       // A platform without the module's request hook: attach here.
-      attachRequestFlags(request, http.getResponse(), this.client!, this.options!);
+      attachRequestFlags(request, context.getArgByIndex(1), this.client!, this.options!);
       flags = flagsOfRequest(request)!;
     }
     if (feature !== undefined) {
