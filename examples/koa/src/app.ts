@@ -1,6 +1,6 @@
 // The demo app: one page whose look follows four flags, listing each flag's state and the reason for it.
 import { fileURLToPath } from 'node:url';
-import { type FlagsClient, type FlagsState, featureFlags, type RequestFlags } from '@flagwise/koa';
+import { type FlagsClient, type FlagsState, featureFlags, flagsJson } from '@flagwise/koa';
 import Router from '@koa/router';
 import views from '@ladjs/koa-views';
 import Koa from 'koa';
@@ -64,17 +64,9 @@ export function createDemoApp(client: FlagsClient): Koa<DemoState> {
       rows,
       source: client.source.name,
       status: client.status,
-      browserFlags: scriptSafeJson(flags),
+      browserFlags: flagsJson(flags),
     });
   });
   app.use(router.routes()).use(router.allowedMethods());
   return app;
-}
-
-// The browser-visible flags as JSON that cannot end the inline <script> it is written into.
-function scriptSafeJson(flags: RequestFlags): string {
-  return JSON.stringify(flags).replace(
-    /[<>&\u2028\u2029]/g,
-    (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
 }

@@ -23,4 +23,5 @@ export {
 export { type BrowserFlag, isRequestFlags, type RequestFlags } from './request-flags.js';
 export { toPropertyName } from './snapshot.js';
 export * from './sources/index.js';
+export { flagsJson, handlebarsHelpers } from './template-helpers.js';
 export * from './types.js';

@@ -1,6 +1,7 @@
 // Template helpers: embedding the browser-visible flags in a page, and what Handlebars needs because its
 // templates cannot call methods with arguments (`flags.variant('x')`).
-import type { FlagName, RequestFlags } from '@flagwise/core';
+import type { RequestFlags } from './request-flags.js';
+import type { FlagName } from './types.js';
 
 const UNSAFE_IN_SCRIPT = /[<>&\u2028\u2029]/g;
 const ESCAPES: Record<string, string> = {

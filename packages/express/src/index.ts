@@ -15,6 +15,8 @@ export {
   type FlagsOptions,
   FlagwiseError,
   fileSource,
+  flagsJson,
+  handlebarsHelpers,
   inlineSource,
   type Logger,
   memorySource,
@@ -31,4 +33,3 @@ export {
 } from './feature-flags.js';
 export { getFlags } from './get-flags.js';
 export { type GuardOptions, requireFeature, requireVariant } from './guards.js';
-export { flagsJson, handlebarsHelpers } from './template-helpers.js';

@@ -15,6 +15,7 @@ export {
   type FlagsOptions,
   FlagwiseError,
   fileSource,
+  flagsJson,
   inlineSource,
   type Logger,
   memorySource,

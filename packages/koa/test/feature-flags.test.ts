@@ -391,6 +391,7 @@ describe('exports', () => {
       'createFlags',
       'featureFlags',
       'fileSource',
+      'flagsJson',
       'inlineSource',
       'memorySource',
       'requireFeature',
