@@ -115,14 +115,20 @@ export default async function httpFastify(): Promise<BenchSection> {
         `(10 connections, ${USERS.length} users cycling through \`x-user-id\`) in the same run. ` +
         `flagwise: the plugin over ${FLAG_COUNT} defined flags, the route guarded with \`config: { feature }\` and ` +
         '3 flags read per request (2 properties, 1 variant). "vs baseline" is the median of per-round ratios to ' +
-        'the bare app.',
+        'the bare app; "server CPU µs/req" is the server process\'s own CPU time per answered request, and its ' +
+        'ratio the throughput a CPU-bound server would keep. On a shared, loaded machine throughput swings between ' +
+        'rounds; the CPU ratio is the steadier figure.',
       '',
-      `The plugin keeps ${(flagwise.ratio * 100).toFixed(1)}% of bare throughput.`,
+      `The plugin keeps ${(flagwise.ratio * 100).toFixed(1)}% of bare throughput ` +
+        `(${(flagwise.cpuRatio * 100).toFixed(1)}% by server CPU).`,
     ].join('\n'),
     targets: [
       {
-        label: `@flagwise/fastify keeps ≥ ${TARGET_RATIO * 100}% of bare Fastify 5 throughput (measured ${(flagwise.ratio * 100).toFixed(1)}%)`,
-        met: flagwise.ratio >= TARGET_RATIO,
+        label:
+          `@flagwise/fastify keeps ≥ ${TARGET_RATIO * 100}% of bare Fastify 5 throughput (measured ` +
+          `${(flagwise.ratio * 100).toFixed(1)}%; by server CPU ${(flagwise.cpuRatio * 100).toFixed(1)}%)`,
+        // Both figures must hold: a throughput ratio alone can pass on a lucky round of a noisy machine.
+        met: flagwise.ratio >= TARGET_RATIO && flagwise.cpuRatio >= TARGET_RATIO,
       },
     ],
   };
