@@ -12,8 +12,10 @@ import {
   FeatureFlagsModule,
   FeatureFlagsService,
   FeatureRequired,
+  Flags,
   fileSource,
   memorySource,
+  type RequestFlags,
   VariantRequired,
 } from '../src/index.js';
 
@@ -145,6 +147,33 @@ describe('FeatureFlagsModule', () => {
     class LonelyModule {}
     await expect(NestFactory.create(LonelyModule, { logger: false, abortOnError: false })).rejects.toThrow(
       /need FeatureFlagsModule: add FeatureFlagsModule.forRoot/,
+    );
+  });
+
+  it('explains @Flags() in an app without the module', async () => {
+    @Controller()
+    class FlagsController {
+      @Get()
+      read(@Flags() flags: RequestFlags) {
+        return flags.anything;
+      }
+    }
+    @Module({ controllers: [FlagsController] })
+    class NoFlagsModule {}
+    const logged: string[] = [];
+    const logger = {
+      log() {},
+      warn() {},
+      error: (message: unknown, ...rest: unknown[]) => logged.push([message, ...rest].map(String).join(' ')),
+    };
+    const app = await NestFactory.create(NoFlagsModule, { logger, abortOnError: false });
+    await app.listen(0, '127.0.0.1');
+    const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+    const response = await fetch(url);
+    expect(response.status).toBe(500);
+    await app.close();
+    expect(logged.join('\n')).toMatch(
+      /@Flags\(\) found no flags on the request: add FeatureFlagsModule\.forRoot/,
     );
   });
 
