@@ -145,8 +145,12 @@ export class FlagsClient<Request = any> extends EventEmitter<FlagsEvents> {
       staticContext,
       onWarn: (message) => this.warn(message),
     };
-    this.snapshot = buildSnapshot(compileFlags(EMPTY_PAYLOAD, this.compileOptions), false);
     this.recordEvaluation = this.source.recordEvaluation?.bind(this.source);
+    this.snapshot = buildSnapshot(
+      compileFlags(EMPTY_PAYLOAD, this.compileOptions),
+      false,
+      this.recordEvaluation !== undefined,
+    );
     this.requestHost = {
       onEvaluation: (flag, enabled, variant, context) =>
         this.afterEvaluation(flag, enabled, variant, context),
@@ -230,7 +234,7 @@ export class FlagsClient<Request = any> extends EventEmitter<FlagsEvents> {
   isEnabled(name: FlagName, context: FlagContext = EMPTY_CONTEXT, fallback = false): boolean {
     const { compiled } = this.snapshot;
     const enabled = compiled.isEnabled(name, context, fallback);
-    if (this.recordEvaluation !== undefined || this.snapshot.impressionFlags.size !== 0) {
+    if (this.snapshot.observeEvaluations) {
       this.afterEvaluation(name, enabled, undefined, context);
     }
     return enabled;
@@ -242,7 +246,7 @@ export class FlagsClient<Request = any> extends EventEmitter<FlagsEvents> {
    */
   getVariant(name: FlagName, context: FlagContext = EMPTY_CONTEXT, fallback?: VariantResult): VariantResult {
     const variant = this.snapshot.compiled.getVariant(name, context, fallback);
-    if (this.recordEvaluation !== undefined || this.snapshot.impressionFlags.size !== 0) {
+    if (this.snapshot.observeEvaluations) {
       this.afterEvaluation(name, variant.feature_enabled, variant, context);
     }
     return variant;
@@ -437,7 +441,7 @@ export class FlagsClient<Request = any> extends EventEmitter<FlagsEvents> {
       this.logger.error({ flag: error.flag, field: error.field }, `flagwise: ${error.message}`);
       this.emitError(error);
     }
-    const next = buildSnapshot(compiled, true);
+    const next = buildSnapshot(compiled, true, this.recordEvaluation !== undefined);
     for (const clash of next.clashes) {
       this.warn(
         `flags ${clash.flags.map((f) => `"${f}"`).join(' and ')} share the property name "${clash.property}"; ` +

@@ -20,7 +20,7 @@ export interface RequestFacts {
 export type ContextHook<Request> = (request: Request) => Partial<FlagContext> | undefined | null;
 
 /**
- * The default context of a request, then the hook's fields on top (its `properties` are merged).
+ * The default context of a request, then the hook's fields on top.
  * Never throws: a hook that throws is reported through `onHookError` and its fields are left out.
  * @example
  * const context = requestContext(req, { user: req.user, sessionId: req.sessionID, ip: req.ip }, hook);
@@ -46,10 +46,8 @@ export function requestContext<Request>(
     return context;
   }
   if (!extra || typeof extra !== 'object') return context;
-  const properties = extra.properties ? { ...extra.properties } : undefined;
-  Object.assign(context, extra);
-  if (properties) context.properties = properties;
-  return context;
+  // The hook returns a fresh object per request; its `properties` are taken as they are, not copied.
+  return Object.assign(context, extra);
 }
 
 function idOf(user: unknown): string | undefined {

@@ -17,7 +17,7 @@ export function consoleLogger(level: 'debug' | 'info' | 'warn' | 'error' = 'info
     order.indexOf(lvl) < threshold
       ? noop
       : (obj: unknown, msg?: string) => {
-          const text = typeof obj === 'string' ? obj : msg ?? '';
+          const text = typeof obj === 'string' ? obj : (msg ?? '');
           const extra = typeof obj === 'string' || obj === undefined ? '' : ` ${safeJson(obj)}`;
           process.stderr.write(`[flagwise] ${lvl}: ${text}${extra}\n`);
         };

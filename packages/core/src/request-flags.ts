@@ -102,7 +102,7 @@ class RequestFlagsState {
       if (typeof forced === 'boolean') value = forced;
       else {
         value = this.snapshot.compiled.isEnabled(flag, this.context, false);
-        this.host.onEvaluation(flag, value, undefined, this.context);
+        if (this.snapshot.observeEvaluations) this.host.onEvaluation(flag, value, undefined, this.context);
       }
       memo.set(flag, value);
     }
@@ -134,7 +134,8 @@ class RequestFlagsState {
     }
     if (this.enabled?.get(flag) === false) return DISABLED_VARIANT;
     const value = this.snapshot.compiled.getVariant(flag, this.context, DISABLED_VARIANT);
-    this.host.onEvaluation(flag, value.feature_enabled, value, this.context);
+    if (this.snapshot.observeEvaluations)
+      this.host.onEvaluation(flag, value.feature_enabled, value, this.context);
     return value;
   }
 

@@ -14,6 +14,8 @@ export interface Snapshot {
   readonly impressionFlags: ReadonlySet<string>;
   /** flags the definitions allow a browser to see (toJSON) */
   readonly browserVisible: readonly string[];
+  /** false when nothing counts or reports evaluations (no usage metrics, no impression flags): skip the hook */
+  readonly observeEvaluations: boolean;
   /** camelCase clashes: two flags that map to one property name */
   readonly clashes: readonly { property: string; flags: string[] }[];
 }
@@ -27,7 +29,7 @@ export function toPropertyName(flag: string): string {
   return camel.replace(/[-_.\s:]+$/, '');
 }
 
-export function buildSnapshot(compiled: CompiledFlags, ready: boolean): Snapshot {
+export function buildSnapshot(compiled: CompiledFlags, ready: boolean, countsUsage = false): Snapshot {
   const aliases = new Map<string, string>();
   const owners = new Map<string, string[]>();
   const impressionFlags = new Set<string>();
@@ -54,5 +56,15 @@ export function buildSnapshot(compiled: CompiledFlags, ready: boolean): Snapshot
   }
   // Exact names resolve to themselves, after the camelCase aliases so an exact name always wins.
   for (const name of names) aliases.set(name, name);
-  return { compiled, ready, aliases, propertyNames, impressionFlags, browserVisible, clashes };
+  const observeEvaluations = countsUsage || impressionFlags.size > 0;
+  return {
+    compiled,
+    ready,
+    aliases,
+    propertyNames,
+    impressionFlags,
+    browserVisible,
+    observeEvaluations,
+    clashes,
+  };
 }
