@@ -25,16 +25,16 @@ export interface FeatureRequirement {
   onDisabled?: OnDisabled;
 }
 
-interface Requirements {
-  feature: FeatureRequirement | undefined;
-  variant: VariantRequirement | undefined;
-}
-
 /** What `@VariantRequired` stores. */
 export interface VariantRequirement {
   flag: string;
   variants: readonly string[];
   onDisabled?: OnDisabled;
+}
+
+interface Requirements {
+  feature: FeatureRequirement | undefined;
+  variant: VariantRequirement | undefined;
 }
 
 /**

@@ -23,7 +23,7 @@ interface PlatformResponse {
   header?: (field: string, value: string) => unknown;
 }
 
-// What the global guard leaves on each request: a stand-in that builds the real flags on its first use. It is one
+// What the module's request hook leaves on each request: a stand-in that builds the real flags on its first use. It is one
 // small Proxy with a shared handler, set as plain data properties: per-request accessors (defineProperty) would
 // cost more than the rest of the adapter together.
 const LAZY_STATE = Symbol('flagwise.nestjs.lazyFlags');
