@@ -78,7 +78,12 @@ const inspectSymbol = Symbol.for('nodejs.util.inspect.custom');
 class RequestFlagsState {
   enabled: Map<string, boolean> | undefined = undefined;
   variants: Map<string, VariantResult> | undefined = undefined;
-  methods: Pick<RequestFlags, 'isEnabled' | 'variant' | 'explain' | 'toJSON'> | undefined = undefined;
+  // Bound on first use, one method at a time, so `const { isEnabled } = req.flags` works and a request that
+  // calls only isEnabled allocates one bound function, not four.
+  boundIsEnabled: RequestFlags['isEnabled'] | undefined = undefined;
+  boundVariant: RequestFlags['variant'] | undefined = undefined;
+  boundExplain: RequestFlags['explain'] | undefined = undefined;
+  boundToJSON: RequestFlags['toJSON'] | undefined = undefined;
 
   constructor(
     readonly snapshot: Snapshot,
@@ -197,19 +202,19 @@ class RequestFlagsState {
     return flag === undefined ? DISABLED_VARIANT : this.variant(flag);
   }
 
-  boundMethods() {
-    if (this.methods === undefined) {
-      // Bound once per request, on first use, so `const { isEnabled } = req.flags` works too. With `bind`, not
-      // arrow functions: builds that keep function names (esbuild's keepNames, on in tsx and in tsup with the
-      // swc plugin) wrap each arrow in an Object.defineProperty call, which costs ~1 µs per arrow per request.
-      this.methods = {
-        isEnabled: this.isEnabledByName.bind(this),
-        variant: this.variantByName.bind(this),
-        explain: this.explain.bind(this),
-        toJSON: this.toJSON.bind(this),
-      };
+  method(key: 'isEnabled' | 'variant' | 'explain' | 'toJSON') {
+    // With `bind`, not arrow functions: builds that keep function names (esbuild's keepNames, on in tsx and in
+    // tsup with the swc plugin) wrap each arrow in an Object.defineProperty call, ~1 µs per arrow per request.
+    switch (key) {
+      case 'isEnabled':
+        return (this.boundIsEnabled ??= this.isEnabledByName.bind(this) as RequestFlags['isEnabled']);
+      case 'variant':
+        return (this.boundVariant ??= this.variantByName.bind(this) as RequestFlags['variant']);
+      case 'explain':
+        return (this.boundExplain ??= this.explain.bind(this) as RequestFlags['explain']);
+      case 'toJSON':
+        return (this.boundToJSON ??= this.toJSON.bind(this));
     }
-    return this.methods;
   }
 }
 
@@ -255,7 +260,7 @@ const handler: ProxyHandler<RequestFlagsState> = {
       case 'variant':
       case 'explain':
       case 'toJSON':
-        return state.boundMethods()[key];
+        return state.method(key);
       case 'context':
         return state.context;
     }
