@@ -40,7 +40,10 @@ const header = [
   '',
 ].join('\n');
 if (filters.length === 0) {
-  writeFileSync(path.join(here, '..', 'BENCHMARKS.md'), `${header}\n${sections.map(renderSection).join('\n')}`);
+  writeFileSync(
+    path.join(here, '..', 'BENCHMARKS.md'),
+    `${header}\n${sections.map(renderSection).join('\n')}`,
+  );
   process.stdout.write('\nwrote BENCHMARKS.md\n');
 } else {
   process.stdout.write('\n(filtered run: BENCHMARKS.md left unchanged)\n');
