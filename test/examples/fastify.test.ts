@@ -1,190 +1,36 @@
-// Boots the Fastify demo (examples/fastify) the way `pnpm --filter @flagwise/example-fastify start` does — its own
-// process, tsx, no build — on a copy of its flags.yaml, and checks the page: each flag's state and reason per
-// user, and a saved edit of the file showing on the page without a restart. The same checks as the Express demo's.
-import { type ChildProcess, spawn } from 'node:child_process';
+// The Fastify demo, run as `pnpm demo:fastify` runs it, plus what only it does: failOnNotReady.
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { createFlags, fileSource } from '@flagwise/core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
+import { describeDemo } from './demo-suite.js';
 
-const exampleDir = fileURLToPath(new URL('../../examples/fastify', import.meta.url));
-const DEMO_FLAGS = ['dark_mode', 'holiday_banner', 'new_layout', 'beta_banner'];
-
-interface Demo {
-  child: ChildProcess;
-  url: string;
-  output: () => string;
-}
-
-function startDemo(env: Record<string, string>): Promise<Demo> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-    cwd: exampleDir,
-    env: { ...process.env, PORT: '0', UNLEASH_URL: '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout!.on('data', (chunk) => (output += chunk));
-  child.stderr!.on('data', (chunk) => (output += chunk));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the demo did not start in 20 s:\n${output}`)), 20_000);
-    child.stdout!.on('data', () => {
-      const match = /demo on (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolve({ child, url: match[1], output: () => output });
-      }
+describeDemo({
+  title: 'examples/fastify (pnpm demo:fastify)',
+  example: 'fastify',
+  entry: 'src/server.ts',
+  more: ({ exampleDir, workDir, entry }) => {
+    it('stops at startup with one line when the flags cannot load (failOnNotReady)', async () => {
+      const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+        cwd: exampleDir,
+        env: {
+          ...process.env,
+          PORT: '0',
+          UNLEASH_URL: '',
+          FLAGWISE_FLAGS_FILE: path.join(workDir(), 'missing.yaml'),
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr.on('data', (chunk) => (stderr += chunk));
+      const [code] = await once(child, 'exit');
+      expect(code).toBe(1);
+      const ours = stderr
+        .trim()
+        .split('\n')
+        .filter((line) => line.startsWith('flagwise demo:'));
+      expect(ours).toHaveLength(1);
+      expect(ours[0]).toMatch(/^flagwise demo: @flagwise\/fastify: the flags are not ready: .*missing\.yaml/);
     });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`the demo exited with ${code}:\n${output}`));
-    });
-  });
-}
-
-async function stopDemo(demo: Demo | undefined): Promise<void> {
-  if (!demo || demo.child.exitCode !== null) return;
-  const exited = once(demo.child, 'exit');
-  demo.child.kill('SIGTERM');
-  await exited;
-}
-
-/** The flag rows the page shows: name → { enabled, reason }. */
-function flagRows(html: string): Record<string, { enabled: boolean; reason: string }> {
-  const rows: Record<string, { enabled: boolean; reason: string }> = {};
-  for (const match of html.matchAll(
-    /data-flag="([^"]+)" data-enabled="(true|false)" data-reason="([^"]+)"/g,
-  )) {
-    rows[match[1]] = { enabled: match[2] === 'true', reason: match[3] };
-  }
-  return rows;
-}
-
-async function page(url: string, headers: Record<string, string> = {}): Promise<string> {
-  const res = await fetch(url, { headers });
-  expect(res.status).toBe(200);
-  return res.text();
-}
-
-describe('examples/fastify', () => {
-  let workDir: string;
-  let flagsFile: string;
-  let demo: Demo | undefined;
-
-  beforeAll(async () => {
-    workDir = mkdtempSync(path.join(tmpdir(), 'flagwise-demo-'));
-    flagsFile = path.join(workDir, 'flags.yaml');
-    copyFileSync(path.join(exampleDir, 'flags.yaml'), flagsFile);
-    demo = await startDemo({ FLAGWISE_FLAGS_FILE: flagsFile });
-  });
-  afterAll(async () => {
-    await stopDemo(demo);
-    rmSync(workDir, { recursive: true, force: true });
-  });
-
-  it('shows each flag’s state and reason for the chosen user, as the core evaluates them', async () => {
-    const reference = createFlags({ source: fileSource(flagsFile, { watch: false }) });
-    await reference.ready({ timeoutMs: 5000 });
-    try {
-      for (const user of ['alice', 'bob', 'carol', 'dave']) {
-        const html = await page(`${demo!.url}/?user=${user}`);
-        expect(html).toContain(`<strong id="current-user">${user}</strong>`);
-        const rows = flagRows(html);
-        expect(Object.keys(rows).sort()).toEqual([...DEMO_FLAGS].sort());
-        for (const flag of DEMO_FLAGS) {
-          const expected = reference.explain(flag, { userId: user });
-          expect(rows[flag], `${flag} for ${user}`).toEqual({
-            enabled: expected.enabled,
-            reason: expected.reason,
-          });
-        }
-        // What the flags do to the page.
-        expect(html.includes('<body class="dark">')).toBe(rows.dark_mode.enabled);
-        expect(html.includes('id="beta-banner"')).toBe(rows.beta_banner.enabled);
-        expect(html.includes('data-layout="cards"')).toBe(rows.new_layout.enabled);
-      }
-    } finally {
-      await reference.close();
-    }
-    // flags.yaml lists alice and carol for the beta banner.
-    expect(flagRows(await page(`${demo!.url}/?user=alice`)).beta_banner.enabled).toBe(true);
-    expect(flagRows(await page(`${demo!.url}/?user=bob`)).beta_banner.enabled).toBe(false);
-  });
-
-  it('remembers the chosen user in a cookie and refreshes itself', async () => {
-    const res = await fetch(`${demo!.url}/?user=carol`);
-    const cookie = res.headers.get('set-cookie')!.split(';')[0];
-    await res.text();
-    const html = await page(`${demo!.url}/`, { cookie });
-    expect(html).toContain('<strong id="current-user">carol</strong>');
-    expect(html).toMatch(/<meta http-equiv="refresh" content="\d+">/);
-  });
-
-  it('follows a saved edit of flags.yaml without a restart', async () => {
-    const before = flagRows(await page(`${demo!.url}/?user=bob`));
-    expect(before.holiday_banner.enabled).toBe(false);
-    expect(before.dark_mode.enabled).toBe(true);
-    const pid = demo!.child.pid;
-
-    const edited = readFileSync(flagsFile, 'utf8')
-      .replace(/(holiday_banner:[\s\S]*?enabled:) false/, '$1 true')
-      .replace(/(dark_mode:[\s\S]*?enabled:) true/, '$1 false');
-    expect(edited).not.toBe(readFileSync(flagsFile, 'utf8'));
-    writeFileSync(flagsFile, edited);
-
-    let html = '';
-    const deadline = Date.now() + 10_000;
-    while (Date.now() < deadline) {
-      html = await page(`${demo!.url}/?user=bob`);
-      if (flagRows(html).holiday_banner.enabled) break;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    const after = flagRows(html);
-    expect(after.holiday_banner).toEqual({ enabled: true, reason: 'strategy-matched' });
-    expect(after.dark_mode).toEqual({ enabled: false, reason: 'disabled' });
-    expect(html).toContain('id="holiday-banner"');
-    expect(html).not.toContain('<body class="dark">');
-    expect(demo!.child.pid).toBe(pid);
-    expect(demo!.child.exitCode).toBeNull();
-  });
-
-  it('stops at startup with one line when an Unleash variable is missing', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-      cwd: exampleDir,
-      env: { ...process.env, PORT: '0', UNLEASH_URL: 'http://127.0.0.1:9/api', UNLEASH_API_TOKEN: '' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    const [code] = await once(child, 'exit');
-    expect(code).toBe(1);
-    const lines = stderr.trim().split('\n');
-    expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^flagwise demo: UNLEASH_API_TOKEN is not set/);
-  });
-
-  it('stops at startup with one line when the flags cannot load (failOnNotReady)', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-      cwd: exampleDir,
-      env: {
-        ...process.env,
-        PORT: '0',
-        UNLEASH_URL: '',
-        FLAGWISE_FLAGS_FILE: path.join(workDir, 'missing.yaml'),
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    const [code] = await once(child, 'exit');
-    expect(code).toBe(1);
-    const ours = stderr
-      .trim()
-      .split('\n')
-      .filter((line) => line.startsWith('flagwise demo:'));
-    expect(ours).toHaveLength(1);
-    expect(ours[0]).toMatch(/^flagwise demo: @flagwise\/fastify: the flags are not ready: .*missing\.yaml/);
-  });
+  },
 });
