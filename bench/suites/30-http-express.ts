@@ -17,68 +17,22 @@ import {
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { Unleash } from 'unleash-client';
 import { httpBenchTable, listen, type RunningServer, runHttpBench } from '../lib/http-bench.js';
+import {
+  definitions,
+  FLAG_COUNT,
+  GUARD_FLAG,
+  PLAN_FLAG,
+  PRODUCTS,
+  ROLLOUT_FLAG,
+  USERS,
+  VARIANT_FLAG,
+} from '../lib/workload.js';
 import type { BenchSection } from '../run.js';
 
 const EXPRESS_VERSION = (createRequire(import.meta.url)('express/package.json') as { version: string })
   .version;
-const FLAG_COUNT = 200;
 const EAGER_COUNT = 20;
 const TARGET_RATIO = 0.97;
-const GUARD_FLAG = 'flag-000';
-const [ROLLOUT_FLAG, PLAN_FLAG, VARIANT_FLAG] = ['flag-001', 'flag-002', 'flag-003'];
-const USERS = Array.from({ length: 50 }, (_, i) => `user-${i}`);
-const PRODUCTS = [
-  { id: 1, name: 'Lamp', price: 49 },
-  { id: 2, name: 'Desk', price: 349 },
-];
-
-/** 200 flags in the shapes real apps have: on/off toggles, rollouts, constraints, variants. */
-function definitions(): FeatureDefinition[] {
-  return Array.from({ length: FLAG_COUNT }, (_, i): FeatureDefinition => {
-    const name = `flag-${String(i).padStart(3, '0')}`;
-    const kind = i === 0 ? 0 : i % 4;
-    const rollout = {
-      name: 'flexibleRollout',
-      parameters: { rollout: '50', stickiness: 'default', groupId: name },
-      constraints: [],
-    };
-    switch (kind) {
-      case 1:
-        return { name, enabled: true, strategies: [rollout], variants: [] };
-      case 2:
-        return {
-          name,
-          enabled: true,
-          strategies: [
-            {
-              ...rollout,
-              constraints: [{ contextName: 'plan', operator: 'IN', values: ['pro', 'enterprise'] }],
-            },
-          ],
-          variants: [],
-        };
-      case 3:
-        return {
-          name,
-          enabled: true,
-          strategies: [{ name: 'default', parameters: {}, constraints: [] }],
-          variants: ['control', 'treatment'].map((variant) => ({
-            name: variant,
-            weight: 500,
-            weightType: 'variable',
-            stickiness: 'default',
-          })),
-        };
-      default:
-        return {
-          name,
-          enabled: true,
-          strategies: [{ name: 'default', parameters: {}, constraints: [] }],
-          variants: [],
-        };
-    }
-  });
-}
 
 const contextOf = (req: Request) => ({
   userId: req.get('x-user-id'),

@@ -7,52 +7,12 @@ import { createRequire } from 'node:module';
 import { createFlags, type FeatureDefinition, featureFlags, memorySource } from '@flagwise/fastify';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { httpBenchTable, type RunningServer, runHttpBench } from '../lib/http-bench.js';
+import { definitions, FLAG_COUNT, GUARD_FLAG, PRODUCTS, USERS, VARIANT_FLAG } from '../lib/workload.js';
 import type { BenchSection } from '../run.js';
 
 const FASTIFY_VERSION = (createRequire(import.meta.url)('fastify/package.json') as { version: string })
   .version;
-const FLAG_COUNT = 200;
 const TARGET_RATIO = 0.95;
-const GUARD_FLAG = 'flag-000';
-const VARIANT_FLAG = 'flag-003';
-const USERS = Array.from({ length: 50 }, (_, i) => `user-${i}`);
-const PRODUCTS = [
-  { id: 1, name: 'Lamp', price: 49 },
-  { id: 2, name: 'Desk', price: 349 },
-];
-
-/** 200 flags in the shapes real apps have: on/off toggles, rollouts, constraints, variants. */
-function definitions(): FeatureDefinition[] {
-  return Array.from({ length: FLAG_COUNT }, (_, i): FeatureDefinition => {
-    const name = `flag-${String(i).padStart(3, '0')}`;
-    const rollout = {
-      name: 'flexibleRollout',
-      parameters: { rollout: '50', stickiness: 'default', groupId: name },
-      constraints: [],
-    };
-    const kind = i === 0 ? 0 : i % 4;
-    if (kind === 1) return { name, enabled: true, strategies: [rollout], variants: [] };
-    if (kind === 2) {
-      const constraints = [{ contextName: 'plan', operator: 'IN' as const, values: ['pro', 'enterprise'] }];
-      return { name, enabled: true, strategies: [{ ...rollout, constraints }], variants: [] };
-    }
-    const variants =
-      kind === 3
-        ? ['control', 'treatment'].map((variant) => ({
-            name: variant,
-            weight: 500,
-            weightType: 'variable' as const,
-            stickiness: 'default',
-          }))
-        : [];
-    return {
-      name,
-      enabled: true,
-      strategies: [{ name: 'default', parameters: {}, constraints: [] }],
-      variants,
-    };
-  });
-}
 
 const header = (request: FastifyRequest, name: string) => request.headers[name] as string | undefined;
 

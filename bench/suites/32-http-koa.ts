@@ -21,51 +21,11 @@ import {
   runHttpBench,
   type StartServer,
 } from '../lib/http-bench.js';
+import { definitions, FLAG_COUNT, GUARD_FLAG, PRODUCTS, USERS, VARIANT_FLAG } from '../lib/workload.js';
 import type { BenchSection } from '../run.js';
 
 const KOA_VERSION = (createRequire(import.meta.url)('koa/package.json') as { version: string }).version;
-const FLAG_COUNT = 200;
 const TARGET_RATIO = 0.97;
-const GUARD_FLAG = 'flag-000';
-const VARIANT_FLAG = 'flag-003';
-const USERS = Array.from({ length: 50 }, (_, i) => `user-${i}`);
-const PRODUCTS = [
-  { id: 1, name: 'Lamp', price: 49 },
-  { id: 2, name: 'Desk', price: 349 },
-];
-
-/** 200 flags in the shapes real apps have: on/off toggles, rollouts, constraints, variants. */
-function definitions(): FeatureDefinition[] {
-  return Array.from({ length: FLAG_COUNT }, (_, i): FeatureDefinition => {
-    const name = `flag-${String(i).padStart(3, '0')}`;
-    const kind = i === 0 ? 0 : i % 4;
-    const rollout = {
-      name: 'flexibleRollout',
-      parameters: { rollout: '50', stickiness: 'default', groupId: name },
-      constraints: [],
-    };
-    const on = { name: 'default', parameters: {}, constraints: [] };
-    switch (kind) {
-      case 1:
-        return { name, enabled: true, strategies: [rollout], variants: [] };
-      case 2: {
-        const constraints = [{ contextName: 'plan', operator: 'IN' as const, values: ['pro', 'enterprise'] }];
-        return { name, enabled: true, strategies: [{ ...rollout, constraints }], variants: [] };
-      }
-      case 3: {
-        const variants = ['control', 'treatment'].map((variant) => ({
-          name: variant,
-          weight: 500,
-          weightType: 'variable',
-          stickiness: 'default',
-        }));
-        return { name, enabled: true, strategies: [on], variants };
-      }
-      default:
-        return { name, enabled: true, strategies: [on], variants: [] };
-    }
-  });
-}
 
 const contextOf = (ctx: Context) => ({
   userId: ctx.get('x-user-id'),

@@ -9,11 +9,11 @@
 // so this suite needs no Nest dependencies of its own.
 import { createRequire } from 'node:module';
 import { httpBenchTable, runHttpBench } from '../lib/http-bench.js';
+import { FLAG_COUNT } from '../lib/workload.js';
 import type { BenchSection } from '../run.js';
 
 const apps = new URL('../../packages/nestjs/test/bench-app.ts', import.meta.url);
 const NEST_VERSION = (createRequire(apps)('@nestjs/core/package.json') as { version: string }).version;
-const FLAG_COUNT = 200;
 const TARGET_RATIO = 0.95;
 const USERS = Array.from({ length: 50 }, (_, i) => `user-${i}`);
 

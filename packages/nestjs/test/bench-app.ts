@@ -12,6 +12,7 @@ import {
 } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
+import { definitions, FLAG_COUNT, GUARD_FLAG, PRODUCTS, VARIANT_FLAG } from '../../../bench/lib/workload.js';
 import {
   createFlags,
   FeatureFlagsModule,
@@ -25,61 +26,6 @@ import {
 interface RunningServer {
   url: string;
   close(): Promise<void>;
-}
-
-export const FLAG_COUNT = 200;
-const GUARD_FLAG = 'flag-000';
-const VARIANT_FLAG = 'flag-003';
-const PRODUCTS = [
-  { id: 1, name: 'Lamp', price: 49 },
-  { id: 2, name: 'Desk', price: 349 },
-];
-
-/** 200 flags in the shapes real apps have: on/off toggles, rollouts, constraints, variants. */
-function definitions(): FeatureDefinition[] {
-  return Array.from({ length: FLAG_COUNT }, (_, i): FeatureDefinition => {
-    const name = `flag-${String(i).padStart(3, '0')}`;
-    const rollout = {
-      name: 'flexibleRollout',
-      parameters: { rollout: '50', stickiness: 'default', groupId: name },
-      constraints: [],
-    };
-    switch (i === 0 ? 0 : i % 4) {
-      case 1:
-        return { name, enabled: true, strategies: [rollout], variants: [] };
-      case 2:
-        return {
-          name,
-          enabled: true,
-          strategies: [
-            {
-              ...rollout,
-              constraints: [{ contextName: 'plan', operator: 'IN', values: ['pro', 'enterprise'] }],
-            },
-          ],
-          variants: [],
-        };
-      case 3:
-        return {
-          name,
-          enabled: true,
-          strategies: [{ name: 'default', parameters: {}, constraints: [] }],
-          variants: ['control', 'treatment'].map((variant) => ({
-            name: variant,
-            weight: 500,
-            weightType: 'variable',
-            stickiness: 'default',
-          })),
-        };
-      default:
-        return {
-          name,
-          enabled: true,
-          strategies: [{ name: 'default', parameters: {}, constraints: [] }],
-          variants: [],
-        };
-    }
-  });
 }
 
 async function listenNest(module: unknown): Promise<RunningServer> {

@@ -1,0 +1,70 @@
+// The workload every HTTP suite serves, so their ratios read alike: 200 flags in the shapes real apps have,
+// 50 users cycling through `x-user-id` with a plan in `x-plan`, and one small JSON body.
+import type { FeatureDefinition } from '@flagwise/core';
+
+export const FLAG_COUNT = 200;
+/** the flag that guards the route (always on) */
+export const GUARD_FLAG = 'flag-000';
+/** read per request: a 50% rollout, a rollout constrained to a plan, a flag with two variants */
+export const ROLLOUT_FLAG = 'flag-001';
+export const PLAN_FLAG = 'flag-002';
+export const VARIANT_FLAG = 'flag-003';
+export const USERS = Array.from({ length: 50 }, (_, i) => `user-${i}`);
+export const PRODUCTS = [
+  { id: 1, name: 'Lamp', price: 49 },
+  { id: 2, name: 'Desk', price: 349 },
+];
+
+/** The requests autocannon cycles through: every user, a third of them on the pro plan. */
+export const REQUESTS = USERS.map((user, i) => ({
+  path: '/products',
+  headers: { 'x-user-id': user, 'x-plan': i % 3 === 0 ? 'pro' : 'free' },
+}));
+
+/** 200 flags in the shapes real apps have: on/off toggles, rollouts, constraints, variants. */
+export function definitions(): FeatureDefinition[] {
+  return Array.from({ length: FLAG_COUNT }, (_, i): FeatureDefinition => {
+    const name = `flag-${String(i).padStart(3, '0')}`;
+    const kind = i === 0 ? 0 : i % 4;
+    const rollout = {
+      name: 'flexibleRollout',
+      parameters: { rollout: '50', stickiness: 'default', groupId: name },
+      constraints: [],
+    };
+    switch (kind) {
+      case 1:
+        return { name, enabled: true, strategies: [rollout], variants: [] };
+      case 2:
+        return {
+          name,
+          enabled: true,
+          strategies: [
+            {
+              ...rollout,
+              constraints: [{ contextName: 'plan', operator: 'IN', values: ['pro', 'enterprise'] }],
+            },
+          ],
+          variants: [],
+        };
+      case 3:
+        return {
+          name,
+          enabled: true,
+          strategies: [{ name: 'default', parameters: {}, constraints: [] }],
+          variants: ['control', 'treatment'].map((variant) => ({
+            name: variant,
+            weight: 500,
+            weightType: 'variable',
+            stickiness: 'default',
+          })),
+        };
+      default:
+        return {
+          name,
+          enabled: true,
+          strategies: [{ name: 'default', parameters: {}, constraints: [] }],
+          variants: [],
+        };
+    }
+  });
+}
