@@ -530,13 +530,26 @@ export function createFlags<Request = any>(options: FlagsOptions<Request> = {}):
 
 function diffDefinitions(before: CompiledFlags, after: CompiledFlags): FlagsChange {
   const change: FlagsChange = { added: [], removed: [], changed: [] };
+  const segmentsBefore = segmentsById(before.definitions);
+  const segmentsAfter = segmentsById(after.definitions);
   for (const name of after.names()) {
     const old = before.feature(name);
+    const now = after.feature(name);
     if (!old) change.added.push(name);
-    else if (JSON.stringify(old) !== JSON.stringify(after.feature(name))) change.changed.push(name);
+    // A flag also changes when a segment it uses does.
+    else if (comparable(old, segmentsBefore) !== comparable(now, segmentsAfter)) change.changed.push(name);
   }
   for (const name of before.names()) if (!after.has(name)) change.removed.push(name);
   return change;
+}
+
+function segmentsById(definitions: ClientFeaturesPayload): Map<unknown, unknown> {
+  return new Map((definitions.segments ?? []).map((segment) => [segment?.id, segment]));
+}
+
+function comparable(feature: FeatureDefinition | undefined, segments: Map<unknown, unknown>): string {
+  const used = (feature?.strategies ?? []).flatMap((strategy) => strategy?.segments ?? []);
+  return JSON.stringify([feature, used.map((id) => segments.get(id) ?? null)]);
 }
 
 function asError(error: unknown): Error {

@@ -89,6 +89,25 @@ describe('client lifecycle', () => {
     await client.close();
   });
 
+  it('reports a flag as changed when a segment it uses changes', async () => {
+    const segmented = simpleFlag('segmented', true, {
+      strategies: [{ name: 'default', parameters: {}, constraints: [], segments: [7] }],
+    });
+    const segment = (plans: string[]) => [
+      { id: 7, name: 'paying', constraints: [{ contextName: 'plan', operator: 'IN', values: plans }] },
+    ];
+    const source = memorySource(payload([segmented, simpleFlag('plain', true)], segment(['pro'])));
+    const client = createFlags({ source });
+    const changes: FlagsChange[] = [];
+    client.on('changed', (change) => changes.push(change));
+    await client.ready();
+    expect(client.isEnabled('segmented', { properties: { plan: 'team' } })).toBe(false);
+    source.replace(payload([segmented, simpleFlag('plain', true)], segment(['pro', 'team'])));
+    expect(changes).toEqual([{ added: [], removed: [], changed: ['segmented'] }]);
+    expect(client.isEnabled('segmented', { properties: { plan: 'team' } })).toBe(true);
+    await client.close();
+  });
+
   it('emits impression events in Unleash shape for flags with impressionData only', async () => {
     const source = memorySource(
       payload([
