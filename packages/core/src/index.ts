@@ -20,6 +20,7 @@ export {
   type OverrideSigner,
   type VerifyResult,
 } from './overrides.js';
+export { readyGate } from './ready-gate.js';
 export { type BrowserFlag, isRequestFlags, type RequestFlags } from './request-flags.js';
 export { toPropertyName } from './snapshot.js';
 export * from './sources/index.js';

@@ -7,6 +7,7 @@ import {
   type FlagsClient,
   type FlagsOptions,
   type RequestFlags,
+  readyGate,
 } from '@flagwise/core';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 
@@ -64,8 +65,7 @@ export function featureFlags(
   const { client, options } = resolveClient(clientOrOptions, adapterOptions);
   const hook = options.context;
   const readyTimeoutMs = options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS;
-  let waitForReady: Promise<void> | undefined;
-  let gateOpen = false;
+  const waitForFlags = readyGate(client, readyTimeoutMs);
 
   const attach = (req: Request, res: Response, next: NextFunction) => {
     const extras = req as Request & SessionAndUser;
@@ -90,26 +90,11 @@ export function featureFlags(
     next();
   };
 
+  // Requests that arrive before the flags load wait for them (one shared wait), never longer than readyTimeoutMs.
   const middleware = (req: Request, res: Response, next: NextFunction) => {
-    if (gateOpen || client.isReady) {
-      gateOpen = true;
-      return attach(req, res, next);
-    }
-    // One wait shared by every early request; once it settles the gate stays open for good.
-    waitForReady ??= client
-      .ready({ timeoutMs: readyTimeoutMs })
-      .catch((error: unknown) => {
-        client.logger.warn(
-          { err: error, status: client.status },
-          `flagwise: serving requests without flags (they read as off until they load): ${
-            error instanceof Error ? error.message : String(error)
-          }`,
-        );
-      })
-      .finally(() => {
-        gateOpen = true;
-      });
-    waitForReady.then(() => {
+    const waiting = waitForFlags();
+    if (waiting === undefined) return attach(req, res, next);
+    waiting.then(() => {
       try {
         attach(req, res, next);
       } catch (error) {

@@ -6,9 +6,9 @@ import {
   createFlags,
   type FlagsClient,
   type FlagsOptions,
-  type Logger,
   type RequestFlags,
   type RequestInput,
+  readyGate,
 } from '@flagwise/core';
 import type { Context, Middleware, Next } from 'koa';
 
@@ -90,7 +90,6 @@ export function featureFlags(
       'featureFlags({ context }): context must be a function of ctx, e.g. context: (ctx) => ({ userId: ctx.state.user?.id })',
     );
   }
-  const logger: Logger | undefined = client.logger;
   // Reading ctx.query parses the query string: only when an override could be in it.
   const readsQuery = client.overridesEnabled !== false;
 
@@ -109,19 +108,11 @@ export function featureFlags(
     return next();
   };
 
-  // Requests that arrive before the flags load share one wait (it starts with the first of them); once it
-  // settles, the gate stays open and requests go straight through.
-  let gateOpen = false;
-  let waitForReady: Promise<void> | undefined;
+  // Requests that arrive before the flags load wait for them (one shared wait), never longer than readyTimeoutMs.
+  const waitForFlags = readyGate(client, options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS);
   const middleware = (ctx: Context, next: Next) => {
-    if (gateOpen || client.isReady !== false) {
-      gateOpen = true;
-      return attach(ctx, next);
-    }
-    waitForReady ??= waitUntilReady(client, options.readyTimeoutMs, logger).finally(() => {
-      gateOpen = true;
-    });
-    return waitForReady.then(() => attach(ctx, next));
+    const waiting = waitForFlags();
+    return waiting === undefined ? attach(ctx, next) : waiting.then(() => attach(ctx, next));
   };
   Object.defineProperty(middleware, 'name', { value: 'featureFlags' });
   return Object.assign(middleware, { client }) as FeatureFlagsMiddleware;
@@ -135,22 +126,6 @@ function stripAdapterOptions(options: KoaFlagsOptions | undefined): FlagsOptions
   if (options === undefined) return {};
   const { context: _context, readyTimeoutMs: _readyTimeoutMs, ...clientOptions } = options;
   return clientOptions;
-}
-
-function waitUntilReady(
-  client: FlagsClient<Context>,
-  timeoutMs = DEFAULT_READY_TIMEOUT_MS,
-  logger: Logger | undefined,
-): Promise<void> {
-  if (typeof client.ready !== 'function') return Promise.resolve();
-  return client.ready({ timeoutMs }).catch((error: unknown) => {
-    logger?.warn(
-      { err: error, status: client.status },
-      `flagwise: serving requests with fallback values (flags read as off) because the flags are not ready: ${
-        error instanceof Error ? error.message : String(error)
-      }`,
-    );
-  });
 }
 
 // koa-generic-session sets ctx.sessionId; stores that give their sessions an id put it on ctx.session.id.
