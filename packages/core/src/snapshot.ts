@@ -47,12 +47,15 @@ export function buildSnapshot(compiled: CompiledFlags, ready: boolean, countsUsa
   const propertyNames: string[] = [];
   const clashes: { property: string; flags: string[] }[] = [];
   for (const [property, flags] of owners) {
-    // The flag whose name already is the property name wins; otherwise the first in sort order.
-    const sorted = [...flags].sort();
-    const winner = sorted.includes(property) ? property : sorted[0];
-    aliases.set(property, winner);
     propertyNames.push(property);
-    if (flags.length > 1) clashes.push({ property, flags: sorted });
+    if (flags.length === 1) {
+      aliases.set(property, flags[0]);
+      continue;
+    }
+    // A clash: the flag whose name already is the property name wins; otherwise the first in sort order.
+    const sorted = [...flags].sort();
+    aliases.set(property, sorted.includes(property) ? property : sorted[0]);
+    clashes.push({ property, flags: sorted });
   }
   // Exact names resolve to themselves, after the camelCase aliases so an exact name always wins.
   for (const name of names) aliases.set(name, name);
