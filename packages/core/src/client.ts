@@ -445,7 +445,7 @@ export class FlagsClient<Request = any> extends EventEmitter<FlagsEvents> {
     for (const clash of next.clashes) {
       this.warn(
         `flags ${clash.flags.map((f) => `"${f}"`).join(' and ')} share the property name "${clash.property}"; ` +
-          `req.flags.${clash.property} reads "${next.aliases.get(clash.property)}" (use isEnabled(name) for the other)`,
+          `req.flags.${clash.property} reads "${next.aliases.get(clash.property)?.name}" (use isEnabled(name) for the other)`,
       );
     }
     this.snapshot = next;

@@ -9,7 +9,7 @@ export {
   type ResolvedOverrides,
 } from './client.js';
 export { type ContextHook, type RequestFacts, requestContext } from './context.js';
-export { type CompiledFlags, type CompileOptions, compileFlags } from './engine/index.js';
+export { type CompiledFlags, type CompileOptions, compileFlags, type FlagHandle } from './engine/index.js';
 export * from './errors.js';
 export { consoleLogger, silentLogger } from './logger.js';
 export {

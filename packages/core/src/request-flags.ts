@@ -3,6 +3,7 @@
 // A Proxy over one small state object, with one handler shared by every request: making it allocates the
 // state and the proxy, and nothing is evaluated until a flag is read. Reads go through the snapshot the object
 // was made with, so one request sees one consistent set of definitions.
+import type { FlagHandle } from './engine/index.js';
 import type { FlagOverrides } from './overrides.js';
 import type { Snapshot } from './snapshot.js';
 import type { Explanation, FlagContext, FlagName, Payload, VariantResult } from './types.js';
@@ -75,9 +76,16 @@ const PROBES = new Set([
 const STATE = Symbol('flagwise.requestFlags');
 const inspectSymbol = Symbol.for('nodejs.util.inspect.custom');
 
+// Up to this many flags read in one request are remembered in one flat array searched front to back; more (a
+// template reading dozens) add an index. A request reads a handful: one array beats two hash maps there, most of
+// all inside a real server, where every extra object a request touches is a likely cache miss.
+const LINEAR_READS = 16;
+// `reads` holds [flag, enabled, variant] per flag read; enabled or variant stay undefined until asked for.
+const STRIDE = 3;
+
 class RequestFlagsState {
-  enabled: Map<string, boolean> | undefined = undefined;
-  variants: Map<string, VariantResult> | undefined = undefined;
+  private reads: unknown[] | undefined = undefined;
+  private readIndex: Map<FlagHandle, number> | undefined = undefined;
   // Bound on first use, one method at a time, so `const { isEnabled } = req.flags` works and a request that
   // calls only isEnabled allocates one bound function, not four.
   boundIsEnabled: RequestFlags['isEnabled'] | undefined = undefined;
@@ -92,61 +100,95 @@ class RequestFlagsState {
     readonly host: RequestFlagsHost,
   ) {}
 
-  resolve(name: string): string | undefined {
+  resolve(name: string): FlagHandle | undefined {
     const flag = this.snapshot.aliases.get(name);
     if (flag === undefined) this.host.onUnknownFlag(name);
     return flag;
   }
 
-  isEnabled(flag: string): boolean {
-    let memo = this.enabled;
-    if (memo === undefined) memo = this.enabled = new Map();
-    let value = memo.get(flag);
+  /** where `flag` sits in `reads`, adding it when `add` is set; -1 when absent */
+  private slot(flag: FlagHandle, add: boolean): number {
+    let reads = this.reads;
+    if (reads === undefined) {
+      if (!add) return -1;
+      reads = this.reads = [];
+    }
+    const index = this.readIndex;
+    if (index === undefined) {
+      for (let i = 0; i < reads.length; i += STRIDE) if (reads[i] === flag) return i;
+    } else {
+      const at = index.get(flag);
+      if (at !== undefined) return at;
+    }
+    if (!add) return -1;
+    const at = reads.length;
+    reads.push(flag, undefined, undefined);
+    if (index !== undefined) index.set(flag, at);
+    else if (at >= LINEAR_READS * STRIDE) {
+      this.readIndex = new Map();
+      for (let i = 0; i < reads.length; i += STRIDE) this.readIndex.set(reads[i] as FlagHandle, i);
+    }
+    return at;
+  }
+
+  /** the value this request already read for the flag, if any */
+  readEnabled(flag: FlagHandle): boolean | undefined {
+    const at = this.slot(flag, false);
+    return at < 0 ? undefined : (this.reads![at + 1] as boolean | undefined);
+  }
+
+  isEnabled(flag: FlagHandle): boolean {
+    const at = this.slot(flag, true);
+    const reads = this.reads!;
+    let value = reads[at + 1] as boolean | undefined;
     if (value === undefined) {
-      const forced = this.overrides?.flags?.[flag];
+      const forced = this.overrides?.flags?.[flag.name];
       if (typeof forced === 'boolean') value = forced;
       else {
-        value = this.snapshot.compiled.isEnabled(flag, this.context, false);
-        if (this.snapshot.observeEvaluations) this.host.onEvaluation(flag, value, undefined, this.context);
+        value = this.snapshot.compiled.isEnabledHandle(flag, this.context, false);
+        if (this.snapshot.observeEvaluations)
+          this.host.onEvaluation(flag.name, value, undefined, this.context);
       }
-      memo.set(flag, value);
+      reads[at + 1] = value;
     }
     return value;
   }
 
-  variant(flag: string): VariantResult {
-    let memo = this.variants;
-    if (memo === undefined) memo = this.variants = new Map();
-    let value = memo.get(flag);
+  variant(flag: FlagHandle): VariantResult {
+    const at = this.slot(flag, true);
+    const reads = this.reads!;
+    let value = reads[at + 2] as VariantResult | undefined;
     if (value === undefined) {
-      value = this.evaluateVariant(flag);
-      memo.set(flag, value);
+      value = this.evaluateVariant(flag, reads[at + 1] as boolean | undefined);
       // Keep isEnabled and variant in agreement for this request, whichever was read first.
-      const enabled = this.enabled?.get(flag);
-      if (enabled === undefined) (this.enabled ??= new Map()).set(flag, value.feature_enabled);
-      else if (enabled !== value.feature_enabled)
-        memo.set(flag, (value = enabled ? value : DISABLED_VARIANT));
+      const enabled = reads[at + 1];
+      if (enabled === undefined) reads[at + 1] = value.feature_enabled;
+      else if (enabled !== value.feature_enabled) value = enabled ? value : DISABLED_VARIANT;
+      reads[at + 2] = value;
     }
     return value;
   }
 
-  private evaluateVariant(flag: string): VariantResult {
-    const forcedVariant = this.overrides?.variants?.[flag];
-    const forcedFlag = this.overrides?.flags?.[flag];
-    if (forcedVariant !== undefined || forcedFlag !== undefined) {
-      if (forcedFlag === false) return DISABLED_VARIANT;
-      return forcedVariantResult(this.snapshot, flag, forcedVariant);
+  private evaluateVariant(flag: FlagHandle, enabled: boolean | undefined): VariantResult {
+    const overrides = this.overrides;
+    if (overrides !== undefined) {
+      const forcedVariant = overrides.variants?.[flag.name];
+      const forcedFlag = overrides.flags?.[flag.name];
+      if (forcedVariant !== undefined || forcedFlag !== undefined) {
+        if (forcedFlag === false) return DISABLED_VARIANT;
+        return forcedVariantResult(this.snapshot, flag.name, forcedVariant);
+      }
     }
-    if (this.enabled?.get(flag) === false) return DISABLED_VARIANT;
-    const value = this.snapshot.compiled.getVariant(flag, this.context, DISABLED_VARIANT);
+    if (enabled === false) return DISABLED_VARIANT;
+    const value = this.snapshot.compiled.getVariantHandle(flag, this.context, DISABLED_VARIANT);
     if (this.snapshot.observeEvaluations)
-      this.host.onEvaluation(flag, value.feature_enabled, value, this.context);
+      this.host.onEvaluation(flag.name, value.feature_enabled, value, this.context);
     return value;
   }
 
   explain(name: string): Explanation {
-    const flag = this.snapshot.aliases.get(name);
-    if (flag === undefined) {
+    const handle = this.snapshot.aliases.get(name);
+    if (handle === undefined) {
       this.host.onUnknownFlag(name);
       return {
         flag: name,
@@ -156,6 +198,7 @@ class RequestFlagsState {
         detail: this.snapshot.ready ? `no flag named "${name}" is defined` : 'flags have not loaded yet',
       };
     }
+    const flag = handle.name;
     const forcedFlag = this.overrides?.flags?.[flag];
     const forcedVariant = this.overrides?.variants?.[flag];
     if (forcedFlag !== undefined || forcedVariant !== undefined) {
@@ -170,9 +213,9 @@ class RequestFlagsState {
     }
     const explanation = this.snapshot.compiled.explain(flag, this.context);
     // What this request already read stays true for it.
-    const seen = this.enabled?.get(flag);
+    const seen = this.readEnabled(handle);
     if (seen !== undefined && seen !== explanation.enabled) {
-      return { ...explanation, enabled: seen, variant: this.variant(flag) };
+      return { ...explanation, enabled: seen, variant: this.variant(handle) };
     }
     return explanation;
   }
@@ -180,14 +223,26 @@ class RequestFlagsState {
   toJSON(): Record<string, BrowserFlag> {
     const result: Record<string, BrowserFlag> = {};
     for (const flag of this.snapshot.browserVisible) {
-      const enabled = this.isEnabled(flag);
-      const variant = this.variant(flag);
+      const handle = this.snapshot.aliases.get(flag)!;
+      const enabled = this.isEnabled(handle);
+      const variant = this.variant(handle);
       const entry: BrowserFlag = { enabled };
       if (enabled && variant.enabled) {
         entry.variant = variant.name;
         if (variant.payload) entry.payload = variant.payload;
       }
       result[flag] = entry;
+    }
+    return result;
+  }
+
+  /** the flags read so far and their values, in the order read */
+  readSoFar(): [string, boolean][] {
+    const reads = this.reads ?? [];
+    const result: [string, boolean][] = [];
+    for (let i = 0; i < reads.length; i += STRIDE) {
+      const enabled = reads[i + 1];
+      if (enabled !== undefined) result.push([(reads[i] as FlagHandle).name, enabled as boolean]);
     }
     return result;
   }
@@ -301,7 +356,7 @@ const handler: ProxyHandler<RequestFlagsState> = {
 };
 
 function inspectRequestFlags(state: RequestFlagsState): string {
-  const read = [...(state.enabled ?? [])].map(([flag, on]) => `${flag}: ${on}`);
+  const read = state.readSoFar().map(([flag, on]) => `${flag}: ${on}`);
   return `RequestFlags { ${state.snapshot.propertyNames.length} flags${read.length ? `; read: ${read.join(', ')}` : ''} }`;
 }
 

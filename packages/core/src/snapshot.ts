@@ -1,13 +1,13 @@
 // A snapshot is one compiled set of definitions plus what requests need to read it by property name.
 // The client swaps snapshots atomically; a per-request object keeps the snapshot it was made with.
-import type { CompiledFlags } from './engine/index.js';
+import type { CompiledFlags, FlagHandle } from './engine/index.js';
 
 export interface Snapshot {
   readonly compiled: CompiledFlags;
   /** false until the source delivered its first definitions */
   readonly ready: boolean;
-  /** property name (camelCase, or the exact flag name) → flag name */
-  readonly aliases: Map<string, string>;
+  /** property name (camelCase, or the exact flag name) → the flag (its `name` is the flag name) */
+  readonly aliases: Map<string, FlagHandle>;
   /** the camelCase property names, one per flag, for enumeration */
   readonly propertyNames: readonly string[];
   /** flags with impressionData: true */
@@ -30,7 +30,7 @@ export function toPropertyName(flag: string): string {
 }
 
 export function buildSnapshot(compiled: CompiledFlags, ready: boolean, countsUsage = false): Snapshot {
-  const aliases = new Map<string, string>();
+  const aliases = new Map<string, FlagHandle>();
   const owners = new Map<string, string[]>();
   const impressionFlags = new Set<string>();
   const browserVisible: string[] = [];
@@ -49,16 +49,16 @@ export function buildSnapshot(compiled: CompiledFlags, ready: boolean, countsUsa
   for (const [property, flags] of owners) {
     propertyNames.push(property);
     if (flags.length === 1) {
-      aliases.set(property, flags[0]);
+      aliases.set(property, compiled.handle(flags[0])!);
       continue;
     }
     // A clash: the flag whose name already is the property name wins; otherwise the first in sort order.
     const sorted = [...flags].sort();
-    aliases.set(property, sorted.includes(property) ? property : sorted[0]);
+    aliases.set(property, compiled.handle(sorted.includes(property) ? property : sorted[0])!);
     clashes.push({ property, flags: sorted });
   }
   // Exact names resolve to themselves, after the camelCase aliases so an exact name always wins.
-  for (const name of names) aliases.set(name, name);
+  for (const name of names) aliases.set(name, compiled.handle(name)!);
   const observeEvaluations = countsUsage || impressionFlags.size > 0;
   return {
     compiled,

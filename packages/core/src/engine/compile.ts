@@ -15,7 +15,7 @@ import type {
 } from '../types.js';
 import type { StaticContext } from './context-value.js';
 import { DefinitionProblem, fail, isAbsent, isRecord, kindOf, optionalArray } from './definition-problem.js';
-import type { CompiledFlags, CompileOptions } from './index.js';
+import type { CompiledFlags, CompileOptions, FlagHandle } from './index.js';
 import { type CompiledStrategy, compileStrategy, currentHostname, type SegmentEntry } from './strategies.js';
 import {
   compileVariants,
@@ -54,11 +54,12 @@ interface DependencySpec {
  * A flag linked into one snapshot: `decide` is a method of one small class rather than a closure per flag, which
  * keeps 10,000 compiled flags light and quick to build.
  */
-class LinkedFlag {
+class LinkedFlag implements FlagHandle {
   private readonly enabled: boolean;
   private readonly strategies: readonly CompiledStrategy[];
 
   constructor(
+    readonly name: string,
     /** the compiled definition; undefined when it was rejected and no previous version exists */
     readonly parts: FlagParts | undefined,
     /** why the current definition was rejected (then `parts` is the previous good version, or undefined) */
@@ -234,12 +235,12 @@ function compileSnapshot(
     flags.set(
       name,
       entry.parts?.hasDependencies
-        ? new LinkedFlag(entry.parts, entry.error, null)
-        : link(entry.parts, entry.error, linked, warnOnce),
+        ? new LinkedFlag(name, entry.parts, entry.error, null)
+        : link(name, entry.parts, entry.error, linked, warnOnce),
     );
   }
   for (const [name, entry] of compiled) {
-    if (entry.parts?.hasDependencies) flags.set(name, link(entry.parts, entry.error, linked, warnOnce));
+    if (entry.parts?.hasDependencies) flags.set(name, link(name, entry.parts, entry.error, linked, warnOnce));
   }
   return new Snapshot(payload as unknown as ClientFeaturesPayload, errors, flags, warned, warnOnce);
 }
@@ -303,17 +304,18 @@ function compileFlagParts(
 
 /** Links a flag into its snapshot: dependencies are resolved against the other flags now, not per evaluation. */
 function link(
+  name: string,
   parts: FlagParts | undefined,
   error: FlagDefinitionError | undefined,
   snapshot: { flags: Map<string, LinkedFlag> },
   warnOnce: (key: string, message: string) => void,
 ): LinkedFlag {
   if (parts === undefined || !parts.enabled || !parts.hasDependencies)
-    return new LinkedFlag(parts, error, null);
+    return new LinkedFlag(name, parts, error, null);
   const checks = parts.dependencies.map((dependency) =>
     dependencyCheck(dependency, parts.name, snapshot, warnOnce),
   );
-  return new LinkedFlag(parts, error, checks);
+  return new LinkedFlag(name, parts, error, checks);
 }
 
 function dependencyCheck(
@@ -424,14 +426,22 @@ class Snapshot implements CompiledFlags {
     return flag.error === undefined ? flag.parts?.definition : this.rawDefinition(name);
   }
 
+  handle(name: string): FlagHandle | undefined {
+    return this.flags.get(name);
+  }
+
   isEnabled(name: string, context: FlagContext, fallback = false): boolean {
     const flag = this.flags.get(name);
-    if (flag === undefined) return fallback;
+    return flag === undefined ? fallback : this.isEnabledHandle(flag, context, fallback);
+  }
+
+  isEnabledHandle(handle: FlagHandle, context: FlagContext, fallback = false): boolean {
+    const flag = handle as LinkedFlag;
     try {
       const decision = flag.decide(typeof context === 'object' && context !== null ? context : EMPTY_CONTEXT);
       return decision >= ON_WITHOUT_STRATEGIES ? true : decision === BROKEN ? fallback : false;
     } catch (error) {
-      this.reportThrow(name, error);
+      this.reportThrow(flag.name, error);
       return fallback;
     }
   }
@@ -443,11 +453,16 @@ class Snapshot implements CompiledFlags {
         ? DISABLED_VARIANT
         : { ...fallback, feature_enabled: false, featureEnabled: false };
     }
+    return this.getVariantHandle(flag, context, fallback);
+  }
+
+  getVariantHandle(handle: FlagHandle, context: FlagContext, fallback?: VariantResult): VariantResult {
+    const flag = handle as LinkedFlag;
     try {
       const ctx = asContext(context);
       return variantFor(flag, ctx, flag.decide(ctx), fallback);
     } catch (error) {
-      this.reportThrow(name, error);
+      this.reportThrow(flag.name, error);
       return fallback === undefined
         ? DISABLED_VARIANT
         : { ...fallback, feature_enabled: false, featureEnabled: false };

@@ -25,6 +25,11 @@ export interface CompileOptions {
   previous?: CompiledFlags;
 }
 
+/** One flag of a compiled snapshot, from `handle(name)`. */
+export interface FlagHandle {
+  readonly name: string;
+}
+
 /**
  * One compiled snapshot of definitions. Every method is synchronous and never throws.
  * @example
@@ -42,6 +47,13 @@ export interface CompiledFlags {
   feature(name: string): FeatureDefinition | undefined;
   isEnabled(name: string, context: FlagContext, fallback?: boolean): boolean;
   getVariant(name: string, context: FlagContext, fallback?: VariantResult): VariantResult;
+  /**
+   * The flag itself, for callers that read it often (per-request objects keep it): evaluating through a handle
+   * skips the name lookup. A handle belongs to this snapshot only.
+   */
+  handle(name: string): FlagHandle | undefined;
+  isEnabledHandle(handle: FlagHandle, context: FlagContext, fallback?: boolean): boolean;
+  getVariantHandle(handle: FlagHandle, context: FlagContext, fallback?: VariantResult): VariantResult;
   explain(name: string, context: FlagContext): Explanation;
 }
 

@@ -35,6 +35,31 @@ describe('per-request flags', () => {
     await client.close();
   });
 
+  it('memoizes every flag of a request that reads many (past the small-request fast path)', async () => {
+    const features = Array.from({ length: 60 }, (_, i) => countedFlag(`flag-${i}`, i % 3 !== 0));
+    const { client, strategy } = await clientWith(features);
+    const flags = client.forContext({ userId: 'u1' });
+    const first = features.map((_, i) => flags.isEnabled(`flag-${i}`));
+    expect(first).toEqual(features.map((_, i) => i % 3 !== 0));
+    expect(strategy.total()).toBe(features.length);
+    // Read again in reverse, by property and by exact name: nothing is evaluated twice.
+    for (let i = features.length - 1; i >= 0; i--) {
+      expect(flags[`flag${i}`]).toBe(first[i]);
+      expect(flags[`flag-${i}`]).toBe(first[i]);
+    }
+    expect(strategy.total()).toBe(features.length);
+    // A variant is picked once per flag (an enabled flag decides again to pick it; a disabled one does not),
+    // agrees with isEnabled, and is remembered too.
+    const enabledCount = first.filter(Boolean).length;
+    for (let round = 0; round < 2; round++) {
+      for (let i = 0; i < features.length; i++) {
+        expect(flags.variant(`flag-${i}`).feature_enabled).toBe(first[i]);
+      }
+    }
+    expect(strategy.total()).toBe(features.length + enabledCount);
+    await client.close();
+  });
+
   it('keeps values it returned, and its snapshot, when definitions change mid-request', async () => {
     const { client, source } = await clientWith([simpleFlag('a', true), simpleFlag('b', true)]);
     const flags = client.forContext({});
