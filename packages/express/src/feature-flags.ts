@@ -66,6 +66,8 @@ export function featureFlags(
   const hook = options.context;
   const readyTimeoutMs = options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS;
   const waitForFlags = readyGate(client, readyTimeoutMs);
+  // The Cookie header and the query matter only to QA overrides: left alone when overrides are off.
+  const readsOverrides = client.overridesEnabled;
 
   const attach = (req: Request, res: Response, next: NextFunction) => {
     const extras = req as Request & SessionAndUser;
@@ -75,12 +77,9 @@ export function featureFlags(
         user: extras.user,
         sessionId: extras.session?.id ?? extras.sessionID,
         ip: clientIp(req),
-        cookieHeader: req.headers.cookie,
+        cookieHeader: readsOverrides ? req.headers.cookie : undefined,
         // Express 5 parses req.query on every access: touch it only when an override could be in it.
-        query:
-          client.overridesEnabled && req.url.includes('?')
-            ? (req.query as Record<string, unknown>)
-            : undefined,
+        query: readsOverrides && req.url.includes('?') ? (req.query as Record<string, unknown>) : undefined,
       },
       hook,
     );

@@ -108,6 +108,8 @@ const plugin: FastifyPluginAsync<FeatureFlagsOptions> = async (fastify, options)
   const { client, ownsClient, adapter } = resolveClient(fastify, options);
   const hookName = adapter.hook ?? 'onRequest';
   const contextHook = adapter.context;
+  // The Cookie header and the query matter only to QA overrides: left alone when overrides are off.
+  const readsOverrides = client.overridesEnabled;
 
   // Declared up front with null so every request object has the same shape (and Fastify 5 refuses objects).
   fastify.decorateRequest('flags', null as unknown as RequestFlags);
@@ -127,8 +129,8 @@ const plugin: FastifyPluginAsync<FeatureFlagsOptions> = async (fastify, options)
           sessionId: extras.session?.sessionId,
           // request.ip honours the app's trustProxy setting.
           ip: request.ip,
-          cookieHeader: request.headers.cookie,
-          query: client.overridesEnabled ? (request.query as Record<string, unknown> | undefined) : undefined,
+          cookieHeader: readsOverrides ? request.headers.cookie : undefined,
+          query: readsOverrides ? (request.query as Record<string, unknown> | undefined) : undefined,
         },
         contextHook,
       );

@@ -90,16 +90,16 @@ export function featureFlags(
       'featureFlags({ context }): context must be a function of ctx, e.g. context: (ctx) => ({ userId: ctx.state.user?.id })',
     );
   }
-  // Reading ctx.query parses the query string: only when an override could be in it.
-  const readsQuery = client.overridesEnabled !== false;
+  // The Cookie header and the query matter only to QA overrides; reading ctx.query parses the query string.
+  const readsOverrides = client.overridesEnabled !== false;
 
   const attach = (ctx: Context, next: Next): Promise<unknown> => {
     const input: RequestInput = {
       user: ctx.state.user,
       sessionId: sessionIdOf(ctx),
       ip: ctx.ip,
-      cookieHeader: ctx.headers.cookie,
-      query: readsQuery && ctx.querystring !== '' ? ctx.query : undefined,
+      cookieHeader: readsOverrides ? ctx.headers.cookie : undefined,
+      query: readsOverrides && ctx.querystring !== '' ? ctx.query : undefined,
     };
     const { flags, setCookie } = client.forRequest(ctx, input, hook);
     if (setCookie !== undefined) ctx.append('Set-Cookie', setCookie);

@@ -79,8 +79,8 @@ function buildRequestFlags({ request, response, client, options }: PendingFlags)
       sessionId: request.sessionID ?? request.session?.sessionId ?? request.session?.id,
       // req.ip honours the platform's trust-proxy setting.
       ip: request.ip,
-      cookieHeader: headerValue(request.headers?.cookie),
-      // Express 5 parses req.query on every access: touch it only when overrides are on.
+      // The Cookie header and the query matter only to QA overrides (Express 5 parses req.query on every access).
+      cookieHeader: client.overridesEnabled ? headerValue(request.headers?.cookie) : undefined,
       query: client.overridesEnabled ? (request.query as Record<string, unknown> | undefined) : undefined,
     },
     options.context,
