@@ -1,13 +1,22 @@
 // HTTP throughput of a few servers measured side by side with autocannon, for the per-framework suites.
 //
-// Each target runs in its own child process (so one app's JIT state and garbage never slows another, and the
-// load generator in this process does not share an event loop with the server). Rounds are interleaved —
-// A B C, A B C, … — and each ratio is the median of the per-round ratios, so drift on a shared machine
-// (other jobs starting, CPU frequency) hits both sides of a comparison alike.
-import { type ChildProcess, fork } from 'node:child_process';
+// What makes the ratios trustworthy on a small shared VM, where the same bare app swings by ±30% between
+// seconds and two processes of it differ by a few percent for as long as they live:
+// - Every server runs in its own child process, so one app's JIT state and garbage never slows another.
+// - When `taskset` exists, every server is pinned to the last CPU and the load generator (this process) to the
+//   first, so a server never competes with autocannon and all servers meet the same core.
+// - Each target runs in several processes (`processes`), used in turn, so no target draws a lucky or unlucky
+//   process for the whole run.
+// - Load goes in short windows, one target at a time, in an order that reverses every window (A B C, C B A, …);
+//   a target's ratio is the median of its window-by-window ratios to the baseline's adjacent window, so drift
+//   hits both sides of each ratio alike.
+// An A/A run (the same bare app as two targets) reads 98–102% this way; the single-window method before it read
+// 94–106%.
+import { type ChildProcess, execFileSync, fork } from 'node:child_process';
 import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import autocannon from 'autocannon';
@@ -49,12 +58,14 @@ export interface HttpBenchOptions {
   requests?: HttpRequestSpec[];
   /** default 10 */
   connections?: number;
-  /** seconds per measured round; default `FLAGWISE_BENCH_SECONDS` or 5 */
+  /** seconds per measured window; default `FLAGWISE_BENCH_SECONDS` or 1.5 */
   durationSeconds?: number;
-  /** seconds of load per target before the first round; default 2 */
+  /** seconds of load per server process before the first window; default 2 */
   warmupSeconds?: number;
-  /** measured rounds per target, interleaved; default `FLAGWISE_BENCH_ROUNDS` or 3 */
+  /** measured windows per target, interleaved; default `FLAGWISE_BENCH_ROUNDS` or 16 */
   rounds?: number;
+  /** server processes per target, loaded in turn; default 2 */
+  processes?: number;
   /** the target ratios are computed against; default the first */
   baseline?: string;
   /** every request must answer this status in the pre-flight check; default 200 */
@@ -65,23 +76,23 @@ export interface HttpBenchOptions {
 
 export interface HttpTargetResult {
   name: string;
-  /** median requests per second over the rounds */
+  /** median requests per second over the windows */
   requestsPerSecond: number;
-  /** requests per second of each round, in order */
+  /** requests per second of each window, in order */
   rounds: number[];
-  /** median over rounds of (this target / baseline) in the same round; 1 for the baseline */
+  /** median over windows of (this target / baseline) in adjacent windows; 1 for the baseline */
   ratio: number;
-  /** median over rounds, milliseconds */
+  /** median over windows, milliseconds */
   latencyP50: number;
   latencyP99: number;
   /** median server CPU time (user + system) per answered request, microseconds */
   cpuMicrosPerRequest: number;
   /**
-   * median over rounds of (baseline CPU per request / this target's): the throughput ratio a CPU-bound server
-   * would show. It barely moves when other work shares the machine, so it corroborates `ratio` on noisy hosts.
+   * median over windows of (baseline CPU per request / this target's): the throughput ratio a CPU-bound server
+   * would show. It corroborates `ratio`, which also depends on the load generator keeping up.
    */
   cpuRatio: number;
-  /** summed over rounds: connection errors and timeouts, and answers that were not 2xx */
+  /** summed over windows: connection errors and timeouts, and answers that were not 2xx */
   errors: number;
   non2xx: number;
 }
@@ -104,22 +115,34 @@ export async function runHttpBench(options: HttpBenchOptions): Promise<HttpTarge
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const requests = options.requests?.length ? options.requests : [{ path: '/' }];
   const connections = options.connections ?? 10;
-  const duration = options.durationSeconds ?? numberFromEnv('FLAGWISE_BENCH_SECONDS', 5);
+  const duration = options.durationSeconds ?? numberFromEnv('FLAGWISE_BENCH_SECONDS', 1.5);
   const warmup = options.warmupSeconds ?? 2;
-  const roundCount = options.rounds ?? numberFromEnv('FLAGWISE_BENCH_ROUNDS', 3);
+  const windowCount = options.rounds ?? numberFromEnv('FLAGWISE_BENCH_ROUNDS', 16);
+  const processCount = options.processes ?? 2;
   const expectStatus = options.expectStatus ?? 200;
   const baselineName = options.baseline ?? options.targets[0]?.name;
   if (!options.targets.some((t) => t.name === baselineName)) {
     throw new Error(`runHttpBench: baseline "${baselineName}" is not one of the targets`);
   }
 
-  const servers: { target: HttpTarget; child: ChildProcess; url: string }[] = [];
+  const pinning = cpuPinning();
+  const servers: { target: HttpTarget; processes: { child: ChildProcess; url: string }[] }[] = [];
+  const restoreAffinity = pinning?.pinSelf();
   try {
     for (const target of options.targets) {
-      const { child, url } = await startChild(target);
-      servers.push({ target, child, url });
-      await preflight(target.name, url, requests, expectStatus);
+      const processes = [];
+      for (let i = 0; i < processCount; i++) {
+        const started = await startChild(target, pinning?.serverCpu);
+        processes.push(started);
+        await preflight(target.name, started.url, requests, expectStatus);
+      }
+      servers.push({ target, processes });
     }
+    log(
+      pinning
+        ? `  servers pinned to CPU ${pinning.serverCpu}, load generator to CPU ${pinning.loadCpu}`
+        : '  taskset not found (or one CPU): servers and load generator share the CPUs',
+    );
     const load = (url: string, seconds: number) =>
       autocannon({
         url,
@@ -128,23 +151,29 @@ export async function runHttpBench(options: HttpBenchOptions): Promise<HttpTarge
         requests: requests.map((r) => ({ path: r.path, method: r.method ?? 'GET', headers: r.headers })),
       });
 
-    for (const { target, url } of servers) {
-      log(`  warm-up ${target.name} (${warmup}s)`);
-      await load(url, warmup);
+    for (const { target, processes } of servers) {
+      log(`  warm-up ${target.name} (${warmup}s × ${processes.length} processes)`);
+      for (const { url } of processes) await load(url, warmup);
     }
     const measured = new Map<string, { result: autocannon.Result; cpuPerRequest: number }[]>(
       servers.map((s) => [s.target.name, []]),
     );
-    for (let round = 1; round <= roundCount; round++) {
-      for (const { target, url, child } of servers) {
+    for (let window = 0; window < windowCount; window++) {
+      const order = window % 2 === 0 ? servers : [...servers].reverse();
+      for (const { target, processes } of order) {
+        const { child, url } = processes[window % processes.length];
         const cpuBefore = await childCpuMicros(child);
         const result = await load(url, duration);
         const cpuPerRequest = (await childCpuMicros(child)) - cpuBefore;
         measured
           .get(target.name)!
           .push({ result, cpuPerRequest: cpuPerRequest / Math.max(1, result.requests.total) });
-        log(`  round ${round}/${roundCount} ${target.name}: ${Math.round(result.requests.average)} req/s`);
       }
+      log(
+        `  window ${window + 1}/${windowCount}: ${servers
+          .map(({ target }) => `${Math.round(measured.get(target.name)!.at(-1)!.result.requests.average)}`)
+          .join(' / ')} req/s`,
+      );
     }
 
     const baselineRounds = measured.get(baselineName!)!;
@@ -166,9 +195,43 @@ export async function runHttpBench(options: HttpBenchOptions): Promise<HttpTarge
       };
     });
   } finally {
-    await Promise.all(servers.map(({ child }) => stopChild(child)));
+    await Promise.all(servers.flatMap(({ processes }) => processes.map(({ child }) => stopChild(child))));
+    restoreAffinity?.();
   }
 }
+
+/**
+ * With taskset and two or more CPUs: servers go on the last CPU, the load generator on the first. On one CPU, or
+ * without taskset (util-linux), nothing is pinned and the bench still runs.
+ */
+function cpuPinning(): { serverCpu: number; loadCpu: number; pinSelf(): () => void } | undefined {
+  const cpus = os.availableParallelism();
+  if (cpus < 2 || process.platform !== 'linux') return undefined;
+  try {
+    execFileSync('taskset', ['-p', String(process.pid)], { stdio: 'ignore' });
+  } catch {
+    return undefined;
+  }
+  const all = `0-${cpus - 1}`;
+  const setSelf = (list: string) =>
+    execFileSync('taskset', ['-a', '-p', '-c', list, String(process.pid)], { stdio: 'ignore' });
+  return {
+    serverCpu: cpus - 1,
+    loadCpu: 0,
+    pinSelf() {
+      setSelf('0');
+      return () => setSelf(all);
+    },
+  };
+}
+
+/** How to read the table, for every HTTP suite's text. */
+export const HTTP_METHOD_NOTE =
+  'Each target runs in 2 server processes pinned to one CPU (autocannon, 10 connections, on the other) and is ' +
+  'loaded in short windows that alternate with the other targets in an order reversing every window. ' +
+  '"vs baseline" is the median of window-by-window throughput ratios to the bare app; "server CPU µs/req" is the ' +
+  "server process's own CPU time per answered request, and its ratio the throughput a CPU-bound server would keep. " +
+  'A target is met only when both ratios reach it.';
 
 /**
  * A markdown table of results: req/s, ratio to the baseline, latency, errors.
@@ -177,14 +240,14 @@ export async function runHttpBench(options: HttpBenchOptions): Promise<HttpTarge
  */
 export function httpBenchTable(results: HttpTargetResult[]): string {
   const lines = [
-    '| server | req/s (median) | vs baseline | server CPU µs/req | vs baseline (CPU) | p50 ms | p99 ms | rounds (req/s) | errors / non-2xx |',
+    '| server | req/s (median) | vs baseline | server CPU µs/req | vs baseline (CPU) | p50 ms | p99 ms | windows (req/s, min–max) | errors / non-2xx |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |',
   ];
   for (const r of results) {
     lines.push(
       `| ${r.name} | ${Math.round(r.requestsPerSecond).toLocaleString('en-US')} | ${(r.ratio * 100).toFixed(1)}% | ` +
         `${r.cpuMicrosPerRequest.toFixed(1)} | ${(r.cpuRatio * 100).toFixed(1)}% | ` +
-        `${r.latencyP50} | ${r.latencyP99} | ${r.rounds.map((v) => Math.round(v)).join(', ')} | ${r.errors} / ${r.non2xx} |`,
+        `${r.latencyP50} | ${r.latencyP99} | ${r.rounds.length} × ${Math.round(Math.min(...r.rounds))}–${Math.round(Math.max(...r.rounds))} | ${r.errors} / ${r.non2xx} |`,
     );
   }
   return lines.join('\n');
@@ -212,12 +275,17 @@ export async function listen(app: {
   };
 }
 
-async function startChild(target: HttpTarget): Promise<{ child: ChildProcess; url: string }> {
-  const execArgv = process.execArgv.some((arg) => arg.includes('tsx'))
+async function startChild(
+  target: HttpTarget,
+  cpu: number | undefined,
+): Promise<{ child: ChildProcess; url: string }> {
+  const nodeArgs = process.execArgv.some((arg) => arg.includes('tsx'))
     ? process.execArgv
     : ['--import', 'tsx'];
+  // Pinned: taskset runs node in its own place, with the IPC channel fork set up passed through.
   const child = fork(fileURLToPath(import.meta.url), [], {
-    execArgv,
+    execPath: cpu === undefined ? process.execPath : 'taskset',
+    execArgv: cpu === undefined ? nodeArgs : ['-c', String(cpu), process.execPath, ...nodeArgs],
     env: { ...process.env, [CHILD_FLAG]: '1' },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });

@@ -16,7 +16,13 @@ import {
 } from '@flagwise/express';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { Unleash } from 'unleash-client';
-import { httpBenchTable, listen, type RunningServer, runHttpBench } from '../lib/http-bench.js';
+import {
+  HTTP_METHOD_NOTE,
+  httpBenchTable,
+  listen,
+  type RunningServer,
+  runHttpBench,
+} from '../lib/http-bench.js';
 import {
   definitions,
   FLAG_COUNT,
@@ -148,9 +154,6 @@ export default async function httpExpress(): Promise<BenchSection> {
       headers: { 'x-user-id': user, 'x-plan': i % 3 === 0 ? 'pro' : 'free' },
     })),
     connections: 10,
-    // Many short interleaved rounds: on a shared machine, drift then hits every target alike.
-    durationSeconds: Number(process.env.FLAGWISE_BENCH_SECONDS) || 3,
-    rounds: Number(process.env.FLAGWISE_BENCH_ROUNDS) || 7,
   });
   const flagwise = results.find((r) => r.name === names.flagwise)!;
   const hand = results.find((r) => r.name === names.hand)!;
@@ -164,9 +167,7 @@ export default async function httpExpress(): Promise<BenchSection> {
         `flagwise: \`featureFlags()\` over ${FLAG_COUNT} defined flags, a \`requireFeature\` guard and 3 flags read per ` +
         `request (2 properties, 1 variant). Hand-written: unleash-client 6.12.1 offline, metrics off, evaluating ` +
         `${EAGER_COUNT} flags (and one variant) eagerly per request in a middleware, the same guard and reads. ` +
-        '"vs baseline" is the median of per-round ratios to the bare app; "server CPU µs/req" is the server ' +
-        "process's own CPU time per answered request, and its ratio the throughput a CPU-bound server would keep. " +
-        'On a shared, loaded machine throughput swings between rounds; the CPU ratio is the steadier figure.',
+        HTTP_METHOD_NOTE,
       '',
       `flagwise keeps ${(flagwise.ratio * 100).toFixed(1)}% of bare throughput (${(flagwise.cpuRatio * 100).toFixed(1)}% ` +
         `by server CPU); the hand-written pattern keeps ${(hand.ratio * 100).toFixed(1)}% ` +

@@ -4,9 +4,9 @@
 //               per request
 // Each server runs in its own process (bench/lib/http-bench.ts); rounds are interleaved, ratios are paired.
 import { createRequire } from 'node:module';
-import { createFlags, type FeatureDefinition, featureFlags, memorySource } from '@flagwise/fastify';
+import { createFlags, featureFlags, memorySource } from '@flagwise/fastify';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
-import { httpBenchTable, type RunningServer, runHttpBench } from '../lib/http-bench.js';
+import { HTTP_METHOD_NOTE, httpBenchTable, type RunningServer, runHttpBench } from '../lib/http-bench.js';
 import { definitions, FLAG_COUNT, GUARD_FLAG, PRODUCTS, USERS, VARIANT_FLAG } from '../lib/workload.js';
 import type { BenchSection } from '../run.js';
 
@@ -63,7 +63,6 @@ export default async function httpFastify(): Promise<BenchSection> {
       headers: { 'x-user-id': user, 'x-plan': i % 3 === 0 ? 'pro' : 'free' },
     })),
     connections: 10,
-    rounds: Number(process.env.FLAGWISE_BENCH_ROUNDS) || 5,
   });
   const flagwise = results.find((r) => r.name === names.flagwise)!;
   return {
@@ -74,10 +73,7 @@ export default async function httpFastify(): Promise<BenchSection> {
       `One Fastify ${FASTIFY_VERSION} app, \`GET /products\` answering a small JSON body, loaded by autocannon ` +
         `(10 connections, ${USERS.length} users cycling through \`x-user-id\`) in the same run. ` +
         `flagwise: the plugin over ${FLAG_COUNT} defined flags, the route guarded with \`config: { feature }\` and ` +
-        '3 flags read per request (2 properties, 1 variant). "vs baseline" is the median of per-round ratios to ' +
-        'the bare app; "server CPU µs/req" is the server process\'s own CPU time per answered request, and its ' +
-        'ratio the throughput a CPU-bound server would keep. On a shared, loaded machine throughput swings between ' +
-        'rounds; the CPU ratio is the steadier figure.',
+        `3 flags read per request (2 properties, 1 variant). ${HTTP_METHOD_NOTE}`,
       '',
       `The plugin keeps ${(flagwise.ratio * 100).toFixed(1)}% of bare throughput ` +
         `(${(flagwise.cpuRatio * 100).toFixed(1)}% by server CPU).`,

@@ -1,6 +1,5 @@
 // The two apps of bench/suites/33-http-nest.ts (`pnpm bench http-nest`), started in child processes by
 // bench/lib/http-bench.ts. They live here so they resolve this package's Nest 11 and its source directly.
-import type { FeatureDefinition } from '@flagwise/core';
 import {
   type CanActivate,
   Controller,
@@ -12,7 +11,7 @@ import {
 } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
-import { definitions, FLAG_COUNT, GUARD_FLAG, PRODUCTS, VARIANT_FLAG } from '../../../bench/lib/workload.js';
+import { definitions, GUARD_FLAG, PRODUCTS, VARIANT_FLAG } from '../../../bench/lib/workload.js';
 import {
   createFlags,
   FeatureFlagsModule,
