@@ -21,7 +21,7 @@ export {
   type VerifyResult,
 } from './overrides.js';
 export { readyGate } from './ready-gate.js';
-export { type BrowserFlag, isRequestFlags, type RequestFlags } from './request-flags.js';
+export { type BrowserFlag, flagAllows, isRequestFlags, type RequestFlags } from './request-flags.js';
 export { toPropertyName } from './snapshot.js';
 export * from './sources/index.js';
 export { flagsJson, handlebarsHelpers } from './template-helpers.js';

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { createFlags, type FlagSource, inlineSource, memorySource } from '../../src/index.js';
+import {
+  createFlags,
+  type FlagSource,
+  flagAllows,
+  inlineSource,
+  memorySource,
+  type RequestFlags,
+} from '../../src/index.js';
 import { countedFlag, countingStrategy, payload, simpleFlag } from './helpers.js';
 
 async function clientWith(features: Parameters<typeof payload>[0], strategy = countingStrategy()) {
@@ -57,6 +64,36 @@ describe('per-request flags', () => {
       }
     }
     expect(strategy.total()).toBe(features.length + enabledCount);
+    await client.close();
+  });
+
+  it('answers guards (flagAllows) as isEnabled and variant do, and asks objects it did not make through their methods', async () => {
+    const one = (name: string) => ({ name, weight: 1000, weightType: 'variable', stickiness: 'default' });
+    const { client, strategy } = await clientWith([
+      countedFlag('on', true),
+      countedFlag('off', false),
+      simpleFlag('checkout', true, { variants: [one('one-page')] }),
+      simpleFlag('plain', true),
+    ]);
+    const flags = client.forContext({ userId: 'u1' });
+    expect(flagAllows(flags, 'on')).toBe(true);
+    expect(flagAllows(flags, 'off')).toBe(false);
+    expect(flagAllows(flags, 'missing')).toBe(false);
+    expect(flagAllows(flags, 'checkout', new Set(['one-page']))).toBe(true);
+    expect(flagAllows(flags, 'checkout', new Set(['multi-step']))).toBe(false);
+    // On, but without variants: its variant is "disabled", which no variant guard lets through.
+    expect(flagAllows(flags, 'plain', new Set(['disabled']))).toBe(false);
+    // Memoized with the object's own reads.
+    expect(flags.on).toBe(true);
+    expect(strategy.calls.get('on')).toBe(1);
+
+    const double = {
+      isEnabled: (name: string) => name === 'yes',
+      variant: (name: string) => ({ name, enabled: true, feature_enabled: true, featureEnabled: true }),
+    } as unknown as RequestFlags;
+    expect(flagAllows(double, 'yes')).toBe(true);
+    expect(flagAllows(double, 'no')).toBe(false);
+    expect(flagAllows(double, 'b', new Set(['b']))).toBe(true);
     await client.close();
   });
 
