@@ -1,4 +1,4 @@
-import { ConfigurationError, isRequestFlags, type RequestFlags } from '@flagwise/core';
+import { ConfigurationError, type RequestFlags } from '@flagwise/core';
 import type { Request } from 'express';
 
 /**
@@ -8,8 +8,9 @@ import type { Request } from 'express';
  * app.get('/pricing', (req, res) => res.json({ newPricing: getFlags(req).newPricing }));
  */
 export function getFlags(req: Request): RequestFlags {
-  const flags = (req as Request & { flags?: unknown }).flags;
-  if (!isRequestFlags(flags)) {
+  const flags = (req as Request & { flags?: RequestFlags | null }).flags;
+  // A plain object check: isRequestFlags() would go through a Proxy trap on every call.
+  if (typeof flags !== 'object' || flags === null) {
     throw new ConfigurationError(
       'getFlags(req): req.flags is not set; add `app.use(featureFlags())` before the routes that read flags',
     );

@@ -1,5 +1,5 @@
 // Route guards: when a flag is off for this request the route looks absent, so the app's own 404 answers.
-import { ConfigurationError, type FlagName, isRequestFlags, type RequestFlags } from '@flagwise/core';
+import { ConfigurationError, type FlagName, flagAllows, type RequestFlags } from '@flagwise/core';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 
 /** What a guard does instead of its default 404. */
@@ -28,7 +28,7 @@ export function requireFeature(name: FlagName, options: GuardOptions = {}): Requ
   const guard = (req: Request, res: Response, next: NextFunction) => {
     const flags = flagsOf(req);
     if (flags === undefined) return next(missingMiddlewareError('requireFeature', name));
-    if (flags.isEnabled(name)) return next();
+    if (flagAllows(flags, name)) return next();
     refuse(guard, req, res, next, options);
   };
   return guard;
@@ -57,8 +57,7 @@ export function requireVariant(
   const guard = (req: Request, res: Response, next: NextFunction) => {
     const flags = flagsOf(req);
     if (flags === undefined) return next(missingMiddlewareError('requireVariant', name));
-    const variant = flags.variant(name);
-    if (variant.feature_enabled && variant.enabled && allowed.has(variant.name)) return next();
+    if (flagAllows(flags, name, allowed)) return next();
     refuse(guard, req, res, next, options);
   };
   return guard;
@@ -82,8 +81,9 @@ function refuse(
 }
 
 function flagsOf(req: Request): RequestFlags | undefined {
-  const flags = (req as Request & { flags?: unknown }).flags;
-  return isRequestFlags(flags) ? flags : undefined;
+  const flags = (req as Request & { flags?: RequestFlags | null }).flags;
+  // A plain object check: isRequestFlags() would go through a Proxy trap on every guarded request.
+  return typeof flags === 'object' && flags !== null ? flags : undefined;
 }
 
 function missingMiddlewareError(guard: string, name: string): ConfigurationError {

@@ -1,6 +1,6 @@
 // Route guards: when a flag is off for a request the route looks absent, so Fastify's own 404 answers
 // (`reply.callNotFound()`: the same status, body and not-found handler as a route that does not exist).
-import { ConfigurationError, type FlagName, type RequestFlags } from '@flagwise/core';
+import { ConfigurationError, type FlagName, flagAllows, type RequestFlags } from '@flagwise/core';
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 
 /**
@@ -130,13 +130,6 @@ function createGuard(caller: string, name: unknown, options: GuardOptions): Feat
   }
   // Checked at run time above; names outside an app's FlagRegistry come only from route configs typed by it.
   const flag = name as FlagName;
-  const isAllowed =
-    allowed === undefined
-      ? (flags: RequestFlags) => flags.isEnabled(flag)
-      : (flags: RequestFlags) => {
-          const variant = flags.variant(flag);
-          return variant.feature_enabled && variant.enabled && allowed.has(variant.name);
-        };
 
   const guard: FeatureGuard = (request, reply, done) => {
     const flags = (request as { flags?: RequestFlags | null }).flags;
@@ -144,7 +137,7 @@ function createGuard(caller: string, name: unknown, options: GuardOptions): Feat
       done(notRegisteredError(caller, name));
       return;
     }
-    if (isAllowed(flags)) {
+    if (flagAllows(flags, flag, allowed)) {
       done();
       return;
     }

@@ -1,6 +1,6 @@
 // The guard @FeatureRequired / @VariantRequired put on a route: it reads their metadata and throws (404 by
 // default) when the route is off for the request.
-import { ConfigurationError, type FlagsClient, type RequestFlags } from '@flagwise/core';
+import { ConfigurationError, type FlagsClient, flagAllows, type RequestFlags } from '@flagwise/core';
 import {
   type CanActivate,
   type ExecutionContext,
@@ -80,12 +80,12 @@ export class FeatureFlagsGuard implements CanActivate {
     }
     if (feature !== undefined) {
       for (const flag of feature.flags) {
-        if (!flags.isEnabled(flag)) throw this.disabled(context, request, flags, flag, feature.onDisabled);
+        if (!flagAllows(flags, flag)) throw this.disabled(context, request, flags, flag, feature.onDisabled);
       }
     }
     if (variant !== undefined) {
       const result = flags.variant(variant.flag);
-      if (!result.feature_enabled || !variant.variants.includes(result.name)) {
+      if (!result.feature_enabled || !result.enabled || !variant.variants.includes(result.name)) {
         throw this.disabled(context, request, flags, variant.flag, variant.onDisabled);
       }
     }
