@@ -52,7 +52,9 @@ describe('the client IP in the default context', () => {
     });
     await app.listen(0, '127.0.0.1');
     const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
-    const viaProxy = await (await fetch(`${url}/context`, { headers: forwarded })).json();
+    const viaProxy = (await (await fetch(`${url}/context`, { headers: forwarded })).json()) as {
+      remoteAddress: string | null;
+    };
     expect(viaProxy.remoteAddress).toBe('203.0.113.7');
     await app.close();
   });
