@@ -1,6 +1,6 @@
 // The workload every HTTP suite serves, so their ratios read alike: 200 flags in the shapes real apps have,
 // 50 users cycling through `x-user-id` with a plan in `x-plan`, and one small JSON body.
-import type { FeatureDefinition } from '@flagwise/core';
+import { compileFlags, type FeatureDefinition, type FlagContext } from '@flagwise/core';
 
 export const FLAG_COUNT = 200;
 /** the flag that guards the route (always on) */
@@ -67,4 +67,21 @@ export function definitions(): FeatureDefinition[] {
         };
     }
   });
+}
+
+/**
+ * The workload's four evaluations with no flagwise request object, adapter or memo: the guard flag, then the
+ * three values a handler reads, straight on the compiled engine. The suites' "same shape by hand" rows use it to
+ * show what the API shape itself (a middleware building the context, a guard, the reads) costs a framework.
+ */
+export function handWrittenEvaluations() {
+  const compiled = compileFlags({ version: 2, features: definitions() });
+  return {
+    guard: (context: FlagContext) => compiled.isEnabled(GUARD_FLAG, context),
+    reads: (context: FlagContext) => ({
+      rollout: compiled.isEnabled(ROLLOUT_FLAG, context),
+      plan: compiled.isEnabled(PLAN_FLAG, context),
+      variant: compiled.getVariant(VARIANT_FLAG, context).name,
+    }),
+  };
 }

@@ -4,10 +4,24 @@
 //               per request
 // Each server runs in its own process (bench/lib/http-bench.ts); rounds are interleaved, ratios are paired.
 import { createRequire } from 'node:module';
+import type { FlagContext } from '@flagwise/core';
 import { createFlags, featureFlags, memorySource } from '@flagwise/fastify';
-import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, {
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  type HookHandlerDoneFunction,
+} from 'fastify';
 import { HTTP_METHOD_NOTE, httpBenchTable, type RunningServer, runHttpBench } from '../lib/http-bench.js';
-import { definitions, FLAG_COUNT, GUARD_FLAG, PRODUCTS, USERS, VARIANT_FLAG } from '../lib/workload.js';
+import {
+  definitions,
+  FLAG_COUNT,
+  GUARD_FLAG,
+  handWrittenEvaluations,
+  PRODUCTS,
+  USERS,
+  VARIANT_FLAG,
+} from '../lib/workload.js';
 import type { BenchSection } from '../run.js';
 
 const FASTIFY_VERSION = (createRequire(import.meta.url)('fastify/package.json') as { version: string })
@@ -43,6 +57,36 @@ export async function startFlagwise(): Promise<RunningServer> {
   return listen(app);
 }
 
+/** Target: the same shape by hand — a hook building the context, a guard hook, 3 reads on compileFlags. */
+export async function startSameShape(): Promise<RunningServer> {
+  const evaluate = handWrittenEvaluations();
+  const app = Fastify();
+  app.decorateRequest('flagContext', null);
+  app.addHook('onRequest', (request, _reply, done) => {
+    request.flagContext = {
+      remoteAddress: request.ip,
+      userId: header(request, 'x-user-id'),
+      properties: { plan: header(request, 'x-plan') },
+    };
+    done();
+  });
+  const guard = (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => {
+    if (evaluate.guard(request.flagContext!)) done();
+    else reply.callNotFound();
+  };
+  app.get('/products', { onRequest: [guard] }, async (request) => ({
+    products: PRODUCTS,
+    ...evaluate.reads(request.flagContext!),
+  }));
+  return listen(app);
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    flagContext: FlagContext | null;
+  }
+}
+
 async function listen(app: FastifyInstance): Promise<RunningServer> {
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
@@ -52,11 +96,16 @@ async function listen(app: FastifyInstance): Promise<RunningServer> {
 
 export default async function httpFastify(): Promise<BenchSection> {
   const here = new URL(import.meta.url);
-  const names = { bare: 'Fastify 5, no flags (baseline)', flagwise: 'Fastify 5 + @flagwise/fastify' };
+  const names = {
+    bare: 'Fastify 5, no flags (baseline)',
+    flagwise: 'Fastify 5 + @flagwise/fastify',
+    sameShape: 'Fastify 5, the same shape by hand (compileFlags, no flagwise object)',
+  };
   const results = await runHttpBench({
     targets: [
       { name: names.bare, module: here, export: 'startBare' },
       { name: names.flagwise, module: here, export: 'startFlagwise' },
+      { name: names.sameShape, module: here, export: 'startSameShape' },
     ],
     requests: USERS.map((user, i) => ({
       path: '/products',
@@ -65,6 +114,7 @@ export default async function httpFastify(): Promise<BenchSection> {
     connections: 10,
   });
   const flagwise = results.find((r) => r.name === names.flagwise)!;
+  const sameShape = results.find((r) => r.name === names.sameShape)!;
   return {
     title: 'HTTP: Fastify 5 with @flagwise/fastify vs bare',
     markdown: [
@@ -73,10 +123,13 @@ export default async function httpFastify(): Promise<BenchSection> {
       `One Fastify ${FASTIFY_VERSION} app, \`GET /products\` answering a small JSON body, loaded by autocannon ` +
         `(10 connections, ${USERS.length} users cycling through \`x-user-id\`) in the same run. ` +
         `flagwise: the plugin over ${FLAG_COUNT} defined flags, the route guarded with \`config: { feature }\` and ` +
-        `3 flags read per request (2 properties, 1 variant). ${HTTP_METHOD_NOTE}`,
+        '3 flags read per request (2 properties, 1 variant). Same shape by hand: no flagwise at all, a hook ' +
+        'building the same context, a guard hook and the same 3 reads evaluated straight on `compileFlags`: the ' +
+        `least any library with this shape can cost. ${HTTP_METHOD_NOTE}`,
       '',
       `The plugin keeps ${(flagwise.ratio * 100).toFixed(1)}% of bare throughput ` +
-        `(${(flagwise.cpuRatio * 100).toFixed(1)}% by server CPU).`,
+        `(${(flagwise.cpuRatio * 100).toFixed(1)}% by server CPU); the same shape by hand keeps ` +
+        `${(sameShape.ratio * 100).toFixed(1)}% (${(sameShape.cpuRatio * 100).toFixed(1)}%).`,
     ].join('\n'),
     targets: [
       {
