@@ -97,7 +97,7 @@ export function featureFlags(
     const input: RequestInput = {
       user: ctx.state.user,
       sessionId: sessionIdOf(ctx),
-      ip: ctx.ip,
+      ip: clientIp(ctx),
       cookieHeader: readsOverrides ? ctx.headers.cookie : undefined,
       query: readsOverrides && ctx.querystring !== '' ? ctx.query : undefined,
     };
@@ -130,6 +130,14 @@ function stripAdapterOptions(options: KoaFlagsOptions | undefined): FlagsOptions
 
 // koa-generic-session sets ctx.sessionId; stores that give their sessions an id put it on ctx.session.id.
 // A cookie-only session (koa-session's default) has no id: pass one through the context hook if you need it.
+/**
+ * `ctx.ip`, which honours `app.proxy`. Without it ctx.ip is the socket's address, read here directly: Koa's getter
+ * would look up and split X-Forwarded-For on every request only to ignore it.
+ */
+function clientIp(ctx: Context): string | undefined {
+  return ctx.app.proxy ? ctx.ip : ctx.req.socket?.remoteAddress;
+}
+
 function sessionIdOf(ctx: Context): unknown {
   return ctx.sessionId ?? (ctx.session as { id?: unknown } | null | undefined)?.id;
 }
