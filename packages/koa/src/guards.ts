@@ -55,9 +55,9 @@ export function requireVariant<StateT = DefaultState, ContextT = DefaultContext>
     );
   }
   const onDisabled = checkOnDisabled('requireVariant', options);
+  const allowedSet = new Set(allowed);
   const guard: Middleware<StateT, ContextT> = (ctx, next) => {
-    const variant = flagsOf(ctx, 'requireVariant', name).variant(name);
-    if (variant.feature_enabled && variant.enabled && allowed.includes(variant.name)) return next();
+    if (flagAllows(flagsOf(ctx, 'requireVariant', name), name, allowedSet)) return next();
     return onDisabled?.(ctx, next);
   };
   return guard;

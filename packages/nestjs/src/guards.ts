@@ -35,6 +35,8 @@ export interface VariantRequirement {
 interface Requirements {
   feature: FeatureRequirement | undefined;
   variant: VariantRequirement | undefined;
+  /** the variant requirement's names, as the set flagAllows takes */
+  allowedVariants: ReadonlySet<string> | undefined;
 }
 
 /**
@@ -69,7 +71,7 @@ export class FeatureFlagsGuard implements CanActivate {
     if (context.getType() !== 'http') return true;
     const requirements = this.requirementsOf(context.getHandler(), context.getClass());
     if (requirements === null) return true;
-    const { feature, variant } = requirements;
+    const { feature, variant, allowedVariants } = requirements;
     // The HTTP arguments are (request, response, next); switchToHttp() would allocate on every request.
     const request = context.getArgByIndex(0);
     let flags = flagsOfRequest(request);
@@ -84,8 +86,7 @@ export class FeatureFlagsGuard implements CanActivate {
       }
     }
     if (variant !== undefined) {
-      const result = flags.variant(variant.flag);
-      if (!result.feature_enabled || !result.enabled || !variant.variants.includes(result.name)) {
+      if (!flagAllows(flags, variant.flag, allowedVariants)) {
         throw this.disabled(context, request, flags, variant.flag, variant.onDisabled);
       }
     }
@@ -99,7 +100,10 @@ export class FeatureFlagsGuard implements CanActivate {
     if (requirements === undefined) {
       const feature = this.featureRequirement(handler, controller);
       const variant = this.variantRequirement(handler, controller);
-      requirements = feature === undefined && variant === undefined ? null : { feature, variant };
+      requirements =
+        feature === undefined && variant === undefined
+          ? null
+          : { feature, variant, allowedVariants: variant && new Set(variant.variants) };
       byController.set(controller, requirements);
     }
     return requirements;
