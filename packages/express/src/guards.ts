@@ -1,6 +1,7 @@
 // Route guards: when a flag is off for this request the route looks absent, so the app's own 404 answers.
-import { ConfigurationError, type FlagName, flagAllows, type RequestFlags } from '@flagwise/core';
+import { ConfigurationError, type FlagName, flagAllows } from '@flagwise/core';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { flagsOf } from './get-flags.js';
 
 /** What a guard does instead of its default 404. */
 export interface GuardOptions {
@@ -78,12 +79,6 @@ function refuse(
   const route = req.route as { stack?: { handle?: unknown }[] } | undefined;
   const onThisRoute = route?.stack?.some((layer) => layer.handle === guard) === true;
   next(onThisRoute ? 'route' : 'router');
-}
-
-function flagsOf(req: Request): RequestFlags | undefined {
-  const flags = (req as Request & { flags?: RequestFlags | null }).flags;
-  // A plain object check: isRequestFlags() would go through a Proxy trap on every guarded request.
-  return typeof flags === 'object' && flags !== null ? flags : undefined;
 }
 
 function missingMiddlewareError(guard: string, name: string): ConfigurationError {
