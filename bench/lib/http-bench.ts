@@ -216,11 +216,12 @@ function cpuPinning(): { serverCpu: number; loadCpu: number; pinSelf(): () => vo
   const all = `0-${cpus - 1}`;
   const setSelf = (list: string) =>
     execFileSync('taskset', ['-a', '-p', '-c', list, String(process.pid)], { stdio: 'ignore' });
+  const loadCpu = 0;
   return {
     serverCpu: cpus - 1,
-    loadCpu: 0,
+    loadCpu,
     pinSelf() {
-      setSelf('0');
+      setSelf(String(loadCpu));
       return () => setSelf(all);
     },
   };
@@ -228,7 +229,8 @@ function cpuPinning(): { serverCpu: number; loadCpu: number; pinSelf(): () => vo
 
 /** How to read the table, for every HTTP suite's text. */
 export const HTTP_METHOD_NOTE =
-  'Each target runs in 4 server processes pinned to one CPU (autocannon, 10 connections, on the other) and is ' +
+  'Each target runs in 4 server processes pinned to one CPU (autocannon, 10 connections, on the other, when ' +
+  'taskset exists) and is ' +
   'loaded in short windows that alternate with the other targets in an order reversing every window. ' +
   '"vs baseline" is the median of window-by-window throughput ratios to the bare app; "server CPU µs/req" is the ' +
   "server process's own CPU time per answered request, and its ratio the throughput a CPU-bound server would keep. " +

@@ -128,8 +128,6 @@ function stripAdapterOptions(options: KoaFlagsOptions | undefined): FlagsOptions
   return clientOptions;
 }
 
-// koa-generic-session sets ctx.sessionId; stores that give their sessions an id put it on ctx.session.id.
-// A cookie-only session (koa-session's default) has no id: pass one through the context hook if you need it.
 /**
  * `ctx.ip`, which honours `app.proxy`. Without it ctx.ip is the socket's address, read here directly: Koa's getter
  * would look up and split X-Forwarded-For on every request only to ignore it.
@@ -138,6 +136,8 @@ function clientIp(ctx: Context): string | undefined {
   return ctx.app.proxy ? ctx.ip : ctx.req.socket?.remoteAddress;
 }
 
+// koa-generic-session sets ctx.sessionId; stores that give their sessions an id put it on ctx.session.id.
+// A cookie-only session (koa-session's default) has no id: pass one through the context hook if you need it.
 function sessionIdOf(ctx: Context): unknown {
   return ctx.sessionId ?? (ctx.session as { id?: unknown } | null | undefined)?.id;
 }
