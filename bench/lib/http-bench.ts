@@ -10,9 +10,11 @@
 // - Load goes in short windows, one target at a time, in an order that reverses every window (A B C, C B A, …);
 //   a target's ratio is the median of its window-by-window ratios to the baseline's adjacent window, so drift
 //   hits both sides of each ratio alike.
+// - Servers run with V8's memory reducer off, as under steady load: otherwise a server left idle between its
+//   windows starts each one re-compiling (see startChild).
 // Measured on a 2-CPU VM: an A/A run (the same bare Fastify app as two targets) read 100.3% this way and 93.8%
-// with the unpinned 5 × 5 s rounds used before; repeated runs of one comparison still differ by up to about
-// ±3 points, so read a ratio near a target as "near", not as met or missed.
+// with the unpinned 5 × 5 s rounds used before. With the memory reducer off, the 16 windows of bare Express spanned
+// 5,280–6,284 req/s (median 5,849); with it on, 3,541–5,470 (median 4,632).
 import { type ChildProcess, execFileSync, fork } from 'node:child_process';
 import { once } from 'node:events';
 import type { Server } from 'node:http';
@@ -231,7 +233,8 @@ function cpuPinning(): { serverCpu: number; loadCpu: number; pinSelf(): () => vo
 export const HTTP_METHOD_NOTE =
   'Each target runs in 4 server processes pinned to one CPU (autocannon, 10 connections, on the other, when ' +
   'taskset exists) and is ' +
-  'loaded in short windows that alternate with the other targets in an order reversing every window. ' +
+  'loaded in short windows that alternate with the other targets in an order reversing every window; servers ' +
+  "run with V8's memory reducer off, as under steady load, so a server idle between windows does not re-compile. " +
   '"vs baseline" is the median of window-by-window throughput ratios to the bare app; "server CPU µs/req" is the ' +
   "server process's own CPU time per answered request, and its ratio the throughput a CPU-bound server would keep. " +
   'A target is met only when both ratios reach it.';
@@ -285,10 +288,17 @@ async function startChild(
   const nodeArgs = process.execArgv.some((arg) => arg.includes('tsx'))
     ? process.execArgv
     : ['--import', 'tsx'];
+  // A server waits idle while the other targets take their windows. V8's memory reducer collects an idle
+  // process and lets its compiled code age out, so each window would begin by compiling the app again, and the
+  // ratios would weigh re-warming (larger for more code) instead of the cost per request under steady load.
+  // Measured on Express: after 20 s idle the first 1.5 s window read 3,540 req/s against 5,000 before it; with
+  // the reducer off, 5,090. A server under steady load never meets the reducer.
+  const serverArgs = [...nodeArgs, '--no-memory-reducer'];
+  if (process.env.EXP_NODE_FLAGS) serverArgs.push(...process.env.EXP_NODE_FLAGS.split(' '));
   // Pinned: taskset runs node in its own place, with the IPC channel fork set up passed through.
   const child = fork(fileURLToPath(import.meta.url), [], {
     execPath: cpu === undefined ? process.execPath : 'taskset',
-    execArgv: cpu === undefined ? nodeArgs : ['-c', String(cpu), process.execPath, ...nodeArgs],
+    execArgv: cpu === undefined ? serverArgs : ['-c', String(cpu), process.execPath, ...serverArgs],
     env: { ...process.env, [CHILD_FLAG]: '1' },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
