@@ -1,21 +1,30 @@
-// The two apps of bench/suites/33-http-nest.ts (`pnpm bench http-nest`), started in child processes by
+// The apps of bench/suites/33-http-nest.ts (`pnpm bench http-nest`), started in child processes by
 // bench/lib/http-bench.ts. They live here so they resolve this package's Nest 11 and its source directly.
 import {
   type CanActivate,
   Controller,
   createParamDecorator,
+  type ExecutionContext,
   Get,
+  type INestApplication,
   Injectable,
   Module,
   UseGuards,
 } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
-import { definitions, GUARD_FLAG, PRODUCTS, VARIANT_FLAG } from '../../../bench/lib/workload.js';
+import {
+  definitions,
+  GUARD_FLAG,
+  handWrittenEvaluations,
+  PRODUCTS,
+  VARIANT_FLAG,
+} from '../../../bench/lib/workload.js';
 import {
   createFlags,
   FeatureFlagsModule,
   FeatureRequired,
+  type FlagContext,
   Flags,
   memorySource,
   type RequestFlags,
@@ -27,10 +36,11 @@ interface RunningServer {
   close(): Promise<void>;
 }
 
-async function listenNest(module: unknown): Promise<RunningServer> {
+async function listenNest(module: unknown, setUp?: (app: INestApplication) => void): Promise<RunningServer> {
   const app = await NestFactory.create(module as never, new ExpressAdapter(), {
     logger: false,
   });
+  setUp?.(app);
   await app.listen(0, '127.0.0.1');
   return { url: (await app.getUrl()).replace('[::1]', '127.0.0.1'), close: () => app.close() };
 }
@@ -102,4 +112,50 @@ export async function startNestMachinery(): Promise<RunningServer> {
   @Module({ controllers: [ProductsController], providers: [AllowGuard] })
   class AppModule {}
   return listenNest(AppModule);
+}
+
+// The same shape by hand: what any Nest flags integration with this API costs, without flagwise. An Express
+// middleware builds the context on the request and the view locals, a guard evaluates the guard flag, a param
+// decorator hands the context to the handler, and the same 3 reads run straight on compileFlags.
+const evaluate = handWrittenEvaluations();
+type WithContext = { flagContext: FlagContext; headers: Record<string, string | undefined> };
+@Injectable()
+class FlagGuard implements CanActivate {
+  canActivate(context: ExecutionContext): boolean {
+    return evaluate.guard(context.getArgByIndex<WithContext>(0).flagContext);
+  }
+}
+const FlagContextParam = createParamDecorator(
+  (_data: unknown, context: ExecutionContext) => context.getArgByIndex<WithContext>(0).flagContext,
+);
+
+/** Target: the same shape by hand — context middleware, guard, param, 3 reads on compileFlags, no flagwise. */
+export async function startSameShape(): Promise<RunningServer> {
+  @Controller()
+  class ProductsController {
+    @Get('products')
+    @UseGuards(FlagGuard)
+    products(@FlagContextParam() context: FlagContext) {
+      return { products: PRODUCTS, ...evaluate.reads(context) };
+    }
+  }
+  @Module({ controllers: [ProductsController], providers: [FlagGuard] })
+  class AppModule {}
+  return listenNest(AppModule, (app) =>
+    app.use(
+      (
+        req: WithContext & { socket: { remoteAddress?: string } },
+        res: { locals: Record<string, unknown> },
+        next: () => void,
+      ) => {
+        req.flagContext = {
+          remoteAddress: req.socket.remoteAddress,
+          userId: req.headers['x-user-id'],
+          properties: { plan: req.headers['x-plan'] },
+        };
+        res.locals.flagContext = req.flagContext;
+        next();
+      },
+    ),
+  );
 }
