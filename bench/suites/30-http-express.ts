@@ -1,8 +1,10 @@
-// HTTP: what featureFlags() costs an Express 5 app. One small app served three ways in the same run:
+// HTTP: what featureFlags() costs an Express 5 app. One small app served five ways in the same run:
 //   bare          — no flags at all
 //   flagwise      — featureFlags() over 200 defined flags, a requireFeature guard, 3 flags read per request
 //   same shape    — by hand, no flagwise: a middleware building the same context, a guard, the same 3 reads,
 //                   evaluated straight on compileFlags (what the API shape alone costs Express)
+//   skeleton      — req.flags and res.locals.flags set to an empty object, a pass-through guard, no flag work:
+//                   the floor under any implementation of the shape
 //   hand-written  — the common pattern: unleash-client 6.12.1 evaluating 20 flags eagerly per request in a
 //                   middleware (offline through its `repository` option, metrics off), the same guard and reads
 // Each server runs in its own process (bench/lib/http-bench.ts); rounds are interleaved, ratios are paired.
@@ -97,6 +99,26 @@ export async function startSameShape(): Promise<RunningServer> {
   return listen(app);
 }
 
+/**
+ * Target: the skeleton of the API shape, with no flag work at all — a middleware that sets `req.flags` and
+ * `res.locals.flags` (as the issue asks) to an empty object, a pass-through guard, the bare app's fixed JSON.
+ * What Express charges for the places flags must appear; no implementation of the shape can cost less.
+ */
+export async function startSkeleton(): Promise<RunningServer> {
+  const app = express();
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const flags = {};
+    (req as Request & { flags: object }).flags = flags;
+    res.locals.flags = flags;
+    next();
+  });
+  const guard = (_req: Request, _res: Response, next: NextFunction) => next();
+  app.get('/products', guard, (_req, res) => {
+    res.json({ products: PRODUCTS, rollout: true, plan: false, variant: 'control' });
+  });
+  return listen(app);
+}
+
 /** A repository that serves fixed definitions: unleash-client without a network. */
 class StaticRepository extends EventEmitter {
   private readonly toggles: Map<string, FeatureDefinition>;
@@ -167,6 +189,8 @@ export default async function httpExpress(): Promise<BenchSection> {
     bare: 'Express 5, no flags (baseline)',
     flagwise: 'Express 5 + featureFlags()',
     sameShape: 'Express 5, the same shape by hand (compileFlags, no flagwise object)',
+    skeleton:
+      'Express 5, the skeleton: req.flags and res.locals.flags set, a pass-through guard, no flag work',
     hand: 'Express 5 + unleash-client, 20 eager',
   };
   const results = await runHttpBench({
@@ -174,6 +198,7 @@ export default async function httpExpress(): Promise<BenchSection> {
       { name: names.bare, module: here, export: 'startBare' },
       { name: names.flagwise, module: here, export: 'startFlagwise' },
       { name: names.sameShape, module: here, export: 'startSameShape' },
+      { name: names.skeleton, module: here, export: 'startSkeleton' },
       { name: names.hand, module: here, export: 'startHandWritten' },
     ],
     requests: USERS.map((user, i) => ({
@@ -185,6 +210,7 @@ export default async function httpExpress(): Promise<BenchSection> {
   const flagwise = results.find((r) => r.name === names.flagwise)!;
   const hand = results.find((r) => r.name === names.hand)!;
   const sameShape = results.find((r) => r.name === names.sameShape)!;
+  const skeleton = results.find((r) => r.name === names.skeleton)!;
   return {
     title: 'HTTP: Express 5 with featureFlags() vs bare',
     markdown: [
@@ -197,11 +223,14 @@ export default async function httpExpress(): Promise<BenchSection> {
         `${EAGER_COUNT} flags (and one variant) eagerly per request in a middleware, the same guard and reads. ` +
         'Same shape by hand: no flagwise at all, a middleware building the same context, a guard and the same ' +
         '3 reads evaluated straight on `compileFlags`: the least any library with this shape can cost. ' +
+        'Skeleton: only what the shape makes Express do, with no flag work — a middleware setting `req.flags` and ' +
+        '`res.locals.flags` to an empty object and a pass-through guard. ' +
         HTTP_METHOD_NOTE,
       '',
       `flagwise keeps ${(flagwise.ratio * 100).toFixed(1)}% of bare throughput (${(flagwise.cpuRatio * 100).toFixed(1)}% ` +
         `by server CPU); the same shape by hand keeps ${(sameShape.ratio * 100).toFixed(1)}% ` +
-        `(${(sameShape.cpuRatio * 100).toFixed(1)}%); the hand-written unleash-client pattern keeps ${(hand.ratio * 100).toFixed(1)}% ` +
+        `(${(sameShape.cpuRatio * 100).toFixed(1)}%); the skeleton keeps ${(skeleton.ratio * 100).toFixed(1)}% ` +
+        `(${(skeleton.cpuRatio * 100).toFixed(1)}%); the hand-written unleash-client pattern keeps ${(hand.ratio * 100).toFixed(1)}% ` +
         `(${(hand.cpuRatio * 100).toFixed(1)}% by server CPU).`,
     ].join('\n'),
     targets: [

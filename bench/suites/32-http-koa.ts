@@ -1,10 +1,12 @@
-// HTTP: what featureFlags() costs a Koa 3 app. The same small app served two ways in the same run, with the
+// HTTP: what featureFlags() costs a Koa 3 app. The same small app served four ways in the same run, with the
 // workload of the Express suite (30-http-express.ts) so the two read alike:
 //   bare      — Koa 3 + @koa/router, no flags: JSON with fixed values
 //   flagwise  — featureFlags() over 200 defined flags with a context hook, a requireFeature guard on the route,
 //               3 flags read per request (a rollout, a plan constraint, a variant)
 //   same shape — by hand, no flagwise: a middleware building the same context, a guard, the same 3 reads
 //               evaluated straight on compileFlags (what the API shape alone costs Koa)
+//   skeleton  — ctx.state.flags and ctx.flags set to an empty object, a pass-through guard, no flag work: the
+//               floor under any implementation of the shape
 // Each server runs in its own process (bench/lib/http-bench.ts); rounds are interleaved, ratios are paired.
 import { createRequire } from 'node:module';
 import { type FlagsState, featureFlags, memorySource, requireFeature } from '@flagwise/koa';
@@ -98,6 +100,31 @@ export const startSameShape: StartServer = async () => {
   return listen(app);
 };
 
+/**
+ * Target: the skeleton of the API shape, with no flag work at all — a middleware that sets `ctx.state.flags` and
+ * `ctx.flags` (as the issue asks) to an empty object, a pass-through guard, the bare app's fixed JSON. What Koa
+ * charges for the places flags must appear; no implementation of the shape can cost less.
+ */
+export const startSkeleton: StartServer = async () => {
+  const app = new Koa();
+  app.use((ctx, next) => {
+    const flags = {};
+    ctx.state.flags = flags;
+    (ctx as Context & { flags: object }).flags = flags;
+    return next();
+  });
+  const router = new Router();
+  router.get(
+    '/products',
+    (_ctx, next) => next(),
+    (ctx) => {
+      ctx.body = { products: PRODUCTS, rollout: true, plan: false, variant: 'control' };
+    },
+  );
+  app.use(router.routes());
+  return listen(app);
+};
+
 // Users and plans vary, so rollouts and constraints take both branches.
 const requests: HttpRequestSpec[] = USERS.map((user, i) => ({
   path: '/products',
@@ -115,11 +142,17 @@ export default async function httpKoaBench(): Promise<BenchSection> {
         module,
         export: 'startSameShape',
       },
+      {
+        name: `koa ${KOA_VERSION}, the skeleton: ctx.state.flags and ctx.flags set, a pass-through guard, no flag work`,
+        module,
+        export: 'startSkeleton',
+      },
     ],
     requests,
   });
   const withFlags = results[1];
   const sameShape = results[2];
+  const skeleton = results[3];
   return {
     title: 'HTTP: Koa 3 bare vs with featureFlags()',
     markdown: [
@@ -129,11 +162,14 @@ export default async function httpKoaBench(): Promise<BenchSection> {
         `defined, a context hook (user id and plan from headers), \`requireFeature('${GUARD_FLAG}')\` on the route, ` +
         'and 3 flags read per request (a rollout, a plan constraint, a variant). Same shape by hand: no flagwise ' +
         'at all, a middleware building the same context, a guard and the same 3 reads evaluated straight on ' +
-        `\`compileFlags\`: the least any library with this shape can cost. ${HTTP_METHOD_NOTE}`,
+        '`compileFlags`: the least any library with this shape can cost. Skeleton: only what the shape makes Koa ' +
+        'do, with no flag work — a middleware setting `ctx.state.flags` and `ctx.flags` to an empty object and a ' +
+        `pass-through guard. ${HTTP_METHOD_NOTE}`,
       '',
       `flagwise keeps ${(withFlags.ratio * 100).toFixed(1)}% of bare throughput (${(withFlags.cpuRatio * 100).toFixed(1)}% ` +
         `by server CPU); the same shape by hand keeps ${(sameShape.ratio * 100).toFixed(1)}% ` +
-        `(${(sameShape.cpuRatio * 100).toFixed(1)}%).`,
+        `(${(sameShape.cpuRatio * 100).toFixed(1)}%); the skeleton keeps ${(skeleton.ratio * 100).toFixed(1)}% ` +
+        `(${(skeleton.cpuRatio * 100).toFixed(1)}%).`,
     ].join('\n'),
     targets: [
       {
