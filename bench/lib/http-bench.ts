@@ -294,7 +294,6 @@ async function startChild(
   // Measured on Express: after 20 s idle the first 1.5 s window read 3,540 req/s against 5,000 before it; with
   // the reducer off, 5,090. A server under steady load never meets the reducer.
   const serverArgs = [...nodeArgs, '--no-memory-reducer'];
-  if (process.env.EXP_NODE_FLAGS) serverArgs.push(...process.env.EXP_NODE_FLAGS.split(' '));
   // Pinned: taskset runs node in its own place, with the IPC channel fork set up passed through.
   const child = fork(fileURLToPath(import.meta.url), [], {
     execPath: cpu === undefined ? process.execPath : 'taskset',
