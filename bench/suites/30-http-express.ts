@@ -35,6 +35,7 @@ import {
   handWrittenEvaluations,
   PLAN_FLAG,
   PRODUCTS,
+  REQUESTS,
   ROLLOUT_FLAG,
   USERS,
   VARIANT_FLAG,
@@ -201,10 +202,7 @@ export default async function httpExpress(): Promise<BenchSection> {
       { name: names.skeleton, module: here, export: 'startSkeleton' },
       { name: names.hand, module: here, export: 'startHandWritten' },
     ],
-    requests: USERS.map((user, i) => ({
-      path: '/products',
-      headers: { 'x-user-id': user, 'x-plan': i % 3 === 0 ? 'pro' : 'free' },
-    })),
+    requests: REQUESTS,
     connections: 10,
   });
   const flagwise = results.find((r) => r.name === names.flagwise)!;

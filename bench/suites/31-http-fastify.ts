@@ -19,6 +19,7 @@ import {
   GUARD_FLAG,
   handWrittenEvaluations,
   PRODUCTS,
+  REQUESTS,
   USERS,
   VARIANT_FLAG,
 } from '../lib/workload.js';
@@ -107,10 +108,7 @@ export default async function httpFastify(): Promise<BenchSection> {
       { name: names.flagwise, module: here, export: 'startFlagwise' },
       { name: names.sameShape, module: here, export: 'startSameShape' },
     ],
-    requests: USERS.map((user, i) => ({
-      path: '/products',
-      headers: { 'x-user-id': user, 'x-plan': i % 3 === 0 ? 'pro' : 'free' },
-    })),
+    requests: REQUESTS,
     connections: 10,
   });
   const flagwise = results.find((r) => r.name === names.flagwise)!;

@@ -11,13 +11,12 @@
 // so this suite needs no Nest dependencies of its own.
 import { createRequire } from 'node:module';
 import { HTTP_METHOD_NOTE, httpBenchTable, runHttpBench } from '../lib/http-bench.js';
-import { FLAG_COUNT } from '../lib/workload.js';
+import { FLAG_COUNT, REQUESTS, USERS } from '../lib/workload.js';
 import type { BenchSection } from '../run.js';
 
 const apps = new URL('../../packages/nestjs/test/bench-app.ts', import.meta.url);
 const NEST_VERSION = (createRequire(apps)('@nestjs/core/package.json') as { version: string }).version;
 const TARGET_RATIO = 0.95;
-const USERS = Array.from({ length: 50 }, (_, i) => `user-${i}`);
 
 export default async function httpNest(): Promise<BenchSection> {
   const names = {
@@ -33,10 +32,7 @@ export default async function httpNest(): Promise<BenchSection> {
       { name: names.machinery, module: apps, export: 'startNestMachinery' },
       { name: names.sameShape, module: apps, export: 'startSameShape' },
     ],
-    requests: USERS.map((user, i) => ({
-      path: '/products',
-      headers: { 'x-user-id': user, 'x-plan': i % 3 === 0 ? 'pro' : 'free' },
-    })),
+    requests: REQUESTS,
     connections: 10,
   });
   const flagwise = results.find((r) => r.name === names.flagwise)!;
