@@ -104,8 +104,8 @@ function checkOnDisabled(decorator: string, options: RequirementOptions): void {
  */
 export const Flags: () => ParameterDecorator = createParamDecorator(
   (_data: unknown, context: ExecutionContext): RequestFlags => {
-    const request = context.getArgByIndex(0); // the HTTP request, without switchToHttp()'s allocation
-    const flags = flagsOfRequest(request);
+    // The HTTP request and response, without switchToHttp()'s allocation.
+    const flags = flagsOfRequest(context.getArgByIndex(0), context.getArgByIndex(1));
     if (flags === undefined) {
       throw new ConfigurationError(
         '@Flags() found no flags on the request: add FeatureFlagsModule.forRoot({ ... }) to the imports of your ' +

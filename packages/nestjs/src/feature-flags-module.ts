@@ -24,7 +24,7 @@ import type {
   FeatureFlagsModuleOptions,
   NestAdapterOptions,
 } from './options.js';
-import { attachRequestFlags } from './platform-request.js';
+import { attachRequestFlags, defineExpressRequestFlags } from './platform-request.js';
 import { FEATURE_FLAGS_CLIENT, FEATURE_FLAGS_OPTIONS } from './tokens.js';
 
 const DEFAULT_READY_TIMEOUT_MS = 5000;
@@ -69,10 +69,7 @@ export class FeatureFlagsModule implements NestModule, OnApplicationShutdown {
     const { client, options } = this;
     switch (adapter.getType()) {
       case 'express':
-        platform.use((request: any, response: any, next: () => void) => {
-          attachRequestFlags(request, response, client, options);
-          next();
-        });
+        defineExpressRequestFlags(platform, client, options);
         break;
       case 'fastify':
         // preHandler: after @fastify/view's onRequest hook has given the reply its `locals`.

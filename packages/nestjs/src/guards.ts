@@ -11,7 +11,12 @@ import {
 } from '@nestjs/common';
 import { HttpAdapterHost, Reflector } from '@nestjs/core';
 import type { NestAdapterOptions, OnDisabled } from './options.js';
-import { attachRequestFlags, flagsOfRequest } from './platform-request.js';
+import {
+  attachRequestFlags,
+  type ExpressRequestFlags,
+  expressRequestFlags,
+  flagsOfRequest,
+} from './platform-request.js';
 import {
   FEATURE_FLAGS_CLIENT,
   FEATURE_FLAGS_OPTIONS,
@@ -74,11 +79,12 @@ export class FeatureFlagsGuard implements CanActivate {
     const { feature, variant, allowedVariants } = requirements;
     // The HTTP arguments are (request, response, next); switchToHttp() would allocate on every request.
     const request = context.getArgByIndex(0);
-    let flags = flagsOfRequest(request);
+    const response = context.getArgByIndex(1);
+    let flags = this.expressFlags()?.of(request, response) ?? flagsOfRequest(request, response);
     if (flags === undefined) {
       // A platform without the module's request hook: attach here.
-      attachRequestFlags(request, context.getArgByIndex(1), this.client!, this.options!);
-      flags = flagsOfRequest(request)!;
+      attachRequestFlags(request, response, this.client!, this.options!);
+      flags = flagsOfRequest(request, response)!;
     }
     if (feature !== undefined) {
       for (const flag of feature.flags) {
@@ -91,6 +97,18 @@ export class FeatureFlagsGuard implements CanActivate {
       }
     }
     return true;
+  }
+
+  // Express: the module's flags of this app's requests, found once; null on other platforms.
+  private express: ExpressRequestFlags | null | undefined = undefined;
+
+  private expressFlags(): ExpressRequestFlags | null {
+    if (this.express === undefined) {
+      const adapter = this.adapterHost.httpAdapter;
+      if (adapter === undefined || adapter === null) return null;
+      this.express = expressRequestFlags(adapter.getInstance()) ?? null;
+    }
+    return this.express;
   }
 
   private requirementsOf(handler: Function, controller: Function): Requirements | null {

@@ -23,9 +23,10 @@ interface PlatformResponse {
   header?: (field: string, value: string) => unknown;
 }
 
-// What the module's request hook leaves on each request: a stand-in that builds the real flags on its first use. It is one
-// small Proxy with a shared handler, set as plain data properties: per-request accessors (defineProperty) would
-// cost more than the rest of the adapter together.
+// Fastify (and platforms without the module's hook, through the guard): each request gets a stand-in that builds
+// the real flags on its first use. It is one small Proxy with a shared handler, set as plain data properties:
+// per-request accessors (defineProperty) would cost more than the rest of the adapter together. Express requests
+// are different (see defineExpressRequestFlags).
 const LAZY_STATE = Symbol('flagwise.nestjs.lazyFlags');
 
 interface PendingFlags {
@@ -37,7 +38,10 @@ interface PendingFlags {
 }
 
 function realFlags(pending: PendingFlags): RequestFlags {
-  if (pending.flags === undefined) pending.flags = buildRequestFlags(pending);
+  if (pending.flags === undefined) {
+    const { request, response, client, options } = pending;
+    pending.flags = buildRequestFlags(request, response, client, options, clientIp(request));
+  }
   return pending.flags;
 }
 
@@ -71,20 +75,125 @@ export function attachRequestFlags(
   if (locals !== null && typeof locals === 'object') locals.flags = flags;
 }
 
-function buildRequestFlags({ request, response, client, options }: PendingFlags): RequestFlags {
+/** What an Express app gives every request and response it handles, as their prototypes; and its settings. */
+interface ExpressApp {
+  request: object;
+  response: { render?: (...args: unknown[]) => unknown };
+  get(setting: string): unknown;
+}
+
+type ExpressRequest = PlatformRequest & { res?: ExpressResponse; socket?: { remoteAddress?: string } };
+type ExpressResponse = PlatformResponse & { req?: ExpressRequest };
+
+const expressApps = new WeakMap<object, ExpressRequestFlags>();
+
+/**
+ * Express: `req.flags` as an accessor on the app's own request prototype (`app.request`, which Express gives
+ * each request of the app), and `flags` in the views `res.render` (or `@Render`) renders. Nothing runs for a
+ * request that reads no flags, and nothing is added to the request itself.
+ *
+ * Why not a middleware setting `req.flags`: Express gives every request its prototype with
+ * `Object.setPrototypeOf`, after which V8 gives each request object a hidden class of its own. Every property
+ * added to one then builds a new hidden class, and every property read misses V8's caches: each costs about a
+ * microsecond a request, more than evaluating the flags. So the flags are kept in `res.locals`, which views read
+ * anyway and which is a dictionary object (no hidden class), and the request is read as little as possible.
+ */
+export function defineExpressRequestFlags(
+  app: ExpressApp,
+  client: FlagsClient,
+  options: NestAdapterOptions,
+): void {
+  const requestFlags = new ExpressRequestFlags(app, client, options);
+  expressApps.set(app, requestFlags);
+  const requestPrototype = app.request;
+  Object.defineProperty(requestPrototype, 'flags', {
+    configurable: true,
+    get(this: ExpressRequest): RequestFlags | undefined {
+      return this === requestPrototype ? undefined : requestFlags.of(this, this.res);
+    },
+    // Something else (another flags middleware, a test) sets the request's flags: theirs are kept and win.
+    set(this: ExpressRequest, flags: RequestFlags | undefined) {
+      Object.defineProperty(this, 'flags', {
+        value: flags,
+        writable: true,
+        enumerable: true,
+        configurable: true,
+      });
+      const locals = this.res?.locals;
+      if (locals !== null && typeof locals === 'object') locals.flags = flags;
+    },
+  });
+  const render = app.response.render;
+  if (typeof render !== 'function') return;
+  app.response.render = function renderWithFlags(this: ExpressResponse, ...args: unknown[]) {
+    // Views see `flags` even when nothing read them before rendering.
+    if (this.req !== undefined) requestFlags.of(this.req, this);
+    return render.apply(this, args);
+  };
+}
+
+/** The flags of the Express app's requests, when the module set them up on it (the guard's short way to them). */
+export function expressRequestFlags(app: unknown): ExpressRequestFlags | undefined {
+  // An Express app is a function.
+  return typeof app === 'function' || (typeof app === 'object' && app !== null)
+    ? expressApps.get(app)
+    : undefined;
+}
+
+export class ExpressRequestFlags {
+  constructor(
+    private readonly app: ExpressApp,
+    private readonly client: FlagsClient,
+    private readonly options: NestAdapterOptions,
+  ) {}
+
+  /** The request's flags, built on first use and kept in `res.locals.flags` (without locals, on the request). */
+  of(request: ExpressRequest, response: ExpressResponse | undefined): RequestFlags {
+    const locals = response?.locals;
+    const hasLocals = locals !== null && typeof locals === 'object';
+    if (hasLocals) {
+      const kept = locals.flags as RequestFlags | undefined;
+      if (kept !== undefined && kept !== null) return kept;
+    } else if (Object.hasOwn(request, 'flags')) {
+      return request.flags!;
+    }
+    // req.ip honours `trust proxy`; without it req.ip is the socket's address, read here directly: Express's
+    // getter would parse X-Forwarded-For on every request only to ignore it.
+    const trustProxy = this.app.get('trust proxy');
+    const ip =
+      trustProxy === false || trustProxy === undefined || trustProxy === 0
+        ? request.socket?.remoteAddress
+        : request.ip;
+    const flags = buildRequestFlags(request, response, this.client, this.options, ip);
+    if (hasLocals) locals.flags = flags;
+    else request.flags = flags;
+    return flags;
+  }
+}
+
+function buildRequestFlags(
+  request: PlatformRequest,
+  response: PlatformResponse | undefined,
+  client: FlagsClient,
+  options: NestAdapterOptions,
+  ip: string | undefined,
+): RequestFlags {
+  // Read once each, and with Reflect.get: on an Express request (a hidden class of its own, see
+  // defineExpressRequestFlags) it finds a property that is not there in less than half the time of `request.user`.
+  const session = Reflect.get(request, 'session') as PlatformRequest['session'];
   const { flags, setCookie } = client.forRequest(
     request,
     {
-      user: request.user,
-      sessionId: request.sessionID ?? request.session?.sessionId ?? request.session?.id,
-      ip: clientIp(request),
+      user: Reflect.get(request, 'user'),
+      sessionId: Reflect.get(request, 'sessionID') ?? session?.sessionId ?? session?.id,
+      ip,
       // The Cookie header and the query matter only to QA overrides (Express 5 parses req.query on every access).
       cookieHeader: client.overridesEnabled ? headerValue(request.headers?.cookie) : undefined,
       query: client.overridesEnabled ? (request.query as Record<string, unknown> | undefined) : undefined,
     },
     options.context,
   );
-  if (setCookie !== undefined) appendSetCookie(response, setCookie);
+  if (setCookie !== undefined && response !== undefined) appendSetCookie(response, setCookie);
   return flags;
 }
 
@@ -114,9 +223,15 @@ function headerValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value.join('; ') : value;
 }
 
-/** The request's flags (built now if they were not yet), or undefined when `attachRequestFlags` did not run. */
-export function flagsOfRequest(request: unknown): RequestFlags | undefined {
-  const flags = (request as PlatformRequest | null | undefined)?.flags;
+/**
+ * The request's flags (built now if they were not yet), or undefined when the module gave the request none:
+ * `res.locals.flags` / `reply.locals.flags` first (a dictionary object, cheap to read), then `request.flags`.
+ */
+export function flagsOfRequest(request: unknown, response?: unknown): RequestFlags | undefined {
+  const locals = (response as PlatformResponse | null | undefined)?.locals;
+  let flags =
+    locals !== null && typeof locals === 'object' ? (locals.flags as RequestFlags | undefined) : undefined;
+  if (flags === undefined || flags === null) flags = (request as PlatformRequest | null | undefined)?.flags;
   if (flags === undefined || flags === null) return undefined;
   const pending = (flags as unknown as { [LAZY_STATE]?: PendingFlags })[LAZY_STATE];
   return pending === undefined ? flags : realFlags(pending);

@@ -1,0 +1,163 @@
+// The request's flags outside @Flags(): `req.flags` / `request.flags` in handlers and middleware, the same
+// object @Flags() and the guard use, built only for requests that read them, and flags someone else sets kept.
+import {
+  type CanActivate,
+  Controller,
+  type ExecutionContext,
+  Get,
+  Injectable,
+  type MiddlewareConsumer,
+  Module,
+  type NestModule,
+  Req,
+  Res,
+  UseGuards,
+} from '@nestjs/common';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createFlags,
+  FeatureFlagsModule,
+  FeatureRequired,
+  Flags,
+  type FlagsClient,
+  memorySource,
+  type RequestFlags,
+} from '../src/index.js';
+import { type BootedApp, boot, PLATFORMS } from './boot.js';
+
+/** Requests whose flags were built, counted by the module's context hook (it runs once per build). */
+let builds = 0;
+
+@Injectable()
+class HeaderUserGuard implements CanActivate {
+  canActivate(context: ExecutionContext): boolean {
+    const request = context.switchToHttp().getRequest();
+    if (request.headers['x-user']) request.user = { id: request.headers['x-user'] };
+    return true;
+  }
+}
+
+@Controller()
+class RequestController {
+  @Get('plain')
+  plain() {
+    return { ok: true };
+  }
+
+  @Get('same')
+  @FeatureRequired('open')
+  same(@Req() request: { flags: RequestFlags }, @Flags() flags: RequestFlags) {
+    return {
+      same: request.flags === flags,
+      beta: [request.flags.beta, flags.beta],
+      user: flags.context.userId ?? null,
+    };
+  }
+
+  // Express only: the flags views get are the request's.
+  @Get('locals')
+  locals(@Req() request: { flags: RequestFlags }, @Res({ passthrough: true }) response: any) {
+    const flags = request.flags;
+    return { same: response.locals.flags === flags, beta: response.locals.flags.beta };
+  }
+
+  @Get('authenticated')
+  @UseGuards(HeaderUserGuard)
+  authenticated(@Req() request: { flags: RequestFlags; preread?: string | null }) {
+    return { beta: request.flags.beta, user: request.flags.context.userId ?? null, preread: request.preread };
+  }
+
+  @Get('replaced')
+  replaced(@Req() request: { flags: RequestFlags }, @Flags() flags: RequestFlags) {
+    return { beta: flags.beta, viaRequest: request.flags.beta };
+  }
+}
+
+describe.each(PLATFORMS)('the request flags on %s', (platform) => {
+  let client: FlagsClient;
+  let app: BootedApp;
+
+  beforeAll(async () => {
+    client = createFlags({
+      source: memorySource({ flags: { open: true, beta: { users: ['ada'] } } }),
+    });
+    @Module({
+      imports: [
+        FeatureFlagsModule.forRoot({
+          client,
+          context: () => {
+            builds += 1;
+            return {};
+          },
+        }),
+      ],
+      controllers: [RequestController],
+    })
+    class AppModule implements NestModule {
+      configure(consumer: MiddlewareConsumer) {
+        // A middleware that reads the flags before any guard: they are built then, without the user.
+        consumer
+          .apply((request: any, _response: unknown, next: () => void) => {
+            if (request.headers['x-preread']) request.preread = request.flags.context.userId ?? null;
+            next();
+          })
+          .forRoutes('authenticated');
+        // Someone else's flags (another flags middleware, a test double) set on the request win.
+        consumer
+          .apply((request: any, _response: unknown, next: () => void) => {
+            request.flags = client.forContext({ userId: 'ada' });
+            next();
+          })
+          .forRoutes('replaced');
+      }
+    }
+    app = await boot(AppModule, platform);
+  });
+  afterAll(async () => {
+    await app?.close();
+    await client?.close();
+  });
+
+  it('answers alike through req.flags, @Flags() and the guard, built once', async () => {
+    const before = builds;
+    const response = await app.get('/same');
+    expect(response.status).toBe(200);
+    // On Fastify request.flags is a stand-in for the object @Flags() gives; on Express it is that object.
+    expect(JSON.parse(response.text)).toEqual({
+      same: platform === 'express',
+      beta: [false, false],
+      user: null,
+    });
+    expect(builds - before).toBe(1);
+  });
+
+  it('is not built for a request that reads no flags', async () => {
+    const before = builds;
+    expect((await app.get('/plain')).status).toBe(200);
+    expect((await app.get('/plain')).status).toBe(200);
+    expect(builds - before).toBe(0);
+  });
+
+  // Nest middleware on Fastify gets the raw Node request, which has no flags: these are Express's.
+  it.runIf(platform === 'express')(
+    'is built on first read: after an auth guard it has the user, read before it it has none',
+    async () => {
+      const afterGuard = JSON.parse((await app.get('/authenticated', { 'x-user': 'ada' })).text);
+      expect(afterGuard).toEqual({ beta: true, user: 'ada' });
+      const readEarly = JSON.parse(
+        (await app.get('/authenticated', { 'x-user': 'ada', 'x-preread': 'yes' })).text,
+      );
+      expect(readEarly).toEqual({ beta: false, user: null, preread: null });
+    },
+  );
+
+  it.runIf(platform === 'express')('keeps flags set on the request by someone else', async () => {
+    const response = JSON.parse((await app.get('/replaced')).text);
+    expect(response).toEqual({ beta: true, viaRequest: true });
+  });
+
+  it.runIf(platform === 'express')('puts the same flags in res.locals for views', async () => {
+    const response = JSON.parse((await app.get('/locals', { 'x-user': 'ada' })).text);
+    expect(response).toEqual({ same: true, beta: false });
+  });
+});
