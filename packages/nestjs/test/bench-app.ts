@@ -59,9 +59,33 @@ export async function startBare(): Promise<RunningServer> {
   return listenNest(AppModule);
 }
 
+function flagsModule() {
+  return FeatureFlagsModule.forRoot({
+    client: createFlags({ source: memorySource({ version: 2, features: definitions() }) }),
+    context: (req: { headers: Record<string, string | undefined> }) => ({
+      userId: req.headers['x-user-id'],
+      properties: { plan: req.headers['x-plan'] },
+    }),
+  });
+}
+
+/** Target: FeatureFlagsModule with 200 flags and @FeatureRequired on the route; the bare app's answer. */
+export async function startGuarded(): Promise<RunningServer> {
+  @Controller()
+  class ProductsController {
+    @Get('products')
+    @FeatureRequired(GUARD_FLAG)
+    products() {
+      return { products: PRODUCTS, rollout: true, plan: false, variant: 'control' };
+    }
+  }
+  @Module({ imports: [flagsModule()], controllers: [ProductsController] })
+  class AppModule {}
+  return listenNest(AppModule);
+}
+
 /** Target: FeatureFlagsModule with 200 flags, @FeatureRequired on the route, 3 reads through @Flags(). */
 export async function startFlagwise(): Promise<RunningServer> {
-  const client = createFlags({ source: memorySource({ version: 2, features: definitions() }) });
   @Controller()
   class ProductsController {
     @Get('products')
@@ -75,18 +99,7 @@ export async function startFlagwise(): Promise<RunningServer> {
       };
     }
   }
-  @Module({
-    imports: [
-      FeatureFlagsModule.forRoot({
-        client,
-        context: (req: { headers: Record<string, string | undefined> }) => ({
-          userId: req.headers['x-user-id'],
-          properties: { plan: req.headers['x-plan'] },
-        }),
-      }),
-    ],
-    controllers: [ProductsController],
-  })
+  @Module({ imports: [flagsModule()], controllers: [ProductsController] })
   class AppModule {}
   return listenNest(AppModule);
 }
