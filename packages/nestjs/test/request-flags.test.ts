@@ -1,11 +1,8 @@
 // The request's flags outside @Flags(): `req.flags` / `request.flags` in handlers and middleware, the same
 // object @Flags() and the guard use, built only for requests that read them, and flags someone else sets kept.
 import {
-  type CanActivate,
   Controller,
-  type ExecutionContext,
   Get,
-  Injectable,
   type MiddlewareConsumer,
   Module,
   type NestModule,
@@ -23,19 +20,10 @@ import {
   memorySource,
   type RequestFlags,
 } from '../src/index.js';
-import { type BootedApp, boot, PLATFORMS } from './boot.js';
+import { type BootedApp, boot, HeaderUserGuard, PLATFORMS } from './boot.js';
 
 /** Requests whose flags were built, counted by the module's context hook (it runs once per build). */
 let builds = 0;
-
-@Injectable()
-class HeaderUserGuard implements CanActivate {
-  canActivate(context: ExecutionContext): boolean {
-    const request = context.switchToHttp().getRequest();
-    if (request.headers['x-user']) request.user = { id: request.headers['x-user'] };
-    return true;
-  }
-}
 
 @Controller()
 class RequestController {

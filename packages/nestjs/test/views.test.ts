@@ -2,34 +2,16 @@
 // engine, built from the request's user; a QA override read only by the view still sets its cookie.
 import { fileURLToPath } from 'node:url';
 import fastifyView from '@fastify/view';
-import {
-  type CanActivate,
-  Controller,
-  type ExecutionContext,
-  Get,
-  Injectable,
-  Module,
-  Render,
-  UseGuards,
-} from '@nestjs/common';
+import { Controller, Get, Module, Render, UseGuards } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import ejs from 'ejs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFlags, FeatureFlagsModule, type FlagsClient, memorySource } from '../src/index.js';
-import { type BootedApp, boot, PLATFORMS } from './boot.js';
+import { type BootedApp, boot, HeaderUserGuard, PLATFORMS } from './boot.js';
 
 const views = fileURLToPath(new URL('./views', import.meta.url));
 const SECRET = 'views-test-secret-0123456789abcdef0123456789';
-
-@Injectable()
-class HeaderUserGuard implements CanActivate {
-  canActivate(context: ExecutionContext): boolean {
-    const request = context.switchToHttp().getRequest();
-    if (request.headers['x-user']) request.user = { id: request.headers['x-user'] };
-    return true;
-  }
-}
 
 @Controller()
 class PricingController {
