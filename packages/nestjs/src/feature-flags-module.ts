@@ -57,8 +57,9 @@ export class FeatureFlagsModule implements NestModule, OnApplicationShutdown {
   /**
    * Gives every request `req.flags` (and views `flags`) through the platform itself — on Express an accessor on
    * the app's request prototype, on Fastify a preHandler hook — because Nest's own per-request machinery (a
-   * global guard or interceptor) costs several times more. Nest calls configure() once the HTTP adapter exists and before it
-   * registers routes, in `NestFactory.create` and in `Test.createTestingModule().createNestApplication()` alike.
+   * global guard or interceptor) costs several times more. Nest calls configure() once the HTTP adapter exists
+   * and before it registers routes, in `NestFactory.create` and in `Test.createTestingModule()
+   * .createNestApplication()` alike.
    */
   configure(_consumer: MiddlewareConsumer): void {
     const adapter = this.adapterHost?.httpAdapter;

@@ -3,11 +3,13 @@
 import type { FlagsClient, RequestFlags } from '@flagwise/core';
 import type { NestAdapterOptions } from './options.js';
 
-// Fields that session and auth code (passport, express-session, @fastify/session) add to the request.
+// The request fields the adapter reads, with those session and auth code (passport, express-session,
+// @fastify/session) add.
 interface PlatformRequest {
   flags?: RequestFlags;
   user?: unknown;
   ip?: string;
+  socket?: { remoteAddress?: string };
   headers?: Record<string, string | string[] | undefined>;
   query?: unknown;
   session?: { id?: unknown; sessionId?: unknown } | null;
@@ -82,7 +84,7 @@ interface ExpressApp {
   get(setting: string): unknown;
 }
 
-type ExpressRequest = PlatformRequest & { res?: ExpressResponse; socket?: { remoteAddress?: string } };
+type ExpressRequest = PlatformRequest & { res?: ExpressResponse };
 type ExpressResponse = PlatformResponse & { req?: ExpressRequest };
 
 const expressApps = new WeakMap<object, ExpressRequestFlags>();
@@ -157,13 +159,7 @@ export class ExpressRequestFlags {
     } else if (Object.hasOwn(request, 'flags')) {
       return request.flags!;
     }
-    // req.ip honours `trust proxy`; without it req.ip is the socket's address, read here directly: Express's
-    // getter would parse X-Forwarded-For on every request only to ignore it.
-    const trustProxy = this.app.get('trust proxy');
-    const ip =
-      trustProxy === false || trustProxy === undefined || trustProxy === 0
-        ? request.socket?.remoteAddress
-        : request.ip;
+    const ip = clientIp(request, this.app);
     const flags = buildRequestFlags(request, response, this.client, this.options, ip);
     if (hasLocals) locals.flags = flags;
     else request.flags = flags;
@@ -200,14 +196,17 @@ function buildRequestFlags(
 /**
  * `req.ip`, which honours the platform's trust-proxy setting. On Express without `trust proxy`, req.ip is the
  * socket's address, read here directly: Express's getter would parse X-Forwarded-For on every request only to
- * ignore it (several µs a request on the bench machine). Fastify's request.ip is cheap as it is.
+ * ignore it (several µs a request on the bench machine). Fastify's request.ip is cheap as it is. Callers that know
+ * the Express app pass it, which spares reading `req.app`.
  */
-function clientIp(request: PlatformRequest): string | undefined {
-  const app = (request as { app?: { get?: (setting: string) => unknown } }).app;
+function clientIp(
+  request: PlatformRequest,
+  app = (request as { app?: Partial<Pick<ExpressApp, 'get'>> }).app,
+): string | undefined {
   if (typeof app?.get === 'function') {
     const trustProxy = app.get('trust proxy');
     if (trustProxy === false || trustProxy === undefined || trustProxy === 0) {
-      return (request as { socket?: { remoteAddress?: string } }).socket?.remoteAddress;
+      return request.socket?.remoteAddress;
     }
   }
   return request.ip;
