@@ -59,9 +59,9 @@ function definitions(on: Record<string, boolean>): ClientFeaturesPayload {
       }),
       flag('beta-page', on['beta-page'] ?? true),
       flag('checkout-open', on['checkout-open'] ?? true),
-      flag('new-pricing', on['new-pricing'] ?? true, { clientVisible: true }),
+      flag('new-pricing', on['new-pricing'] ?? true, { browser: true }),
       flag('checkout-copy', true, {
-        clientVisible: true,
+        browser: true,
         variants: [{ name: 'short', weight: 1000, weightType: 'variable', stickiness: 'default' }],
       }),
     ],

@@ -222,7 +222,7 @@ class RequestFlagsState {
 
   toJSON(): Record<string, BrowserFlag> {
     const result: Record<string, BrowserFlag> = {};
-    for (const flag of this.snapshot.browserVisible) {
+    for (const flag of this.snapshot.browserFlags) {
       const handle = this.snapshot.aliases.get(flag)!;
       const enabled = this.isEnabled(handle);
       const variant = this.variant(handle);

@@ -13,7 +13,7 @@ export interface Snapshot {
   /** flags with impressionData: true */
   readonly impressionFlags: ReadonlySet<string>;
   /** flags the definitions allow a browser to see (toJSON) */
-  readonly browserVisible: readonly string[];
+  readonly browserFlags: readonly string[];
   /** false when nothing counts or reports evaluations (no usage metrics, no impression flags): skip the hook */
   readonly observeEvaluations: boolean;
   /** camelCase clashes: two flags that map to one property name */
@@ -33,7 +33,7 @@ export function buildSnapshot(compiled: CompiledFlags, ready: boolean, countsUsa
   const aliases = new Map<string, FlagHandle>();
   const owners = new Map<string, string[]>();
   const impressionFlags = new Set<string>();
-  const browserVisible: string[] = [];
+  const browserFlags: string[] = [];
   const names = compiled.names();
   for (const name of names) {
     const property = toPropertyName(name);
@@ -42,7 +42,7 @@ export function buildSnapshot(compiled: CompiledFlags, ready: boolean, countsUsa
     else owners.set(property, [name]);
     const feature = compiled.feature(name);
     if (feature?.impressionData) impressionFlags.add(name);
-    if (feature?.clientVisible) browserVisible.push(name);
+    if (feature?.browser) browserFlags.push(name);
   }
   const propertyNames: string[] = [];
   const clashes: { property: string; flags: string[] }[] = [];
@@ -66,7 +66,7 @@ export function buildSnapshot(compiled: CompiledFlags, ready: boolean, countsUsa
     aliases,
     propertyNames,
     impressionFlags,
-    browserVisible,
+    browserFlags,
     observeEvaluations,
     clashes,
   };

@@ -81,8 +81,8 @@ export interface FeatureDefinition {
   variants?: VariantDefinition[] | null;
   dependencies?: DependencyDefinition[];
   impressionData?: boolean;
-  /** flagwise extension: may this flag be sent to a browser through `toJSON()`? Default false. */
-  clientVisible?: boolean;
+  /** flagwise extension: may this flag be sent to a browser (`toJSON()`, the frontend endpoints)? Default false. */
+  browser?: boolean;
 }
 
 export interface SegmentDefinition {

@@ -199,7 +199,7 @@ export function compileFlag(
     impressionData: flag.impressionData ?? false,
   };
   if (dependencies.length > 0) feature.dependencies = dependencies;
-  if (flag.browser) feature.clientVisible = true;
+  if (flag.browser) feature.browser = true;
   return feature;
 }
 

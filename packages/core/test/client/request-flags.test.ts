@@ -163,10 +163,10 @@ describe('per-request flags', () => {
 
   it('behaves as a plain object: keys, in, own-property checks, spread and JSON', async () => {
     const { client } = await clientWith([
-      simpleFlag('dark-mode', true, { clientVisible: true }),
+      simpleFlag('dark-mode', true, { browser: true }),
       simpleFlag('secret-thing', true),
       simpleFlag('checkout-copy', true, {
-        clientVisible: true,
+        browser: true,
         variants: [
           {
             name: 'short',

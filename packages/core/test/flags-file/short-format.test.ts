@@ -134,9 +134,9 @@ flags:
       description: 'The one-page checkout',
       type: 'experiment',
       impressionData: true,
-      clientVisible: true,
+      browser: true,
     });
-    expect(flag('flags:\n  hidden: { rollout: 5 }\n', 'hidden').clientVisible).toBeUndefined();
+    expect(flag('flags:\n  hidden: { rollout: 5 }\n', 'hidden').browser).toBeUndefined();
   });
 });
 
