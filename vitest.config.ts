@@ -5,7 +5,7 @@ import { defineConfig } from 'vitest/config';
 // files (the Nest adapter, its copies injected into test/nest10 and test/nest11, Nest rows and the example);
 // esbuild keeps compiling everything else.
 const nestFiles =
-  /(?:packages|@flagwise)\/nestjs\/(?:src|test)\/|\/test\/nest1\d\/|\/test\/conformance\/rows\/nest|\/examples\/nestjs\//;
+  /(?:packages|@flagwise)\/nestjs\/(?:src|test)\/|\/test\/nest1\d\/|\/test\/conformance\/(?:endpoints\/)?rows\/nest|\/examples\/nestjs\//;
 const swcForNest = {
   ...swc.vite({
     include: nestFiles,

@@ -152,6 +152,7 @@ export class FlagsClient<Request = any> extends EventEmitter<FlagsEvents> {
       this.recordEvaluation !== undefined,
     );
     this.requestHost = {
+      client: this,
       onEvaluation: (flag, enabled, variant, context) =>
         this.afterEvaluation(flag, enabled, variant, context),
       onUnknownFlag: (name) => this.warnUnknownName(name),

@@ -19,6 +19,8 @@ export interface RequestFlagsHost {
   ): void;
   /** an unknown name was read (warned once per name by the host) */
   onUnknownFlag(name: string): void;
+  /** the client that made the flags, for endpoints mounted behind the adapter (`clientOf`) */
+  readonly client?: unknown;
 }
 
 /** One flag as `toJSON()` shows it to a browser. */
@@ -385,6 +387,12 @@ export function flagAllows(flags: RequestFlags, name: string, variants?: Readonl
     return state === undefined ? flags.isEnabled(name) === true : state.isEnabledByName(name);
   const variant = state === undefined ? flags.variant(name) : state.variantByName(name);
   return variant.feature_enabled === true && variant.enabled === true && variants.has(variant.name);
+}
+
+/** The host of flags made by flagwise (undefined for anything else, such as a test double). */
+export function hostOf(flags: unknown): RequestFlagsHost | undefined {
+  if (typeof flags !== 'object' || flags === null) return undefined;
+  return (flags as Record<symbol, RequestFlagsState | undefined>)[STATE]?.host;
 }
 
 /** True for objects made by `forContext`. */

@@ -25,6 +25,7 @@ const EXPORTS = [
   'handlebarsHelpers',
   'inlineSource',
   'memorySource',
+  'mountEndpoint',
   'requireFeature',
   'requireVariant',
 ];

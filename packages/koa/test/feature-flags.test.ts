@@ -394,6 +394,7 @@ describe('exports', () => {
       'flagsJson',
       'inlineSource',
       'memorySource',
+      'mountEndpoint',
       'requireFeature',
       'requireVariant',
     ]);

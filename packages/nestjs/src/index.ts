@@ -19,6 +19,7 @@ export { FeatureRequired, Flags, type RequirementOptions, VariantRequired } from
 export { FeatureFlagsModule } from './feature-flags-module.js';
 export { FeatureFlagsService } from './feature-flags-service.js';
 export { FeatureFlagsGuard } from './guards.js';
+export { FlagsEndpointModule, type FlagsEndpointOptions } from './mount-endpoint.js';
 export type {
   DisabledRoute,
   FeatureFlagsModuleAsyncOptions,
