@@ -49,7 +49,10 @@ describe('traceFlag over the client specification', () => {
     expect(trace.enabled).toBe(explanation.enabled);
     expect(trace.reason).toBe(explanation.reason);
     // a variant without a sticky value is picked at random: compare only answers that repeat
-    const repeats = Array.from({ length: 8 }, () => flags.explain(test.toggleName, test.context).variant.name);
+    const repeats = Array.from(
+      { length: 8 },
+      () => flags.explain(test.toggleName, test.context).variant.name,
+    );
     if (repeats.every((name) => name === explanation.variant.name)) {
       expect(trace.variant).toEqual(explanation.variant);
     }
