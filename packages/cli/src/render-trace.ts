@@ -69,9 +69,10 @@ function renderConstraint(constraint: ConstraintTrace): string {
 function renderRollout(rollout: RolloutTrace): string {
   const outcome = rollout.held ? 'on' : 'off';
   if (rollout.bucket === undefined) {
+    if (rollout.percentage >= 100 && rollout.random) return `${mark(true)} rollout 100 → on for everyone`;
     const why = rollout.random ? 'random bucket' : `no ${rollout.stickiness} in the context`;
     return `${mark(rollout.held)} ${why}, rollout ${rollout.percentage}${rollout.random ? '' : ` → ${outcome}`}`;
   }
-  const sticky = `${rollout.stickiness} ${JSON.stringify(rollout.stickinessValue)}, group "${rollout.groupId}"`;
+  const sticky = `${rollout.field ?? rollout.stickiness} ${JSON.stringify(rollout.stickinessValue)}, group "${rollout.groupId}"`;
   return `${mark(rollout.held)} bucket ${rollout.bucket}, rollout ${rollout.percentage} → ${outcome} (${sticky})`;
 }

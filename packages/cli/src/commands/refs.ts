@@ -5,7 +5,7 @@ import pc from 'picocolors';
 import { parse as parseYaml } from 'yaml';
 import type { CliCommand } from '../command.js';
 import { addFlagsOptions, type FlagsOptions, type LoadedFlags, loadFlags } from '../definitions.js';
-import { type FlagReference, findReferences } from '../find-references.js';
+import type { FlagReference } from '../find-references.js';
 import { FlagsFileLocator } from '../locate.js';
 import { print, printJson } from '../output.js';
 import {
@@ -51,6 +51,8 @@ export const refsCommand: CliCommand = {
         for (const name of names) byProperty.set(toPropertyName(name), name);
         const defined = new Set(names);
 
+        // the TypeScript parser is large: only this command loads it
+        const { findReferences } = await import('../find-references.js');
         const references: ResolvedReference[] = findReferences(dirs.length > 0 ? dirs : ['.'], cwd).map(
           (reference) => ({
             ...reference,
