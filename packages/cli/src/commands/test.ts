@@ -53,6 +53,8 @@ const specSchema = z.strictObject(
 
 type Expectation = z.infer<typeof expectationSchema>;
 
+const SPEC_KEYS = ['flags', 'tests', 'name', 'flag', 'context', 'expect', 'percentage', 'users', 'tolerance'];
+
 interface Outcome {
   spec: string;
   name: string;
@@ -136,16 +138,22 @@ function readSpec(file: string, cwd: string): z.infer<typeof specSchema> {
   }
   const result = specSchema.safeParse(document.toJS());
   if (result.success) return result.data;
-  const issue = result.error.issues[0];
+  // an unknown key explains a missing one (`expected:` for `expect:`): report it first
+  const issue =
+    result.error.issues.find((candidate) => candidate.code === 'unrecognized_keys') ?? result.error.issues[0];
   const path = issue.path
     .map((part) => (typeof part === 'number' ? `[${part}]` : `.${String(part)}`))
     .join('')
     .replace(/^\./, '');
-  const unknownKey = issue.code === 'unrecognized_keys' ? ` (unknown key "${issue.keys[0]}")` : '';
+  const suggestion = issue.code === 'unrecognized_keys' ? closest(issue.keys[0], SPEC_KEYS) : undefined;
+  const problem =
+    issue.code === 'unrecognized_keys'
+      ? `has an unknown key "${issue.keys[0]}"${suggestion ? `; did you mean "${suggestion}"?` : ''}`
+      : issue.message;
   const offset = offsetOf(document.contents, issue.path as (string | number)[]);
   const at =
     offset === undefined ? '' : `:${lineCounter.linePos(offset).line}:${lineCounter.linePos(offset).col}`;
-  throw new UsageError(`${file}${at}: ${path || 'the spec'} ${issue.message}${unknownKey}`);
+  throw new UsageError(`${file}${at}: ${path || 'the spec'} ${problem}`);
 }
 
 function offsetOf(node: unknown, path: readonly (string | number)[]): number | undefined {
@@ -180,6 +188,22 @@ function runExpectation(
     );
   }
   const expected = expectation.expect;
+  if (typeof expected === 'string' && expected !== 'disabled') {
+    const feature = flags.feature(expectation.flag);
+    const variants = [
+      ...(feature?.variants ?? []),
+      ...(feature?.strategies ?? []).flatMap((strategy) => strategy.variants ?? []),
+    ].map((variant) => variant.name);
+    if (!variants.includes(expected)) {
+      const suggestion = closest(expected, variants);
+      throw new UsageError(
+        `${spec}: tests[${index}] expects variant "${expected}" of "${expectation.flag}", which has ` +
+          (variants.length === 0
+            ? 'no variants; expect true or false'
+            : `only ${[...new Set(variants)].join(', ')}${suggestion ? `; did you mean "${suggestion}"?` : ''}`),
+      );
+    }
+  }
   const base = { spec, name, flag: expectation.flag, expected, context };
   if (typeof expected === 'object') {
     const users = expected.users ?? DEFAULT_USERS;
