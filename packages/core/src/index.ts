@@ -9,6 +9,16 @@ export {
   type ResolvedOverrides,
 } from './client.js';
 export { type CompiledFlags, type CompileOptions, compileFlags, type FlagHandle } from './engine/index.js';
+export {
+  type ConstraintTrace,
+  type DependencyTrace,
+  type FlagTrace,
+  type RolloutTrace,
+  type SegmentTrace,
+  type StrategyTrace,
+  type TraceOptions,
+  traceFlag,
+} from './engine/trace.js';
 export * from './errors.js';
 export { consoleLogger, silentLogger } from './logger.js';
 export { type ContextHook, type RequestFacts, requestContext } from './request/context.js';
