@@ -61,7 +61,6 @@ export function fileSource(path: string, options: FileSourceOptions = {}): FlagS
 class FileSource extends BaseSource {
   readonly name: string;
   private readonly absolutePath: string;
-  private readonly fileName: string;
   private started: Promise<void> | undefined;
   private stopped = false;
   /** directory → its watch: the file's own directory and, for a symlink, its target's */
@@ -83,7 +82,6 @@ class FileSource extends BaseSource {
   ) {
     super();
     this.absolutePath = resolve(displayPath);
-    this.fileName = basename(this.absolutePath);
     this.name = `file:${this.absolutePath}`;
   }
 
