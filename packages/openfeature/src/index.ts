@@ -1,0 +1,7 @@
+export { toFlagContext } from './context.js';
+export {
+  FlagwiseProvider,
+  type FlagwiseProviderCreateOptions,
+  type FlagwiseProviderOptions,
+} from './provider.js';
+export type { ResolutionErrorCode, ResolutionReason } from './resolution.js';
