@@ -11,6 +11,13 @@ export {
 export { type ContextHook, type RequestFacts, requestContext } from './context.js';
 export { type CompiledFlags, type CompileOptions, compileFlags, type FlagHandle } from './engine/index.js';
 export * from './errors.js';
+export type {
+  ClientContextTrust,
+  FrontendApiCors,
+  FrontendApiExpose,
+  FrontendApiOptions,
+  FrontendApiToggle,
+} from './frontend-api/index.js';
 export { consoleLogger, silentLogger } from './logger.js';
 export {
   applyOverrideQuery,
