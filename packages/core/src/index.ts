@@ -20,6 +20,13 @@ export {
   traceFlag,
 } from './engine/trace.js';
 export * from './errors.js';
+export type {
+  ClientContextTrust,
+  FrontendApiCors,
+  FrontendApiExpose,
+  FrontendApiOptions,
+  FrontendApiToggle,
+} from './frontend-api/index.js';
 export { consoleLogger, silentLogger } from './logger.js';
 export { type ContextHook, type RequestFacts, requestContext } from './request/context.js';
 export {
