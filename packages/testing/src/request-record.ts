@@ -21,7 +21,7 @@ export interface RequestRecord {
   readonly pins: PinnedFlags;
   /** the context the request's flags evaluate with */
   readonly context: FlagContext;
-  /** the flags the request read so far, by their defined names, in the order first read */
+  /** the flags the request read so far, in the order first read: by their defined names, or as read when unknown */
   readonly read: readonly string[];
   /** whether the request read this flag (any spelling: `new-checkout` or `newCheckout`) */
   didRead(flag: string): boolean;
@@ -93,8 +93,10 @@ const handler: ProxyHandler<Recording> = {
       case 'context':
         return flags.context;
     }
-    if (recording.resolve(key) !== undefined) note(recording, key);
-    return Reflect.get(flags, key);
+    const value = Reflect.get(flags, key);
+    // An unknown flag reads as false; names the core leaves alone (probes such as `then`) read as undefined.
+    if (recording.resolve(key) !== undefined || value === false) note(recording, key);
+    return value;
   },
   has: (recording, key) => typeof key === 'string' && Reflect.has(recording.flags, key),
   ownKeys: (recording) => Reflect.ownKeys(recording.flags),
@@ -122,7 +124,7 @@ export function recordRequest(
     ...facts,
     context: flags.context,
     read: recording.read,
-    didRead: (flag) => recording.seen.has(resolve(flag) ?? flag),
+    didRead: (flag) => recording.seen.has(resolve(flag) ?? flag) || recording.seen.has(toPropertyName(flag)),
   };
   return { flags: new Proxy(recording, handler) as unknown as RequestFlags, record };
 }
