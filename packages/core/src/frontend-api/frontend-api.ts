@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import type { Endpoint, EndpointRequest, EndpointResponse } from '../adapter/endpoint.js';
 import type { FlagsClient } from '../client.js';
-import type { RequestFlags } from '../request-flags.js';
+import type { RequestFlags } from '../request/request-flags.js';
 import type { ClientFeaturesPayload, Payload } from '../types.js';
 import { isMetricsReport, recordBrowserMetrics } from './browser-metrics.js';
 import {
