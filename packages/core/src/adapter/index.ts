@@ -2,4 +2,5 @@
 // framework's adapter; adapter authors import this.
 
 export { closest } from '../flags-file/issues.js';
+export { frontendApiEndpoint } from '../frontend-api/index.js';
 export type { Endpoint, EndpointRequest, EndpointResponse } from './endpoint.js';

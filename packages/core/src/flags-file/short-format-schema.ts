@@ -54,6 +54,7 @@ export const FLAG_KEYS = [
   'browser',
   'expires',
   'owner',
+  'tags',
 ] as const;
 
 export const flagObjectSchema = z.strictObject(
@@ -77,6 +78,14 @@ export const flagObjectSchema = z.strictObject(
     browser: booleanSchema.optional(),
     expires: expiresSchema.optional(),
     owner: nameSchema.optional(),
+    tags: z
+      .array(
+        z
+          .string({ error: 'must be a tag written type:value, e.g. simple:checkout' })
+          .regex(/^[^:\s]+:.+$/, { error: 'must be a tag written type:value, e.g. simple:checkout' }),
+        { error: 'must be a list of tags, e.g. [simple:checkout]' },
+      )
+      .optional(),
   },
   { error: 'must be true, false or a flag object such as { rollout: 10 }' },
 );
@@ -114,12 +123,13 @@ export const ruleSchema = z.strictObject(
   { error: 'must be a rule object such as { rollout: 10, when: { plan: [pro] } }' },
 );
 
-export const VARIANT_KEYS = ['weight', 'payload', 'users', 'overrides'] as const;
+export const VARIANT_KEYS = ['weight', 'payload', 'stickiness', 'users', 'overrides'] as const;
 
 export const variantObjectSchema = z.strictObject(
   {
     weight: z.number({ error: PERCENT }).min(0, { error: PERCENT }).max(100, { error: PERCENT }).optional(),
     payload: z.unknown().optional(),
+    stickiness: nameSchema.optional(),
     users: valueListSchema.optional(),
     overrides: z
       .record(z.string(), valueListSchema, {
