@@ -231,12 +231,16 @@ export function convertUnleashExport(
   for (const raw of (data.segments ?? []) as unknown as (SegmentDefinition & { name?: string })[]) {
     if (!Array.isArray(raw.constraints)) {
       // Unleash's environment export names segments without their constraints (import matches them by name).
+      // Kept without a constraints list, so the engine fails closed: strategies using it never match.
       warnings.push(
-        `segment ${raw.id}${raw.name ? ` "${raw.name}"` : ''} has no constraints in this export, so it matches ` +
-          'everyone; add its constraints: [...] to the file, or use the client-features JSON (GET /api/client/features)',
+        `segment ${raw.id}${raw.name ? ` "${raw.name}"` : ''} has no constraints in this export, so strategies ` +
+          'that use it never match; add its constraints: [...] to the file, or use the client-features JSON ' +
+          '(GET /api/client/features)',
       );
+      segments.push({ id: raw.id, name: raw.name } as SegmentDefinition);
+      continue;
     }
-    segments.push({ id: raw.id, name: raw.name, constraints: raw.constraints ?? [] });
+    segments.push({ id: raw.id, name: raw.name, constraints: raw.constraints });
   }
   return { version: 2, features, segments };
 }
