@@ -3,10 +3,10 @@
 // A Proxy over one small state object, with one handler shared by every request: making it allocates the
 // state and the proxy, and nothing is evaluated until a flag is read. Reads go through the snapshot the object
 // was made with, so one request sees one consistent set of definitions.
-import type { FlagHandle } from './engine/index.js';
+import type { FlagHandle } from '../engine/index.js';
+import type { Explanation, FlagContext, FlagName, Payload, VariantResult } from '../types.js';
 import type { FlagOverrides } from './overrides.js';
-import type { Snapshot } from './snapshot.js';
-import type { Explanation, FlagContext, FlagName, Payload, VariantResult } from './types.js';
+import type { FlagsSnapshot } from './snapshot.js';
 
 /** What a per-request flags object needs from its client. */
 export interface RequestFlagsHost {
@@ -94,7 +94,7 @@ class RequestFlagsState {
   boundToJSON: RequestFlags['toJSON'] | undefined = undefined;
 
   constructor(
-    readonly snapshot: Snapshot,
+    readonly snapshot: FlagsSnapshot,
     readonly context: FlagContext,
     readonly overrides: FlagOverrides | undefined,
     readonly host: RequestFlagsHost,
@@ -286,7 +286,7 @@ function overrideOf<T>(entries: Readonly<Record<string, T>> | undefined, flag: s
 const OBJECT_MEMBERS: ReadonlySet<string> = new Set(Object.getOwnPropertyNames(Object.prototype));
 
 function forcedVariantResult(
-  snapshot: Snapshot,
+  snapshot: FlagsSnapshot,
   flag: string,
   variantName: string | undefined,
 ): VariantResult {
@@ -374,7 +374,7 @@ function inspectRequestFlags(state: RequestFlagsState): string {
 
 /** Makes the per-request object. Adapters call it through `client.forContext(ctx)`. */
 export function createRequestFlags(
-  snapshot: Snapshot,
+  snapshot: FlagsSnapshot,
   context: FlagContext,
   overrides: FlagOverrides | undefined,
   host: RequestFlagsHost,
