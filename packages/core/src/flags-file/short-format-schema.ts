@@ -28,6 +28,14 @@ export const nameListSchema = z.union([nameSchema, z.array(nameSchema)], {
   error: 'must be a name or a list of names, e.g. [beta-testers]',
 });
 
+/** `expires: 2027-03-31`: a calendar date (YAML reads it as text), when the flag is due to be removed */
+export const expiresSchema = z
+  .string({ error: 'must be a date such as 2027-03-31' })
+  .regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'must be a date such as 2027-03-31' })
+  .refine((text) => !Number.isNaN(Date.parse(text)) && new Date(text).toISOString().startsWith(text), {
+    error: 'must be a real calendar date such as 2027-03-31',
+  });
+
 export const FLAG_KEYS = [
   'enabled',
   'description',
@@ -44,6 +52,8 @@ export const FLAG_KEYS = [
   'requires',
   'impressionData',
   'browser',
+  'expires',
+  'owner',
   'tags',
 ] as const;
 
@@ -66,6 +76,8 @@ export const flagObjectSchema = z.strictObject(
     requires: z.unknown().optional(),
     impressionData: booleanSchema.optional(),
     browser: booleanSchema.optional(),
+    expires: expiresSchema.optional(),
+    owner: nameSchema.optional(),
     tags: z
       .array(
         z

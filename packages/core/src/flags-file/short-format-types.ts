@@ -162,6 +162,10 @@ export interface FlagSpec {
   impressionData?: boolean;
   /** may `toJSON()` send this flag to the browser? default false */
   browser?: boolean;
+  /** when the flag is due to be removed, `YYYY-MM-DD`; `flagwise refs` lists flags past it */
+  expires?: string;
+  /** who to ask about the flag (a person or a team) */
+  owner?: string;
   /** Unleash tags, written `type:value`, e.g. `[simple:checkout]`; not used in evaluation */
   tags?: string[];
 }
