@@ -161,7 +161,9 @@ function creation(flag: SyncFlag): FieldChange[] {
     tags: [],
   };
   // a new flag lists what it is created with, its type always
-  const changes = flagChanges(empty, flag).filter((change) => change.field !== 'type');
+  const changes = flagChanges(empty, flag)
+    .filter((change) => change.field !== 'type')
+    .map((change) => ({ field: change.field, after: change.after }));
   return [{ field: 'type', after: flag.type }, ...changes];
 }
 
