@@ -10,6 +10,7 @@ export type FlagwiseErrorCode =
   | 'SOURCE_FAILED'
   | 'UNAUTHORIZED'
   | 'MISCONFIGURED'
+  | 'CONFLICT'
   | 'CLOSED';
 
 /**
