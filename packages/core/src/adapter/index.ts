@@ -3,3 +3,10 @@
 
 export { frontendApiEndpoint } from '../frontend-api/index.js';
 export type { Endpoint, EndpointRequest, EndpointResponse } from './endpoint.js';
+export {
+  conditionalJsonAnswer,
+  etagMatches,
+  flagsWithClientFields,
+  jsonAnswer,
+  jsonObjectBody,
+} from './endpoint-answers.js';
