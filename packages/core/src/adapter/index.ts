@@ -4,3 +4,10 @@
 export { closest } from '../flags-file/issues.js';
 export { frontendApiEndpoint } from '../frontend-api/index.js';
 export type { Endpoint, EndpointRequest, EndpointResponse } from './endpoint.js';
+export {
+  conditionalJsonAnswer,
+  etagMatches,
+  flagsWithClientFields,
+  jsonAnswer,
+  jsonObjectBody,
+} from './endpoint-answers.js';
