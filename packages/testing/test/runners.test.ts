@@ -42,7 +42,7 @@ it('makes one node:test test per state, named after it', async () => {
 it('makes one jest test per state, named after it', async () => {
   const config = {
     rootDir: fixtures,
-    testMatch: ['**/*.jest.test.ts'],
+    testMatch: ['**/*.jest.ts'],
     transform: { '^.+\\.ts$': ['@swc/jest', {}] },
     // The sources import each other as ./file.js, written in TypeScript as ./file.ts.
     moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
