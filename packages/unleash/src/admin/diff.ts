@@ -56,7 +56,7 @@ const byName = (a: string, b: string) => a.localeCompare(b);
 
 /**
  * What Unleash would store differently from the file: it keeps variants sorted by name (which changes who gets
- * which variant) and one parent per flag.
+ * which variant), one parent per flag, and no flag that is on without strategies.
  */
 export function unleashProblems(desired: FlagsState): string[] {
   const problems: string[] = [];
@@ -80,6 +80,12 @@ export function unleashProblems(desired: FlagsState): string[] {
         strategy.variants.map((variant) => variant.name),
       );
     });
+    if (flag.enabled && flag.strategies.length === 0) {
+      problems.push(
+        `${flag.name} is on with no strategies, which Unleash does not keep (it adds a 100% rollout when a flag ` +
+          'is turned on, and turns a flag off when its last strategy goes): write it as true, or give it a rule',
+      );
+    }
     if (flag.dependencies.length > 1) {
       problems.push(
         `${flag.name} requires ${flag.dependencies.map((dependency) => dependency.feature).join(' and ')}; ` +
