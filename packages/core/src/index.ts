@@ -8,6 +8,7 @@ export {
   type RequestInput,
   type ResolvedOverrides,
 } from './client.js';
+export { isSingleValueOperator } from './engine/constraints.js';
 export { type CompiledFlags, type CompileOptions, compileFlags, type FlagHandle } from './engine/index.js';
 export {
   type ConstraintTrace,
