@@ -164,8 +164,9 @@ describe('flagwise pull, diff and push against a real Unleash', () => {
     expect(text.code).toBe(0);
     expect(text.stdout).toContain(`~ flag ${name('on')} (update)\n    enabled: false → true\n1 to update.`);
     const github = await flagwise('diff', 'flags.yaml', '--format', 'github');
+    const line = original.split('\n').findIndex((text) => text.startsWith(`  "${name('on')}": true`)) + 1;
     expect(github.stdout).toContain(
-      `::warning file=flags.yaml,title=flag ${name('on')}%3A update in Unleash::enabled: false → true\n`,
+      `::warning file=flags.yaml,line=${line},title=flag ${name('on')}%3A update in Unleash::enabled: false → true\n`,
     );
     // a dry run prints the same and writes nothing
     const dry = await flagwise('push', 'flags.yaml');
@@ -196,6 +197,35 @@ describe('flagwise pull, diff and push against a real Unleash', () => {
       })
     ).json()) as { features: { name: string }[] };
     expect(archived.features.map((feature) => feature.name)).toContain(name('off-with-rules'));
+  });
+
+  it('reports exactly what it wrote when Unleash refuses a write part way, and picks up from there', async () => {
+    const partial = (tag: string) =>
+      `flags:\n  "${name('partial-a')}": { rollout: 20 }\n  "${name('partial-b')}": { rollout: 30, tags: ["${tag}"] }\n`;
+    // Unleash wants tag values of two characters or more
+    writeFileSync(join(cwd, 'partial.yaml'), partial('simple:x'));
+    const failed = await flagwise('push', 'partial.yaml', '--apply');
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toBe(
+      `Written: ${name('partial-a')}\n` +
+        `Stopped at ${name('partial-b')}: Unleash could not tag ${name('partial-b')} (400: The \`/body/value\` property must NOT have fewer than 2 characters. You sent "x".)\n` +
+        `  done for ${name('partial-b')} before it stopped: create; add strategies[0]; turn on\n`,
+    );
+    writeFileSync(join(cwd, 'partial.yaml'), partial('simple:xy'));
+    const resumed = await flagwise('push', 'partial.yaml', '--apply');
+    expect(resumed.code).toBe(0);
+    expect(resumed.stdout).toContain(
+      `~ flag ${name('partial-b')} (update)\n    tags: [] → ["simple:xy"]\n1 to update.`,
+    );
+    await admin.archive([name('partial-a'), name('partial-b')]);
+  });
+
+  it('keeps what only the flags file knows (browser) when pulling over it', async () => {
+    writeFileSync(join(cwd, 'kept.yaml'), withoutOff);
+    expect((await flagwise('pull', '--out', 'kept.yaml')).code).toBe(0);
+    const kept = parseFlagsFile(readFileSync(join(cwd, 'kept.yaml'), 'utf8'), 'kept.yaml').definitions;
+    expect(kept.features.find((feature) => feature.name === name('browser'))?.browser).toBe(true);
+    expect(kept.features.filter((feature) => feature.browser).length).toBe(1);
   });
 
   it('answers a client token with what token to use instead', async () => {

@@ -8,6 +8,7 @@ import {
 } from '@flagwise/unleash/admin';
 import type { CliCommand } from '../command.js';
 import { defaultFlagsFile, readText } from '../definitions.js';
+import { FlagsFileLocator } from '../locate.js';
 import { problemFormat } from '../problems.js';
 import { EXIT } from '../usage-error.js';
 
@@ -45,10 +46,19 @@ export const diffCommand: CliCommand = {
           const diff = await diffFlagsFile(adminClientFromEnv(process.env), scope, text, path, {
             prune: options.prune,
           });
-          process.stdout.write(formatDiff(diff, format, { file: path }));
+          process.stdout.write(formatDiff(diff, format, { file: path, lineOf: lineIn(text) }));
           const differs = hasChanges(diff) || diff.problems.length > 0;
           return options.exitCode && differs ? EXIT.problems : EXIT.ok;
         }),
       );
   },
 };
+
+/** Where a flag or segment is written in the file, for GitHub annotations on its line. */
+export function lineIn(text: string): (kind: 'flag' | 'segment', name: string) => number | undefined {
+  let locator: FlagsFileLocator | undefined;
+  return (kind, name) => {
+    locator ??= new FlagsFileLocator(text);
+    return (kind === 'flag' ? locator.flag(name) : locator.segment(name))?.line;
+  };
+}

@@ -10,6 +10,7 @@ import type { CliCommand } from '../command.js';
 import { defaultFlagsFile, readText } from '../definitions.js';
 import { problemFormat } from '../problems.js';
 import { EXIT } from '../usage-error.js';
+import { lineIn } from './diff.js';
 
 interface PushOptions {
   project: string;
@@ -49,7 +50,7 @@ export const pushCommand: CliCommand = {
             prune: options.prune,
             force: options.force,
           });
-          process.stdout.write(formatDiff(report.diff, format, { file: path }));
+          process.stdout.write(formatDiff(report.diff, format, { file: path, lineOf: lineIn(text) }));
           if (!options.apply) {
             process.stdout.write('Dry run: nothing was written; add --apply to write.\n');
             return EXIT.ok;
