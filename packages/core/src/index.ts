@@ -7,6 +7,7 @@ export {
   type FlagsOptions,
   type ImpressionEvent,
 } from './client.js';
+export { isSingleValueOperator } from './engine/constraints.js';
 export { type CompiledFlags, type CompileOptions, compileFlags, type FlagHandle } from './engine/index.js';
 export {
   type ConstraintTrace,
