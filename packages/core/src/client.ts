@@ -1,10 +1,10 @@
 // The client: owns one source, compiles what it delivers into snapshots, and answers evaluations from memory.
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { type ContextHook, type RequestFacts, requestContext } from './context.js';
 import { type CompiledFlags, compileFlags } from './engine/index.js';
 import { ConfigurationError, FlagwiseError } from './errors.js';
 import { silentLogger } from './logger.js';
+import { type ContextHook, type RequestFacts, requestContext } from './request/context.js';
 import {
   applyOverrideQuery,
   createOverrideSigner,
@@ -13,9 +13,9 @@ import {
   type OverrideSigner,
   overrideCookieHeader,
   readCookie,
-} from './overrides.js';
-import { createRequestFlags, type RequestFlags, type RequestFlagsHost } from './request-flags.js';
-import { buildSnapshot, type Snapshot } from './snapshot.js';
+} from './request/overrides.js';
+import { createRequestFlags, type RequestFlags, type RequestFlagsHost } from './request/request-flags.js';
+import { buildSnapshot, type FlagsSnapshot } from './request/snapshot.js';
 import { defaultFileSource } from './sources/index.js';
 import type {
   ClientFeaturesPayload,
@@ -102,7 +102,7 @@ const MAX_WARNED_NAMES = 1000;
 export class FlagsClient<Request = any> extends EventEmitter<FlagsEvents> {
   readonly source: FlagSource;
   readonly logger: Logger;
-  private snapshot: Snapshot;
+  private snapshot: FlagsSnapshot;
   private readonly compileOptions: Parameters<typeof compileFlags>[1];
   private readonly unsubscribe: () => void;
   private startError: Error | undefined;

@@ -15,7 +15,6 @@ it('exports the Nest API and the core names a Nest app needs', () => {
     'Flags',
     'FlagsClient',
     'FlagwiseError',
-    'PINNED_FLAGS',
     'VariantRequired',
     'consoleLogger',
     'createFlags',

@@ -1,5 +1,8 @@
-// Pinning flags in Nest e2e tests: FeatureFlagsTestingModule for a test module built from feature modules,
-// and overriding FEATURE_FLAGS_CLIENT for a whole AppModule that imports FeatureFlagsModule.forRoot().
+// Flags in Nest e2e tests: FeatureFlagsTestingModule (on @flagwise/testing's test client) for a test module built
+// from feature modules, per-request pins on it, and overriding FEATURE_FLAGS_CLIENT for a whole AppModule that
+// imports FeatureFlagsModule.forRoot().
+
+import { createTestFlags, pinHeaders, TestFlags } from '@flagwise/testing';
 import { Controller, Get, type INestApplication, Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -11,9 +14,7 @@ import {
   FeatureRequired,
   Flags,
   fileSource,
-  type MemorySource,
   memorySource,
-  PINNED_FLAGS,
   type RequestFlags,
 } from '../src/index.js';
 
@@ -32,8 +33,8 @@ class CheckoutModule {}
 async function start(app: INestApplication) {
   await app.listen(0, '127.0.0.1');
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
-  return async (path: string) => {
-    const response = await fetch(url + path);
+  return async (path: string, headers: Record<string, string> = {}) => {
+    const response = await fetch(url + path, { headers });
     return { status: response.status, body: await response.text() };
   };
 }
@@ -56,7 +57,25 @@ describe('FeatureFlagsTestingModule', () => {
     const get = await start(app);
 
     expect(await get('/checkout')).toEqual({ status: 200, body: '{"copy":"short","dark":false}' });
-    app.get<MemorySource>(PINNED_FLAGS).set('new-pricing', false);
+    app.get(TestFlags).set('new-pricing', false);
+    expect((await get('/checkout')).status).toBe(404);
+  });
+
+  it('takes a test client, serves per-request pins and records what each request read', async () => {
+    const flags = createTestFlags({ 'new-pricing': false });
+    const moduleRef = await Test.createTestingModule({
+      imports: [FeatureFlagsTestingModule.withFlags(flags), CheckoutModule],
+    }).compile();
+    app = moduleRef.createNestApplication({ logger: false });
+    const get = await start(app);
+    expect(app.get(TestFlags)).toBe(flags);
+
+    expect((await get('/checkout')).status).toBe(404);
+    expect(flags.lastRequest()?.read).toEqual(['new-pricing']);
+    const pinned = pinHeaders({ 'new-pricing': true, 'checkout-copy': { variant: 'long' } }, { label: 'on' });
+    expect(await get('/checkout', pinned)).toEqual({ status: 200, body: '{"copy":"long","dark":false}' });
+    expect(flags.request('on')?.read).toEqual(['new-pricing', 'checkout-copy', 'darkMode']);
+    expect(flags.request('on')?.didRead('dark-mode')).toBe(true);
     expect((await get('/checkout')).status).toBe(404);
   });
 

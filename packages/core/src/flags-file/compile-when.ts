@@ -61,10 +61,11 @@ function isModifier(key: string): boolean {
 
 /** `semver_gt` → SEMVER_GT; `STR_CONTAINS` and `str_contains` → STR_CONTAINS; unknown → undefined. */
 function operatorFor(key: string): ConstraintOperator | undefined {
-  const short = SHORT_OPERATORS[key];
+  // own keys only: `constructor` or `toString` must not find Object.prototype's members
+  const short = Object.hasOwn(SHORT_OPERATORS, key) ? SHORT_OPERATORS[key] : undefined;
   if (short) return short;
   const upper = key.toUpperCase();
-  return upper in UNLEASH_OPERATORS ? upper : undefined;
+  return Object.hasOwn(UNLEASH_OPERATORS, upper) ? upper : undefined;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -135,7 +135,7 @@ function valueAt(root: unknown, path: readonly (string | number)[]): unknown {
 }
 
 /** The expected key closest to a typo, when it is close enough to be a useful suggestion. */
-function closest(key: string, expected: readonly string[]): string | undefined {
+export function closest(key: string, expected: readonly string[]): string | undefined {
   let best: string | undefined;
   let bestDistance = Number.POSITIVE_INFINITY;
   for (const candidate of expected) {

@@ -2,7 +2,7 @@
 // The core builds, signs and verifies the value; adapters only read the cookie/query and set the header.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { parse as parseCookieHeader, serialize as serializeCookie } from 'cookie';
-import { ConfigurationError } from './errors.js';
+import { ConfigurationError } from '../errors.js';
 
 /** What a QA override forces: flags on or off, and variants by name. */
 export interface FlagOverrides {

@@ -1,6 +1,6 @@
 // Building an Unleash context from a Node web request. Adapters pass what their framework computed
 // (the client IP respects the framework's trust-proxy setting); the user hook adds or replaces fields.
-import type { FlagContext } from './types.js';
+import type { FlagContext } from '../types.js';
 
 /** What an adapter knows about a request before the user's hook runs. */
 export interface RequestFacts {

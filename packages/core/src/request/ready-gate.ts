@@ -1,6 +1,6 @@
 // For adapters whose framework has no startup hook to await (Express, Koa): requests that arrive before the
 // flags load wait for them, all behind one shared wait, and never hang.
-import type { FlagsClient } from './client.js';
+import type { FlagsClient } from '../client.js';
 
 /**
  * Returns a check to call per request: `undefined` once the flags are ready (or the wait is over), otherwise

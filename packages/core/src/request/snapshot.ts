@@ -1,8 +1,8 @@
 // A snapshot is one compiled set of definitions plus what requests need to read it by property name.
 // The client swaps snapshots atomically; a per-request object keeps the snapshot it was made with.
-import type { CompiledFlags, FlagHandle } from './engine/index.js';
+import type { CompiledFlags, FlagHandle } from '../engine/index.js';
 
-export interface Snapshot {
+export interface FlagsSnapshot {
   readonly compiled: CompiledFlags;
   /** false until the source delivered its first definitions */
   readonly ready: boolean;
@@ -29,7 +29,7 @@ export function toPropertyName(flag: string): string {
   return camel.replace(/[-_.\s:]+$/, '');
 }
 
-export function buildSnapshot(compiled: CompiledFlags, ready: boolean, countsUsage = false): Snapshot {
+export function buildSnapshot(compiled: CompiledFlags, ready: boolean, countsUsage = false): FlagsSnapshot {
   const aliases = new Map<string, FlagHandle>();
   const owners = new Map<string, string[]>();
   const impressionFlags = new Set<string>();

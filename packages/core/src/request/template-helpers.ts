@@ -1,7 +1,8 @@
 // Template helpers: embedding the browser-visible flags in a page, and what Handlebars needs because its
 // templates cannot call methods with arguments (`flags.variant('x')`).
+
+import type { FlagName } from '../types.js';
 import type { RequestFlags } from './request-flags.js';
-import type { FlagName } from './types.js';
 
 const UNSAFE_IN_SCRIPT = /[<>&\u2028\u2029]/g;
 const ESCAPES: Record<string, string> = {

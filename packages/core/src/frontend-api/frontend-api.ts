@@ -1,0 +1,282 @@
+// Unleash's Frontend API, served by the app itself: what unleash-proxy-client 3.x (and its React and Vue
+// wrappers) call. The answers are the request's own flags (`req.flags`: the signed-in user, the session, the IP,
+// the app's context hook, the QA overrides of that browser), so browser code sees exactly what the server sees;
+// what the browser claims about its context is ignored unless the app trusts it.
+//
+//   GET  <prefix>                  the toggles, context in the query      → { toggles: [...] }, ETag, 304
+//   POST <prefix>                  the toggles, `{ context }` in the body → the same
+//   POST <prefix>/client/metrics   the browser's usage counts             → counted into the source's metrics
+//   POST <prefix>/client/register  the browser's registration            → accepted
+import { createHash } from 'node:crypto';
+import type { Endpoint, EndpointRequest, EndpointResponse } from '../adapter/endpoint.js';
+import type { FlagsClient } from '../client.js';
+import type { RequestFlags } from '../request/request-flags.js';
+import type { ClientFeaturesPayload, Payload } from '../types.js';
+import { isMetricsReport, recordBrowserMetrics } from './browser-metrics.js';
+import {
+  type ClientContextField,
+  contextFromBody,
+  contextFromQuery,
+  withTrustedFields,
+} from './client-context.js';
+import {
+  type FrontendApiOptions,
+  type ResolvedCors,
+  type ResolvedFrontendApiOptions,
+  resolveFrontendApiOptions,
+} from './options.js';
+
+/** One toggle as Unleash's Frontend API answers it. Only enabled flags are listed, as Unleash does. */
+export interface FrontendApiToggle {
+  name: string;
+  enabled: boolean;
+  variant: { name: string; enabled: boolean; payload?: Payload; feature_enabled: boolean };
+  impressionData: boolean;
+}
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+const PREFLIGHT_HEADERS =
+  'authorization, content-type, if-none-match, unleash-appname, unleash-connection-id, unleash-sdk';
+
+/**
+ * The Unleash Frontend API as a framework-free endpoint; each adapter's `flagsFrontendApi(options)` mounts it.
+ * Misconfiguration throws a ConfigurationError here, at startup.
+ * @example
+ * const endpoint = frontendApiEndpoint({ clientKeys: ['web-key'] });
+ * const response = await endpoint.handle(endpointRequest); // { status: 200, body: '{"toggles":[...]}' }
+ */
+export function frontendApiEndpoint<Request = unknown>(
+  options?: FrontendApiOptions<Request>,
+  where = 'flagsFrontendApi(options)',
+): Endpoint<Request> {
+  const resolved = resolveFrontendApiOptions(options, where);
+  const exposed = exposedFlagsOf(resolved);
+  return {
+    name: 'flagsFrontendApi()',
+    handle(request) {
+      const path = request.path.length > 1 ? request.path.replace(/\/+$/, '') : request.path;
+      const route = routeOf(path, request.method);
+      if (route === undefined) return undefined;
+      const corsHeaders = corsHeadersFor(resolved.cors, request.headers.origin);
+      if (route === 'preflight') {
+        if (resolved.cors === undefined) return undefined;
+        const asked = request.headers['access-control-request-headers'];
+        return {
+          status: 204,
+          headers: { ...corsHeaders, ...preflightHeaders(resolved.cors, corsHeaders, asked) },
+        };
+      }
+      if (
+        resolved.clientKeys !== undefined &&
+        !keyAllowed(resolved.clientKeys, request.headers.authorization)
+      ) {
+        return json(
+          401,
+          {
+            message:
+              'unknown client key: send one of the keys flagsFrontendApi({ clientKeys }) lists in the Authorization header ' +
+              '(unleash-proxy-client: new UnleashClient({ clientKey }))',
+          },
+          corsHeaders,
+        );
+      }
+      switch (route) {
+        case 'toggles':
+          return answerToggles(request, resolved, exposed, corsHeaders);
+        case 'metrics':
+          return acceptMetrics(request, exposed, corsHeaders);
+        case 'register':
+          return { status: 200, headers: corsHeaders };
+      }
+    },
+  };
+}
+
+type Route = 'toggles' | 'metrics' | 'register' | 'preflight';
+
+function routeOf(path: string, method: string): Route | undefined {
+  const served =
+    path === '/'
+      ? 'toggles'
+      : path === '/client/metrics'
+        ? 'metrics'
+        : path === '/client/register'
+          ? 'register'
+          : undefined;
+  if (served === undefined) return undefined;
+  if (method === 'OPTIONS') return 'preflight';
+  if (method === 'POST' || (method === 'GET' && served === 'toggles')) return served;
+  return undefined;
+}
+
+function answerToggles<Request>(
+  request: EndpointRequest<Request>,
+  options: ResolvedFrontendApiOptions<Request>,
+  exposed: (client: FlagsClient<Request>) => readonly string[],
+  corsHeaders: Record<string, string>,
+): EndpointResponse {
+  const { client } = request;
+  if (!client.isReady) {
+    return json(
+      503,
+      { message: `flags from ${client.source.name} have not loaded yet` },
+      {
+        ...corsHeaders,
+        'retry-after': '1',
+      },
+    );
+  }
+  let sent: ClientContextField[];
+  if (request.method === 'POST') {
+    const body = parseBody(request.body);
+    const fields = body === undefined ? undefined : contextFromBody(body);
+    if (fields === undefined) {
+      return json(
+        400,
+        { message: 'the body must be JSON of the form { "context": { "properties": { ... } } }' },
+        corsHeaders,
+      );
+    }
+    sent = fields;
+  } else sent = contextFromQuery(request.query);
+  const flags = flagsFor(request, sent, options);
+  const toggles: FrontendApiToggle[] = [];
+  for (const name of exposed(client)) {
+    // explain() answers as the request's flags do (QA overrides, values already read) without counting an
+    // evaluation: the browser reports its own usage to /client/metrics.
+    const explanation = flags.explain(name);
+    if (!explanation.enabled) continue;
+    const { variant } = explanation;
+    toggles.push({
+      name,
+      enabled: true,
+      variant: {
+        name: variant.name,
+        enabled: variant.enabled,
+        ...(variant.payload ? { payload: variant.payload } : {}),
+        feature_enabled: true,
+      },
+      impressionData: client.feature(name)?.impressionData === true,
+    });
+  }
+  const body = JSON.stringify({ toggles });
+  const etag = `"${createHash('sha1').update(body).digest('base64url')}"`;
+  const headers = { ...corsHeaders, etag, 'cache-control': 'private, no-cache' };
+  if (etagMatches(request.headers['if-none-match'], etag)) return { status: 304, headers };
+  return { status: 200, headers: { ...headers, 'content-type': JSON_TYPE }, body };
+}
+
+/** `req.flags` itself, or, when the browser sent fields the app trusts, flags for that context and the same overrides. */
+function flagsFor<Request>(
+  request: EndpointRequest<Request>,
+  sent: readonly ClientContextField[],
+  options: ResolvedFrontendApiOptions<Request>,
+): RequestFlags {
+  const context = withTrustedFields(request.flags.context, sent, options.trust, request.request);
+  if (context === request.flags.context) return request.flags;
+  const { client } = request;
+  const cookie = request.headers.cookie;
+  const overrides = client.overridesEnabled
+    ? client.resolveOverrides(request.request, {
+        cookieHeader: Array.isArray(cookie) ? cookie.join('; ') : cookie,
+      }).overrides
+    : undefined;
+  return client.forContext(context, { overrides });
+}
+
+function acceptMetrics<Request>(
+  request: EndpointRequest<Request>,
+  exposed: (client: FlagsClient<Request>) => readonly string[],
+  corsHeaders: Record<string, string>,
+): EndpointResponse {
+  const body = parseBody(request.body);
+  if (body === undefined || !isMetricsReport(body)) {
+    return json(
+      400,
+      { message: 'the body must be an Unleash metrics report: { "bucket": { "toggles": { ... } } }' },
+      corsHeaders,
+    );
+  }
+  const names = new Set(exposed(request.client));
+  recordBrowserMetrics(request.client.source, body, (flag) => names.has(flag));
+  return { status: 200, headers: corsHeaders };
+}
+
+/** The exposed flag names, worked out once per set of definitions. */
+function exposedFlagsOf<Request>(
+  options: ResolvedFrontendApiOptions<Request>,
+): (client: FlagsClient<Request>) => readonly string[] {
+  const cache = new WeakMap<ClientFeaturesPayload, readonly string[]>();
+  const { expose } = options;
+  return (client) => {
+    const definitions = client.definitions();
+    let names = cache.get(definitions);
+    if (names === undefined) {
+      names = client.names().filter((name) => {
+        const feature = client.feature(name);
+        return feature !== undefined && (feature.browser === true || expose?.(feature) === true);
+      });
+      cache.set(definitions, names);
+    }
+    return names;
+  };
+}
+
+function parseBody(body: unknown): Record<string, unknown> | undefined {
+  let value = body;
+  if (value instanceof Uint8Array) value = new TextDecoder().decode(value);
+  if (typeof value === 'string') {
+    if (value.trim() === '') return {};
+    try {
+      value = JSON.parse(value);
+    } catch {
+      return undefined;
+    }
+  }
+  if (value === undefined || value === null) return {};
+  return typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+}
+
+function keyAllowed(keys: ReadonlySet<string>, header: string | undefined): boolean {
+  if (header === undefined) return false;
+  return keys.has(header) || (header.startsWith('Bearer ') && keys.has(header.slice(7)));
+}
+
+/** `If-None-Match` holds a list of tags, maybe weak (`W/"…"`), or `*`. */
+function etagMatches(header: string | undefined, etag: string): boolean {
+  if (!header) return false;
+  for (const tag of header.split(',')) {
+    const trimmed = tag.trim();
+    if (trimmed === '*' || trimmed === etag || trimmed === `W/${etag}`) return true;
+  }
+  return false;
+}
+
+function corsHeadersFor(cors: ResolvedCors | undefined, origin: string | undefined): Record<string, string> {
+  if (cors === undefined || origin === undefined || !cors.allows(origin)) return {};
+  const headers: Record<string, string> = {
+    'access-control-allow-origin': cors.anyOrigin ? '*' : origin,
+    'access-control-expose-headers': 'ETag',
+  };
+  if (!cors.anyOrigin) headers.vary = 'Origin';
+  if (cors.credentials) headers['access-control-allow-credentials'] = 'true';
+  return headers;
+}
+
+function preflightHeaders(
+  cors: ResolvedCors,
+  allowed: Record<string, string>,
+  asked: string | undefined,
+): Record<string, string> {
+  if (!('access-control-allow-origin' in allowed)) return {};
+  return {
+    'access-control-allow-methods': 'GET, POST, OPTIONS',
+    // The client's customHeaders are the app's own choice: allow what the preflight asks for.
+    'access-control-allow-headers': asked ? asked : PREFLIGHT_HEADERS,
+    'access-control-max-age': String(cors.maxAgeSeconds),
+  };
+}
+
+function json(status: number, value: unknown, headers: Record<string, string>): EndpointResponse {
+  return { status, headers: { ...headers, 'content-type': JSON_TYPE }, body: JSON.stringify(value) };
+}
