@@ -1,9 +1,6 @@
 // The client specification again, through OpenFeature: each spec file's state behind a FlagwiseProvider, every
 // case asked with OpenFeature's getBooleanDetails / getStringDetails, and every answer the same as flagwise's
 // own client gives and the specification expects.
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import path from 'node:path';
 import {
   type ClientFeaturesPayload,
   createFlags,
@@ -15,26 +12,7 @@ import {
 import { FlagwiseProvider } from '@flagwise/openfeature';
 import { type Client, type EvaluationContext, OpenFeature } from '@openfeature/server-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
-interface SpecTest {
-  description: string;
-  context: FlagContext;
-  toggleName: string;
-  expectedResult: boolean | VariantResult;
-}
-
-interface SpecFile {
-  name: string;
-  state: Partial<ClientFeaturesPayload>;
-  tests?: SpecTest[];
-  variantTests?: SpecTest[];
-}
-
-const require = createRequire(import.meta.url);
-const specDir = path.dirname(require.resolve('@unleash/client-specification/specifications/index.json'));
-const specFiles = (JSON.parse(readFileSync(path.join(specDir, 'index.json'), 'utf8')) as string[])
-  .map((file) => JSON.parse(readFileSync(path.join(specDir, file), 'utf8')) as SpecFile)
-  .filter((spec) => Array.isArray(spec.state?.features));
+import { specFiles } from './spec-files.js';
 
 const clients: FlagsClient[] = [];
 afterAll(async () => {

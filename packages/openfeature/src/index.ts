@@ -1,5 +1,5 @@
 export { toFlagContext } from './context.js';
-export { type OfrepClientContext, type OfrepEndpointOptions, ofrepEndpoint } from './ofrep-endpoint.js';
+export { type OfrepEndpointOptions, ofrepEndpoint } from './ofrep-endpoint.js';
 export {
   FlagwiseProvider,
   type FlagwiseProviderCreateOptions,

@@ -50,7 +50,7 @@ export function frontendApiEndpoint<Request = unknown>(
   where = 'flagsFrontendApi(options)',
 ): Endpoint<Request> {
   const resolved = resolveFrontendApiOptions(options, where);
-  const exposed = exposedFlagsOf(resolved);
+  const exposed = exposedFlagsOf<Request>(resolved);
   return {
     name: 'flagsFrontendApi()',
     handle(request) {
@@ -128,7 +128,7 @@ function answerToggles<Request>(
   }
   let sent: ClientContextField[];
   if (request.method === 'POST') {
-    const body = parseBody(request.body);
+    const body = parseJsonBody(request.body);
     const fields = body === undefined ? undefined : contextFromBody(body);
     if (fields === undefined) {
       return json(
@@ -139,7 +139,7 @@ function answerToggles<Request>(
     }
     sent = fields;
   } else sent = contextFromQuery(request.query);
-  const flags = flagsFor(request, sent, options);
+  const flags = flagsWithTrustedFields(request, sent, options);
   const toggles: FrontendApiToggle[] = [];
   for (const name of exposed(client)) {
     // explain() answers as the request's flags do (QA overrides, values already read) without counting an
@@ -166,11 +166,14 @@ function answerToggles<Request>(
   return { status: 200, headers: { ...headers, 'content-type': JSON_TYPE }, body };
 }
 
-/** `req.flags` itself, or, when the browser sent fields the app trusts, flags for that context and the same overrides. */
-function flagsFor<Request>(
+/**
+ * `req.flags` itself, or, when the browser sent fields the app trusts, flags for that context and the same
+ * overrides. Shared by the endpoints that answer a browser (the Frontend API, OFREP).
+ */
+export function flagsWithTrustedFields<Request>(
   request: EndpointRequest<Request>,
   sent: readonly ClientContextField[],
-  options: ResolvedFrontendApiOptions<Request>,
+  options: Pick<ResolvedFrontendApiOptions<Request>, 'trust'>,
 ): RequestFlags {
   const context = withTrustedFields(request.flags.context, sent, options.trust, request.request);
   if (context === request.flags.context) return request.flags;
@@ -189,7 +192,7 @@ function acceptMetrics<Request>(
   exposed: (client: FlagsClient<Request>) => readonly string[],
   corsHeaders: Record<string, string>,
 ): EndpointResponse {
-  const body = parseBody(request.body);
+  const body = parseJsonBody(request.body);
   if (body === undefined || !isMetricsReport(body)) {
     return json(
       400,
@@ -202,9 +205,9 @@ function acceptMetrics<Request>(
   return { status: 200, headers: corsHeaders };
 }
 
-/** The exposed flag names, worked out once per set of definitions. */
-function exposedFlagsOf<Request>(
-  options: ResolvedFrontendApiOptions<Request>,
+/** The exposed flag names (`browser: true`, or picked by `expose`), worked out once per set of definitions. */
+export function exposedFlagsOf<Request>(
+  options: Pick<ResolvedFrontendApiOptions<Request>, 'expose'>,
 ): (client: FlagsClient<Request>) => readonly string[] {
   const cache = new WeakMap<ClientFeaturesPayload, readonly string[]>();
   const { expose } = options;
@@ -222,7 +225,8 @@ function exposedFlagsOf<Request>(
   };
 }
 
-function parseBody(body: unknown): Record<string, unknown> | undefined {
+/** A JSON object body (parsed or raw text; empty is `{}`), or undefined when it is not one. */
+export function parseJsonBody(body: unknown): Record<string, unknown> | undefined {
   let value = body;
   if (value instanceof Uint8Array) value = new TextDecoder().decode(value);
   if (typeof value === 'string') {
@@ -243,7 +247,7 @@ function keyAllowed(keys: ReadonlySet<string>, header: string | undefined): bool
 }
 
 /** `If-None-Match` holds a list of tags, maybe weak (`W/"…"`), or `*`. */
-function etagMatches(header: string | undefined, etag: string): boolean {
+export function etagMatches(header: string | undefined, etag: string): boolean {
   if (!header) return false;
   for (const tag of header.split(',')) {
     const trimmed = tag.trim();
