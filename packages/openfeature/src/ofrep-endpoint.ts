@@ -2,7 +2,6 @@
 // (@openfeature/ofrep-web-provider) or a server OFREP provider asks, answered with this request's own flags —
 // the user, session and properties the app's context hook builds, QA overrides included — and only the flags
 // marked `browser: true`. Each adapter mounts it the framework's way.
-import { createHash } from 'node:crypto';
 import {
   type ClientContextTrust,
   ConfigurationError,
@@ -10,17 +9,18 @@ import {
   type RequestFlags,
 } from '@flagwise/core';
 import {
+  conditionalJsonAnswer,
   contextFromBody,
   type Endpoint,
   type EndpointRequest,
-  type EndpointResponse,
-  etagMatches,
   exposedFlagsOf,
-  flagsWithTrustedFields,
-  parseJsonBody,
+  flagsWithClientFields,
+  jsonAnswer,
+  jsonObjectBody,
   rejectUnknownKeys,
   resolveClientContextTrust,
   resolveExpose,
+  trustedFields,
 } from '@flagwise/core/adapter';
 import { toFlagContext } from './context.js';
 import { resolveExplanation } from './resolution.js';
@@ -30,8 +30,9 @@ export interface OfrepEndpointOptions<Request = unknown> {
   /**
    * Context fields the web SDK sends that may count, named as Unleash names them once mapped from OpenFeature's
    * context (`targetingKey` → `userId`, other fields → `properties.<name>`, see the README's table): e.g.
-   * `['properties.locale']`, `'properties.*'`, or a function per field. Trusted fields go on top of the
-   * request's own context; everything else the browser sends is ignored. Default: none.
+   * `['properties.locale']`, `'properties.*'`, or a function per field. Trusted fields only fill in: the
+   * request's own fields (user, session, IP, the context hook) always win, and everything else the browser
+   * sends is ignored. Default: none.
    * @example trustClientContext: ['properties.locale', 'properties.screen']
    */
   trustClientContext?: ClientContextTrust<Request>;
@@ -41,10 +42,6 @@ export interface OfrepEndpointOptions<Request = unknown> {
 
 const OPTION_KEYS = ['trustClientContext', 'expose'];
 const PREFIX = '/ofrep/v1/evaluate/flags';
-const JSON_HEADERS = {
-  'content-type': 'application/json; charset=utf-8',
-  'cache-control': 'private, no-cache',
-};
 
 interface FlagAnswer {
   key: string;
@@ -85,39 +82,36 @@ export function ofrepEndpoint<Request = unknown>(
       const key = path === PREFIX ? undefined : decodeKey(path.slice(PREFIX.length + 1));
       if (key === null) return undefined;
       if (request.method !== 'POST') {
-        return json(405, { errorDetails: 'OFREP evaluates with POST' }, { allow: 'POST' });
+        return jsonAnswer(405, { errorDetails: 'OFREP evaluates with POST' }, { allow: 'POST' });
       }
       if (!request.client.isReady) {
-        return json(
+        return jsonAnswer(
           503,
           { errorCode: 'GENERAL', errorDetails: 'flags have not loaded yet' },
           { 'retry-after': '1' },
         );
       }
-      const body = parseJsonBody(request.body);
+      const body = jsonObjectBody(request.body);
       const sent = body === undefined ? undefined : sentContext(body.context);
       if (sent === undefined) {
-        return json(400, {
+        return jsonAnswer(400, {
           ...(key ? { key } : {}),
           errorCode: body === undefined ? 'PARSE_ERROR' : 'INVALID_CONTEXT',
           errorDetails:
             body === undefined ? 'the body must be JSON: { "context": {...} }' : 'context must be an object',
         });
       }
-      const flags = flagsWithTrustedFields(request, sent, { trust });
+      const flags = flagsWithClientFields(request, trustedFields(sent, trust, request.request));
       const visible = exposed(request.client);
       if (key !== undefined) {
         const answer = answerFor(request, flags, key, visible.includes(key));
         return answer.errorCode === undefined
-          ? json(200, answer)
-          : json(answer.errorCode === 'FLAG_NOT_FOUND' ? 404 : 400, answer);
+          ? jsonAnswer(200, answer)
+          : jsonAnswer(answer.errorCode === 'FLAG_NOT_FOUND' ? 404 : 400, answer);
       }
-      const text = JSON.stringify({ flags: visible.map((name) => answerFor(request, flags, name, true)) });
-      const etag = `"${createHash('sha1').update(text).digest('base64url')}"`;
-      if (etagMatches(headerText(request.headers['if-none-match']), etag)) {
-        return { status: 304, headers: { etag, 'cache-control': JSON_HEADERS['cache-control'] } };
-      }
-      return { status: 200, headers: { ...JSON_HEADERS, etag }, body: text };
+      return conditionalJsonAnswer(request, {
+        flags: visible.map((name) => answerFor(request, flags, name, true)),
+      });
     },
   };
 }
@@ -166,12 +160,4 @@ function decodeKey(raw: string): string | null {
   } catch {
     return null;
   }
-}
-
-function headerText(header: string | string[] | undefined): string | undefined {
-  return Array.isArray(header) ? header.join(', ') : header;
-}
-
-function json(status: number, body: unknown, headers: Record<string, string> = {}): EndpointResponse {
-  return { status, headers: { ...JSON_HEADERS, ...headers }, body: JSON.stringify(body) };
 }

@@ -148,6 +148,13 @@ describe('ofrepEndpoint with OpenFeature’s OFREP provider', () => {
     expect(await listed.getBooleanValue('new-nav', false, { targetingKey: 'u1' })).toBe(false);
     expect(await listed.getBooleanValue('pro-banner', false, { plan: 'pro' })).toBe(false);
 
+    // A trusted field only fills in: the app's context hook set plan, so the browser cannot raise it to pro.
+    const both = await serve(ofrepEndpoint({ trustClientContext: ['properties.plan'] }));
+    const free = await ofrepClient(both.url, { 'x-user': 'u2', 'x-plan': 'free' }, 'free');
+    expect(await free.getBooleanValue('pro-banner', false, { plan: 'pro' })).toBe(false);
+    const noPlan = await ofrepClient(both.url, { 'x-user': 'u2' }, 'no-plan');
+    expect(await noPlan.getBooleanValue('pro-banner', false, { plan: 'pro' })).toBe(true);
+
     const picked = await serve(
       ofrepEndpoint<IncomingMessage>({
         trustClientContext: (field, _value, request) =>

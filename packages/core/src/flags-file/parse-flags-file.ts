@@ -116,6 +116,11 @@ function issuesError(issues: readonly FlagsFileIssue[], path: string, locator: Y
   return new FlagsFileError('INVALID_FLAGS_FILE', path, message, {
     line: first.at?.line,
     column: first.at?.column,
+    problems: located.map(({ issue, at }) => ({
+      message: issue.message,
+      line: at?.line,
+      column: at?.column,
+    })),
   });
 }
 

@@ -20,10 +20,11 @@ export type FrontendApiExpose =
 
 /**
  * Which context fields the browser may set. The context is built from the request as for `req.flags`
- * (user, session, IP, the app's context hook); what the browser sends is ignored unless listed here. Field names
+ * (user, session, IP, the app's context hook); what the browser sends is ignored unless listed here, and even
+ * then only fills in: a field the request's own context has always wins. Field names
  * are Unleash's: `sessionId`, `remoteAddress`, `currentTime`, `appName`, `environment`, `userId`, and
  * `properties.<name>` (`properties.*` for every property). A function is asked once per field the browser sent,
- * `userId` included: return true for it only when the browser's word on who the user is may be taken.
+ * `userId` included (it then names only a visitor the request does not already know).
  * @example
  * trustClientContext: ['properties.theme', 'properties.screen']
  * trustClientContext: (field) => field.startsWith('properties.')

@@ -227,6 +227,10 @@ describe('frontendApiEndpoint: the context is the request', () => {
     await client.close();
     const trusting = await setup({ trustClientContext: ['userId'] });
     expect(toggles(await trusting.call({}, { query: 'userId=alice' }))['beta-banner']?.enabled).toBe(true);
+    // Trusted fields only fill in: the signed-in user stays who they are.
+    expect(
+      toggles(await trusting.call({ user: { id: 'bob' } }, { query: 'userId=alice' }))['beta-banner'],
+    ).toBeUndefined();
     await trusting.client.close();
   });
 
