@@ -5,8 +5,8 @@ import {
   type ClientFeaturesPayload,
   createFlags,
   type FlagContext,
+  type FlagSource,
   type FlagsClient,
-  inlineSource,
   type VariantResult,
 } from '@flagwise/core';
 import { FlagwiseProvider } from '@flagwise/openfeature';
@@ -20,6 +20,18 @@ afterAll(async () => {
   await Promise.all(clients.map((client) => client.close()));
 });
 
+/** The spec's state as an Unleash server serves it: as is, with no check before the client compiles it. */
+function servedAsIs(definitions: ClientFeaturesPayload): FlagSource {
+  return {
+    name: 'client-specification',
+    status: 'ready',
+    start: async () => {},
+    stop: async () => {},
+    current: () => definitions,
+    subscribe: () => () => {},
+  };
+}
+
 /** The spec's Unleash context as an OpenFeature app writes it: the user id as targetingKey. */
 function openFeatureContext(context: FlagContext): EvaluationContext {
   const { userId, ...rest } = context;
@@ -32,7 +44,7 @@ describe.each(specFiles.map((spec) => [spec.name, spec] as const))('%s', (name, 
   let flagwise: FlagsClient;
   let openFeature: Client;
   beforeAll(async () => {
-    flagwise = createFlags({ source: inlineSource({ version: 2, ...spec.state } as ClientFeaturesPayload) });
+    flagwise = createFlags({ source: servedAsIs({ version: 2, ...spec.state } as ClientFeaturesPayload) });
     clients.push(flagwise);
     await OpenFeature.setProviderAndWait(name, new FlagwiseProvider(flagwise));
     openFeature = OpenFeature.getClient(name);

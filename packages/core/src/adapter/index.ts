@@ -6,6 +6,16 @@ export { type ClientContextField, contextFromBody, trustedFields } from '../fron
 export { exposedFlagsOf } from '../frontend-api/frontend-api.js';
 export { frontendApiEndpoint } from '../frontend-api/index.js';
 export { rejectUnknownKeys, resolveClientContextTrust, resolveExpose } from '../frontend-api/options.js';
+export {
+  type OfrepEndpointOptions,
+  ofrepEndpoint,
+  type Resolution,
+  type ResolutionErrorCode,
+  type ResolutionReason,
+  resolveExplanation,
+  toFlagContext,
+  type ValueType,
+} from '../ofrep/index.js';
 export type { Endpoint, EndpointRequest, EndpointResponse } from './endpoint.js';
 export {
   conditionalJsonAnswer,

@@ -2,27 +2,26 @@
 // (@openfeature/ofrep-web-provider) or a server OFREP provider asks, answered with this request's own flags —
 // the user, session and properties the app's context hook builds, QA overrides included — and only the flags
 // marked `browser: true`. Each adapter mounts it the framework's way.
-import {
-  type ClientContextTrust,
-  ConfigurationError,
-  type FrontendApiExpose,
-  type RequestFlags,
-} from '@flagwise/core';
+
+import type { Endpoint, EndpointRequest } from '../adapter/endpoint.js';
 import {
   conditionalJsonAnswer,
-  contextFromBody,
-  type Endpoint,
-  type EndpointRequest,
-  exposedFlagsOf,
   flagsWithClientFields,
   jsonAnswer,
   jsonObjectBody,
+} from '../adapter/endpoint-answers.js';
+import { ConfigurationError } from '../errors.js';
+import { contextFromBody, trustedFields } from '../frontend-api/client-context.js';
+import { exposedFlagsOf } from '../frontend-api/frontend-api.js';
+import {
+  type ClientContextTrust,
+  type FrontendApiExpose,
   rejectUnknownKeys,
   resolveClientContextTrust,
   resolveExpose,
-  trustedFields,
-} from '@flagwise/core/adapter';
-import { toFlagContext } from './context.js';
+} from '../frontend-api/options.js';
+import type { RequestFlags } from '../request/request-flags.js';
+import { toFlagContext } from './openfeature-context.js';
 import { resolveExplanation } from './resolution.js';
 
 /** Options of the OFREP endpoint. The two browser-facing options are the Frontend API's, with the same meaning. */

@@ -1,6 +1,6 @@
 // OpenFeature's evaluation context → Unleash's context, as flagwise evaluates it. The README's table says the
 // same, field by field.
-import type { FlagContext } from '@flagwise/core';
+import type { FlagContext } from '../types.js';
 
 type PropertyValue = string | number | boolean;
 
