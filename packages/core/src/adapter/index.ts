@@ -8,8 +8,21 @@ export {
   type ResolvedOverrides,
 } from '../client.js';
 export { closest } from '../flags-file/issues.js';
+export { type ClientContextField, contextFromBody, trustedFields } from '../frontend-api/client-context.js';
+export { exposedFlagsOf } from '../frontend-api/frontend-api.js';
 export { frontendApiEndpoint } from '../frontend-api/index.js';
+export { rejectUnknownKeys, resolveClientContextTrust, resolveExpose } from '../frontend-api/options.js';
 export { checkKnownKeys, didYouMean, nearestName } from '../nearest-name.js';
+export {
+  type OfrepEndpointOptions,
+  ofrepEndpoint,
+  type Resolution,
+  type ResolutionErrorCode,
+  type ResolutionReason,
+  resolveExplanation,
+  toFlagContext,
+  type ValueType,
+} from '../ofrep/index.js';
 export { defaultContext, isPromiseLike, type RequestFacts, requestContext } from '../request/context.js';
 export { flagAllows, isRequestFlags } from '../request/request-flags.js';
 export { VisitorIds } from '../request/visitor-id.js';
