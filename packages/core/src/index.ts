@@ -1,3 +1,4 @@
+export type { AdapterOptions } from './adapter/options.js';
 export {
   createFlags,
   type FlagsChange,
@@ -5,13 +6,29 @@ export {
   type FlagsEvents,
   type FlagsOptions,
   type ImpressionEvent,
-  type RequestInput,
-  type ResolvedOverrides,
 } from './client.js';
-export { type ContextHook, type RequestFacts, requestContext } from './context.js';
+export { isSingleValueOperator } from './engine/constraints.js';
 export { type CompiledFlags, type CompileOptions, compileFlags, type FlagHandle } from './engine/index.js';
+export {
+  type ConstraintTrace,
+  type DependencyTrace,
+  type FlagTrace,
+  type RolloutTrace,
+  type SegmentTrace,
+  type StrategyTrace,
+  type TraceOptions,
+  traceFlag,
+} from './engine/trace.js';
 export * from './errors.js';
+export type {
+  ClientContextTrust,
+  FrontendApiCors,
+  FrontendApiExpose,
+  FrontendApiOptions,
+  FrontendApiToggle,
+} from './frontend-api/index.js';
 export { consoleLogger, silentLogger } from './logger.js';
+export type { ContextHook } from './request/context.js';
 export {
   applyOverrideQuery,
   createOverrideSigner,
@@ -19,10 +36,10 @@ export {
   type OverrideOptions,
   type OverrideSigner,
   type VerifyResult,
-} from './overrides.js';
-export { readyGate } from './ready-gate.js';
-export { type BrowserFlag, flagAllows, isRequestFlags, type RequestFlags } from './request-flags.js';
-export { toPropertyName } from './snapshot.js';
+} from './request/overrides.js';
+export type { BrowserFlag, RequestFlags } from './request/request-flags.js';
+export { toPropertyName } from './request/snapshot.js';
+export { flagsJson, handlebarsHelpers } from './request/template-helpers.js';
+export type { VisitorIdOptions } from './request/visitor-id.js';
 export * from './sources/index.js';
-export { flagsJson, handlebarsHelpers } from './template-helpers.js';
 export * from './types.js';

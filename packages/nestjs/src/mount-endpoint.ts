@@ -101,7 +101,7 @@ function endpointController(path: string, endpoint: Endpoint): Type {
       const fullUrl = request.originalUrl ?? request.url;
       const query = fullUrl.indexOf('?');
       const url = query < 0 || below.includes('?') ? below : `${below}${fullUrl.slice(query)}`;
-      const flags = flagsOfRequest(request, response);
+      const flags = flagsOfRequest(request);
       const client = this.client!;
       if (flags === undefined) {
         throw flagsMissingError(endpoint.name, 'FeatureFlagsModule gave this request no flags');

@@ -4,7 +4,7 @@
 // hands it the request as below, and writes back what it answers.
 import type { IncomingHttpHeaders } from 'node:http';
 import type { FlagsClient } from '../client.js';
-import type { RequestFlags } from '../request-flags.js';
+import type { RequestFlags } from '../request/request-flags.js';
 
 /** One request to an endpoint, as the adapter that mounts it hands it over. */
 export interface EndpointRequest<Request = unknown> {

@@ -5,7 +5,7 @@ import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:
 import { Readable } from 'node:stream';
 import type { FlagsClient } from '../client.js';
 import { ConfigurationError } from '../errors.js';
-import { hostOf, type RequestFlags } from '../request-flags.js';
+import { hostOf, type RequestFlags } from '../request/request-flags.js';
 import type { Endpoint, EndpointRequest, EndpointResponse } from './endpoint.js';
 
 /** Bodies larger than this are refused with 413 before the endpoint sees them. */

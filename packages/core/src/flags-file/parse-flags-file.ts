@@ -1,9 +1,23 @@
 // Text of a flags file → definitions, or a FlagsFileError naming the path, the line and what is wrong.
-import { type Document, isAlias, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
+import {
+  type Document,
+  isAlias,
+  isMap,
+  isScalar,
+  isSeq,
+  LineCounter,
+  type Node,
+  parseDocument,
+  visit,
+  YAMLParseError,
+} from 'yaml';
 import { FlagsFileError } from '../errors.js';
 import type { ClientFeaturesPayload } from '../types.js';
 import { type FlagsFileIssue, IssueCollector } from './issues.js';
 import { type FlagsDocumentFormat, type ReadDocumentOptions, readFlagsDocument } from './read-document.js';
+
+/** Deeper `[`/`{` nesting is rejected before parsing: no flags file needs it, and parsers take long over it. */
+const MAX_FLOW_NESTING = 64;
 
 /** How many further problems an error lists after the first. */
 const MAX_LISTED_ISSUES = 10;
@@ -54,6 +68,16 @@ export function parseFlagsFile(
       { line: 1 },
     );
   }
+  const tooDeep = flowNestingBeyond(text, MAX_FLOW_NESTING);
+  if (tooDeep !== undefined) {
+    const at = positionOf(text, tooDeep);
+    throw new FlagsFileError(
+      'INVALID_FLAGS_FILE',
+      path,
+      `brackets nested deeper than ${MAX_FLOW_NESTING} levels; a flags file needs a handful`,
+      { line: at.line, column: at.column },
+    );
+  }
   const json = /\.json$/i.test(path);
   let document: unknown;
   let yaml: YamlLocator | undefined;
@@ -63,17 +87,16 @@ export function parseFlagsFile(
     } catch (error) {
       throw jsonSyntaxError(text, path, error as Error);
     }
+    // JSON.parse keeps the last of two equal keys without a word; the YAML parser (a JSON superset) finds them.
+    yaml = new YamlLocator(text);
+    const duplicate = yaml.document.errors.find((error) => error.code === 'DUPLICATE_KEY');
+    if (duplicate) throw yaml.syntaxError(duplicate, path, 'JSON');
+    rejectReservedKeys(yaml, path);
   } else {
     yaml = new YamlLocator(text);
     const syntax = yaml.document.errors[0];
-    if (syntax) {
-      const where = yaml.lineCounter.linePos(syntax.pos[0]);
-      throw new FlagsFileError('INVALID_FLAGS_FILE', path, `YAML syntax: ${syntax.message}`, {
-        line: where.line,
-        column: where.col,
-        cause: syntax,
-      });
-    }
+    if (syntax) throw yaml.syntaxError(syntax, path, 'YAML syntax');
+    rejectReservedKeys(yaml, path);
     try {
       document = yaml.document.toJS({ maxAliasCount: 1000 });
     } catch (error) {
@@ -107,6 +130,11 @@ function issuesError(issues: readonly FlagsFileIssue[], path: string, locator: Y
   return new FlagsFileError('INVALID_FLAGS_FILE', path, message, {
     line: first.at?.line,
     column: first.at?.column,
+    problems: located.map(({ issue, at }) => ({
+      message: issue.message,
+      line: at?.line,
+      column: at?.column,
+    })),
   });
 }
 
@@ -123,6 +151,27 @@ function jsonSyntaxError(text: string, path: string, error: Error): FlagsFileErr
   });
 }
 
+/** The offset of the first `[` or `{` (outside quotes and comments) that opens level `limit + 1`, if any. */
+function flowNestingBeyond(text: string, limit: number): number | undefined {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const char = text.charCodeAt(i);
+    if (char === 0x22 /* " */) {
+      for (i++; i < text.length && text.charCodeAt(i) !== 0x22; i++) if (text.charCodeAt(i) === 0x5c) i++;
+    } else if (char === 0x27 /* ' */ && depth > 0) {
+      // in block YAML an apostrophe is mostly prose (don't); only inside brackets is it surely a quote
+      for (i++; i < text.length && text.charCodeAt(i) !== 0x27; i++);
+    } else if (char === 0x23 /* # */ && (i === 0 || text.charCodeAt(i - 1) <= 0x20)) {
+      while (i < text.length && text.charCodeAt(i) !== 0x0a) i++;
+    } else if (char === 0x5b /* [ */ || char === 0x7b /* { */) {
+      if (++depth > limit) return i;
+    } else if (char === 0x5d /* ] */ || char === 0x7d /* } */) {
+      if (depth > 0) depth--;
+    }
+  }
+  return undefined;
+}
+
 function positionOf(text: string, offset: number): Position {
   let line = 1;
   let lineStart = 0;
@@ -135,19 +184,57 @@ function positionOf(text: string, offset: number): Position {
   return { line, column: offset - lineStart + 1 };
 }
 
+/**
+ * `__proto__` as a key would name a flag, segment or variant that JavaScript objects cannot hold as data:
+ * rejected with its line rather than dropped or turned into a prototype somewhere down the line.
+ */
+function rejectReservedKeys(yaml: YamlLocator, path: string): void {
+  visit(yaml.document, {
+    Pair(_, pair) {
+      if (isScalar(pair.key) && pair.key.value === '__proto__') {
+        const where = yaml.lineCounter.linePos(rangeStart(pair.key) ?? 0);
+        throw new FlagsFileError(
+          'INVALID_FLAGS_FILE',
+          path,
+          '"__proto__" cannot be a name in a flags file (JavaScript reserves it); rename it',
+          { line: where.line, column: where.col },
+        );
+      }
+    },
+  });
+}
+
 /** Finds the line of a path in a YAML (or JSON) document through the parser's node ranges. */
 class YamlLocator {
   readonly lineCounter = new LineCounter();
   readonly document: Document;
 
   constructor(text: string) {
-    // uniqueKeys: a key written twice is an error with its line, not a silent "last one wins".
     // merge: `<<: *defaults` shares settings between flags, a YAML idiom people expect to work.
     this.document = parseDocument(text, {
       lineCounter: this.lineCounter,
       prettyErrors: false,
-      uniqueKeys: true,
+      uniqueKeys: false,
       merge: true,
+    });
+    // A key written twice is an error with its line, not a silent "last one wins". Checked here with a Set per
+    // map: the parser's own uniqueKeys check compares each key with every earlier one, quadratic in 10,000 flags.
+    const duplicates = duplicateKeyErrors(this.document);
+    if (duplicates.length > 0) {
+      this.document.errors.push(...duplicates);
+      this.document.errors.sort((a, b) => a.pos[0] - b.pos[0]);
+    }
+  }
+
+  /** A parser error as a FlagsFileError at its line and column. */
+  syntaxError(error: Document['errors'][number], path: string, label: string): FlagsFileError {
+    const where = this.lineCounter.linePos(error.pos[0]);
+    const message =
+      error.code === 'DUPLICATE_KEY' ? `${error.message}; this key is written twice` : error.message;
+    return new FlagsFileError('INVALID_FLAGS_FILE', path, `${label}: ${message}`, {
+      line: where.line,
+      column: where.col,
+      cause: error,
     });
   }
 
@@ -174,6 +261,26 @@ class YamlLocator {
     const { line, col } = this.lineCounter.linePos(offset);
     return { line, column: col };
   }
+}
+
+/** The parser's DUPLICATE_KEY errors (same message, same position: the second key), found in linear time. */
+function duplicateKeyErrors(document: Document): YAMLParseError[] {
+  const errors: YAMLParseError[] = [];
+  visit(document, {
+    Map(_, map) {
+      const seen = new Set<unknown>();
+      for (const pair of map.items) {
+        // the parser's equality: the same node, or scalars with the same value
+        const key = isScalar(pair.key) ? pair.key.value : pair.key;
+        if (seen.has(key)) {
+          const start = rangeStart(pair.key) ?? 0;
+          errors.push(new YAMLParseError([start, start + 1], 'DUPLICATE_KEY', 'Map keys must be unique'));
+        }
+        seen.add(key);
+      }
+    },
+  });
+  return errors;
 }
 
 function rangeStart(node: unknown): number | undefined {

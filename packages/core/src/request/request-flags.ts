@@ -1,0 +1,442 @@
+// The object adapters attach as `req.flags`: lazy, memoized, and a plain-looking object to template engines.
+//
+// A Proxy over one small state object, with one handler shared by every request: making it allocates the
+// state and the proxy, and nothing is evaluated until a flag is read. Reads go through the snapshot the object
+// was made with, so one request sees one consistent set of definitions.
+import type { FlagHandle } from '../engine/index.js';
+import type { Explanation, FlagContext, FlagName, Payload, VariantResult } from '../types.js';
+import type { FlagOverrides } from './overrides.js';
+import type { FlagsSnapshot } from './snapshot.js';
+
+/** What a per-request flags object needs from its client. */
+export interface RequestFlagsHost {
+  /** metrics and impression events for one evaluation */
+  onEvaluation(
+    flag: string,
+    enabled: boolean,
+    variant: VariantResult | undefined,
+    context: FlagContext,
+  ): void;
+  /** an unknown name was read (warned once per name by the host) */
+  onUnknownFlag(name: string): void;
+  /** variant() of a flag that has no variants (warned once per name by the host) */
+  onNoVariants(name: string): void;
+  /** a flag was answered at random for lack of a userId and a sessionId (warned once per name by the host) */
+  onRandomAnswer(name: string): void;
+  /** the client that made the flags, for endpoints mounted behind the adapter (`clientOf`) */
+  readonly client?: unknown;
+}
+
+/** One flag as `toJSON()` shows it to a browser. */
+export interface BrowserFlag {
+  enabled: boolean;
+  variant?: string;
+  payload?: Payload;
+}
+
+/**
+ * Per-request flags: `flags.newPricing` reads `new-pricing` (camelCase of the flag name), evaluated on first
+ * read and memoized for the life of the object.
+ * @example
+ * app.get('/pricing', (req, res) => res.send(req.flags.newPricing ? 'new' : 'old'));
+ */
+export type RequestFlags = {
+  /** Is the flag on for this request? Unknown flags read as false. */
+  isEnabled(name: FlagName): boolean;
+  /** The variant for this request, in Unleash's shape. */
+  variant(name: FlagName): VariantResult;
+  /** Value, variant and the reason for them. */
+  explain(name: FlagName): Explanation;
+  /** Only the browser-visible flags (`browser: true`), for bootstrapping a front end. */
+  toJSON(): Record<string, BrowserFlag>;
+  /** the context this object evaluates with */
+  readonly context: FlagContext;
+} & { readonly [property: string]: boolean | any };
+
+const DISABLED_VARIANT: VariantResult = Object.freeze({
+  name: 'disabled',
+  enabled: false,
+  feature_enabled: false,
+  featureEnabled: false,
+});
+
+// Names frameworks, test runners and loggers probe objects with; reading them is not a flag lookup.
+const PROBES = new Set([
+  'then',
+  'catch',
+  'finally',
+  'inspect',
+  'asymmetricMatch',
+  '$$typeof',
+  'nodeType',
+  'tagName',
+  'length',
+  '__esModule',
+  '@@__IMMUTABLE_ITERABLE__@@',
+  '@@__IMMUTABLE_RECORD__@@',
+  '_isVue',
+  '__v_isRef',
+  'toPOJO',
+]);
+
+const STATE = Symbol('flagwise.requestFlags');
+const inspectSymbol = Symbol.for('nodejs.util.inspect.custom');
+
+// Up to this many flags read in one request are remembered in one flat array searched front to back; more (a
+// template reading dozens) add an index. A request reads a handful: one array beats two hash maps there, most of
+// all inside a real server, where every extra object a request touches is a likely cache miss.
+const LINEAR_READS = 16;
+// `reads` holds [flag, enabled, variant] per flag read; enabled or variant stay undefined until asked for.
+const STRIDE = 3;
+
+class RequestFlagsState {
+  private reads: unknown[] | undefined = undefined;
+  private readIndex: Map<FlagHandle, number> | undefined = undefined;
+  // Bound on first use, one method at a time, so `const { isEnabled } = req.flags` works and a request that
+  // calls only isEnabled allocates one bound function, not four.
+  boundIsEnabled: RequestFlags['isEnabled'] | undefined = undefined;
+  boundVariant: RequestFlags['variant'] | undefined = undefined;
+  boundExplain: RequestFlags['explain'] | undefined = undefined;
+  boundToJSON: RequestFlags['toJSON'] | undefined = undefined;
+
+  constructor(
+    readonly snapshot: FlagsSnapshot,
+    readonly context: FlagContext,
+    readonly overrides: FlagOverrides | undefined,
+    readonly host: RequestFlagsHost,
+  ) {}
+
+  resolve(name: string): FlagHandle | undefined {
+    if (typeof name !== 'string') return undefined;
+    const flag = this.snapshot.aliases.get(name);
+    if (flag === undefined) this.host.onUnknownFlag(name);
+    return flag;
+  }
+
+  /** where `flag` sits in `reads`, adding it when `add` is set; -1 when absent */
+  private slot(flag: FlagHandle, add: boolean): number {
+    let reads = this.reads;
+    if (reads === undefined) {
+      if (!add) return -1;
+      reads = this.reads = [];
+    }
+    const index = this.readIndex;
+    if (index === undefined) {
+      for (let i = 0; i < reads.length; i += STRIDE) if (reads[i] === flag) return i;
+    } else {
+      const at = index.get(flag);
+      if (at !== undefined) return at;
+    }
+    if (!add) return -1;
+    const at = reads.length;
+    reads.push(flag, undefined, undefined);
+    if (index !== undefined) index.set(flag, at);
+    else if (at >= LINEAR_READS * STRIDE) {
+      this.readIndex = new Map();
+      for (let i = 0; i < reads.length; i += STRIDE) this.readIndex.set(reads[i] as FlagHandle, i);
+    }
+    return at;
+  }
+
+  isEnabled(flag: FlagHandle): boolean {
+    const at = this.slot(flag, true);
+    const reads = this.reads!;
+    let value = reads[at + 1] as boolean | undefined;
+    if (value === undefined) {
+      const forced = overrideOf(this.overrides?.flags, flag.name);
+      if (typeof forced === 'boolean') value = forced;
+      else {
+        value = this.snapshot.compiled.isEnabledHandle(flag, this.context, false);
+        if (this.snapshot.observeEvaluations)
+          this.host.onEvaluation(flag.name, value, undefined, this.context);
+        if (this.snapshot.randomWhenAnonymous.size > 0) this.noteRandom(flag.name);
+      }
+      reads[at + 1] = value;
+    }
+    return value;
+  }
+
+  variant(flag: FlagHandle): VariantResult {
+    const at = this.slot(flag, true);
+    const reads = this.reads!;
+    let value = reads[at + 2] as VariantResult | undefined;
+    if (value === undefined) {
+      if (!this.snapshot.variantFlags.has(flag.name)) this.host.onNoVariants(flag.name);
+      value = this.evaluateVariant(flag, reads[at + 1] as boolean | undefined);
+      // Keep isEnabled and variant in agreement for this request, whichever was read first.
+      const enabled = reads[at + 1];
+      if (enabled === undefined) reads[at + 1] = value.feature_enabled;
+      else if (enabled !== value.feature_enabled) value = enabled ? value : DISABLED_VARIANT;
+      reads[at + 2] = value;
+    }
+    return value;
+  }
+
+  private evaluateVariant(flag: FlagHandle, enabled: boolean | undefined): VariantResult {
+    const overrides = this.overrides;
+    if (overrides !== undefined) {
+      const forcedVariant = overrideOf(overrides.variants, flag.name);
+      const forcedFlag = overrideOf(overrides.flags, flag.name);
+      if (forcedVariant !== undefined || forcedFlag !== undefined) {
+        if (forcedFlag === false) return DISABLED_VARIANT;
+        return forcedVariantResult(this.snapshot, flag.name, forcedVariant);
+      }
+    }
+    if (enabled === false) return DISABLED_VARIANT;
+    const value = this.snapshot.compiled.getVariantHandle(flag, this.context, DISABLED_VARIANT);
+    if (this.snapshot.observeEvaluations)
+      this.host.onEvaluation(flag.name, value.feature_enabled, value, this.context);
+    if (this.snapshot.randomWhenAnonymous.size > 0) this.noteRandom(flag.name);
+    return value;
+  }
+
+  /** true when this request's answer for the flag is random: no userId, no sessionId, default stickiness */
+  private answeredAtRandom(name: string): boolean {
+    const context = this.context;
+    return !context.userId && !context.sessionId && this.snapshot.randomWhenAnonymous.has(name);
+  }
+
+  private noteRandom(name: string): void {
+    if (this.answeredAtRandom(name)) this.host.onRandomAnswer(name);
+  }
+
+  explain(name: string): Explanation {
+    const handle = typeof name === 'string' ? this.snapshot.aliases.get(name) : undefined;
+    if (handle === undefined) {
+      // a Symbol or another non-string from untyped code must not throw while building the message
+      const shown = String(name);
+      if (typeof name === 'string') this.host.onUnknownFlag(name);
+      return {
+        flag: shown,
+        enabled: false,
+        variant: DISABLED_VARIANT,
+        reason: this.snapshot.ready ? 'not-found' : 'not-ready',
+        detail: this.snapshot.ready ? `no flag named "${shown}" is defined` : 'flags have not loaded yet',
+      };
+    }
+    const flag = handle.name;
+    const forcedFlag = overrideOf(this.overrides?.flags, flag);
+    const forcedVariant = overrideOf(this.overrides?.variants, flag);
+    if (forcedFlag !== undefined || forcedVariant !== undefined) {
+      const enabled = forcedFlag ?? true;
+      return {
+        flag,
+        enabled,
+        variant: enabled ? forcedVariantResult(this.snapshot, flag, forcedVariant) : DISABLED_VARIANT,
+        reason: 'override',
+        detail: `forced ${enabled ? 'on' : 'off'}${forcedVariant ? ` with variant "${forcedVariant}"` : ''} by a QA override`,
+      };
+    }
+    const explained = this.snapshot.compiled.explain(flag, this.context);
+    // One request, one value: what this request already read stays true for it, and what explain() answers
+    // first is what later reads see.
+    const at = this.slot(handle, true);
+    const reads = this.reads!;
+    const seenEnabled = reads[at + 1] as boolean | undefined;
+    const seenVariant = reads[at + 2] as VariantResult | undefined;
+    let explanation = explained;
+    if (seenEnabled === undefined) reads[at + 1] = explained.enabled;
+    else if (seenEnabled !== explained.enabled) {
+      explanation = { ...explained, enabled: seenEnabled, variant: this.variant(handle) };
+    }
+    if (seenVariant === undefined) {
+      if (reads[at + 1] === explanation.variant.feature_enabled) reads[at + 2] = explanation.variant;
+    } else if (seenVariant !== explanation.variant) {
+      explanation = { ...explanation, variant: seenVariant };
+    }
+    if (this.answeredAtRandom(flag)) {
+      this.host.onRandomAnswer(flag);
+      const note =
+        'answered at random: the request has no userId or sessionId and the flag uses default stickiness ' +
+        '(the visitorId option gives each browser a stable id)';
+      explanation = { ...explanation, detail: explanation.detail ? `${explanation.detail}; ${note}` : note };
+    }
+    return explanation;
+  }
+
+  toJSON(): Record<string, BrowserFlag> {
+    // no prototype: a browser flag named `__proto__` is an entry like any other
+    const result: Record<string, BrowserFlag> = Object.create(null);
+    for (const flag of this.snapshot.browserFlags) {
+      const handle = this.snapshot.aliases.get(flag)!;
+      const enabled = this.isEnabled(handle);
+      const variant = this.variant(handle);
+      const entry: BrowserFlag = { enabled };
+      if (enabled && variant.enabled) {
+        entry.variant = variant.name;
+        if (variant.payload) entry.payload = variant.payload;
+      }
+      result[flag] = entry;
+    }
+    return result;
+  }
+
+  /** the flags read so far and their values, in the order read */
+  readSoFar(): [string, boolean][] {
+    const reads = this.reads ?? [];
+    const result: [string, boolean][] = [];
+    for (let i = 0; i < reads.length; i += STRIDE) {
+      const enabled = reads[i + 1];
+      if (enabled !== undefined) result.push([(reads[i] as FlagHandle).name, enabled as boolean]);
+    }
+    return result;
+  }
+
+  isEnabledByName(name: string): boolean {
+    const flag = this.resolve(name);
+    return flag === undefined ? false : this.isEnabled(flag);
+  }
+
+  variantByName(name: string): VariantResult {
+    const flag = this.resolve(name);
+    return flag === undefined ? DISABLED_VARIANT : this.variant(flag);
+  }
+
+  method(key: 'isEnabled' | 'variant' | 'explain' | 'toJSON') {
+    // With `bind`, not arrow functions: builds that keep function names (esbuild's keepNames, on in tsx and in
+    // tsup with the swc plugin) wrap each arrow in an Object.defineProperty call, ~1 µs per arrow per request.
+    switch (key) {
+      case 'isEnabled':
+        return (this.boundIsEnabled ??= this.isEnabledByName.bind(this) as RequestFlags['isEnabled']);
+      case 'variant':
+        return (this.boundVariant ??= this.variantByName.bind(this) as RequestFlags['variant']);
+      case 'explain':
+        return (this.boundExplain ??= this.explain.bind(this) as RequestFlags['explain']);
+      case 'toJSON':
+        return (this.boundToJSON ??= this.toJSON.bind(this));
+    }
+  }
+}
+
+/** An override's own entry: a flag named `constructor` or `toString` must not find Object.prototype's member. */
+function overrideOf<T>(entries: Readonly<Record<string, T>> | undefined, flag: string): T | undefined {
+  return entries !== undefined && Object.hasOwn(entries, flag) ? entries[flag] : undefined;
+}
+
+/** Object.prototype's members keep their meaning on `req.flags` (String(req.flags) must work); such a flag is read with isEnabled(). */
+const OBJECT_MEMBERS: ReadonlySet<string> = new Set(Object.getOwnPropertyNames(Object.prototype));
+
+function forcedVariantResult(
+  snapshot: FlagsSnapshot,
+  flag: string,
+  variantName: string | undefined,
+): VariantResult {
+  if (variantName === undefined) {
+    return Object.freeze({ name: 'disabled', enabled: false, feature_enabled: true, featureEnabled: true });
+  }
+  const feature = snapshot.compiled.feature(flag);
+  const definitions = [
+    ...(feature?.variants ?? []),
+    ...(feature?.strategies ?? []).flatMap((strategy) => strategy.variants ?? []),
+  ];
+  const payload = definitions.find((v) => v.name === variantName)?.payload;
+  return Object.freeze({
+    name: variantName,
+    enabled: true,
+    feature_enabled: true,
+    featureEnabled: true,
+    ...(payload ? { payload } : {}),
+  });
+}
+
+function notWritable(): never {
+  throw new TypeError(
+    'flags are read-only for a request: force a value with a QA override, or change the source (memorySource().set())',
+  );
+}
+
+const handler: ProxyHandler<RequestFlagsState> = {
+  get(state, key) {
+    if (typeof key !== 'string') {
+      if (key === STATE) return state;
+      if (key === Symbol.toStringTag) return 'RequestFlags';
+      if (key === inspectSymbol) return () => inspectRequestFlags(state);
+      return undefined;
+    }
+    switch (key) {
+      case 'isEnabled':
+      case 'variant':
+      case 'explain':
+      case 'toJSON':
+        return state.method(key);
+      case 'context':
+        return state.context;
+    }
+    const flag = state.snapshot.aliases.get(key);
+    if (flag !== undefined && !OBJECT_MEMBERS.has(key)) return state.isEnabled(flag);
+    if (key in Object.prototype) return (Object.prototype as any)[key];
+    if (PROBES.has(key)) return undefined;
+    state.host.onUnknownFlag(key);
+    return false;
+  },
+  has(state, key) {
+    if (typeof key !== 'string') return key === STATE;
+    return (
+      state.snapshot.aliases.has(key) ||
+      key === 'isEnabled' ||
+      key === 'variant' ||
+      key === 'explain' ||
+      key === 'toJSON' ||
+      key === 'context'
+    );
+  },
+  ownKeys(state) {
+    return state.snapshot.propertyNames as string[];
+  },
+  getOwnPropertyDescriptor(state, key) {
+    if (typeof key !== 'string' || OBJECT_MEMBERS.has(key)) return undefined;
+    const flag = state.snapshot.aliases.get(key);
+    if (flag === undefined) return undefined;
+    // ownKeys lists the camelCase names only; exact names answer `in` and own-property checks too.
+    return { value: state.isEnabled(flag), writable: false, enumerable: true, configurable: true };
+  },
+  getPrototypeOf() {
+    return Object.prototype;
+  },
+  set: notWritable,
+  defineProperty: notWritable,
+  deleteProperty: notWritable,
+};
+
+function inspectRequestFlags(state: RequestFlagsState): string {
+  const read = state.readSoFar().map(([flag, on]) => `${flag}: ${on}`);
+  return `RequestFlags { ${state.snapshot.propertyNames.length} flags${read.length ? `; read: ${read.join(', ')}` : ''} }`;
+}
+
+/** Makes the per-request object. Adapters call it through `client.forContext(ctx)`. */
+export function createRequestFlags(
+  snapshot: FlagsSnapshot,
+  context: FlagContext,
+  overrides: FlagOverrides | undefined,
+  host: RequestFlagsHost,
+): RequestFlags {
+  return new Proxy(
+    new RequestFlagsState(snapshot, context, overrides, host),
+    handler,
+  ) as unknown as RequestFlags;
+}
+
+/**
+ * For adapters' guards: is the flag on for this request and, given `variants`, is its variant one of them? The
+ * same memoized, override-aware answer as `flags.isEnabled(name)` and `flags.variant(name)`, without binding a
+ * method on every guarded request. Objects not made by flagwise (a test double) are asked through their methods.
+ * @example if (flagAllows(req.flags, 'checkout', new Set(['one-page']))) next();
+ */
+export function flagAllows(flags: RequestFlags, name: string, variants?: ReadonlySet<string>): boolean {
+  const state = (flags as unknown as Record<symbol, RequestFlagsState | undefined>)[STATE];
+  if (variants === undefined)
+    return state === undefined ? flags.isEnabled(name) === true : state.isEnabledByName(name);
+  const variant = state === undefined ? flags.variant(name) : state.variantByName(name);
+  return variant.feature_enabled === true && variant.enabled === true && variants.has(variant.name);
+}
+
+/** The host of flags made by flagwise (undefined for anything else, such as a test double). */
+export function hostOf(flags: unknown): RequestFlagsHost | undefined {
+  if (typeof flags !== 'object' || flags === null) return undefined;
+  return (flags as Record<symbol, RequestFlagsState | undefined>)[STATE]?.host;
+}
+
+/** True for objects made by `forContext`. */
+export function isRequestFlags(value: unknown): value is RequestFlags {
+  return typeof value === 'object' && value !== null && STATE in value;
+}
