@@ -440,3 +440,11 @@ export function hostOf(flags: unknown): RequestFlagsHost | undefined {
 export function isRequestFlags(value: unknown): value is RequestFlags {
   return typeof value === 'object' && value !== null && STATE in value;
 }
+
+/**
+ * The QA overrides a request's flags were made with, for endpoints that evaluate the same request under a
+ * context with more fields: the overrides `allow()` granted once, without asking it again.
+ */
+export function overridesOf(flags: RequestFlags): FlagOverrides | undefined {
+  return (flags as unknown as Record<symbol, RequestFlagsState | undefined>)[STATE]?.overrides;
+}
