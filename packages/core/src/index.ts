@@ -9,6 +9,13 @@ export {
   type FlagsOptions,
   type ImpressionEvent,
 } from './client.js';
+export {
+  createDashboard,
+  type DashboardFlag,
+  type DashboardOptions,
+  type DashboardState,
+  type RecentChange,
+} from './dashboard/index.js';
 export { isSingleValueOperator } from './engine/constraints.js';
 export { type CompiledFlags, type CompileOptions, compileFlags, type FlagHandle } from './engine/index.js';
 export {
