@@ -20,8 +20,8 @@ export interface FlagsDashboardOptions extends DashboardOptions {
  * })
  * export class AppModule {}
  */
-// biome-ignore lint/complexity/noStaticOnlyClass: Nest modules are classes
 @Module({})
+// biome-ignore lint/complexity/noStaticOnlyClass: Nest modules are classes
 export class FlagsDashboardModule {
   static forRoot(options: FlagsDashboardOptions = {}): DynamicModule {
     const { path = '_flags', ...dashboard } = options;
