@@ -21,6 +21,7 @@ export function renderPage(state: DashboardState, nonce: string): string {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
 <title>${escapeHtml(state.title)} · flagwise</title>
 <style nonce="${nonce}">${STYLE}</style>
 </head>
@@ -76,6 +77,7 @@ th { font-weight: 600; }
 dl { display: grid; grid-template-columns: auto 1fr; gap: .15rem .6rem; margin: 0; }
 dt { color: var(--muted); } dd { margin: 0; font-family: ui-monospace, monospace; word-break: break-all; }
 ol { padding-left: 1.1rem; margin: 0; } li { margin-bottom: .4rem; }
+button.why { margin-top: .2rem; font-size: .85em; padding: .1rem .4rem; }
 ul.trace { margin: .3rem 0 0; padding-left: 1rem; font-size: .9em; }
 .held { color: var(--on); } .failed { color: var(--off); }
 aside section { margin-bottom: 1.2rem; }
@@ -106,13 +108,13 @@ const SCRIPT = `
   function renderSource() {
     const { source } = state;
     const box = document.getElementById('source');
-    box.replaceChildren(
+    box.replaceChildren(el('span', {},
       el('span', { class: 'muted', text: source.name + ' ' }),
       el('span', { class: 'status status-' + source.status, text: source.status, 'data-status': source.status }),
       el('span', { class: 'muted', text: ' updated ' }),
       el('time', { datetime: source.updatedAt, text: new Date(source.updatedAt).toLocaleTimeString() }),
       source.lastError ? el('div', { class: 'error', text: source.lastError }) : null,
-    );
+    ));
     if (!state.overridesEnabled) say('Forcing is off: createFlags({ overrides: { secret, allow } }) turns it on.');
   }
 
