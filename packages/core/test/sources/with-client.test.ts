@@ -35,7 +35,7 @@ describe('createFlags over a flags file', () => {
 
     await writeFile(path, 'flags:\n  new-pricing:\n    rollout: 100\n    users: [qa-1]\n');
     await waitFor(() => flags.isEnabled('new-pricing', { userId: 'someone' }), 'rollout raised to 100');
-    expect(changes).toEqual([{ added: [], removed: [], changed: ['new-pricing'] }]);
+    expect(changes).toMatchObject([{ added: [], removed: [], changed: ['new-pricing'] }]);
 
     await writeFile(path, 'flags:\n  new-pricing:\n    rollout: all\n');
     await waitFor(() => flags.status === 'stale', 'client stale', 2000);
