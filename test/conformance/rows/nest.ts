@@ -65,7 +65,7 @@ async function start(
     Module,
     ServiceUnavailableException,
   } = common;
-  const { FeatureFlagsModule, FeatureRequired, VariantRequired, Flags } = flagwise;
+  const { FeatureRequired, VariantRequired, Flags } = flagwise;
   type RequestFlags = import('@flagwise/core').RequestFlags;
 
   // Nest answers an HttpException with JSON; the table wants the maintenance text as the body, which in Nest is
@@ -136,20 +136,35 @@ async function start(
   }
 
   @Module({
-    imports: [
-      FeatureFlagsModule.forRoot({
-        client,
-        context: (req: { headers: Record<string, string | undefined> }) => ({
-          userId: req.headers[H.userId],
-          properties: { plan: req.headers[H.plan] },
-        }),
-      }),
-    ],
+    imports: [flagsModule(nest, client)],
     controllers: [ConformanceController],
   })
   class ConformanceModule {}
 
-  const app = await createApp(nest, platform, ConformanceModule);
+  return listen(nest, platform, ConformanceModule);
+}
+
+/** FeatureFlagsModule on the table's client, with the contract's context hook. */
+export function flagsModule(
+  nest: NestMajor,
+  client: FlagsClient,
+): ReturnType<NestMajor['flagwise']['FeatureFlagsModule']['forRoot']> {
+  return nest.flagwise.FeatureFlagsModule.forRoot({
+    client,
+    context: (req: { headers: Record<string, string | undefined> }) => ({
+      userId: req.headers[H.userId],
+      properties: { plan: req.headers[H.plan] },
+    }),
+  });
+}
+
+/** The row's app of `module`, listening on 127.0.0.1 port 0. */
+export async function listen(
+  nest: NestMajor,
+  platform: Platform,
+  module: NestModuleClass,
+): Promise<RunningApp> {
+  const app = await createApp(nest, platform, module);
   await app.listen(0, '127.0.0.1');
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   return { url, close: () => app.close() };
