@@ -10,6 +10,7 @@ export type FlagwiseErrorCode =
   | 'SOURCE_FAILED'
   | 'UNAUTHORIZED'
   | 'MISCONFIGURED'
+  | 'CONFLICT'
   | 'CLOSED';
 
 /**
@@ -23,6 +24,21 @@ export class FlagwiseError extends Error {
     super(message, options);
     this.code = code;
     this.name = 'FlagwiseError';
+  }
+
+  /** JSON.stringify (and loggers that use it) sees the message, which is not an own enumerable property. */
+  toJSON(): Record<string, unknown> {
+    const json: Record<string, unknown> = {
+      ...(this as object),
+      name: this.name,
+      code: this.code,
+      message: this.message,
+    };
+    if (this.cause !== undefined) {
+      json.cause =
+        this.cause instanceof Error ? { name: this.cause.name, message: this.cause.message } : this.cause;
+    }
+    return json;
   }
 }
 

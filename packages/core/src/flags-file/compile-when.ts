@@ -1,6 +1,8 @@
 // `when:` → Unleash constraints. The readable map names a context field and a condition; the raw list is
 // Unleash's constraint list as is. Values are pre-checked here so a typo is reported with its line.
+
 import semver from 'semver';
+import { re2Problem } from '../engine/regex.js';
 import type { ConstraintDefinition, ConstraintOperator } from '../types.js';
 import type { IssueCollector, IssuePath } from './issues.js';
 import { CONSTRAINT_KEYS, rawConstraintSchema } from './short-format-schema.js';
@@ -211,10 +213,9 @@ function singleValue(
         issues.invalid(path, 'must be a regular expression as text, e.g. "^beta-"', value);
         return undefined;
       }
-      try {
-        new RegExp(value);
-      } catch (error) {
-        issues.add(path, `is not a valid regular expression: ${(error as Error).message}`);
+      const problem = re2Problem(value);
+      if (problem !== undefined) {
+        issues.add(path, re2Message(problem));
         return undefined;
       }
       return value;
@@ -222,6 +223,14 @@ function singleValue(
     default:
       return undefined;
   }
+}
+
+/** The sentence for a pattern RE2 rejects, shared by every format a flags file may use. */
+export function re2Message(problem: string): string {
+  return (
+    `is not a valid RE2 regular expression (${problem}); flags evaluate regexes with RE2, as Unleash does, ` +
+    'which has no lookarounds or backreferences'
+  );
 }
 
 function listValues(value: unknown, path: IssuePath, issues: IssueCollector): string[] | undefined {

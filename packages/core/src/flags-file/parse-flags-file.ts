@@ -16,6 +16,9 @@ import type { ClientFeaturesPayload } from '../types.js';
 import { type FlagsFileIssue, IssueCollector } from './issues.js';
 import { type FlagsDocumentFormat, type ReadDocumentOptions, readFlagsDocument } from './read-document.js';
 
+/** Deeper `[`/`{` nesting is rejected before parsing: no flags file needs it, and parsers take long over it. */
+const MAX_FLOW_NESTING = 64;
+
 /** How many further problems an error lists after the first. */
 const MAX_LISTED_ISSUES = 10;
 
@@ -63,6 +66,16 @@ export function parseFlagsFile(
       path,
       'the file is empty; write at least `flags:` with one flag under it, e.g. "flags:\\n  dark-mode: true"',
       { line: 1 },
+    );
+  }
+  const tooDeep = flowNestingBeyond(text, MAX_FLOW_NESTING);
+  if (tooDeep !== undefined) {
+    const at = positionOf(text, tooDeep);
+    throw new FlagsFileError(
+      'INVALID_FLAGS_FILE',
+      path,
+      `brackets nested deeper than ${MAX_FLOW_NESTING} levels; a flags file needs a handful`,
+      { line: at.line, column: at.column },
     );
   }
   const json = /\.json$/i.test(path);
@@ -136,6 +149,27 @@ function jsonSyntaxError(text: string, path: string, error: Error): FlagsFileErr
     column: at?.column,
     cause: error,
   });
+}
+
+/** The offset of the first `[` or `{` (outside quotes and comments) that opens level `limit + 1`, if any. */
+function flowNestingBeyond(text: string, limit: number): number | undefined {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const char = text.charCodeAt(i);
+    if (char === 0x22 /* " */) {
+      for (i++; i < text.length && text.charCodeAt(i) !== 0x22; i++) if (text.charCodeAt(i) === 0x5c) i++;
+    } else if (char === 0x27 /* ' */ && depth > 0) {
+      // in block YAML an apostrophe is mostly prose (don't); only inside brackets is it surely a quote
+      for (i++; i < text.length && text.charCodeAt(i) !== 0x27; i++);
+    } else if (char === 0x23 /* # */ && (i === 0 || text.charCodeAt(i - 1) <= 0x20)) {
+      while (i < text.length && text.charCodeAt(i) !== 0x0a) i++;
+    } else if (char === 0x5b /* [ */ || char === 0x7b /* { */) {
+      if (++depth > limit) return i;
+    } else if (char === 0x5d /* ] */ || char === 0x7d /* } */) {
+      if (depth > 0) depth--;
+    }
+  }
+  return undefined;
 }
 
 function positionOf(text: string, offset: number): Position {
