@@ -61,7 +61,7 @@ describe('starting with Unleash unreachable and a backup file present', () => {
     await waitUntil(() => first.names().length === 2, 'the first run to see both flags', 10_000);
     await waitUntil(
       async () => {
-        const saved = await readFile(join(backupDir, `unleash-backup-${APP}.json`), 'utf8').catch(() => '');
+        const saved = await readFile(source.backupFile!, 'utf8').catch(() => '');
         return saved.includes(ON) && saved.includes(OFF);
       },
       'the backup file to hold both flags',

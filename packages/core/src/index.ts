@@ -6,9 +6,28 @@ export {
   type FlagsEvents,
   type FlagsOptions,
   type ImpressionEvent,
+  /** @deprecated for adapters: import it from `@flagwise/core/adapter` */
+  type RequestInput,
 } from './client.js';
 export { type CompiledFlags, type CompileOptions, compileFlags, type FlagHandle } from './engine/index.js';
+export {
+  type ConstraintTrace,
+  type DependencyTrace,
+  type FlagTrace,
+  type RolloutTrace,
+  type SegmentTrace,
+  type StrategyTrace,
+  type TraceOptions,
+  traceFlag,
+} from './engine/trace.js';
 export * from './errors.js';
+export type {
+  ClientContextTrust,
+  FrontendApiCors,
+  FrontendApiExpose,
+  FrontendApiOptions,
+  FrontendApiToggle,
+} from './frontend-api/index.js';
 export { consoleLogger, silentLogger } from './logger.js';
 export type { ContextHook } from './request/context.js';
 export {
@@ -20,6 +39,8 @@ export {
   type VerifyResult,
 } from './request/overrides.js';
 export type { BrowserFlag, RequestFlags } from './request/request-flags.js';
+/** @deprecated for adapters: import it from `@flagwise/core/adapter` */
+export { flagAllows } from './request/request-flags.js';
 export { toPropertyName } from './request/snapshot.js';
 export { flagsJson, handlebarsHelpers } from './request/template-helpers.js';
 export type { VisitorIdOptions } from './request/visitor-id.js';

@@ -83,6 +83,14 @@ export interface FeatureDefinition {
   impressionData?: boolean;
   /** flagwise extension: may this flag be sent to a browser (`toJSON()`, the frontend endpoints)? Default false. */
   browser?: boolean;
+  /** Unleash tags (from the admin API or a flags file's `tags:`); not used in evaluation */
+  tags?: FeatureTag[];
+}
+
+/** An Unleash tag on a flag, e.g. `{ type: 'simple', value: 'checkout' }`. */
+export interface FeatureTag {
+  type: string;
+  value: string;
 }
 
 export interface SegmentDefinition {

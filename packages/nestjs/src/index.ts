@@ -39,5 +39,5 @@ export type {
   NestAdapterOptions,
   OnDisabled,
 } from './options.js';
-export { FeatureFlagsTestingModule, PINNED_FLAGS, type PinnedFlag } from './testing-module.js';
+export { FeatureFlagsTestingModule } from './testing-module.js';
 export { FEATURE_FLAGS_CLIENT, FEATURE_FLAGS_OPTIONS } from './tokens.js';

@@ -1,46 +1,47 @@
-// Pinned flags for Nest tests: the real module over core's memorySource, so guards, @Flags() and views behave
-// exactly as in the app, with values the test chooses (and can change between requests).
-import { type FlagSpec, type MemorySource, memorySource } from '@flagwise/core';
+// Flags for Nest tests: the real module on @flagwise/testing's test client, so guards, @Flags() and views behave
+// exactly as in the app, with flags the test sets — for the whole app, or per request with pinHeaders().
+import { createTestFlags, type PinnedFlags, TestFlags } from '@flagwise/testing';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { FeatureFlagsModule } from './feature-flags-module.js';
 import type { NestAdapterOptions } from './options.js';
 
 /**
- * The memory source behind `FeatureFlagsTestingModule.withFlags()`: get it from the app to change a flag.
- * @example
- * app.get<MemorySource>(PINNED_FLAGS).set('new-pricing', false);
- */
-export const PINNED_FLAGS: unique symbol = Symbol('flagwise:nestjs:pinned-flags');
-
-/**
- * One pinned flag: on, off, on with one variant, or any flag as in flags.yaml.
- * @example
- * const flags: Record<string, PinnedFlag> = { 'new-pricing': true, 'checkout-copy': { variant: 'short' }, beta: { users: ['ada'] } };
- */
-export type PinnedFlag = boolean | FlagSpec;
-
-/**
- * Replaces `FeatureFlagsModule.forRoot()` in a test module: the same guards, `@Flags()` and views, with pinned
- * flags. Flags not named read as off.
+ * Replaces `FeatureFlagsModule.forRoot()` in a test module: the same guards, `@Flags()` and views, on a test
+ * client (`TestFlags` from @flagwise/testing), which the app can get by its class to change flags. Flags not
+ * named read as off; a request's pins header (`pinHeaders()`) pins flags for that request alone.
  * @example
  * const moduleRef = await Test.createTestingModule({
  *   imports: [FeatureFlagsTestingModule.withFlags({ 'new-pricing': true, 'checkout-copy': { variant: 'short' } }), CheckoutModule],
  * }).compile();
+ * moduleRef.get(TestFlags).set('new-pricing', false);
  */
 @Module({})
 // biome-ignore lint/complexity/noStaticOnlyClass: Nest modules are classes
 export class FeatureFlagsTestingModule {
   /**
+   * Given flags, makes a test client with them; given a test client, uses it (the test keeps a handle on it).
    * @example
    * FeatureFlagsTestingModule.withFlags({ 'beta-page': false }, { context: (req) => ({ userId: req.headers['x-user'] }) })
+   * @example
+   * const flags = createTestFlags({ 'beta-page': false });
+   * FeatureFlagsTestingModule.withFlags(flags)
    */
-  static withFlags(flags: Record<string, PinnedFlag>, options: NestAdapterOptions = {}): DynamicModule {
-    const source: MemorySource = memorySource({ flags });
-    const module = FeatureFlagsModule.forRoot({ ...options, source });
+  static withFlags(flags: PinnedFlags | TestFlags = {}, options: NestAdapterOptions = {}): DynamicModule {
+    const client = isTestFlags(flags) ? flags : createTestFlags(flags);
+    const module = FeatureFlagsModule.forRoot({ ...options, client });
     return {
       ...module,
-      providers: [...(module.providers ?? []), { provide: PINNED_FLAGS, useValue: source }],
-      exports: [...(module.exports ?? []), PINNED_FLAGS],
+      providers: [...(module.providers ?? []), { provide: TestFlags, useValue: client }],
+      exports: [...(module.exports ?? []), TestFlags],
     };
   }
+}
+
+// By shape as well as by class: a second copy of @flagwise/testing (another install path) has its own class.
+function isTestFlags(value: PinnedFlags | TestFlags): value is TestFlags {
+  return (
+    value instanceof TestFlags ||
+    (typeof (value as Partial<TestFlags>).forRequest === 'function' &&
+      typeof (value as Partial<TestFlags>).clearRequests === 'function')
+  );
 }

@@ -16,7 +16,6 @@ it('exports the Nest API and the core names a Nest app needs', () => {
     'Flags',
     'FlagsClient',
     'FlagwiseError',
-    'PINNED_FLAGS',
     'VariantRequired',
     'consoleLogger',
     'createFlags',

@@ -1,6 +1,11 @@
-// Pinning flags in Nest e2e tests: FeatureFlagsTestingModule for a test module built from feature modules,
-// and overriding FEATURE_FLAGS_CLIENT for a whole AppModule that imports FeatureFlagsModule.forRoot().
+// Flags in Nest e2e tests: FeatureFlagsTestingModule (on @flagwise/testing's test client) for a test module built
+// from feature modules, per-request pins on it, and overriding FEATURE_FLAGS_CLIENT for a whole AppModule that
+// imports FeatureFlagsModule.forRoot().
+
+import { createTestFlags, pinHeaders, TestFlags } from '@flagwise/testing';
 import { Controller, Get, type INestApplication, Module } from '@nestjs/common';
+import { ExpressAdapter } from '@nestjs/platform-express';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -11,11 +16,10 @@ import {
   FeatureRequired,
   Flags,
   fileSource,
-  type MemorySource,
   memorySource,
-  PINNED_FLAGS,
   type RequestFlags,
 } from '../src/index.js';
+import { PLATFORMS } from './boot.js';
 
 @Controller('checkout')
 class CheckoutController {
@@ -32,8 +36,8 @@ class CheckoutModule {}
 async function start(app: INestApplication) {
   await app.listen(0, '127.0.0.1');
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
-  return async (path: string) => {
-    const response = await fetch(url + path);
+  return async (path: string, headers: Record<string, string> = {}) => {
+    const response = await fetch(url + path, { headers });
     return { status: response.status, body: await response.text() };
   };
 }
@@ -56,9 +60,34 @@ describe('FeatureFlagsTestingModule', () => {
     const get = await start(app);
 
     expect(await get('/checkout')).toEqual({ status: 200, body: '{"copy":"short","dark":false}' });
-    app.get<MemorySource>(PINNED_FLAGS).set('new-pricing', false);
+    app.get(TestFlags).set('new-pricing', false);
     expect((await get('/checkout')).status).toBe(404);
   });
+
+  it.each(PLATFORMS)(
+    'takes a test client, serves per-request pins and records what each request read (%s)',
+    async (platform) => {
+      const flags = createTestFlags({ 'new-pricing': false });
+      const moduleRef = await Test.createTestingModule({
+        imports: [FeatureFlagsTestingModule.withFlags(flags), CheckoutModule],
+      }).compile();
+      const adapter = platform === 'express' ? new ExpressAdapter() : new FastifyAdapter();
+      app = moduleRef.createNestApplication(adapter as never, { logger: false });
+      const get = await start(app);
+      expect(app.get(TestFlags)).toBe(flags);
+
+      expect((await get('/checkout')).status).toBe(404);
+      expect(flags.lastRequest()?.read).toEqual(['new-pricing']);
+      const pinned = pinHeaders(
+        { 'new-pricing': true, 'checkout-copy': { variant: 'long' } },
+        { label: 'on' },
+      );
+      expect(await get('/checkout', pinned)).toEqual({ status: 200, body: '{"copy":"long","dark":false}' });
+      expect(flags.request('on')?.read).toEqual(['new-pricing', 'checkout-copy', 'darkMode']);
+      expect(flags.request('on')?.didRead('dark-mode')).toBe(true);
+      expect((await get('/checkout')).status).toBe(404);
+    },
+  );
 
   it("pins flags for a whole AppModule by overriding its client (the app's flags file is never read)", async () => {
     @Module({

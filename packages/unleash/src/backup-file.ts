@@ -1,8 +1,10 @@
 // The last good definitions on disk, so an app whose Unleash is down starts with the flags it last saw.
-// Same file name and content as unleash-client's own backup (`unleash-backup-<appName>.json` holding
-// `{ version, features, segments }`), so either can read the other's file.
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+// The content is unleash-client's own backup format (`{ version, features, segments }`). The name adds a key of
+// the server URL, environment and project to the app name, so a backup written for one environment is never
+// served to an app started against another (say, with a token for another environment).
+import { createHash } from 'node:crypto';
+import { mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { ClientFeaturesPayload } from '@flagwise/core';
 
 /**
@@ -13,12 +15,32 @@ import type { ClientFeaturesPayload } from '@flagwise/core';
 export const DEFAULT_BACKUP_DIRECTORY = '.flagwise';
 
 /**
- * The backup file for an app: `<dir>/unleash-backup-<appName, "/" → "_">.json`, as unleash-client names it.
+ * What a backup was fetched for: the server, and the environment and project the credentials select.
+ * @example
+ * const scope: BackupScope = { url: 'https://unleash.example.com/api', environment: 'production', project: 'default' };
+ */
+export interface BackupScope {
+  url: string;
+  environment?: string;
+  project?: string;
+}
+
+/**
+ * The backup file for an app: `<dir>/unleash-backup-<appName, "/" → "_">-<key>.json`, the key a short hash of
+ * the scope (URL, environment, project), or without the key when no scope is given.
  * @example
  * backupFilePath('/var/lib/shop', 'review/patch-1')   // '/var/lib/shop/unleash-backup-review_patch-1.json'
+ * backupFilePath('.flagwise', 'shop', { url: 'https://u.example/api', environment: 'production' })
+ * // '<cwd>/.flagwise/unleash-backup-shop-<12 hex digits>.json'
  */
-export function backupFilePath(directory: string, appName: string): string {
-  return join(resolve(directory), `unleash-backup-${appName.replace(/\//g, '_')}.json`);
+export function backupFilePath(directory: string, appName: string, scope?: BackupScope): string {
+  const name = appName.replace(/\//g, '_');
+  if (scope === undefined) return join(resolve(directory), `unleash-backup-${name}.json`);
+  const key = createHash('sha256')
+    .update(JSON.stringify([scope.url, scope.environment ?? '', scope.project ?? '']))
+    .digest('hex')
+    .slice(0, 12);
+  return join(resolve(directory), `unleash-backup-${name}-${key}.json`);
 }
 
 /**
@@ -47,13 +69,58 @@ export async function readBackup(path: string): Promise<ClientFeaturesPayload | 
   };
 }
 
-/** Writes through a temporary file and a rename, so a crash mid-write never leaves half a backup behind. */
+/**
+ * Writes through a temporary file, flushed to disk before the rename, so neither a crash mid-write nor a power
+ * loss right after it leaves half a backup behind.
+ */
 export async function writeBackup(path: string, payload: ClientFeaturesPayload): Promise<void> {
-  const directory = resolve(path, '..');
-  await mkdir(directory, { recursive: true });
+  await mkdir(dirname(path), { recursive: true });
   const temporary = `${path}.${process.pid}.tmp`;
-  await writeFile(temporary, serializeBackup(payload));
+  const file = await open(temporary, 'w');
+  try {
+    await file.writeFile(serializeBackup(payload));
+    await file.sync();
+  } finally {
+    await file.close();
+  }
   await rename(temporary, path);
+}
+
+/**
+ * Removes `<backup>.<pid>.tmp` files a process that died mid-write left next to the backup (never one a live
+ * process is still writing). Resolves the names it removed.
+ */
+export async function removeStaleTemporaries(path: string): Promise<string[]> {
+  const prefix = `${basename(path)}.`;
+  let names: string[];
+  try {
+    names = await readdir(dirname(path));
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    if (!name.startsWith(prefix) || !name.endsWith('.tmp')) continue;
+    const pid = Number(name.slice(prefix.length, -'.tmp'.length));
+    if (!Number.isInteger(pid) || (pid !== process.pid && isAlive(pid))) continue;
+    try {
+      await unlink(join(dirname(path), name));
+      removed.push(name);
+    } catch {
+      // gone already, or not ours to remove: either way nothing to do
+    }
+  }
+  return removed;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: the process exists but belongs to someone else
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /** The exact bytes a backup holds for a payload: no `query` or `meta`, segments always present. */

@@ -5,6 +5,7 @@ import {
   parseServerUrl,
   positiveMs,
   redact,
+  requestTimeoutMs,
   requireString,
   resolveBackupFile,
 } from './options.js';
@@ -34,7 +35,7 @@ export interface GitlabSourceOptions {
   backupPath?: string | false;
   /** Register and send usage metrics. Default false: GitLab accepts and discards them. */
   metrics?: boolean;
-  /** Per-request timeout in ms. Default 10 000. */
+  /** Per-request timeout in ms, at least 1000. Default 10 000. */
   timeout?: number;
   /** Extra headers on every request. Do not add Authorization: GitLab authenticates by instance id. */
   customHeaders?: Record<string, string>;
@@ -87,8 +88,14 @@ export function gitlabSource(options: GitlabSourceOptions): UnleashFlagSource {
       ? 'production'
       : requireString(options.environment, 'gitlabSource({ environment })', "'production'");
   const refreshInterval = positiveMs(options.refreshInterval, 'gitlabSource({ refreshInterval })', 15_000);
-  const timeout = positiveMs(options.timeout, 'gitlabSource({ timeout })', 10_000);
-  const backupFile = resolveBackupFile(options.backupPath, environment, 'gitlabSource({ backupPath })');
+  const timeout = requestTimeoutMs(options.timeout, 'gitlabSource({ timeout })');
+  // the URL names the project; the app name is the environment
+  const backupFile = resolveBackupFile(
+    options.backupPath,
+    environment,
+    { url: displayUrl(url), environment },
+    'gitlabSource({ backupPath })',
+  );
   const name = `gitlab(${displayUrl(url)})`;
   const startWarnings: string[] = [];
   if (
@@ -102,6 +109,8 @@ export function gitlabSource(options: GitlabSourceOptions): UnleashFlagSource {
     name,
     backupFile,
     metrics: options.metrics === true,
+    // GitLab never streams
+    streaming: false,
     startWarnings,
     unleashConfig: {
       url: url.href,

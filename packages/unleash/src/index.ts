@@ -1,4 +1,4 @@
-export { backupFilePath, DEFAULT_BACKUP_DIRECTORY } from './backup-file.js';
+export { type BackupScope, backupFilePath, DEFAULT_BACKUP_DIRECTORY } from './backup-file.js';
 export { type GitlabSourceOptions, gitlabSource } from './gitlab-source.js';
 export { type SourceFromEnvOptions, sourceFromEnv } from './source-from-env.js';
 export type { UnleashFlagSource } from './unleash-client-source.js';

@@ -1,7 +1,7 @@
 // Option checks shared by unleashSource and gitlabSource: misconfiguration fails at construction with a
 // message that says how to fix it.
 import { ConfigurationError } from '@flagwise/core';
-import { backupFilePath, DEFAULT_BACKUP_DIRECTORY } from './backup-file.js';
+import { type BackupScope, backupFilePath, DEFAULT_BACKUP_DIRECTORY } from './backup-file.js';
 
 export function requireString(value: unknown, what: string, example: string): string {
   if (typeof value !== 'string' || value.trim() === '') {
@@ -46,14 +46,36 @@ export function positiveMs(value: unknown, what: string, fallback: number): numb
  * The backup file for `backupPath`: a directory, `false` for none, or undefined for `.flagwise/` in the working
  * directory. Never the OS temp directory, which other apps on the host share.
  */
-export function resolveBackupFile(backupPath: unknown, appName: string, what: string): string | undefined {
+export function resolveBackupFile(
+  backupPath: unknown,
+  appName: string,
+  scope: BackupScope,
+  what: string,
+): string | undefined {
   if (backupPath === false) return undefined;
-  if (backupPath === undefined) return backupFilePath(DEFAULT_BACKUP_DIRECTORY, appName);
+  if (backupPath === undefined) return backupFilePath(DEFAULT_BACKUP_DIRECTORY, appName, scope);
   if (typeof backupPath !== 'string' || backupPath.trim() === '') {
     throw new ConfigurationError(`${what} must be a directory path or false, e.g. backupPath: './.flagwise'`);
   }
-  return backupFilePath(backupPath, appName);
+  return backupFilePath(backupPath, appName, scope);
 }
+
+/**
+ * A request timeout unleash-client can use: it retries a failed fetch after at least 1 s and rejects a retry
+ * window shorter than that, which would otherwise surface as a failed start blaming the URL.
+ */
+export function requestTimeoutMs(value: unknown, what: string): number {
+  const timeout = positiveMs(value, what, 10_000);
+  if (timeout < MIN_TIMEOUT_MS) {
+    throw new ConfigurationError(
+      `${what} must be at least ${MIN_TIMEOUT_MS} ms (unleash-client retries a failed request after 1 s, ` +
+        `so a shorter timeout never loads), e.g. timeout: 2000; got ${String(value)}`,
+    );
+  }
+  return timeout;
+}
+
+const MIN_TIMEOUT_MS = 1000;
 
 /** Shows enough of a secret to recognise it in a log, never the whole of it. */
 export function redact(secret: string): string {

@@ -14,7 +14,8 @@ import {
   silentLogger,
 } from '@flagwise/core';
 import { type ClientFeaturesResponse, Unleash, type UnleashConfig, UnleashEvents } from 'unleash-client';
-import { readBackup, serializeBackup, writeBackup } from './backup-file.js';
+import packageJson from '../package.json' with { type: 'json' };
+import { readBackup, removeStaleTemporaries, serializeBackup, writeBackup } from './backup-file.js';
 
 /** What differs between Unleash and GitLab; everything else is shared. */
 export interface ClientSourceSettings {
@@ -24,6 +25,8 @@ export interface ClientSourceSettings {
   unleashConfig: UnleashConfig;
   /** count evaluations into unleash-client's usage metrics */
   metrics: boolean;
+  /** use the server's streaming endpoint; otherwise poll, whatever a response's `fetch-mode` header says */
+  streaming: boolean;
   /** absolute path of the backup file, or undefined for none */
   backupFile: string | undefined;
   /** one line that says which credential was refused and how to fix it */
@@ -125,7 +128,12 @@ export class UnleashClientSource implements UnleashFlagSource {
       disableAutoStart: true,
       skipInstanceCountWarning: true,
       disableMetrics: !this.settings.metrics,
+      // Registration and usage metrics say which SDK built on unleash-client is talking.
+      sdkFlavor: SDK_FLAVOR,
+      sdkFlavorVersion: packageJson.version,
+      experimentalMode: this.settings.streaming ? { type: 'streaming' } : { type: 'polling', format: 'full' },
     });
+    if (!this.settings.streaming) keepPolling(unleash);
     this.unleash = unleash;
     // An 'error' listener also keeps unleash-client from printing the error with console.error.
     unleash.on(UnleashEvents.Error, (error: unknown) => this.onClientError(error));
@@ -133,7 +141,11 @@ export class UnleashClientSource implements UnleashFlagSource {
     unleash.on(UnleashEvents.Unchanged, () => this.onFetchSucceeded());
     unleash.start().catch((error: unknown) => this.onClientError(error));
 
-    if (fromBackup) return;
+    if (fromBackup) {
+      // start() has resolved: a later refusal is reported as an event, not to a promise nobody awaits
+      this.settleStart = undefined;
+      return;
+    }
     const outcome = await firstOutcome;
     if (!outcome.ok) throw outcome.error;
   }
@@ -175,6 +187,7 @@ export class UnleashClientSource implements UnleashFlagSource {
   private async loadBackup(): Promise<boolean> {
     const path = this.backupFile;
     if (!path) return false;
+    await removeStaleTemporaries(path);
     let payload: ClientFeaturesPayload | undefined;
     try {
       payload = await readBackup(path);
@@ -274,7 +287,8 @@ export class UnleashClientSource implements UnleashFlagSource {
     const message = this.settings.describeRefusal(status);
     const error = new FlagwiseError('UNAUTHORIZED', message);
     this.setStatus('failed', message);
-    this.emit({ type: 'error', error });
+    // While start() is pending its rejection reports the refusal; an event as well would report it twice.
+    if (this.settleStart === undefined) this.emit({ type: 'error', error });
     this.settle({ ok: false, error });
   }
 
@@ -344,6 +358,20 @@ export class UnleashClientSource implements UnleashFlagSource {
       }
     }
   }
+}
+
+const SDK_FLAVOR = 'flagwise';
+
+/**
+ * unleash-client switches from polling to its streaming endpoint when a poll's answer carries
+ * `fetch-mode: streaming`; against a server that does not stream, updates then stop (or it flaps between the
+ * two). The pinned SDK's polling fetcher follows that header only through the `onModeChange` callback in the
+ * options it shares with its repository's fetcher; without it, the answer is simply saved.
+ */
+function keepPolling(unleash: Unleash): void {
+  const fetcher = (unleash as unknown as { repository?: { fetcher?: { options?: Record<string, unknown> } } })
+    .repository?.fetcher;
+  if (fetcher?.options && 'onModeChange' in fetcher.options) fetcher.options.onModeChange = undefined;
 }
 
 function messageOf(value: unknown): string {

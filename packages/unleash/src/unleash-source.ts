@@ -5,6 +5,7 @@ import {
   parseServerUrl,
   positiveMs,
   redact,
+  requestTimeoutMs,
   requireString,
   resolveBackupFile,
 } from './options.js';
@@ -49,8 +50,13 @@ export interface UnleashSourceOptions {
   metricsInterval?: number;
   /** This process's id in Unleash's Applications view. Default `<user>-<hostname>` (unleash-client's). */
   instanceId?: string;
-  /** Per-request timeout in ms. Default 10 000. */
+  /** Per-request timeout in ms, at least 1000. Default 10 000. */
   timeout?: number;
+  /**
+   * Receive changes over Unleash's streaming endpoint (Unleash Enterprise, Edge) instead of polling. Default
+   * false: flagwise polls, and ignores a `fetch-mode: streaming` answer from the server.
+   */
+  streaming?: boolean;
   /** Passed to unleash-client: `{ rejectUnauthorized?, agent? }` for TLS or proxy set-ups. */
   httpOptions?: UnleashConfig['httpOptions'];
 }
@@ -79,8 +85,19 @@ export function unleashSource(options: UnleashSourceOptions): UnleashFlagSource 
   const appName = requireString(options.appName, 'unleashSource({ appName })', "'shop'");
   const refreshInterval = positiveMs(options.refreshInterval, 'unleashSource({ refreshInterval })', 15_000);
   const metricsInterval = positiveMs(options.metricsInterval, 'unleashSource({ metricsInterval })', 60_000);
-  const timeout = positiveMs(options.timeout, 'unleashSource({ timeout })', 10_000);
-  const backupFile = resolveBackupFile(options.backupPath, appName, 'unleashSource({ backupPath })');
+  const timeout = requestTimeoutMs(options.timeout, 'unleashSource({ timeout })');
+  // `<project>:<environment>.<secret>`: the part before the secret says which flags the token is served
+  const tokenScope = /^([^:.]+):([^.]+)\./.exec(apiToken);
+  const backupFile = resolveBackupFile(
+    options.backupPath,
+    appName,
+    {
+      url: displayUrl(url),
+      environment: `${tokenScope?.[2] ?? ''}/${options.environment ?? ''}`,
+      project: `${tokenScope?.[1] ?? ''}/${options.projectName ?? ''}/${options.namePrefix ?? ''}`,
+    },
+    'unleashSource({ backupPath })',
+  );
   const name = `unleash(${displayUrl(url)})`;
 
   const startWarnings: string[] = [];
@@ -89,7 +106,7 @@ export function unleashSource(options: UnleashSourceOptions): UnleashFlagSource 
       `${name}: the URL usually ends in /api (Unleash and Edge serve the client API under it), e.g. ${url.origin}/api`,
     );
   }
-  const tokenEnvironment = /^[^:]+:([^.]+)\./.exec(apiToken)?.[1];
+  const tokenEnvironment = tokenScope?.[2];
   if (
     options.environment &&
     tokenEnvironment &&
@@ -106,6 +123,7 @@ export function unleashSource(options: UnleashSourceOptions): UnleashFlagSource 
     name,
     backupFile,
     metrics: options.metrics !== false,
+    streaming: options.streaming === true,
     startWarnings,
     unleashConfig: {
       url: url.href,

@@ -53,7 +53,9 @@ describe('sourceFromEnv', () => {
       { cwd, backupPath: cwd },
     );
     expect(source.name).toBe(`unleash(${UNLEASH_URL})`);
-    expect((source as { backupFile?: string }).backupFile).toBe(join(cwd, 'unleash-backup-production.json'));
+    expect((source as { backupFile?: string }).backupFile).toMatch(
+      new RegExp(`^${join(cwd, 'unleash-backup-production-')}[0-9a-f]{12}\\.json$`),
+    );
   });
 
   it('picks GitLab for a GitLab URL even when a token is set too', () => {

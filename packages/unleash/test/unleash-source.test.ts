@@ -1,6 +1,6 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { FlagwiseError, type SourceEvent } from '@flagwise/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { unleashSource } from '../src/index.js';
@@ -191,20 +191,20 @@ describe('unleashSource against a loopback Unleash', () => {
   it('writes the last good definitions to the backup file in unleash-client’s format', async () => {
     const flags = source();
     await flags.start({ logger: recordingLogger().logger });
-    const path = join(backupDir, 'unleash-backup-unit-app.json');
-    expect(flags.backupFile).toBe(path);
+    const path = flags.backupFile!;
+    expect(path).toMatch(/\/unleash-backup-unit-app-[0-9a-f]{12}\.json$/);
+    expect(dirname(path)).toBe(backupDir);
     await waitFor(() => server.requests.length >= 2, 'a second poll, after the backup write');
     const saved = JSON.parse(await readFile(path, 'utf8'));
     expect(saved).toEqual({ version: 2, features: fixture.features, segments: fixture.segments });
   });
 
   it('starts at once from the backup when the server is down, then picks the server up', async () => {
-    const path = join(backupDir, 'unleash-backup-unit-app.json');
+    const flags = source();
     const backedUp = { version: 2, features: [fixture.features[0]], segments: [] };
-    await writeFile(path, JSON.stringify(backedUp));
+    await writeFile(flags.backupFile!, JSON.stringify(backedUp));
     await server.close();
 
-    const flags = source();
     const statuses: string[] = [];
     flags.subscribe((event) => {
       if (event.type === 'status') statuses.push(event.status);
@@ -246,8 +246,8 @@ describe('unleashSource against a loopback Unleash', () => {
   });
 
   it('warns about an unreadable backup file and loads from the server instead', async () => {
-    await writeFile(join(backupDir, 'unleash-backup-unit-app.json'), '{"version": 2, "features": ');
     const flags = source();
+    await writeFile(flags.backupFile!, '{"version": 2, "features": ');
     const warnings: string[] = [];
     flags.subscribe((event) => {
       if (event.type === 'warn') warnings.push(event.message);
@@ -259,13 +259,13 @@ describe('unleashSource against a loopback Unleash', () => {
   });
 
   it('does not overwrite a useful backup with an empty answer', async () => {
-    const path = join(backupDir, 'unleash-backup-unit-app.json');
+    const flags = source();
+    const path = flags.backupFile!;
     await writeFile(
       path,
       JSON.stringify({ version: 2, features: fixture.features, segments: fixture.segments }),
     );
     server.respond = unleashLike({ version: 2, features: [] });
-    const flags = source();
     await flags.start({ logger: recordingLogger().logger });
     await waitFor(() => flags.current()?.features.length === 0, 'the empty answer to be served');
     await waitFor(() => server.requests.length >= 3, 'two more polls');
@@ -348,7 +348,8 @@ describe('unleashSource options', () => {
 
   it('defaults the backup to .flagwise/ in the working directory, never the OS temp dir', () => {
     const flags = unleashSource({ url: 'https://u.example/api', apiToken: TOKEN, appName: 'review/x' });
-    expect(flags.backupFile).toBe(join(process.cwd(), '.flagwise', 'unleash-backup-review_x.json'));
+    expect(dirname(flags.backupFile!)).toBe(join(process.cwd(), '.flagwise'));
+    expect(flags.backupFile).toMatch(/\/unleash-backup-review_x-[0-9a-f]{12}\.json$/);
     expect(
       unleashSource({ url: 'https://u.example/api', apiToken: TOKEN, appName: 'a', backupPath: false })
         .backupFile,

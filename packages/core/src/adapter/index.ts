@@ -6,11 +6,20 @@ export {
   type RequestInput,
   type ResolvedOverrides,
 } from '../client.js';
+export { closest } from '../flags-file/issues.js';
+export { frontendApiEndpoint } from '../frontend-api/index.js';
 export { checkKnownKeys, didYouMean, nearestName } from '../nearest-name.js';
 export { defaultContext, isPromiseLike, type RequestFacts, requestContext } from '../request/context.js';
 export { flagAllows, isRequestFlags } from '../request/request-flags.js';
 export { VisitorIds } from '../request/visitor-id.js';
 export type { Endpoint, EndpointRequest, EndpointResponse } from './endpoint.js';
+export {
+  conditionalJsonAnswer,
+  etagMatches,
+  flagsWithClientFields,
+  jsonAnswer,
+  jsonObjectBody,
+} from './endpoint-answers.js';
 export {
   type CheckedGuard,
   checkGuard,

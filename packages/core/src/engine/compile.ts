@@ -472,12 +472,14 @@ class Snapshot implements CompiledFlags {
   explain(name: string, context: FlagContext): Explanation {
     const flag = this.flags.get(name);
     if (flag === undefined) {
+      // String(): a Symbol from untyped code cannot be interpolated, and explain must not throw
+      const shown = String(name);
       return {
-        flag: name,
+        flag: shown,
         enabled: false,
         variant: DISABLED_VARIANT,
         reason: 'not-found',
-        detail: `no flag named "${name}" in the definitions`,
+        detail: `no flag named "${shown}" in the definitions`,
       };
     }
     if (flag.parts === undefined) {

@@ -30,6 +30,21 @@ export function compileRe2(pattern: string, caseInsensitive: boolean): CompiledR
 }
 
 /**
+ * Why RE2 rejects a pattern (lookarounds, backreferences, …), or undefined when it compiles: flags files are
+ * checked with the rules the engine evaluates with, not JavaScript's.
+ * @example
+ * re2Problem('^(?=a)'); // 'error parsing regexp: invalid or unsupported Perl syntax: `(?=`'
+ */
+export function re2Problem(pattern: string): string | undefined {
+  try {
+    compileRe2(pattern, false);
+    return undefined;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+}
+
+/**
  * Context values longer than this are matched by re2js: with one variable quantifier a backtracking search costs
  * up to n² steps, which stays below a million here, while an attacker-sized value could otherwise cost far more.
  */

@@ -162,7 +162,18 @@ function segmentPredicate(id: unknown, field: string, flagName: string, env: Str
     try {
       const raw = segment.raw as Record<string, unknown>;
       const path = `segments[id ${String(id)}]`;
-      const list = optionalArray(raw.constraints, `${path}.constraints`) ?? [];
+      const list = optionalArray(raw.constraints, `${path}.constraints`);
+      if (list === undefined) {
+        // A segment known by name only (Unleash's environment export leaves its constraints out): matching
+        // everyone would open the flag to all, so the strategy fails closed.
+        const label = typeof raw.name === 'string' ? `segment ${id} "${raw.name}"` : `segment ${id}`;
+        env.warnOnce(
+          `segment-without-constraints:${id}`,
+          `${label} has no constraints list, so strategies that use it never match; give it its constraints`,
+        );
+        segment.compiled = ALWAYS_FALSE;
+        return ALWAYS_FALSE;
+      }
       segment.compiled = allOf(
         list.map((constraint, i) => compileConstraint(constraint, `${path}.constraints[${i}]`, env)),
       );

@@ -8,6 +8,7 @@ import type {
   SegmentDefinition,
   StrategyDefinition,
 } from '../types.js';
+import { compileUnleashShapedFlag, isUnleashShapedFlag, parseTag } from './compile-unleash-flag.js';
 import { compileVariants } from './compile-variants.js';
 import { compileWhen } from './compile-when.js';
 import { formatIssuePath, type IssueCollector, type IssuePath } from './issues.js';
@@ -124,6 +125,10 @@ export function compileFlag(
       return undefined;
     }
   }
+  if (isUnleashShapedFlag(spec)) {
+    const feature = compileUnleashShapedFlag(name, spec, path, issues, scope.segmentIds);
+    return issues.issues.length > before ? undefined : feature;
+  }
   const flag = issues.checkObject(flagObjectSchema, spec, path, FLAG_KEYS);
   if (!flag) return undefined;
 
@@ -200,6 +205,7 @@ export function compileFlag(
   };
   if (dependencies.length > 0) feature.dependencies = dependencies;
   if (flag.browser) feature.browser = true;
+  if (flag.tags?.length) feature.tags = flag.tags.map(parseTag);
   return feature;
 }
 

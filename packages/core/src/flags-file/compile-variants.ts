@@ -13,6 +13,7 @@ interface VariantDraft {
   /** in thousandths; undefined shares what the weighted ones leave */
   weight?: number;
   payload?: Payload;
+  stickiness?: string;
   overrides?: VariantOverride[];
 }
 
@@ -43,7 +44,7 @@ export function compileVariants(
       // A split that adds up by itself is what Unleash stores as variable weights; explicit parts of a
       // mixed split are fixed and the rest share the remainder.
       weightType: draft.weight === undefined || allFixed ? 'variable' : 'fix',
-      stickiness,
+      stickiness: draft.stickiness ?? stickiness,
     };
     if (draft.payload) variant.payload = draft.payload;
     if (allowOverrides) variant.overrides = draft.overrides ?? [];
@@ -102,6 +103,7 @@ function readDrafts(
       draft.payload = compilePayload(parsed.payload, [...variantPath, 'payload'], issues);
       if (!draft.payload) ok = false;
     }
+    if (parsed.stickiness !== undefined) draft.stickiness = parsed.stickiness;
     const overrides: VariantOverride[] = [];
     if (parsed.users !== undefined)
       overrides.push({ contextName: 'userId', values: toStrings(parsed.users) });

@@ -1,6 +1,8 @@
 // `when:` → Unleash constraints. The readable map names a context field and a condition; the raw list is
 // Unleash's constraint list as is. Values are pre-checked here so a typo is reported with its line.
+
 import semver from 'semver';
+import { re2Problem } from '../engine/regex.js';
 import type { ConstraintDefinition, ConstraintOperator } from '../types.js';
 import type { IssueCollector, IssuePath } from './issues.js';
 import { CONSTRAINT_KEYS, rawConstraintSchema } from './short-format-schema.js';
@@ -61,10 +63,11 @@ function isModifier(key: string): boolean {
 
 /** `semver_gt` → SEMVER_GT; `STR_CONTAINS` and `str_contains` → STR_CONTAINS; unknown → undefined. */
 function operatorFor(key: string): ConstraintOperator | undefined {
-  const short = SHORT_OPERATORS[key];
+  // own keys only: `constructor` or `toString` must not find Object.prototype's members
+  const short = Object.hasOwn(SHORT_OPERATORS, key) ? SHORT_OPERATORS[key] : undefined;
   if (short) return short;
   const upper = key.toUpperCase();
-  return upper in UNLEASH_OPERATORS ? upper : undefined;
+  return Object.hasOwn(UNLEASH_OPERATORS, upper) ? upper : undefined;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -210,10 +213,9 @@ function singleValue(
         issues.invalid(path, 'must be a regular expression as text, e.g. "^beta-"', value);
         return undefined;
       }
-      try {
-        new RegExp(value);
-      } catch (error) {
-        issues.add(path, `is not a valid regular expression: ${(error as Error).message}`);
+      const problem = re2Problem(value);
+      if (problem !== undefined) {
+        issues.add(path, re2Message(problem));
         return undefined;
       }
       return value;
@@ -221,6 +223,14 @@ function singleValue(
     default:
       return undefined;
   }
+}
+
+/** The sentence for a pattern RE2 rejects, shared by every format a flags file may use. */
+export function re2Message(problem: string): string {
+  return (
+    `is not a valid RE2 regular expression (${problem}); flags evaluate regexes with RE2, as Unleash does, ` +
+    'which has no lookarounds or backreferences'
+  );
 }
 
 function listValues(value: unknown, path: IssuePath, issues: IssueCollector): string[] | undefined {

@@ -1,5 +1,15 @@
 // Text of a flags file → definitions, or a FlagsFileError naming the path, the line and what is wrong.
-import { type Document, isAlias, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
+import {
+  type Document,
+  isAlias,
+  isMap,
+  isScalar,
+  isSeq,
+  LineCounter,
+  type Node,
+  parseDocument,
+  visit,
+} from 'yaml';
 import { FlagsFileError } from '../errors.js';
 import type { ClientFeaturesPayload } from '../types.js';
 import { type FlagsFileIssue, IssueCollector } from './issues.js';
@@ -63,17 +73,16 @@ export function parseFlagsFile(
     } catch (error) {
       throw jsonSyntaxError(text, path, error as Error);
     }
+    // JSON.parse keeps the last of two equal keys without a word; the YAML parser (a JSON superset) finds them.
+    yaml = new YamlLocator(text);
+    const duplicate = yaml.document.errors.find((error) => error.code === 'DUPLICATE_KEY');
+    if (duplicate) throw yaml.syntaxError(duplicate, path, 'JSON');
+    rejectReservedKeys(yaml, path);
   } else {
     yaml = new YamlLocator(text);
     const syntax = yaml.document.errors[0];
-    if (syntax) {
-      const where = yaml.lineCounter.linePos(syntax.pos[0]);
-      throw new FlagsFileError('INVALID_FLAGS_FILE', path, `YAML syntax: ${syntax.message}`, {
-        line: where.line,
-        column: where.col,
-        cause: syntax,
-      });
-    }
+    if (syntax) throw yaml.syntaxError(syntax, path, 'YAML syntax');
+    rejectReservedKeys(yaml, path);
     try {
       document = yaml.document.toJS({ maxAliasCount: 1000 });
     } catch (error) {
@@ -107,6 +116,11 @@ function issuesError(issues: readonly FlagsFileIssue[], path: string, locator: Y
   return new FlagsFileError('INVALID_FLAGS_FILE', path, message, {
     line: first.at?.line,
     column: first.at?.column,
+    problems: located.map(({ issue, at }) => ({
+      message: issue.message,
+      line: at?.line,
+      column: at?.column,
+    })),
   });
 }
 
@@ -135,6 +149,26 @@ function positionOf(text: string, offset: number): Position {
   return { line, column: offset - lineStart + 1 };
 }
 
+/**
+ * `__proto__` as a key would name a flag, segment or variant that JavaScript objects cannot hold as data:
+ * rejected with its line rather than dropped or turned into a prototype somewhere down the line.
+ */
+function rejectReservedKeys(yaml: YamlLocator, path: string): void {
+  visit(yaml.document, {
+    Pair(_, pair) {
+      if (isScalar(pair.key) && pair.key.value === '__proto__') {
+        const where = yaml.lineCounter.linePos(rangeStart(pair.key) ?? 0);
+        throw new FlagsFileError(
+          'INVALID_FLAGS_FILE',
+          path,
+          '"__proto__" cannot be a name in a flags file (JavaScript reserves it); rename it',
+          { line: where.line, column: where.col },
+        );
+      }
+    },
+  });
+}
+
 /** Finds the line of a path in a YAML (or JSON) document through the parser's node ranges. */
 class YamlLocator {
   readonly lineCounter = new LineCounter();
@@ -148,6 +182,18 @@ class YamlLocator {
       prettyErrors: false,
       uniqueKeys: true,
       merge: true,
+    });
+  }
+
+  /** A parser error as a FlagsFileError at its line and column. */
+  syntaxError(error: Document['errors'][number], path: string, label: string): FlagsFileError {
+    const where = this.lineCounter.linePos(error.pos[0]);
+    const message =
+      error.code === 'DUPLICATE_KEY' ? `${error.message}; this key is written twice` : error.message;
+    return new FlagsFileError('INVALID_FLAGS_FILE', path, `${label}: ${message}`, {
+      line: where.line,
+      column: where.col,
+      cause: error,
     });
   }
 

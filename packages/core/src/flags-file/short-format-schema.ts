@@ -28,6 +28,14 @@ export const nameListSchema = z.union([nameSchema, z.array(nameSchema)], {
   error: 'must be a name or a list of names, e.g. [beta-testers]',
 });
 
+/** `expires: 2027-03-31`: a calendar date (YAML reads it as text), when the flag is due to be removed */
+export const expiresSchema = z
+  .string({ error: 'must be a date such as 2027-03-31' })
+  .regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'must be a date such as 2027-03-31', abort: true })
+  .refine((text) => !Number.isNaN(Date.parse(text)) && new Date(text).toISOString().startsWith(text), {
+    error: 'must be a real calendar date such as 2027-03-31',
+  });
+
 export const FLAG_KEYS = [
   'enabled',
   'description',
@@ -44,6 +52,9 @@ export const FLAG_KEYS = [
   'requires',
   'impressionData',
   'browser',
+  'expires',
+  'owner',
+  'tags',
 ] as const;
 
 export const flagObjectSchema = z.strictObject(
@@ -65,6 +76,16 @@ export const flagObjectSchema = z.strictObject(
     requires: z.unknown().optional(),
     impressionData: booleanSchema.optional(),
     browser: booleanSchema.optional(),
+    expires: expiresSchema.optional(),
+    owner: nameSchema.optional(),
+    tags: z
+      .array(
+        z
+          .string({ error: 'must be a tag written type:value, e.g. simple:checkout' })
+          .regex(/^[^:\s]+:.+$/, { error: 'must be a tag written type:value, e.g. simple:checkout' }),
+        { error: 'must be a list of tags, e.g. [simple:checkout]' },
+      )
+      .optional(),
   },
   { error: 'must be true, false or a flag object such as { rollout: 10 }' },
 );
@@ -102,12 +123,13 @@ export const ruleSchema = z.strictObject(
   { error: 'must be a rule object such as { rollout: 10, when: { plan: [pro] } }' },
 );
 
-export const VARIANT_KEYS = ['weight', 'payload', 'users', 'overrides'] as const;
+export const VARIANT_KEYS = ['weight', 'payload', 'stickiness', 'users', 'overrides'] as const;
 
 export const variantObjectSchema = z.strictObject(
   {
     weight: z.number({ error: PERCENT }).min(0, { error: PERCENT }).max(100, { error: PERCENT }).optional(),
     payload: z.unknown().optional(),
+    stickiness: nameSchema.optional(),
     users: valueListSchema.optional(),
     overrides: z
       .record(z.string(), valueListSchema, {

@@ -75,6 +75,8 @@ export interface VariantSpec {
   /** percent of traffic (0–100, steps of 0.1); variants without a weight share what is left */
   weight?: number;
   payload?: PayloadSpec;
+  /** what picks this variant for a user; default the flag's (or rule's) stickiness */
+  stickiness?: string;
   /** users who always get this variant (a `userId` override) */
   users?: ConditionValue[] | ConditionValue;
   /** any context field → values that always get this variant, e.g. `{ tenant: [acme] }` */
@@ -160,6 +162,12 @@ export interface FlagSpec {
   impressionData?: boolean;
   /** may `toJSON()` send this flag to the browser? default false */
   browser?: boolean;
+  /** when the flag is due to be removed, `YYYY-MM-DD`; `flagwise refs` lists flags past it */
+  expires?: string;
+  /** who to ask about the flag (a person or a team) */
+  owner?: string;
+  /** Unleash tags, written `type:value`, e.g. `[simple:checkout]`; not used in evaluation */
+  tags?: string[];
 }
 
 /**

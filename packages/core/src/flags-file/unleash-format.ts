@@ -1,6 +1,7 @@
 // Unleash's own formats: the client-features payload (checked at the payload level only; each flag is the
 // engine's to check, so one odd flag does not stop the rest) and an Unleash export, turned into the former.
 import { z } from 'zod';
+import { re2Problem } from '../engine/regex.js';
 import type {
   ClientFeaturesPayload,
   DependencyDefinition,
@@ -9,7 +10,8 @@ import type {
   StrategyDefinition,
   VariantDefinition,
 } from '../types.js';
-import type { IssueCollector } from './issues.js';
+import { re2Message } from './compile-when.js';
+import type { IssueCollector, IssuePath } from './issues.js';
 
 const namedObject = z.looseObject(
   { name: z.string({ error: 'must be the flag name (text)' }).min(1, { error: 'must not be empty' }) },
@@ -62,6 +64,14 @@ export function readClientFeatures(
   for (const [index, segment] of (segments ?? []).entries()) {
     if (segmentIds.has(segment.id)) issues.add(['segments', index, 'id'], `repeats segment id ${segment.id}`);
     segmentIds.add(segment.id);
+  }
+  for (const [index, feature] of features.entries()) {
+    for (const [at, strategy] of (Array.isArray(feature.strategies) ? feature.strategies : []).entries()) {
+      checkRegexes(strategy?.constraints, ['features', index, 'strategies', at, 'constraints'], issues);
+    }
+  }
+  for (const [index, segment] of (segments ?? []).entries()) {
+    checkRegexes(segment.constraints, ['segments', index, 'constraints'], issues);
   }
   if (!issues.ok) return undefined;
   return { ...(payload as unknown as ClientFeaturesPayload), version: payload.version ?? 2 };
@@ -138,6 +148,13 @@ export function convertUnleashExport(
   const data = issues.check(exportSchema, document, []);
   if (!data) return undefined;
   const strategies = data.featureStrategies as unknown as ExportStrategy[];
+  for (const [index, strategy] of strategies.entries()) {
+    checkRegexes(strategy.constraints, ['featureStrategies', index, 'constraints'], issues);
+  }
+  for (const [index, segment] of (data.segments ?? []).entries()) {
+    checkRegexes(segment.constraints, ['segments', index, 'constraints'], issues);
+  }
+  if (!issues.ok) return undefined;
   const featureEnvironments = (data.featureEnvironments ?? []) as unknown as ExportFeatureEnvironment[];
 
   const environments = new Set<string>();
@@ -214,14 +231,32 @@ export function convertUnleashExport(
   for (const raw of (data.segments ?? []) as unknown as (SegmentDefinition & { name?: string })[]) {
     if (!Array.isArray(raw.constraints)) {
       // Unleash's environment export names segments without their constraints (import matches them by name).
+      // Kept without a constraints list, so the engine fails closed: strategies using it never match.
       warnings.push(
-        `segment ${raw.id}${raw.name ? ` "${raw.name}"` : ''} has no constraints in this export, so it matches ` +
-          'everyone; add its constraints: [...] to the file, or use the client-features JSON (GET /api/client/features)',
+        `segment ${raw.id}${raw.name ? ` "${raw.name}"` : ''} has no constraints in this export, so strategies ` +
+          'that use it never match; add its constraints: [...] to the file, or use the client-features JSON ' +
+          '(GET /api/client/features)',
       );
+      segments.push({ id: raw.id, name: raw.name } as SegmentDefinition);
+      continue;
     }
-    segments.push({ id: raw.id, name: raw.name, constraints: raw.constraints ?? [] });
+    segments.push({ id: raw.id, name: raw.name, constraints: raw.constraints });
   }
   return { version: 2, features, segments };
+}
+
+/**
+ * A REGEX constraint whose pattern RE2 rejects would load and then never match (or, inverted, match everyone):
+ * each one is an issue at its own line instead.
+ */
+function checkRegexes(constraints: unknown, path: IssuePath, issues: IssueCollector): void {
+  if (!Array.isArray(constraints)) return;
+  for (const [index, constraint] of constraints.entries()) {
+    const { operator, value } = (constraint ?? {}) as { operator?: unknown; value?: unknown };
+    if (operator !== 'REGEX' || typeof value !== 'string') continue;
+    const problem = re2Problem(value);
+    if (problem !== undefined) issues.add([...path, index, 'value'], re2Message(problem));
+  }
 }
 
 function exportStrategy(

@@ -105,6 +105,7 @@ class RequestFlagsState {
   ) {}
 
   resolve(name: string): FlagHandle | undefined {
+    if (typeof name !== 'string') return undefined;
     const flag = this.snapshot.aliases.get(name);
     if (flag === undefined) this.host.onUnknownFlag(name);
     return flag;
@@ -140,7 +141,7 @@ class RequestFlagsState {
     const reads = this.reads!;
     let value = reads[at + 1] as boolean | undefined;
     if (value === undefined) {
-      const forced = this.overrides?.flags?.[flag.name];
+      const forced = overrideOf(this.overrides?.flags, flag.name);
       if (typeof forced === 'boolean') value = forced;
       else {
         value = this.snapshot.compiled.isEnabledHandle(flag, this.context, false);
@@ -172,8 +173,8 @@ class RequestFlagsState {
   private evaluateVariant(flag: FlagHandle, enabled: boolean | undefined): VariantResult {
     const overrides = this.overrides;
     if (overrides !== undefined) {
-      const forcedVariant = overrides.variants?.[flag.name];
-      const forcedFlag = overrides.flags?.[flag.name];
+      const forcedVariant = overrideOf(overrides.variants, flag.name);
+      const forcedFlag = overrideOf(overrides.flags, flag.name);
       if (forcedVariant !== undefined || forcedFlag !== undefined) {
         if (forcedFlag === false) return DISABLED_VARIANT;
         return forcedVariantResult(this.snapshot, flag.name, forcedVariant);
@@ -198,20 +199,22 @@ class RequestFlagsState {
   }
 
   explain(name: string): Explanation {
-    const handle = this.snapshot.aliases.get(name);
+    const handle = typeof name === 'string' ? this.snapshot.aliases.get(name) : undefined;
     if (handle === undefined) {
-      this.host.onUnknownFlag(name);
+      // a Symbol or another non-string from untyped code must not throw while building the message
+      const shown = String(name);
+      if (typeof name === 'string') this.host.onUnknownFlag(name);
       return {
-        flag: name,
+        flag: shown,
         enabled: false,
         variant: DISABLED_VARIANT,
         reason: this.snapshot.ready ? 'not-found' : 'not-ready',
-        detail: this.snapshot.ready ? `no flag named "${name}" is defined` : 'flags have not loaded yet',
+        detail: this.snapshot.ready ? `no flag named "${shown}" is defined` : 'flags have not loaded yet',
       };
     }
     const flag = handle.name;
-    const forcedFlag = this.overrides?.flags?.[flag];
-    const forcedVariant = this.overrides?.variants?.[flag];
+    const forcedFlag = overrideOf(this.overrides?.flags, flag);
+    const forcedVariant = overrideOf(this.overrides?.variants, flag);
     if (forcedFlag !== undefined || forcedVariant !== undefined) {
       const enabled = forcedFlag ?? true;
       return {
@@ -250,7 +253,8 @@ class RequestFlagsState {
   }
 
   toJSON(): Record<string, BrowserFlag> {
-    const result: Record<string, BrowserFlag> = {};
+    // no prototype: a browser flag named `__proto__` is an entry like any other
+    const result: Record<string, BrowserFlag> = Object.create(null);
     for (const flag of this.snapshot.browserFlags) {
       const handle = this.snapshot.aliases.get(flag)!;
       const enabled = this.isEnabled(handle);
@@ -302,6 +306,14 @@ class RequestFlagsState {
   }
 }
 
+/** An override's own entry: a flag named `constructor` or `toString` must not find Object.prototype's member. */
+function overrideOf<T>(entries: Readonly<Record<string, T>> | undefined, flag: string): T | undefined {
+  return entries !== undefined && Object.hasOwn(entries, flag) ? entries[flag] : undefined;
+}
+
+/** Object.prototype's members keep their meaning on `req.flags` (String(req.flags) must work); such a flag is read with isEnabled(). */
+const OBJECT_MEMBERS: ReadonlySet<string> = new Set(Object.getOwnPropertyNames(Object.prototype));
+
 function forcedVariantResult(
   snapshot: FlagsSnapshot,
   flag: string,
@@ -349,7 +361,7 @@ const handler: ProxyHandler<RequestFlagsState> = {
         return state.context;
     }
     const flag = state.snapshot.aliases.get(key);
-    if (flag !== undefined) return state.isEnabled(flag);
+    if (flag !== undefined && !OBJECT_MEMBERS.has(key)) return state.isEnabled(flag);
     if (key in Object.prototype) return (Object.prototype as any)[key];
     if (PROBES.has(key)) return undefined;
     state.host.onUnknownFlag(key);
@@ -370,7 +382,7 @@ const handler: ProxyHandler<RequestFlagsState> = {
     return state.snapshot.propertyNames as string[];
   },
   getOwnPropertyDescriptor(state, key) {
-    if (typeof key !== 'string') return undefined;
+    if (typeof key !== 'string' || OBJECT_MEMBERS.has(key)) return undefined;
     const flag = state.snapshot.aliases.get(key);
     if (flag === undefined) return undefined;
     // ownKeys lists the camelCase names only; exact names answer `in` and own-property checks too.

@@ -1,6 +1,6 @@
 // Flags from a file on disk, reloaded when it changes. The embedded default source.
 import { type FSWatcher, watch } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { lstat, readFile, readlink, stat } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import { ConfigurationError, FlagsFileError, FlagwiseError } from '../errors.js';
 import { parseFlagsFile } from '../flags-file/parse-flags-file.js';
@@ -10,6 +10,17 @@ import { BaseSource } from './source-base.js';
 const DEFAULT_DEBOUNCE_MS = 100;
 /** Re-reads of a file that is invalid or missing after a change, in case the writer is not done yet. */
 const MAX_SETTLE_ATTEMPTS = 3;
+/** How often a directory that is gone (deleted, an unmounted volume) is looked for again. */
+const MISSING_DIRECTORY_POLL_MS = 250;
+/** Symlinks followed from the flags file to the file they finally name. */
+const MAX_LINK_HOPS = 16;
+
+/** One watched directory: what it is (device and inode, so a re-created one is told apart) and the names that matter in it. */
+interface DirectoryWatch {
+  watcher: FSWatcher;
+  identity: string;
+  names: Set<string>;
+}
 
 /**
  * Options of fileSource().
@@ -50,10 +61,13 @@ export function fileSource(path: string, options: FileSourceOptions = {}): FlagS
 class FileSource extends BaseSource {
   readonly name: string;
   private readonly absolutePath: string;
-  private readonly fileName: string;
   private started: Promise<void> | undefined;
   private stopped = false;
-  private watcher: FSWatcher | undefined;
+  /** directory → its watch: the file's own directory and, for a symlink, its target's */
+  private readonly watches = new Map<string, DirectoryWatch>();
+  private missingDirectoryTimer: NodeJS.Timeout | undefined;
+  private watchProblemReported = false;
+  private watchesUpdated: Promise<void> = Promise.resolve();
   private debounceTimer: NodeJS.Timeout | undefined;
   private settleTimer: { timer: NodeJS.Timeout; wake: () => void } | undefined;
   private reloading = false;
@@ -68,7 +82,6 @@ class FileSource extends BaseSource {
   ) {
     super();
     this.absolutePath = resolve(displayPath);
-    this.fileName = basename(this.absolutePath);
     this.name = `file:${this.absolutePath}`;
   }
 
@@ -79,8 +92,10 @@ class FileSource extends BaseSource {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    this.watcher?.close();
-    this.watcher = undefined;
+    for (const entry of this.watches.values()) entry.watcher.close();
+    this.watches.clear();
+    clearInterval(this.missingDirectoryTimer);
+    this.missingDirectoryTimer = undefined;
     clearTimeout(this.debounceTimer);
     this.debounceTimer = undefined;
     this.settleTimer?.wake();
@@ -114,7 +129,7 @@ class FileSource extends BaseSource {
     );
     if (!this.options.watch) return;
     try {
-      this.watch();
+      await this.refreshWatches();
       // A save between the first read and the watch would go unseen; one more read closes that gap
       // (and costs nothing when the content is unchanged).
       this.scheduleReload();
@@ -130,27 +145,98 @@ class FileSource extends BaseSource {
     }
   }
 
-  private watch(): void {
-    // The directory, not the file: an editor's rename-and-replace save swaps the file's inode, which a watch
-    // on the file itself stops seeing. Not persistent: a watcher alone never keeps the process alive.
-    const watcher = watch(dirname(this.absolutePath), { persistent: false }, (_event, changed) => {
-      // `..data` is how Kubernetes swaps a mounted ConfigMap; a null name means "something changed".
-      if (changed === null || changed === this.fileName || String(changed).startsWith('..'))
+  /**
+   * Watches the directories the file lives in: its own (an editor's rename-and-replace save swaps the file's
+   * inode, which a watch on the file itself stops seeing) and, when the path is a symlink, the directory of the
+   * file it finally names, so edits there are seen and a swapped link is followed. A directory that was deleted
+   * and made again is a new inode: its watch is renewed. A missing one is looked for every 250 ms until it is back.
+   * Throws only when a watch cannot be set up for another reason (e.g. ENOSPC). Runs one at a time.
+   */
+  private refreshWatches(): Promise<void> {
+    const run = this.watchesUpdated.then(() => this.updateWatches());
+    this.watchesUpdated = run.catch(() => undefined);
+    return run;
+  }
+
+  private async updateWatches(): Promise<void> {
+    if (this.stopped || !this.options.watch) return;
+    const wanted = new Map<string, Set<string>>();
+    const want = (path: string) => {
+      const directory = dirname(path);
+      const names = wanted.get(directory) ?? new Set<string>();
+      names.add(basename(path));
+      wanted.set(directory, names);
+    };
+    want(this.absolutePath);
+    want(await finalLinkTarget(this.absolutePath));
+
+    let missing = false;
+    for (const [directory, names] of wanted) {
+      const identity = await directoryIdentity(directory);
+      const current = this.watches.get(directory);
+      if (current && current.identity === identity) {
+        current.names = names;
+        continue;
+      }
+      current?.watcher.close();
+      this.watches.delete(directory);
+      if (identity === undefined) {
+        missing = true;
+        continue;
+      }
+      this.watches.set(directory, { watcher: this.watchDirectory(directory), identity, names });
+    }
+    for (const [directory, entry] of this.watches) {
+      if (wanted.has(directory)) continue;
+      entry.watcher.close();
+      this.watches.delete(directory);
+    }
+    if (missing) this.pollForMissingDirectory();
+    else {
+      clearInterval(this.missingDirectoryTimer);
+      this.missingDirectoryTimer = undefined;
+    }
+  }
+
+  private watchDirectory(directory: string): FSWatcher {
+    // Not persistent: a watcher alone never keeps the process alive.
+    const watcher = watch(directory, { persistent: false }, (_event, changed) => {
+      const names = this.watches.get(directory)?.names;
+      // `..data` is how Kubernetes swaps a mounted ConfigMap; a null name means "something changed"; the
+      // directory's own name means it was itself moved or deleted.
+      if (
+        changed === null ||
+        names?.has(String(changed)) ||
+        String(changed).startsWith('..') ||
+        String(changed) === basename(directory)
+      )
         this.scheduleReload();
     });
     watcher.on('error', (error) => {
       if (this.stopped) return;
-      const failure = new FlagwiseError(
-        'SOURCE_FAILED',
-        `${this.displayPath}: watching for changes stopped (${error.message}); serving the last good flags, ` +
-          'restart the app to pick up changes',
-        { cause: error },
-      );
-      this.emitError(failure);
-      this.setStatus('stale', failure.message);
       watcher.close();
+      if (this.watches.get(directory)?.watcher === watcher) this.watches.delete(directory);
+      if (!this.watchProblemReported) {
+        this.watchProblemReported = true;
+        this.emitWarning(
+          `${this.displayPath}: watching ${directory} stopped (${error.message}); watching again when it is back`,
+        );
+      }
+      this.pollForMissingDirectory();
     });
-    this.watcher = watcher;
+    return watcher;
+  }
+
+  private pollForMissingDirectory(): void {
+    if (this.missingDirectoryTimer !== undefined || this.stopped) return;
+    this.missingDirectoryTimer = setInterval(() => {
+      void this.refreshWatches()
+        .then(() => {
+          if (this.missingDirectoryTimer === undefined && !this.stopped) this.scheduleReload();
+        })
+        .catch(() => undefined);
+    }, MISSING_DIRECTORY_POLL_MS);
+    this.missingDirectoryTimer.unref();
   }
 
   private scheduleReload(): void {
@@ -167,6 +253,8 @@ class FileSource extends BaseSource {
     }
     this.reloading = true;
     try {
+      // a swapped symlink or a re-created directory needs new watches before the read
+      await this.refreshWatches().catch(() => undefined);
       await this.reloadSettled();
     } catch (error) {
       // reloadSettled reports problems as events; anything else is a bug that must not crash the app.
@@ -277,6 +365,30 @@ class FileSource extends BaseSource {
         { cause: error },
       );
     }
+  }
+}
+
+/** The file a chain of symlinks finally names, whether or not it exists. */
+async function finalLinkTarget(path: string): Promise<string> {
+  let current = path;
+  for (let hop = 0; hop < MAX_LINK_HOPS; hop++) {
+    try {
+      if (!(await lstat(current)).isSymbolicLink()) return current;
+      current = resolve(dirname(current), await readlink(current));
+    } catch {
+      return current;
+    }
+  }
+  return current;
+}
+
+/** `device:inode` of a directory (following symlinks), or undefined when it is not there. */
+async function directoryIdentity(directory: string): Promise<string | undefined> {
+  try {
+    const info = await stat(directory);
+    return info.isDirectory() ? `${info.dev}:${info.ino}` : undefined;
+  } catch {
+    return undefined;
   }
 }
 

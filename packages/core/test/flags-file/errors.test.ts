@@ -74,7 +74,7 @@ flags:
       'when: { currentTime: { after: someday } }',
       'must be a date and time such as 2026-12-24T00:00:00Z',
     ],
-    ['a bad regex', 'when: { userId: { regex: "(" } }', 'userId.regex is not a valid regular expression'],
+    ['a bad regex', 'when: { userId: { regex: "(" } }', 'userId.regex is not a valid RE2 regular expression'],
     ['an empty list', 'when: { plan: [] }', 'plan must list at least one value'],
     ['an unknown segment', 'segments: [nope]', 'names segment "nope", which is not defined'],
     ['weights over 100', 'variants: { a: 80, b: 30 }', 'weights add up to 110%, more than 100%'],

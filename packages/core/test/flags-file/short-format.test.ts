@@ -496,3 +496,66 @@ flags:
     expect(compileYaml('flags:\n').definitions.features).toEqual([]);
   });
 });
+
+describe('short format: variant stickiness and tags', () => {
+  it('lets one variant name its own stickiness', () => {
+    const feature = flag(
+      `
+flags:
+  copy:
+    stickiness: userId
+    variants: { a: 50, b: { weight: 50, stickiness: tenant } }
+`,
+      'copy',
+    );
+    expect(feature.variants?.map((v) => [v.name, v.stickiness])).toEqual([
+      ['a', 'userId'],
+      ['b', 'tenant'],
+    ]);
+  });
+
+  it('carries tags as Unleash writes them, and rejects a tag without a type', () => {
+    const feature = flag('flags:\n  copy: { tags: ["simple:checkout", "team:a:b"] }\n', 'copy');
+    expect(feature.tags).toEqual([
+      { type: 'simple', value: 'checkout' },
+      { type: 'team', value: 'a:b' },
+    ]);
+    expect(() => compileYaml('flags:\n  copy: { tags: [checkout] }\n')).toThrow(/type:value/);
+  });
+});
+
+describe('short format: a flag in Unleash’s own shape', () => {
+  it('takes strategies as Unleash sends them, with segments by name', () => {
+    const { definitions } = compileYaml(`
+segments:
+  staff: { email: { ends_with: ["@acme.test"] } }
+flags:
+  odd:
+    tags: [simple:legacy]
+    unleash:
+      enabled: false
+      type: operational
+      strategies:
+        - name: flexibleRollout
+          parameters: { rollout: "30", stickiness: default, groupId: odd }
+          constraints: [{ contextName: plan, operator: IN, values: [] }]
+          segments: [staff]
+`);
+    const odd = definitions.features[0];
+    expect(odd).toMatchObject({ name: 'odd', enabled: false, type: 'operational' });
+    expect(odd.strategies?.[0]).toEqual({
+      name: 'flexibleRollout',
+      parameters: { rollout: '30', stickiness: 'default', groupId: 'odd' },
+      constraints: [{ contextName: 'plan', operator: 'IN', values: [] }],
+      segments: [1],
+    });
+    expect(odd.tags).toEqual([{ type: 'simple', value: 'legacy' }]);
+  });
+
+  it('says which key does not belong next to unleash:', () => {
+    expect(() => compileYaml('flags:\n  odd: { rollout: 5, unleash: {} }\n')).toThrow(/rollout/);
+    expect(() =>
+      compileYaml('flags:\n  odd: { unleash: { strategies: [{ name: x, segments: [nope] }] } }\n'),
+    ).toThrow(/segment "nope"/);
+  });
+});

@@ -1,0 +1,247 @@
+// The OFREP endpoint on a plain node:http server that hands it requests the way an adapter does (the request's
+// flags from client.forRequest with a context hook and QA overrides), asked by OpenFeature's own OFREP provider
+// and by hand for what the provider does not send (bulk evaluation, ETag, bad bodies).
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createFlags, type FlagSource, type FlagsClient, memorySource } from '@flagwise/core';
+import type { Endpoint } from '@flagwise/core/adapter';
+import { OFREPProvider } from '@openfeature/ofrep-provider';
+import { OpenFeature } from '@openfeature/server-sdk';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ofrepEndpoint } from '../src/index.js';
+
+const FLAGS = {
+  'new-nav': { browser: true, users: ['u1'] },
+  'pro-banner': { browser: true, when: { plan: ['pro'] } },
+  'locale-copy': { browser: true, when: { locale: ['nb'] } },
+  'checkout-copy': { browser: true, variant: 'short' },
+  'price-tier': { browser: true, variants: { tier: { payload: 3 } } },
+  theme: { browser: true, variants: { dark: { payload: { color: 'black' } } } },
+  'admin-tools': { users: ['u1'] },
+  'secret-experiment': true,
+};
+
+interface Served {
+  url: string;
+  client: FlagsClient<IncomingMessage>;
+  source: ReturnType<typeof memorySource>;
+}
+
+const servers: Server[] = [];
+const clients: FlagsClient[] = [];
+
+afterEach(async () => {
+  await OpenFeature.close();
+  for (const server of servers.splice(0)) {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  }
+  for (const client of clients.splice(0)) await client.close();
+});
+
+/** The app: the user from `x-user`, the plan from `x-plan` (its context hook), overrides for `x-qa: 1`. */
+async function serve(
+  endpoint: Endpoint<IncomingMessage>,
+  options: { ready?: boolean } = {},
+): Promise<Served> {
+  const source = memorySource({ flags: FLAGS });
+  const client = createFlags<IncomingMessage>({
+    source: options.ready === false ? neverLoading : source,
+    overrides: { secret: 'a-test-secret-of-enough-length-1234', allow: (req) => req.headers['x-qa'] === '1' },
+  });
+  clients.push(client);
+  if (options.ready !== false) await client.ready();
+  const server = createServer(async (req, res) => {
+    let body = '';
+    for await (const chunk of req) body += chunk;
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const { flags } = client.forRequest(
+      req,
+      { user: { id: req.headers['x-user'] }, ip: req.socket.remoteAddress, cookieHeader: req.headers.cookie },
+      (request) =>
+        request.headers['x-plan'] ? { properties: { plan: String(request.headers['x-plan']) } } : {},
+    );
+    const answer = await endpoint.handle({
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      query: url.searchParams,
+      headers: req.headers,
+      body: req.method === 'GET' ? undefined : body,
+      secure: false,
+      request: req,
+      flags,
+      client,
+    });
+    if (answer === undefined) {
+      res.writeHead(404).end('not here');
+      return;
+    }
+    res.writeHead(answer.status, answer.headers);
+    res.end(answer.body);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  servers.push(server);
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, client, source };
+}
+
+/** A source whose first definitions never arrive. */
+const neverLoading: FlagSource = {
+  name: 'never',
+  status: 'starting',
+  start: () => new Promise(() => {}),
+  stop: async () => {},
+  current: () => undefined,
+  subscribe: () => () => {},
+};
+
+async function ofrepClient(url: string, headers: Record<string, string>, domain: string) {
+  await OpenFeature.setProviderAndWait(domain, new OFREPProvider({ baseUrl: url, headers }));
+  return OpenFeature.getClient(domain);
+}
+
+function bulk(url: string, body: unknown, headers: Record<string, string> = {}) {
+  return fetch(`${url}/ofrep/v1/evaluate/flags`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+}
+
+describe('ofrepEndpoint with OpenFeature’s OFREP provider', () => {
+  it("evaluates every type with the request's own user, and never a flag that is not browser-visible", async () => {
+    const { url } = await serve(ofrepEndpoint());
+    const u1 = await ofrepClient(url, { 'x-user': 'u1' }, 'u1');
+    expect(await u1.getBooleanDetails('new-nav', false)).toMatchObject({
+      value: true,
+      reason: 'TARGETING_MATCH',
+    });
+    expect(await u1.getStringDetails('checkout-copy', 'none')).toMatchObject({
+      value: 'short',
+      variant: 'short',
+    });
+    expect(await u1.getNumberValue('price-tier', 0)).toBe(3);
+    expect(await u1.getObjectValue('theme', {})).toEqual({ color: 'black' });
+    // Defined and on for u1, but not browser-visible: absent.
+    for (const hidden of ['admin-tools', 'secret-experiment', 'no-such-flag']) {
+      expect(await u1.getBooleanDetails(hidden, false)).toMatchObject({
+        value: false,
+        reason: 'ERROR',
+        errorCode: 'FLAG_NOT_FOUND',
+      });
+    }
+    const u2 = await ofrepClient(url, { 'x-user': 'u2' }, 'u2');
+    expect(await u2.getBooleanValue('new-nav', true)).toBe(false);
+  });
+
+  it('ignores the context the SDK sends unless the app lists the field; the request’s own fields win', async () => {
+    const closed = await serve(ofrepEndpoint());
+    const asU2 = await ofrepClient(closed.url, { 'x-user': 'u2' }, 'closed');
+    expect(await asU2.getBooleanValue('new-nav', false, { targetingKey: 'u1' })).toBe(false);
+    expect(await asU2.getBooleanValue('pro-banner', false, { plan: 'pro' })).toBe(false);
+    expect(await asU2.getBooleanValue('locale-copy', false, { locale: 'nb' })).toBe(false);
+
+    const open = await serve(ofrepEndpoint({ clientContext: ['locale', 'plan'] }));
+    const listed = await ofrepClient(open.url, { 'x-user': 'u2', 'x-plan': 'free' }, 'open');
+    expect(await listed.getBooleanValue('locale-copy', false, { locale: 'nb' })).toBe(true);
+    expect(await listed.getBooleanValue('new-nav', false, { targetingKey: 'u1' })).toBe(false);
+    // plan is listed, but the app's own context hook set it: the browser cannot raise it to pro.
+    expect(await listed.getBooleanValue('pro-banner', false, { plan: 'pro' })).toBe(false);
+    const noPlan = await ofrepClient(open.url, { 'x-user': 'u2' }, 'no-plan');
+    expect(await noPlan.getBooleanValue('pro-banner', false, { plan: 'pro' })).toBe(true);
+
+    const picked = await serve(
+      ofrepEndpoint<IncomingMessage>({
+        clientContext: (sent, request) =>
+          request.headers['x-user'] === 'u2' ? { locale: sent.locale } : undefined,
+      }),
+    );
+    const byHook = await ofrepClient(picked.url, { 'x-user': 'u2' }, 'hook');
+    expect(await byHook.getBooleanValue('locale-copy', false, { locale: 'nb' })).toBe(true);
+  });
+
+  it('applies QA overrides the app allows, and only those', async () => {
+    const { url, client } = await serve(ofrepEndpoint());
+    const cookie = `flagwise_overrides=${client.signOverrides({ flags: { 'new-nav': true } })}`;
+    const qa = await ofrepClient(url, { 'x-user': 'u2', 'x-qa': '1', cookie }, 'qa');
+    expect(await qa.getBooleanDetails('new-nav', false)).toMatchObject({
+      value: true,
+      reason: 'TARGETING_MATCH',
+    });
+    const notAllowed = await ofrepClient(url, { 'x-user': 'u2', cookie }, 'not-qa');
+    expect(await notAllowed.getBooleanValue('new-nav', true)).toBe(false);
+  });
+});
+
+describe('ofrepEndpoint: bulk evaluation', () => {
+  it('answers every browser-visible flag and nothing else, with an ETag and 304 when unchanged', async () => {
+    const { url, source } = await serve(ofrepEndpoint());
+    const first = await bulk(url, { context: { targetingKey: 'ignored' } }, { 'x-user': 'u1' });
+    expect(first.status).toBe(200);
+    expect(first.headers.get('content-type')).toMatch(/^application\/json/);
+    const etag = first.headers.get('etag');
+    expect(etag).toMatch(/^".+"$/);
+    const { flags } = (await first.json()) as { flags: Array<Record<string, unknown>> };
+    expect(flags.map((flag) => flag.key)).toEqual([
+      'new-nav',
+      'pro-banner',
+      'locale-copy',
+      'checkout-copy',
+      'price-tier',
+      'theme',
+    ]);
+    expect(flags[0]).toEqual({
+      key: 'new-nav',
+      value: true,
+      reason: 'TARGETING_MATCH',
+      metadata: { reason: 'strategy-matched', enabled: true },
+    });
+    expect(flags.find((flag) => flag.key === 'pro-banner')).toMatchObject({
+      value: false,
+      reason: 'DEFAULT',
+    });
+    expect(flags.find((flag) => flag.key === 'checkout-copy')).toMatchObject({
+      value: 'short',
+      variant: 'short',
+    });
+
+    const again = await bulk(url, {}, { 'x-user': 'u1', 'if-none-match': etag! });
+    expect(again.status).toBe(304);
+    expect(await again.text()).toBe('');
+    // Another user's answer differs, so the same ETag does not match it.
+    const other = await bulk(url, {}, { 'x-user': 'u2', 'if-none-match': etag! });
+    expect(other.status).toBe(200);
+    // A definition change changes the answer and the ETag.
+    source.set('new-nav', false);
+    const changed = await bulk(url, {}, { 'x-user': 'u1', 'if-none-match': etag! });
+    expect(changed.status).toBe(200);
+    expect(changed.headers.get('etag')).not.toBe(etag);
+  });
+
+  it('refuses bad bodies and methods clearly, answers 503 before the flags load, and ignores other paths', async () => {
+    const { url } = await serve(ofrepEndpoint());
+    const notJson = await bulk(url, '{"context": ');
+    expect(notJson.status).toBe(400);
+    expect(await notJson.json()).toEqual({ errorCode: 'PARSE_ERROR', errorDetails: 'the body is not JSON' });
+    const badContext = await bulk(url, { context: 'u1' });
+    expect(badContext.status).toBe(400);
+    expect(await badContext.json()).toMatchObject({ errorCode: 'INVALID_CONTEXT' });
+    const single = await fetch(`${url}/ofrep/v1/evaluate/flags/new-nav`, { method: 'POST', body: '[1]' });
+    expect(single.status).toBe(400);
+    expect(await single.json()).toMatchObject({ key: 'new-nav', errorCode: 'PARSE_ERROR' });
+    const get = await fetch(`${url}/ofrep/v1/evaluate/flags`);
+    expect(get.status).toBe(405);
+    expect(get.headers.get('allow')).toBe('POST');
+    expect((await fetch(`${url}/ofrep/v1/evaluate`, { method: 'POST' })).status).toBe(404);
+    expect((await fetch(`${url}/ofrep/v1/evaluate/flags/a/b`, { method: 'POST' })).status).toBe(404);
+
+    const early = await serve(ofrepEndpoint(), { ready: false });
+    const waiting = await bulk(early.url, {});
+    expect(waiting.status).toBe(503);
+    expect(waiting.headers.get('retry-after')).toBe('1');
+  });
+
+  it('rejects wrong options at startup', () => {
+    expect(() => ofrepEndpoint({ clientContxt: [] } as never)).toThrow(/unknown option "clientContxt"/);
+    expect(() => ofrepEndpoint({ clientContext: 'locale' as never })).toThrow(/list of field names/);
+  });
+});

@@ -1,0 +1,347 @@
+// The Unleash Frontend API table: the real unleash-proxy-client (in Node, over HTTP) against flagsFrontendApi()
+// mounted in a real app of each framework, beside a route that answers from the same request's `req.flags`.
+// The browser's user is the request's user: the row's context hook reads `x-user-id` and `x-plan`, which the
+// client sends as custom headers, standing in for the session cookie a page would send. Each row runs on a
+// flags file (browser flags marked `browser: true`) and on a loopback GitLab replica (picked with `expose`).
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  createFlags,
+  type FlagSource,
+  type FlagsClient,
+  type FrontendApiOptions,
+  fileSource,
+  type VariantResult,
+} from '@flagwise/core';
+import { gitlabSource } from '@flagwise/unleash';
+import { InMemoryStorageProvider, type IToggle, UnleashClient } from 'unleash-proxy-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type LoopbackServer,
+  startLoopbackServer,
+} from '../../../packages/unleash/test/helpers/loopback-server.js';
+
+/** A framework app with the frontend API mounted at `FRONTEND_PATH` and `/flag/:name` answering from req.flags. */
+export interface FrontendApiRow {
+  name: string;
+  /**
+   * Start the app on `client`: the adapter's context hook sets userId ← `x-user-id` and properties.plan ←
+   * `x-plan`; `flagsFrontendApi(options)` is mounted at FRONTEND_PATH; GET /flag/:name answers
+   * `{ enabled, variant }` from the request's flags.
+   */
+  start(client: FlagsClient, options: FrontendApiOptions): Promise<{ url: string; close(): Promise<void> }>;
+}
+
+export const FRONTEND_PATH = '/api/frontend';
+export const CLIENT_KEY = 'conformance-frontend-key';
+
+const PLANS = ['free', 'pro', 'team'];
+
+/** One set of flags the table runs on. */
+interface Fixture {
+  title: string;
+  /** starts what serves the flags; `change()` makes the change `changed` describes, `restore()` undoes it */
+  start(): Promise<{ source: FlagSource; change(): void; restore(): void; dispose(): Promise<void> }>;
+  options: FrontendApiOptions;
+  /** every flag a browser may see, on or off */
+  browserFlags: string[];
+  /** a flag that is on (for some users at least) but not for browsers */
+  hidden: string;
+  /** an exposed flag that is off */
+  off: string;
+  /** the change: `flag` goes off and `shown`, when given, hidden before, is exposed */
+  changed: { flag: string; shown?: string };
+  /** a user whose answers depend on their id (a user list): `listed` is in it, `other` is not */
+  listed: { flag: string; listed: string; other: string };
+  users: { id: string; plan: string }[];
+}
+
+const FLAGS_FILE = fileURLToPath(new URL('./flags.yaml', import.meta.url));
+const GITLAB_FIXTURE = fileURLToPath(
+  new URL('../../fixtures/gitlab/gitlab-client-features.json', import.meta.url),
+);
+
+const flagsFile: Fixture = {
+  title: 'on flags.yaml',
+  async start() {
+    const dir = mkdtempSync(path.join(tmpdir(), 'flagwise-frontend-'));
+    const file = path.join(dir, 'flags.yaml');
+    copyFileSync(FLAGS_FILE, file);
+    const original = readFileSync(file, 'utf8');
+    return {
+      source: fileSource(file, { debounceMs: 20 }),
+      change: () =>
+        writeFileSync(
+          file,
+          original
+            .replace(
+              'dark-mode: { enabled: true, browser: true }',
+              'dark-mode: { enabled: false, browser: true }',
+            )
+            .replace('server-only: { enabled: true }', 'server-only: { enabled: true, browser: true }'),
+        ),
+      restore: () => writeFileSync(file, original),
+      dispose: async () => rmSync(dir, { recursive: true, force: true }),
+    };
+  },
+  options: { clientKeys: [CLIENT_KEY] },
+  browserFlags: [
+    'dark-mode',
+    'half-rollout',
+    'pro-plan',
+    'team-rollout',
+    'paying-launch',
+    'beta-list',
+    'checkout-copy',
+    'theme',
+    'launch',
+    'killed',
+  ],
+  hidden: 'server-only',
+  off: 'killed',
+  changed: { flag: 'dark-mode', shown: 'server-only' },
+  listed: { flag: 'beta-list', listed: 'user-3', other: 'user-4' },
+  users: Array.from({ length: 200 }, (_, i) => ({ id: `user-${i}`, plan: PLANS[i % 3] })),
+};
+
+const gitlab: Fixture = {
+  title: 'on GitLab',
+  async start() {
+    const original = JSON.parse(readFileSync(GITLAB_FIXTURE, 'utf8')) as {
+      features: { name: string; enabled: boolean; [key: string]: unknown }[];
+    };
+    let features = original;
+    const server: LoopbackServer = await startLoopbackServer((request) =>
+      request.method === 'GET' && request.path.endsWith('/client/features')
+        ? { status: 200, body: features }
+        : { status: 202 },
+    );
+    return {
+      source: gitlabSource({
+        url: `${server.url}/api/v4/feature_flags/unleash/42`,
+        instanceId: 'glffct-frontend-conformance',
+        environment: 'production',
+        refreshInterval: 100,
+        backupPath: false,
+      }),
+      change: () => {
+        features = {
+          ...original,
+          features: original.features.map((feature) =>
+            feature.name === 'dark_mode' ? { ...feature, enabled: false } : feature,
+          ),
+        };
+      },
+      restore: () => {
+        features = original;
+      },
+      dispose: () => server.close(),
+    };
+  },
+  // GitLab's definitions carry no browser mark: the app names its browser flags.
+  options: {
+    clientKeys: [CLIENT_KEY],
+    expose: ['dark_mode', 'new_layout', 'beta_banner', 'legacy_checkout'],
+  },
+  browserFlags: ['dark_mode', 'new_layout', 'beta_banner', 'legacy_checkout'],
+  hidden: 'holiday_banner',
+  off: 'legacy_checkout',
+  changed: { flag: 'dark_mode' },
+  listed: { flag: 'beta_banner', listed: '1001', other: 'bob' },
+  users: [
+    ...['alice', 'bob', '42', '1001', '1002', '1003'].map((id) => ({ id, plan: 'free' })),
+    ...Array.from({ length: 194 }, (_, i) => ({ id: String(2000 + i), plan: 'free' })),
+  ],
+};
+
+interface Started {
+  client: UnleashClient;
+  statuses: number[];
+  sentEtags: string[];
+}
+
+/** Registers the table's scenarios for one row, on each fixture. */
+export function describeFrontendApi(row: FrontendApiRow): void {
+  describe(row.name, () => {
+    for (const fixture of [flagsFile, gitlab]) describeFixture(row, fixture);
+  });
+}
+
+function describeFixture(row: FrontendApiRow, fixture: Fixture): void {
+  describe(fixture.title, () => {
+    let served: Awaited<ReturnType<Fixture['start']>>;
+    let flags: FlagsClient;
+    let app: { url: string; close(): Promise<void> };
+    const started: UnleashClient[] = [];
+    const { users } = fixture;
+    const userNamed = (id: string) => users.find((user) => user.id === id)!;
+
+    beforeAll(async () => {
+      served = await fixture.start();
+      flags = createFlags({ source: served.source });
+      await flags.ready({ timeoutMs: 5000 });
+      app = await row.start(flags, fixture.options);
+    });
+
+    afterAll(async () => {
+      for (const client of started) client.stop();
+      await app?.close();
+      await flags?.close();
+      await served?.dispose();
+    });
+
+    async function startClient(
+      user: { id: string; plan: string },
+      config: Partial<ConstructorParameters<typeof UnleashClient>[0]> = {},
+    ): Promise<Started> {
+      const statuses: number[] = [];
+      const sentEtags: string[] = [];
+      const client = new UnleashClient({
+        url: `${app.url}${FRONTEND_PATH}`,
+        clientKey: CLIENT_KEY,
+        appName: 'frontend-conformance',
+        disableRefresh: true,
+        disableMetrics: true,
+        storageProvider: new InMemoryStorageProvider(),
+        customHeaders: { 'x-user-id': user.id, 'x-plan': user.plan },
+        fetch: async (url: string, init: RequestInit) => {
+          const etag = (init.headers as Record<string, string>)['if-none-match'];
+          if (etag) sentEtags.push(etag);
+          const response = await fetch(url, init);
+          statuses.push(response.status);
+          return response;
+        },
+        ...config,
+      });
+      started.push(client);
+      await client.start();
+      return { client, statuses, sentEtags };
+    }
+
+    async function serverSide(user: { id: string; plan: string }, name: string) {
+      const response = await fetch(`${app.url}/flag/${name}`, {
+        headers: { 'x-user-id': user.id, 'x-plan': user.plan },
+      });
+      expect(response.status).toBe(200);
+      return (await response.json()) as { enabled: boolean; variant: VariantResult };
+    }
+
+    it(`starts, and isEnabled/getVariant agree with req.flags for ${users.length} users on every browser flag`, async () => {
+      let on = 0;
+      let off = 0;
+      for (let at = 0; at < users.length; at += 20) {
+        await Promise.all(
+          users.slice(at, at + 20).map(async (user) => {
+            const { client } = await startClient(user);
+            expect(client.isReady()).toBe(true);
+            for (const name of fixture.browserFlags) {
+              const expected = await serverSide(user, name);
+              expect({ user: user.id, name, enabled: client.isEnabled(name) }).toEqual({
+                user: user.id,
+                name,
+                enabled: expected.enabled,
+              });
+              const variant = client.getVariant(name);
+              const want = expected.enabled ? expected.variant : { name: 'disabled', enabled: false };
+              expect({ user: user.id, name, variant: variant.name, payload: variant.payload }).toEqual({
+                user: user.id,
+                name,
+                variant: want.name,
+                payload: 'payload' in want ? want.payload : undefined,
+              });
+              if (expected.enabled) on++;
+              else if (name !== fixture.off) off++;
+            }
+            client.stop();
+          }),
+        );
+      }
+      // The fixture's rollouts, user lists and conditions split the users: each answer is some users' on and
+      // other users' off.
+      expect(on).toBeGreaterThan(users.length);
+      expect(off).toBeGreaterThan(users.length / 2);
+    }, 120_000);
+
+    it('leaves out a flag not exposed and a flag that is off', async () => {
+      // A user the hidden flag is on for (it may be a rollout).
+      let user = users[0];
+      for (const candidate of users) {
+        user = candidate;
+        if ((await serverSide(candidate, fixture.hidden)).enabled) break;
+      }
+      expect((await serverSide(user, fixture.hidden)).enabled).toBe(true);
+      const { client } = await startClient(user);
+      const names = client.getAllToggles().map((toggle: IToggle) => toggle.name);
+      expect(names).toContain(fixture.changed.flag);
+      expect(names).not.toContain(fixture.hidden);
+      expect(names).not.toContain(fixture.off);
+      expect(client.isEnabled(fixture.hidden)).toBe(false);
+    });
+
+    it('ignores the userId the browser claims', async () => {
+      const { flag, listed, other } = fixture.listed;
+      const honest = await startClient(userNamed(other));
+      const claiming = await startClient(userNamed(other), { context: { userId: listed } });
+      expect(claiming.client.getAllToggles()).toEqual(honest.client.getAllToggles());
+      expect(claiming.client.isEnabled(flag)).toBe(false);
+      expect((await startClient(userNamed(listed))).client.isEnabled(flag)).toBe(true);
+    });
+
+    it('answers a POST with a context body the same as a GET', async () => {
+      for (const user of users.slice(0, 12)) {
+        const get = await startClient(user);
+        const post = await startClient(user, { usePOSTrequests: true, context: { userId: 'someone-else' } });
+        expect(post.statuses).toEqual([200]);
+        expect(post.client.getAllToggles()).toEqual(get.client.getAllToggles());
+      }
+    });
+
+    it('answers 304 to the ETag when nothing changed, and a change reaches the client on its next refresh', async () => {
+      const { client, statuses, sentEtags } = await startClient(users[10], {
+        disableRefresh: false,
+        refreshInterval: 1,
+      });
+      const { flag, shown } = fixture.changed;
+      expect(client.isEnabled(flag)).toBe(true);
+      await expect.poll(() => statuses.length, { timeout: 5000 }).toBeGreaterThanOrEqual(2);
+      expect(statuses.slice(0, 2)).toEqual([200, 304]);
+      expect(sentEtags[0]).toMatch(/^"[\w-]+"$/);
+
+      const updated = new Promise<void>((resolve) => client.on('update', () => resolve()));
+      served.change();
+      await updated;
+      expect(client.isEnabled(flag)).toBe(false);
+      if (shown) expect(client.isEnabled(shown)).toBe(true);
+      const changedAt = statuses.length;
+      served.restore();
+      await expect.poll(() => client.isEnabled(flag), { timeout: 5000 }).toBe(true);
+      expect(statuses.slice(changedAt)).toContain(200);
+      client.stop();
+    }, 20_000);
+
+    it('accepts the metrics and registration the client sends', async () => {
+      const { client, statuses } = await startClient(users[5], {
+        disableMetrics: false,
+        metricsIntervalInitial: 0,
+      });
+      client.isEnabled(fixture.changed.flag);
+      client.getVariant(fixture.changed.flag);
+      await client.sendMetrics();
+      expect(statuses).toEqual([200, 200]);
+      const register = await fetch(`${app.url}${FRONTEND_PATH}/client/register`, {
+        method: 'POST',
+        headers: { authorization: CLIENT_KEY, 'content-type': 'application/json' },
+        body: JSON.stringify({ appName: 'frontend-conformance', instanceId: 'browser-1' }),
+      });
+      expect(register.status).toBe(200);
+    });
+
+    it('refuses an unknown client key with 401', async () => {
+      const response = await fetch(`${app.url}${FRONTEND_PATH}`, { headers: { authorization: 'wrong' } });
+      expect(response.status).toBe(401);
+      expect(((await response.json()) as { message: string }).message).toMatch(/clientKeys/);
+    });
+  });
+}
