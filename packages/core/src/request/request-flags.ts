@@ -4,7 +4,7 @@
 // state and the proxy, and nothing is evaluated until a flag is read. Reads go through the snapshot the object
 // was made with, so one request sees one consistent set of definitions.
 import type { FlagHandle } from '../engine/index.js';
-import type { Explanation, FlagContext, FlagName, Payload, VariantResult } from '../types.js';
+import type { Explanation, FlagContext, FlagName, FlagRegistry, Payload, VariantResult } from '../types.js';
 import type { FlagOverrides } from './overrides.js';
 import type { FlagsSnapshot } from './snapshot.js';
 
@@ -51,7 +51,26 @@ export type RequestFlags = {
   toJSON(): Record<string, BrowserFlag>;
   /** the context this object evaluates with */
   readonly context: FlagContext;
-} & { readonly [property: string]: boolean | any };
+} & FlagProperties;
+
+/**
+ * `new-pricing` → `newPricing`, as `toPropertyName` maps flag names to `req.flags` properties.
+ * @example type P = PropertyName<'new-pricing'>; // 'newPricing'
+ */
+export type PropertyName<Flag extends string> =
+  Flag extends `${infer Head}${'-' | '_' | '.' | ':' | ' '}${infer Tail}`
+    ? Tail extends ''
+      ? Head
+      : `${Head}${Capitalize<PropertyName<Tail>>}`
+    : Flag;
+
+/**
+ * The flag properties of `req.flags`: any name until the app declares a FlagRegistry, then only the declared
+ * flags, by their camelCase property name or their exact name.
+ */
+export type FlagProperties = keyof FlagRegistry extends never
+  ? { readonly [property: string]: boolean | any }
+  : { readonly [Flag in FlagName as PropertyName<Flag>]: boolean } & { readonly [Flag in FlagName]: boolean };
 
 const DISABLED_VARIANT: VariantResult = Object.freeze({
   name: 'disabled',
