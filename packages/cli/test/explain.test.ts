@@ -187,6 +187,16 @@ const specFiles = (JSON.parse(readFileSync(join(specDir, 'index.json'), 'utf8'))
   }))
   .filter(({ cases }) => cases.length > 0);
 
+/** The flags-file reader's message when it refuses a file, or undefined when it reads it. */
+function fileRefusal(file: string): string | undefined {
+  try {
+    parseFlagsFile(readFileSync(file, 'utf8'), file);
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
 /** What two evaluations in two processes can be expected to agree on: random buckets and the clock removed. */
 function comparable(trace: FlagTrace, context: FlagContext, variantIsStable: boolean): unknown {
   const random = trace.strategies.some(
@@ -239,6 +249,17 @@ describe('the trace over the client specification (every case with a context)', 
       const flagsFile = join(scratch, `${name}.json`);
       writeFileSync(flagsFile, JSON.stringify(state));
       const flags = compileFlags(state);
+      // The flags-file reader refuses what the engine only tolerates (a regex RE2 cannot compile, which the
+      // specification uses to check "never matches"): such a state cannot be a flags file, and the bin says why.
+      const refused = fileRefusal(flagsFile);
+      if (refused !== undefined) {
+        const run = await bin.run(['explain', allCases[0].toggleName, '--flags', flagsFile], {
+          cwd: scratch,
+        });
+        expect(run.code).toBe(2);
+        expect(run.stderr.startsWith(`flagwise: ${refused.split('\n')[0]}`)).toBe(true);
+        return;
+      }
       // a case on a flag the state does not define is explain()'s `not-found`: the bin says so and exits 2
       const cases = allCases.filter((test) => flags.has(test.toggleName));
       for (const test of allCases.filter((test) => !flags.has(test.toggleName))) {
