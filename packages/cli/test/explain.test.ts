@@ -1,11 +1,11 @@
 // flagwise explain, run as a child process: the text and JSON trace for the fixture flags, bad input, and the
 // trace of every client-specification case with a context checked against the engine's explain().
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compileFlags, type FlagContext, type FlagTrace, parseFlagsFile, traceFlag } from '@flagwise/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { specFiles as allSpecFiles } from '../../../test/spec/spec-files.js';
 import { type BuiltBin, buildBin, fixtures } from './bin.js';
 
 const cwd = join(fixtures, 'explain');
@@ -161,24 +161,7 @@ describe('flagwise explain', () => {
 // Every client-specification case with a context, through the bin: `flagwise test` (one run per specification
 // file, its JSON carries the trace of each case) and `flagwise explain` (the first case of each file).
 
-interface SpecTest {
-  description: string;
-  context: FlagContext;
-  toggleName: string;
-}
-
-interface SpecFile {
-  name: string;
-  state: { features?: unknown[]; segments?: unknown[] };
-  tests?: SpecTest[];
-  variantTests?: SpecTest[];
-}
-
-const require = createRequire(join(fixtures, '..', '..', '..', '..', 'test', 'package.json'));
-const specDir = join(require.resolve('@unleash/client-specification/specifications/index.json'), '..');
-const specFiles = (JSON.parse(readFileSync(join(specDir, 'index.json'), 'utf8')) as string[])
-  .map((file) => JSON.parse(readFileSync(join(specDir, file), 'utf8')) as SpecFile)
-  .filter((spec) => Array.isArray(spec.state?.features))
+const specFiles = allSpecFiles
   .map((spec) => ({
     spec,
     cases: [...(spec.tests ?? []), ...(spec.variantTests ?? [])].filter(
