@@ -7,4 +7,6 @@ export default defineConfig({
   clean: true,
   target: 'node20',
   sourcemap: true,
+  // node:test exists only under its node: name; the default strips the prefix.
+  removeNodeProtocol: false,
 });

@@ -26,13 +26,13 @@ export interface DemoOptions {
 
 const DEMO_FLAGS = ['dark_mode', 'holiday_banner', 'new_layout', 'beta_banner'];
 
-interface Demo {
+export interface Demo {
   child: ChildProcess;
   url: string;
   output: () => string;
 }
 
-function startDemo(exampleDir: string, entry: string, env: Record<string, string>): Promise<Demo> {
+export function startDemo(exampleDir: string, entry: string, env: Record<string, string>): Promise<Demo> {
   const child = spawn(process.execPath, ['--import', 'tsx', entry], {
     cwd: exampleDir,
     env: { ...process.env, PORT: '0', UNLEASH_URL: '', ...env },
@@ -57,7 +57,7 @@ function startDemo(exampleDir: string, entry: string, env: Record<string, string
   });
 }
 
-async function stopDemo(demo: Demo | undefined): Promise<void> {
+export async function stopDemo(demo: Demo | undefined): Promise<void> {
   if (!demo || demo.child.exitCode !== null) return;
   const exited = once(demo.child, 'exit');
   demo.child.kill('SIGTERM');

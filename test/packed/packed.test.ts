@@ -23,15 +23,25 @@ interface Pkg {
   dir: string;
   name: string;
   peerDependencies: Record<string, string>;
+  /** a package with only a `bin` (the command line) has nothing to import */
+  library: boolean;
+  bin: Record<string, string>;
 }
 
-const packages: Pkg[] = readdirSync(packagesDir)
+const allPackages: Pkg[] = readdirSync(packagesDir)
   .map((dir) => path.join(packagesDir, dir))
   .filter((dir) => existsSync(path.join(dir, 'package.json')))
   .map((dir) => {
     const json = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8'));
-    return { dir, name: json.name, peerDependencies: json.peerDependencies ?? {} };
+    return {
+      dir,
+      name: json.name,
+      peerDependencies: json.peerDependencies ?? {},
+      library: json.exports !== undefined,
+      bin: json.bin ?? {},
+    };
   });
+const packages = allPackages.filter((pkg) => pkg.library);
 
 // A peer range's first major, e.g. '^4 || ^5' → '^4'... we install the newest the range allows.
 function newestOf(range: string): string {
@@ -48,7 +58,7 @@ beforeAll(() => {
   const packs = path.join(project, 'packs');
   mkdirSync(packs);
   const tarballs: Record<string, string> = {};
-  for (const pkg of packages) {
+  for (const pkg of allPackages) {
     if (!existsSync(path.join(pkg.dir, 'dist'))) {
       execFileSync('pnpm', ['build'], { cwd: pkg.dir, stdio: 'pipe' });
     }
@@ -118,6 +128,20 @@ describe.each(packages.map((p) => [p.name, p] as const))('%s (packed)', (name) =
     );
   });
 });
+
+describe.each(allPackages.filter((p) => Object.keys(p.bin).length > 0).map((p) => [p.name, p] as const))(
+  '%s bin (packed)',
+  (_name, pkg) => {
+    it.each(Object.keys(pkg.bin))('runs `%s --version` from the installed tarball', (bin) => {
+      const version = JSON.parse(readFileSync(path.join(pkg.dir, 'package.json'), 'utf8')).version;
+      const output = execFileSync(path.join(project, 'node_modules', '.bin', bin), ['--version'], {
+        cwd: project,
+        encoding: 'utf8',
+      });
+      expect(output.trim()).toBe(version);
+    });
+  },
+);
 
 // One program per format: a real project compiles as ESM or as CJS, not both at once.
 it.each(['mts', 'cts'])('type-checks a consumer.%s under NodeNext', (extension) => {

@@ -18,14 +18,14 @@ const USER_COOKIE = 'demo_user';
 const views = fileURLToPath(new URL('../views', import.meta.url));
 
 /**
- * Builds the demo app on a flags client. The visitor picks a user with `?user=name` (remembered in a cookie);
- * a real app would take `req.user` from its login instead.
+ * Builds the demo app on a flags client, in `app` when given one (an app of another Express major: the page runs
+ * on Express 4 and 5). The visitor picks a user with `?user=name` (remembered in a cookie); a real app would
+ * take `req.user` from its login instead.
  * @example
  * const app = createDemoApp(createFlags({ source: fileSource('flags.yaml') }));
  * app.listen(3000);
  */
-export function createDemoApp(client: FlagsClient): Express {
-  const app = express();
+export function createDemoApp(client: FlagsClient, app: Express = express()): Express {
   app.engine('ejs', ejs.renderFile as never);
   app.set('view engine', 'ejs');
   app.set('views', views);

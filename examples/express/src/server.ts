@@ -11,7 +11,9 @@ const exampleDir = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 function chooseSource() {
   // FLAGWISE_FLAGS_FILE points at another flags file (the example's test uses a copy).
   if (process.env.FLAGWISE_FLAGS_FILE) return fileSource(process.env.FLAGWISE_FLAGS_FILE, { debounceMs: 50 });
-  return sourceFromEnv(process.env, { cwd: exampleDir, backupPath: path.join(exampleDir, '.flagwise') });
+  // FLAGWISE_BACKUP_PATH keeps the Unleash/GitLab backup elsewhere (the browser test's scratch folder).
+  const backupPath = process.env.FLAGWISE_BACKUP_PATH ?? path.join(exampleDir, '.flagwise');
+  return sourceFromEnv(process.env, { cwd: exampleDir, backupPath });
 }
 
 let source: ReturnType<typeof chooseSource>;

@@ -27,16 +27,32 @@ declare module 'fastify' {
 }
 
 /**
+ * Fastify and the plugins the demo registers; another major's set runs the same page on Fastify 4.
+ * @example
+ * const onFastify4: DemoFramework = { fastify: fastify4, cookie: cookie9, view: view9 };
+ */
+export interface DemoFramework {
+  fastify: (options?: object) => FastifyInstance;
+  cookie: unknown;
+  view: unknown;
+}
+
+const fastify5: DemoFramework = { fastify: Fastify, cookie: fastifyCookie, view: fastifyView };
+
+/**
  * Builds the demo app with the flags plugin. The visitor picks a user with `?user=name` (remembered in a
  * cookie); a real app would take `request.user` from its login instead.
  * @example
  * const app = await createDemoApp({ source: fileSource('flags.yaml') });
  * await app.listen({ port: 3000 });
  */
-export async function createDemoApp(flagsOptions: FeatureFlagsOptions): Promise<FastifyInstance> {
-  const app = Fastify();
-  await app.register(fastifyCookie);
-  await app.register(fastifyView, { engine: { ejs }, root: views });
+export async function createDemoApp(
+  flagsOptions: FeatureFlagsOptions,
+  framework: DemoFramework = fastify5,
+): Promise<FastifyInstance> {
+  const app = framework.fastify();
+  await app.register(framework.cookie as typeof fastifyCookie);
+  await app.register(framework.view as typeof fastifyView, { engine: { ejs }, root: views });
 
   // Stands in for a login: request.user is what the flags plugin reads the user id from.
   app.decorateRequest('user', null);

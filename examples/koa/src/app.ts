@@ -24,15 +24,17 @@ export interface DemoState extends FlagsState {
 const viewsDir = fileURLToPath(new URL('../views', import.meta.url));
 
 /**
- * Builds the demo app on a flags client. The visitor picks a user with `?user=name` (remembered in a cookie);
- * a real app would have `ctx.state.user` from its login (koa-passport puts it there) instead.
+ * Builds the demo app on a flags client, in `app` when given one (an app of another Koa major: the page runs on
+ * Koa 2 and 3). The visitor picks a user with `?user=name` (remembered in a cookie); a real app would have
+ * `ctx.state.user` from its login (koa-passport puts it there) instead.
  * @example
  * const app = createDemoApp(createFlags({ source: fileSource('flags.yaml') }));
  * app.listen(3000);
  */
-export function createDemoApp(client: FlagsClient): Koa<DemoState> {
-  const app = new Koa<DemoState>();
-
+export function createDemoApp(
+  client: FlagsClient,
+  app: Koa<DemoState> = new Koa<DemoState>(),
+): Koa<DemoState> {
   // Stands in for a login: ctx.state.user is what featureFlags() reads the user id from.
   app.use(async (ctx, next) => {
     const chosen = typeof ctx.query.user === 'string' ? ctx.query.user : undefined;

@@ -10,6 +10,7 @@ export type FlagwiseErrorCode =
   | 'SOURCE_FAILED'
   | 'UNAUTHORIZED'
   | 'MISCONFIGURED'
+  | 'CONFLICT'
   | 'CLOSED';
 
 /**
@@ -53,16 +54,25 @@ export class FlagDefinitionError extends FlagwiseError {
   }
 }
 
+/** One problem of a flags file, with its position where known. */
+export interface FlagsFileProblem {
+  message: string;
+  line?: number;
+  column?: number;
+}
+
 /** A flags file that cannot be read or parsed; names the path and, where known, the line. */
 export class FlagsFileError extends FlagwiseError {
   readonly path: string;
   readonly line?: number;
   readonly column?: number;
+  /** every problem found, the first one included (the message lists only the first few) */
+  readonly problems: readonly FlagsFileProblem[];
   constructor(
     code: 'INVALID_FLAGS_FILE' | 'FLAGS_FILE_NOT_FOUND',
     path: string,
     problem: string,
-    where?: { line?: number; column?: number; cause?: unknown },
+    where?: { line?: number; column?: number; cause?: unknown; problems?: readonly FlagsFileProblem[] },
   ) {
     const at = where?.line ? `:${where.line}${where.column ? `:${where.column}` : ''}` : '';
     super(code, `${path}${at}: ${problem}`, { cause: where?.cause });
@@ -70,6 +80,7 @@ export class FlagsFileError extends FlagwiseError {
     this.path = path;
     this.line = where?.line;
     this.column = where?.column;
+    this.problems = where?.problems ?? [{ message: problem, line: where?.line, column: where?.column }];
   }
 }
 

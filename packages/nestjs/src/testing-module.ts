@@ -27,7 +27,7 @@ export class FeatureFlagsTestingModule {
    * FeatureFlagsTestingModule.withFlags(flags)
    */
   static withFlags(flags: PinnedFlags | TestFlags = {}, options: NestAdapterOptions = {}): DynamicModule {
-    const client = flags instanceof TestFlags ? flags : createTestFlags(flags);
+    const client = isTestFlags(flags) ? flags : createTestFlags(flags);
     const module = FeatureFlagsModule.forRoot({ ...options, client });
     return {
       ...module,
@@ -35,4 +35,13 @@ export class FeatureFlagsTestingModule {
       exports: [...(module.exports ?? []), TestFlags],
     };
   }
+}
+
+// By shape as well as by class: a second copy of @flagwise/testing (another install path) has its own class.
+function isTestFlags(value: PinnedFlags | TestFlags): value is TestFlags {
+  return (
+    value instanceof TestFlags ||
+    (typeof (value as Partial<TestFlags>).forRequest === 'function' &&
+      typeof (value as Partial<TestFlags>).clearRequests === 'function')
+  );
 }

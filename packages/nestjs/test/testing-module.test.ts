@@ -4,6 +4,8 @@
 
 import { createTestFlags, pinHeaders, TestFlags } from '@flagwise/testing';
 import { Controller, Get, type INestApplication, Module } from '@nestjs/common';
+import { ExpressAdapter } from '@nestjs/platform-express';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -17,6 +19,7 @@ import {
   memorySource,
   type RequestFlags,
 } from '../src/index.js';
+import { PLATFORMS } from './boot.js';
 
 @Controller('checkout')
 class CheckoutController {
@@ -61,23 +64,30 @@ describe('FeatureFlagsTestingModule', () => {
     expect((await get('/checkout')).status).toBe(404);
   });
 
-  it('takes a test client, serves per-request pins and records what each request read', async () => {
-    const flags = createTestFlags({ 'new-pricing': false });
-    const moduleRef = await Test.createTestingModule({
-      imports: [FeatureFlagsTestingModule.withFlags(flags), CheckoutModule],
-    }).compile();
-    app = moduleRef.createNestApplication({ logger: false });
-    const get = await start(app);
-    expect(app.get(TestFlags)).toBe(flags);
+  it.each(PLATFORMS)(
+    'takes a test client, serves per-request pins and records what each request read (%s)',
+    async (platform) => {
+      const flags = createTestFlags({ 'new-pricing': false });
+      const moduleRef = await Test.createTestingModule({
+        imports: [FeatureFlagsTestingModule.withFlags(flags), CheckoutModule],
+      }).compile();
+      const adapter = platform === 'express' ? new ExpressAdapter() : new FastifyAdapter();
+      app = moduleRef.createNestApplication(adapter as never, { logger: false });
+      const get = await start(app);
+      expect(app.get(TestFlags)).toBe(flags);
 
-    expect((await get('/checkout')).status).toBe(404);
-    expect(flags.lastRequest()?.read).toEqual(['new-pricing']);
-    const pinned = pinHeaders({ 'new-pricing': true, 'checkout-copy': { variant: 'long' } }, { label: 'on' });
-    expect(await get('/checkout', pinned)).toEqual({ status: 200, body: '{"copy":"long","dark":false}' });
-    expect(flags.request('on')?.read).toEqual(['new-pricing', 'checkout-copy', 'darkMode']);
-    expect(flags.request('on')?.didRead('dark-mode')).toBe(true);
-    expect((await get('/checkout')).status).toBe(404);
-  });
+      expect((await get('/checkout')).status).toBe(404);
+      expect(flags.lastRequest()?.read).toEqual(['new-pricing']);
+      const pinned = pinHeaders(
+        { 'new-pricing': true, 'checkout-copy': { variant: 'long' } },
+        { label: 'on' },
+      );
+      expect(await get('/checkout', pinned)).toEqual({ status: 200, body: '{"copy":"long","dark":false}' });
+      expect(flags.request('on')?.read).toEqual(['new-pricing', 'checkout-copy', 'darkMode']);
+      expect(flags.request('on')?.didRead('dark-mode')).toBe(true);
+      expect((await get('/checkout')).status).toBe(404);
+    },
+  );
 
   it("pins flags for a whole AppModule by overriding its client (the app's flags file is never read)", async () => {
     @Module({

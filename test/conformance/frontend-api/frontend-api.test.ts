@@ -3,17 +3,17 @@ import { once } from 'node:events';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { frontendApiEndpoint } from '@flagwise/core/adapter';
-import { CLIENT_KEY, describeFrontendApi, FRONTEND_PATH, type FrontendApiRow } from './scenarios.js';
+import { describeFrontendApi, FRONTEND_PATH, type FrontendApiRow } from './scenarios.js';
 
 const nodeHttp: FrontendApiRow = {
   name: 'node:http',
-  async start(client) {
-    const endpoint = frontendApiEndpoint<IncomingMessage>({ clientKeys: [CLIENT_KEY] });
+  async start(client, options) {
+    const endpoint = frontendApiEndpoint<IncomingMessage>(options);
     const server = createServer(async (req, res) => {
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
       let body = '';
       for await (const chunk of req) body += chunk;
-      const { flags } = client.forRequest(
+      const { flags } = await client.forRequest(
         req,
         {
           user: { id: req.headers['x-user-id'] },

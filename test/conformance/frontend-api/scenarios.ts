@@ -1,44 +1,160 @@
 // The Unleash Frontend API table: the real unleash-proxy-client (in Node, over HTTP) against flagsFrontendApi()
 // mounted in a real app of each framework, beside a route that answers from the same request's `req.flags`.
 // The browser's user is the request's user: the row's context hook reads `x-user-id` and `x-plan`, which the
-// client sends as custom headers, standing in for the session cookie a page would send.
+// client sends as custom headers, standing in for the session cookie a page would send. Each row runs on a
+// flags file (browser flags marked `browser: true`) and on a loopback GitLab replica (picked with `expose`).
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createFlags, type FlagsClient, fileSource, type VariantResult } from '@flagwise/core';
+import {
+  createFlags,
+  type FlagSource,
+  type FlagsClient,
+  type FrontendApiOptions,
+  fileSource,
+  type VariantResult,
+} from '@flagwise/core';
+import { gitlabSource } from '@flagwise/unleash';
 import { InMemoryStorageProvider, type IToggle, UnleashClient } from 'unleash-proxy-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type LoopbackServer,
+  startLoopbackServer,
+} from '../../../packages/unleash/test/helpers/loopback-server.js';
 
 /** A framework app with the frontend API mounted at `FRONTEND_PATH` and `/flag/:name` answering from req.flags. */
 export interface FrontendApiRow {
   name: string;
   /**
    * Start the app on `client`: the adapter's context hook sets userId ← `x-user-id` and properties.plan ←
-   * `x-plan`; `flagsFrontendApi({ clientKeys: [CLIENT_KEY] })` is mounted at FRONTEND_PATH; GET /flag/:name
-   * answers `{ enabled, variant }` from the request's flags.
+   * `x-plan`; `flagsFrontendApi(options)` is mounted at FRONTEND_PATH; GET /flag/:name answers
+   * `{ enabled, variant }` from the request's flags.
    */
-  start(client: FlagsClient): Promise<{ url: string; close(): Promise<void> }>;
+  start(client: FlagsClient, options: FrontendApiOptions): Promise<{ url: string; close(): Promise<void> }>;
 }
 
 export const FRONTEND_PATH = '/api/frontend';
 export const CLIENT_KEY = 'conformance-frontend-key';
 
-const FIXTURE = fileURLToPath(new URL('./flags.yaml', import.meta.url));
-const BROWSER_FLAGS = [
-  'dark-mode',
-  'half-rollout',
-  'pro-plan',
-  'team-rollout',
-  'paying-launch',
-  'beta-list',
-  'checkout-copy',
-  'theme',
-  'launch',
-  'killed',
-];
 const PLANS = ['free', 'pro', 'team'];
-const USERS = Array.from({ length: 200 }, (_, i) => ({ id: `user-${i}`, plan: PLANS[i % 3] }));
+
+/** One set of flags the table runs on. */
+interface Fixture {
+  title: string;
+  /** starts what serves the flags; `change()` makes the change `changed` describes, `restore()` undoes it */
+  start(): Promise<{ source: FlagSource; change(): void; restore(): void; dispose(): Promise<void> }>;
+  options: FrontendApiOptions;
+  /** every flag a browser may see, on or off */
+  browserFlags: string[];
+  /** a flag that is on (for some users at least) but not for browsers */
+  hidden: string;
+  /** an exposed flag that is off */
+  off: string;
+  /** the change: `flag` goes off and `shown`, when given, hidden before, is exposed */
+  changed: { flag: string; shown?: string };
+  /** a user whose answers depend on their id (a user list): `listed` is in it, `other` is not */
+  listed: { flag: string; listed: string; other: string };
+  users: { id: string; plan: string }[];
+}
+
+const FLAGS_FILE = fileURLToPath(new URL('./flags.yaml', import.meta.url));
+const GITLAB_FIXTURE = fileURLToPath(
+  new URL('../../fixtures/gitlab/gitlab-client-features.json', import.meta.url),
+);
+
+const flagsFile: Fixture = {
+  title: 'on flags.yaml',
+  async start() {
+    const dir = mkdtempSync(path.join(tmpdir(), 'flagwise-frontend-'));
+    const file = path.join(dir, 'flags.yaml');
+    copyFileSync(FLAGS_FILE, file);
+    const original = readFileSync(file, 'utf8');
+    return {
+      source: fileSource(file, { debounceMs: 20 }),
+      change: () =>
+        writeFileSync(
+          file,
+          original
+            .replace(
+              'dark-mode: { enabled: true, browser: true }',
+              'dark-mode: { enabled: false, browser: true }',
+            )
+            .replace('server-only: { enabled: true }', 'server-only: { enabled: true, browser: true }'),
+        ),
+      restore: () => writeFileSync(file, original),
+      dispose: async () => rmSync(dir, { recursive: true, force: true }),
+    };
+  },
+  options: { clientKeys: [CLIENT_KEY] },
+  browserFlags: [
+    'dark-mode',
+    'half-rollout',
+    'pro-plan',
+    'team-rollout',
+    'paying-launch',
+    'beta-list',
+    'checkout-copy',
+    'theme',
+    'launch',
+    'killed',
+  ],
+  hidden: 'server-only',
+  off: 'killed',
+  changed: { flag: 'dark-mode', shown: 'server-only' },
+  listed: { flag: 'beta-list', listed: 'user-3', other: 'user-4' },
+  users: Array.from({ length: 200 }, (_, i) => ({ id: `user-${i}`, plan: PLANS[i % 3] })),
+};
+
+const gitlab: Fixture = {
+  title: 'on GitLab',
+  async start() {
+    const original = JSON.parse(readFileSync(GITLAB_FIXTURE, 'utf8')) as {
+      features: { name: string; enabled: boolean; [key: string]: unknown }[];
+    };
+    let features = original;
+    const server: LoopbackServer = await startLoopbackServer((request) =>
+      request.method === 'GET' && request.path.endsWith('/client/features')
+        ? { status: 200, body: features }
+        : { status: 202 },
+    );
+    return {
+      source: gitlabSource({
+        url: `${server.url}/api/v4/feature_flags/unleash/42`,
+        instanceId: 'glffct-frontend-conformance',
+        environment: 'production',
+        refreshInterval: 100,
+        backupPath: false,
+      }),
+      change: () => {
+        features = {
+          ...original,
+          features: original.features.map((feature) =>
+            feature.name === 'dark_mode' ? { ...feature, enabled: false } : feature,
+          ),
+        };
+      },
+      restore: () => {
+        features = original;
+      },
+      dispose: () => server.close(),
+    };
+  },
+  // GitLab's definitions carry no browser mark: the app names its browser flags.
+  options: {
+    clientKeys: [CLIENT_KEY],
+    expose: ['dark_mode', 'new_layout', 'beta_banner', 'legacy_checkout'],
+  },
+  browserFlags: ['dark_mode', 'new_layout', 'beta_banner', 'legacy_checkout'],
+  hidden: 'holiday_banner',
+  off: 'legacy_checkout',
+  changed: { flag: 'dark_mode' },
+  listed: { flag: 'beta_banner', listed: '1001', other: 'bob' },
+  users: [
+    ...['alice', 'bob', '42', '1001', '1002', '1003'].map((id) => ({ id, plan: 'free' })),
+    ...Array.from({ length: 194 }, (_, i) => ({ id: String(2000 + i), plan: 'free' })),
+  ],
+};
 
 interface Started {
   client: UnleashClient;
@@ -46,29 +162,34 @@ interface Started {
   sentEtags: string[];
 }
 
-/** Registers the table's scenarios for one row. */
+/** Registers the table's scenarios for one row, on each fixture. */
 export function describeFrontendApi(row: FrontendApiRow): void {
   describe(row.name, () => {
-    let dir: string;
-    let flagsFile: string;
+    for (const fixture of [flagsFile, gitlab]) describeFixture(row, fixture);
+  });
+}
+
+function describeFixture(row: FrontendApiRow, fixture: Fixture): void {
+  describe(fixture.title, () => {
+    let served: Awaited<ReturnType<Fixture['start']>>;
     let flags: FlagsClient;
     let app: { url: string; close(): Promise<void> };
     const started: UnleashClient[] = [];
+    const { users } = fixture;
+    const userNamed = (id: string) => users.find((user) => user.id === id)!;
 
     beforeAll(async () => {
-      dir = mkdtempSync(path.join(tmpdir(), 'flagwise-frontend-'));
-      flagsFile = path.join(dir, 'flags.yaml');
-      copyFileSync(FIXTURE, flagsFile);
-      flags = createFlags({ source: fileSource(flagsFile, { debounceMs: 20 }) });
+      served = await fixture.start();
+      flags = createFlags({ source: served.source });
       await flags.ready({ timeoutMs: 5000 });
-      app = await row.start(flags);
+      app = await row.start(flags, fixture.options);
     });
 
     afterAll(async () => {
       for (const client of started) client.stop();
       await app?.close();
       await flags?.close();
-      rmSync(dir, { recursive: true, force: true });
+      await served?.dispose();
     });
 
     async function startClient(
@@ -107,15 +228,15 @@ export function describeFrontendApi(row: FrontendApiRow): void {
       return (await response.json()) as { enabled: boolean; variant: VariantResult };
     }
 
-    it('starts, and isEnabled/getVariant agree with req.flags for 200 users on every browser flag', async () => {
+    it(`starts, and isEnabled/getVariant agree with req.flags for ${users.length} users on every browser flag`, async () => {
       let on = 0;
-      let withVariant = 0;
-      for (let at = 0; at < USERS.length; at += 20) {
+      let off = 0;
+      for (let at = 0; at < users.length; at += 20) {
         await Promise.all(
-          USERS.slice(at, at + 20).map(async (user) => {
+          users.slice(at, at + 20).map(async (user) => {
             const { client } = await startClient(user);
             expect(client.isReady()).toBe(true);
-            for (const name of BROWSER_FLAGS) {
+            for (const name of fixture.browserFlags) {
               const expected = await serverSide(user, name);
               expect({ user: user.id, name, enabled: client.isEnabled(name) }).toEqual({
                 user: user.id,
@@ -131,41 +252,45 @@ export function describeFrontendApi(row: FrontendApiRow): void {
                 payload: 'payload' in want ? want.payload : undefined,
               });
               if (expected.enabled) on++;
-              if (variant.enabled) withVariant++;
+              else if (name !== fixture.off) off++;
             }
             client.stop();
           }),
         );
       }
-      // The fixture's rollouts and conditions split the users: some flags on, some off, some with variants.
-      expect(on).toBeGreaterThan(USERS.length * 3);
-      expect(on).toBeLessThan(USERS.length * (BROWSER_FLAGS.length - 1));
-      expect(withVariant).toBeGreaterThan(USERS.length);
+      // The fixture's rollouts, user lists and conditions split the users: each answer is some users' on and
+      // other users' off.
+      expect(on).toBeGreaterThan(users.length);
+      expect(off).toBeGreaterThan(users.length / 2);
     }, 120_000);
 
     it('leaves out a flag not exposed and a flag that is off', async () => {
-      const user = USERS[1];
+      // A user the hidden flag is on for (it may be a rollout).
+      let user = users[0];
+      for (const candidate of users) {
+        user = candidate;
+        if ((await serverSide(candidate, fixture.hidden)).enabled) break;
+      }
+      expect((await serverSide(user, fixture.hidden)).enabled).toBe(true);
       const { client } = await startClient(user);
-      expect((await serverSide(user, 'server-only')).enabled).toBe(true);
       const names = client.getAllToggles().map((toggle: IToggle) => toggle.name);
-      expect(names).toContain('dark-mode');
-      expect(names).not.toContain('server-only');
-      expect(names).not.toContain('killed');
-      expect(client.isEnabled('server-only')).toBe(false);
+      expect(names).toContain(fixture.changed.flag);
+      expect(names).not.toContain(fixture.hidden);
+      expect(names).not.toContain(fixture.off);
+      expect(client.isEnabled(fixture.hidden)).toBe(false);
     });
 
     it('ignores the userId the browser claims', async () => {
-      const listed = USERS[3];
-      const other = USERS[4];
-      const honest = await startClient(other);
-      const claiming = await startClient(other, { context: { userId: listed.id } });
+      const { flag, listed, other } = fixture.listed;
+      const honest = await startClient(userNamed(other));
+      const claiming = await startClient(userNamed(other), { context: { userId: listed } });
       expect(claiming.client.getAllToggles()).toEqual(honest.client.getAllToggles());
-      expect(claiming.client.isEnabled('beta-list')).toBe(false);
-      expect((await startClient(listed)).client.isEnabled('beta-list')).toBe(true);
+      expect(claiming.client.isEnabled(flag)).toBe(false);
+      expect((await startClient(userNamed(listed))).client.isEnabled(flag)).toBe(true);
     });
 
     it('answers a POST with a context body the same as a GET', async () => {
-      for (const user of USERS.slice(0, 12)) {
+      for (const user of users.slice(0, 12)) {
         const get = await startClient(user);
         const post = await startClient(user, { usePOSTrequests: true, context: { userId: 'someone-else' } });
         expect(post.statuses).toEqual([200]);
@@ -173,46 +298,36 @@ export function describeFrontendApi(row: FrontendApiRow): void {
       }
     });
 
-    it('answers 304 to the ETag when nothing changed, and a flags.yaml edit reaches the client on its next refresh', async () => {
-      const user = USERS[10];
-      const { client, statuses, sentEtags } = await startClient(user, {
+    it('answers 304 to the ETag when nothing changed, and a change reaches the client on its next refresh', async () => {
+      const { client, statuses, sentEtags } = await startClient(users[10], {
         disableRefresh: false,
         refreshInterval: 1,
       });
-      expect(client.isEnabled('dark-mode')).toBe(true);
+      const { flag, shown } = fixture.changed;
+      expect(client.isEnabled(flag)).toBe(true);
       await expect.poll(() => statuses.length, { timeout: 5000 }).toBeGreaterThanOrEqual(2);
       expect(statuses.slice(0, 2)).toEqual([200, 304]);
       expect(sentEtags[0]).toMatch(/^"[\w-]+"$/);
 
       const updated = new Promise<void>((resolve) => client.on('update', () => resolve()));
-      const original = readFileSync(flagsFile, 'utf8');
-      writeFileSync(
-        flagsFile,
-        original
-          .replace(
-            'dark-mode: { enabled: true, browser: true }',
-            'dark-mode: { enabled: false, browser: true }',
-          )
-          .replace('server-only: { enabled: true }', 'server-only: { enabled: true, browser: true }'),
-      );
+      served.change();
       await updated;
-      expect(client.isEnabled('dark-mode')).toBe(false);
-      expect(client.isEnabled('server-only')).toBe(true);
+      expect(client.isEnabled(flag)).toBe(false);
+      if (shown) expect(client.isEnabled(shown)).toBe(true);
       const changedAt = statuses.length;
-      writeFileSync(flagsFile, original);
-      await expect.poll(() => client.isEnabled('dark-mode'), { timeout: 5000 }).toBe(true);
-      expect(statuses.slice(changedAt).filter((status) => status !== 304)).toContain(200);
+      served.restore();
+      await expect.poll(() => client.isEnabled(flag), { timeout: 5000 }).toBe(true);
+      expect(statuses.slice(changedAt)).toContain(200);
       client.stop();
     }, 20_000);
 
     it('accepts the metrics and registration the client sends', async () => {
-      const user = USERS[5];
-      const { client, statuses } = await startClient(user, {
+      const { client, statuses } = await startClient(users[5], {
         disableMetrics: false,
         metricsIntervalInitial: 0,
       });
-      client.isEnabled('dark-mode');
-      client.getVariant('checkout-copy');
+      client.isEnabled(fixture.changed.flag);
+      client.getVariant(fixture.changed.flag);
       await client.sendMetrics();
       expect(statuses).toEqual([200, 200]);
       const register = await fetch(`${app.url}${FRONTEND_PATH}/client/register`, {

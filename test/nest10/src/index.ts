@@ -7,6 +7,7 @@ import * as common from '@nestjs/common';
 import * as core from '@nestjs/core';
 import * as platformExpress from '@nestjs/platform-express';
 import * as platformFastify from '@nestjs/platform-fastify';
+import * as testing from '@nestjs/testing';
 import ejs from 'ejs';
 import { injectedAdapter } from '../../nest11/src/injected-adapter.js';
 
@@ -24,6 +25,8 @@ export interface NestMajor {
   core: typeof core;
   platformExpress: typeof platformExpress;
   platformFastify: typeof platformFastify;
+  /** Nest's testing module builder (`Test.createTestingModule`) of this major */
+  testing: typeof testing;
   flagwise: typeof flagwise;
   fastifyView: unknown;
   ejs: typeof ejs;
@@ -40,6 +43,7 @@ export const nest: NestMajor = {
   core,
   platformExpress,
   platformFastify,
+  testing,
   flagwise,
   fastifyView: (fastifyView as { default?: unknown }).default ?? fastifyView,
   ejs,

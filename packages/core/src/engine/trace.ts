@@ -54,6 +54,8 @@ export interface RolloutTrace {
   /** the context field hashed: `default` means userId, else sessionId, else random */
   stickiness: string;
   groupId: string;
+  /** the context field whose value was hashed (for `default`: userId or sessionId) */
+  field?: string;
   /** the value hashed; undefined when the context has none */
   stickinessValue?: string;
   /** undefined when the bucket is random (no sticky value, or `random` stickiness) */
@@ -286,6 +288,7 @@ function traceRollout(
     raw.name === 'flexibleRollout'
       ? String(parameters.groupId || (context.featureToggle as string) || '')
       : String(parameters.groupId || '');
+  const field = stickiness === 'default' ? (text(context.userId) ? 'userId' : 'sessionId') : stickiness;
   const stickinessValue =
     stickiness === 'random'
       ? undefined
@@ -303,6 +306,7 @@ function traceRollout(
     percentage,
     stickiness,
     groupId,
+    field,
     stickinessValue,
     bucket,
     random: false,

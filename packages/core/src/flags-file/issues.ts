@@ -134,7 +134,11 @@ function valueAt(root: unknown, path: readonly (string | number)[]): unknown {
   return at;
 }
 
-/** The expected key closest to a typo, when it is close enough to be a useful suggestion. */
+/**
+ * The expected key closest to a typo, when it is close enough to be a useful suggestion.
+ * @example
+ * closest('rolout', ['rollout', 'when']); // 'rollout'
+ */
 export function closest(key: string, expected: readonly string[]): string | undefined {
   let best: string | undefined;
   let bestDistance = Number.POSITIVE_INFINITY;

@@ -9,6 +9,7 @@ import {
   type Node,
   parseDocument,
   visit,
+  YAMLParseError,
 } from 'yaml';
 import { FlagsFileError } from '../errors.js';
 import type { ClientFeaturesPayload } from '../types.js';
@@ -129,6 +130,11 @@ function issuesError(issues: readonly FlagsFileIssue[], path: string, locator: Y
   return new FlagsFileError('INVALID_FLAGS_FILE', path, message, {
     line: first.at?.line,
     column: first.at?.column,
+    problems: located.map(({ issue, at }) => ({
+      message: issue.message,
+      line: at?.line,
+      column: at?.column,
+    })),
   });
 }
 
@@ -204,14 +210,20 @@ class YamlLocator {
   readonly document: Document;
 
   constructor(text: string) {
-    // uniqueKeys: a key written twice is an error with its line, not a silent "last one wins".
     // merge: `<<: *defaults` shares settings between flags, a YAML idiom people expect to work.
     this.document = parseDocument(text, {
       lineCounter: this.lineCounter,
       prettyErrors: false,
-      uniqueKeys: true,
+      uniqueKeys: false,
       merge: true,
     });
+    // A key written twice is an error with its line, not a silent "last one wins". Checked here with a Set per
+    // map: the parser's own uniqueKeys check compares each key with every earlier one, quadratic in 10,000 flags.
+    const duplicates = duplicateKeyErrors(this.document);
+    if (duplicates.length > 0) {
+      this.document.errors.push(...duplicates);
+      this.document.errors.sort((a, b) => a.pos[0] - b.pos[0]);
+    }
   }
 
   /** A parser error as a FlagsFileError at its line and column. */
@@ -249,6 +261,26 @@ class YamlLocator {
     const { line, col } = this.lineCounter.linePos(offset);
     return { line, column: col };
   }
+}
+
+/** The parser's DUPLICATE_KEY errors (same message, same position: the second key), found in linear time. */
+function duplicateKeyErrors(document: Document): YAMLParseError[] {
+  const errors: YAMLParseError[] = [];
+  visit(document, {
+    Map(_, map) {
+      const seen = new Set<unknown>();
+      for (const pair of map.items) {
+        // the parser's equality: the same node, or scalars with the same value
+        const key = isScalar(pair.key) ? pair.key.value : pair.key;
+        if (seen.has(key)) {
+          const start = rangeStart(pair.key) ?? 0;
+          errors.push(new YAMLParseError([start, start + 1], 'DUPLICATE_KEY', 'Map keys must be unique'));
+        }
+        seen.add(key);
+      }
+    },
+  });
+  return errors;
 }
 
 function rangeStart(node: unknown): number | undefined {

@@ -31,7 +31,7 @@ export const nameListSchema = z.union([nameSchema, z.array(nameSchema)], {
 /** `expires: 2027-03-31`: a calendar date (YAML reads it as text), when the flag is due to be removed */
 export const expiresSchema = z
   .string({ error: 'must be a date such as 2027-03-31' })
-  .regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'must be a date such as 2027-03-31' })
+  .regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'must be a date such as 2027-03-31', abort: true })
   .refine((text) => !Number.isNaN(Date.parse(text)) && new Date(text).toISOString().startsWith(text), {
     error: 'must be a real calendar date such as 2027-03-31',
   });

@@ -49,29 +49,27 @@ export function contextFromBody(body: Record<string, unknown>): ClientContextFie
 }
 
 /**
- * The request's context with the trusted browser fields on top; the request's own context when the browser sent
- * nothing the app trusts (the common case: then `req.flags` itself answers).
+ * The fields the app trusts, as a context to fill in under the request's own; undefined when the browser sent
+ * none of them (the common case: then `req.flags` itself answers).
  */
-export function withTrustedFields<Request>(
-  context: FlagContext,
+export function trustedFields<Request>(
   sent: readonly ClientContextField[],
   trust: ((field: string, value: string, request: Request) => boolean) | undefined,
   request: Request,
-): FlagContext {
-  if (trust === undefined || sent.length === 0) return context;
-  let merged: FlagContext | undefined;
-  let properties: Record<string, string | number | boolean | undefined | null> | undefined;
+): FlagContext | undefined {
+  if (trust === undefined || sent.length === 0) return undefined;
+  let trusted: FlagContext | undefined;
   for (const { field, value } of sent) {
     if (!trust(field, value, request)) continue;
-    merged ??= { ...context };
+    trusted ??= {};
     if (field.startsWith('properties.')) {
       const name = field.slice('properties.'.length);
       if (name === '__proto__') continue;
-      properties ??= merged.properties = { ...context.properties };
-      properties[name] = value;
-    } else merged[field] = value;
+      trusted.properties ??= {};
+      trusted.properties[name] = value;
+    } else trusted[field] = value;
   }
-  return merged ?? context;
+  return trusted;
 }
 
 function scalar(value: unknown): string | undefined {

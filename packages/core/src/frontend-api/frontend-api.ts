@@ -7,17 +7,21 @@
 //   POST <prefix>                  the toggles, `{ context }` in the body → the same
 //   POST <prefix>/client/metrics   the browser's usage counts             → counted into the source's metrics
 //   POST <prefix>/client/register  the browser's registration            → accepted
-import { createHash } from 'node:crypto';
 import type { Endpoint, EndpointRequest, EndpointResponse } from '../adapter/endpoint.js';
+import {
+  conditionalJsonAnswer,
+  flagsWithClientFields,
+  jsonAnswer,
+  jsonObjectBody,
+} from '../adapter/endpoint-answers.js';
 import type { FlagsClient } from '../client.js';
-import type { RequestFlags } from '../request/request-flags.js';
 import type { ClientFeaturesPayload, Payload } from '../types.js';
 import { isMetricsReport, recordBrowserMetrics } from './browser-metrics.js';
 import {
   type ClientContextField,
   contextFromBody,
   contextFromQuery,
-  withTrustedFields,
+  trustedFields,
 } from './client-context.js';
 import {
   type FrontendApiOptions,
@@ -34,7 +38,6 @@ export interface FrontendApiToggle {
   impressionData: boolean;
 }
 
-const JSON_TYPE = 'application/json; charset=utf-8';
 const PREFLIGHT_HEADERS =
   'authorization, content-type, if-none-match, unleash-appname, unleash-connection-id, unleash-sdk';
 
@@ -50,7 +53,7 @@ export function frontendApiEndpoint<Request = unknown>(
   where = 'flagsFrontendApi(options)',
 ): Endpoint<Request> {
   const resolved = resolveFrontendApiOptions(options, where);
-  const exposed = exposedFlagsOf(resolved);
+  const exposed = exposedFlagsOf<Request>(resolved);
   return {
     name: 'flagsFrontendApi()',
     handle(request) {
@@ -70,7 +73,7 @@ export function frontendApiEndpoint<Request = unknown>(
         resolved.clientKeys !== undefined &&
         !keyAllowed(resolved.clientKeys, request.headers.authorization)
       ) {
-        return json(
+        return jsonAnswer(
           401,
           {
             message:
@@ -117,7 +120,7 @@ function answerToggles<Request>(
 ): EndpointResponse {
   const { client } = request;
   if (!client.isReady) {
-    return json(
+    return jsonAnswer(
       503,
       { message: `flags from ${client.source.name} have not loaded yet` },
       {
@@ -128,10 +131,10 @@ function answerToggles<Request>(
   }
   let sent: ClientContextField[];
   if (request.method === 'POST') {
-    const body = parseBody(request.body);
+    const body = jsonObjectBody(request.body);
     const fields = body === undefined ? undefined : contextFromBody(body);
     if (fields === undefined) {
-      return json(
+      return jsonAnswer(
         400,
         { message: 'the body must be JSON of the form { "context": { "properties": { ... } } }' },
         corsHeaders,
@@ -139,7 +142,7 @@ function answerToggles<Request>(
     }
     sent = fields;
   } else sent = contextFromQuery(request.query);
-  const flags = flagsFor(request, sent, options);
+  const flags = flagsWithClientFields(request, trustedFields(sent, options.trust, request.request));
   const toggles: FrontendApiToggle[] = [];
   for (const name of exposed(client)) {
     // explain() answers as the request's flags do (QA overrides, values already read) without counting an
@@ -159,29 +162,7 @@ function answerToggles<Request>(
       impressionData: client.feature(name)?.impressionData === true,
     });
   }
-  const body = JSON.stringify({ toggles });
-  const etag = `"${createHash('sha1').update(body).digest('base64url')}"`;
-  const headers = { ...corsHeaders, etag, 'cache-control': 'private, no-cache' };
-  if (etagMatches(request.headers['if-none-match'], etag)) return { status: 304, headers };
-  return { status: 200, headers: { ...headers, 'content-type': JSON_TYPE }, body };
-}
-
-/** `req.flags` itself, or, when the browser sent fields the app trusts, flags for that context and the same overrides. */
-function flagsFor<Request>(
-  request: EndpointRequest<Request>,
-  sent: readonly ClientContextField[],
-  options: ResolvedFrontendApiOptions<Request>,
-): RequestFlags {
-  const context = withTrustedFields(request.flags.context, sent, options.trust, request.request);
-  if (context === request.flags.context) return request.flags;
-  const { client } = request;
-  const cookie = request.headers.cookie;
-  const overrides = client.overridesEnabled
-    ? client.resolveOverrides(request.request, {
-        cookieHeader: Array.isArray(cookie) ? cookie.join('; ') : cookie,
-      }).overrides
-    : undefined;
-  return client.forContext(context, { overrides });
+  return conditionalJsonAnswer(request, { toggles }, corsHeaders);
 }
 
 function acceptMetrics<Request>(
@@ -189,9 +170,9 @@ function acceptMetrics<Request>(
   exposed: (client: FlagsClient<Request>) => readonly string[],
   corsHeaders: Record<string, string>,
 ): EndpointResponse {
-  const body = parseBody(request.body);
+  const body = jsonObjectBody(request.body);
   if (body === undefined || !isMetricsReport(body)) {
-    return json(
+    return jsonAnswer(
       400,
       { message: 'the body must be an Unleash metrics report: { "bucket": { "toggles": { ... } } }' },
       corsHeaders,
@@ -202,9 +183,12 @@ function acceptMetrics<Request>(
   return { status: 200, headers: corsHeaders };
 }
 
-/** The exposed flag names, worked out once per set of definitions. */
-function exposedFlagsOf<Request>(
-  options: ResolvedFrontendApiOptions<Request>,
+/**
+ * The exposed flag names (`browser: true`, or picked by `expose`), worked out once per set of definitions.
+ * Shared by the endpoints that answer a browser (the Frontend API, OFREP).
+ */
+export function exposedFlagsOf<Request>(
+  options: Pick<ResolvedFrontendApiOptions<unknown>, 'expose'>,
 ): (client: FlagsClient<Request>) => readonly string[] {
   const cache = new WeakMap<ClientFeaturesPayload, readonly string[]>();
   const { expose } = options;
@@ -222,34 +206,9 @@ function exposedFlagsOf<Request>(
   };
 }
 
-function parseBody(body: unknown): Record<string, unknown> | undefined {
-  let value = body;
-  if (value instanceof Uint8Array) value = new TextDecoder().decode(value);
-  if (typeof value === 'string') {
-    if (value.trim() === '') return {};
-    try {
-      value = JSON.parse(value);
-    } catch {
-      return undefined;
-    }
-  }
-  if (value === undefined || value === null) return {};
-  return typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
-}
-
 function keyAllowed(keys: ReadonlySet<string>, header: string | undefined): boolean {
   if (header === undefined) return false;
   return keys.has(header) || (header.startsWith('Bearer ') && keys.has(header.slice(7)));
-}
-
-/** `If-None-Match` holds a list of tags, maybe weak (`W/"…"`), or `*`. */
-function etagMatches(header: string | undefined, etag: string): boolean {
-  if (!header) return false;
-  for (const tag of header.split(',')) {
-    const trimmed = tag.trim();
-    if (trimmed === '*' || trimmed === etag || trimmed === `W/${etag}`) return true;
-  }
-  return false;
 }
 
 function corsHeadersFor(cors: ResolvedCors | undefined, origin: string | undefined): Record<string, string> {
@@ -275,8 +234,4 @@ function preflightHeaders(
     'access-control-allow-headers': asked ? asked : PREFLIGHT_HEADERS,
     'access-control-max-age': String(cors.maxAgeSeconds),
   };
-}
-
-function json(status: number, value: unknown, headers: Record<string, string>): EndpointResponse {
-  return { status, headers: { ...headers, 'content-type': JSON_TYPE }, body: JSON.stringify(value) };
 }

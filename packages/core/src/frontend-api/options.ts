@@ -20,10 +20,11 @@ export type FrontendApiExpose =
 
 /**
  * Which context fields the browser may set. The context is built from the request as for `req.flags`
- * (user, session, IP, the app's context hook); what the browser sends is ignored unless listed here. Field names
+ * (user, session, IP, the app's context hook); what the browser sends is ignored unless listed here, and even
+ * then only fills in: a field the request's own context has always wins. Field names
  * are Unleash's: `sessionId`, `remoteAddress`, `currentTime`, `appName`, `environment`, `userId`, and
  * `properties.<name>` (`properties.*` for every property). A function is asked once per field the browser sent,
- * `userId` included: return true for it only when the browser's word on who the user is may be taken.
+ * `userId` included (it then names only a visitor the request does not already know).
  * @example
  * trustClientContext: ['properties.theme', 'properties.screen']
  * trustClientContext: (field) => field.startsWith('properties.')
@@ -102,13 +103,14 @@ export function resolveFrontendApiOptions<Request>(
   rejectUnknownKeys(options, OPTION_KEYS, where);
   return {
     clientKeys: resolveClientKeys(options.clientKeys, where),
-    trust: resolveTrust(options.trustClientContext, where),
+    trust: resolveClientContextTrust(options.trustClientContext, where),
     expose: resolveExpose(options.expose, where),
     cors: resolveCors(options.cors, where),
   };
 }
 
-function rejectUnknownKeys(options: object, known: readonly string[], where: string): void {
+/** Throws a ConfigurationError naming an unknown option, the nearest known one, and every known one. */
+export function rejectUnknownKeys(options: object, known: readonly string[], where: string): void {
   for (const key of Object.keys(options)) {
     if (known.includes(key)) continue;
     const suggestion = closest(key, known);
@@ -134,7 +136,8 @@ function resolveClientKeys(keys: unknown, where: string): ReadonlySet<string> | 
   return new Set(keys as string[]);
 }
 
-function resolveTrust<Request>(
+/** Checks `trustClientContext` and turns it into a per-field check; throws a ConfigurationError when it is wrong. */
+export function resolveClientContextTrust<Request>(
   trust: unknown,
   where: string,
 ): ((field: string, value: string, request: Request) => boolean) | undefined {
@@ -178,7 +181,8 @@ function resolveTrust<Request>(
   return (field) => fields.has(field) || (allProperties && field.startsWith('properties.'));
 }
 
-function resolveExpose(
+/** Checks `expose` and turns it into a check of a definition; throws a ConfigurationError when it is wrong. */
+export function resolveExpose(
   expose: unknown,
   where: string,
 ): ((feature: FeatureDefinition) => boolean) | undefined {

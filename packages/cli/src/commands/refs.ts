@@ -1,0 +1,157 @@
+// flagwise refs [dir…]: flags the code reads but nobody defined, flags defined but never read, flags past `expires:`.
+import { toPropertyName } from '@flagwise/core';
+import { closest } from '@flagwise/core/adapter';
+import pc from 'picocolors';
+import { parse as parseYaml } from 'yaml';
+import type { CliCommand } from '../command.js';
+import { addFlagsOptions, type FlagsOptions, type LoadedFlags, loadFlags } from '../definitions.js';
+import type { FlagReference } from '../find-references.js';
+import { FlagsFileLocator } from '../locate.js';
+import { print, printJson } from '../output.js';
+import {
+  countProblems,
+  githubAnnotation,
+  type Problem,
+  problemFormat,
+  problemLine,
+  summary,
+} from '../problems.js';
+import { EXIT } from '../usage-error.js';
+
+interface RefsOptions extends FlagsOptions {
+  format: string;
+  strict?: boolean;
+  list?: boolean;
+}
+
+/** A reference matched to the flag it reads. */
+interface ResolvedReference extends FlagReference {
+  flag?: string;
+}
+
+export const refsCommand: CliCommand = {
+  name: 'refs',
+  register(program, run) {
+    const command = program
+      .command('refs')
+      .description(
+        'find flag references in code and templates: undefined (exit 1), never referenced, expired',
+      )
+      .argument('[dirs...]', 'directories or files to scan (default: the working directory)')
+      .option('--format <format>', 'text, json or github (workflow annotations)', 'text')
+      .option('--list', 'print every reference (text format)')
+      .option('--strict', 'never-referenced and expired flags fail too');
+    addFlagsOptions(command).action(
+      run(async (dirs: string[], options: RefsOptions) => {
+        const format = problemFormat(options.format);
+        const cwd = process.cwd();
+        const loaded = await loadFlags(options, cwd);
+        const names = loaded.definitions.features.map((feature) => feature.name);
+        const byProperty = new Map<string, string>();
+        for (const name of names) byProperty.set(toPropertyName(name), name);
+        const defined = new Set(names);
+
+        // the TypeScript parser is large: only this command loads it
+        const { findReferences } = await import('../find-references.js');
+        const references: ResolvedReference[] = findReferences(dirs.length > 0 ? dirs : ['.'], cwd).map(
+          (reference) => ({
+            ...reference,
+            flag: defined.has(reference.written)
+              ? reference.written
+              : reference.kind === 'property'
+                ? byProperty.get(reference.written)
+                : undefined,
+          }),
+        );
+
+        const problems: Problem[] = [];
+        for (const reference of references) {
+          if (reference.flag !== undefined) continue;
+          const suggestion =
+            reference.kind === 'property'
+              ? byProperty.get(closest(reference.written, [...byProperty.keys()]) ?? '')
+              : closest(reference.written, names);
+          problems.push({
+            severity: 'error',
+            file: reference.file,
+            line: reference.line,
+            column: reference.column,
+            message:
+              `${reference.via} reads "${reference.written}", which no flag in ${loaded.origin} defines` +
+              (suggestion ? `; did you mean "${suggestion}"?` : ''),
+          });
+        }
+        const used = new Set(references.map((reference) => reference.flag));
+        const locate = flagLocator(loaded);
+        for (const name of names) {
+          if (!used.has(name)) {
+            problems.push({
+              severity: 'warning',
+              file: loaded.origin,
+              ...locate(name),
+              message: `flag "${name}" is defined but never referenced: a candidate for removal`,
+            });
+          }
+        }
+        const today = new Date().toISOString().slice(0, 10);
+        for (const [name, { expires, owner }] of ownership(loaded)) {
+          if (expires === undefined || expires >= today) continue;
+          problems.push({
+            severity: 'warning',
+            file: loaded.origin,
+            ...locate(name),
+            message: `flag "${name}" expired on ${expires}${owner ? ` (owner: ${owner})` : ''}: remove it from the code and the flags file, or move the date`,
+          });
+        }
+
+        if (format === 'json') {
+          printJson({ flags: names.length, ...countProblems(problems), references, problems });
+        } else if (format === 'github') {
+          for (const problem of problems) print(githubAnnotation(problem));
+        } else {
+          if (options.list) {
+            for (const reference of references) {
+              const target = reference.flag ?? pc.red('undefined');
+              print(
+                `${reference.file}:${reference.line}:${reference.column}: ${target} (${reference.via}: ${reference.written})`,
+              );
+            }
+          }
+          for (const problem of problems) print(problemLine(problem));
+          const files = new Set(references.map((reference) => reference.file)).size;
+          print(
+            `${plural(names.length, 'flag')}, ${plural(references.length, 'reference')} in ${plural(files, 'file')}: ${summary(problems)}`,
+          );
+        }
+        const { errors, warnings } = countProblems(problems);
+        return errors > 0 || (options.strict && warnings > 0) ? EXIT.problems : EXIT.ok;
+      }),
+    );
+  },
+};
+
+function plural(count: number, word: string): string {
+  return `${count} ${word}${count === 1 ? '' : 's'}`;
+}
+
+function flagLocator(loaded: LoadedFlags): (name: string) => { line?: number; column?: number } {
+  if (loaded.file === undefined) return () => ({});
+  const locator = new FlagsFileLocator(loaded.file.text);
+  return (name) => locator.flag(name) ?? {};
+}
+
+/** `expires:` and `owner:` of each flag, from a flags file in the short format. */
+function ownership(loaded: LoadedFlags): Map<string, { expires?: string; owner?: string }> {
+  const result = new Map<string, { expires?: string; owner?: string }>();
+  if (loaded.file?.format !== 'short') return result;
+  const document = parseYaml(loaded.file.text, { merge: true }) as { flags?: Record<string, unknown> };
+  for (const [name, spec] of Object.entries(document?.flags ?? {})) {
+    if (typeof spec !== 'object' || spec === null) continue;
+    const { expires, owner } = spec as { expires?: unknown; owner?: unknown };
+    result.set(name, {
+      expires: typeof expires === 'string' ? expires : undefined,
+      owner: typeof owner === 'string' ? owner : undefined,
+    });
+  }
+  return result;
+}

@@ -1,0 +1,58 @@
+// The program: the registered commands, exit codes, and one-line errors for bad input.
+import { FlagwiseError } from '@flagwise/core';
+import { Command, CommanderError } from 'commander';
+import pc from 'picocolors';
+import packageJson from '../package.json' with { type: 'json' };
+import type { ActionRunner } from './command.js';
+import { commands } from './commands/index.js';
+import { EXIT, UsageError } from './usage-error.js';
+
+/**
+ * Runs the command line with `argv` (as process.argv) and resolves to the exit code.
+ * @example
+ * process.exitCode = await main(process.argv);
+ */
+export async function main(argv: readonly string[]): Promise<number> {
+  const debug = argv.includes('--debug');
+  let exitCode: number = EXIT.ok;
+  const run: ActionRunner =
+    (action) =>
+    async (...args) => {
+      exitCode = await action(...args);
+    };
+
+  const program = new Command('flagwise')
+    .description('Validate, explain, test, type and find the references of your feature flags')
+    .version(packageJson.version)
+    .option('--debug', 'print the stack trace of an error')
+    .exitOverride()
+    .configureOutput({ outputError: () => {} });
+  for (const command of commands) command.register(program, run);
+  // every subcommand reports like the program itself
+  for (const command of program.commands) command.exitOverride().configureOutput({ outputError: () => {} });
+
+  try {
+    await program.parseAsync([...argv]);
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return EXIT.ok;
+      // no command given: commander printed the help
+      if (error.code === 'commander.help') return EXIT.usage;
+      process.stderr.write(
+        `${pc.red('flagwise:')} ${error.message.replace(/^error: /, '')}; see flagwise --help\n`,
+      );
+      return EXIT.usage;
+    }
+    report(error, debug);
+    return EXIT.usage;
+  }
+}
+
+function report(error: unknown, debug: boolean): void {
+  const known = error instanceof UsageError || error instanceof FlagwiseError;
+  const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
+  const text = known ? message : `unexpected error: ${message} (run with --debug for the stack trace)`;
+  process.stderr.write(`${pc.red('flagwise:')} ${text}\n`);
+  if (debug && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+}
