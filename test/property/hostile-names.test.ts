@@ -104,7 +104,7 @@ function clientFor(flags: { name: string; enabled: boolean }[]): FlagsClient {
     strategies: [],
     variants: [],
   }));
-  return createFlags({ source: memorySource({ version: 2, features }) });
+  return createFlags({ source: memorySource({ version: 2, features }), logger: false });
 }
 
 describe('hostile contexts and flag names', () => {
