@@ -331,7 +331,8 @@ export class FlagsClient<Request = any> extends EventEmitter<FlagsEvents> {
   evaluateAll(
     context: FlagContext = EMPTY_CONTEXT,
   ): Record<string, { enabled: boolean; variant: VariantResult }> {
-    const result: Record<string, { enabled: boolean; variant: VariantResult }> = {};
+    // no prototype: a flag named `__proto__` is an entry like any other
+    const result: Record<string, { enabled: boolean; variant: VariantResult }> = Object.create(null);
     for (const name of this.snapshot.compiled.names()) {
       const variant = this.getVariant(name as FlagName, context);
       result[name] = { enabled: variant.feature_enabled, variant };

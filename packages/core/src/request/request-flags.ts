@@ -211,8 +211,14 @@ class RequestFlagsState {
 
   /** true when this request's answer for the flag is random: no userId, no sessionId, default stickiness */
   private answeredAtRandom(name: string): boolean {
-    const context = this.context;
-    return !context.userId && !context.sessionId && this.snapshot.randomWhenAnonymous.has(name);
+    if (!this.snapshot.randomWhenAnonymous.has(name)) return false;
+    // a context with throwing getters must not make a read throw
+    try {
+      const context = this.context;
+      return !context.userId && !context.sessionId;
+    } catch {
+      return false;
+    }
   }
 
   private noteRandom(name: string): void {
