@@ -55,7 +55,7 @@ async function serve(
     let body = '';
     for await (const chunk of req) body += chunk;
     const url = new URL(req.url ?? '/', 'http://localhost');
-    const { flags } = client.forRequest(
+    const { flags } = await client.forRequest(
       req,
       { user: { id: req.headers['x-user'] }, ip: req.socket.remoteAddress, cookieHeader: req.headers.cookie },
       (request) =>
