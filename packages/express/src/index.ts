@@ -37,3 +37,4 @@ export {
 export { getFlags } from './get-flags.js';
 export { type GuardOptions, requireFeature, requireVariant } from './guards.js';
 export { mountEndpoint } from './mount-endpoint.js';
+export { flagsOfrep } from './ofrep.js';

@@ -22,6 +22,7 @@ const EXPORTS = [
   'featureFlags',
   'fileSource',
   'flagsJson',
+  'flagsOfrep',
   'getFlags',
   'handlebarsHelpers',
   'inlineSource',

@@ -50,3 +50,4 @@ export {
 
 // `import featureFlags from '@flagwise/fastify'`, as with other Fastify plugins.
 export default featureFlags;
+export { flagsOfrep } from './ofrep.js';

@@ -37,3 +37,4 @@ export {
 } from './feature-flags.js';
 export { type GuardOptions, requireFeature, requireVariant } from './guards.js';
 export { type EndpointMiddleware, type MountOptions, mountEndpoint } from './mount-endpoint.js';
+export { type FlagsOfrepOptions, flagsOfrep } from './ofrep.js';

@@ -393,6 +393,7 @@ describe('exports', () => {
       'featureFlags',
       'fileSource',
       'flagsJson',
+      'flagsOfrep',
       'handlebarsHelpers',
       'inlineSource',
       'memorySource',

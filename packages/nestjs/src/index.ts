@@ -33,6 +33,7 @@ export { FeatureFlagsService } from './feature-flags-service.js';
 export { FeatureFlagsGuard } from './guards.js';
 export { FeatureFlagsInterceptor } from './interceptor.js';
 export { FlagsEndpointModule, type FlagsEndpointOptions } from './mount-endpoint.js';
+export { type FlagsOfrepOptions, flagsOfrep } from './ofrep.js';
 export type {
   DisabledRoute,
   FeatureFlagsModuleAsyncOptions,

@@ -23,6 +23,7 @@ it('exports the Nest API and the core names a Nest app needs', () => {
     'defaultFileSource',
     'fileSource',
     'flagsJson',
+    'flagsOfrep',
     'handlebarsHelpers',
     'inlineSource',
     'memorySource',
