@@ -11,6 +11,13 @@ export {
   /** @deprecated for adapters: import it from `@flagwise/core/adapter` */
   type RequestInput,
 } from './client.js';
+export {
+  createDashboard,
+  type DashboardFlag,
+  type DashboardOptions,
+  type DashboardState,
+  type RecentChange,
+} from './dashboard/index.js';
 export { isSingleValueOperator } from './engine/constraints.js';
 export { type CompiledFlags, type CompileOptions, compileFlags, type FlagHandle } from './engine/index.js';
 export {

@@ -27,6 +27,7 @@ export {
   type VariantResult,
   type VisitorIdOptions,
 } from '@flagwise/core';
+export { flagsDashboard } from './dashboard.js';
 export {
   type ExpressAdapterOptions,
   type FeatureFlagsMiddleware,

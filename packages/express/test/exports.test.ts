@@ -21,6 +21,7 @@ const EXPORTS = [
   'defaultFileSource',
   'featureFlags',
   'fileSource',
+  'flagsDashboard',
   'flagsJson',
   'flagsOfrep',
   'getFlags',

@@ -29,6 +29,7 @@ export {
   type VariantResult,
   type VisitorIdOptions,
 } from '@flagwise/core';
+export { flagsDashboard } from './dashboard.js';
 export {
   type FeatureGuard,
   type FeatureGuardConfig,

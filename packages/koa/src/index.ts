@@ -28,6 +28,7 @@ export {
   type VariantResult,
   type VisitorIdOptions,
 } from '@flagwise/core';
+export { flagsDashboard, type KoaDashboardOptions } from './dashboard.js';
 export {
   type FeatureFlagsMiddleware,
   type FlagsState,

@@ -27,6 +27,7 @@ export {
   type VariantResult,
   type VisitorIdOptions,
 } from '@flagwise/core';
+export { FlagsDashboardModule, type FlagsDashboardOptions } from './dashboard.js';
 export { FeatureRequired, Flags, type RequirementOptions, VariantRequired } from './decorators.js';
 export { FeatureFlagsModule } from './feature-flags-module.js';
 export { FeatureFlagsService } from './feature-flags-service.js';
