@@ -3,19 +3,19 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { type CompiledFlags, compileFlags } from './engine/index.js';
 import { ConfigurationError, FlagwiseError } from './errors.js';
-import { silentLogger } from './logger.js';
-import { type ContextHook, type RequestFacts, requestContext } from './request/context.js';
+import { resolveLogger } from './logger.js';
+import { checkKnownKeys, nearestName } from './nearest-name.js';
+import { type ContextHook, isPromiseLike, type RequestFacts, requestContext } from './request/context.js';
 import {
-  applyOverrideQuery,
-  createOverrideSigner,
   type FlagOverrides,
+  type OverrideInput,
   type OverrideOptions,
-  type OverrideSigner,
-  overrideCookieHeader,
-  readCookie,
+  OverrideResolver,
+  type ResolvedOverrides,
 } from './request/overrides.js';
 import { createRequestFlags, type RequestFlags, type RequestFlagsHost } from './request/request-flags.js';
 import { buildSnapshot, type FlagsSnapshot } from './request/snapshot.js';
+import type { VisitorIds } from './request/visitor-id.js';
 import { defaultFileSource } from './sources/index.js';
 import type {
   ClientFeaturesPayload,
@@ -39,11 +39,24 @@ export interface FlagsOptions<Request = any> {
   environment?: string;
   /** custom strategies, by name */
   strategies?: CustomStrategy[];
-  /** pino-compatible logger; default: silent */
-  logger?: Logger;
+  /** pino-compatible logger; default: warnings, errors and the load line to stderr; `false`: silent */
+  logger?: Logger | false;
   /** per-browser QA overrides in a signed cookie (off unless given) */
   overrides?: OverrideOptions<Request>;
 }
+
+/** Every key of FlagsOptions, for the unknown-option check: the compiler keeps it complete. */
+const FLAGS_OPTION_FIELDS: { [Key in keyof Required<FlagsOptions>]: true } = {
+  source: true,
+  appName: true,
+  environment: true,
+  strategies: true,
+  logger: true,
+  overrides: true,
+};
+
+/** The option keys of `createFlags()`. */
+export const FLAGS_OPTION_KEYS = Object.keys(FLAGS_OPTION_FIELDS) as readonly (keyof FlagsOptions)[];
 
 /** A per-flag diff between two sets of definitions. */
 export interface FlagsChange {
@@ -72,18 +85,21 @@ export interface FlagsEvents {
 
 /** What an adapter knows of one request, for `forRequest`. */
 export interface RequestInput extends RequestFacts {
-  /** the raw Cookie header, for QA overrides */
+  /** the raw Cookie header, for QA overrides and visitor ids */
   cookieHeader?: string;
   /** the parsed query string, for the override query parameter */
   query?: Record<string, unknown> | null;
+  /** the request came over TLS (as the framework's proxy setting reads it): cookies it sets are Secure */
+  secure?: boolean;
 }
 
-/** The result of reading overrides for one request. */
-export interface ResolvedOverrides {
-  overrides: FlagOverrides | undefined;
-  /** a Set-Cookie header value the adapter must send (the QA changed or cleared overrides) */
-  setCookie?: string;
+/** One request's flags, and the Set-Cookie headers the adapter must send with the response. */
+export interface RequestFlagsResult {
+  flags: RequestFlags;
+  setCookie?: string[];
 }
+
+export type { ResolvedOverrides } from './request/overrides.js';
 
 const EMPTY_CONTEXT: FlagContext = Object.freeze({});
 const EMPTY_PAYLOAD: ClientFeaturesPayload = Object.freeze({
@@ -108,8 +124,11 @@ export class FlagsClient<Request = any> extends EventEmitter<FlagsEvents> {
   private startError: Error | undefined;
   private closed = false;
   private readonly warnedNames = new Set<string>();
-  private readonly signer: OverrideSigner | undefined;
-  private readonly overrideOptions: OverrideOptions<Request> | undefined;
+  private readonly overrideResolver: OverrideResolver<Request> | undefined;
+  /** the source's last status, to log each change once */
+  private sourceStatus: SourceStatus;
+  /** the last source problem logged, so a source repeating it is not logged again */
+  private lastProblem: string | undefined;
   private readonly requestHost: RequestFlagsHost;
   private readonly readyWaiters = new Set<{ resolve: () => void; reject: (error: Error) => void }>();
   /** events raised while the constructor runs, delivered once callers could attach listeners */
@@ -124,7 +143,8 @@ export class FlagsClient<Request = any> extends EventEmitter<FlagsEvents> {
         'createFlags(options): options must be an object, e.g. createFlags({ source })',
       );
     }
-    this.logger = options.logger ?? silentLogger;
+    checkKnownKeys('createFlags(options)', options, FLAGS_OPTION_KEYS);
+    this.logger = resolveLogger(options.logger);
     // An Unleash export in the flags file may hold several environments: serve the app's own.
     this.source =
       options.source ??
@@ -135,8 +155,17 @@ export class FlagsClient<Request = any> extends EventEmitter<FlagsEvents> {
           'memorySource() or unleashSource({...})',
       );
     }
-    this.overrideOptions = options.overrides;
-    this.signer = options.overrides ? createOverrideSigner(options.overrides) : undefined;
+    this.sourceStatus = this.source.status;
+    this.overrideResolver = options.overrides
+      ? new OverrideResolver(options.overrides, {
+          warn: (message) => this.warn(message),
+          allowFailed: (error) =>
+            this.logger.warn(
+              { err: asError(error) },
+              'flagwise: overrides.allow() threw or rejected; treating the request as not allowed',
+            ),
+        })
+      : undefined;
     const staticContext: { appName?: string; environment?: string } = {};
     if (options.appName !== undefined) staticContext.appName = options.appName;
     if (options.environment !== undefined) staticContext.environment = options.environment;
@@ -155,6 +184,19 @@ export class FlagsClient<Request = any> extends EventEmitter<FlagsEvents> {
       onEvaluation: (flag, enabled, variant, context) =>
         this.afterEvaluation(flag, enabled, variant, context),
       onUnknownFlag: (name) => this.warnUnknownName(name),
+      onNoVariants: (name) =>
+        this.warnOncePerName(
+          `variants:${name}`,
+          `variant("${name}") was asked for, but flag "${name}" has no variants: it reads as "disabled"; ` +
+            'give the flag variants, or read it with isEnabled()',
+        ),
+      onRandomAnswer: (name) =>
+        this.warnOncePerName(
+          `random:${name}`,
+          `flag "${name}" was answered at random: the request has no userId and no sessionId, and the flag ` +
+            "uses Unleash's default stickiness (userId, else sessionId, else random). Turn on the adapter's " +
+            'visitorId option (e.g. featureFlags({ visitorId: true })) for a stable answer per browser',
+        ),
     };
 
     this.unsubscribe = this.source.subscribe((event) => this.onSourceEvent(event));
@@ -167,14 +209,19 @@ export class FlagsClient<Request = any> extends EventEmitter<FlagsEvents> {
         for (const deliver of deferred) deliver();
       });
     void Promise.resolve()
-      .then(() => this.source.start({ logger: this.logger }))
+      // The client logs the load and each status change itself: a source's own info lines are details.
+      .then(() => this.source.start({ logger: detailLogger(this.logger) }))
       .then(() => {
         const current = this.source.current();
         if (current && current !== this.snapshot.compiled.definitions) this.load(current);
       })
       .catch((error: unknown) => {
         this.startError = asError(error);
-        this.logger.error({ err: this.startError }, `flagwise: ${this.source.name} failed to start`);
+        this.lastProblem = this.startError.message;
+        this.logger.error(
+          { err: this.startError },
+          `flagwise: ${this.source.name} failed to start: ${this.startError.message}`,
+        );
         this.emitError(this.startError);
         for (const waiter of this.readyWaiters) waiter.reject(this.startError);
         this.readyWaiters.clear();
@@ -296,7 +343,9 @@ export class FlagsClient<Request = any> extends EventEmitter<FlagsEvents> {
 
   /**
    * For adapters: everything one request needs in one call — the context (defaults from `input`, then the hook),
-   * the QA overrides `allow()` permits, and the lazy flags. Send `setCookie` when it is set.
+   * the QA overrides `allow()` permits, a visitor id when `visitors` is given and the request has no user or
+   * session id, and the lazy flags. Send every `setCookie`. A Promise only when the hook or `allow()` returned
+   * one; never throws nor rejects.
    * @example
    * const { flags, setCookie } = client.forRequest(req, { user: req.user, ip: req.ip, cookieHeader: req.headers.cookie, query: req.query }, options.context);
    */
@@ -304,77 +353,77 @@ export class FlagsClient<Request = any> extends EventEmitter<FlagsEvents> {
     request: Request,
     input: RequestInput,
     hook?: ContextHook<Request>,
-  ): { flags: RequestFlags; setCookie?: string } {
+    visitors?: VisitorIds,
+  ): RequestFlagsResult | Promise<RequestFlagsResult> {
     const context = requestContext(request, input, hook, this.onContextHookError);
-    if (this.signer === undefined)
-      return { flags: createRequestFlags(this.snapshot, context, undefined, this.requestHost) };
-    const query = input.query?.[this.overrideOptions?.queryParam ?? 'flagwise'];
-    const { overrides, setCookie } = this.resolveOverrides(request, {
-      cookieHeader: input.cookieHeader,
-      query: typeof query === 'string' || Array.isArray(query) ? (query as string | string[]) : undefined,
-    });
-    const flags = createRequestFlags(this.snapshot, context, overrides, this.requestHost);
+    if (this.overrideResolver === undefined && visitors === undefined) {
+      if (isPromiseLike<FlagContext>(context)) return context.then((ready) => this.flagsFor(ready));
+      return this.flagsFor(context);
+    }
+    const query = input.query?.[this.overrideResolver?.queryParam ?? 'flagwise'];
+    const overrides =
+      this.overrideResolver === undefined
+        ? undefined
+        : this.resolveOverrides(request, {
+            cookieHeader: input.cookieHeader,
+            query:
+              typeof query === 'string' || Array.isArray(query) ? (query as string | string[]) : undefined,
+          });
+    if (isPromiseLike(context) || isPromiseLike(overrides)) {
+      return Promise.all([context, overrides]).then(([ready, resolved]) =>
+        this.flagsFor(ready, resolved, visitors, input),
+      );
+    }
+    return this.flagsFor(context, overrides, visitors, input);
+  }
+
+  private flagsFor(
+    context: FlagContext,
+    resolved?: ResolvedOverrides,
+    visitors?: VisitorIds,
+    input?: RequestInput,
+  ): RequestFlagsResult {
+    let setCookie: string[] | undefined;
+    if (resolved?.setCookie !== undefined) setCookie = [resolved.setCookie];
+    if (visitors !== undefined && !context.userId && !context.sessionId) {
+      const visitor = visitors.idOf(input?.cookieHeader, input?.secure === true);
+      context.sessionId = visitor.id;
+      if (visitor.setCookie !== undefined) (setCookie ??= []).push(visitor.setCookie);
+    }
+    const flags = createRequestFlags(this.snapshot, context, resolved?.overrides, this.requestHost);
     return setCookie === undefined ? { flags } : { flags, setCookie };
   }
 
   private readonly onContextHookError = (error: unknown) => {
     this.logger.error(
       { err: asError(error) },
-      'flagwise: the context hook threw; evaluating with the default context',
+      'flagwise: the context hook threw or rejected; evaluating with the default context',
     );
     this.emitError(asError(error));
   };
 
   /** true when per-browser overrides are configured */
   get overridesEnabled(): boolean {
-    return this.signer !== undefined;
+    return this.overrideResolver !== undefined;
   }
 
   /**
    * For adapters: the overrides one request may use. Reads the signed cookie and the override query parameter,
-   * but only when `overrides.allow(request)` says yes; otherwise nothing a client sends has any effect.
+   * but only when `overrides.allow(request)` says yes; otherwise nothing a client sends has any effect. A
+   * Promise only when `allow()` returned one.
    */
-  resolveOverrides(
-    request: Request,
-    input: { cookieHeader?: string; query?: string | string[] | undefined },
-  ): ResolvedOverrides {
-    const signer = this.signer;
-    const options = this.overrideOptions;
-    if (!signer || !options) return { overrides: undefined };
-    let allowed = false;
-    try {
-      allowed = options.allow?.(request) === true;
-    } catch (error) {
-      this.logger.warn({ err: asError(error) }, 'flagwise: overrides.allow() threw; treating as not allowed');
-    }
-    if (!allowed) return { overrides: undefined };
-    const cookieName = options.cookieName ?? 'flagwise_overrides';
-    const raw = readCookie(input.cookieHeader, cookieName);
-    let current: FlagOverrides | undefined;
-    if (raw !== undefined && raw !== '') {
-      const verified = signer.verify(raw);
-      if (verified.ok) current = verified.overrides;
-      else this.warn(`ignored a ${verified.reason} override cookie "${cookieName}"`);
-    }
-    const query = Array.isArray(input.query) ? input.query.join(',') : input.query;
-    if (typeof query !== 'string') return { overrides: current };
-    const next = applyOverrideQuery(current ?? {}, query);
-    const secure = options.secureCookie ?? process.env.NODE_ENV === 'production';
-    const setCookie = overrideCookieHeader(cookieName, next ? signer.sign(next) : undefined, {
-      maxAgeSeconds: signer.maxAgeSeconds,
-      secure,
-    });
-    return { overrides: next, setCookie };
+  resolveOverrides(request: Request, input: OverrideInput): ResolvedOverrides | Promise<ResolvedOverrides> {
+    return this.overrideResolver?.resolve(request, input) ?? { overrides: undefined };
   }
 
   /** Signs overrides into a cookie value (for tools and tests). Throws when overrides are not configured. */
   signOverrides(overrides: FlagOverrides): string {
-    if (!this.signer) {
+    if (!this.overrideResolver) {
       throw new ConfigurationError(
         'signOverrides(): pass createFlags({ overrides: { secret, allow } }) first',
       );
     }
-    return this.signer.sign(overrides);
+    return this.overrideResolver.signer.sign(overrides);
   }
 
   /** The current definitions (Unleash format). */
@@ -410,19 +459,47 @@ export class FlagsClient<Request = any> extends EventEmitter<FlagsEvents> {
         this.load(event.definitions);
         break;
       case 'error':
+        this.reportProblem(event.error);
         this.emitError(event.error);
         break;
       case 'warn':
         this.warn(event.message);
         break;
       case 'status':
-        if (event.status === 'failed' || event.status === 'stale') {
-          this.logger.warn(
-            { source: this.source.name, status: event.status, reason: event.reason },
-            `flagwise: ${this.source.name} is ${event.status}${event.reason ? `: ${event.reason}` : ''}`,
-          );
-        }
+        this.onSourceStatus(event.status, event.reason);
         break;
+    }
+  }
+
+  /** Logs a source's error unless it is the one logged last: a source that keeps failing alike says it once. */
+  private reportProblem(error: Error): void {
+    if (error.message === this.lastProblem) return;
+    this.lastProblem = error.message;
+    this.logger.error({ err: error, source: this.source.name }, `flagwise: ${error.message}`);
+  }
+
+  /** Logs each status change once: ready → stale (or failed), and the recovery. */
+  private onSourceStatus(status: SourceStatus, reason: string | undefined): void {
+    const previous = this.sourceStatus;
+    this.sourceStatus = status;
+    if (status === previous || this.closed) return;
+    if (status === 'stale' || (status === 'failed' && this.snapshot.ready)) {
+      // The reason is usually the error just logged; say it again only when it is new.
+      const known = this.lastProblem !== undefined && reason?.startsWith(this.lastProblem) === true;
+      const news = reason !== undefined && !known;
+      this.logger.warn(
+        { source: this.source.name, status, reason },
+        `flagwise: ${this.source.name} is ${status}, serving the last good flags${news ? `: ${reason}` : ''}`,
+      );
+      if (news) this.lastProblem = reason;
+      return;
+    }
+    if (status === 'ready' && (previous === 'stale' || previous === 'failed') && this.snapshot.ready) {
+      this.lastProblem = undefined;
+      this.logger.info(
+        { source: this.source.name, flags: this.snapshot.compiled.names().length },
+        `flagwise: ${this.source.name} recovered: ${this.snapshot.compiled.names().length} flags loaded`,
+      );
     }
   }
 
@@ -460,6 +537,10 @@ export class FlagsClient<Request = any> extends EventEmitter<FlagsEvents> {
       this.deliver(() => this.emit('ready'));
       return;
     }
+    this.logger.debug(
+      { source: this.source.name, flags: compiled.names().length },
+      `flagwise: ${compiled.names().length} flags reloaded from ${this.source.name}`,
+    );
     const change = diffDefinitions(previous.compiled, compiled);
     if (change.added.length || change.removed.length || change.changed.length) {
       this.deliver(() => this.emit('changed', change));
@@ -487,17 +568,32 @@ export class FlagsClient<Request = any> extends EventEmitter<FlagsEvents> {
   }
 
   private warnUnknownName(name: string): void {
-    if (!this.snapshot.ready || this.warnedNames.has(name) || this.warnedNames.size >= MAX_WARNED_NAMES)
-      return;
-    this.warnedNames.add(name);
-    this.warn(
-      `unknown flag "${name}" read on a request; it reads as false (defined: ${this.describeNames()})`,
+    if (!this.snapshot.ready) return;
+    this.warnOncePerName(
+      `unknown:${name}`,
+      `unknown flag "${name}" read on a request; it reads as false${this.suggestName(name)}`,
     );
   }
 
-  private describeNames(): string {
+  /**
+   * For messages about a flag name the definitions lack: ` (did you mean "new-pricing"?)`, or the defined names
+   * when none is close.
+   * @example client.suggestName('new-pricng') // ' (did you mean "new-pricing"?)'
+   */
+  suggestName(name: string): string {
+    const nearest = nearestName(name, this.snapshot.aliases.keys());
+    // The flag's own name, also when the nearest key is its camelCase property.
+    if (nearest !== undefined)
+      return ` (did you mean "${this.snapshot.aliases.get(nearest)?.name ?? nearest}"?)`;
     const names = this.snapshot.compiled.names();
-    return names.length > 8 ? `${names.slice(0, 8).join(', ')}, …` : names.join(', ') || 'none';
+    const listed = names.length > 8 ? `${names.slice(0, 8).join(', ')}, …` : names.join(', ') || 'none';
+    return ` (defined: ${listed})`;
+  }
+
+  private warnOncePerName(key: string, message: string): void {
+    if (this.warnedNames.has(key) || this.warnedNames.size >= MAX_WARNED_NAMES) return;
+    this.warnedNames.add(key);
+    this.warn(message);
   }
 
   private warn(message: string): void {
@@ -550,6 +646,16 @@ function segmentsById(definitions: ClientFeaturesPayload): Map<unknown, unknown>
 function comparable(feature: FeatureDefinition | undefined, segments: Map<unknown, unknown>): string {
   const used = (feature?.strategies ?? []).flatMap((strategy) => strategy?.segments ?? []);
   return JSON.stringify([feature, used.map((id) => segments.get(id) ?? null)]);
+}
+
+/** The logger's own methods (a pino logger's live on its prototype), with info lines demoted to debug. */
+function detailLogger(logger: Logger): Logger {
+  return {
+    debug: (obj, msg) => logger.debug(obj, msg),
+    info: (obj, msg) => logger.debug(obj, msg),
+    warn: (obj, msg) => logger.warn(obj, msg),
+    error: (obj, msg) => logger.error(obj, msg),
+  };
 }
 
 function asError(error: unknown): Error {

@@ -1,3 +1,4 @@
+export type { AdapterOptions } from './adapter/options.js';
 export {
   createFlags,
   type FlagsChange,
@@ -5,9 +6,8 @@ export {
   type FlagsEvents,
   type FlagsOptions,
   type ImpressionEvent,
-  type RequestInput,
-  type ResolvedOverrides,
 } from './client.js';
+export { isSingleValueOperator } from './engine/constraints.js';
 export { type CompiledFlags, type CompileOptions, compileFlags, type FlagHandle } from './engine/index.js';
 export {
   type ConstraintTrace,
@@ -28,7 +28,7 @@ export type {
   FrontendApiToggle,
 } from './frontend-api/index.js';
 export { consoleLogger, silentLogger } from './logger.js';
-export { type ContextHook, type RequestFacts, requestContext } from './request/context.js';
+export type { ContextHook } from './request/context.js';
 export {
   applyOverrideQuery,
   createOverrideSigner,
@@ -37,9 +37,9 @@ export {
   type OverrideSigner,
   type VerifyResult,
 } from './request/overrides.js';
-export { readyGate } from './request/ready-gate.js';
-export { type BrowserFlag, flagAllows, isRequestFlags, type RequestFlags } from './request/request-flags.js';
+export type { BrowserFlag, RequestFlags } from './request/request-flags.js';
 export { toPropertyName } from './request/snapshot.js';
 export { flagsJson, handlebarsHelpers } from './request/template-helpers.js';
+export type { VisitorIdOptions } from './request/visitor-id.js';
 export * from './sources/index.js';
 export * from './types.js';

@@ -2,11 +2,12 @@ import type { Logger } from './types.js';
 
 const noop = () => {};
 
-/** A logger that drops everything: the default, so flagwise never writes to the console on its own. */
+/** A logger that drops everything: what `logger: false` gives. */
 export const silentLogger: Logger = { debug: noop, info: noop, warn: noop, error: noop };
 
 /**
- * A logger that writes warnings and errors to stderr; handy in examples.
+ * A logger that writes one line per message to stderr, from `level` up: the default when no logger is given
+ * (level `info`). Messages already start with `flagwise:`; fields that matter (an error's message) follow.
  * @example
  * createFlags({ logger: consoleLogger('warn') })
  */
@@ -18,17 +19,25 @@ export function consoleLogger(level: 'debug' | 'info' | 'warn' | 'error' = 'info
       ? noop
       : (obj: unknown, msg?: string) => {
           const text = typeof obj === 'string' ? obj : (msg ?? '');
-          const extra = typeof obj === 'string' || obj === undefined ? '' : ` ${safeJson(obj)}`;
-          process.stderr.write(`[flagwise] ${lvl}: ${text}${extra}\n`);
+          const line = text.startsWith('flagwise:') ? text : `flagwise: ${text}`;
+          const cause = errorOf(obj);
+          const extra = cause !== undefined && !line.includes(cause) ? ` (${cause})` : '';
+          process.stderr.write(`${line}${extra}\n`);
         };
   return { debug: write('debug'), info: write('info'), warn: write('warn'), error: write('error') };
 }
 
-function safeJson(value: unknown): string {
-  if (value instanceof Error) return value.message;
-  try {
-    return JSON.stringify(value);
-  } catch {
-    return String(value);
-  }
+/**
+ * The logger a client uses: the one given, none for `false`, else stderr from `info` up.
+ * @example resolveLogger(undefined) // writes to stderr
+ */
+export function resolveLogger(logger: Logger | false | undefined): Logger {
+  if (logger === false) return silentLogger;
+  return logger ?? consoleLogger('info');
+}
+
+function errorOf(obj: unknown): string | undefined {
+  if (obj instanceof Error) return obj.message;
+  const err = (obj as { err?: unknown } | null | undefined)?.err;
+  return err instanceof Error ? err.message : undefined;
 }

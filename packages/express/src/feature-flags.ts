@@ -1,29 +1,22 @@
-// The middleware: one call into the core per request, then `req.flags` and `res.locals.flags` point at the
-// lazy per-request flags. Everything worth testing on its own (context, overrides, evaluation) lives in core.
+// The middleware: translates an Express request into one `client.forRequest(...)` call and points `req.flags`
+// and `res.locals.flags` at the lazy per-request flags. Options, readiness, context and overrides are the
+// shared adapter layer's (@flagwise/core/adapter).
+import type { AdapterOptions, FlagsClient, FlagsOptions, RequestFlags } from '@flagwise/core';
 import {
-  ConfigurationError,
-  type ContextHook,
-  createFlags,
-  type FlagsClient,
-  type FlagsOptions,
-  type RequestFlags,
-  readyGate,
-} from '@flagwise/core';
+  isPromiseLike,
+  type RequestFlagsResult,
+  requestReadiness,
+  setUpAdapter,
+  trustsProxy,
+  watchGuardedFlags,
+} from '@flagwise/core/adapter';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 
-/** What `featureFlags()` adds on top of the client's options. */
-export interface ExpressAdapterOptions {
-  /**
-   * Adds context fields for a request, on top of the defaults (`req.user?.id`, the session id, `req.ip`).
-   * @example context: (req) => ({ properties: { plan: req.user?.plan, country: req.get('cf-ipcountry') } })
-   */
-  context?: ContextHook<Request>;
-  /**
-   * How long the first requests wait for the flags to load. After that they proceed with fallbacks (unknown
-   * flags read as off) and a warning is logged; requests never hang. Default 5000.
-   */
-  readyTimeoutMs?: number;
-}
+/**
+ * What `featureFlags()` adds on top of the client's options: `context`, `readyTimeoutMs` (how long the first
+ * requests wait for the flags; default 5000) and `visitorId`.
+ */
+export interface ExpressAdapterOptions extends AdapterOptions<Request> {}
 
 /** Options for `featureFlags(options)`: the client's options (source, logger, overrides...) and the adapter's. */
 export interface FeatureFlagsOptions extends FlagsOptions<Request>, ExpressAdapterOptions {}
@@ -40,16 +33,14 @@ export type RequestWithFlags = Request & { flags: RequestFlags };
 // Fields that session and auth middleware (express-session, passport, ...) add; not in Express's own types.
 interface SessionAndUser {
   user?: unknown;
-  session?: { id?: unknown } | null;
+  session?: unknown;
   sessionID?: unknown;
 }
 
-const DEFAULT_READY_TIMEOUT_MS = 5000;
-
 /**
  * Attaches the lazy per-request flags as `req.flags` and `res.locals.flags` (so every `res.render` template
- * sees `flags`). Given options, it creates the client (default source: flags.yaml in the working directory);
- * given a client, it uses that one. Requests that arrive before the flags have loaded wait for them, up to
+ * sees `flags`). Takes nothing (flags.yaml in the working directory), options, a client, `{ client, ...options }`
+ * or a client and adapter options. Requests that arrive before the flags have loaded wait for them, up to
  * `readyTimeoutMs`.
  * @example
  * app.use(featureFlags());
@@ -59,34 +50,48 @@ const DEFAULT_READY_TIMEOUT_MS = 5000;
  * app.use(featureFlags(flags, { context: (req) => ({ properties: { plan: req.get('x-plan') } }) }));
  */
 export function featureFlags(
-  clientOrOptions?: FlagsClient<Request> | FeatureFlagsOptions,
+  clientOrOptions?:
+    | FlagsClient<Request>
+    | FeatureFlagsOptions
+    | ({ client: FlagsClient } & ExpressAdapterOptions),
   adapterOptions?: ExpressAdapterOptions,
 ): FeatureFlagsMiddleware {
-  const { client, options } = resolveClient(clientOrOptions, adapterOptions);
+  const { client, options, visitors, readsCookies, readsQuery } = setUpAdapter<Request>(
+    { entry: 'featureFlags(options)' },
+    clientOrOptions,
+    adapterOptions,
+  );
   const hook = options.context;
-  const readyTimeoutMs = options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS;
-  const waitForFlags = readyGate(client, readyTimeoutMs);
-  // The Cookie header and the query matter only to QA overrides: left alone when overrides are off.
-  const readsOverrides = client.overridesEnabled;
+  const waitForFlags = requestReadiness(client, options.readyTimeoutMs);
+  watchGuardedFlags(client);
+
+  const attached = (req: Request, res: Response, next: NextFunction, result: RequestFlagsResult) => {
+    (req as RequestWithFlags).flags = result.flags;
+    res.locals.flags = result.flags;
+    if (result.setCookie !== undefined) res.append('Set-Cookie', result.setCookie);
+    next();
+  };
 
   const attach = (req: Request, res: Response, next: NextFunction) => {
     const extras = req as Request & SessionAndUser;
-    const { flags, setCookie } = client.forRequest(
+    const result = client.forRequest(
       req,
       {
         user: extras.user,
-        sessionId: extras.session?.id ?? extras.sessionID,
-        ip: clientIp(req),
-        cookieHeader: readsOverrides ? req.headers.cookie : undefined,
+        session: extras.session,
+        sessionId: extras.sessionID,
+        ip: trustsProxy(req.app.get('trust proxy')) ? req.ip : req.socket.remoteAddress,
+        cookieHeader: readsCookies ? req.headers.cookie : undefined,
         // Express 5 parses req.query on every access: touch it only when an override could be in it.
-        query: readsOverrides && req.url.includes('?') ? (req.query as Record<string, unknown>) : undefined,
+        query: readsQuery && req.url.includes('?') ? (req.query as Record<string, unknown>) : undefined,
+        secure: visitors !== undefined && req.secure,
       },
       hook,
+      visitors,
     );
-    (req as RequestWithFlags).flags = flags;
-    res.locals.flags = flags;
-    if (setCookie !== undefined) res.append('Set-Cookie', setCookie);
-    next();
+    if (isPromiseLike<RequestFlagsResult>(result))
+      result.then((ready) => attached(req, res, next, ready), next);
+    else attached(req, res, next, result);
   };
 
   // Requests that arrive before the flags load wait for them (one shared wait), never longer than readyTimeoutMs.
@@ -103,46 +108,4 @@ export function featureFlags(
   };
   Object.defineProperty(middleware, 'client', { value: client, enumerable: true });
   return middleware as FeatureFlagsMiddleware;
-}
-
-/**
- * `req.ip`, which honours the app's `trust proxy` setting. Without that setting req.ip is the socket's address,
- * read here directly: Express would parse X-Forwarded-For on every request only to ignore it.
- */
-function clientIp(req: Request): string | undefined {
-  const trustProxy: unknown = req.app.get('trust proxy');
-  return trustProxy === false || trustProxy === undefined || trustProxy === 0
-    ? req.socket.remoteAddress
-    : req.ip;
-}
-
-function resolveClient(
-  clientOrOptions: FlagsClient<Request> | FeatureFlagsOptions | undefined,
-  adapterOptions: ExpressAdapterOptions | undefined,
-): { client: FlagsClient<Request>; options: ExpressAdapterOptions } {
-  const hook = (isClient(clientOrOptions) ? adapterOptions : clientOrOptions)?.context;
-  if (hook !== undefined && typeof hook !== 'function') {
-    throw new ConfigurationError(
-      'featureFlags({ context }): context must be a function (req) => ({ ...fields })',
-    );
-  }
-  if (isClient(clientOrOptions)) return { client: clientOrOptions, options: adapterOptions ?? {} };
-  if (clientOrOptions !== undefined && (clientOrOptions === null || typeof clientOrOptions !== 'object')) {
-    throw new ConfigurationError(
-      'featureFlags(options | client): pass options such as { source: fileSource("flags.yaml") }, ' +
-        'a client from createFlags(), or nothing (flags.yaml in the working directory)',
-    );
-  }
-  if (adapterOptions !== undefined) {
-    throw new ConfigurationError(
-      'featureFlags(options, adapterOptions): a second argument only goes with a client; ' +
-        'put context and readyTimeoutMs into the options object',
-    );
-  }
-  const { context, readyTimeoutMs, ...flagsOptions } = clientOrOptions ?? {};
-  return { client: createFlags<Request>(flagsOptions), options: { context, readyTimeoutMs } };
-}
-
-function isClient(value: unknown): value is FlagsClient<Request> {
-  return typeof (value as FlagsClient | undefined)?.forRequest === 'function';
 }

@@ -1,5 +1,6 @@
 // Route guards: when a flag is off for this request the route looks absent, so the app's own 404 answers.
-import { ConfigurationError, type FlagName, flagAllows } from '@flagwise/core';
+import type { FlagName } from '@flagwise/core';
+import { checkGuard, flagAllows, guardWithoutFlagsError } from '@flagwise/core/adapter';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { flagsOf } from './get-flags.js';
 
@@ -13,6 +14,9 @@ export interface GuardOptions {
   onDisabled?: (req: Request, res: Response, next: NextFunction) => void;
 }
 
+type OnDisabled = NonNullable<GuardOptions['onDisabled']>;
+const ON_DISABLED_EXAMPLE = '(req, res) => res.sendStatus(503)';
+
 /**
  * Lets a request through only when the flag is on for it. Otherwise the route looks absent: the rest of its
  * handlers are skipped and the app's normal 404 answers (or `onDisabled`). Needs `featureFlags()` first.
@@ -25,14 +29,10 @@ export interface GuardOptions {
  * app.post('/checkout', requireFeature('checkout-open', { onDisabled: (req, res) => res.sendStatus(503) }), pay);
  */
 export function requireFeature(name: FlagName, options: GuardOptions = {}): RequestHandler {
-  checkGuardArguments('requireFeature', name, options);
-  const guard = (req: Request, res: Response, next: NextFunction) => {
-    const flags = flagsOf(req);
-    if (flags === undefined) return next(missingMiddlewareError('requireFeature', name));
-    if (flagAllows(flags, name)) return next();
-    refuse(guard, req, res, next, options);
-  };
-  return guard;
+  const checked = checkGuard<OnDisabled>('requireFeature', name, options, {
+    onDisabledExample: ON_DISABLED_EXAMPLE,
+  });
+  return guard(`requireFeature('${checked.name}')`, checked.name, undefined, checked.onDisabled);
 }
 
 /**
@@ -47,59 +47,36 @@ export function requireVariant(
   variants: string | readonly string[],
   options: GuardOptions = {},
 ): RequestHandler {
-  checkGuardArguments('requireVariant', name, options);
-  const allowed = new Set(typeof variants === 'string' ? [variants] : variants);
-  if (allowed.size === 0 || [...allowed].some((v) => typeof v !== 'string' || v === '')) {
-    throw new ConfigurationError(
-      `requireVariant("${name}", variants): variants must be a variant name or a non-empty list of them, ` +
-        `e.g. requireVariant("${name}", ["b"])`,
-    );
-  }
-  const guard = (req: Request, res: Response, next: NextFunction) => {
+  const checked = checkGuard<OnDisabled>('requireVariant', name, options, {
+    variants,
+    onDisabledExample: ON_DISABLED_EXAMPLE,
+  });
+  return guard(`requireVariant('${checked.name}')`, checked.name, checked.variants, checked.onDisabled);
+}
+
+function guard(
+  label: string,
+  name: string,
+  variants: ReadonlySet<string> | undefined,
+  onDisabled: OnDisabled | undefined,
+): RequestHandler {
+  const handler = (req: Request, res: Response, next: NextFunction) => {
     const flags = flagsOf(req);
-    if (flags === undefined) return next(missingMiddlewareError('requireVariant', name));
-    if (flagAllows(flags, name, allowed)) return next();
-    refuse(guard, req, res, next, options);
+    if (flags === undefined) {
+      return next(
+        guardWithoutFlagsError(
+          label,
+          'featureFlags()',
+          'add `app.use(featureFlags())` before this route (req.flags is not set)',
+        ),
+      );
+    }
+    if (flagAllows(flags, name, variants)) return next();
+    if (onDisabled !== undefined) return onDisabled(req, res, next);
+    // Is this guard one of the current route's handlers (app.get/router.get), or router middleware (use)?
+    const route = req.route as { stack?: { handle?: unknown }[] } | undefined;
+    const onThisRoute = route?.stack?.some((layer) => layer.handle === handler) === true;
+    next(onThisRoute ? 'route' : 'router');
   };
-  return guard;
-}
-
-function refuse(
-  guard: RequestHandler,
-  req: Request,
-  res: Response,
-  next: NextFunction,
-  options: GuardOptions,
-): void {
-  if (options.onDisabled) {
-    options.onDisabled(req, res, next);
-    return;
-  }
-  // Is this guard one of the current route's handlers (app.get/router.get), or router middleware (use)?
-  const route = req.route as { stack?: { handle?: unknown }[] } | undefined;
-  const onThisRoute = route?.stack?.some((layer) => layer.handle === guard) === true;
-  next(onThisRoute ? 'route' : 'router');
-}
-
-function missingMiddlewareError(guard: string, name: string): ConfigurationError {
-  return new ConfigurationError(
-    `${guard}("${name}") ran before featureFlags(): add \`app.use(featureFlags())\` before this route ` +
-      '(req.flags is not set)',
-  );
-}
-
-function checkGuardArguments(guard: string, name: unknown, options: GuardOptions): void {
-  if (typeof name !== 'string' || name === '') {
-    throw new ConfigurationError(`${guard}(name): name must be a flag name, e.g. ${guard}("new-checkout")`);
-  }
-  if (options === null || typeof options !== 'object') {
-    throw new ConfigurationError(
-      `${guard}("${name}", options): options must be an object such as { onDisabled }`,
-    );
-  }
-  if (options.onDisabled !== undefined && typeof options.onDisabled !== 'function') {
-    throw new ConfigurationError(
-      `${guard}("${name}", { onDisabled }): onDisabled must be a handler, e.g. (req, res) => res.sendStatus(503)`,
-    );
-  }
+  return handler;
 }

@@ -2,6 +2,7 @@
 export {
   type ClientFeaturesPayload,
   ConfigurationError,
+  type ContextHook,
   consoleLogger,
   createFlags,
   defaultFileSource,
@@ -11,7 +12,7 @@ export {
   type FlagName,
   type FlagRegistry,
   type FlagSource,
-  type FlagsClient,
+  FlagsClient,
   type FlagsOptions,
   FlagwiseError,
   fileSource,
@@ -19,10 +20,12 @@ export {
   handlebarsHelpers,
   inlineSource,
   type Logger,
+  type MemorySource,
   memorySource,
   type OverrideOptions,
   type RequestFlags,
   type VariantResult,
+  type VisitorIdOptions,
 } from '@flagwise/core';
 export {
   type ExpressAdapterOptions,

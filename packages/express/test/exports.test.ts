@@ -14,6 +14,7 @@ const scratch = path.join(packageDir, '.tmp', `exports-${process.pid}`);
 
 const EXPORTS = [
   'ConfigurationError',
+  'FlagsClient',
   'FlagwiseError',
   'consoleLogger',
   'createFlags',

@@ -1,6 +1,14 @@
 // Route guards: when a flag is off for a request the route looks absent, so Fastify's own 404 answers
 // (`reply.callNotFound()`: the same status, body and not-found handler as a route that does not exist).
-import { ConfigurationError, type FlagName, flagAllows, type RequestFlags } from '@flagwise/core';
+import { ConfigurationError, type FlagName, type RequestFlags } from '@flagwise/core';
+import {
+  type CheckedGuard,
+  checkGuard,
+  checkKnownKeys,
+  describe,
+  flagAllows,
+  guardWithoutFlagsError,
+} from '@flagwise/core/adapter';
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 
 /**
@@ -49,8 +57,8 @@ export type FeatureGuard = (
   done: HookHandlerDoneFunction,
 ) => void;
 
-const GUARD_KEYS = new Set(['name', 'variants', 'onDisabled']);
 const GUARD_MARK = Symbol.for('flagwise.fastify.guard');
+const ON_DISABLED_EXAMPLE = "(request, reply) => reply.code(503).send('down for maintenance')";
 
 /**
  * A hook that lets a request through only when the flag is on for it; otherwise the route looks absent and
@@ -60,7 +68,11 @@ const GUARD_MARK = Symbol.for('flagwise.fastify.guard');
  * app.post('/checkout', { preHandler: requireFeature('checkout-open', { onDisabled: (req, reply) => reply.code(503).send() }) }, pay);
  */
 export function requireFeature(name: FlagName, options: GuardOptions = {}): FeatureGuard {
-  return createGuard('requireFeature', name, options);
+  const checked = checkGuard<OnDisabled>('requireFeature', name, options, {
+    allowVariantsOption: true,
+    onDisabledExample: ON_DISABLED_EXAMPLE,
+  });
+  return createGuard(`requireFeature('${checked.name}')`, checked);
 }
 
 /**
@@ -74,10 +86,11 @@ export function requireVariant(
   variants: string | readonly string[],
   options: Omit<GuardOptions, 'variants'> = {},
 ): FeatureGuard {
-  return createGuard('requireVariant', name, {
-    ...checkOptionsObject('requireVariant', name, options),
+  const checked = checkGuard<OnDisabled>('requireVariant', name, options, {
     variants,
+    onDisabledExample: ON_DISABLED_EXAMPLE,
   });
+  return createGuard(`requireVariant('${checked.name}')`, checked);
 }
 
 /**
@@ -86,29 +99,30 @@ export function requireVariant(
  */
 export function guardFromRouteConfig(feature: unknown, route: string): FeatureGuard {
   const where = `route ${route}: config.feature`;
-  if (typeof feature === 'string') {
-    if (feature === '') throw new ConfigurationError(`${where} is an empty string; give a flag name`);
-    return createGuard(where, feature, {});
-  }
   if (feature === null || typeof feature !== 'object' || Array.isArray(feature)) {
-    throw new ConfigurationError(
-      `${where} must be a flag name ('beta-page') or { name, variants?, onDisabled? }; got ${describe(feature)}`,
+    if (typeof feature !== 'string') {
+      throw new ConfigurationError(
+        `${where} must be a flag name ('beta-page') or { name, variants?, onDisabled? }; got ${describe(feature)}`,
+      );
+    }
+    return createGuard(
+      where,
+      checkGuard<OnDisabled>(
+        where,
+        feature,
+        {},
+        { onDisabledExample: ON_DISABLED_EXAMPLE, plainLabel: true },
+      ),
     );
   }
-  const unknownKeys = Object.keys(feature).filter((key) => !GUARD_KEYS.has(key));
-  if (unknownKeys.length > 0) {
-    throw new ConfigurationError(
-      `${where} has unknown key${unknownKeys.length > 1 ? 's' : ''} ${unknownKeys.map((k) => `"${k}"`).join(', ')}` +
-        `${unknownKeys.includes('variant') ? ' (did you mean "variants"?)' : ''}; it takes { name, variants?, onDisabled? }`,
-    );
-  }
-  const { name, ...options } = feature as Omit<FeatureGuardConfig, 'name'> & { name: unknown };
-  if (typeof name !== 'string' || name === '') {
-    throw new ConfigurationError(
-      `${where}.name must be a flag name, e.g. { name: 'beta-page' }; got ${describe(name)}`,
-    );
-  }
-  return createGuard(where, name, options);
+  checkKnownKeys(where, feature, ['name', 'variants', 'onDisabled']);
+  const { name, ...options } = feature as { name?: unknown };
+  const checked = checkGuard<OnDisabled>(`${where}.name`, name, options, {
+    allowVariantsOption: true,
+    onDisabledExample: ON_DISABLED_EXAMPLE,
+    plainLabel: true,
+  });
+  return createGuard(where, checked);
 }
 
 /** True for hooks made by requireFeature, requireVariant and route configs. */
@@ -116,28 +130,23 @@ export function isFeatureGuard(value: unknown): boolean {
   return typeof value === 'function' && (value as unknown as Record<symbol, unknown>)[GUARD_MARK] === true;
 }
 
-function createGuard(caller: string, name: unknown, options: GuardOptions): FeatureGuard {
-  if (typeof name !== 'string' || name === '') {
-    throw new ConfigurationError(`${caller}(name): name must be a flag name, e.g. ${caller}("new-checkout")`);
-  }
-  const { variants, onDisabled } = checkOptionsObject(caller, name, options);
-  const allowed = readVariants(caller, name, variants);
-  if (onDisabled !== undefined && typeof onDisabled !== 'function') {
-    throw new ConfigurationError(
-      `${label(caller, name)}: onDisabled must be a function, e.g. (request, reply) => reply.code(503).send('down for maintenance'); ` +
-        `got ${describe(onDisabled)}`,
-    );
-  }
-  // Checked at run time above; names outside an app's FlagRegistry come only from route configs typed by it.
-  const flag = name as FlagName;
-
+function createGuard(label: string, checked: CheckedGuard<OnDisabled>): FeatureGuard {
+  const { name, variants, onDisabled } = checked;
   const guard: FeatureGuard = (request, reply, done) => {
     const flags = (request as { flags?: RequestFlags | null }).flags;
     if (flags == null) {
-      done(notRegisteredError(caller, name));
+      done(
+        guardWithoutFlagsError(
+          label,
+          'featureFlags',
+          "register the plugin first with `await app.register(featureFlags)` in this route's context or a parent " +
+            'one (a plugin registered in a sibling context does not reach it), and use the guard in a hook that runs ' +
+            "after the plugin's (by default onRequest; preHandler always works)",
+        ),
+      );
       return;
     }
-    if (flagAllows(flags, flag, allowed)) {
+    if (flagAllows(flags, name, variants)) {
       done();
       return;
     }
@@ -171,60 +180,5 @@ function answerDisabled(
     (result as PromiseLike<unknown>).then(finish, (error: unknown) => done(error as Error));
   } else {
     finish(result);
-  }
-}
-
-function readVariants(caller: string, name: string, variants: unknown): Set<string> | undefined {
-  if (variants === undefined) return undefined;
-  const list = typeof variants === 'string' ? [variants] : variants;
-  if (
-    !Array.isArray(list) ||
-    list.length === 0 ||
-    list.some((variant) => typeof variant !== 'string' || variant === '')
-  ) {
-    throw new ConfigurationError(
-      `${label(caller, name)}: variants must be a variant name or a non-empty list of them, e.g. ['b']; got ${describe(variants)}`,
-    );
-  }
-  return new Set(list as string[]);
-}
-
-function checkOptionsObject<T extends object>(caller: string, name: unknown, options: T): T {
-  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
-    throw new ConfigurationError(
-      `${caller}("${String(name)}", options): options must be an object such as { variants, onDisabled }; got ${describe(options)}`,
-    );
-  }
-  return options;
-}
-
-function label(caller: string, name: string): string {
-  return caller.startsWith('route ') ? caller : `${caller}("${name}")`;
-}
-
-function notRegisteredError(caller: string, name: string): ConfigurationError {
-  const what = caller.startsWith('route ') ? `${caller} ("${name}")` : `${caller}("${name}")`;
-  return new ConfigurationError(
-    `${what} found no request.flags: register the plugin first with \`await app.register(featureFlags)\` in this ` +
-      "route's context or a parent one (a plugin registered in a sibling context does not reach it), and use the " +
-      "guard in a hook that runs after the plugin's (by default onRequest; preHandler always works)",
-  );
-}
-
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return `an array ${safeJson(value)}`;
-  if (typeof value === 'string') return `"${value}"`;
-  if (typeof value === 'function') return 'a function';
-  if (typeof value === 'object') return `an object ${safeJson(value)}`;
-  return `${typeof value} ${String(value)}`;
-}
-
-function safeJson(value: unknown): string {
-  try {
-    const text = JSON.stringify(value);
-    return text.length > 80 ? `${text.slice(0, 77)}...` : text;
-  } catch {
-    return '(unprintable)';
   }
 }

@@ -18,12 +18,16 @@ export {
   type FlagsOptions,
   FlagwiseError,
   fileSource,
+  flagsJson,
+  handlebarsHelpers,
   inlineSource,
   type Logger,
+  type MemorySource,
   memorySource,
   type OverrideOptions,
   type RequestFlags,
   type VariantResult,
+  type VisitorIdOptions,
 } from '@flagwise/core';
 export {
   type FeatureGuard,

@@ -1,6 +1,7 @@
 // Route guards. When a flag is off for this request the guard neither calls next() nor touches the response,
 // so Koa answers exactly as it does for a route that does not exist (404 `Not Found`), with or without a router.
-import { ConfigurationError, type FlagName, flagAllows, type RequestFlags } from '@flagwise/core';
+import type { FlagName, RequestFlags } from '@flagwise/core';
+import { checkGuard, flagAllows, guardWithoutFlagsError } from '@flagwise/core/adapter';
 import type { DefaultContext, DefaultState, Middleware, ParameterizedContext } from 'koa';
 
 /**
@@ -16,6 +17,8 @@ export interface GuardOptions<StateT = DefaultState, ContextT = DefaultContext> 
   onDisabled?: Middleware<StateT, ContextT>;
 }
 
+const ON_DISABLED_EXAMPLE = "(ctx) => { ctx.status = 503; ctx.body = 'down for maintenance'; }";
+
 /**
  * Runs the route only when the flag is on for this request; otherwise Koa's normal 404 (or `onDisabled`).
  * Needs `app.use(featureFlags())` before the routes.
@@ -26,13 +29,10 @@ export function requireFeature<StateT = DefaultState, ContextT = DefaultContext>
   name: FlagName,
   options: GuardOptions<StateT, ContextT> = {},
 ): Middleware<StateT, ContextT> {
-  checkName('requireFeature', name);
-  const onDisabled = checkOnDisabled('requireFeature', options);
-  const guard: Middleware<StateT, ContextT> = (ctx, next) => {
-    if (flagAllows(flagsOf(ctx, 'requireFeature', name), name)) return next();
-    return onDisabled?.(ctx, next);
-  };
-  return guard;
+  const checked = checkGuard<Middleware<StateT, ContextT>>('requireFeature', name, options, {
+    onDisabledExample: ON_DISABLED_EXAMPLE,
+  });
+  return guard(`requireFeature('${checked.name}')`, checked.name, undefined, checked.onDisabled);
 }
 
 /**
@@ -46,48 +46,31 @@ export function requireVariant<StateT = DefaultState, ContextT = DefaultContext>
   variants: string | readonly string[],
   options: GuardOptions<StateT, ContextT> = {},
 ): Middleware<StateT, ContextT> {
-  checkName('requireVariant', name);
-  const allowed = typeof variants === 'string' ? [variants] : variants;
-  if (!Array.isArray(allowed) || allowed.length === 0 || allowed.some((v) => typeof v !== 'string')) {
-    throw new ConfigurationError(
-      `requireVariant('${name}', variants): variants must be a variant name or a non-empty list of names, ` +
-        `e.g. requireVariant('${name}', ['b'])`,
-    );
-  }
-  const onDisabled = checkOnDisabled('requireVariant', options);
-  const allowedSet = new Set(allowed);
-  const guard: Middleware<StateT, ContextT> = (ctx, next) => {
-    if (flagAllows(flagsOf(ctx, 'requireVariant', name), name, allowedSet)) return next();
+  const checked = checkGuard<Middleware<StateT, ContextT>>('requireVariant', name, options, {
+    variants,
+    onDisabledExample: ON_DISABLED_EXAMPLE,
+  });
+  return guard(`requireVariant('${checked.name}')`, checked.name, checked.variants, checked.onDisabled);
+}
+
+function guard<StateT, ContextT>(
+  label: string,
+  name: string,
+  variants: ReadonlySet<string> | undefined,
+  onDisabled: Middleware<StateT, ContextT> | undefined,
+): Middleware<StateT, ContextT> {
+  return (ctx, next) => {
+    const context = ctx as ParameterizedContext<any, any>;
+    const flags: RequestFlags | undefined = context.state?.flags ?? context.flags;
+    // A plain object check: isRequestFlags() goes through a Proxy trap on every guarded request.
+    if (typeof flags !== 'object' || flags === null) {
+      throw guardWithoutFlagsError(
+        label,
+        'featureFlags()',
+        'add `app.use(featureFlags())` before your routes (before app.use(router.routes()))',
+      );
+    }
+    if (flagAllows(flags, name, variants)) return next();
     return onDisabled?.(ctx, next);
   };
-  return guard;
-}
-
-function flagsOf(ctx: ParameterizedContext<any, any>, guard: string, name: string): RequestFlags {
-  const flags: RequestFlags | undefined = ctx.state?.flags ?? ctx.flags;
-  // A plain object check: isRequestFlags() goes through a Proxy trap on every guarded request.
-  if (typeof flags !== 'object' || flags === null) {
-    throw new ConfigurationError(
-      `${guard}('${name}') ran before featureFlags(): add \`app.use(featureFlags())\` before your routes ` +
-        '(before app.use(router.routes()))',
-    );
-  }
-  return flags;
-}
-
-function checkName(guard: string, name: unknown): void {
-  if (typeof name !== 'string' || name === '') {
-    throw new ConfigurationError(`${guard}(name): name must be a flag name, e.g. ${guard}('beta-page')`);
-  }
-}
-
-function checkOnDisabled<T>(guard: string, options: { onDisabled?: T }): T | undefined {
-  const onDisabled = options?.onDisabled;
-  if (onDisabled !== undefined && typeof onDisabled !== 'function') {
-    throw new ConfigurationError(
-      `${guard}(name, { onDisabled }): onDisabled must be a Koa middleware, e.g. ` +
-        "(ctx) => { ctx.status = 503; ctx.body = 'down for maintenance'; }",
-    );
-  }
-  return onDisabled;
 }

@@ -1,5 +1,6 @@
 // Decorators only set metadata (and apply the guard that reads it); @Flags() reads what the module attached.
-import { ConfigurationError, type RequestFlags } from '@flagwise/core';
+import { ConfigurationError, type FlagName, type RequestFlags } from '@flagwise/core';
+import { checkGuard, checkGuardOptions, describe } from '@flagwise/core/adapter';
 import { createParamDecorator, type ExecutionContext, SetMetadata, UseGuards } from '@nestjs/common';
 import {
   ControllerFeatureFlagsGuard,
@@ -36,17 +37,22 @@ export interface RequirementOptions {
  * }
  */
 export function FeatureRequired(
-  flags: string | readonly string[],
+  flags: FlagName | readonly FlagName[],
   options: RequirementOptions = {},
 ): ClassDecorator & MethodDecorator {
-  const names = typeof flags === 'string' ? [flags] : flags;
-  if (!Array.isArray(names) || names.some((name) => typeof name !== 'string' || name === '')) {
+  const names: readonly unknown[] = typeof flags === 'string' ? [flags] : flags;
+  if (!Array.isArray(names)) {
     throw new ConfigurationError(
-      `@FeatureRequired(flags): flags must be a flag name or a list of them, e.g. @FeatureRequired('new-checkout'); got ${JSON.stringify(flags)}`,
+      `@FeatureRequired(flags): flags must be a flag name or a list of them, e.g. @FeatureRequired('new-checkout'); got ${describe(flags)}`,
     );
   }
-  checkOnDisabled('@FeatureRequired', options);
-  const requirement: FeatureRequirement = { flags: [...names], onDisabled: options.onDisabled };
+  const rules = { onDisabledExample: ON_DISABLED_EXAMPLE };
+  // An empty list (which lifts a controller's requirement) has only its options to check.
+  const { onDisabled } = checkGuardOptions<OnDisabled>('@FeatureRequired([])', options, rules);
+  const requirement: FeatureRequirement = {
+    flags: names.map((name) => checkGuard<OnDisabled>('@FeatureRequired', name, options, rules).name),
+    onDisabled,
+  };
   return requirementDecorator(FEATURE_REQUIRED_METADATA, requirement);
 }
 
@@ -57,20 +63,23 @@ export function FeatureRequired(
  * @Get('checkout') @VariantRequired('checkout-experiment', ['b']) checkoutB() {}
  */
 export function VariantRequired(
-  flag: string,
+  flag: FlagName,
   variants: string | readonly string[],
   options: RequirementOptions = {},
 ): ClassDecorator & MethodDecorator {
-  const names = typeof variants === 'string' ? [variants] : variants;
-  if (typeof flag !== 'string' || flag === '' || !Array.isArray(names) || names.length === 0) {
-    throw new ConfigurationError(
-      `@VariantRequired(flag, variants): give a flag name and the variants that may see the route, e.g. @VariantRequired('experiment', ['b']); got ${JSON.stringify([flag, variants])}`,
-    );
-  }
-  checkOnDisabled('@VariantRequired', options);
-  const requirement: VariantRequirement = { flag, variants: [...names], onDisabled: options.onDisabled };
+  const checked = checkGuard<OnDisabled>('@VariantRequired', flag, options, {
+    variants,
+    onDisabledExample: ON_DISABLED_EXAMPLE,
+  });
+  const requirement: VariantRequirement = {
+    flag: checked.name,
+    variants: [...checked.variants!],
+    onDisabled: checked.onDisabled,
+  };
   return requirementDecorator(VARIANT_REQUIRED_METADATA, requirement);
 }
+
+const ON_DISABLED_EXAMPLE = "() => new ServiceUnavailableException('down for maintenance')";
 
 function requirementDecorator(key: string, requirement: object): ClassDecorator & MethodDecorator {
   const setMetadata = SetMetadata(key, requirement);
@@ -88,14 +97,6 @@ function requirementDecorator(key: string, requirement: object): ClassDecorator 
   }) as ClassDecorator & MethodDecorator;
 }
 
-function checkOnDisabled(decorator: string, options: RequirementOptions): void {
-  if (options?.onDisabled !== undefined && typeof options.onDisabled !== 'function') {
-    throw new ConfigurationError(
-      `${decorator}(…, { onDisabled }): onDisabled must be a function returning the exception, e.g. () => new ServiceUnavailableException('down for maintenance')`,
-    );
-  }
-}
-
 /**
  * The request's lazy flags as a handler parameter: `flags.newPricing`, `flags.variant('checkout-copy')`.
  * Built once per request from `req.user`, the session, the IP and the module's `context` hook.
@@ -104,12 +105,12 @@ function checkOnDisabled(decorator: string, options: RequirementOptions): void {
  */
 export const Flags: () => ParameterDecorator = createParamDecorator(
   (_data: unknown, context: ExecutionContext): RequestFlags => {
-    // The HTTP request and response, without switchToHttp()'s allocation.
-    const flags = flagsOfRequest(context.getArgByIndex(0), context.getArgByIndex(1));
+    // The HTTP request, without switchToHttp()'s allocation.
+    const flags = flagsOfRequest(context.getArgByIndex(0));
     if (flags === undefined) {
       throw new ConfigurationError(
         '@Flags() found no flags on the request: add FeatureFlagsModule.forRoot({ ... }) to the imports of your ' +
-          'root module (it attaches them to HTTP requests on the Express and Fastify platforms)',
+          'root module (its interceptor attaches them to every HTTP request a controller handles)',
       );
     }
     return flags;

@@ -1,43 +1,39 @@
-// The module: creates (or takes) the core client, waits for the first flags during bootstrap, gives every HTTP
-// request its lazy flags, and closes the client it created when the app shuts down.
+// The module: resolves its options through the shared adapter layer, waits for the first flags during
+// bootstrap, gives every HTTP request its lazy flags (a global interceptor; the guard when it runs first), and
+// closes the client it created when the app shuts down.
+import { ConfigurationError, type FlagsClient, type Logger } from '@flagwise/core';
 import {
-  ConfigurationError,
-  createFlags,
-  type FlagsClient,
-  type FlagsOptions,
-  FlagwiseError,
-} from '@flagwise/core';
+  type AdapterDefinition,
+  type AdapterSetup,
+  FLAGS_OPTION_KEYS,
+  isBoolean,
+  isClient,
+  isFunction,
+  setUpAdapter,
+  startupReadiness,
+  watchGuardedFlags,
+} from '@flagwise/core/adapter';
 import {
   type DynamicModule,
   Global,
   Inject,
-  type MiddlewareConsumer,
   Module,
-  type NestModule,
+  Logger as NestLogger,
   type OnApplicationShutdown,
   type Provider,
 } from '@nestjs/common';
-import { HttpAdapterHost } from '@nestjs/core';
+import { APP_INTERCEPTOR } from '@nestjs/core';
 import { FeatureFlagsService } from './feature-flags-service.js';
+import { FeatureFlagsInterceptor } from './interceptor.js';
 import type {
   FeatureFlagsModuleAsyncOptions,
   FeatureFlagsModuleOptions,
   NestAdapterOptions,
 } from './options.js';
-import { attachRequestFlags, defineExpressRequestFlags } from './platform-request.js';
-import { FEATURE_FLAGS_CLIENT, FEATURE_FLAGS_OPTIONS } from './tokens.js';
+import { NestRequestFlags } from './platform-request.js';
+import { FEATURE_FLAGS_CLIENT, FEATURE_FLAGS_OPTIONS, FEATURE_FLAGS_SETUP, REQUEST_FLAGS } from './tokens.js';
 
-const DEFAULT_READY_TIMEOUT_MS = 5000;
-// Platform instances (Express apps, Fastify servers) that already attach flags.
-const hooked = new WeakSet<object>();
-// A source that answers with one of these will not start working by waiting: stop the bootstrap and say why.
-const MISCONFIGURATION_CODES = new Set([
-  'MISCONFIGURED',
-  'INVALID_FLAGS_FILE',
-  'FLAGS_FILE_NOT_FOUND',
-  'INVALID_DEFINITION',
-  'UNAUTHORIZED',
-]);
+type Setup = AdapterSetup<any, NestAdapterOptions>;
 
 /**
  * Feature flags for a Nest app. Global: import it once, in the root module.
@@ -47,55 +43,31 @@ const MISCONFIGURATION_CODES = new Set([
  */
 @Global()
 @Module({})
-export class FeatureFlagsModule implements NestModule, OnApplicationShutdown {
-  constructor(
-    @Inject(FEATURE_FLAGS_CLIENT) private readonly client: FlagsClient,
-    @Inject(FEATURE_FLAGS_OPTIONS) private readonly options: FeatureFlagsModuleOptions,
-    @Inject(HttpAdapterHost) private readonly adapterHost: HttpAdapterHost,
-  ) {}
+export class FeatureFlagsModule implements OnApplicationShutdown {
+  constructor(@Inject(FEATURE_FLAGS_SETUP) private readonly setup: Setup) {}
 
   /**
-   * Gives every request `req.flags` (and views `flags`) through the platform itself — on Express an accessor on
-   * the app's request prototype, on Fastify a preHandler hook — because Nest's own per-request machinery (a
-   * global guard or interceptor) costs several times more. Nest calls configure() once the HTTP adapter exists
-   * and before it registers routes, in `NestFactory.create` and in `Test.createTestingModule()
-   * .createNestApplication()` alike.
-   */
-  configure(_consumer: MiddlewareConsumer): void {
-    const adapter = this.adapterHost?.httpAdapter;
-    if (adapter === undefined || adapter === null) return;
-    const platform = adapter.getInstance();
-    if (hooked.has(platform)) return;
-    hooked.add(platform);
-    const { client, options } = this;
-    switch (adapter.getType()) {
-      case 'express':
-        defineExpressRequestFlags(platform, client, options);
-        break;
-      case 'fastify':
-        // preHandler: after @fastify/view's onRequest hook has given the reply its `locals`.
-        platform.addHook('preHandler', (request: any, reply: any, done: () => void) => {
-          attachRequestFlags(request, reply, client, options);
-          done();
-        });
-        break;
-      default:
-        // Other platforms: @FeatureRequired still works (its guard attaches the flags); @Flags() explains.
-        client.logger.warn(
-          { platform: adapter.getType() },
-          'flagwise: @Flags() and views get flags on the Express and Fastify platforms only',
-        );
-    }
-  }
-
-  /**
-   * Flags from options known at startup. Given client options it creates the client (default source: flags.yaml
-   * in the working directory); given `{ client }`, it uses yours and leaves closing it to you.
+   * Flags from options known at startup: client options (the module creates the client; default source:
+   * flags.yaml in the working directory), `{ client, ...options }` or a client and adapter options (yours: the
+   * module leaves closing it to you). Unknown options fail the bootstrap, naming the nearest valid one.
    * @example
    * FeatureFlagsModule.forRoot({ source: fileSource('flags.yaml'), context: (req) => ({ properties: { plan: req.user?.plan } }) })
+   * @example
+   * FeatureFlagsModule.forRoot(createFlags({ source }), { onDisabled: () => new ForbiddenException() })
    */
-  static forRoot(options: FeatureFlagsModuleOptions = {}): DynamicModule {
-    return FeatureFlagsModule.build([{ provide: FEATURE_FLAGS_OPTIONS, useValue: options }]);
+  static forRoot(
+    options: FeatureFlagsModuleOptions | FlagsClient = {},
+    adapterOptions?: NestAdapterOptions,
+  ): DynamicModule {
+    // One object form for FEATURE_FLAGS_OPTIONS: a client given first becomes { client, ...adapterOptions }.
+    const given = isClient(options)
+      ? { ...adapterOptions, client: options as FlagsClient }
+      : { ...(options as object), ...adapterOptions };
+    if (!isClient(options) && adapterOptions !== undefined) {
+      // Let the layer say what is wrong with (options, adapterOptions), as in every adapter.
+      setUpAdapter<any, NestExtra>(NEST_ADAPTER, options, adapterOptions);
+    }
+    return FeatureFlagsModule.build([{ provide: FEATURE_FLAGS_OPTIONS, useValue: given }]);
   }
 
   /**
@@ -127,87 +99,92 @@ export class FeatureFlagsModule implements NestModule, OnApplicationShutdown {
       imports,
       providers: [
         ...optionsProviders,
+        // The client first, from the options: a test that overrides FEATURE_FLAGS_CLIENT replaces it whole.
         { provide: FEATURE_FLAGS_CLIENT, useFactory: startClient, inject: [FEATURE_FLAGS_OPTIONS] },
+        {
+          provide: FEATURE_FLAGS_SETUP,
+          useFactory: setupOf,
+          inject: [FEATURE_FLAGS_CLIENT, FEATURE_FLAGS_OPTIONS],
+        },
+        {
+          provide: REQUEST_FLAGS,
+          useFactory: (setup: Setup) => new NestRequestFlags(setup),
+          inject: [FEATURE_FLAGS_SETUP],
+        },
         {
           provide: FeatureFlagsService,
           useFactory: (client: FlagsClient) => new FeatureFlagsService(client),
           inject: [FEATURE_FLAGS_CLIENT],
         },
+        { provide: APP_INTERCEPTOR, useClass: FeatureFlagsInterceptor },
       ],
-      exports: [FEATURE_FLAGS_OPTIONS, FEATURE_FLAGS_CLIENT, FeatureFlagsService],
+      exports: [
+        FEATURE_FLAGS_OPTIONS,
+        FEATURE_FLAGS_CLIENT,
+        FEATURE_FLAGS_SETUP,
+        REQUEST_FLAGS,
+        FeatureFlagsService,
+      ],
     };
   }
 
   /** Closes the client when the module created it (after the HTTP server stopped taking requests). */
   async onApplicationShutdown(): Promise<void> {
-    if (!hasOwnClient(this.options)) await this.client.close();
+    if (this.setup.ownsClient) await this.setup.client.close();
   }
 }
 
-async function startClient(options: FeatureFlagsModuleOptions): Promise<FlagsClient> {
-  checkOptions(options);
-  const client = hasOwnClient(options) ? options.client : createFlags(clientOptions(options));
-  const timeoutMs = options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS;
-  if (timeoutMs > 0) {
-    try {
-      await client.ready({ timeoutMs });
-    } catch (error) {
-      if (error instanceof FlagwiseError && MISCONFIGURATION_CODES.has(error.code)) {
-        if (!hasOwnClient(options)) await client.close();
-        throw error;
-      }
-      client.logger.warn(
-        { err: error, status: client.status },
-        `flagwise: starting without flags (they read as off until they load): ${
-          error instanceof Error ? error.message : String(error)
-        }`,
-      );
-    }
+type NestExtra = Pick<NestAdapterOptions, 'onDisabled' | 'failOnNotReady'>;
+
+const NEST_ADAPTER: AdapterDefinition<NestExtra> = {
+  entry: 'FeatureFlagsModule.forRoot(options)',
+  options: { onDisabled: isFunction, failOnNotReady: isBoolean },
+};
+
+// The setup of each client the module started, for FEATURE_FLAGS_SETUP.
+const setups = new WeakMap<FlagsClient, Setup>();
+
+async function startClient(given: unknown): Promise<FlagsClient> {
+  const setup: Setup = setUpAdapter<any, NestExtra>({ ...NEST_ADAPTER, logger: nestLogger() }, given);
+  try {
+    await startupReadiness(setup.client, {
+      timeoutMs: setup.options.readyTimeoutMs,
+      failOnNotReady: setup.options.failOnNotReady,
+    });
+  } catch (error) {
+    if (setup.ownsClient) await setup.client.close();
+    throw error;
   }
-  return client;
+  setups.set(setup.client, setup);
+  return setup.client;
 }
 
-function hasOwnClient(
-  options: FeatureFlagsModuleOptions,
-): options is FeatureFlagsModuleOptions & { client: FlagsClient } {
-  return 'client' in options && options.client !== undefined;
-}
-
-function clientOptions(options: FeatureFlagsModuleOptions): FlagsOptions {
-  const {
-    context: _context,
-    onDisabled: _onDisabled,
-    readyTimeoutMs: _readyTimeoutMs,
-    ...rest
-  } = options as FlagsOptions & NestAdapterOptions;
-  return rest;
-}
-
-function checkOptions(options: FeatureFlagsModuleOptions): void {
-  if (options === null || typeof options !== 'object') {
-    throw new ConfigurationError(
-      'FeatureFlagsModule.forRoot(options): options must be an object, e.g. { source: fileSource("flags.yaml") } or { client }',
+/** The setup startClient made, or, for a client put in its place (a test's override), one for that client. */
+function setupOf(client: FlagsClient, given: unknown): Setup {
+  let setup = setups.get(client);
+  if (setup === undefined) {
+    const adapterOptions = Object.fromEntries(
+      Object.entries((given ?? {}) as object).filter(
+        ([key]) => key !== 'client' && !(FLAGS_OPTION_KEYS as readonly string[]).includes(key),
+      ),
     );
+    setup = setUpAdapter<any, NestExtra>(NEST_ADAPTER, client, adapterOptions);
   }
-  if (hasOwnClient(options)) {
-    if (typeof (options.client as Partial<FlagsClient>).forRequest !== 'function') {
-      throw new ConfigurationError(
-        'FeatureFlagsModule.forRoot({ client }): client must be a flags client from createFlags()',
-      );
-    }
-    const clientFields = ['source', 'appName', 'environment', 'strategies', 'logger', 'overrides'].filter(
-      (field) => field in options,
-    );
-    if (clientFields.length > 0) {
-      throw new ConfigurationError(
-        `FeatureFlagsModule.forRoot({ client, ${clientFields.join(', ')} }): give either a client or the options ` +
-          'to create one; pass those options to createFlags() instead',
-      );
-    }
-  }
-  for (const field of ['context', 'onDisabled'] as const) {
-    if (options[field] !== undefined && typeof options[field] !== 'function') {
-      throw new ConfigurationError(`FeatureFlagsModule.forRoot({ ${field} }): ${field} must be a function`);
-    }
-  }
+  watchGuardedFlags(client);
+  return setup;
+}
+
+/** Nest's own Logger, under the context `flagwise` (so the messages drop their own `flagwise:` prefix). */
+function nestLogger(): Logger {
+  const logger = new NestLogger('flagwise');
+  const text = (obj: unknown, msg?: string) => {
+    const line = typeof obj === 'string' ? obj : (msg ?? '');
+    return line.startsWith('flagwise: ') ? line.slice('flagwise: '.length) : line;
+  };
+  return {
+    debug: (obj, msg) => logger.debug(text(obj, msg)),
+    info: (obj, msg) => logger.log(text(obj, msg)),
+    warn: (obj, msg) => logger.warn(text(obj, msg)),
+    error: (obj, msg) => logger.error(text(obj, msg)),
+  };
 }

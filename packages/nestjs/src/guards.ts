@@ -1,6 +1,7 @@
 // The guard @FeatureRequired / @VariantRequired put on a route: it reads their metadata and throws (404 by
 // default) when the route is off for the request.
-import { ConfigurationError, type FlagsClient, flagAllows, type RequestFlags } from '@flagwise/core';
+import { ConfigurationError, type RequestFlags } from '@flagwise/core';
+import { type AdapterSetup, flagAllows } from '@flagwise/core/adapter';
 import {
   type CanActivate,
   type ExecutionContext,
@@ -11,16 +12,11 @@ import {
 } from '@nestjs/common';
 import { HttpAdapterHost, Reflector } from '@nestjs/core';
 import type { NestAdapterOptions, OnDisabled } from './options.js';
+import { flagsOfRequest, type NestRequestFlags } from './platform-request.js';
 import {
-  attachRequestFlags,
-  type ExpressRequestFlags,
-  expressRequestFlags,
-  flagsOfRequest,
-} from './platform-request.js';
-import {
-  FEATURE_FLAGS_CLIENT,
-  FEATURE_FLAGS_OPTIONS,
+  FEATURE_FLAGS_SETUP,
   FEATURE_REQUIRED_METADATA,
+  REQUEST_FLAGS,
   VARIANT_REQUIRED_METADATA,
 } from './tokens.js';
 
@@ -58,10 +54,10 @@ export class FeatureFlagsGuard implements CanActivate {
   constructor(
     @Inject(Reflector) protected readonly reflector: Reflector,
     @Inject(HttpAdapterHost) private readonly adapterHost: HttpAdapterHost,
-    @Optional() @Inject(FEATURE_FLAGS_CLIENT) private readonly client?: FlagsClient,
-    @Optional() @Inject(FEATURE_FLAGS_OPTIONS) private readonly options?: NestAdapterOptions,
+    @Optional() @Inject(REQUEST_FLAGS) private readonly requestFlags?: NestRequestFlags,
+    @Optional() @Inject(FEATURE_FLAGS_SETUP) private readonly setup?: AdapterSetup<any, NestAdapterOptions>,
   ) {
-    if (client === undefined || options === undefined) {
+    if (requestFlags === undefined || setup === undefined) {
       throw new ConfigurationError(
         '@FeatureRequired() / @VariantRequired() need FeatureFlagsModule: add ' +
           'FeatureFlagsModule.forRoot({ ... }) to the imports of your root module',
@@ -72,20 +68,21 @@ export class FeatureFlagsGuard implements CanActivate {
   // What each handler (of each controller class) requires, read from metadata once.
   private readonly requirements = new WeakMap<Function, Map<Function, Requirements | null>>();
 
-  canActivate(context: ExecutionContext): boolean {
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     if (context.getType() !== 'http') return true;
     const requirements = this.requirementsOf(context.getHandler(), context.getClass());
     if (requirements === null) return true;
-    const { feature, variant, allowedVariants } = requirements;
     // The HTTP arguments are (request, response, next); switchToHttp() would allocate on every request.
     const request = context.getArgByIndex(0);
-    const response = context.getArgByIndex(1);
-    let flags = this.expressFlags()?.of(request, response) ?? flagsOfRequest(request, response);
-    if (flags === undefined) {
-      // A platform without the module's request hook: attach here.
-      attachRequestFlags(request, response, this.client!, this.options!);
-      flags = flagsOfRequest(request, response)!;
-    }
+    // The guard runs before the module's interceptor: it attaches the flags the interceptor would.
+    const waiting = this.requestFlags!.attach(request, context.getArgByIndex(1));
+    if (waiting === undefined) return this.allows(context, request, requirements);
+    return waiting.then(() => this.allows(context, request, requirements));
+  }
+
+  private allows(context: ExecutionContext, request: unknown, requirements: Requirements): boolean {
+    const { feature, variant, allowedVariants } = requirements;
+    const flags = flagsOfRequest(request)!;
     if (feature !== undefined) {
       for (const flag of feature.flags) {
         if (!flagAllows(flags, flag)) throw this.disabled(context, request, flags, flag, feature.onDisabled);
@@ -97,18 +94,6 @@ export class FeatureFlagsGuard implements CanActivate {
       }
     }
     return true;
-  }
-
-  // Express: the module's flags of this app's requests, found once; null on other platforms.
-  private express: ExpressRequestFlags | null | undefined = undefined;
-
-  private expressFlags(): ExpressRequestFlags | null {
-    if (this.express === undefined) {
-      const adapter = this.adapterHost.httpAdapter;
-      if (adapter === undefined || adapter === null) return null;
-      this.express = expressRequestFlags(adapter.getInstance()) ?? null;
-    }
-    return this.express;
   }
 
   private requirementsOf(handler: Function, controller: Function): Requirements | null {
@@ -142,7 +127,7 @@ export class FeatureFlagsGuard implements CanActivate {
     flag: string,
     onDisabled: OnDisabled | undefined,
   ): Error {
-    const answer = onDisabled ?? this.options!.onDisabled;
+    const answer = onDisabled ?? this.setup!.options.onDisabled;
     if (answer !== undefined) return answer({ flag, request, flags, context });
     // Exactly what Nest answers for a route that does not exist, on either platform.
     const adapter = this.adapterHost.httpAdapter;

@@ -1,24 +1,37 @@
 // What Nest users need from core, so one install is enough.
 export {
+  type ClientFeaturesPayload,
   ConfigurationError,
+  type ContextHook,
   consoleLogger,
   createFlags,
+  defaultFileSource,
   type Explanation,
+  type FeatureDefinition,
   type FlagContext,
+  type FlagName,
+  type FlagRegistry,
+  type FlagSource,
   FlagsClient,
   type FlagsOptions,
   FlagwiseError,
   fileSource,
+  flagsJson,
+  handlebarsHelpers,
   inlineSource,
+  type Logger,
   type MemorySource,
   memorySource,
+  type OverrideOptions,
   type RequestFlags,
   type VariantResult,
+  type VisitorIdOptions,
 } from '@flagwise/core';
 export { FeatureRequired, Flags, type RequirementOptions, VariantRequired } from './decorators.js';
 export { FeatureFlagsModule } from './feature-flags-module.js';
 export { FeatureFlagsService } from './feature-flags-service.js';
 export { FeatureFlagsGuard } from './guards.js';
+export { FeatureFlagsInterceptor } from './interceptor.js';
 export type {
   DisabledRoute,
   FeatureFlagsModuleAsyncOptions,

@@ -1,5 +1,5 @@
 // The module's options: the core client's options (or a client), plus what only the Nest adapter needs.
-import type { ContextHook, FlagsClient, FlagsOptions, RequestFlags } from '@flagwise/core';
+import type { AdapterOptions, FlagsClient, FlagsOptions, RequestFlags } from '@flagwise/core';
 import type { ExecutionContext, ModuleMetadata } from '@nestjs/common';
 
 /**
@@ -26,24 +26,17 @@ export interface DisabledRoute {
 export type OnDisabled = (route: DisabledRoute) => Error;
 
 /**
- * What the Nest adapter adds on top of the core client's options.
+ * What the Nest adapter adds on top of the core client's options: `context` (gets the platform request, Express
+ * `req` or Fastify `request`), `readyTimeoutMs` (how long bootstrap waits for the first flags; 0 does not wait;
+ * default 5000), `visitorId`, and the two below.
  * @example
  * FeatureFlagsModule.forRoot({ client, context: (req) => ({ properties: { plan: req.user?.plan } }), readyTimeoutMs: 2000 })
  */
-export interface NestAdapterOptions<Request = any> {
-  /**
-   * Adds context fields for a request, on top of the defaults (`req.user?.id`, the session id, `req.ip`).
-   * Receives the platform request (Express `req` or Fastify `request`).
-   * @example context: (req) => ({ properties: { plan: req.user?.plan } })
-   */
-  context?: ContextHook<Request>;
+export interface NestAdapterOptions<Request = any> extends AdapterOptions<Request> {
   /** The exception for every guarded route that is off, unless its decorator says otherwise. Default 404. */
   onDisabled?: OnDisabled;
-  /**
-   * How long application bootstrap waits for the first flags. When they do not arrive in time the app starts
-   * anyway (flags read as off until they load) and a warning is logged. 0 does not wait. Default 5000.
-   */
-  readyTimeoutMs?: number;
+  /** Make bootstrap fail when the flags are not ready in time. Default false: start, warn, read fallbacks. */
+  failOnNotReady?: boolean;
 }
 
 /**

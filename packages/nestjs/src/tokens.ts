@@ -17,3 +17,9 @@ export const FEATURE_FLAGS_CLIENT: unique symbol = Symbol('flagwise:nestjs:clien
 // Metadata keys are strings: Nest's own keys are, and they show up readably when debugging.
 export const FEATURE_REQUIRED_METADATA = 'flagwise:feature-required';
 export const VARIANT_REQUIRED_METADATA = 'flagwise:variant-required';
+
+/** The module's per-request flags builder, shared by its guard and interceptor. */
+export const REQUEST_FLAGS: unique symbol = Symbol('flagwise:nestjs:request-flags');
+
+/** The module's resolved setup (client, adapter options, visitor ids), from the shared adapter layer. */
+export const FEATURE_FLAGS_SETUP: unique symbol = Symbol('flagwise:nestjs:setup');

@@ -8,6 +8,7 @@ it('exports the Nest API and the core names a Nest app needs', () => {
     'FEATURE_FLAGS_CLIENT',
     'FEATURE_FLAGS_OPTIONS',
     'FeatureFlagsGuard',
+    'FeatureFlagsInterceptor',
     'FeatureFlagsModule',
     'FeatureFlagsService',
     'FeatureFlagsTestingModule',
@@ -18,7 +19,10 @@ it('exports the Nest API and the core names a Nest app needs', () => {
     'VariantRequired',
     'consoleLogger',
     'createFlags',
+    'defaultFileSource',
     'fileSource',
+    'flagsJson',
+    'handlebarsHelpers',
     'inlineSource',
     'memorySource',
   ]);

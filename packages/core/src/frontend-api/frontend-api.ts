@@ -55,7 +55,7 @@ export function frontendApiEndpoint<Request = unknown>(
   mountKeys: readonly string[] = [],
 ): Endpoint<Request> {
   const resolved = resolveFrontendApiOptions(options, where, mountKeys);
-  const exposed = exposedFlagsOf(resolved);
+  const exposed = exposedFlagsOf<Request>(resolved);
   return {
     name: 'flagsFrontendApi()',
     handle(request) {
@@ -185,9 +185,12 @@ function acceptMetrics<Request>(
   return { status: 200, headers: corsHeaders };
 }
 
-/** The exposed flag names, worked out once per set of definitions. */
-function exposedFlagsOf<Request>(
-  options: ResolvedFrontendApiOptions<Request>,
+/**
+ * The exposed flag names (`browser: true`, or picked by `expose`), worked out once per set of definitions.
+ * Shared by the endpoints that answer a browser (the Frontend API, OFREP).
+ */
+export function exposedFlagsOf<Request>(
+  options: Pick<ResolvedFrontendApiOptions<unknown>, 'expose'>,
 ): (client: FlagsClient<Request>) => readonly string[] {
   const cache = new WeakMap<ClientFeaturesPayload, readonly string[]>();
   const { expose } = options;

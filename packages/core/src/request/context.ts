@@ -6,22 +6,44 @@ import type { FlagContext } from '../types.js';
 export interface RequestFacts {
   /** the authenticated user, usually `req.user`; its `id` (or `userId`, `sub`) becomes `userId` */
   user?: unknown;
-  /** a session id (`req.session.id`, `req.sessionID`, ...) */
+  /** a session id the framework keeps on the request itself (`req.sessionID`, `ctx.sessionId`) */
   sessionId?: unknown;
+  /** the session object (`req.session`); its `id` (or `sessionId`) becomes `sessionId` */
+  session?: unknown;
   /** the client IP as the framework computed it (`req.ip`) */
   ip?: string;
 }
 
 /**
- * A hook that adds context fields for a request.
+ * A hook that adds context fields for a request. It may be async: the request's flags are attached once it
+ * settles. A hook that throws or rejects is logged and leaves the default context.
  * @example
  * featureFlags({ context: (req) => ({ properties: { plan: req.user?.plan } }) })
+ * featureFlags({ context: async (req) => ({ properties: { plan: await plans.of(req.user) } }) })
  */
-export type ContextHook<Request> = (request: Request) => Partial<FlagContext> | undefined | null;
+export type ContextHook<Request> = (
+  request: Request,
+) => Partial<FlagContext> | undefined | null | PromiseLike<Partial<FlagContext> | undefined | null>;
 
 /**
- * The default context of a request, then the hook's fields on top.
- * Never throws: a hook that throws is reported through `onHookError` and its fields are left out.
+ * The default context of a request (user id, session id, IP).
+ * @example
+ * const context = defaultContext({ user: req.user, session: req.session, ip: req.ip });
+ */
+export function defaultContext(facts: RequestFacts): FlagContext {
+  const context: FlagContext = {};
+  const userId = idOf(facts.user);
+  if (userId !== undefined) context.userId = userId;
+  const sessionId = stringOf(facts.sessionId) ?? sessionIdOf(facts.session);
+  if (sessionId !== undefined) context.sessionId = sessionId;
+  if (facts.ip) context.remoteAddress = facts.ip;
+  return context;
+}
+
+/**
+ * The default context of a request, then the hook's fields on top; a Promise when the hook returned one.
+ * Never throws nor rejects: a hook that throws or rejects is reported through `onHookError` and its fields are
+ * left out.
  * @example
  * const context = requestContext(req, { user: req.user, sessionId: req.sessionID, ip: req.ip }, hook);
  */
@@ -30,30 +52,53 @@ export function requestContext<Request>(
   facts: RequestFacts,
   hook?: ContextHook<Request>,
   onHookError?: (error: unknown) => void,
-): FlagContext {
-  const context: FlagContext = {};
-  const userId = idOf(facts.user);
-  if (userId !== undefined) context.userId = userId;
-  const sessionId = stringOf(facts.sessionId);
-  if (sessionId !== undefined) context.sessionId = sessionId;
-  if (facts.ip) context.remoteAddress = facts.ip;
+): FlagContext | Promise<FlagContext> {
+  const context = defaultContext(facts);
   if (hook === undefined) return context;
-  let extra: Partial<FlagContext> | undefined | null;
+  let extra: ReturnType<ContextHook<Request>>;
   try {
     extra = hook(request);
   } catch (error) {
     onHookError?.(error);
     return context;
   }
+  if (isPromiseLike(extra)) {
+    return Promise.resolve(extra).then(
+      (fields) => withFields(context, fields),
+      (error: unknown) => {
+        onHookError?.(error);
+        return context;
+      },
+    );
+  }
+  return withFields(context, extra);
+}
+
+function withFields(context: FlagContext, extra: Partial<FlagContext> | undefined | null): FlagContext {
   if (!extra || typeof extra !== 'object') return context;
   // The hook returns a fresh object per request; its `properties` are taken as they are, not copied.
   return Object.assign(context, extra);
+}
+
+/** True for a Promise or any thenable. */
+export function isPromiseLike<T>(value: unknown): value is PromiseLike<T> {
+  return (
+    value !== null &&
+    (typeof value === 'object' || typeof value === 'function') &&
+    typeof (value as PromiseLike<T>).then === 'function'
+  );
 }
 
 function idOf(user: unknown): string | undefined {
   if (user === null || typeof user !== 'object') return undefined;
   const record = user as Record<string, unknown>;
   return stringOf(record.id ?? record.userId ?? record.sub);
+}
+
+function sessionIdOf(session: unknown): string | undefined {
+  if (session === null || typeof session !== 'object') return undefined;
+  const record = session as Record<string, unknown>;
+  return stringOf(record.id ?? record.sessionId);
 }
 
 function stringOf(value: unknown): string | undefined {

@@ -3,6 +3,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { parse as parseCookieHeader, serialize as serializeCookie } from 'cookie';
 import { ConfigurationError } from '../errors.js';
+import { isPromiseLike } from './context.js';
 
 /** What a QA override forces: flags on or off, and variants by name. */
 export interface FlagOverrides {
@@ -14,10 +15,11 @@ export interface OverrideOptions<Request = any> {
   /** HMAC key; at least 32 characters. Keep it out of the repo (an env var). */
   secret: string;
   /**
-   * Who may override flags from their browser. Default: nobody.
+   * Who may override flags from their browser. Default: nobody. It may be async: the request's flags are
+   * attached once it settles. One that throws or rejects is logged and counts as "not allowed".
    * @example allow: (req) => req.user?.role === 'qa'
    */
-  allow?: (request: Request) => boolean;
+  allow?: (request: Request) => boolean | PromiseLike<boolean>;
   /** cookie name, default `flagwise_overrides` */
   cookieName?: string;
   /** query parameter that sets overrides, default `flagwise` (`?flagwise=new-pricing:on,checkout-copy:short`) */
@@ -124,6 +126,85 @@ export function applyOverrideQuery(current: FlagOverrides, query: string): FlagO
   return Object.keys(result.flags ?? {}).length || Object.keys(result.variants ?? {}).length
     ? result
     : undefined;
+}
+
+/** What one request brings that may carry overrides. */
+export interface OverrideInput {
+  /** the raw Cookie header */
+  cookieHeader?: string;
+  /** the override query parameter's value(s) */
+  query?: string | string[] | undefined;
+}
+
+/** The result of reading overrides for one request. */
+export interface ResolvedOverrides {
+  overrides: FlagOverrides | undefined;
+  /** a Set-Cookie header value the adapter must send (the QA changed or cleared overrides) */
+  setCookie?: string;
+}
+
+const NO_OVERRIDES: ResolvedOverrides = Object.freeze({ overrides: undefined });
+
+/**
+ * Reads the overrides one request may use: the signed cookie and the override query parameter, but only when
+ * `allow(request)` says yes; otherwise nothing a client sends has any effect.
+ */
+export class OverrideResolver<Request> {
+  readonly signer: OverrideSigner;
+  readonly queryParam: string;
+  private readonly cookieName: string;
+
+  constructor(
+    private readonly options: OverrideOptions<Request>,
+    private readonly report: {
+      warn(message: string): void;
+      allowFailed(error: unknown): void;
+    },
+  ) {
+    this.signer = createOverrideSigner(options);
+    this.queryParam = options.queryParam ?? 'flagwise';
+    this.cookieName = options.cookieName ?? 'flagwise_overrides';
+  }
+
+  /** A Promise only when `allow()` returned one. Never throws nor rejects. */
+  resolve(request: Request, input: OverrideInput): ResolvedOverrides | Promise<ResolvedOverrides> {
+    let allowed: boolean | PromiseLike<boolean> | undefined;
+    try {
+      allowed = this.options.allow?.(request);
+    } catch (error) {
+      this.report.allowFailed(error);
+      return NO_OVERRIDES;
+    }
+    if (isPromiseLike<boolean>(allowed)) {
+      return Promise.resolve(allowed).then(
+        (yes) => (yes === true ? this.read(input) : NO_OVERRIDES),
+        (error: unknown) => {
+          this.report.allowFailed(error);
+          return NO_OVERRIDES;
+        },
+      );
+    }
+    return allowed === true ? this.read(input) : NO_OVERRIDES;
+  }
+
+  private read(input: OverrideInput): ResolvedOverrides {
+    const raw = readCookie(input.cookieHeader, this.cookieName);
+    let current: FlagOverrides | undefined;
+    if (raw !== undefined && raw !== '') {
+      const verified = this.signer.verify(raw);
+      if (verified.ok) current = verified.overrides;
+      else this.report.warn(`ignored a ${verified.reason} override cookie "${this.cookieName}"`);
+    }
+    const query = Array.isArray(input.query) ? input.query.join(',') : input.query;
+    if (typeof query !== 'string') return { overrides: current };
+    const next = applyOverrideQuery(current ?? {}, query);
+    const secure = this.options.secureCookie ?? process.env.NODE_ENV === 'production';
+    const setCookie = overrideCookieHeader(this.cookieName, next ? this.signer.sign(next) : undefined, {
+      maxAgeSeconds: this.signer.maxAgeSeconds,
+      secure,
+    });
+    return { overrides: next, setCookie };
+  }
 }
 
 /** Reads one cookie from a Cookie header. */

@@ -19,6 +19,10 @@ export interface RequestFlagsHost {
   ): void;
   /** an unknown name was read (warned once per name by the host) */
   onUnknownFlag(name: string): void;
+  /** variant() of a flag that has no variants (warned once per name by the host) */
+  onNoVariants(name: string): void;
+  /** a flag was answered at random for lack of a userId and a sessionId (warned once per name by the host) */
+  onRandomAnswer(name: string): void;
 }
 
 /** One flag as `toJSON()` shows it to a browser. */
@@ -132,12 +136,6 @@ class RequestFlagsState {
     return at;
   }
 
-  /** the value this request already read for the flag, if any */
-  readEnabled(flag: FlagHandle): boolean | undefined {
-    const at = this.slot(flag, false);
-    return at < 0 ? undefined : (this.reads![at + 1] as boolean | undefined);
-  }
-
   isEnabled(flag: FlagHandle): boolean {
     const at = this.slot(flag, true);
     const reads = this.reads!;
@@ -149,6 +147,7 @@ class RequestFlagsState {
         value = this.snapshot.compiled.isEnabledHandle(flag, this.context, false);
         if (this.snapshot.observeEvaluations)
           this.host.onEvaluation(flag.name, value, undefined, this.context);
+        if (this.snapshot.randomWhenAnonymous.size > 0) this.noteRandom(flag.name);
       }
       reads[at + 1] = value;
     }
@@ -160,6 +159,7 @@ class RequestFlagsState {
     const reads = this.reads!;
     let value = reads[at + 2] as VariantResult | undefined;
     if (value === undefined) {
+      if (!this.snapshot.variantFlags.has(flag.name)) this.host.onNoVariants(flag.name);
       value = this.evaluateVariant(flag, reads[at + 1] as boolean | undefined);
       // Keep isEnabled and variant in agreement for this request, whichever was read first.
       const enabled = reads[at + 1];
@@ -184,7 +184,18 @@ class RequestFlagsState {
     const value = this.snapshot.compiled.getVariantHandle(flag, this.context, DISABLED_VARIANT);
     if (this.snapshot.observeEvaluations)
       this.host.onEvaluation(flag.name, value.feature_enabled, value, this.context);
+    if (this.snapshot.randomWhenAnonymous.size > 0) this.noteRandom(flag.name);
     return value;
+  }
+
+  /** true when this request's answer for the flag is random: no userId, no sessionId, default stickiness */
+  private answeredAtRandom(name: string): boolean {
+    const context = this.context;
+    return !context.userId && !context.sessionId && this.snapshot.randomWhenAnonymous.has(name);
+  }
+
+  private noteRandom(name: string): void {
+    if (this.answeredAtRandom(name)) this.host.onRandomAnswer(name);
   }
 
   explain(name: string): Explanation {
@@ -214,11 +225,29 @@ class RequestFlagsState {
         detail: `forced ${enabled ? 'on' : 'off'}${forcedVariant ? ` with variant "${forcedVariant}"` : ''} by a QA override`,
       };
     }
-    const explanation = this.snapshot.compiled.explain(flag, this.context);
-    // What this request already read stays true for it.
-    const seen = this.readEnabled(handle);
-    if (seen !== undefined && seen !== explanation.enabled) {
-      return { ...explanation, enabled: seen, variant: this.variant(handle) };
+    const explained = this.snapshot.compiled.explain(flag, this.context);
+    // One request, one value: what this request already read stays true for it, and what explain() answers
+    // first is what later reads see.
+    const at = this.slot(handle, true);
+    const reads = this.reads!;
+    const seenEnabled = reads[at + 1] as boolean | undefined;
+    const seenVariant = reads[at + 2] as VariantResult | undefined;
+    let explanation = explained;
+    if (seenEnabled === undefined) reads[at + 1] = explained.enabled;
+    else if (seenEnabled !== explained.enabled) {
+      explanation = { ...explained, enabled: seenEnabled, variant: this.variant(handle) };
+    }
+    if (seenVariant === undefined) {
+      if (reads[at + 1] === explanation.variant.feature_enabled) reads[at + 2] = explanation.variant;
+    } else if (seenVariant !== explanation.variant) {
+      explanation = { ...explanation, variant: seenVariant };
+    }
+    if (this.answeredAtRandom(flag)) {
+      this.host.onRandomAnswer(flag);
+      const note =
+        'answered at random: the request has no userId or sessionId and the flag uses default stickiness ' +
+        '(the visitorId option gives each browser a stable id)';
+      explanation = { ...explanation, detail: explanation.detail ? `${explanation.detail}; ${note}` : note };
     }
     return explanation;
   }
@@ -402,4 +431,12 @@ export function flagAllows(flags: RequestFlags, name: string, variants?: Readonl
 /** True for objects made by `forContext`. */
 export function isRequestFlags(value: unknown): value is RequestFlags {
   return typeof value === 'object' && value !== null && STATE in value;
+}
+
+/**
+ * The QA overrides a request's flags were made with, for endpoints that evaluate the same request under a
+ * context with more fields: the overrides `allow()` granted once, without asking it again.
+ */
+export function overridesOf(flags: RequestFlags): FlagOverrides | undefined {
+  return (flags as unknown as Record<symbol, RequestFlagsState | undefined>)[STATE]?.overrides;
 }

@@ -1,6 +1,7 @@
 // A snapshot is one compiled set of definitions plus what requests need to read it by property name.
 // The client swaps snapshots atomically; a per-request object keeps the snapshot it was made with.
 import type { CompiledFlags, FlagHandle } from '../engine/index.js';
+import type { FeatureDefinition, StrategyDefinition, VariantDefinition } from '../types.js';
 
 export interface FlagsSnapshot {
   readonly compiled: CompiledFlags;
@@ -16,6 +17,13 @@ export interface FlagsSnapshot {
   readonly browserFlags: readonly string[];
   /** false when nothing counts or reports evaluations (no usage metrics, no impression flags): skip the hook */
   readonly observeEvaluations: boolean;
+  /** flags that have variants (on the flag or on a strategy) */
+  readonly variantFlags: ReadonlySet<string>;
+  /**
+   * flags whose answer is random for a request with neither userId nor sessionId: a partial rollout or
+   * variants with Unleash's default stickiness (userId, else sessionId, else random)
+   */
+  readonly randomWhenAnonymous: ReadonlySet<string>;
   /** camelCase clashes: two flags that map to one property name */
   readonly clashes: readonly { property: string; flags: string[] }[];
 }
@@ -34,6 +42,8 @@ export function buildSnapshot(compiled: CompiledFlags, ready: boolean, countsUsa
   const owners = new Map<string, string[]>();
   const impressionFlags = new Set<string>();
   const browserFlags: string[] = [];
+  const variantFlags = new Set<string>();
+  const randomWhenAnonymous = new Set<string>();
   const names = compiled.names();
   for (const name of names) {
     const property = toPropertyName(name);
@@ -43,6 +53,8 @@ export function buildSnapshot(compiled: CompiledFlags, ready: boolean, countsUsa
     const feature = compiled.feature(name);
     if (feature?.impressionData) impressionFlags.add(name);
     if (feature?.browser) browserFlags.push(name);
+    if (feature !== undefined && featureHasVariants(feature)) variantFlags.add(name);
+    if (feature !== undefined && isRandomWhenAnonymous(feature)) randomWhenAnonymous.add(name);
   }
   const propertyNames: string[] = [];
   const clashes: { property: string; flags: string[] }[] = [];
@@ -68,6 +80,43 @@ export function buildSnapshot(compiled: CompiledFlags, ready: boolean, countsUsa
     impressionFlags,
     browserFlags,
     observeEvaluations,
+    variantFlags,
+    randomWhenAnonymous,
     clashes,
   };
+}
+
+/** True when the flag has variants, on the flag or on one of its strategies. */
+export function featureHasVariants(feature: FeatureDefinition): boolean {
+  if (Array.isArray(feature.variants) && feature.variants.length > 0) return true;
+  return strategiesOf(feature).some(
+    (strategy) => Array.isArray(strategy.variants) && strategy.variants.length > 0,
+  );
+}
+
+const isDefaultStickiness = (stickiness: unknown) =>
+  stickiness === undefined || stickiness === '' || stickiness === 'default';
+
+function isRandomWhenAnonymous(feature: FeatureDefinition): boolean {
+  if (!feature.enabled) return false;
+  if (randomVariants(feature.variants)) return true;
+  return strategiesOf(feature).some((strategy) => {
+    if (strategy.disabled) return false;
+    if (randomVariants(strategy.variants)) return true;
+    if (strategy.name !== 'flexibleRollout') return false;
+    const rollout = Number(strategy.parameters?.rollout);
+    return rollout > 0 && rollout < 100 && isDefaultStickiness(strategy.parameters?.stickiness);
+  });
+}
+
+// Definitions reach here as the source sent them (the engine reports broken ones): read them defensively.
+function strategiesOf(feature: FeatureDefinition): StrategyDefinition[] {
+  const strategies: unknown = feature.strategies;
+  return Array.isArray(strategies) ? strategies.filter((s) => s !== null && typeof s === 'object') : [];
+}
+
+function randomVariants(variants: VariantDefinition[] | null | undefined): boolean {
+  if (!Array.isArray(variants)) return false;
+  const weighted = variants.filter((variant) => variant && variant.weight > 0);
+  return weighted.length > 1 && weighted.some((variant) => isDefaultStickiness(variant.stickiness));
 }

@@ -217,11 +217,11 @@ describe('client lifecycle', () => {
     const script = `
       const { createFlags, fileSource, memorySource } = await import(${JSON.stringify(entry)});
       for (let i = 0; i < 3; i++) {
-        const a = createFlags({ source: fileSource(${JSON.stringify(path.join(dir, 'flags.yaml'))}) });
+        const a = createFlags({ logger: false, source: fileSource(${JSON.stringify(path.join(dir, 'flags.yaml'))}) });
         await a.ready({ timeoutMs: 5000 });
         if (!a.isEnabled('dark-mode')) process.exit(3);
         await a.close();
-        const b = createFlags({ source: memorySource() });
+        const b = createFlags({ logger: false, source: memorySource() });
         await b.ready({ timeoutMs: 5000 });
         await b.close();
       }

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { flagAllows } from '../../src/adapter/index.js';
 import {
   createFlags,
   type FlagSource,
-  flagAllows,
   inlineSource,
   memorySource,
   type RequestFlags,

@@ -1,0 +1,229 @@
+// The entry point's arguments, resolved once for every adapter: nothing, options, a client, `{ client, ...}`,
+// or a client and adapter options. Every key is checked against the option types; an unknown one fails at
+// startup naming the nearest valid key.
+import { createFlags, FLAGS_OPTION_KEYS, type FlagsClient, type FlagsOptions } from '../client.js';
+import { ConfigurationError } from '../errors.js';
+import { checkKnownKeys } from '../nearest-name.js';
+import type { ContextHook } from '../request/context.js';
+import { type VisitorIdOptions, VisitorIds } from '../request/visitor-id.js';
+import type { Logger } from '../types.js';
+
+/**
+ * The options every adapter takes on top of the client's.
+ * @example featureFlags({ context: (req) => ({ properties: { plan: req.user?.plan } }), visitorId: true })
+ */
+export interface AdapterOptions<Request = any> {
+  /**
+   * Adds context fields for a request, on top of the defaults (the user's id, the session id, the client IP as
+   * the framework's proxy setting reads it). May be async; one that throws or rejects leaves the defaults.
+   * @example context: (req) => ({ properties: { plan: req.user?.plan } })
+   */
+  context?: ContextHook<Request>;
+  /**
+   * How long to wait for the first flags: at startup where the framework has one (Fastify, Nest), else the
+   * first requests (Express, Koa). After that requests read fallbacks (flags off) and a warning is logged.
+   * Default 5000.
+   */
+  readyTimeoutMs?: number;
+  /**
+   * A stable random id, in a cookie, for requests with neither user nor session id, used as their `sessionId`:
+   * a percentage rollout then stays the same per browser. `true` for the defaults (cookie `flagwise_visitor`,
+   * one year). Off by default.
+   * @example visitorId: { cookieName: 'vid', maxAgeSeconds: 30 * 24 * 3600 }
+   */
+  visitorId?: boolean | VisitorIdOptions;
+}
+
+/** Says what is wrong with an option's value, or undefined when it is fine. */
+export type OptionCheck = (value: unknown) => string | undefined;
+
+/** What an adapter tells the layer about itself. */
+export interface AdapterDefinition<Extra extends object = {}> {
+  /** how users call the entry point, for messages, e.g. `featureFlags(options)` */
+  entry: string;
+  /** the adapter's own options beyond AdapterOptions, each with its check */
+  options?: { [Key in keyof Required<Extra>]: OptionCheck };
+  /** keys the framework itself reads from the same object and that are left alone (Fastify's `prefix`) */
+  frameworkKeys?: readonly string[];
+  /** the logger of a client the adapter creates when the options name none (Fastify's `app.log`) */
+  logger?: Logger;
+}
+
+/** The resolved entry point: the client, whether the adapter made it (and closes it), and the options. */
+export interface AdapterSetup<Request, Extra extends object = {}> {
+  client: FlagsClient<Request>;
+  ownsClient: boolean;
+  options: AdapterOptions<Request> & Extra;
+  /** visitor ids, when the `visitorId` option is on */
+  visitors: VisitorIds | undefined;
+  /** the Cookie header matters (overrides or visitor ids are on); otherwise adapters leave it alone */
+  readsCookies: boolean;
+  /** the query matters (overrides are on); otherwise adapters leave it alone (Express 5 parses on access) */
+  readsQuery: boolean;
+}
+
+export const isFunction: OptionCheck = (value) => (typeof value === 'function' ? undefined : 'a function');
+export const isBoolean: OptionCheck = (value) => (typeof value === 'boolean' ? undefined : 'true or false');
+export const isMilliseconds: OptionCheck = (value) =>
+  typeof value === 'number' && Number.isFinite(value) && value >= 0
+    ? undefined
+    : 'a number of milliseconds ≥ 0';
+/** One of the given strings. */
+export const oneOf =
+  (...choices: string[]): OptionCheck =>
+  (value) =>
+    typeof value === 'string' && choices.includes(value)
+      ? undefined
+      : `one of ${choices.map((c) => `"${c}"`).join(', ')}`;
+
+const ADAPTER_OPTION_CHECKS: { [Key in keyof Required<AdapterOptions>]: OptionCheck } = {
+  context: isFunction,
+  readyTimeoutMs: isMilliseconds,
+  visitorId: (value) =>
+    typeof value === 'boolean' || (value !== null && typeof value === 'object' && !Array.isArray(value))
+      ? undefined
+      : 'true, false or { cookieName?, maxAgeSeconds? }',
+};
+
+/**
+ * Resolves an entry point's arguments. Throws a ConfigurationError that says how to fix it for anything else.
+ * @example
+ * export function featureFlags(clientOrOptions?, adapterOptions?) {
+ *   const { client, options } = setUpAdapter({ entry: 'featureFlags(options)' }, clientOrOptions, adapterOptions);
+ * }
+ */
+export function setUpAdapter<Request, Extra extends object = {}>(
+  definition: AdapterDefinition<Extra>,
+  first?: unknown,
+  second?: unknown,
+): AdapterSetup<Request, Extra> {
+  const { entry } = definition;
+  const checks: Record<string, OptionCheck> = { ...ADAPTER_OPTION_CHECKS, ...definition.options };
+  const adapterKeys = Object.keys(checks);
+  const frameworkKeys = definition.frameworkKeys ?? [];
+  let client: FlagsClient<Request> | undefined;
+  let flagsOptions: Record<string, unknown> | undefined;
+  let adapterOptions: Record<string, unknown>;
+
+  if (first !== undefined && (first === null || typeof first !== 'object')) {
+    throw new ConfigurationError(
+      `${entry}: pass options such as { source: fileSource('flags.yaml') }, a client from createFlags(), ` +
+        `{ client, ...options }, or nothing (flags.yaml in the working directory); got ${describe(first)}`,
+    );
+  }
+  if (second !== undefined && !isClient(first)) {
+    throw new ConfigurationError(
+      `${entry}: a second argument (adapter options) only goes with a client, as in featureFlags(client, { context }); ` +
+        'otherwise put every option into the one options object',
+    );
+  }
+  if (isClient(first)) {
+    client = first as FlagsClient<Request>;
+    adapterOptions = checkAdapterOnly(entry, second ?? {}, adapterKeys, frameworkKeys);
+  } else if (
+    first !== undefined &&
+    'client' in first &&
+    (first as { client?: unknown }).client !== undefined
+  ) {
+    const { client: given, ...rest } = first as { client: unknown };
+    if (!isClient(given)) {
+      throw new ConfigurationError(
+        `${entry}: client must be a flags client from createFlags(); got ${describe(given)}`,
+      );
+    }
+    client = given as FlagsClient<Request>;
+    adapterOptions = checkAdapterOnly(entry, rest, adapterKeys, frameworkKeys);
+  } else {
+    const given = (first ?? {}) as Record<string, unknown>;
+    checkKnownKeys(entry, given, [
+      ...FLAGS_OPTION_KEYS,
+      ...adapterKeys,
+      ...frameworkKeys.filter((k) => k in given),
+    ]);
+    flagsOptions = {};
+    adapterOptions = {};
+    for (const [key, value] of Object.entries(given)) {
+      if (key === 'client') continue;
+      if ((FLAGS_OPTION_KEYS as readonly string[]).includes(key)) flagsOptions[key] = value;
+      else if (adapterKeys.includes(key)) adapterOptions[key] = value;
+    }
+    if (flagsOptions.logger === undefined && definition.logger !== undefined)
+      flagsOptions.logger = definition.logger;
+  }
+
+  for (const [key, value] of Object.entries(adapterOptions)) {
+    if (value === undefined) continue;
+    const problem = checks[key](value);
+    if (problem !== undefined)
+      throw new ConfigurationError(`${entry}: ${key} must be ${problem}; got ${describe(value)}`);
+  }
+  const visitorId = adapterOptions.visitorId as AdapterOptions['visitorId'];
+  const visitors = visitorId === undefined || visitorId === false ? undefined : new VisitorIds(visitorId);
+  const ownsClient = client === undefined;
+  client ??= createFlags<Request>(flagsOptions as FlagsOptions<Request>);
+  return {
+    client,
+    ownsClient,
+    options: adapterOptions as AdapterOptions<Request> & Extra,
+    visitors,
+    readsCookies: client.overridesEnabled || visitors !== undefined,
+    readsQuery: client.overridesEnabled,
+  };
+}
+
+function checkAdapterOnly(
+  entry: string,
+  given: unknown,
+  adapterKeys: readonly string[],
+  frameworkKeys: readonly string[],
+): Record<string, unknown> {
+  if (given === null || typeof given !== 'object' || Array.isArray(given)) {
+    throw new ConfigurationError(
+      `${entry}: adapter options must be an object such as { context }; got ${describe(given)}`,
+    );
+  }
+  const clientKeys = Object.keys(given).filter(
+    (key) =>
+      (FLAGS_OPTION_KEYS as readonly string[]).includes(key) &&
+      (given as Record<string, unknown>)[key] !== undefined,
+  );
+  if (clientKeys.length > 0) {
+    throw new ConfigurationError(
+      `${entry}: ${clientKeys.join(', ')} configure a client the adapter creates; with a client of your own, ` +
+        'pass them to createFlags() instead',
+    );
+  }
+  checkKnownKeys(entry, given, [...adapterKeys, ...frameworkKeys.filter((k) => k in given)]);
+  const result: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(given)) if (adapterKeys.includes(key)) result[key] = value;
+  return result;
+}
+
+/** True for a flags client (from createFlags, or a compatible test client). */
+export function isClient(value: unknown): boolean {
+  return (
+    value !== null &&
+    typeof value === 'object' &&
+    typeof (value as Partial<FlagsClient>).forRequest === 'function' &&
+    typeof (value as Partial<FlagsClient>).ready === 'function'
+  );
+}
+
+/** A short description of a value for error messages. */
+export function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value === 'string') return `"${value}"`;
+  if (typeof value === 'function') return 'a function';
+  if (Array.isArray(value)) return `an array ${safeJson(value)}`;
+  if (typeof value === 'object') return `an object ${safeJson(value)}`;
+  return `${typeof value} ${String(value)}`;
+}
+
+function safeJson(value: unknown): string {
+  try {
+    const text = JSON.stringify(value) ?? String(value);
+    return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+  } catch {
+    return '(unprintable)';
+  }
+}

@@ -1,0 +1,48 @@
+// "Did you mean …?" for misspelled option keys and flag names.
+import { distance } from 'fastest-levenshtein';
+import { ConfigurationError } from './errors.js';
+
+/**
+ * The candidate closest to `name` by edit distance (case-insensitive, kebab, snake and camel case compared
+ * alike), or undefined when none is close enough to be a likely typo.
+ * @example nearestName('sorce', ['source', 'logger']) // 'source'
+ */
+export function nearestName(name: string, candidates: Iterable<string>): string | undefined {
+  const wanted = comparable(name);
+  const limit = Math.max(2, Math.floor(wanted.length / 3));
+  let best: string | undefined;
+  let bestDistance = Number.POSITIVE_INFINITY;
+  for (const candidate of candidates) {
+    const d = distance(wanted, comparable(candidate));
+    if (d < bestDistance) {
+      best = candidate;
+      bestDistance = d;
+    }
+  }
+  return bestDistance <= limit ? best : undefined;
+}
+
+/** ` (did you mean "source"?)`, or '' when nothing is close. */
+export function didYouMean(name: string, candidates: Iterable<string>): string {
+  const nearest = nearestName(name, candidates);
+  return nearest === undefined ? '' : ` (did you mean "${nearest}"?)`;
+}
+
+function comparable(name: string): string {
+  return name.replace(/[-_.\s:]/g, '').toLowerCase();
+}
+
+/**
+ * Throws a ConfigurationError naming each key of `given` that is not in `known`, with the nearest valid key
+ * and the list of valid ones.
+ * @example checkKnownKeys('createFlags(options)', { sorce: 1 }, ['source', 'logger'])
+ * // ConfigurationError: createFlags(options): unknown option "sorce" (did you mean "source"?); valid options: source, logger
+ */
+export function checkKnownKeys(call: string, given: object, known: readonly string[]): void {
+  const unknown = Object.keys(given).filter((key) => !known.includes(key));
+  if (unknown.length === 0) return;
+  const named = unknown.map((key) => `"${key}"${didYouMean(key, known)}`).join(', ');
+  throw new ConfigurationError(
+    `${call}: unknown option${unknown.length > 1 ? 's' : ''} ${named}; valid options: ${known.join(', ')}`,
+  );
+}
