@@ -1,6 +1,7 @@
 // The client: owns one source, compiles what it delivers into snapshots, and answers evaluations from memory.
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
+import { diffDefinitions, type FlagsChange } from './definitions-diff.js';
 import { type CompiledFlags, compileFlags } from './engine/index.js';
 import { ConfigurationError, FlagwiseError } from './errors.js';
 import { resolveLogger } from './logger.js';
@@ -58,12 +59,7 @@ const FLAGS_OPTION_FIELDS: { [Key in keyof Required<FlagsOptions>]: true } = {
 /** The option keys of `createFlags()`. */
 export const FLAGS_OPTION_KEYS = Object.keys(FLAGS_OPTION_FIELDS) as readonly (keyof FlagsOptions)[];
 
-/** A per-flag diff between two sets of definitions. */
-export interface FlagsChange {
-  added: string[];
-  removed: string[];
-  changed: string[];
-}
+export type { FieldChange, FlagChange, FlagsChange } from './definitions-diff.js';
 
 /** Unleash's impression event. */
 export interface ImpressionEvent {
@@ -181,6 +177,7 @@ export class FlagsClient<Request = any> extends EventEmitter<FlagsEvents> {
       this.recordEvaluation !== undefined,
     );
     this.requestHost = {
+      client: this,
       onEvaluation: (flag, enabled, variant, context) =>
         this.afterEvaluation(flag, enabled, variant, context),
       onUnknownFlag: (name) => this.warnUnknownName(name),
@@ -622,30 +619,6 @@ export class FlagsClient<Request = any> extends EventEmitter<FlagsEvents> {
  */
 export function createFlags<Request = any>(options: FlagsOptions<Request> = {}): FlagsClient<Request> {
   return new FlagsClient<Request>(options);
-}
-
-function diffDefinitions(before: CompiledFlags, after: CompiledFlags): FlagsChange {
-  const change: FlagsChange = { added: [], removed: [], changed: [] };
-  const segmentsBefore = segmentsById(before.definitions);
-  const segmentsAfter = segmentsById(after.definitions);
-  for (const name of after.names()) {
-    const old = before.feature(name);
-    const now = after.feature(name);
-    if (!old) change.added.push(name);
-    // A flag also changes when a segment it uses does.
-    else if (comparable(old, segmentsBefore) !== comparable(now, segmentsAfter)) change.changed.push(name);
-  }
-  for (const name of before.names()) if (!after.has(name)) change.removed.push(name);
-  return change;
-}
-
-function segmentsById(definitions: ClientFeaturesPayload): Map<unknown, unknown> {
-  return new Map((definitions.segments ?? []).map((segment) => [segment?.id, segment]));
-}
-
-function comparable(feature: FeatureDefinition | undefined, segments: Map<unknown, unknown>): string {
-  const used = (feature?.strategies ?? []).flatMap((strategy) => strategy?.segments ?? []);
-  return JSON.stringify([feature, used.map((id) => segments.get(id) ?? null)]);
 }
 
 /** The logger's own methods (a pino logger's live on its prototype), with info lines demoted to debug. */

@@ -1,6 +1,8 @@
 export type { AdapterOptions } from './adapter/options.js';
 export {
   createFlags,
+  type FieldChange,
+  type FlagChange,
   type FlagsChange,
   FlagsClient,
   type FlagsEvents,

@@ -42,6 +42,21 @@ export {
   watchGuardedFlags,
 } from './guards.js';
 export {
+  addSetCookie,
+  clientOf,
+  ENDPOINT_BODY_LIMIT_BYTES,
+  EndpointShutdown,
+  endpointStream,
+  flagsMissingError,
+  type MountedRequest,
+  normalizePrefix,
+  serveEndpoint,
+  splitUrl,
+  urlBelow,
+  urlFromWildcard,
+  writeEndpointResponse,
+} from './mount.js';
+export {
   type AdapterDefinition,
   type AdapterOptions,
   type AdapterSetup,

@@ -23,6 +23,8 @@ export interface RequestFlagsHost {
   onNoVariants(name: string): void;
   /** a flag was answered at random for lack of a userId and a sessionId (warned once per name by the host) */
   onRandomAnswer(name: string): void;
+  /** the client that made the flags, for endpoints mounted behind the adapter (`clientOf`) */
+  readonly client?: unknown;
 }
 
 /** One flag as `toJSON()` shows it to a browser. */
@@ -426,6 +428,12 @@ export function flagAllows(flags: RequestFlags, name: string, variants?: Readonl
     return state === undefined ? flags.isEnabled(name) === true : state.isEnabledByName(name);
   const variant = state === undefined ? flags.variant(name) : state.variantByName(name);
   return variant.feature_enabled === true && variant.enabled === true && variants.has(variant.name);
+}
+
+/** The host of flags made by flagwise (undefined for anything else, such as a test double). */
+export function hostOf(flags: unknown): RequestFlagsHost | undefined {
+  if (typeof flags !== 'object' || flags === null) return undefined;
+  return (flags as Record<symbol, RequestFlagsState | undefined>)[STATE]?.host;
 }
 
 /** True for objects made by `forContext`. */
