@@ -21,6 +21,7 @@ const EXPORTS = [
   'defaultFileSource',
   'featureFlags',
   'fileSource',
+  'flagsFrontendApi',
   'flagsJson',
   'getFlags',
   'handlebarsHelpers',

@@ -29,6 +29,7 @@ export {
   type VariantResult,
   type VisitorIdOptions,
 } from '@flagwise/core';
+export { flagsFrontendApi } from './frontend-api.js';
 export {
   type FeatureGuard,
   type FeatureGuardConfig,

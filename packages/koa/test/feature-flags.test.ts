@@ -392,6 +392,7 @@ describe('exports', () => {
       'defaultFileSource',
       'featureFlags',
       'fileSource',
+      'flagsFrontendApi',
       'flagsJson',
       'handlebarsHelpers',
       'inlineSource',

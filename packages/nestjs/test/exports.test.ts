@@ -22,6 +22,7 @@ it('exports the Nest API and the core names a Nest app needs', () => {
     'createFlags',
     'defaultFileSource',
     'fileSource',
+    'flagsFrontendApi',
     'flagsJson',
     'handlebarsHelpers',
     'inlineSource',
