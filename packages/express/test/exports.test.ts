@@ -22,6 +22,7 @@ const EXPORTS = [
   'featureFlags',
   'fileSource',
   'flagsDashboard',
+  'flagsFrontendApi',
   'flagsJson',
   'flagsOfrep',
   'getFlags',

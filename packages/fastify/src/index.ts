@@ -30,6 +30,7 @@ export {
   type VisitorIdOptions,
 } from '@flagwise/core';
 export { flagsDashboard } from './dashboard.js';
+export { flagsFrontendApi } from './frontend-api.js';
 export {
   type FeatureGuard,
   type FeatureGuardConfig,

@@ -393,6 +393,7 @@ describe('exports', () => {
       'featureFlags',
       'fileSource',
       'flagsDashboard',
+      'flagsFrontendApi',
       'flagsJson',
       'flagsOfrep',
       'handlebarsHelpers',

@@ -23,6 +23,7 @@ it('exports the Nest API and the core names a Nest app needs', () => {
     'createFlags',
     'defaultFileSource',
     'fileSource',
+    'flagsFrontendApi',
     'flagsJson',
     'flagsOfrep',
     'handlebarsHelpers',
