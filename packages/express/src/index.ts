@@ -27,6 +27,7 @@ export {
   type VariantResult,
   type VisitorIdOptions,
 } from '@flagwise/core';
+export { flagsDashboard } from './dashboard.js';
 export {
   type ExpressAdapterOptions,
   type FeatureFlagsMiddleware,
@@ -34,6 +35,7 @@ export {
   featureFlags,
   type RequestWithFlags,
 } from './feature-flags.js';
+export { flagsFrontendApi } from './frontend-api.js';
 export { getFlags } from './get-flags.js';
 export { type GuardOptions, requireFeature, requireVariant } from './guards.js';
 export { mountEndpoint } from './mount-endpoint.js';

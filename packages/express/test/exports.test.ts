@@ -21,6 +21,8 @@ const EXPORTS = [
   'defaultFileSource',
   'featureFlags',
   'fileSource',
+  'flagsDashboard',
+  'flagsFrontendApi',
   'flagsJson',
   'flagsOfrep',
   'getFlags',

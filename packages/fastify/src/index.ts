@@ -29,6 +29,8 @@ export {
   type VariantResult,
   type VisitorIdOptions,
 } from '@flagwise/core';
+export { flagsDashboard } from './dashboard.js';
+export { flagsFrontendApi } from './frontend-api.js';
 export {
   type FeatureGuard,
   type FeatureGuardConfig,

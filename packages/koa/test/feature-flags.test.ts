@@ -392,6 +392,8 @@ describe('exports', () => {
       'defaultFileSource',
       'featureFlags',
       'fileSource',
+      'flagsDashboard',
+      'flagsFrontendApi',
       'flagsJson',
       'flagsOfrep',
       'handlebarsHelpers',
