@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { type FlagsClient, featureFlags, flagsJson, getFlags } from '@flagwise/express';
 import ejs from 'ejs';
 import express, { type Express, type Request } from 'express';
+import { addBrowserPage } from './browser-page.js';
 
 /** The flags this page uses, and what each one does to it. */
 export const DEMO_FLAGS = {
@@ -40,6 +41,7 @@ export function createDemoApp(client: FlagsClient, app: Express = express()): Ex
     next();
   });
   app.use(featureFlags(client));
+  addBrowserPage(app);
 
   app.get('/', (req, res) => {
     const flags = getFlags(req);
