@@ -35,6 +35,8 @@ export {
   featureFlags,
   type RequestWithFlags,
 } from './feature-flags.js';
+export { flagsFrontendApi } from './frontend-api.js';
 export { getFlags } from './get-flags.js';
 export { type GuardOptions, requireFeature, requireVariant } from './guards.js';
 export { mountEndpoint } from './mount-endpoint.js';
+export { flagsOfrep } from './ofrep.js';

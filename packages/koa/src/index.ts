@@ -36,5 +36,7 @@ export {
   type KoaAdapterOptions,
   type KoaFlagsOptions,
 } from './feature-flags.js';
+export { flagsFrontendApi, type KoaFrontendApiOptions } from './frontend-api.js';
 export { type GuardOptions, requireFeature, requireVariant } from './guards.js';
 export { type EndpointMiddleware, type MountOptions, mountEndpoint } from './mount-endpoint.js';
+export { type FlagsOfrepOptions, flagsOfrep } from './ofrep.js';

@@ -51,8 +51,10 @@ const PREFLIGHT_HEADERS =
 export function frontendApiEndpoint<Request = unknown>(
   options?: FrontendApiOptions<Request>,
   where = 'flagsFrontendApi(options)',
+  /** options the adapter's wrapper took out first (a Koa `prefix`), named when an unknown key is reported */
+  mountKeys: readonly string[] = [],
 ): Endpoint<Request> {
-  const resolved = resolveFrontendApiOptions(options, where);
+  const resolved = resolveFrontendApiOptions(options, where, mountKeys);
   const exposed = exposedFlagsOf<Request>(resolved);
   return {
     name: 'flagsFrontendApi()',

@@ -93,6 +93,7 @@ export interface ResolvedCors {
 export function resolveFrontendApiOptions<Request>(
   options: FrontendApiOptions<Request> | undefined,
   where: string,
+  mountKeys: readonly string[] = [],
 ): ResolvedFrontendApiOptions<Request> {
   if (options === undefined) options = {};
   if (options === null || typeof options !== 'object' || Array.isArray(options)) {
@@ -100,7 +101,8 @@ export function resolveFrontendApiOptions<Request>(
       `${where}: options must be an object, e.g. ${where.replace(/\(.*$/, '')}({ clientKeys: [process.env.FRONTEND_KEY] })`,
     );
   }
-  rejectUnknownKeys(options, OPTION_KEYS, where);
+  // The adapter took its mount keys (a Koa `prefix`) out first; they are named in the message all the same.
+  rejectUnknownKeys(options, [...mountKeys, ...OPTION_KEYS], where);
   return {
     clientKeys: resolveClientKeys(options.clientKeys, where),
     trust: resolveClientContextTrust(options.trustClientContext, where),

@@ -1,14 +1,17 @@
-// The OFREP endpoint on a plain node:http server that hands it requests the way an adapter does (the request's
-// flags from client.forRequest with a context hook and QA overrides), asked by OpenFeature's own OFREP provider
-// and by hand for what the provider does not send (bulk evaluation, ETag, bad bodies).
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+// OFREP's details on one real app (the Express 5 row of the endpoint table, where the app's context hook reads
+// the user from `x-user-id` and the plan from `x-plan`), asked by OpenFeature's own OFREP provider and by hand for
+// what the provider does not send (bulk evaluation, ETag, bad bodies); the table in ofrep.test.ts runs the
+// shared scenarios on every row.
+import type { IncomingMessage } from 'node:http';
 import { createFlags, type FlagSource, type FlagsClient, memorySource } from '@flagwise/core';
-import type { Endpoint } from '@flagwise/core/adapter';
+import { type Endpoint, ofrepEndpoint } from '@flagwise/core/adapter';
 import { OFREPProvider } from '@openfeature/ofrep-provider';
 import { OpenFeature } from '@openfeature/server-sdk';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ofrepEndpoint } from '../src/index.js';
+import type { RunningApp } from '../endpoints/contract.js';
+import { rows } from '../endpoints/rows/express.js';
+
+const express5 = rows.find((row) => row.name === 'express 5')!;
 
 const FLAGS = {
   'new-nav': { browser: true, users: ['u1'] },
@@ -23,65 +26,31 @@ const FLAGS = {
 
 interface Served {
   url: string;
-  client: FlagsClient<IncomingMessage>;
+  client: FlagsClient;
   source: ReturnType<typeof memorySource>;
 }
 
-const servers: Server[] = [];
+const apps: RunningApp[] = [];
 const clients: FlagsClient[] = [];
 
 afterEach(async () => {
   await OpenFeature.close();
-  for (const server of servers.splice(0)) {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-  }
+  for (const app of apps.splice(0)) await app.close();
   for (const client of clients.splice(0)) await client.close();
 });
 
-/** The app: the user from `x-user`, the plan from `x-plan` (its context hook), overrides for `x-qa: 1`. */
-async function serve(
-  endpoint: Endpoint<IncomingMessage>,
-  options: { ready?: boolean } = {},
-): Promise<Served> {
+/** The app, with QA overrides allowed for `x-qa: 1`. */
+async function serve(endpoint: Endpoint<any>): Promise<Served> {
   const source = memorySource({ flags: FLAGS });
-  const client = createFlags<IncomingMessage>({
-    source: options.ready === false ? neverLoading : source,
+  const client = createFlags<{ headers: Record<string, unknown> }>({
+    source,
     overrides: { secret: 'a-test-secret-of-enough-length-1234', allow: (req) => req.headers['x-qa'] === '1' },
   });
   clients.push(client);
-  if (options.ready !== false) await client.ready();
-  const server = createServer(async (req, res) => {
-    let body = '';
-    for await (const chunk of req) body += chunk;
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const { flags } = await client.forRequest(
-      req,
-      { user: { id: req.headers['x-user'] }, ip: req.socket.remoteAddress, cookieHeader: req.headers.cookie },
-      (request) =>
-        request.headers['x-plan'] ? { properties: { plan: String(request.headers['x-plan']) } } : {},
-    );
-    const answer = await endpoint.handle({
-      method: req.method ?? 'GET',
-      path: url.pathname,
-      query: url.searchParams,
-      headers: req.headers,
-      body: req.method === 'GET' ? undefined : body,
-      secure: false,
-      request: req,
-      flags,
-      client,
-    });
-    if (answer === undefined) {
-      res.writeHead(404).end('not here');
-      return;
-    }
-    res.writeHead(answer.status, answer.headers);
-    res.end(answer.body);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  servers.push(server);
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, client, source };
+  await client.ready();
+  const app = await express5.start(client, endpoint, '/');
+  apps.push(app);
+  return { url: app.url, client, source };
 }
 
 /** A source whose first definitions never arrive. */
@@ -110,7 +79,7 @@ function bulk(url: string, body: unknown, headers: Record<string, string> = {}) 
 describe('ofrepEndpoint with OpenFeature’s OFREP provider', () => {
   it("evaluates every type with the request's own user, and never a flag that is not browser-visible", async () => {
     const { url } = await serve(ofrepEndpoint());
-    const u1 = await ofrepClient(url, { 'x-user': 'u1' }, 'u1');
+    const u1 = await ofrepClient(url, { 'x-user-id': 'u1' }, 'u1');
     expect(await u1.getBooleanDetails('new-nav', false)).toMatchObject({
       value: true,
       reason: 'TARGETING_MATCH',
@@ -129,19 +98,19 @@ describe('ofrepEndpoint with OpenFeature’s OFREP provider', () => {
         errorCode: 'FLAG_NOT_FOUND',
       });
     }
-    const u2 = await ofrepClient(url, { 'x-user': 'u2' }, 'u2');
+    const u2 = await ofrepClient(url, { 'x-user-id': 'u2' }, 'u2');
     expect(await u2.getBooleanValue('new-nav', true)).toBe(false);
   });
 
   it('ignores the context the SDK sends unless the app trusts the field', async () => {
     const closed = await serve(ofrepEndpoint());
-    const asU2 = await ofrepClient(closed.url, { 'x-user': 'u2' }, 'closed');
+    const asU2 = await ofrepClient(closed.url, { 'x-user-id': 'u2' }, 'closed');
     expect(await asU2.getBooleanValue('new-nav', false, { targetingKey: 'u1' })).toBe(false);
     expect(await asU2.getBooleanValue('pro-banner', false, { plan: 'pro' })).toBe(false);
     expect(await asU2.getBooleanValue('locale-copy', false, { locale: 'nb' })).toBe(false);
 
     const open = await serve(ofrepEndpoint({ trustClientContext: ['properties.locale'] }));
-    const listed = await ofrepClient(open.url, { 'x-user': 'u2' }, 'open');
+    const listed = await ofrepClient(open.url, { 'x-user-id': 'u2' }, 'open');
     expect(await listed.getBooleanValue('locale-copy', false, { locale: 'nb' })).toBe(true);
     expect(await listed.getBooleanValue('locale-copy', false, { properties: { locale: 'nb' } })).toBe(true);
     // Neither who the user is nor an untrusted property is the browser's to say.
@@ -150,26 +119,26 @@ describe('ofrepEndpoint with OpenFeature’s OFREP provider', () => {
 
     // A trusted field only fills in: the app's context hook set plan, so the browser cannot raise it to pro.
     const both = await serve(ofrepEndpoint({ trustClientContext: ['properties.plan'] }));
-    const free = await ofrepClient(both.url, { 'x-user': 'u2', 'x-plan': 'free' }, 'free');
+    const free = await ofrepClient(both.url, { 'x-user-id': 'u2', 'x-plan': 'free' }, 'free');
     expect(await free.getBooleanValue('pro-banner', false, { plan: 'pro' })).toBe(false);
-    const noPlan = await ofrepClient(both.url, { 'x-user': 'u2' }, 'no-plan');
+    const noPlan = await ofrepClient(both.url, { 'x-user-id': 'u2' }, 'no-plan');
     expect(await noPlan.getBooleanValue('pro-banner', false, { plan: 'pro' })).toBe(true);
 
     const picked = await serve(
       ofrepEndpoint<IncomingMessage>({
         trustClientContext: (field, _value, request) =>
-          field === 'properties.locale' && request.headers['x-user'] === 'u2',
+          field === 'properties.locale' && request.headers['x-user-id'] === 'u2',
       }),
     );
-    const byHook = await ofrepClient(picked.url, { 'x-user': 'u2' }, 'hook');
+    const byHook = await ofrepClient(picked.url, { 'x-user-id': 'u2' }, 'hook');
     expect(await byHook.getBooleanValue('locale-copy', false, { locale: 'nb' })).toBe(true);
-    const refused = await ofrepClient(picked.url, { 'x-user': 'u3' }, 'refused');
+    const refused = await ofrepClient(picked.url, { 'x-user-id': 'u3' }, 'refused');
     expect(await refused.getBooleanValue('locale-copy', false, { locale: 'nb' })).toBe(false);
   });
 
   it('serves flags picked by expose besides browser: true ones (Unleash flags carry no mark)', async () => {
     const { url } = await serve(ofrepEndpoint({ expose: ['admin-tools'] }));
-    const u1 = await ofrepClient(url, { 'x-user': 'u1' }, 'exposed');
+    const u1 = await ofrepClient(url, { 'x-user-id': 'u1' }, 'exposed');
     expect(await u1.getBooleanValue('admin-tools', false)).toBe(true);
     expect(await u1.getBooleanDetails('secret-experiment', false)).toMatchObject({
       errorCode: 'FLAG_NOT_FOUND',
@@ -179,12 +148,12 @@ describe('ofrepEndpoint with OpenFeature’s OFREP provider', () => {
   it('applies QA overrides the app allows, and only those', async () => {
     const { url, client } = await serve(ofrepEndpoint());
     const cookie = `flagwise_overrides=${client.signOverrides({ flags: { 'new-nav': true } })}`;
-    const qa = await ofrepClient(url, { 'x-user': 'u2', 'x-qa': '1', cookie }, 'qa');
+    const qa = await ofrepClient(url, { 'x-user-id': 'u2', 'x-qa': '1', cookie }, 'qa');
     expect(await qa.getBooleanDetails('new-nav', false)).toMatchObject({
       value: true,
       reason: 'TARGETING_MATCH',
     });
-    const notAllowed = await ofrepClient(url, { 'x-user': 'u2', cookie }, 'not-qa');
+    const notAllowed = await ofrepClient(url, { 'x-user-id': 'u2', cookie }, 'not-qa');
     expect(await notAllowed.getBooleanValue('new-nav', true)).toBe(false);
   });
 });
@@ -192,7 +161,7 @@ describe('ofrepEndpoint with OpenFeature’s OFREP provider', () => {
 describe('ofrepEndpoint: bulk evaluation', () => {
   it('answers every browser-visible flag and nothing else, with an ETag and 304 when unchanged', async () => {
     const { url, source } = await serve(ofrepEndpoint());
-    const first = await bulk(url, { context: { targetingKey: 'ignored' } }, { 'x-user': 'u1' });
+    const first = await bulk(url, { context: { targetingKey: 'ignored' } }, { 'x-user-id': 'u1' });
     expect(first.status).toBe(200);
     expect(first.headers.get('content-type')).toMatch(/^application\/json/);
     const etag = first.headers.get('etag');
@@ -221,15 +190,15 @@ describe('ofrepEndpoint: bulk evaluation', () => {
       variant: 'short',
     });
 
-    const again = await bulk(url, {}, { 'x-user': 'u1', 'if-none-match': etag! });
+    const again = await bulk(url, {}, { 'x-user-id': 'u1', 'if-none-match': etag! });
     expect(again.status).toBe(304);
     expect(await again.text()).toBe('');
     // Another user's answer differs, so the same ETag does not match it.
-    const other = await bulk(url, {}, { 'x-user': 'u2', 'if-none-match': etag! });
+    const other = await bulk(url, {}, { 'x-user-id': 'u2', 'if-none-match': etag! });
     expect(other.status).toBe(200);
     // A definition change changes the answer and the ETag.
     source.set('new-nav', false);
-    const changed = await bulk(url, {}, { 'x-user': 'u1', 'if-none-match': etag! });
+    const changed = await bulk(url, {}, { 'x-user-id': 'u1', 'if-none-match': etag! });
     expect(changed.status).toBe(200);
     expect(changed.headers.get('etag')).not.toBe(etag);
   });
@@ -251,10 +220,22 @@ describe('ofrepEndpoint: bulk evaluation', () => {
     expect((await fetch(`${url}/ofrep/v1/evaluate`, { method: 'POST' })).status).toBe(404);
     expect((await fetch(`${url}/ofrep/v1/evaluate/flags/a/b`, { method: 'POST' })).status).toBe(404);
 
-    const early = await serve(ofrepEndpoint(), { ready: false });
-    const waiting = await bulk(early.url, {});
-    expect(waiting.status).toBe(503);
-    expect(waiting.headers.get('retry-after')).toBe('1');
+    // Before the flags load (the adapters wait readyTimeoutMs first, then hand the request over).
+    const early = createFlags({ source: neverLoading });
+    clients.push(early);
+    const waiting = await ofrepEndpoint().handle({
+      method: 'POST',
+      path: '/ofrep/v1/evaluate/flags',
+      query: new URLSearchParams(),
+      headers: {},
+      body: '{}',
+      secure: false,
+      request: {},
+      flags: early.forContext({}),
+      client: early,
+    });
+    expect(waiting?.status).toBe(503);
+    expect(waiting?.headers?.['retry-after']).toBe('1');
   });
 
   it('rejects wrong options at startup', () => {
