@@ -21,11 +21,22 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const url = `http://127.0.0.1:${process.env.UNLEASH_HARNESS_PORT ?? 44242}`;
   const wasRunning = await isHealthy(url);
   // start.sh prints shell assignments; it also writes them to .unleash-state/unleash.env
-  const output = execFileSync(join(scripts, 'start.sh'), {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-    timeout: 300_000,
-  });
+  let output: string;
+  try {
+    output = execFileSync(join(scripts, 'start.sh'), {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+      timeout: 300_000,
+    });
+  } catch (error) {
+    // A server another checkout started answers on the port (its PostgreSQL holds the port too): use it with
+    // the harness's tokens. Tests that stop the server need one of their own (set UNLEASH_HARNESS_PORT).
+    if (!wasRunning) throw error;
+    output = [
+      `UNLEASH_HARNESS_ADMIN_TOKEN='${process.env.UNLEASH_HARNESS_ADMIN_TOKEN ?? '*:*.flagwise-admin-token'}'`,
+      `UNLEASH_HARNESS_CLIENT_TOKEN='${process.env.UNLEASH_HARNESS_CLIENT_TOKEN ?? 'default:development.flagwise-client-token'}'`,
+    ].join('\n');
+  }
   const values = Object.fromEntries(
     output
       .split('\n')

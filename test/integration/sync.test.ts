@@ -1,22 +1,24 @@
-// Flags file ⇄ a real unleash-server 7.5.1 through @flagwise/unleash/admin: push a file that uses every
-// short-format feature, pull it back, and check the pulled file, the original and what Unleash serves to SDKs
-// evaluate the same; then the safety rules of push (no-op rerun, prune, rights, concurrent changes).
-import { readFileSync } from 'node:fs';
+// Flags file ⇄ a real unleash-server 7.5.1 through the built `flagwise` bin (pull, diff, push as child
+// processes): push a file that uses every short-format feature, pull it back, and check the pulled file, the
+// original and what Unleash serves to SDKs evaluate the same; then the safety rules of push (no-op rerun, prune,
+// rights, refusals). A concurrent change needs a change between the diff and the write inside one push, so that
+// one goes through @flagwise/unleash/admin, with the diff's state handed in.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type ClientFeaturesPayload, type FlagContext, parseFlagsFile } from '@flagwise/core';
 import {
   ConcurrentChangeError,
   diffFlagsFile,
-  formatDiff,
   formatPushReport,
   hasChanges,
-  pullFlagsFile,
   pushFlagsFile,
   readRemoteState,
   UnleashAdminClient,
 } from '@flagwise/unleash/admin';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type BuiltBin, buildBin } from '../../packages/cli/test/bin.js';
 import { compileFlags } from '../../packages/core/src/engine/index.js';
 import { randomContext, seededRandom } from '../differential/generator.js';
 import { AdminApi, harness, uniquePrefix, waitUntil } from './harness.js';
@@ -64,31 +66,52 @@ function disagreements(a: string[], b: string[]): number {
   return a.filter((outcome, index) => outcome !== b[index]).length;
 }
 
+let bin: BuiltBin;
+let cwd: string;
+const env = { UNLEASH_URL: h.url, UNLEASH_ADMIN_TOKEN: h.adminToken };
+const target = ['--project', 'default', '--env', 'development', '--prefix', prefix];
+/** Runs `flagwise <command> ...target` in the scratch directory, with the admin token. */
+const flagwise = (command: string, ...args: string[]) => bin.run([command, ...args, ...target], { cwd, env });
+
 beforeAll(async () => {
+  bin = buildBin('sync');
+  cwd = mkdtempSync(join(tmpdir(), 'flagwise-sync-'));
+  writeFileSync(join(cwd, 'flags.yaml'), original);
+  writeFileSync(join(cwd, 'without-off.yaml'), withoutOff);
   await admin.createContextField('plan');
   await admin.createContextField('country');
 });
 
 afterAll(async () => {
+  bin?.remove();
+  if (cwd) rmSync(cwd, { recursive: true, force: true });
   const names = (await client.featureNames('default')).filter((flag) => flag.startsWith(prefix));
   await admin.archive(names);
 });
 
-describe('push and pull against a real Unleash', () => {
+describe('flagwise pull, diff and push against a real Unleash', () => {
   it('push --apply of every short-format feature onto an empty project, then pull, evaluates the same', async () => {
-    const before = await diffFlagsFile(client, scope, original, 'flags.yaml');
-    expect(before.flags.every((flag) => flag.action === 'create')).toBe(true);
-    expect(before.flags.length).toBe(parseFlagsFile(original, 'flags.yaml').definitions.features.length);
+    const names = parseFlagsFile(original, 'flags.yaml').definitions.features.map((feature) => feature.name);
+    const before = await flagwise('diff', 'flags.yaml', '--exit-code', '--format', 'json');
+    expect(before.code).toBe(1);
+    const planned = JSON.parse(before.stdout) as { flags: { flag: string; action: string }[] };
+    expect(planned.flags.map((flag) => flag.action)).toEqual(names.map(() => 'create'));
 
-    const report = await pushFlagsFile(client, scope, original, 'flags.yaml', { apply: true });
-    expect(report.failed?.error.message).toBeUndefined();
-    expect(report.written).toEqual(expect.arrayContaining(before.flags.map((flag) => flag.flag)));
+    const pushed = await flagwise('push', 'flags.yaml', '--apply');
+    expect(pushed).toMatchObject({ code: 0, stderr: '' });
+    expect(pushed.stdout).toContain(`+ flag ${name('rules')} (create)`);
+    expect(pushed.stdout).toMatch(/^Written: strategy type userWithId|Written: segment /m);
 
-    const pulled = await pullFlagsFile(client, scope, { path: 'flags.yaml' });
-    expect(pulled.unleashShaped).toEqual([]);
+    const pulled = await flagwise('pull', '--out', 'pulled.yaml');
+    expect(pulled).toMatchObject({ code: 0, stderr: '' });
+    expect(pulled.stdout).toBe(
+      `wrote pulled.yaml: ${names.length} flags from project default, environment development\n`,
+    );
+    const pulledText = readFileSync(join(cwd, 'pulled.yaml'), 'utf8');
+    // the flag pushed in Unleash's own shape fits the short format once Unleash has it
+    expect(pulledText).not.toContain('unleash:');
     const originalDefinitions = parseFlagsFile(original, 'flags.yaml').definitions;
-    const pulledDefinitions = parseFlagsFile(pulled.text, 'flags.yaml').definitions;
-    const names = originalDefinitions.features.map((feature) => feature.name);
+    const pulledDefinitions = parseFlagsFile(pulledText, 'pulled.yaml').definitions;
     expect(pulledDefinitions.features.map((feature) => feature.name).sort()).toEqual([...names].sort());
 
     const random = seededRandom(17);
@@ -111,42 +134,62 @@ describe('push and pull against a real Unleash', () => {
       5_000,
     );
     expect(disagreements(expected, outcomes(served!, names, contexts))).toBe(0);
+
+    // the pulled file pushes as a no-op too
+    const fromPulled = await flagwise('diff', 'pulled.yaml', '--exit-code');
+    expect(fromPulled.code).toBe(0);
   });
 
   it('a second push changes nothing', async () => {
-    const again = await pushFlagsFile(client, scope, original, 'flags.yaml', { apply: true });
-    expect(formatDiff(again.diff, 'text')).toMatch(/^No differences/);
-    expect(hasChanges(again.diff)).toBe(false);
-    expect(again.written).toEqual([]);
-  });
-
-  it('a change made through the admin API shows in diff, field by field', async () => {
-    await admin.setEnabled(name('on'), false);
-    const diff = await diffFlagsFile(client, scope, original, 'flags.yaml');
-    expect(diff.flags).toEqual([
-      { flag: name('on'), action: 'update', changes: [{ field: 'enabled', before: false, after: true }] },
-    ]);
-    expect(formatDiff(diff, 'text')).toContain(`~ flag ${name('on')} (update)\n    enabled: false → true`);
-    expect(formatDiff(diff, 'github', { file: 'flags.yaml' })).toContain(
-      `::warning file=flags.yaml,title=flag ${name('on')}%3A update in Unleash::enabled: false → true`,
+    const again = await flagwise('push', 'flags.yaml', '--apply');
+    expect(again).toMatchObject({ code: 0, stderr: '' });
+    expect(again.stdout).toBe(
+      'No differences with Unleash (project default, environment development).\n' +
+        'Nothing to write: Unleash already matches the file.\n',
     );
-    const json = JSON.parse(formatDiff(diff, 'json'));
-    expect(json.changed).toBe(true);
-    // pushing it puts the file's value back
-    const report = await pushFlagsFile(client, scope, original, 'flags.yaml', { apply: true });
-    expect(report.written).toEqual([name('on')]);
-    expect(hasChanges(await diffFlagsFile(client, scope, original, 'flags.yaml'))).toBe(false);
+    expect((await flagwise('diff', 'flags.yaml', '--exit-code')).code).toBe(0);
   });
 
-  it('leaves flags that are not in the file alone, and archives them with prune', async () => {
-    expect(withoutOff).not.toBe(original);
-    const dry = await pushFlagsFile(client, scope, withoutOff, 'flags.yaml', { apply: true });
-    expect(dry.written).toEqual([]);
-    expect(dry.diff.notInFile).toEqual([name('off-with-rules')]);
+  it('a change made through the admin API shows in diff, field by field, in every format', async () => {
+    await admin.setEnabled(name('on'), false);
+    const json = await flagwise('diff', 'flags.yaml', '--format', 'json', '--exit-code');
+    expect(json.code).toBe(1);
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      changed: true,
+      flags: [
+        { flag: name('on'), action: 'update', changes: [{ field: 'enabled', before: false, after: true }] },
+      ],
+    });
+    const text = await flagwise('diff', 'flags.yaml');
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain(`~ flag ${name('on')} (update)\n    enabled: false → true\n1 to update.`);
+    const github = await flagwise('diff', 'flags.yaml', '--format', 'github');
+    const line = original.split('\n').findIndex((text) => text.startsWith(`  "${name('on')}": true`)) + 1;
+    expect(github.stdout).toContain(
+      `::warning file=flags.yaml,line=${line},title=flag ${name('on')}%3A update in Unleash::enabled: false → true\n`,
+    );
+    // a dry run prints the same and writes nothing
+    const dry = await flagwise('push', 'flags.yaml');
+    expect(dry.stdout).toContain('Dry run: nothing was written; add --apply to write.');
+    expect((await flagwise('diff', 'flags.yaml', '--exit-code')).code).toBe(1);
+    // pushing puts the file's value back
+    const pushed = await flagwise('push', 'flags.yaml', '--apply');
+    expect(pushed.stdout).toContain(`Written: ${name('on')}\n`);
+    expect((await flagwise('diff', 'flags.yaml', '--exit-code')).code).toBe(0);
+  });
 
-    const pruned = await pushFlagsFile(client, scope, withoutOff, 'flags.yaml', { apply: true, prune: true });
-    expect(pruned.diff.flags).toEqual([{ flag: name('off-with-rules'), action: 'archive', changes: [] }]);
-    expect(pruned.written).toEqual([name('off-with-rules')]);
+  it('leaves flags that are not in the file alone, and archives them with --prune', async () => {
+    expect(withoutOff).not.toBe(original);
+    const kept = await flagwise('push', 'without-off.yaml', '--apply');
+    expect(kept.stdout).toContain(
+      `Not in the file, left alone (--prune archives them): ${name('off-with-rules')}`,
+    );
+    expect(await client.feature('default', name('off-with-rules'))).toBeDefined();
+
+    const pruned = await flagwise('push', 'without-off.yaml', '--apply', '--prune');
+    expect(pruned).toMatchObject({ code: 0, stderr: '' });
+    expect(pruned.stdout).toContain(`- flag ${name('off-with-rules')} (archive)`);
+    expect(pruned.stdout).toContain(`Written: ${name('off-with-rules')}\n`);
     expect(await client.feature('default', name('off-with-rules'))).toBeUndefined();
     const archived = (await (
       await fetch(`${h.url}/api/admin/search/features?project=IS:default&archived=IS:true&query=${prefix}`, {
@@ -156,34 +199,84 @@ describe('push and pull against a real Unleash', () => {
     expect(archived.features.map((feature) => feature.name)).toContain(name('off-with-rules'));
   });
 
+  it('reports exactly what it wrote when Unleash refuses a write part way, and picks up from there', async () => {
+    const partial = (tag: string) =>
+      `flags:\n  "${name('partial-a')}": { rollout: 20 }\n  "${name('partial-b')}": { rollout: 30, tags: ["${tag}"] }\n`;
+    // Unleash wants tag values of two characters or more
+    writeFileSync(join(cwd, 'partial.yaml'), partial('simple:x'));
+    const failed = await flagwise('push', 'partial.yaml', '--apply');
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toBe(
+      `Written: ${name('partial-a')}\n` +
+        `Stopped at ${name('partial-b')}: Unleash could not tag ${name('partial-b')} (400: The \`/body/value\` property must NOT have fewer than 2 characters. You sent "x".)\n` +
+        `  done for ${name('partial-b')} before it stopped: create; add strategies[0]; turn on\n`,
+    );
+    writeFileSync(join(cwd, 'partial.yaml'), partial('simple:xy'));
+    const resumed = await flagwise('push', 'partial.yaml', '--apply');
+    expect(resumed.code).toBe(0);
+    expect(resumed.stdout).toContain(
+      `~ flag ${name('partial-b')} (update)\n    tags: [] → ["simple:xy"]\n1 to update.`,
+    );
+    await admin.archive([name('partial-a'), name('partial-b')]);
+  });
+
+  it('keeps what only the flags file knows (browser) when pulling over it', async () => {
+    writeFileSync(join(cwd, 'kept.yaml'), withoutOff);
+    expect((await flagwise('pull', '--out', 'kept.yaml')).code).toBe(0);
+    const kept = parseFlagsFile(readFileSync(join(cwd, 'kept.yaml'), 'utf8'), 'kept.yaml').definitions;
+    expect(kept.features.find((feature) => feature.name === name('browser'))?.browser).toBe(true);
+    expect(kept.features.filter((feature) => feature.browser).length).toBe(1);
+  });
+
   it('answers a client token with what token to use instead', async () => {
-    const withClientToken = new UnleashAdminClient({ url: h.apiUrl, token: h.clientToken });
-    await expect(diffFlagsFile(withClientToken, scope, original, 'flags.yaml')).rejects.toThrow(
-      /client or frontend token.*admin API token.*personal access token/,
-    );
-    const unknown = new UnleashAdminClient({ url: h.url, token: '*:*.not-a-real-token' });
-    await expect(pullFlagsFile(unknown, scope, { path: 'flags.yaml' })).rejects.toThrow(
-      /refused the token \(401\)/,
-    );
+    for (const command of ['pull', 'diff', 'push'] as const) {
+      const result = await bin.run([command, ...(command === 'pull' ? ['--out', '-'] : []), ...target], {
+        cwd,
+        env: { UNLEASH_URL: h.apiUrl, UNLEASH_ADMIN_TOKEN: h.clientToken },
+      });
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(
+        /^flagwise: the token in UNLEASH_ADMIN_TOKEN is a client or frontend token, .* need an admin API token .* or a personal access token/,
+      );
+    }
+    const unknown = await bin.run(['diff', ...target], {
+      cwd,
+      env: { UNLEASH_URL: h.url, UNLEASH_ADMIN_TOKEN: '*:*.not-a-real-token' },
+    });
+    expect(unknown).toMatchObject({ code: 2 });
+    expect(unknown.stderr).toContain('Unleash refused the token (401)');
+    const missing = await bin.run(['diff', ...target], { cwd, env: { UNLEASH_URL: h.url } });
+    expect(missing.stderr).toContain('no admin token: set UNLEASH_ADMIN_TOKEN');
   });
 
   it('refuses, before writing anything, an operator this Unleash does not know', async () => {
-    const newer = `flags:\n  "${name('newer')}": { when: { version: { semver_gte: 2.0.0 } } }\n`;
-    await expect(pushFlagsFile(client, scope, newer, 'flags.yaml', { apply: true })).rejects.toThrow(
+    writeFileSync(
+      join(cwd, 'newer.yaml'),
+      `flags:\n  "${name('newer')}": { when: { version: { semver_gte: 2.0.0 } } }\n`,
+    );
+    const refused = await flagwise('push', 'newer.yaml', '--apply');
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(
       /Unleash 7\.5\.1 does not know the constraint operator\(s\) SEMVER_GTE \(.*newer\); nothing was written/,
     );
     expect(await client.feature('default', name('newer'))).toBeUndefined();
   });
 
   it('refuses a project or environment that does not exist', async () => {
-    await expect(
-      diffFlagsFile(client, { ...scope, project: 'no-such-project' }, original, 'flags.yaml'),
-    ).rejects.toThrow(/no project "no-such-project"; its projects: default/);
-    await expect(
-      diffFlagsFile(client, { ...scope, environment: 'nowhere' }, original, 'flags.yaml'),
-    ).rejects.toThrow(/no environment "nowhere"; its environments: development, production/);
+    const project = await bin.run(['diff', '--project', 'no-such-project', '--env', 'development'], {
+      cwd,
+      env,
+    });
+    expect(project.code).toBe(2);
+    expect(project.stderr).toContain('no project "no-such-project"; its projects: default');
+    const environment = await bin.run(['diff', '--project', 'default', '--env', 'nowhere'], { cwd, env });
+    expect(environment.stderr).toContain(
+      'no environment "nowhere"; its environments: development, production',
+    );
   });
+});
 
+describe('push through @flagwise/unleash/admin', () => {
   it('stops when a flag changes in Unleash after the diff, and reports what it wrote', async () => {
     const edited = withoutOff
       .replace(`"${name('sticky')}": { rollout: 50`, `"${name('sticky')}": { rollout: 55`)

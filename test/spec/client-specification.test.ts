@@ -1,8 +1,5 @@
 // Runs every test of every file of @unleash/client-specification that carries `state.features`, driven by the
 // package's own specifications/index.json, against our engine.
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import path from 'node:path';
 import {
   type ClientFeaturesPayload,
   createFlags,
@@ -13,26 +10,7 @@ import {
 } from '@flagwise/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileFlags } from '../../packages/core/src/engine/index.js';
-
-interface SpecTest {
-  description: string;
-  context: FlagContext;
-  toggleName: string;
-  expectedResult: boolean | VariantResult;
-}
-
-interface SpecFile {
-  name: string;
-  state: Partial<ClientFeaturesPayload>;
-  tests?: SpecTest[];
-  variantTests?: SpecTest[];
-}
-
-const require = createRequire(import.meta.url);
-const specDir = path.dirname(require.resolve('@unleash/client-specification/specifications/index.json'));
-const specFiles = (JSON.parse(readFileSync(path.join(specDir, 'index.json'), 'utf8')) as string[])
-  .map((file) => JSON.parse(readFileSync(path.join(specDir, file), 'utf8')) as SpecFile)
-  .filter((spec) => Array.isArray(spec.state?.features));
+import { specFiles } from './spec-files.js';
 
 interface Evaluator {
   isEnabled(name: string, context: FlagContext): boolean;

@@ -1,29 +1,8 @@
 // traceFlag over every client-specification case that has a context: the trace carries explain()'s answer, the
 // strategy it marks as matching is the one explain() names, and each strategy's parts add up to its result.
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import path from 'node:path';
-import { compileFlags, type FlagContext, type FlagTrace, traceFlag } from '@flagwise/core';
+import { compileFlags, type FlagTrace, traceFlag } from '@flagwise/core';
 import { describe, expect, it } from 'vitest';
-
-interface SpecTest {
-  description: string;
-  context: FlagContext;
-  toggleName: string;
-}
-
-interface SpecFile {
-  name: string;
-  state: { features?: unknown[]; segments?: unknown[] };
-  tests?: SpecTest[];
-  variantTests?: SpecTest[];
-}
-
-const require = createRequire(import.meta.url);
-const specDir = path.dirname(require.resolve('@unleash/client-specification/specifications/index.json'));
-const specFiles = (JSON.parse(readFileSync(path.join(specDir, 'index.json'), 'utf8')) as string[])
-  .map((file) => JSON.parse(readFileSync(path.join(specDir, file), 'utf8')) as SpecFile)
-  .filter((spec) => Array.isArray(spec.state?.features));
+import { specFiles } from './spec-files.js';
 
 const cases = specFiles.flatMap((spec) =>
   [...(spec.tests ?? []), ...(spec.variantTests ?? [])]

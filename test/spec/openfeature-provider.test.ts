@@ -1,46 +1,36 @@
 // The client specification again, through OpenFeature: each spec file's state behind a FlagwiseProvider, every
 // case asked with OpenFeature's getBooleanDetails / getStringDetails, and every answer the same as flagwise's
 // own client gives and the specification expects.
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import path from 'node:path';
 import {
   type ClientFeaturesPayload,
   createFlags,
   type FlagContext,
+  type FlagSource,
   type FlagsClient,
-  inlineSource,
   type VariantResult,
 } from '@flagwise/core';
 import { FlagwiseProvider } from '@flagwise/openfeature';
 import { type Client, type EvaluationContext, OpenFeature } from '@openfeature/server-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
-interface SpecTest {
-  description: string;
-  context: FlagContext;
-  toggleName: string;
-  expectedResult: boolean | VariantResult;
-}
-
-interface SpecFile {
-  name: string;
-  state: Partial<ClientFeaturesPayload>;
-  tests?: SpecTest[];
-  variantTests?: SpecTest[];
-}
-
-const require = createRequire(import.meta.url);
-const specDir = path.dirname(require.resolve('@unleash/client-specification/specifications/index.json'));
-const specFiles = (JSON.parse(readFileSync(path.join(specDir, 'index.json'), 'utf8')) as string[])
-  .map((file) => JSON.parse(readFileSync(path.join(specDir, file), 'utf8')) as SpecFile)
-  .filter((spec) => Array.isArray(spec.state?.features));
+import { specFiles } from './spec-files.js';
 
 const clients: FlagsClient[] = [];
 afterAll(async () => {
   await OpenFeature.close();
   await Promise.all(clients.map((client) => client.close()));
 });
+
+/** The spec's state as an Unleash server serves it: as is, with no check before the client compiles it. */
+function servedAsIs(definitions: ClientFeaturesPayload): FlagSource {
+  return {
+    name: 'client-specification',
+    status: 'ready',
+    start: async () => {},
+    stop: async () => {},
+    current: () => definitions,
+    subscribe: () => () => {},
+  };
+}
 
 /** The spec's Unleash context as an OpenFeature app writes it: the user id as targetingKey. */
 function openFeatureContext(context: FlagContext): EvaluationContext {
@@ -54,7 +44,7 @@ describe.each(specFiles.map((spec) => [spec.name, spec] as const))('%s', (name, 
   let flagwise: FlagsClient;
   let openFeature: Client;
   beforeAll(async () => {
-    flagwise = createFlags({ source: inlineSource({ version: 2, ...spec.state } as ClientFeaturesPayload) });
+    flagwise = createFlags({ source: servedAsIs({ version: 2, ...spec.state } as ClientFeaturesPayload) });
     clients.push(flagwise);
     await OpenFeature.setProviderAndWait(name, new FlagwiseProvider(flagwise));
     openFeature = OpenFeature.getClient(name);

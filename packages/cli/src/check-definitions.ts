@@ -29,23 +29,19 @@ export function checkDefinitions(
     return position === undefined ? {} : { line: position.line, column: position.column };
   };
 
+  // Most files are clean: one compilation of everything says so. Only when it reports something is each flag
+  // compiled alone, so that every message can name its flag (the engine reports some warnings once per payload).
+  let reported = false;
+  const whole = compileFlags(definitions, {
+    onWarn: (message) => {
+      if (!MISSING_DEPENDENCY.test(message)) reported = true;
+    },
+  });
+  const attribute = reported || whole.errors.length > 0;
+
   for (const feature of features) {
     if (typeof feature?.name !== 'string') continue;
     const name = feature.name;
-    const warnings: string[] = [];
-    const single = compileFlags(
-      { version: definitions.version ?? 2, features: [feature], segments: definitions.segments },
-      { onWarn: (message) => warnings.push(message) },
-    );
-    for (const error of single.errors) {
-      problems.push({ severity: 'error', file, ...at(name), message: error.message });
-    }
-    for (const message of warnings) {
-      if (MISSING_DEPENDENCY.test(message)) continue;
-      const severity = ERROR_WARNINGS.some((pattern) => pattern.test(message)) ? 'error' : 'warning';
-      const text = message.includes(`"${name}"`) ? message : `flag "${name}": ${message}`;
-      problems.push({ severity, file, ...at(name), message: text });
-    }
     for (const dependency of feature.dependencies ?? []) {
       if (typeof dependency?.feature !== 'string' || defined.has(dependency.feature)) continue;
       const suggestion = closest(dependency.feature, names);
@@ -60,6 +56,25 @@ export function checkDefinitions(
             : `; define "${dependency.feature}" or remove the dependency`),
       });
     }
+    if (!attribute) continue;
+    const warnings: string[] = [];
+    const single = compileFlags(
+      { version: definitions.version ?? 2, features: [feature], segments: definitions.segments },
+      { onWarn: (message) => warnings.push(message) },
+    );
+    for (const error of single.errors) {
+      problems.push({ severity: 'error', file, ...at(name), message: error.message });
+    }
+    for (const message of warnings) {
+      if (MISSING_DEPENDENCY.test(message)) continue;
+      const severity = ERROR_WARNINGS.some((pattern) => pattern.test(message)) ? 'error' : 'warning';
+      const text = message.includes(`"${name}"`) ? message : `flag "${name}": ${message}`;
+      problems.push({ severity, file, ...at(name), message: text });
+    }
+  }
+  // entries that are not flags at all (no name, not an object): only the whole compilation sees them
+  for (const error of whole.errors) {
+    if (!defined.has(error.flag)) problems.push({ severity: 'error', file, message: error.message });
   }
   return problems;
 }

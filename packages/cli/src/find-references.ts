@@ -3,6 +3,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, relative } from 'node:path';
 import ts from 'typescript';
+import { UsageError } from './usage-error.js';
 
 /** One place that reads a flag. */
 export interface FlagReference {
@@ -56,7 +57,14 @@ export function findReferences(paths: readonly string[], cwd: string): FlagRefer
 function listFiles(paths: readonly string[], cwd: string): string[] {
   const files: string[] = [];
   const visit = (path: string) => {
-    const stat = statSync(join(cwd, path));
+    let stat: ReturnType<typeof statSync>;
+    try {
+      stat = statSync(join(cwd, path));
+    } catch (error) {
+      throw new UsageError(`cannot read ${path}: no such file or directory; check the path`, {
+        cause: error,
+      });
+    }
     if (stat.isDirectory()) {
       for (const entry of readdirSync(join(cwd, path)).sort()) {
         if (!SKIPPED_DIRECTORIES.has(entry)) visit(join(path, entry));
@@ -245,8 +253,12 @@ function templateReferences(file: string, text: string, extension: string): Flag
         add(offset + whole.lastIndexOf(member), member, 'property');
       }
     }
-    for (const read of code.matchAll(BRACKET_READ)) add(start + (read.index ?? 0), read[2], 'property');
-    for (const read of code.matchAll(TEMPLATE_HELPERS)) add(start + (read.index ?? 0), read[2], 'name');
+    for (const read of code.matchAll(BRACKET_READ)) {
+      add(start + (read.index ?? 0) + read[0].lastIndexOf(read[2]), read[2], 'property');
+    }
+    for (const read of code.matchAll(TEMPLATE_HELPERS)) {
+      add(start + (read.index ?? 0) + read[0].lastIndexOf(read[2]), read[2], 'name');
+    }
   }
   return references;
 }

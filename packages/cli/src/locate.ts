@@ -1,5 +1,5 @@
 // Positions in a flags file (YAML or JSON, both read through the YAML parser) for problems found after parsing:
-// where each flag and segment is written, and keys written twice.
+// where each flag and segment is written.
 import { type Document, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
 
 export interface Position {
@@ -7,12 +7,8 @@ export interface Position {
   column: number;
 }
 
-export interface DuplicateKey extends Position {
-  key: string;
-}
-
 /**
- * Finds flags, segments and duplicate keys in the text of a flags file.
+ * Finds flags and segments in the text of a flags file.
  * @example
  * new FlagsFileLocator(text).flag('new-pricing'); // { line: 3, column: 3 }
  */
@@ -44,31 +40,6 @@ export class FlagsFileLocator {
       }
     }
     return undefined;
-  }
-
-  /** Every key written twice in one object; JSON.parse keeps the last one silently. */
-  duplicateKeys(): DuplicateKey[] {
-    const found: DuplicateKey[] = [];
-    const visit = (node: unknown): void => {
-      if (isMap(node)) {
-        const seen = new Set<string>();
-        for (const pair of node.items) {
-          if (isScalar(pair.key)) {
-            const key = String(pair.key.value);
-            if (seen.has(key)) {
-              const at = this.position(pair.key);
-              if (at) found.push({ key, ...at });
-            }
-            seen.add(key);
-          }
-          visit(pair.value);
-        }
-      } else if (isSeq(node)) {
-        for (const item of node.items) visit(item);
-      }
-    };
-    visit(this.document.contents);
-    return found;
   }
 
   private indexFlags(): Map<string, Position> {

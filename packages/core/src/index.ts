@@ -1,14 +1,15 @@
 export type { AdapterOptions } from './adapter/options.js';
 export {
   createFlags,
+  type FieldChange,
+  type FlagChange,
   type FlagsChange,
   FlagsClient,
   type FlagsEvents,
   type FlagsOptions,
   type ImpressionEvent,
-  /** @deprecated for adapters: import it from `@flagwise/core/adapter` */
-  type RequestInput,
 } from './client.js';
+export { isSingleValueOperator } from './engine/constraints.js';
 export { type CompiledFlags, type CompileOptions, compileFlags, type FlagHandle } from './engine/index.js';
 export {
   type ConstraintTrace,
@@ -39,8 +40,6 @@ export {
   type VerifyResult,
 } from './request/overrides.js';
 export type { BrowserFlag, RequestFlags } from './request/request-flags.js';
-/** @deprecated for adapters: import it from `@flagwise/core/adapter` */
-export { flagAllows } from './request/request-flags.js';
 export { toPropertyName } from './request/snapshot.js';
 export { flagsJson, handlebarsHelpers } from './request/template-helpers.js';
 export type { VisitorIdOptions } from './request/visitor-id.js';

@@ -36,3 +36,4 @@ export {
 } from './feature-flags.js';
 export { getFlags } from './get-flags.js';
 export { type GuardOptions, requireFeature, requireVariant } from './guards.js';
+export { mountEndpoint } from './mount-endpoint.js';

@@ -26,6 +26,7 @@ const EXPORTS = [
   'handlebarsHelpers',
   'inlineSource',
   'memorySource',
+  'mountEndpoint',
   'requireFeature',
   'requireVariant',
 ];

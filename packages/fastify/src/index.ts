@@ -38,6 +38,7 @@ export {
   requireFeature,
   requireVariant,
 } from './guards.js';
+export { mountEndpoint } from './mount-endpoint.js';
 export {
   type FastifyAdapterOptions,
   type FeatureFlagsClientOptions,

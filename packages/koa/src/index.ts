@@ -36,3 +36,4 @@ export {
   type KoaFlagsOptions,
 } from './feature-flags.js';
 export { type GuardOptions, requireFeature, requireVariant } from './guards.js';
+export { type EndpointMiddleware, type MountOptions, mountEndpoint } from './mount-endpoint.js';

@@ -396,6 +396,7 @@ describe('exports', () => {
       'handlebarsHelpers',
       'inlineSource',
       'memorySource',
+      'mountEndpoint',
       'requireFeature',
       'requireVariant',
     ]);

@@ -32,6 +32,7 @@ export { FeatureFlagsModule } from './feature-flags-module.js';
 export { FeatureFlagsService } from './feature-flags-service.js';
 export { FeatureFlagsGuard } from './guards.js';
 export { FeatureFlagsInterceptor } from './interceptor.js';
+export { FlagsEndpointModule, type FlagsEndpointOptions } from './mount-endpoint.js';
 export type {
   DisabledRoute,
   FeatureFlagsModuleAsyncOptions,

@@ -15,6 +15,7 @@ it('exports the Nest API and the core names a Nest app needs', () => {
     'FeatureRequired',
     'Flags',
     'FlagsClient',
+    'FlagsEndpointModule',
     'FlagwiseError',
     'VariantRequired',
     'consoleLogger',

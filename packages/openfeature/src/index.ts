@@ -1,8 +1,14 @@
-export { toFlagContext } from './context.js';
-export { type OfrepClientContext, type OfrepEndpointOptions, ofrepEndpoint } from './ofrep-endpoint.js';
+// The OFREP endpoint lives in core, beside the Unleash Frontend API, so each adapter mounts it without this
+// package; it is re-exported here for apps that build their own mount.
+export {
+  type OfrepEndpointOptions,
+  ofrepEndpoint,
+  type ResolutionErrorCode,
+  type ResolutionReason,
+  toFlagContext,
+} from '@flagwise/core/adapter';
 export {
   FlagwiseProvider,
   type FlagwiseProviderCreateOptions,
   type FlagwiseProviderOptions,
 } from './provider.js';
-export type { ResolutionErrorCode, ResolutionReason } from './resolution.js';

@@ -8,6 +8,7 @@ import {
   type FlagsOptions,
   type SourceEvent,
 } from '@flagwise/core';
+import { resolveExplanation, toFlagContext, type ValueType } from '@flagwise/core/adapter';
 import {
   type ErrorCode,
   type EvaluationContext,
@@ -17,8 +18,6 @@ import {
   ProviderEvents,
   type ResolutionDetails,
 } from '@openfeature/server-sdk';
-import { toFlagContext } from './context.js';
-import { resolveExplanation, type ValueType } from './resolution.js';
 
 /** What the provider adds on top of the client's options. */
 export interface FlagwiseProviderOptions {

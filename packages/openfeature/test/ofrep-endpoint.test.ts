@@ -55,7 +55,7 @@ async function serve(
     let body = '';
     for await (const chunk of req) body += chunk;
     const url = new URL(req.url ?? '/', 'http://localhost');
-    const { flags } = client.forRequest(
+    const { flags } = await client.forRequest(
       req,
       { user: { id: req.headers['x-user'] }, ip: req.socket.remoteAddress, cookieHeader: req.headers.cookie },
       (request) =>
@@ -133,30 +133,47 @@ describe('ofrepEndpoint with OpenFeature’s OFREP provider', () => {
     expect(await u2.getBooleanValue('new-nav', true)).toBe(false);
   });
 
-  it('ignores the context the SDK sends unless the app lists the field; the request’s own fields win', async () => {
+  it('ignores the context the SDK sends unless the app trusts the field', async () => {
     const closed = await serve(ofrepEndpoint());
     const asU2 = await ofrepClient(closed.url, { 'x-user': 'u2' }, 'closed');
     expect(await asU2.getBooleanValue('new-nav', false, { targetingKey: 'u1' })).toBe(false);
     expect(await asU2.getBooleanValue('pro-banner', false, { plan: 'pro' })).toBe(false);
     expect(await asU2.getBooleanValue('locale-copy', false, { locale: 'nb' })).toBe(false);
 
-    const open = await serve(ofrepEndpoint({ clientContext: ['locale', 'plan'] }));
-    const listed = await ofrepClient(open.url, { 'x-user': 'u2', 'x-plan': 'free' }, 'open');
+    const open = await serve(ofrepEndpoint({ trustClientContext: ['properties.locale'] }));
+    const listed = await ofrepClient(open.url, { 'x-user': 'u2' }, 'open');
     expect(await listed.getBooleanValue('locale-copy', false, { locale: 'nb' })).toBe(true);
+    expect(await listed.getBooleanValue('locale-copy', false, { properties: { locale: 'nb' } })).toBe(true);
+    // Neither who the user is nor an untrusted property is the browser's to say.
     expect(await listed.getBooleanValue('new-nav', false, { targetingKey: 'u1' })).toBe(false);
-    // plan is listed, but the app's own context hook set it: the browser cannot raise it to pro.
     expect(await listed.getBooleanValue('pro-banner', false, { plan: 'pro' })).toBe(false);
-    const noPlan = await ofrepClient(open.url, { 'x-user': 'u2' }, 'no-plan');
+
+    // A trusted field only fills in: the app's context hook set plan, so the browser cannot raise it to pro.
+    const both = await serve(ofrepEndpoint({ trustClientContext: ['properties.plan'] }));
+    const free = await ofrepClient(both.url, { 'x-user': 'u2', 'x-plan': 'free' }, 'free');
+    expect(await free.getBooleanValue('pro-banner', false, { plan: 'pro' })).toBe(false);
+    const noPlan = await ofrepClient(both.url, { 'x-user': 'u2' }, 'no-plan');
     expect(await noPlan.getBooleanValue('pro-banner', false, { plan: 'pro' })).toBe(true);
 
     const picked = await serve(
       ofrepEndpoint<IncomingMessage>({
-        clientContext: (sent, request) =>
-          request.headers['x-user'] === 'u2' ? { locale: sent.locale } : undefined,
+        trustClientContext: (field, _value, request) =>
+          field === 'properties.locale' && request.headers['x-user'] === 'u2',
       }),
     );
     const byHook = await ofrepClient(picked.url, { 'x-user': 'u2' }, 'hook');
     expect(await byHook.getBooleanValue('locale-copy', false, { locale: 'nb' })).toBe(true);
+    const refused = await ofrepClient(picked.url, { 'x-user': 'u3' }, 'refused');
+    expect(await refused.getBooleanValue('locale-copy', false, { locale: 'nb' })).toBe(false);
+  });
+
+  it('serves flags picked by expose besides browser: true ones (Unleash flags carry no mark)', async () => {
+    const { url } = await serve(ofrepEndpoint({ expose: ['admin-tools'] }));
+    const u1 = await ofrepClient(url, { 'x-user': 'u1' }, 'exposed');
+    expect(await u1.getBooleanValue('admin-tools', false)).toBe(true);
+    expect(await u1.getBooleanDetails('secret-experiment', false)).toMatchObject({
+      errorCode: 'FLAG_NOT_FOUND',
+    });
   });
 
   it('applies QA overrides the app allows, and only those', async () => {
@@ -221,7 +238,7 @@ describe('ofrepEndpoint: bulk evaluation', () => {
     const { url } = await serve(ofrepEndpoint());
     const notJson = await bulk(url, '{"context": ');
     expect(notJson.status).toBe(400);
-    expect(await notJson.json()).toEqual({ errorCode: 'PARSE_ERROR', errorDetails: 'the body is not JSON' });
+    expect(await notJson.json()).toMatchObject({ errorCode: 'PARSE_ERROR' });
     const badContext = await bulk(url, { context: 'u1' });
     expect(badContext.status).toBe(400);
     expect(await badContext.json()).toMatchObject({ errorCode: 'INVALID_CONTEXT' });
@@ -241,7 +258,10 @@ describe('ofrepEndpoint: bulk evaluation', () => {
   });
 
   it('rejects wrong options at startup', () => {
-    expect(() => ofrepEndpoint({ clientContxt: [] } as never)).toThrow(/unknown option "clientContxt"/);
-    expect(() => ofrepEndpoint({ clientContext: 'locale' as never })).toThrow(/list of field names/);
+    expect(() => ofrepEndpoint({ trustClientContxt: [] } as never)).toThrow(
+      /unknown option "trustClientContxt" \(did you mean "trustClientContext"\?\)/,
+    );
+    expect(() => ofrepEndpoint({ trustClientContext: ['locale'] })).toThrow(/not a context field/);
+    expect(() => ofrepEndpoint({ expose: [1] as never })).toThrow(/expose must list flag names/);
   });
 });

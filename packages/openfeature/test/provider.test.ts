@@ -59,6 +59,18 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+/** unleashSource on a loopback server: polls every 50 ms, no backup file, no metrics. */
+function loopbackUnleash(url: string) {
+  return unleashSource({
+    url: `${url}/api`,
+    apiToken: 'default:development.x',
+    appName: 'of-test',
+    refreshInterval: 50,
+    backupPath: false,
+    metrics: false,
+  });
+}
+
 async function clientOn(provider: FlagwiseProvider, domain = 'test') {
   await OpenFeature.setProviderAndWait(domain, provider);
   return OpenFeature.getClient(domain);
@@ -215,14 +227,7 @@ describe('FlagwiseProvider: error codes', () => {
     const server = await startLoopbackServer(() => ({ status: 503, body: 'down' }));
     try {
       const provider = new FlagwiseProvider({
-        source: unleashSource({
-          url: `${server.url}/api`,
-          apiToken: 'default:development.x',
-          appName: 'of-test',
-          refreshInterval: 50,
-          backupPath: false,
-          metrics: false,
-        }),
+        source: loopbackUnleash(server.url),
         readyTimeoutMs: 300,
       });
       const started = Date.now();
@@ -347,14 +352,7 @@ describe('FlagwiseProvider: events', () => {
     );
     try {
       const provider = new FlagwiseProvider({
-        source: unleashSource({
-          url: `${server.url}/api`,
-          apiToken: 'default:development.x',
-          appName: 'of-test',
-          refreshInterval: 50,
-          backupPath: false,
-          metrics: false,
-        }),
+        source: loopbackUnleash(server.url),
       });
       const client = await clientOn(provider, 'unleash');
       const seen: string[] = [];
@@ -379,14 +377,7 @@ describe('FlagwiseProvider: events', () => {
     const server = await startLoopbackServer(() => ({ status: 503, body: 'not yet' }));
     try {
       const provider = new FlagwiseProvider({
-        source: unleashSource({
-          url: `${server.url}/api`,
-          apiToken: 'default:development.x',
-          appName: 'of-test',
-          refreshInterval: 50,
-          backupPath: false,
-          metrics: false,
-        }),
+        source: loopbackUnleash(server.url),
         readyTimeoutMs: 100,
       });
       await expect(OpenFeature.setProviderAndWait('late', provider)).rejects.toThrow();

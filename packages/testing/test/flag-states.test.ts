@@ -43,14 +43,14 @@ describe('flagStates', () => {
     expect(states.map((state) => state.label)).toEqual(['variant short', 'variant long', 'off']);
     const flags = createTestFlags();
     for (const state of states) {
-      const { flags: requestFlags } = flags.forRequest({ headers: state.headers }, {});
+      const { flags: requestFlags } = await flags.forRequest({ headers: state.headers }, {});
       const variant = requestFlags.variant('copy');
       expect(variant.feature_enabled).toBe(state.enabled);
       expect(variant.name).toBe(state.variant ?? 'disabled');
     }
-    const short = flags.forRequest({ headers: states[0].headers }, {}).flags.variant('copy');
+    const short = (await flags.forRequest({ headers: states[0].headers }, {})).flags.variant('copy');
     expect(short.payload).toEqual({ type: 'json', value: '{"headline":"Buy"}' });
-    const long = flags.forRequest({ headers: states[1].headers }, {}).flags.variant('copy');
+    const long = (await flags.forRequest({ headers: states[1].headers }, {})).flags.variant('copy');
     expect(long.payload).toEqual({ type: 'string', value: 'Buy it now' });
     await flags.close();
   });

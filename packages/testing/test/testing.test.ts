@@ -1,4 +1,5 @@
-import { ConfigurationError, flagAllows } from '@flagwise/core';
+import { ConfigurationError } from '@flagwise/core';
+import { flagAllows } from '@flagwise/core/adapter';
 import { describe, expect, it } from 'vitest';
 import { createTestFlags, PINS_HEADER, pinHeaders, pinned, withFlags } from '../src/index.js';
 
@@ -64,13 +65,13 @@ describe('@flagwise/testing', () => {
 
   it("serves a request with its pins header's flags, on top of the client's, and others without", async () => {
     const flags = createTestFlags({ beta: false, 'dark-mode': true });
-    const pinnedFlags = flags.forRequest(requestWith(pinHeaders({ beta: true })), {}).flags;
-    const plain = flags.forRequest(requestWith({}), {}).flags;
+    const pinnedFlags = (await flags.forRequest(requestWith(pinHeaders({ beta: true })), {})).flags;
+    const plain = (await flags.forRequest(requestWith({}), {})).flags;
     expect([pinnedFlags.beta, pinnedFlags.darkMode]).toEqual([true, true]);
     expect([plain.beta, plain.darkMode]).toEqual([false, true]);
     // A change to the client's flags reaches pinned requests too; the pins stay on top.
     flags.set('dark-mode', false);
-    const again = flags.forRequest(requestWith(pinHeaders({ beta: true })), {}).flags;
+    const again = (await flags.forRequest(requestWith(pinHeaders({ beta: true })), {})).flags;
     expect([again.beta, again.darkMode]).toEqual([true, false]);
     await flags.close();
   });
@@ -82,14 +83,19 @@ describe('@flagwise/testing', () => {
       pro: { when: { plan: 'pro' } },
       half: { rollout: 50, stickiness: 'userId' },
     });
-    const ada = flags.forRequest(requestWith(headers), { user: { id: 'ada' } }).flags;
-    const bob = flags.forRequest(requestWith(headers), { user: { id: 'bob' } }, () => ({
-      properties: { plan: 'pro' },
-    })).flags;
+    const ada = (await flags.forRequest(requestWith(headers), { user: { id: 'ada' } })).flags;
+    const bob = (
+      await flags.forRequest(requestWith(headers), { user: { id: 'bob' } }, () => ({
+        properties: { plan: 'pro' },
+      }))
+    ).flags;
     expect([ada.beta, ada.pro]).toEqual([true, false]);
     expect([bob.beta, bob.pro]).toEqual([false, true]);
     const users = Array.from({ length: 200 }, (_, i) => `user-${i}`);
-    const on = users.filter((id) => flags.forRequest(requestWith(headers), { user: { id } }).flags.half);
+    const on: string[] = [];
+    for (const id of users) {
+      if ((await flags.forRequest(requestWith(headers), { user: { id } })).flags.half) on.push(id);
+    }
     expect(on.length).toBeGreaterThan(60);
     expect(on.length).toBeLessThan(140);
     await flags.close();
@@ -104,7 +110,8 @@ describe('@flagwise/testing', () => {
       explained: false,
       unread: true,
     });
-    const request = flags.forRequest(requestWith(pinHeaders({}, { label: 'one' }), '/checkout'), {}).flags;
+    const request = (await flags.forRequest(requestWith(pinHeaders({}, { label: 'one' }), '/checkout'), {}))
+      .flags;
     expect(request.newCheckout).toBe(true);
     expect(request.variant('checkout-copy').name).toBe('short');
     expect(request.toJSON()).toEqual({ shown: { enabled: true } });

@@ -13,7 +13,7 @@ const nodeHttp: FrontendApiRow = {
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
       let body = '';
       for await (const chunk of req) body += chunk;
-      const { flags } = client.forRequest(
+      const { flags } = await client.forRequest(
         req,
         {
           user: { id: req.headers['x-user-id'] },

@@ -12,7 +12,7 @@ import { CONTEXT_HEADERS as H } from '../contract.js';
 
 // Both majors side by side through npm aliases; they share one set of types (@types/express 5).
 const require = createRequire(import.meta.url);
-const majors = { 'express 4': require('express4'), 'express 5': require('express5') } as Record<
+export const majors = { 'express 4': require('express4'), 'express 5': require('express5') } as Record<
   string,
   () => Express
 >;
@@ -86,7 +86,8 @@ function buildApp(app: Express, first: unknown, second: unknown, hooks: AppHooks
   return app;
 }
 
-async function listen(app: Express): Promise<RunningApp> {
+/** Listens on 127.0.0.1 port 0 (any app with Node's `listen(port, host)`: Express, Koa). */
+export async function listen(app: { listen(port: number, host: string): Server }): Promise<RunningApp> {
   const server: Server = app.listen(0, '127.0.0.1');
   if (!server.listening) await once(server, 'listening');
   const { port } = server.address() as AddressInfo;

@@ -11,7 +11,7 @@ import { CONTEXT_HEADERS as H } from '../contract.js';
 // Both majors side by side through npm aliases; typed with Fastify 5's types (the plugin's augmentation).
 const require = createRequire(import.meta.url);
 type FastifyFactory = () => FastifyInstance;
-const majors: { name: string; fastify: FastifyFactory; view: unknown }[] = [
+export const majors: { name: string; fastify: FastifyFactory; view: unknown }[] = [
   { name: 'fastify 4', fastify: require('fastify4'), view: require('fastify-view9') },
   { name: 'fastify 5', fastify: require('fastify5'), view: require('fastify-view12') },
 ];
@@ -89,11 +89,11 @@ async function buildApp(app: FastifyInstance, view: unknown, entry: unknown, hoo
   app.get('/typo', { config: { feature: 'beta-pgae' } }, async () => 'typo ok');
 }
 
-function header(value: string | string[] | undefined): string | undefined {
+export function header(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-async function listen(app: FastifyInstance): Promise<RunningApp> {
+export async function listen(app: FastifyInstance): Promise<RunningApp> {
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
   if (address === null || typeof address === 'string') throw new Error('fastify row: expected a TCP address');

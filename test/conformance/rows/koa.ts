@@ -25,7 +25,7 @@ const PAGE_TEMPLATE =
   "pricing:<%= flags.newPricing ? 'new' : 'old' %> copy:<%= flags.variant('checkout-copy').name %> json:<%- JSON.stringify(flags) %>";
 
 // Both majors are installed under aliases; the adapter itself imports no runtime code from koa.
-async function loadKoa(moduleName: 'koa2' | 'koa3'): Promise<typeof Koa> {
+export async function loadKoa(moduleName: 'koa2' | 'koa3'): Promise<typeof Koa> {
   const { version } = createRequire(import.meta.url)(`${moduleName}/package.json`) as { version: string };
   if (`koa${version.split('.')[0]}` !== moduleName) {
     throw new Error(`${moduleName} resolves to koa ${version}: check the npm alias in test/package.json`);
@@ -34,7 +34,7 @@ async function loadKoa(moduleName: 'koa2' | 'koa3'): Promise<typeof Koa> {
   return mod.default;
 }
 
-function contextFromHeaders(ctx: Context): Partial<FlagContext> {
+export function contextFromHeaders(ctx: Context): Partial<FlagContext> {
   const extra: Partial<FlagContext> = {};
   const userId = ctx.get(H.userId);
   if (userId) extra.userId = userId;

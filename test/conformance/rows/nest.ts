@@ -18,7 +18,7 @@ import { CONTEXT_HEADERS as H } from '../contract.js';
 type Platform = 'express' | 'fastify';
 type NestModuleClass = Parameters<NestMajor['core']['NestFactory']['create']>[0];
 const views = fileURLToPath(new URL('../../templates/views', import.meta.url));
-const majors = [nest10 as unknown as NestMajor, nest11];
+export const majors = [nest10 as unknown as NestMajor, nest11];
 
 export const rows: AdapterRow[] = majors.flatMap((nest) =>
   (['express', 'fastify'] as const).map((platform) => ({
@@ -167,7 +167,11 @@ async function start(
   return { url, close: () => app.close() };
 }
 
-async function createApp(nest: NestMajor, platform: Platform, module: NestModuleClass) {
+export async function createApp(
+  nest: NestMajor,
+  platform: Platform,
+  module: NestModuleClass,
+): Promise<NestExpressApplication | NestFastifyApplication> {
   const { NestFactory } = nest.core;
   if (platform === 'express') {
     const app = await NestFactory.create<NestExpressApplication>(

@@ -120,7 +120,7 @@ export const refsCommand: CliCommand = {
           for (const problem of problems) print(problemLine(problem));
           const files = new Set(references.map((reference) => reference.file)).size;
           print(
-            `${names.length} flags, ${references.length} references in ${files} files: ${summary(problems)}`,
+            `${plural(names.length, 'flag')}, ${plural(references.length, 'reference')} in ${plural(files, 'file')}: ${summary(problems)}`,
           );
         }
         const { errors, warnings } = countProblems(problems);
@@ -129,6 +129,10 @@ export const refsCommand: CliCommand = {
     );
   },
 };
+
+function plural(count: number, word: string): string {
+  return `${count} ${word}${count === 1 ? '' : 's'}`;
+}
 
 function flagLocator(loaded: LoadedFlags): (name: string) => { line?: number; column?: number } {
   if (loaded.file === undefined) return () => ({});

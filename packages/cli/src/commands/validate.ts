@@ -80,17 +80,6 @@ export function validateFile(file: string, text: string): FileReport {
   const problems: Problem[] = [];
   let locator: FlagsFileLocator | undefined;
   const locatorOf = () => (locator ??= new FlagsFileLocator(text));
-  if (/\.json$/i.test(file)) {
-    for (const duplicate of locatorOf().duplicateKeys()) {
-      problems.push({
-        severity: 'error',
-        file,
-        line: duplicate.line,
-        column: duplicate.column,
-        message: `"${duplicate.key}" is written twice in one object and JSON keeps only the last; remove or rename one`,
-      });
-    }
-  }
   let parsed: ReturnType<typeof parseFlagsFile>;
   try {
     parsed = parseFlagsFile(text, file);

@@ -2,7 +2,7 @@
 // from what the framework handed over, a JSON answer with an ETag and 304, and the request's flags with the
 // context fields the app lets the browser add.
 import { createHash } from 'node:crypto';
-import type { RequestFlags } from '../request/request-flags.js';
+import { overridesOf, type RequestFlags } from '../request/request-flags.js';
 import type { FlagContext } from '../types.js';
 import type { EndpointRequest, EndpointResponse } from './endpoint.js';
 
@@ -91,14 +91,7 @@ export function flagsWithClientFields<Request>(
       own.properties ?? {},
     ) as FlagContext['properties'];
   }
-  const { client } = request;
-  const cookie = request.headers.cookie;
-  const overrides = client.overridesEnabled
-    ? client.resolveOverrides(request.request, {
-        cookieHeader: Array.isArray(cookie) ? cookie.join('; ') : cookie,
-      }).overrides
-    : undefined;
-  return client.forContext(context, { overrides });
+  return request.client.forContext(context, { overrides: overridesOf(request.flags) });
 }
 
 /** `base` with every field of `own` that has a value on top (a hook's `plan: undefined` does not erase one) */

@@ -47,6 +47,15 @@ const VALUE_OPERATORS = new Set([
   'REGEX',
 ]);
 
+/**
+ * Does this operator compare one `value` (numbers, dates, versions, REGEX) rather than a `values` list?
+ * @example
+ * isSingleValueOperator('NUM_GT'); // true
+ */
+export function isSingleValueOperator(operator: string): boolean {
+  return VALUE_OPERATORS.has(operator);
+}
+
 /** Every operator unleash-client 6.12.1 knows; any other never matches, inverted or not. */
 export const KNOWN_OPERATORS: ReadonlySet<string> = new Set([...LIST_OPERATORS, ...VALUE_OPERATORS]);
 

@@ -9,11 +9,15 @@ import {
   type Node,
   parseDocument,
   visit,
+  YAMLParseError,
 } from 'yaml';
 import { FlagsFileError } from '../errors.js';
 import type { ClientFeaturesPayload } from '../types.js';
 import { type FlagsFileIssue, IssueCollector } from './issues.js';
 import { type FlagsDocumentFormat, type ReadDocumentOptions, readFlagsDocument } from './read-document.js';
+
+/** Deeper `[`/`{` nesting is rejected before parsing: no flags file needs it, and parsers take long over it. */
+const MAX_FLOW_NESTING = 64;
 
 /** How many further problems an error lists after the first. */
 const MAX_LISTED_ISSUES = 10;
@@ -62,6 +66,16 @@ export function parseFlagsFile(
       path,
       'the file is empty; write at least `flags:` with one flag under it, e.g. "flags:\\n  dark-mode: true"',
       { line: 1 },
+    );
+  }
+  const tooDeep = flowNestingBeyond(text, MAX_FLOW_NESTING);
+  if (tooDeep !== undefined) {
+    const at = positionOf(text, tooDeep);
+    throw new FlagsFileError(
+      'INVALID_FLAGS_FILE',
+      path,
+      `brackets nested deeper than ${MAX_FLOW_NESTING} levels; a flags file needs a handful`,
+      { line: at.line, column: at.column },
     );
   }
   const json = /\.json$/i.test(path);
@@ -137,6 +151,27 @@ function jsonSyntaxError(text: string, path: string, error: Error): FlagsFileErr
   });
 }
 
+/** The offset of the first `[` or `{` (outside quotes and comments) that opens level `limit + 1`, if any. */
+function flowNestingBeyond(text: string, limit: number): number | undefined {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const char = text.charCodeAt(i);
+    if (char === 0x22 /* " */) {
+      for (i++; i < text.length && text.charCodeAt(i) !== 0x22; i++) if (text.charCodeAt(i) === 0x5c) i++;
+    } else if (char === 0x27 /* ' */ && depth > 0) {
+      // in block YAML an apostrophe is mostly prose (don't); only inside brackets is it surely a quote
+      for (i++; i < text.length && text.charCodeAt(i) !== 0x27; i++);
+    } else if (char === 0x23 /* # */ && (i === 0 || text.charCodeAt(i - 1) <= 0x20)) {
+      while (i < text.length && text.charCodeAt(i) !== 0x0a) i++;
+    } else if (char === 0x5b /* [ */ || char === 0x7b /* { */) {
+      if (++depth > limit) return i;
+    } else if (char === 0x5d /* ] */ || char === 0x7d /* } */) {
+      if (depth > 0) depth--;
+    }
+  }
+  return undefined;
+}
+
 function positionOf(text: string, offset: number): Position {
   let line = 1;
   let lineStart = 0;
@@ -175,14 +210,20 @@ class YamlLocator {
   readonly document: Document;
 
   constructor(text: string) {
-    // uniqueKeys: a key written twice is an error with its line, not a silent "last one wins".
     // merge: `<<: *defaults` shares settings between flags, a YAML idiom people expect to work.
     this.document = parseDocument(text, {
       lineCounter: this.lineCounter,
       prettyErrors: false,
-      uniqueKeys: true,
+      uniqueKeys: false,
       merge: true,
     });
+    // A key written twice is an error with its line, not a silent "last one wins". Checked here with a Set per
+    // map: the parser's own uniqueKeys check compares each key with every earlier one, quadratic in 10,000 flags.
+    const duplicates = duplicateKeyErrors(this.document);
+    if (duplicates.length > 0) {
+      this.document.errors.push(...duplicates);
+      this.document.errors.sort((a, b) => a.pos[0] - b.pos[0]);
+    }
   }
 
   /** A parser error as a FlagsFileError at its line and column. */
@@ -220,6 +261,26 @@ class YamlLocator {
     const { line, col } = this.lineCounter.linePos(offset);
     return { line, column: col };
   }
+}
+
+/** The parser's DUPLICATE_KEY errors (same message, same position: the second key), found in linear time. */
+function duplicateKeyErrors(document: Document): YAMLParseError[] {
+  const errors: YAMLParseError[] = [];
+  visit(document, {
+    Map(_, map) {
+      const seen = new Set<unknown>();
+      for (const pair of map.items) {
+        // the parser's equality: the same node, or scalars with the same value
+        const key = isScalar(pair.key) ? pair.key.value : pair.key;
+        if (seen.has(key)) {
+          const start = rangeStart(pair.key) ?? 0;
+          errors.push(new YAMLParseError([start, start + 1], 'DUPLICATE_KEY', 'Map keys must be unique'));
+        }
+        seen.add(key);
+      }
+    },
+  });
+  return errors;
 }
 
 function rangeStart(node: unknown): number | undefined {

@@ -53,7 +53,7 @@ export function frontendApiEndpoint<Request = unknown>(
   where = 'flagsFrontendApi(options)',
 ): Endpoint<Request> {
   const resolved = resolveFrontendApiOptions(options, where);
-  const exposed = exposedFlagsOf(resolved);
+  const exposed = exposedFlagsOf<Request>(resolved);
   return {
     name: 'flagsFrontendApi()',
     handle(request) {
@@ -183,9 +183,12 @@ function acceptMetrics<Request>(
   return { status: 200, headers: corsHeaders };
 }
 
-/** The exposed flag names, worked out once per set of definitions. */
-function exposedFlagsOf<Request>(
-  options: ResolvedFrontendApiOptions<Request>,
+/**
+ * The exposed flag names (`browser: true`, or picked by `expose`), worked out once per set of definitions.
+ * Shared by the endpoints that answer a browser (the Frontend API, OFREP).
+ */
+export function exposedFlagsOf<Request>(
+  options: Pick<ResolvedFrontendApiOptions<unknown>, 'expose'>,
 ): (client: FlagsClient<Request>) => readonly string[] {
   const cache = new WeakMap<ClientFeaturesPayload, readonly string[]>();
   const { expose } = options;

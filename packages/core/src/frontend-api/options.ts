@@ -103,13 +103,14 @@ export function resolveFrontendApiOptions<Request>(
   rejectUnknownKeys(options, OPTION_KEYS, where);
   return {
     clientKeys: resolveClientKeys(options.clientKeys, where),
-    trust: resolveTrust(options.trustClientContext, where),
+    trust: resolveClientContextTrust(options.trustClientContext, where),
     expose: resolveExpose(options.expose, where),
     cors: resolveCors(options.cors, where),
   };
 }
 
-function rejectUnknownKeys(options: object, known: readonly string[], where: string): void {
+/** Throws a ConfigurationError naming an unknown option, the nearest known one, and every known one. */
+export function rejectUnknownKeys(options: object, known: readonly string[], where: string): void {
   for (const key of Object.keys(options)) {
     if (known.includes(key)) continue;
     const suggestion = closest(key, known);
@@ -135,7 +136,8 @@ function resolveClientKeys(keys: unknown, where: string): ReadonlySet<string> | 
   return new Set(keys as string[]);
 }
 
-function resolveTrust<Request>(
+/** Checks `trustClientContext` and turns it into a per-field check; throws a ConfigurationError when it is wrong. */
+export function resolveClientContextTrust<Request>(
   trust: unknown,
   where: string,
 ): ((field: string, value: string, request: Request) => boolean) | undefined {
@@ -179,7 +181,8 @@ function resolveTrust<Request>(
   return (field) => fields.has(field) || (allProperties && field.startsWith('properties.'));
 }
 
-function resolveExpose(
+/** Checks `expose` and turns it into a check of a definition; throws a ConfigurationError when it is wrong. */
+export function resolveExpose(
   expose: unknown,
   where: string,
 ): ((feature: FeatureDefinition) => boolean) | undefined {

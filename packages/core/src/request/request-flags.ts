@@ -23,6 +23,8 @@ export interface RequestFlagsHost {
   onNoVariants(name: string): void;
   /** a flag was answered at random for lack of a userId and a sessionId (warned once per name by the host) */
   onRandomAnswer(name: string): void;
+  /** the client that made the flags, for endpoints mounted behind the adapter (`clientOf`) */
+  readonly client?: unknown;
 }
 
 /** One flag as `toJSON()` shows it to a browser. */
@@ -447,7 +449,21 @@ export function flagAllows(flags: RequestFlags, name: string, variants?: Readonl
   return variant.feature_enabled === true && variant.enabled === true && variants.has(variant.name);
 }
 
+/** The host of flags made by flagwise (undefined for anything else, such as a test double). */
+export function hostOf(flags: unknown): RequestFlagsHost | undefined {
+  if (typeof flags !== 'object' || flags === null) return undefined;
+  return (flags as Record<symbol, RequestFlagsState | undefined>)[STATE]?.host;
+}
+
 /** True for objects made by `forContext`. */
 export function isRequestFlags(value: unknown): value is RequestFlags {
   return typeof value === 'object' && value !== null && STATE in value;
+}
+
+/**
+ * The QA overrides a request's flags were made with, for endpoints that evaluate the same request under a
+ * context with more fields: the overrides `allow()` granted once, without asking it again.
+ */
+export function overridesOf(flags: RequestFlags): FlagOverrides | undefined {
+  return (flags as unknown as Record<symbol, RequestFlagsState | undefined>)[STATE]?.overrides;
 }

@@ -3,7 +3,7 @@ import { type FSWatcher, watch } from 'node:fs';
 import { lstat, readFile, readlink, stat } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import { ConfigurationError, FlagsFileError, FlagwiseError } from '../errors.js';
-import { parseFlagsFile } from '../flags-file/parse-flags-file.js';
+import { parseFlagsFileOffThread } from '../flags-file/parse-off-thread.js';
 import type { FlagSource, SourceStartContext } from '../types.js';
 import { BaseSource } from './source-base.js';
 
@@ -104,10 +104,12 @@ class FileSource extends BaseSource {
   private async load(context: SourceStartContext): Promise<void> {
     this.logger = context.logger;
     let text: string;
-    let parsed: ReturnType<typeof parseFlagsFile>;
+    let parsed: Awaited<ReturnType<typeof parseFlagsFileOffThread>>;
     try {
       text = await this.read();
-      parsed = parseFlagsFile(text, this.displayPath, { environment: this.options.environment });
+      parsed = await parseFlagsFileOffThread(text, this.displayPath, {
+        environment: this.options.environment,
+      });
     } catch (error) {
       const failure = asFlagwiseError(error);
       this.setStatus('failed', failure.message);
@@ -293,7 +295,10 @@ class FileSource extends BaseSource {
       }
       if (text === this.reportedText) return; // the same broken content, already reported
       try {
-        const parsed = parseFlagsFile(text, this.displayPath, { environment: this.options.environment });
+        const parsed = await parseFlagsFileOffThread(text, this.displayPath, {
+          environment: this.options.environment,
+        });
+        if (this.stopped) return;
         this.goodText = text;
         this.reportedText = undefined;
         this.publish(parsed.definitions);

@@ -56,7 +56,7 @@ async function setup(options?: FrontendApiOptions<FakeRequest>, source?: FlagSou
     } = {},
   ): Promise<EndpointResponse | undefined> {
     const headers = init.headers ?? {};
-    const { flags } = client.forRequest(
+    const { flags } = await client.forRequest(
       request,
       { user: request.user, cookieHeader: headers.cookie },
       (req) => (req.plan ? { properties: { plan: req.plan } } : {}),
@@ -108,7 +108,7 @@ describe('frontendApiEndpoint: what is answered', () => {
     for (let i = 0; i < 200; i++) {
       const request = { user: { id: `user-${i}` } };
       const answered = toggles(await call(request));
-      const reqFlags = client.forRequest(request, { user: request.user }).flags;
+      const reqFlags = (await client.forRequest(request, { user: request.user })).flags;
       for (const name of ['dark-mode', 'beta-banner', 'pro-only', 'checkout-copy', 'off-flag']) {
         expect(answered[name]?.enabled ?? false).toBe(reqFlags.isEnabled(name));
         if (answered[name]) expect(answered[name].variant.name).toBe(reqFlags.variant(name).name);

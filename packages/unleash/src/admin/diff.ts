@@ -56,7 +56,7 @@ const byName = (a: string, b: string) => a.localeCompare(b);
 
 /**
  * What Unleash would store differently from the file: it keeps variants sorted by name (which changes who gets
- * which variant) and one parent per flag.
+ * which variant), one parent per flag, and no flag that is on without strategies.
  */
 export function unleashProblems(desired: FlagsState): string[] {
   const problems: string[] = [];
@@ -80,6 +80,12 @@ export function unleashProblems(desired: FlagsState): string[] {
         strategy.variants.map((variant) => variant.name),
       );
     });
+    if (flag.enabled && flag.strategies.length === 0) {
+      problems.push(
+        `${flag.name} is on with no strategies, which Unleash does not keep (it adds a 100% rollout when a flag ` +
+          'is turned on, and turns a flag off when its last strategy goes): write it as true, or give it a rule',
+      );
+    }
     if (flag.dependencies.length > 1) {
       problems.push(
         `${flag.name} requires ${flag.dependencies.map((dependency) => dependency.feature).join(' and ')}; ` +
@@ -311,7 +317,25 @@ function escapeProperty(text: string): string {
   return escapeData(text).replace(/:/g, '%3A').replace(/,/g, '%2C');
 }
 
-function githubDiff(diff: SyncDiff, file: string | undefined): string {
+/**
+ * Options of formatDiff().
+ * @example
+ * const options: FormatDiffOptions = { file: 'flags.yaml', lineOf: (kind, name) => (name === 'beta' ? 4 : undefined) };
+ */
+export interface FormatDiffOptions {
+  /** the flags file, named in GitHub annotations */
+  file?: string;
+  /** the line a flag or segment is written on in that file, so an annotation lands next to it */
+  lineOf?: (kind: 'flag' | 'segment', name: string) => number | undefined;
+}
+
+function githubDiff(diff: SyncDiff, options: FormatDiffOptions): string {
+  const file = options.file;
+  const at = (kind: 'flag' | 'segment', name: string) => {
+    if (!file) return '';
+    const line = options.lineOf?.(kind, name);
+    return `file=${escapeProperty(file)},${line === undefined ? '' : `line=${line},`}`;
+  };
   const location = file ? `file=${escapeProperty(file)},` : '';
   const lines: string[] = [];
   for (const problem of diff.problems) {
@@ -327,7 +351,7 @@ function githubDiff(diff: SyncDiff, file: string | undefined): string {
   for (const segment of diff.segments) {
     const body = segment.changes.map(changeLine).join('\n');
     lines.push(
-      `::warning ${location}title=${escapeProperty(`segment ${segment.segment}: ${segment.action} in Unleash`)}::${escapeData(body)}`,
+      `::warning ${at('segment', segment.segment)}title=${escapeProperty(`segment ${segment.segment}: ${segment.action} in Unleash`)}::${escapeData(body)}`,
     );
   }
   for (const flag of diff.flags) {
@@ -336,7 +360,7 @@ function githubDiff(diff: SyncDiff, file: string | undefined): string {
         ? `${flag.flag} is in Unleash (${diff.project}/${diff.environment}) but not in the file; push --prune archives it`
         : flag.changes.map(changeLine).join('\n');
     lines.push(
-      `::warning ${location}title=${escapeProperty(`flag ${flag.flag}: ${flag.action} in Unleash`)}::${escapeData(body)}`,
+      `::warning ${at('flag', flag.flag)}title=${escapeProperty(`flag ${flag.flag}: ${flag.action} in Unleash`)}::${escapeData(body)}`,
     );
   }
   lines.push(textDiff(diff).trimEnd());
@@ -345,12 +369,12 @@ function githubDiff(diff: SyncDiff, file: string | undefined): string {
 
 /**
  * Renders a diff: `text` (readable, one field a line), `json` (the SyncDiff), or `github` (one warning annotation
- * per flag, for a pull request's checks, then the text).
+ * per flag, on its line when `lineOf` says where it is, for a pull request's checks, then the text).
  * @example
  * process.stdout.write(formatDiff(diff, 'github', { file: 'flags.yaml' }));
  */
-export function formatDiff(diff: SyncDiff, format: DiffFormat, options: { file?: string } = {}): string {
+export function formatDiff(diff: SyncDiff, format: DiffFormat, options: FormatDiffOptions = {}): string {
   if (format === 'json') return `${JSON.stringify({ ...diff, changed: hasChanges(diff) }, null, 2)}\n`;
-  if (format === 'github') return githubDiff(diff, options.file);
+  if (format === 'github') return githubDiff(diff, options);
   return textDiff(diff);
 }

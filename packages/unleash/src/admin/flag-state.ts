@@ -9,7 +9,7 @@ import type {
   StrategyDefinition,
   VariantDefinition,
 } from '@flagwise/core';
-import { ConfigurationError } from '@flagwise/core';
+import { ConfigurationError, isSingleValueOperator } from '@flagwise/core';
 import type { AdminConstraint, AdminFeature, AdminSegment, AdminTag, AdminVariant } from './admin-client.js';
 
 /** A constraint with Unleash's defaults filled in. */
@@ -102,27 +102,6 @@ export interface RemoteState {
   strategyTypes: string[];
 }
 
-/** Operators that compare one value (`value`), not a list (`values`). */
-const SINGLE_VALUE_OPERATORS = new Set([
-  'NUM_EQ',
-  'NUM_GT',
-  'NUM_GTE',
-  'NUM_LT',
-  'NUM_LTE',
-  'DATE_AFTER',
-  'DATE_BEFORE',
-  'SEMVER_EQ',
-  'SEMVER_GT',
-  'SEMVER_LT',
-  'SEMVER_GTE',
-  'SEMVER_LTE',
-  'REGEX',
-]);
-
-export function isSingleValueOperator(operator: string): boolean {
-  return SINGLE_VALUE_OPERATORS.has(operator);
-}
-
 export function syncConstraint(constraint: ConstraintDefinition | AdminConstraint): SyncConstraint {
   const result: SyncConstraint = {
     contextName: constraint.contextName,
@@ -131,7 +110,7 @@ export function syncConstraint(constraint: ConstraintDefinition | AdminConstrain
     inverted: constraint.inverted ?? false,
     caseInsensitive: constraint.caseInsensitive ?? false,
   };
-  if (SINGLE_VALUE_OPERATORS.has(constraint.operator)) {
+  if (isSingleValueOperator(constraint.operator)) {
     result.value = String(constraint.value ?? constraint.values?.[0] ?? '');
   } else {
     result.values = (constraint.values ?? []).map(String);

@@ -17,6 +17,7 @@ export {
   diffStates,
   type FieldChange,
   type FlagChange,
+  type FormatDiffOptions,
   flagChanges,
   formatDiff,
   hasChanges,

@@ -270,7 +270,7 @@ export async function pushState(
   if (diff.problems.length > 0) {
     throw new FlagwiseError(
       'MISCONFIGURED',
-      `nothing was written; fix the file first:\n  ${diff.problems.join('\n  ')}`,
+      `nothing was written, because Unleash cannot store the file as it is: ${diff.problems.join('; ')}`,
     );
   }
   report.applied = true;

@@ -132,6 +132,12 @@ describe('diffStates', () => {
       '::warning file=config/flags.yaml,title=flag dark-mode%3A update in Unleash::enabled: true → false%0Atags: [] → ["simple:ui"]',
     );
     expect(github).toContain('title=flag legacy%3A archive in Unleash::legacy is in Unleash');
+    const onLines = formatDiff(diff, 'github', {
+      file: 'flags.yaml',
+      lineOf: (kind, name) => (kind === 'flag' && name === 'pricing' ? 7 : undefined),
+    });
+    expect(onLines).toContain('::warning file=flags.yaml,line=7,title=flag pricing%3A update in Unleash::');
+    expect(onLines).toContain('::warning file=flags.yaml,title=flag dark-mode%3A update in Unleash::');
 
     const json = JSON.parse(formatDiff(diff, 'json'));
     expect(json).toMatchObject({ project: 'default', environment: 'production', changed: true });

@@ -1,11 +1,8 @@
 // OpenFeature's evaluation context → Unleash's context, as flagwise evaluates it. The README's table says the
 // same, field by field.
-import type { FlagContext } from '@flagwise/core';
+import type { FlagContext } from '../types.js';
 
 type PropertyValue = string | number | boolean;
-
-/** Unleash's own context fields: an OpenFeature field of one of these names keeps its name. */
-const UNLEASH_FIELDS = new Set(['userId', 'sessionId', 'remoteAddress', 'environment', 'appName']);
 
 /**
  * Maps an OpenFeature evaluation context to flagwise's (Unleash's) context:
@@ -20,26 +17,36 @@ export function toFlagContext(context: Readonly<Record<string, unknown>> | undef
   const result: FlagContext = {};
   if (context === undefined || context === null) return result;
   let properties: Record<string, PropertyValue> | undefined;
-  const addProperty = (key: string, value: unknown) => {
-    const single = singleValue(value);
-    if (single === undefined) return;
-    properties ??= {};
-    properties[key] = single;
-  };
   for (const key in context) {
     const value = context[key];
-    if (key === 'targetingKey') {
-      // An explicit userId wins over targetingKey, whichever comes first.
-      if (typeof value === 'string' && value !== '' && context.userId === undefined) result.userId = value;
-    } else if (UNLEASH_FIELDS.has(key)) {
-      const single = singleValue(value);
-      if (single !== undefined) result[key] = String(single);
-    } else if (key === 'currentTime') {
-      if (value instanceof Date || typeof value === 'string') result.currentTime = value;
-    } else if (key === 'properties' && isRecord(value)) {
-      for (const name in value) addProperty(name, value[name]);
-    } else {
-      addProperty(key, value);
+    switch (key) {
+      case 'targetingKey':
+        // An explicit userId wins over targetingKey, whichever comes first.
+        if (typeof value === 'string' && value !== '' && context.userId === undefined) result.userId = value;
+        break;
+      case 'userId':
+      case 'sessionId':
+      case 'remoteAddress':
+      case 'environment':
+      case 'appName': {
+        const single = singleValue(value);
+        if (single !== undefined) result[key] = String(single);
+        break;
+      }
+      case 'currentTime':
+        if (value instanceof Date || typeof value === 'string') result.currentTime = value;
+        break;
+      default: {
+        if (key === 'properties' && isRecord(value)) {
+          for (const name in value) {
+            const single = singleValue(value[name]);
+            if (single !== undefined) (properties ??= {})[name] = single;
+          }
+          break;
+        }
+        const single = singleValue(value);
+        if (single !== undefined) (properties ??= {})[key] = single;
+      }
     }
   }
   if (properties !== undefined) result.properties = properties;

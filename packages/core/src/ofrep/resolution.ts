@@ -1,5 +1,5 @@
 // flagwise's answer (an Explanation) in OpenFeature's terms: value, variant, reason, error code and metadata.
-// The provider and the OFREP endpoint both answer through here, so a flag resolves the same on either side.
+// The OpenFeature provider (@flagwise/openfeature) and the OFREP endpoint both answer through here, so a flag resolves the same on either side.
 import type {
   Explanation,
   FeatureDefinition,
@@ -7,7 +7,7 @@ import type {
   Payload,
   StrategyDefinition,
   VariantDefinition,
-} from '@flagwise/core';
+} from '../types.js';
 
 /** The value types OpenFeature resolves. */
 export type ValueType = 'boolean' | 'string' | 'number' | 'object';

@@ -1,0 +1,50 @@
+// flagwise pull: the flags of an Unleash project and environment, written as a flags file.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { adminClientFromEnv, pullFlagsFile } from '@flagwise/unleash/admin';
+import type { CliCommand } from '../command.js';
+import { print } from '../output.js';
+import { EXIT } from '../usage-error.js';
+
+interface PullOptions {
+  project: string;
+  env: string;
+  prefix?: string;
+  out: string;
+}
+
+export const pullCommand: CliCommand = {
+  name: 'pull',
+  register(program, run) {
+    program
+      .command('pull')
+      .description(
+        'write the flags of an Unleash project and environment to a flags file (UNLEASH_URL, UNLEASH_ADMIN_TOKEN)',
+      )
+      .requiredOption('--project <id>', 'the Unleash project, e.g. default')
+      .requiredOption('--env <name>', 'the Unleash environment, e.g. production')
+      .option('--prefix <text>', 'only the flags whose names start with this')
+      .option('-o, --out <file>', 'where to write it (.json for JSON; - prints it)', 'flags.yaml')
+      .action(
+        run(async (options: PullOptions) => {
+          const path = resolve(options.out === '-' ? 'flags.yaml' : options.out);
+          const scope = { project: options.project, environment: options.env, prefix: options.prefix };
+          const existing = options.out !== '-' && existsSync(path) ? readFileSync(path, 'utf8') : undefined;
+          const pulled = await pullFlagsFile(adminClientFromEnv(process.env), scope, { path, existing });
+          for (const warning of pulled.warnings) process.stderr.write(`flagwise: warning: ${warning}\n`);
+          if (options.out === '-') {
+            process.stdout.write(pulled.text);
+            return EXIT.ok;
+          }
+          writeFileSync(path, pulled.text);
+          const count = Object.keys(pulled.file.flags).length;
+          const shaped = pulled.unleashShaped.length;
+          print(
+            `wrote ${options.out}: ${count} flags from project ${options.project}, environment ${options.env}` +
+              (shaped > 0 ? ` (${shaped} in Unleash's own shape: ${pulled.unleashShaped.join(', ')})` : ''),
+          );
+          return EXIT.ok;
+        }),
+      );
+  },
+};

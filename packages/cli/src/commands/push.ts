@@ -1,0 +1,68 @@
+// flagwise push [file]: a dry run that prints the diff, or with --apply writes the flags file to Unleash.
+import {
+  adminClientFromEnv,
+  type DiffFormat,
+  formatDiff,
+  formatPushReport,
+  pushFlagsFile,
+} from '@flagwise/unleash/admin';
+import type { CliCommand } from '../command.js';
+import { defaultFlagsFile, readText } from '../definitions.js';
+import { problemFormat } from '../problems.js';
+import { EXIT } from '../usage-error.js';
+import { lineIn } from './diff.js';
+
+interface PushOptions {
+  project: string;
+  env: string;
+  prefix?: string;
+  apply?: boolean;
+  prune?: boolean;
+  force?: boolean;
+  format: string;
+}
+
+export const pushCommand: CliCommand = {
+  name: 'push',
+  register(program, run) {
+    program
+      .command('push')
+      .description(
+        'write the flags file to Unleash: a dry run unless --apply (UNLEASH_URL, UNLEASH_ADMIN_TOKEN)',
+      )
+      .argument('[file]', 'the flags file (default: flags.yaml, .yml or .json here)')
+      .requiredOption('--project <id>', 'the Unleash project, e.g. default')
+      .requiredOption('--env <name>', 'the Unleash environment, e.g. production')
+      .option('--prefix <text>', 'only the flags whose names start with this')
+      .option('--apply', 'write; without it push only prints what it would change')
+      .option('--prune', 'archive the flags that are not in the file')
+      .option('--force', 'write even over flags changed in Unleash since the diff')
+      .option('--format <format>', 'how the diff is printed: text, json or github', 'text')
+      .action(
+        run(async (file: string | undefined, options: PushOptions) => {
+          const format = problemFormat(options.format) as DiffFormat;
+          const cwd = process.cwd();
+          const path = file ?? defaultFlagsFile(cwd);
+          const text = readText(path, cwd);
+          const scope = { project: options.project, environment: options.env, prefix: options.prefix };
+          const report = await pushFlagsFile(adminClientFromEnv(process.env), scope, text, path, {
+            apply: options.apply,
+            prune: options.prune,
+            force: options.force,
+          });
+          process.stdout.write(formatDiff(report.diff, format, { file: path, lineOf: lineIn(text) }));
+          if (!options.apply) {
+            process.stdout.write('Dry run: nothing was written; add --apply to write.\n');
+            return EXIT.ok;
+          }
+          const summary = formatPushReport(report);
+          if (report.failed) {
+            process.stderr.write(summary);
+            return EXIT.problems;
+          }
+          process.stdout.write(summary);
+          return EXIT.ok;
+        }),
+      );
+  },
+};

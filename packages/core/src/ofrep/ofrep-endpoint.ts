@@ -1,0 +1,162 @@
+// The OpenFeature Remote Evaluation Protocol (OFREP) as a framework-free endpoint: what an OpenFeature web SDK
+// (@openfeature/ofrep-web-provider) or a server OFREP provider asks, answered with this request's own flags —
+// the user, session and properties the app's context hook builds, QA overrides included — and only the flags
+// marked `browser: true`. Each adapter mounts it the framework's way.
+
+import type { Endpoint, EndpointRequest } from '../adapter/endpoint.js';
+import {
+  conditionalJsonAnswer,
+  flagsWithClientFields,
+  jsonAnswer,
+  jsonObjectBody,
+} from '../adapter/endpoint-answers.js';
+import { ConfigurationError } from '../errors.js';
+import { contextFromBody, trustedFields } from '../frontend-api/client-context.js';
+import { exposedFlagsOf } from '../frontend-api/frontend-api.js';
+import {
+  type ClientContextTrust,
+  type FrontendApiExpose,
+  rejectUnknownKeys,
+  resolveClientContextTrust,
+  resolveExpose,
+} from '../frontend-api/options.js';
+import type { RequestFlags } from '../request/request-flags.js';
+import { toFlagContext } from './openfeature-context.js';
+import { resolveExplanation } from './resolution.js';
+
+/** Options of the OFREP endpoint. The two browser-facing options are the Frontend API's, with the same meaning. */
+export interface OfrepEndpointOptions<Request = unknown> {
+  /**
+   * Context fields the web SDK sends that may count, named as Unleash names them once mapped from OpenFeature's
+   * context (`targetingKey` → `userId`, other fields → `properties.<name>`, see the README's table): e.g.
+   * `['properties.locale']`, `'properties.*'`, or a function per field. Trusted fields only fill in: the
+   * request's own fields (user, session, IP, the context hook) always win, and everything else the browser
+   * sends is ignored. Default: none.
+   * @example trustClientContext: ['properties.locale', 'properties.screen']
+   */
+  trustClientContext?: ClientContextTrust<Request>;
+  /** flags to serve besides those whose definition says `browser: true` (Unleash and GitLab flags carry no mark) */
+  expose?: FrontendApiExpose;
+}
+
+const OPTION_KEYS = ['trustClientContext', 'expose'];
+const PREFIX = '/ofrep/v1/evaluate/flags';
+
+interface FlagAnswer {
+  key: string;
+  value?: unknown;
+  reason?: string;
+  variant?: string;
+  metadata?: Record<string, string | number | boolean>;
+  errorCode?: string;
+  errorDetails?: string;
+}
+
+/**
+ * The OFREP endpoint: `POST /ofrep/v1/evaluate/flags` (every browser-visible flag, with an ETag; 304 when the
+ * answer has not changed) and `POST /ofrep/v1/evaluate/flags/{key}` (one flag; a flag that is not
+ * browser-visible is answered as not found). Mount it where the web SDK's `baseUrl` points.
+ * @example
+ * app.use(featureFlags());
+ * app.use(mountEndpoint(ofrepEndpoint({ clientContext: ['locale'] })));
+ * // in the page: new OFREPWebProvider({ baseUrl: location.origin })
+ */
+export function ofrepEndpoint<Request = unknown>(
+  options: OfrepEndpointOptions<Request> = {},
+): Endpoint<Request> {
+  const where = 'ofrepEndpoint(options)';
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw new ConfigurationError(
+      `${where}: options must be an object, e.g. { trustClientContext: ['properties.locale'] }`,
+    );
+  }
+  rejectUnknownKeys(options, OPTION_KEYS, where);
+  const trust = resolveClientContextTrust<Request>(options.trustClientContext, where);
+  const exposed = exposedFlagsOf<Request>({ expose: resolveExpose(options.expose, where) });
+  return {
+    name: 'ofrepEndpoint()',
+    handle(request) {
+      const { path } = request;
+      if (path !== PREFIX && !path.startsWith(`${PREFIX}/`)) return undefined;
+      const key = path === PREFIX ? undefined : decodeKey(path.slice(PREFIX.length + 1));
+      if (key === null) return undefined;
+      if (request.method !== 'POST') {
+        return jsonAnswer(405, { errorDetails: 'OFREP evaluates with POST' }, { allow: 'POST' });
+      }
+      if (!request.client.isReady) {
+        return jsonAnswer(
+          503,
+          { errorCode: 'GENERAL', errorDetails: 'flags have not loaded yet' },
+          { 'retry-after': '1' },
+        );
+      }
+      const body = jsonObjectBody(request.body);
+      const sent = body === undefined ? undefined : sentContext(body.context);
+      if (sent === undefined) {
+        return jsonAnswer(400, {
+          ...(key ? { key } : {}),
+          errorCode: body === undefined ? 'PARSE_ERROR' : 'INVALID_CONTEXT',
+          errorDetails:
+            body === undefined ? 'the body must be JSON: { "context": {...} }' : 'context must be an object',
+        });
+      }
+      const flags = flagsWithClientFields(request, trustedFields(sent, trust, request.request));
+      const visible = exposed(request.client);
+      if (key !== undefined) {
+        const answer = answerFor(request, flags, key, visible.includes(key));
+        return answer.errorCode === undefined
+          ? jsonAnswer(200, answer)
+          : jsonAnswer(answer.errorCode === 'FLAG_NOT_FOUND' ? 404 : 400, answer);
+      }
+      return conditionalJsonAnswer(request, {
+        flags: visible.map((name) => answerFor(request, flags, name, true)),
+      });
+    },
+  };
+}
+
+/** The SDK's OpenFeature context as the fields the app may trust; undefined when it is not an object. */
+function sentContext(context: unknown) {
+  if (context === undefined || context === null) return [];
+  if (typeof context !== 'object' || Array.isArray(context)) return undefined;
+  return contextFromBody({ context: toFlagContext(context as Record<string, unknown>) }) ?? [];
+}
+
+function answerFor(
+  request: EndpointRequest<any>,
+  flags: RequestFlags,
+  key: string,
+  visible: boolean,
+): FlagAnswer {
+  const definition = request.client.feature(key);
+  if (!visible || definition === undefined) {
+    return { key, errorCode: 'FLAG_NOT_FOUND', errorDetails: `no browser-visible flag named "${key}"` };
+  }
+  const explanation = flags.explain(key);
+  const resolution = resolveExplanation(explanation, definition, 'any', flags.context);
+  if (resolution.errorCode !== undefined) {
+    // The browser learns that the flag cannot be evaluated, not why: the detail may quote its definition.
+    return {
+      key,
+      errorCode: resolution.errorCode === 'PARSE_ERROR' ? 'PARSE_ERROR' : 'GENERAL',
+      errorDetails: `flag "${key}" cannot be evaluated (${resolution.errorCode})`,
+    };
+  }
+  const answer: FlagAnswer = {
+    key,
+    value: resolution.value,
+    reason: resolution.reason,
+    metadata: { reason: explanation.reason, enabled: explanation.enabled },
+  };
+  if (resolution.variant !== undefined) answer.variant = resolution.variant;
+  return answer;
+}
+
+function decodeKey(raw: string): string | null {
+  if (raw === '' || raw.includes('/')) return null;
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { clientOf, normalizePrefix, splitUrl, urlBelow, urlFromWildcard } from '../../src/adapter/index.js';
+import { createFlags, inlineSource } from '../../src/index.js';
+
+describe('mount paths', () => {
+  it('normalizes a prefix to a leading slash and no trailing one', () => {
+    expect(normalizePrefix('_flags')).toBe('/_flags');
+    expect(normalizePrefix('/_flags/')).toBe('/_flags');
+    expect(normalizePrefix('/')).toBe('');
+    expect(() => normalizePrefix(undefined as never)).toThrow(/mount prefix must be a path/);
+  });
+
+  it('finds the URL below a prefix, and only below it', () => {
+    expect(urlBelow('/_flags', '/_flags')).toBe('/');
+    expect(urlBelow('/_flags?x=1', '/_flags')).toBe('/?x=1');
+    expect(urlBelow('/_flags/api/state?x=1', '/_flags')).toBe('/api/state?x=1');
+    expect(urlBelow('/_flagsx', '/_flags')).toBeUndefined();
+    expect(urlBelow('/other', '/_flags')).toBeUndefined();
+    expect(urlBelow('/any', '')).toBe('/any');
+  });
+
+  it('takes as many raw segments as a wildcard matched', () => {
+    expect(urlFromWildcard('/api/_flags/a/b?x=1', 'a/b')).toBe('/a/b?x=1');
+    expect(urlFromWildcard('/_flags/a%20b', 'a b')).toBe('/a%20b');
+    expect(urlFromWildcard('/_flags/a/b/', ['a', 'b'])).toBe('/a/b/');
+    expect(urlFromWildcard('/_flags/', undefined)).toBe('/');
+  });
+
+  it('splits path and query', () => {
+    const { path, query } = splitUrl('/api?flag=a&flag=b');
+    expect(path).toBe('/api');
+    expect(query.getAll('flag')).toEqual(['a', 'b']);
+    expect(splitUrl('').path).toBe('/');
+  });
+});
+
+describe('clientOf', () => {
+  it('finds the client that made a request’s flags, and nothing for other objects', async () => {
+    const client = createFlags({ source: inlineSource({ flags: { on: true } }) });
+    expect(clientOf(client.forContext({ userId: 'a' }))).toBe(client);
+    expect(clientOf({ isEnabled: () => true } as never)).toBeUndefined();
+    expect(clientOf(undefined)).toBeUndefined();
+    await client.close();
+  });
+});

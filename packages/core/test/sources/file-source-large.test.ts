@@ -1,0 +1,92 @@
+// A large flags.yaml (2,000 flags, about 1 MB; seconds of YAML parsing on a busy machine) reloaded by fileSource from a real file:
+// the parse runs off the main thread, so the event loop keeps ticking through it, and the new flags arrive in
+// one swap. A broken large file is reported with its line, as a small one is.
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { largeFlagsFile } from '../../../../bench/lib/large-flags-file.js';
+import { FlagsFileError } from '../../src/errors.js';
+import { silentLogger } from '../../src/logger.js';
+import { fileSource } from '../../src/sources/index.js';
+import type { FlagSource, SourceEvent } from '../../src/types.js';
+import { recordEvents, temporaryDirectory, waitFor } from './helpers.js';
+
+const COUNT = 2000;
+let dir: string;
+let removeDir: () => Promise<void>;
+const started: FlagSource[] = [];
+beforeEach(async () => {
+  ({ dir, remove: removeDir } = await temporaryDirectory());
+});
+afterEach(async () => {
+  for (const source of started.splice(0)) await source.stop();
+  await removeDir();
+});
+
+/** The longest the event loop went without running a 10 ms timer while `work` was pending. */
+async function longestStall(work: () => Promise<unknown>): Promise<number> {
+  let longest = 0;
+  let last = performance.now();
+  const timer = setInterval(() => {
+    const now = performance.now();
+    longest = Math.max(longest, now - last);
+    last = now;
+  }, 10);
+  try {
+    await work();
+  } finally {
+    clearInterval(timer);
+  }
+  return longest;
+}
+
+describe('fileSource: a large flags file', { timeout: 90_000 }, () => {
+  it('reloads without stalling the event loop, swapping in every flag at once', async () => {
+    const path = join(dir, 'flags.yaml');
+    await writeFile(path, largeFlagsFile(COUNT, 0));
+    const source = fileSource(path, { debounceMs: 20 });
+    started.push(source);
+    await source.start({ logger: silentLogger });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const events = recordEvents(source);
+    const rolloutOf = (definitions: unknown) =>
+      (definitions as { features: { strategies: { parameters: { rollout: string } }[] }[] }).features[1]
+        .strategies[0].parameters.rollout;
+    expect(rolloutOf(source.current())).toBe('7');
+
+    const stall = await longestStall(async () => {
+      await writeFile(path, largeFlagsFile(COUNT, 1));
+      await waitFor(() => rolloutOf(source.current()) === '20', 'the reloaded flags', 60_000);
+    });
+    // parsing this file on the main thread stalls it for seconds; off it, the timer keeps running
+    expect(stall).toBeLessThan(500);
+    const swaps = events.filter(
+      (event): event is Extract<SourceEvent, { type: 'definitions' }> => event.type === 'definitions',
+    );
+    expect(swaps).toHaveLength(1);
+    expect(swaps[0].definitions.features).toHaveLength(COUNT);
+    expect(source.status).toBe('ready');
+  });
+
+  it('rejects a broken large file with its line, keeping the last good flags', async () => {
+    const path = join(dir, 'flags.yaml');
+    const good = largeFlagsFile(COUNT, 0);
+    await writeFile(path, good);
+    const source = fileSource(path, { debounceMs: 20 });
+    started.push(source);
+    await source.start({ logger: silentLogger });
+    const events = recordEvents(source);
+    await writeFile(path, `${good}  broken:\n    rollout: ten\n`);
+    const error = await waitFor(
+      () => events.find((event) => event.type === 'error'),
+      'the error for the broken file',
+      60_000,
+    );
+    const failure = (error as Extract<SourceEvent, { type: 'error' }>).error as FlagsFileError;
+    expect(failure).toBeInstanceOf(FlagsFileError);
+    expect(failure.line).toBe(good.split('\n').length + 1);
+    expect(failure.message).toContain('broken.rollout must be a number from 0 to 100');
+    expect(source.current()?.features).toHaveLength(COUNT);
+    expect(source.status).toBe('stale');
+  });
+});

@@ -1,0 +1,57 @@
+// The endpoint table's Nest rows: Nest 10 and 11 on Express and on Fastify, the endpoint mounted with
+// `FlagsEndpointModule.register({ path, endpoint })` next to FeatureFlagsModule.
+import type { FlagsClient } from '@flagwise/core';
+import type { Endpoint } from '@flagwise/core/adapter';
+import type { NestMajor } from '../../../nest11/src/index.js';
+import { checkMajor, createApp, majors } from '../../rows/nest.js';
+import type { EndpointRow, RunningApp } from '../contract.js';
+import { flagAnswer, CONTEXT_HEADERS as H } from '../contract.js';
+
+export const rows: EndpointRow[] = majors.flatMap((nest) =>
+  (['express', 'fastify'] as const).map((platform) => ({
+    name: `nest ${nest.major} (${platform})`,
+    start: (client: FlagsClient, endpoint: Endpoint<any>, prefix: string) =>
+      start(nest, platform, client, endpoint, prefix),
+  })),
+);
+
+async function start(
+  nest: NestMajor,
+  platform: 'express' | 'fastify',
+  client: FlagsClient,
+  endpoint: Endpoint<any>,
+  prefix: string,
+): Promise<RunningApp> {
+  checkMajor(nest);
+  const { Controller, Get, Param, Module } = nest.common;
+  const { FeatureFlagsModule, FlagsEndpointModule, Flags } = nest.flagwise;
+  type RequestFlags = import('@flagwise/core').RequestFlags;
+
+  @Controller()
+  class AppController {
+    @Get('flag/:name')
+    flag(@Param('name') name: string, @Flags() flags: RequestFlags) {
+      return flagAnswer(flags, name);
+    }
+  }
+
+  @Module({
+    imports: [
+      FeatureFlagsModule.forRoot({
+        client,
+        context: (req: { headers: Record<string, string | undefined> }) => ({
+          userId: req.headers[H.userId],
+          properties: { plan: req.headers[H.plan] },
+        }),
+      }),
+      FlagsEndpointModule.register({ path: prefix, endpoint }),
+    ],
+    controllers: [AppController],
+  })
+  class AppModule {}
+
+  const app = await createApp(nest, platform, AppModule);
+  await app.listen(0, '127.0.0.1');
+  const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  return { url, close: () => app.close() };
+}
