@@ -161,7 +161,24 @@ async function start(
   })
   class ConformanceModule {}
 
-  const app = await createApp(nest, platform, ConformanceModule);
+  return listen(nest, platform, ConformanceModule);
+}
+
+/** FeatureFlagsModule on the table's client, with the contract's context hook. */
+export function flagsModule(
+  nest: NestMajor,
+  client: FlagsClient,
+): ReturnType<NestMajor['flagwise']['FeatureFlagsModule']['forRoot']> {
+  return nest.flagwise.FeatureFlagsModule.forRoot({ client, context: contextFromHeaders });
+}
+
+/** The row's app of `module`, listening on 127.0.0.1 port 0. */
+export async function listen(
+  nest: NestMajor,
+  platform: Platform,
+  module: NestModuleClass,
+): Promise<RunningApp> {
+  const app = await createApp(nest, platform, module);
   await app.listen(0, '127.0.0.1');
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   return { url, close: () => app.close() };

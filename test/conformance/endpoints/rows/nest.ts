@@ -3,9 +3,9 @@
 import type { FlagsClient } from '@flagwise/core';
 import type { Endpoint } from '@flagwise/core/adapter';
 import type { NestMajor } from '../../../nest11/src/index.js';
-import { checkMajor, createApp, majors } from '../../rows/nest.js';
+import { checkMajor, flagsModule, listen, majors } from '../../rows/nest.js';
 import type { EndpointRow, RunningApp } from '../contract.js';
-import { flagAnswer, CONTEXT_HEADERS as H } from '../contract.js';
+import { flagAnswer } from '../contract.js';
 
 export const rows: EndpointRow[] = majors.flatMap((nest) =>
   (['express', 'fastify'] as const).map((platform) => ({
@@ -24,7 +24,7 @@ async function start(
 ): Promise<RunningApp> {
   checkMajor(nest);
   const { Controller, Get, Param, Module } = nest.common;
-  const { FeatureFlagsModule, FlagsEndpointModule, Flags } = nest.flagwise;
+  const { FlagsEndpointModule, Flags } = nest.flagwise;
   type RequestFlags = import('@flagwise/core').RequestFlags;
 
   @Controller()
@@ -36,22 +36,10 @@ async function start(
   }
 
   @Module({
-    imports: [
-      FeatureFlagsModule.forRoot({
-        client,
-        context: (req: { headers: Record<string, string | undefined> }) => ({
-          userId: req.headers[H.userId],
-          properties: { plan: req.headers[H.plan] },
-        }),
-      }),
-      FlagsEndpointModule.register({ path: prefix, endpoint }),
-    ],
+    imports: [flagsModule(nest, client), FlagsEndpointModule.register({ path: prefix, endpoint })],
     controllers: [AppController],
   })
   class AppModule {}
 
-  const app = await createApp(nest, platform, AppModule);
-  await app.listen(0, '127.0.0.1');
-  const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
-  return { url, close: () => app.close() };
+  return listen(nest, platform, AppModule);
 }
