@@ -7,8 +7,7 @@ import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { createFlags, type FlagsClient, inlineSource } from '@flagwise/core';
-import { featureFlags, type RequestWithFlags } from '@flagwise/express';
-import { ofrepEndpoint } from '@flagwise/openfeature';
+import { featureFlags, flagsOfrep } from '@flagwise/express';
 import { build } from 'esbuild';
 import type { Request } from 'express';
 import type { Browser } from 'playwright-core';
@@ -52,28 +51,7 @@ beforeAll(async () => {
     next();
   });
   app.use(featureFlags(client));
-  app.use(express.json());
-  const ofrep = ofrepEndpoint<Request>();
-  app.post('/ofrep/v1/evaluate/flags{/:key}', async (req, res, next) => {
-    try {
-      const answer = await ofrep.handle({
-        method: req.method,
-        path: req.path,
-        query: new URLSearchParams(req.url.split('?')[1] ?? ''),
-        headers: req.headers,
-        body: req.body ?? '',
-        secure: req.secure,
-        request: req,
-        flags: (req as RequestWithFlags).flags,
-        client,
-      });
-      if (answer === undefined) return next();
-      res.status(answer.status).set(answer.headers ?? {});
-      res.end(answer.body);
-    } catch (error) {
-      next(error);
-    }
-  });
+  app.use(flagsOfrep());
   app.get('/favicon.ico', (_req, res) => {
     res.status(204).end();
   });

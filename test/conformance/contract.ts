@@ -46,6 +46,17 @@ export interface AdapterRow {
    *                          `pricing:<%= flags.newPricing ? 'new' : 'old' %> copy:<%= flags.variant('checkout-copy').name %> json:<%- JSON.stringify(flags) %>`
    */
   start(client: FlagsClient, hooks: AppHooks): Promise<RunningApp>;
+  /**
+   * Start the same app (the same routes, plus those below) with the adapter's entry point given exactly
+   * `first` and `second`, as a user writes them: `featureFlags(first, second)`, `app.register(featureFlags,
+   * first)` (Fastify takes one object: with a `second`, `{ client: first, ...second }`),
+   * `FeatureFlagsModule.forRoot(first, second)`. Rejects when the adapter refuses them at startup.
+   *
+   * Extra routes (GET):
+   *   /explain/:name      → 200 JSON { explained: flags.explain(name).enabled, enabled: flags.isEnabled(name) }
+   *   /typo               → guarded like /guarded, for the misspelled flag `beta-pgae`
+   */
+  startEntry(first: unknown, second: unknown, hooks: AppHooks): Promise<RunningApp>;
 }
 
 export interface AppHooks {

@@ -129,13 +129,18 @@ export function describeDemo(options: DemoOptions): void {
       expect(flagRows(await page(`${demo!.url}/?user=bob`)).beta_banner.enabled).toBe(false);
     });
 
-    it('remembers the chosen user in a cookie and refreshes itself', async () => {
+    it('remembers the chosen user in a cookie, links the dashboard and follows its event stream', async () => {
       const res = await fetch(`${demo!.url}/?user=carol`);
       const cookie = res.headers.get('set-cookie')!.split(';')[0];
       await res.text();
       const html = await page(`${demo!.url}/`, { cookie });
       expect(html).toContain('<strong id="current-user">carol</strong>');
-      expect(html).toMatch(/<meta http-equiv="refresh" content="\d+">/);
+      expect(html).not.toContain('http-equiv="refresh"');
+      expect(html).toContain('<a href="/_flags">');
+      expect(html).toContain("new EventSource('/_flags/api/events')");
+      const dashboard = await fetch(`${demo!.url}/_flags`);
+      expect(dashboard.status).toBe(200);
+      expect(await dashboard.text()).toContain('holiday_banner');
     });
 
     it('follows a saved edit of flags.yaml without a restart', async () => {

@@ -2,25 +2,14 @@
 // (inside test/node_modules, so it resolves the frameworks and flagwise packages the way an app does and stays
 // out of git, the linter and the typecheck), compiled with the repo's compiler options, and imported here, so
 // its tests run in this file.
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import ts from 'typescript';
 import { expect, it } from 'vitest';
+import { compileProblems, writeSnippets } from '../readme-snippets.js';
 
-const readme = fileURLToPath(new URL('../../packages/testing/README.md', import.meta.url));
-const dir = fileURLToPath(new URL('../node_modules/.flagwise-testing-readme/', import.meta.url));
-const snippets = [...readFileSync(readme, 'utf8').matchAll(/^```ts\n([\s\S]*?)^```$/gm)].map(
-  (match) => match[1],
+const { snippets, files } = writeSnippets(
+  fileURLToPath(new URL('../../packages/testing/README.md', import.meta.url)),
+  fileURLToPath(new URL('../node_modules/.flagwise-testing-readme/', import.meta.url)),
 );
-
-rmSync(dir, { recursive: true, force: true });
-mkdirSync(dir, { recursive: true });
-const files = snippets.map((code, i) => {
-  const file = path.join(dir, `snippet-${i + 1}.ts`);
-  writeFileSync(file, code);
-  return file;
-});
 
 it('has a snippet for each framework', () => {
   expect(snippets.map((code) => /from '@flagwise\/(express|fastify|koa|nestjs)'/.exec(code)?.[1])).toEqual([
@@ -32,20 +21,7 @@ it('has a snippet for each framework', () => {
 });
 
 it('compiles every snippet as pasted', () => {
-  const root = fileURLToPath(new URL('../..', import.meta.url));
-  const config = ts.readConfigFile(path.join(root, 'tsconfig.json'), ts.sys.readFile);
-  const { options } = ts.parseJsonConfigFileContent(config.config, ts.sys, root);
-  const program = ts.createProgram(files, { ...options, noEmit: true });
-  const problems = ts
-    .getPreEmitDiagnostics(program)
-    .filter((d) => d.file === undefined || files.includes(path.resolve(d.file.fileName)))
-    .map((d) => {
-      const where = d.file
-        ? `${path.basename(d.file.fileName)}:${d.file.getLineAndCharacterOfPosition(d.start!).line + 1}`
-        : '';
-      return `${where} ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`;
-    });
-  expect(problems).toEqual([]);
+  expect(compileProblems(files)).toEqual([]);
 }, 60_000);
 
 // Each snippet's own tests register here as it loads.

@@ -1,6 +1,6 @@
 // The demo app: one page whose look follows four flags, listing each flag's state and the reason for it.
 import { fileURLToPath } from 'node:url';
-import { type FlagsClient, featureFlags, flagsJson, getFlags } from '@flagwise/express';
+import { type FlagsClient, featureFlags, flagsDashboard, flagsJson, getFlags } from '@flagwise/express';
 import ejs from 'ejs';
 import express, { type Express, type Request } from 'express';
 import { addBrowserPage } from './browser-page.js';
@@ -16,6 +16,14 @@ export const DEMO_FLAGS = {
 export const DEMO_USERS = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank'] as const;
 
 const USER_COOKIE = 'demo_user';
+
+/**
+ * Who may open the dashboard and force flags from their browser: visitors on this machine only.
+ * @example createFlags({ source, overrides: { secret, allow: isLocal } })
+ */
+export function isLocal(request: { ip?: string }): boolean {
+  return request.ip === '127.0.0.1' || request.ip === '::1' || request.ip === '::ffff:127.0.0.1';
+}
 const views = fileURLToPath(new URL('../views', import.meta.url));
 
 /**
@@ -42,6 +50,8 @@ export function createDemoApp(client: FlagsClient, app: Express = express()): Ex
   });
   app.use(featureFlags(client));
   addBrowserPage(app);
+  // The flags dashboard, for this machine only: every flag for your request, forcing them in your browser.
+  app.use('/_flags', flagsDashboard({ allow: isLocal }));
 
   app.get('/', (req, res) => {
     const flags = getFlags(req);
@@ -61,6 +71,8 @@ export function createDemoApp(client: FlagsClient, app: Express = express()): Ex
       rows,
       source: client.source.name,
       status: client.status,
+      // The page follows flag changes live through the dashboard's event stream, which only local visitors see.
+      live: isLocal(req),
     });
   });
   return app;

@@ -1,10 +1,11 @@
 // `pnpm demo`: serves the demo on http://127.0.0.1:3000 (PORT to change it). Flags come from flags.yaml next to
 // this package, or from Unleash/GitLab when UNLEASH_URL is set (see README.md).
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigurationError, consoleLogger, createFlags, fileSource } from '@flagwise/express';
 import { sourceFromEnv } from '@flagwise/unleash';
-import { createDemoApp } from './app.js';
+import { createDemoApp, isLocal } from './app.js';
 
 const exampleDir = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 
@@ -28,7 +29,12 @@ try {
   throw error;
 }
 
-const client = createFlags({ source, logger: consoleLogger('info') });
+const client = createFlags({
+  source,
+  logger: consoleLogger('info'),
+  // Forcing flags from the dashboard: signed cookies, for local visitors. A real app keeps the secret in its env.
+  overrides: { secret: process.env.FLAGWISE_SECRET ?? randomBytes(32).toString('hex'), allow: isLocal },
+});
 try {
   await client.ready({ timeoutMs: 10_000 });
 } catch (error) {

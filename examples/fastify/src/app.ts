@@ -2,7 +2,7 @@
 import { fileURLToPath } from 'node:url';
 import fastifyCookie from '@fastify/cookie';
 import fastifyView from '@fastify/view';
-import { type FeatureFlagsOptions, featureFlags, type RequestFlags } from '@flagwise/fastify';
+import { type FeatureFlagsOptions, featureFlags, flagsDashboard, type RequestFlags } from '@flagwise/fastify';
 import ejs from 'ejs';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 
@@ -18,6 +18,14 @@ export const DEMO_USERS = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank'] as 
 
 const USER_COOKIE = 'demo_user';
 const views = fileURLToPath(new URL('../views', import.meta.url));
+
+/**
+ * Who may open the dashboard and force flags from their browser: visitors on this machine only.
+ * @example createFlags({ source, overrides: { secret, allow: isLocal } })
+ */
+export function isLocal(request: { ip?: string }): boolean {
+  return request.ip === '127.0.0.1' || request.ip === '::1' || request.ip === '::ffff:127.0.0.1';
+}
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -67,6 +75,8 @@ export async function createDemoApp(
   });
   // After the login hook, so the user is known; app.ready() waits for the flags.
   await app.register(featureFlags, flagsOptions);
+  // The flags dashboard, for this machine only: every flag for your request, forcing them in your browser.
+  await app.register(flagsDashboard, { prefix: '/_flags', allow: isLocal });
 
   app.get('/', async (request, reply) => {
     const { flags } = request;
@@ -88,6 +98,8 @@ export async function createDemoApp(
       source: app.featureFlags.source.name,
       status: app.featureFlags.status,
       browserFlags: scriptSafeJson(flags),
+      // The page follows flag changes live through the dashboard's event stream, which only local visitors see.
+      live: isLocal(request),
     });
   });
   return app;

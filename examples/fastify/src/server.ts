@@ -1,11 +1,12 @@
 // `pnpm --filter @flagwise/example-fastify start`: serves the demo on http://127.0.0.1:3000 (PORT to change
 // it). Flags come from flags.yaml next to this package, or from Unleash/GitLab when UNLEASH_URL is set (see
 // README.md).
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigurationError, consoleLogger, fileSource } from '@flagwise/fastify';
 import { sourceFromEnv } from '@flagwise/unleash';
-import { createDemoApp } from './app.js';
+import { createDemoApp, isLocal } from './app.js';
 
 const exampleDir = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 
@@ -38,6 +39,8 @@ try {
     logger: consoleLogger('info'),
     readyTimeoutMs: 8000,
     failOnNotReady: true,
+    // Forcing flags from the dashboard: signed cookies, for local visitors. A real app keeps the secret in its env.
+    overrides: { secret: process.env.FLAGWISE_SECRET ?? randomBytes(32).toString('hex'), allow: isLocal },
   });
   await app.listen({ port: Number(process.env.PORT ?? 3000), host: '127.0.0.1' });
 } catch (error) {

@@ -1,6 +1,6 @@
 // The demo app: one page whose look follows four flags, listing each flag's state and the reason for it.
 import { fileURLToPath } from 'node:url';
-import { type FlagsClient, type FlagsState, featureFlags, flagsJson } from '@flagwise/koa';
+import { type FlagsClient, type FlagsState, featureFlags, flagsDashboard, flagsJson } from '@flagwise/koa';
 import Router from '@koa/router';
 import views from '@ladjs/koa-views';
 import Koa from 'koa';
@@ -24,6 +24,14 @@ export interface DemoState extends FlagsState {
 const viewsDir = fileURLToPath(new URL('../views', import.meta.url));
 
 /**
+ * Who may open the dashboard and force flags from their browser: visitors on this machine only.
+ * @example createFlags({ source, overrides: { secret, allow: isLocal } })
+ */
+export function isLocal(request: { ip?: string }): boolean {
+  return request.ip === '127.0.0.1' || request.ip === '::1' || request.ip === '::ffff:127.0.0.1';
+}
+
+/**
  * Builds the demo app on a flags client, in `app` when given one (an app of another Koa major: the page runs on
  * Koa 2 and 3). The visitor picks a user with `?user=name` (remembered in a cookie); a real app would have
  * `ctx.state.user` from its login (koa-passport puts it there) instead.
@@ -44,6 +52,8 @@ export function createDemoApp(
     await next();
   });
   app.use(featureFlags(client));
+  // The flags dashboard, for this machine only: every flag for your request, forcing them in your browser.
+  app.use(flagsDashboard({ prefix: '/_flags', allow: isLocal }));
   // Templates see ctx.state, so `flags` is there without passing it.
   app.use(views(viewsDir, { extension: 'ejs' }));
 
@@ -67,6 +77,8 @@ export function createDemoApp(
       source: client.source.name,
       status: client.status,
       browserFlags: flagsJson(flags),
+      // The page follows flag changes live through the dashboard's event stream, which only local visitors see.
+      live: isLocal(ctx),
     });
   });
   app.use(router.routes()).use(router.allowedMethods());

@@ -1,7 +1,7 @@
 // The demo's root module: FeatureFlagsModule on the client main.ts made, and the demo page.
-import { FeatureFlagsModule, type FlagsClient } from '@flagwise/nestjs';
+import { FeatureFlagsModule, type FlagsClient, FlagsDashboardModule } from '@flagwise/nestjs';
 import { type DynamicModule, Module } from '@nestjs/common';
-import { DemoController } from './demo.controller.js';
+import { DemoController, isLocal } from './demo.controller.js';
 
 @Module({})
 // biome-ignore lint/complexity/noStaticOnlyClass: Nest modules are classes
@@ -13,7 +13,11 @@ export class AppModule {
   static withClient(client: FlagsClient): DynamicModule {
     return {
       module: AppModule,
-      imports: [FeatureFlagsModule.forRoot({ client })],
+      imports: [
+        FeatureFlagsModule.forRoot({ client }),
+        // The flags dashboard, for this machine only: every flag for your request, forcing them in your browser.
+        FlagsDashboardModule.forRoot({ path: '_flags', allow: isLocal }),
+      ],
       controllers: [DemoController],
     };
   }

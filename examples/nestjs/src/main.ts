@@ -1,6 +1,7 @@
 // `pnpm --filter @flagwise/example-nestjs start`: serves the demo on http://127.0.0.1:3000 (PORT to change it).
 // Flags come from flags.yaml next to this package, or from Unleash/GitLab when UNLEASH_URL is set (README.md).
 import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigurationError, consoleLogger, createFlags, fileSource } from '@flagwise/nestjs';
@@ -9,6 +10,7 @@ import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
 import ejs from 'ejs';
 import { AppModule } from './app.module.js';
+import { isLocal } from './demo.controller.js';
 
 const exampleDir = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 
@@ -32,7 +34,12 @@ try {
   throw error;
 }
 
-const client = createFlags({ source, logger: consoleLogger('info') });
+const client = createFlags({
+  source,
+  logger: consoleLogger('info'),
+  // Forcing flags from the dashboard: signed cookies, for local visitors. A real app keeps the secret in its env.
+  overrides: { secret: process.env.FLAGWISE_SECRET ?? randomBytes(32).toString('hex'), allow: isLocal },
+});
 try {
   await client.ready({ timeoutMs: 10_000 });
 } catch (error) {

@@ -1,11 +1,11 @@
 // flagwise explain, run as a child process: the text and JSON trace for the fixture flags, bad input, and the
 // trace of every client-specification case with a context checked against the engine's explain().
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compileFlags, type FlagContext, type FlagTrace, parseFlagsFile, traceFlag } from '@flagwise/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { specFiles as allSpecFiles } from '../../../test/spec/spec-files.js';
 import { type BuiltBin, buildBin, fixtures } from './bin.js';
 
 const cwd = join(fixtures, 'explain');
@@ -161,24 +161,7 @@ describe('flagwise explain', () => {
 // Every client-specification case with a context, through the bin: `flagwise test` (one run per specification
 // file, its JSON carries the trace of each case) and `flagwise explain` (the first case of each file).
 
-interface SpecTest {
-  description: string;
-  context: FlagContext;
-  toggleName: string;
-}
-
-interface SpecFile {
-  name: string;
-  state: { features?: unknown[]; segments?: unknown[] };
-  tests?: SpecTest[];
-  variantTests?: SpecTest[];
-}
-
-const require = createRequire(join(fixtures, '..', '..', '..', '..', 'test', 'package.json'));
-const specDir = join(require.resolve('@unleash/client-specification/specifications/index.json'), '..');
-const specFiles = (JSON.parse(readFileSync(join(specDir, 'index.json'), 'utf8')) as string[])
-  .map((file) => JSON.parse(readFileSync(join(specDir, file), 'utf8')) as SpecFile)
-  .filter((spec) => Array.isArray(spec.state?.features))
+const specFiles = allSpecFiles
   .map((spec) => ({
     spec,
     cases: [...(spec.tests ?? []), ...(spec.variantTests ?? [])].filter(
@@ -186,6 +169,16 @@ const specFiles = (JSON.parse(readFileSync(join(specDir, 'index.json'), 'utf8'))
     ),
   }))
   .filter(({ cases }) => cases.length > 0);
+
+/** The flags-file reader's message when it refuses a file, or undefined when it reads it. */
+function fileRefusal(file: string): string | undefined {
+  try {
+    parseFlagsFile(readFileSync(file, 'utf8'), file);
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
 
 /** What two evaluations in two processes can be expected to agree on: random buckets and the clock removed. */
 function comparable(trace: FlagTrace, context: FlagContext, variantIsStable: boolean): unknown {
@@ -239,6 +232,17 @@ describe('the trace over the client specification (every case with a context)', 
       const flagsFile = join(scratch, `${name}.json`);
       writeFileSync(flagsFile, JSON.stringify(state));
       const flags = compileFlags(state);
+      // The flags-file reader refuses what the engine only tolerates (a regex RE2 cannot compile, which the
+      // specification uses to check "never matches"): such a state cannot be a flags file, and the bin says why.
+      const refused = fileRefusal(flagsFile);
+      if (refused !== undefined) {
+        const run = await bin.run(['explain', allCases[0].toggleName, '--flags', flagsFile], {
+          cwd: scratch,
+        });
+        expect(run.code).toBe(2);
+        expect(run.stderr.startsWith(`flagwise: ${refused.split('\n')[0]}`)).toBe(true);
+        return;
+      }
       // a case on a flag the state does not define is explain()'s `not-found`: the bin says so and exits 2
       const cases = allCases.filter((test) => flags.has(test.toggleName));
       for (const test of allCases.filter((test) => !flags.has(test.toggleName))) {

@@ -52,9 +52,10 @@ describe('flagwise validate', () => {
     const { code, stdout } = await validate('regex.json');
     expect(code).toBe(1);
     expect(stdout).toMatch(
-      /^regex\.json:9:5: error: flag "email-flag": strategies\[0\]\.constraints\[0\]: .* is not a valid RE2 regular expression/m,
+      /^regex\.json:15:74: error: features\[1\]\.strategies\[0\]\.constraints\[0\]\.value is not a valid RE2 regular expression .*lookarounds/m,
     );
     expect(stdout).not.toContain('ok-flag');
+    expect(stdout).toContain('1 error, 0 warnings');
   });
 
   it('warns about a segment an export leaves without constraints; warnings fail only with --strict', async () => {

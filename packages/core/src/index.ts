@@ -8,7 +8,16 @@ export {
   type FlagsEvents,
   type FlagsOptions,
   type ImpressionEvent,
+  /** @deprecated for adapters: import it from `@flagwise/core/adapter` */
+  type RequestInput,
 } from './client.js';
+export {
+  createDashboard,
+  type DashboardFlag,
+  type DashboardOptions,
+  type DashboardState,
+  type RecentChange,
+} from './dashboard/index.js';
 export { isSingleValueOperator } from './engine/constraints.js';
 export { type CompiledFlags, type CompileOptions, compileFlags, type FlagHandle } from './engine/index.js';
 export {
@@ -40,6 +49,8 @@ export {
   type VerifyResult,
 } from './request/overrides.js';
 export type { BrowserFlag, RequestFlags } from './request/request-flags.js';
+/** @deprecated for adapters: import it from `@flagwise/core/adapter` */
+export { flagAllows } from './request/request-flags.js';
 export { toPropertyName } from './request/snapshot.js';
 export { flagsJson, handlebarsHelpers } from './request/template-helpers.js';
 export type { VisitorIdOptions } from './request/visitor-id.js';

@@ -1,25 +1,18 @@
 // "Did you mean …?" for misspelled option keys and flag names.
-import { distance } from 'fastest-levenshtein';
 import { ConfigurationError } from './errors.js';
+import { closest } from './flags-file/issues.js';
 
 /**
- * The candidate closest to `name` by edit distance (case-insensitive, kebab, snake and camel case compared
+ * The candidate closest to `name` by edit distance (`closest`, with kebab, snake and camel case compared
  * alike), or undefined when none is close enough to be a likely typo.
  * @example nearestName('sorce', ['source', 'logger']) // 'source'
  */
 export function nearestName(name: string, candidates: Iterable<string>): string | undefined {
-  const wanted = comparable(name);
-  const limit = Math.max(2, Math.floor(wanted.length / 3));
-  let best: string | undefined;
-  let bestDistance = Number.POSITIVE_INFINITY;
-  for (const candidate of candidates) {
-    const d = distance(wanted, comparable(candidate));
-    if (d < bestDistance) {
-      best = candidate;
-      bestDistance = d;
-    }
-  }
-  return bestDistance <= limit ? best : undefined;
+  const byComparable = new Map<string, string>();
+  for (const candidate of candidates)
+    if (!byComparable.has(comparable(candidate))) byComparable.set(comparable(candidate), candidate);
+  const nearest = closest(comparable(name), [...byComparable.keys()]);
+  return nearest === undefined ? undefined : byComparable.get(nearest);
 }
 
 /** ` (did you mean "source"?)`, or '' when nothing is close. */

@@ -27,6 +27,7 @@ export {
   type VariantResult,
   type VisitorIdOptions,
 } from '@flagwise/core';
+export { flagsDashboard } from './dashboard.js';
 export {
   type ExpressAdapterOptions,
   type FeatureFlagsMiddleware,
@@ -38,3 +39,4 @@ export { flagsFrontendApi } from './frontend-api.js';
 export { getFlags } from './get-flags.js';
 export { type GuardOptions, requireFeature, requireVariant } from './guards.js';
 export { mountEndpoint } from './mount-endpoint.js';
+export { flagsOfrep } from './ofrep.js';

@@ -1,4 +1,4 @@
-// Compiled by test/types.test.ts on its own (it declares flag names, which would narrow every other program):
+// Compiled by test/type-tests.test.ts on its own (it declares flag names, which would narrow every other program):
 // what an app gets from `@flagwise/express/env` and a FlagRegistry. Each @ts-expect-error must be an error.
 
 import { featureFlags, type RequestFlags, requireFeature, requireVariant } from '@flagwise/express';
@@ -23,6 +23,8 @@ app.get('/', (req, res) => {
   const property: boolean = req.flags.newPricing;
   // @ts-expect-error a misspelt flag name
   req.flags.isEnabled('new-pricng');
+  // @ts-expect-error a misspelt flag property
+  req.flags.newPricng;
   // @ts-expect-error a misspelt flag name
   req.flags.explain('beta');
   res.send(`${on} ${variant} ${property} ${JSON.stringify(res.locals.flags)}`);

@@ -29,6 +29,7 @@ export {
   type VariantResult,
   type VisitorIdOptions,
 } from '@flagwise/core';
+export { flagsDashboard } from './dashboard.js';
 export { flagsFrontendApi } from './frontend-api.js';
 export {
   type FeatureGuard,
@@ -51,3 +52,4 @@ export {
 
 // `import featureFlags from '@flagwise/fastify'`, as with other Fastify plugins.
 export default featureFlags;
+export { flagsOfrep } from './ofrep.js';

@@ -25,3 +25,5 @@ requireFeature('nope');
 app.get('/typo', { config: { feature: 'beta-pgae' } }, async () => 'x');
 // @ts-expect-error not a declared flag
 app.get('/typo2', async (request) => request.flags.isEnabled('new-prising'));
+// @ts-expect-error not a declared flag property
+app.get('/typo3', async (request) => request.flags.newPricng);

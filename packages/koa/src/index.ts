@@ -28,6 +28,7 @@ export {
   type VariantResult,
   type VisitorIdOptions,
 } from '@flagwise/core';
+export { flagsDashboard, type KoaDashboardOptions } from './dashboard.js';
 export {
   type FeatureFlagsMiddleware,
   type FlagsState,
@@ -38,3 +39,4 @@ export {
 export { flagsFrontendApi, type KoaFrontendApiOptions } from './frontend-api.js';
 export { type GuardOptions, requireFeature, requireVariant } from './guards.js';
 export { type EndpointMiddleware, type MountOptions, mountEndpoint } from './mount-endpoint.js';
+export { type FlagsOfrepOptions, flagsOfrep } from './ofrep.js';

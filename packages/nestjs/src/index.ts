@@ -27,6 +27,7 @@ export {
   type VariantResult,
   type VisitorIdOptions,
 } from '@flagwise/core';
+export { FlagsDashboardModule, type FlagsDashboardOptions } from './dashboard.js';
 export { FeatureRequired, Flags, type RequirementOptions, VariantRequired } from './decorators.js';
 export { FeatureFlagsModule } from './feature-flags-module.js';
 export { FeatureFlagsService } from './feature-flags-service.js';
@@ -34,6 +35,7 @@ export { flagsFrontendApi, type NestFrontendApiOptions } from './frontend-api.js
 export { FeatureFlagsGuard } from './guards.js';
 export { FeatureFlagsInterceptor } from './interceptor.js';
 export { FlagsEndpointModule, type FlagsEndpointOptions } from './mount-endpoint.js';
+export { type FlagsOfrepOptions, flagsOfrep } from './ofrep.js';
 export type {
   DisabledRoute,
   FeatureFlagsModuleAsyncOptions,

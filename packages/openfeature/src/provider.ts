@@ -4,11 +4,21 @@ import {
   ConfigurationError,
   createFlags,
   type FlagsChange,
-  FlagsClient,
+  type FlagsClient,
   type FlagsOptions,
   type SourceEvent,
 } from '@flagwise/core';
-import { resolveExplanation, toFlagContext, type ValueType } from '@flagwise/core/adapter';
+import {
+  checkKnownKeys,
+  DEFAULT_READY_TIMEOUT_MS,
+  describe,
+  FLAGS_OPTION_KEYS,
+  isClient,
+  isMilliseconds,
+  resolveExplanation,
+  toFlagContext,
+  type ValueType,
+} from '@flagwise/core/adapter';
 import {
   type ErrorCode,
   type EvaluationContext,
@@ -23,7 +33,7 @@ import {
 export interface FlagwiseProviderOptions {
   /**
    * How long `initialize` (OpenFeature's `setProviderAndWait`) waits for the flags to load before it rejects,
-   * which puts the provider in OpenFeature's ERROR state until they load. Default 10000.
+   * which puts the provider in OpenFeature's ERROR state until they load. Default 5000, as for the adapters.
    */
   readyTimeoutMs?: number;
 }
@@ -31,9 +41,7 @@ export interface FlagwiseProviderOptions {
 /** `new FlagwiseProvider(options)`: the client's options (source, logger, ...) and the provider's. */
 export interface FlagwiseProviderCreateOptions extends FlagsOptions, FlagwiseProviderOptions {}
 
-const DEFAULT_READY_TIMEOUT_MS = 10_000;
 const PROVIDER_OPTIONS = ['readyTimeoutMs'];
-const CLIENT_OPTIONS = ['source', 'appName', 'environment', 'strategies', 'logger', 'overrides'];
 
 /**
  * An OpenFeature server provider answered by flagwise. Given options it creates its own client (and closes it
@@ -61,30 +69,47 @@ export class FlagwiseProvider implements Provider {
   private unsubscribe: (() => void) | undefined;
 
   constructor(
-    clientOrOptions?: FlagsClient | FlagwiseProviderCreateOptions,
+    clientOrOptions?:
+      | FlagsClient
+      | FlagwiseProviderCreateOptions
+      | ({ client: FlagsClient } & FlagwiseProviderOptions),
     options?: FlagwiseProviderOptions,
   ) {
-    if (clientOrOptions instanceof FlagsClient || isClient(clientOrOptions)) {
-      checkKeys(options, PROVIDER_OPTIONS, 'new FlagwiseProvider(client, options)');
-      this.client = clientOrOptions;
-      this.ownsClient = false;
-      this.readyTimeoutMs = readyTimeoutOf(options);
-      return;
-    }
     if (clientOrOptions !== undefined && (clientOrOptions === null || typeof clientOrOptions !== 'object')) {
       throw new ConfigurationError(
         'new FlagwiseProvider(options | client): pass options such as { source: fileSource("flags.yaml") }, ' +
-          'a client from createFlags(), or nothing (flags.yaml in the working directory)',
+          `a client from createFlags(), or nothing (flags.yaml in the working directory); got ${describe(clientOrOptions)}`,
       );
     }
-    if (options !== undefined) {
+    if (options !== undefined && !isClient(clientOrOptions)) {
       throw new ConfigurationError(
         'new FlagwiseProvider(options, providerOptions): a second argument only goes with a client; ' +
           'put readyTimeoutMs into the options object',
       );
     }
-    checkKeys(clientOrOptions, [...CLIENT_OPTIONS, ...PROVIDER_OPTIONS], 'new FlagwiseProvider(options)');
-    const { readyTimeoutMs, ...flagsOptions } = clientOrOptions ?? {};
+    if (isClient(clientOrOptions)) {
+      checkKnownKeys('new FlagwiseProvider(client, options)', options ?? {}, PROVIDER_OPTIONS);
+      this.client = clientOrOptions as FlagsClient;
+      this.ownsClient = false;
+      this.readyTimeoutMs = readyTimeoutOf(options);
+      return;
+    }
+    const given = (clientOrOptions ?? {}) as Record<string, unknown>;
+    if (given.client !== undefined) {
+      const { client, ...rest } = given;
+      if (!isClient(client)) {
+        throw new ConfigurationError(
+          `new FlagwiseProvider({ client }): client must be a flags client from createFlags(); got ${describe(client)}`,
+        );
+      }
+      checkKnownKeys('new FlagwiseProvider({ client, ...options })', rest, PROVIDER_OPTIONS);
+      this.client = client as FlagsClient;
+      this.ownsClient = false;
+      this.readyTimeoutMs = readyTimeoutOf(rest);
+      return;
+    }
+    checkKnownKeys('new FlagwiseProvider(options)', given, [...FLAGS_OPTION_KEYS, ...PROVIDER_OPTIONS]);
+    const { readyTimeoutMs, ...flagsOptions } = given as FlagwiseProviderCreateOptions;
     this.readyTimeoutMs = readyTimeoutOf({ readyTimeoutMs });
     this.client = createFlags(flagsOptions);
     this.ownsClient = true;
@@ -209,25 +234,14 @@ export class FlagwiseProvider implements Provider {
   }
 }
 
-function isClient(value: unknown): value is FlagsClient {
-  return typeof (value as FlagsClient | undefined)?.forRequest === 'function';
-}
-
 function readyTimeoutOf(options: FlagwiseProviderOptions | undefined): number {
   const timeout = options?.readyTimeoutMs;
   if (timeout === undefined) return DEFAULT_READY_TIMEOUT_MS;
-  if (typeof timeout !== 'number' || !(timeout >= 0)) {
+  const problem = isMilliseconds(timeout);
+  if (problem !== undefined) {
     throw new ConfigurationError(
-      `new FlagwiseProvider({ readyTimeoutMs }): readyTimeoutMs must be a number of milliseconds ≥ 0; got ${String(timeout)}`,
+      `new FlagwiseProvider({ readyTimeoutMs }): readyTimeoutMs must be ${problem}; got ${describe(timeout)}`,
     );
   }
   return timeout;
-}
-
-function checkKeys(options: object | undefined, known: string[], call: string): void {
-  for (const key of Object.keys(options ?? {})) {
-    if (!known.includes(key)) {
-      throw new ConfigurationError(`${call}: unknown option "${key}"; it takes ${known.join(', ')}`);
-    }
-  }
 }

@@ -426,11 +426,22 @@ describe('FlagwiseProvider: construction and close', () => {
     await given.close();
   });
 
+  it('takes { client, readyTimeoutMs } as well, and leaves that client open', async () => {
+    const given = createFlags({ source: memorySource({ flags: { shared: true } }) });
+    const provider = new FlagwiseProvider({ client: given, readyTimeoutMs: 1000 });
+    expect(await (await clientOn(provider, 'object-form')).getBooleanValue('shared', false)).toBe(true);
+    await OpenFeature.close();
+    expect(given.isEnabled('shared')).toBe(true);
+    await expect(given.ready({ timeoutMs: 10 })).resolves.toBeUndefined();
+    await given.close();
+  });
+
   it('rejects wrong options at construction with a message that says how to fix them', () => {
     expect(() => new FlagwiseProvider({ sorce: fileSource(flagsPath) } as never)).toThrow(
-      /unknown option "sorce"; it takes source, /,
+      /unknown option "sorce" \(did you mean "source"\?\); valid options: source, /,
     );
     expect(() => new FlagwiseProvider({ readyTimeoutMs: -1 })).toThrow(ConfigurationError);
+    expect(() => new FlagwiseProvider({ client: 'x' } as never)).toThrow(/client must be a flags client/);
     expect(() => new FlagwiseProvider('flags.yaml' as never)).toThrow(/pass options such as/);
     const client = createFlags({ source: memorySource() });
     expect(() => new FlagwiseProvider(client, { logger: console } as never)).toThrow(

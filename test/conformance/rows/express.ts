@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { featureFlags, getFlags, requireFeature, requireVariant } from '@flagwise/express';
 import ejs from 'ejs';
-import type { Express } from 'express';
+import type { Express, Request } from 'express';
 import type { AdapterRow, AppHooks, RunningApp } from '../contract.js';
 import { CONTEXT_HEADERS as H } from '../contract.js';
 
@@ -18,24 +18,23 @@ export const majors = { 'express 4': require('express4'), 'express 5': require('
 >;
 const views = fileURLToPath(new URL('../../templates/views', import.meta.url));
 
+const contextFromHeaders = (req: Request) => ({
+  userId: req.get(H.userId),
+  properties: { plan: req.get(H.plan) },
+});
+
 export const rows: AdapterRow[] = Object.entries(majors).map(([name, express]) => ({
   name,
-  start: (client, hooks) => listen(buildApp(express(), client, hooks)),
+  start: (client, hooks) => listen(buildApp(express(), client, { context: contextFromHeaders }, hooks)),
+  startEntry: async (first, second, hooks) => listen(buildApp(express(), first, second, hooks)),
 }));
 
-function buildApp(app: Express, client: Parameters<AdapterRow['start']>[0], hooks: AppHooks): Express {
+function buildApp(app: Express, first: unknown, second: unknown, hooks: AppHooks): Express {
   // pnpm's strict layout: Express cannot require('ejs') itself, so the engine is registered explicitly.
   app.engine('ejs', ejs.renderFile as never);
   app.set('view engine', 'ejs');
   app.set('views', views);
-  app.use(
-    featureFlags(client, {
-      context: (req) => ({
-        userId: req.get(H.userId),
-        properties: { plan: req.get(H.plan) },
-      }),
-    }),
-  );
+  app.use(featureFlags(first as never, second as never));
 
   app.get('/flag/:name', (req, res) => {
     const flags = getFlags(req);
@@ -73,6 +72,16 @@ function buildApp(app: Express, client: Parameters<AdapterRow['start']>[0], hook
   });
   app.get('/page', (_req, res) => {
     res.render('conformance');
+  });
+  app.get('/explain/:name', (req, res) => {
+    const flags = getFlags(req);
+    res.json({
+      explained: flags.explain(req.params.name).enabled,
+      enabled: flags.isEnabled(req.params.name),
+    });
+  });
+  app.get('/typo', requireFeature('beta-pgae'), (_req, res) => {
+    res.type('text').send('typo ok');
   });
   return app;
 }

@@ -21,25 +21,34 @@ export const rows: AdapterRow[] = majors.map(({ name, fastify, view }) => ({
   name,
   start: async (client, hooks) => {
     const app = fastify();
-    await buildApp(app, view, client, hooks);
+    await buildApp(app, view, { client, context: contextFromHeaders }, hooks);
     return listen(app);
+  },
+  startEntry: async (first, second, hooks) => {
+    const app = fastify();
+    try {
+      await buildApp(
+        app,
+        view,
+        second === undefined ? first : { client: first, ...(second as object) },
+        hooks,
+      );
+      return await listen(app);
+    } catch (error) {
+      await app.close();
+      throw error;
+    }
   },
 }));
 
-async function buildApp(
-  app: FastifyInstance,
-  view: unknown,
-  client: Parameters<AdapterRow['start']>[0],
-  hooks: AppHooks,
-): Promise<void> {
+const contextFromHeaders = (request: { headers: Record<string, string | string[] | undefined> }) => ({
+  userId: header(request.headers[H.userId]),
+  properties: { plan: header(request.headers[H.plan]) },
+});
+
+async function buildApp(app: FastifyInstance, view: unknown, entry: unknown, hooks: AppHooks): Promise<void> {
   await app.register(view as never, { engine: { ejs }, root: views });
-  await app.register(featureFlags, {
-    client,
-    context: (request) => ({
-      userId: header(request.headers[H.userId]),
-      properties: { plan: header(request.headers[H.plan]) },
-    }),
-  });
+  await app.register(featureFlags, entry as never);
 
   app.get<{ Params: { name: string } }>('/flag/:name', async (request) => ({
     enabled: request.flags.isEnabled(request.params.name),
@@ -73,6 +82,11 @@ async function buildApp(
   app.get('/page', (_request, reply) =>
     (reply as unknown as { view(page: string): unknown }).view('conformance.ejs'),
   );
+  app.get<{ Params: { name: string } }>('/explain/:name', async (request) => ({
+    explained: request.flags.explain(request.params.name).enabled,
+    enabled: request.flags.isEnabled(request.params.name),
+  }));
+  app.get('/typo', { config: { feature: 'beta-pgae' } }, async () => 'typo ok');
 }
 
 export function header(value: string | string[] | undefined): string | undefined {

@@ -43,12 +43,17 @@ export function contextFromHeaders(ctx: Context): Partial<FlagContext> {
   return extra;
 }
 
-async function startKoaApp(KoaClass: typeof Koa, client: FlagsClient, hooks: AppHooks): Promise<RunningApp> {
+async function startKoaApp(
+  KoaClass: typeof Koa,
+  first: unknown,
+  second: unknown,
+  hooks: AppHooks,
+): Promise<RunningApp> {
   const viewsDir = mkdtempSync(path.join(os.tmpdir(), 'flagwise-koa-views-'));
   writeFileSync(path.join(viewsDir, 'page.ejs'), PAGE_TEMPLATE);
 
   const app = new KoaClass();
-  app.use(featureFlags(client, { context: contextFromHeaders }));
+  app.use(featureFlags(first as never, second as never));
   app.use(views(viewsDir, { extension: 'ejs' }));
 
   const router = new Router<FlagsState>();
@@ -86,6 +91,16 @@ async function startKoaApp(KoaClass: typeof Koa, client: FlagsClient, hooks: App
   router.get('/page', async (ctx) => {
     await ctx.render('page');
   });
+  router.get('/explain/:name', (ctx) => {
+    const { flags } = ctx.state;
+    ctx.body = {
+      explained: flags.explain(ctx.params.name).enabled,
+      enabled: flags.isEnabled(ctx.params.name),
+    };
+  });
+  router.get('/typo', requireFeature('beta-pgae'), (ctx) => {
+    ctx.body = 'typo ok';
+  });
   app.use(router.routes()).use(router.allowedMethods());
 
   const server: Server = app.listen(0, '127.0.0.1');
@@ -107,7 +122,10 @@ async function startKoaApp(KoaClass: typeof Koa, client: FlagsClient, hooks: App
   };
 }
 
-export const rows: AdapterRow[] = [
-  { name: 'koa 2', start: async (client, hooks) => startKoaApp(await loadKoa('koa2'), client, hooks) },
-  { name: 'koa 3', start: async (client, hooks) => startKoaApp(await loadKoa('koa3'), client, hooks) },
-];
+export const rows: AdapterRow[] = (['koa2', 'koa3'] as const).map((major) => ({
+  name: `koa ${major.slice(3)}`,
+  start: async (client: FlagsClient, hooks: AppHooks) =>
+    startKoaApp(await loadKoa(major), client, { context: contextFromHeaders }, hooks),
+  startEntry: async (first: unknown, second: unknown, hooks: AppHooks) =>
+    startKoaApp(await loadKoa(major), first, second, hooks),
+}));

@@ -23,7 +23,10 @@ export const majors = [nest10 as unknown as NestMajor, nest11];
 export const rows: AdapterRow[] = majors.flatMap((nest) =>
   (['express', 'fastify'] as const).map((platform) => ({
     name: `nest ${nest.major} (${platform})`,
-    start: (client: FlagsClient, hooks: AppHooks) => start(nest, platform, client, hooks),
+    start: (client: FlagsClient, hooks: AppHooks) =>
+      start(nest, platform, client, { context: contextFromHeaders }, hooks),
+    startEntry: (first: unknown, second: unknown, hooks: AppHooks) =>
+      start(nest, platform, first, second, hooks),
   })),
 );
 
@@ -45,10 +48,16 @@ export function checkMajor(nest: NestMajor): void {
   }
 }
 
+const contextFromHeaders = (req: { headers: Record<string, string | undefined> }) => ({
+  userId: req.headers[H.userId],
+  properties: { plan: req.headers[H.plan] },
+});
+
 async function start(
   nest: NestMajor,
   platform: Platform,
-  client: FlagsClient,
+  first: unknown,
+  second: unknown,
   hooks: AppHooks,
 ): Promise<RunningApp> {
   checkMajor(nest);
@@ -133,18 +142,21 @@ async function start(
     page() {
       return {};
     }
+
+    @Get('explain/:name')
+    explain(@Param('name') name: string, @Flags() flags: RequestFlags) {
+      return { explained: flags.explain(name).enabled, enabled: flags.isEnabled(name) };
+    }
+
+    @Get('typo')
+    @FeatureRequired('beta-pgae')
+    typo() {
+      return 'typo ok';
+    }
   }
 
   @Module({
-    imports: [
-      FeatureFlagsModule.forRoot({
-        client,
-        context: (req: { headers: Record<string, string | undefined> }) => ({
-          userId: req.headers[H.userId],
-          properties: { plan: req.headers[H.plan] },
-        }),
-      }),
-    ],
+    imports: [FeatureFlagsModule.forRoot(first as never, second as never)],
     controllers: [ConformanceController],
   })
   class ConformanceModule {}
@@ -165,7 +177,7 @@ export async function createApp(
     const app = await NestFactory.create<NestExpressApplication>(
       module,
       new nest.platformExpress.ExpressAdapter(),
-      { logger: false },
+      { logger: false, abortOnError: false },
     );
     // pnpm's strict layout: Express cannot require('ejs') itself, so the engine is registered explicitly.
     app.engine('ejs', nest.ejs.renderFile);
@@ -175,7 +187,7 @@ export async function createApp(
   const app = await NestFactory.create<NestFastifyApplication>(
     module,
     new nest.platformFastify.FastifyAdapter(),
-    { logger: false },
+    { logger: false, abortOnError: false },
   );
   // The @fastify/view of this major's Fastify, registered directly (setViewEngine would look it up from Nest).
   await app.register(nest.fastifyView as never, { engine: { ejs: nest.ejs }, root: views });

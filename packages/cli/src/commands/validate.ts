@@ -31,6 +31,7 @@ interface FileReport {
 /** The short format's own warning for a `requires:` on a missing flag: reported as an error with a suggestion. */
 const SHORT_FORMAT_MISSING_DEPENDENCY = /: flag ".*" is not defined, so ".*" stays off until it is$/;
 const SEGMENT_WARNING = /^segment (\S+)/;
+const ENGINE_SEGMENT_WARNING = /segment (\S+) .*has no constraints/;
 
 export const validateCommand: CliCommand = {
   name: 'validate',
@@ -102,7 +103,17 @@ export function validateFile(file: string, text: string): FileReport {
     const at = segment === undefined ? undefined : locatorOf().segment(segment);
     problems.push({ severity: 'warning', file, ...at, message: warning });
   }
-  problems.push(...checkDefinitions(parsed.definitions, file, (name) => locatorOf().flag(name)));
+  // the file's reader and the engine both notice a segment without constraints: say it once
+  const segmentsWarned = new Set(
+    parsed.warnings.map((warning) => SEGMENT_WARNING.exec(warning)?.[1]).filter((id) => id !== undefined),
+  );
+  const engineProblems = checkDefinitions(parsed.definitions, file, (name) => locatorOf().flag(name));
+  problems.push(
+    ...engineProblems.filter((problem) => {
+      const segment = ENGINE_SEGMENT_WARNING.exec(problem.message)?.[1];
+      return segment === undefined || !segmentsWarned.has(segment);
+    }),
+  );
   return { file, flags: parsed.definitions.features.length, problems };
 }
 

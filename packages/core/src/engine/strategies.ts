@@ -164,13 +164,8 @@ function segmentPredicate(id: unknown, field: string, flagName: string, env: Str
       const path = `segments[id ${String(id)}]`;
       const list = optionalArray(raw.constraints, `${path}.constraints`);
       if (list === undefined) {
-        // A segment known by name only (Unleash's environment export leaves its constraints out): matching
-        // everyone would open the flag to all, so the strategy fails closed.
-        const label = typeof raw.name === 'string' ? `segment ${id} "${raw.name}"` : `segment ${id}`;
-        env.warnOnce(
-          `segment-without-constraints:${id}`,
-          `${label} has no constraints list, so strategies that use it never match; give it its constraints`,
-        );
+        // A segment known by name only (Unleash's environment export leaves its constraints out, and the
+        // export reader says so by name): matching everyone would open the flag to all, so it fails closed.
         segment.compiled = ALWAYS_FALSE;
         return ALWAYS_FALSE;
       }

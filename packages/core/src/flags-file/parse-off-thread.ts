@@ -3,10 +3,14 @@
 // them in at once, as after a main-thread parse.
 import { Worker } from 'node:worker_threads';
 import { FlagsFileError, FlagwiseError } from '../errors.js';
+import type { FeatureDefinition } from '../types.js';
 import { type ParsedFlagsFile, type ParseFlagsFileOptions, parseFlagsFile } from './parse-flags-file.js';
 
 // The worker imports this module (or the bundle it is part of) for parseFlagsFile.
 export { parseFlagsFile };
+
+/** Flags per message from the worker: small enough that copying one into the main thread takes about a millisecond. */
+const FLAGS_PER_MESSAGE = 200;
 
 /** Files at least this large are parsed on a worker thread; smaller ones parse in well under a millisecond per KB. */
 export const OFF_THREAD_MIN_LENGTH = 16 * 1024;
@@ -38,19 +42,31 @@ loader.then(() => import(workerData.module)).then(
       parentPort.postMessage({ ok: false, unavailable: 'parseFlagsFile is not exported by ' + workerData.module });
       return;
     }
+    let result;
     try {
-      parentPort.postMessage({ ok: true, result: module.parseFlagsFile(workerData.text, workerData.path, workerData.options) });
+      result = module.parseFlagsFile(workerData.text, workerData.path, workerData.options);
     } catch (error) {
       const { name, code, message, path, line, column } = error ?? {};
       parentPort.postMessage({ ok: false, error: { name, code, message: String(message ?? error), path, line, column } });
+      return;
     }
+    // In slices: each message is copied into the main thread as a task of its own, so requests are served
+    // between them instead of waiting for one copy of every flag.
+    const { features, ...rest } = result.definitions;
+    for (let i = 0; i < features.length; i += workerData.slice) {
+      parentPort.postMessage({ features: features.slice(i, i + workerData.slice) });
+    }
+    parentPort.postMessage({ ok: true, result: { ...result, definitions: rest } });
   },
   (error) => parentPort.postMessage({ ok: false, unavailable: String(error) }),
 );
 `;
 
+/** This module's file (the ESM bundle's, from dist); empty in the CommonJS bundle, which parses in place. */
+const MODULE_URL: string | undefined = import.meta.url;
+
 /** false once a worker could not be started here (no module URL, no TypeScript loader): then parse in place. */
-let workersWork = typeof import.meta.url === 'string' && import.meta.url.startsWith('file:');
+let workersWork = typeof MODULE_URL === 'string' && MODULE_URL.startsWith('file:');
 
 /**
  * parseFlagsFile(), on a worker thread when the text is large, so the event loop stays free while it runs.
@@ -75,7 +91,7 @@ export async function parseFlagsFileOffThread(
 
 function runWorker(text: string, path: string, options: ParseFlagsFileOptions): Promise<WorkerAnswer> {
   return new Promise((resolve) => {
-    const module = import.meta.url;
+    const module = MODULE_URL as string;
     let worker: Worker;
     try {
       worker = new Worker(WORKER_SCRIPT, {
@@ -85,6 +101,7 @@ function runWorker(text: string, path: string, options: ParseFlagsFileOptions): 
           text,
           path,
           options,
+          slice: FLAGS_PER_MESSAGE,
           typescript: /\.[cm]?tsx?$/.test(new URL(module).pathname),
         },
         stdout: true,
@@ -101,7 +118,15 @@ function runWorker(text: string, path: string, options: ParseFlagsFileOptions): 
       resolve(answer);
       void worker.terminate();
     };
-    worker.once('message', (answer: WorkerAnswer) => settle(answer));
+    const features: FeatureDefinition[] = [];
+    worker.on('message', (message: WorkerAnswer | { features: FeatureDefinition[] }) => {
+      if ('features' in message) {
+        for (const feature of message.features) features.push(feature);
+        return;
+      }
+      if (message.ok) message.result.definitions.features = features;
+      settle(message);
+    });
     worker.once('error', (error) => settle({ ok: false, unavailable: String(error) }));
     worker.once('exit', (code) =>
       settle({ ok: false, unavailable: `the parse worker exited with code ${code}` }),

@@ -4,7 +4,7 @@
 // state and the proxy, and nothing is evaluated until a flag is read. Reads go through the snapshot the object
 // was made with, so one request sees one consistent set of definitions.
 import type { FlagHandle } from '../engine/index.js';
-import type { Explanation, FlagContext, FlagName, Payload, VariantResult } from '../types.js';
+import type { Explanation, FlagContext, FlagName, FlagRegistry, Payload, VariantResult } from '../types.js';
 import type { FlagOverrides } from './overrides.js';
 import type { FlagsSnapshot } from './snapshot.js';
 
@@ -51,7 +51,26 @@ export type RequestFlags = {
   toJSON(): Record<string, BrowserFlag>;
   /** the context this object evaluates with */
   readonly context: FlagContext;
-} & { readonly [property: string]: boolean | any };
+} & FlagProperties;
+
+/**
+ * `new-pricing` → `newPricing`, as `toPropertyName` maps flag names to `req.flags` properties.
+ * @example type P = PropertyName<'new-pricing'>; // 'newPricing'
+ */
+export type PropertyName<Flag extends string> =
+  Flag extends `${infer Head}${'-' | '_' | '.' | ':' | ' '}${infer Tail}`
+    ? Tail extends ''
+      ? Head
+      : `${Head}${Capitalize<PropertyName<Tail>>}`
+    : Flag;
+
+/**
+ * The flag properties of `req.flags`: any name until the app declares a FlagRegistry, then only the declared
+ * flags, by their camelCase property name or their exact name.
+ */
+export type FlagProperties = keyof FlagRegistry extends never
+  ? { readonly [property: string]: boolean | any }
+  : { readonly [Flag in FlagName as PropertyName<Flag>]: boolean } & { readonly [Flag in FlagName]: boolean };
 
 const DISABLED_VARIANT: VariantResult = Object.freeze({
   name: 'disabled',
@@ -192,8 +211,14 @@ class RequestFlagsState {
 
   /** true when this request's answer for the flag is random: no userId, no sessionId, default stickiness */
   private answeredAtRandom(name: string): boolean {
-    const context = this.context;
-    return !context.userId && !context.sessionId && this.snapshot.randomWhenAnonymous.has(name);
+    if (!this.snapshot.randomWhenAnonymous.has(name)) return false;
+    // a context with throwing getters must not make a read throw
+    try {
+      const context = this.context;
+      return !context.userId && !context.sessionId;
+    } catch {
+      return false;
+    }
   }
 
   private noteRandom(name: string): void {

@@ -6,9 +6,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createFlags } from '../../src/client.js';
 import { FlagsFileError } from '../../src/errors.js';
-import { silentLogger } from '../../src/logger.js';
 import { fileSource } from '../../src/sources/index.js';
-import { temporaryDirectory } from '../sources/helpers.js';
+import { fileStartError, temporaryDirectory } from '../sources/helpers.js';
 
 let dir: string;
 let remove: () => Promise<void>;
@@ -18,14 +17,7 @@ beforeEach(async () => {
 afterEach(() => remove());
 
 async function startError(name: string, text: string): Promise<FlagsFileError> {
-  const path = join(dir, name);
-  await writeFile(path, text);
-  const source = fileSource(path, { watch: false });
-  const failure = await source.start({ logger: silentLogger }).then(
-    () => undefined,
-    (error: unknown) => error,
-  );
-  await source.stop();
+  const failure = await fileStartError(dir, name, text);
   expect(failure).toBeInstanceOf(FlagsFileError);
   return failure as FlagsFileError;
 }

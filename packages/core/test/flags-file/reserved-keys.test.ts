@@ -1,13 +1,6 @@
-// Keys JavaScript objects treat specially, in real files read by fileSource: `__proto__` and a JSON key written
-// twice are errors with their line and column instead of silently lost flags; an operator named like an
-// Object.prototype member is an unknown key, not an inherited function.
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FlagsFileError } from '../../src/errors.js';
-import { silentLogger } from '../../src/logger.js';
-import { fileSource } from '../../src/sources/index.js';
-import { temporaryDirectory } from '../sources/helpers.js';
+import { fileStartError, temporaryDirectory } from '../sources/helpers.js';
 
 let dir: string;
 let remove: () => Promise<void>;
@@ -17,14 +10,7 @@ beforeEach(async () => {
 afterEach(() => remove());
 
 async function startError(name: string, text: string): Promise<FlagsFileError> {
-  const path = join(dir, name);
-  await writeFile(path, text);
-  const source = fileSource(path, { watch: false });
-  const failure = await source.start({ logger: silentLogger }).then(
-    () => undefined,
-    (error: unknown) => error,
-  );
-  await source.stop();
+  const failure = await fileStartError(dir, name, text);
   expect(failure).toBeInstanceOf(FlagsFileError);
   return failure as FlagsFileError;
 }

@@ -1,7 +1,9 @@
 // Shared by the source tests: temporary directories, a logger that keeps what it was told, deadline polling.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { silentLogger } from '../../src/logger.js';
+import { fileSource } from '../../src/sources/index.js';
 import type { FlagSource, Logger, SourceEvent } from '../../src/types.js';
 
 export async function temporaryDirectory(): Promise<{ dir: string; remove: () => Promise<void> }> {
@@ -55,4 +57,17 @@ export function recordEvents(source: FlagSource): SourceEvent[] {
 /** `name:enabled` for each flag, the quickest readable summary of what a source serves. */
 export function summary(source: FlagSource): string[] {
   return (source.current()?.features ?? []).map((feature) => `${feature.name}:${feature.enabled}`);
+}
+
+/** Writes `text` to `dir/name` and starts a fileSource on it; resolves the error start() rejected with. */
+export async function fileStartError(dir: string, name: string, text: string): Promise<unknown> {
+  const path = join(dir, name);
+  await writeFile(path, text);
+  const source = fileSource(path, { watch: false });
+  const failure = await source.start({ logger: silentLogger }).then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+  await source.stop();
+  return failure;
 }

@@ -35,7 +35,20 @@ describe('createFlags over a flags file', () => {
 
     await writeFile(path, 'flags:\n  new-pricing:\n    rollout: 100\n    users: [qa-1]\n');
     await waitFor(() => flags.isEnabled('new-pricing', { userId: 'someone' }), 'rollout raised to 100');
-    expect(changes).toEqual([{ added: [], removed: [], changed: ['new-pricing'] }]);
+    expect(changes).toEqual([
+      {
+        added: [],
+        removed: [],
+        changed: ['new-pricing'],
+        flags: [
+          {
+            flag: 'new-pricing',
+            kind: 'changed',
+            changes: [expect.objectContaining({ before: '0', after: '100', text: 'rollout 0 → 100' })],
+          },
+        ],
+      },
+    ]);
 
     await writeFile(path, 'flags:\n  new-pricing:\n    rollout: all\n');
     await waitFor(() => flags.status === 'stale', 'client stale', 2000);

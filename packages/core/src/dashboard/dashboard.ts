@@ -1,0 +1,395 @@
+// The flags dashboard as one Endpoint: the page and its small JSON API, framework-free. Every adapter mounts it
+// (flagsDashboard() in each); it answers only visitors `allow(request)` admits, and looks absent to everyone else.
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { parse as parseCookieHeader, serialize as serializeCookie } from 'cookie';
+import type { Endpoint, EndpointRequest, EndpointResponse } from '../adapter/endpoint.js';
+import { type CompiledFlags, compileFlags } from '../engine/index.js';
+import { traceFlag } from '../engine/trace.js';
+import { ConfigurationError } from '../errors.js';
+import { checkKnownKeys } from '../nearest-name.js';
+import type { FlagOverrides } from '../request/overrides.js';
+import { overridesOf, type RequestFlags } from '../request/request-flags.js';
+import type { ClientFeaturesPayload, FeatureDefinition, FlagContext, Payload } from '../types.js';
+import { historyOf, type RecentChange, type SourceState } from './history.js';
+import { renderPage } from './page.js';
+
+/** Options of `createDashboard()` (and of each adapter's `flagsDashboard()`). */
+export interface DashboardOptions<Request = any> {
+  /**
+   * Who may open the dashboard. Without it, or when it answers false or throws, the dashboard and its API look
+   * absent (the framework's own 404). It may return a Promise.
+   * @example allow: (req) => req.ip === '127.0.0.1' || req.ip === '::1'
+   */
+  allow?: (request: Request) => boolean | Promise<boolean>;
+  /** the page's title; default `flags` */
+  title?: string;
+}
+
+const OPTION_KEYS = ['allow', 'title'] as const;
+const BROWSER_COOKIE = 'flagwise_dashboard';
+const CSRF_HEADER = 'x-flagwise-csrf';
+
+/** One flag as the dashboard shows it for the visitor's own request. */
+export interface DashboardFlag {
+  name: string;
+  description?: string;
+  enabled: boolean;
+  variant?: string;
+  payload?: Payload;
+  reason: string;
+  detail?: string;
+  /** "random: no user or session id" where a rollout or a variant answered at random for this request */
+  random?: string;
+  /** what this browser forces: 'on', 'off' or a variant name */
+  override?: string;
+  /** the variant names the definition has, for forcing one */
+  variants: string[];
+}
+
+/** Everything the page shows, as GET /api/state answers it. */
+export interface DashboardState {
+  title: string;
+  source: SourceState;
+  version: number;
+  context: FlagContext;
+  /** false when the client has no `overrides: { secret, allow }` (forcing is then off) */
+  overridesEnabled: boolean;
+  /** the query that applies the same overrides in another allowed browser, e.g. `flagwise=a:on,b:short` */
+  overrideQuery: string;
+  flags: DashboardFlag[];
+  changes: RecentChange[];
+  csrfToken: string;
+}
+
+/**
+ * The dashboard: every flag for the visitor's own request (value, variant, payload, the reason, this browser's
+ * override), the source and its status, recent changes with field-level diffs, live updates; forcing flags
+ * through the signed override cookie. Mount it with your adapter's `flagsDashboard()`.
+ * @example
+ * app.use('/_flags', flagsDashboard({ allow: (req) => req.ip === '127.0.0.1' }));   // Express
+ */
+export function createDashboard<Request = any>(options: DashboardOptions<Request> = {}): Endpoint<Request> {
+  if (options === null || typeof options !== 'object') {
+    throw new ConfigurationError('flagsDashboard(options): options must be an object such as { allow }');
+  }
+  checkKnownKeys('flagsDashboard(options)', options, OPTION_KEYS);
+  if (options.allow !== undefined && typeof options.allow !== 'function') {
+    throw new ConfigurationError(
+      'flagsDashboard({ allow }): allow must be a function (request) => boolean, e.g. (req) => req.ip === "127.0.0.1"',
+    );
+  }
+  const title = options.title ?? 'flags';
+  // Tokens are HMACs of a random per-browser id under a key of this process: nothing a page elsewhere can compute.
+  const csrfKey = randomBytes(32);
+  const tokenFor = (browserId: string) => createHmac('sha256', csrfKey).update(browserId).digest('base64url');
+
+  const allowed = async (request: EndpointRequest<Request>): Promise<boolean> => {
+    if (options.allow === undefined) return false;
+    try {
+      return (await options.allow(request.request)) === true;
+    } catch (error) {
+      request.client.logger.warn(
+        { err: error },
+        'flagwise: flagsDashboard({ allow }) threw; treating as not allowed',
+      );
+      return false;
+    }
+  };
+
+  return {
+    name: 'flagsDashboard()',
+    async handle(request) {
+      if (!(await allowed(request))) return undefined;
+      const route = `${request.method === 'HEAD' ? 'GET' : request.method} ${request.path.replace(/\/$/, '') || '/'}`;
+      switch (route) {
+        case 'GET /': {
+          const { browserId, setCookie } = browserIdOf(request);
+          const state = stateOf(request, request.flags, title, tokenFor(browserId));
+          const nonce = randomBytes(16).toString('base64');
+          return {
+            status: 200,
+            headers: {
+              ...securityHeaders(nonce),
+              'content-type': 'text/html; charset=utf-8',
+              ...(setCookie ? { 'set-cookie': setCookie } : {}),
+            },
+            body: renderPage(state, nonce),
+          };
+        }
+        case 'GET /api/state': {
+          const { browserId } = browserIdOf(request);
+          return json(200, stateOf(request, request.flags, title, tokenFor(browserId)));
+        }
+        case 'GET /api/trace':
+          return json(200, traceOf(request));
+        case 'GET /api/events':
+          return events(request);
+        case 'POST /api/overrides':
+          return changeOverrides(request, title, tokenFor);
+        default:
+          return undefined;
+      }
+    },
+  };
+}
+
+function browserIdOf(request: EndpointRequest<any>): { browserId: string; setCookie?: string } {
+  const cookies = parseCookieHeader(headerText(request.headers.cookie) ?? '');
+  const existing = cookies[BROWSER_COOKIE];
+  if (existing !== undefined && /^[A-Za-z0-9_-]{22}$/.test(existing)) return { browserId: existing };
+  const browserId = randomBytes(16).toString('base64url');
+  const setCookie = serializeCookie(BROWSER_COOKIE, browserId, {
+    httpOnly: true,
+    sameSite: 'strict',
+    path: '/',
+    secure: request.secure,
+  });
+  return { browserId, setCookie };
+}
+
+function headerText(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value.join('; ') : value;
+}
+
+function securityHeaders(nonce?: string): Record<string, string> {
+  const script = nonce ? `'nonce-${nonce}'` : "'none'";
+  return {
+    'content-security-policy':
+      `default-src 'none'; script-src ${script}; style-src ${script}; connect-src 'self'; img-src 'self' data:; ` +
+      "base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+    'cache-control': 'no-store',
+    'x-content-type-options': 'nosniff',
+    'referrer-policy': 'no-referrer',
+    'x-frame-options': 'DENY',
+  };
+}
+
+function json(
+  status: number,
+  value: unknown,
+  extraHeaders: Record<string, string | string[]> = {},
+): EndpointResponse {
+  return {
+    status,
+    headers: { ...securityHeaders(), 'content-type': 'application/json; charset=utf-8', ...extraHeaders },
+    body: JSON.stringify(value),
+  };
+}
+
+function stateOf(
+  request: EndpointRequest<any>,
+  flags: RequestFlags,
+  title: string,
+  csrfToken: string,
+): DashboardState {
+  const { client } = request;
+  const history = historyOf(client);
+  const overrides = overridesOf(flags);
+  const context = flags.context;
+  const anonymous = context.userId === undefined && context.sessionId === undefined;
+  const list: DashboardFlag[] = [];
+  for (const name of client.names().sort()) {
+    const feature = client.feature(name);
+    const explanation = flags.explain(name);
+    const entry: DashboardFlag = {
+      name,
+      enabled: explanation.enabled,
+      reason: explanation.reason,
+      variants: variantNames(feature),
+    };
+    if (typeof feature?.description === 'string' && feature.description)
+      entry.description = feature.description;
+    if (explanation.enabled && explanation.variant.enabled) {
+      entry.variant = explanation.variant.name;
+      if (explanation.variant.payload) entry.payload = explanation.variant.payload;
+    }
+    if (explanation.detail) entry.detail = explanation.detail;
+    if (anonymous && explanation.reason !== 'override' && answersAtRandom(feature, explanation.strategyIndex))
+      entry.random = 'random: no user or session id';
+    const forcedVariant = overrides?.variants?.[name];
+    const forced = overrides?.flags?.[name];
+    if (forcedVariant !== undefined) entry.override = forcedVariant;
+    else if (forced !== undefined) entry.override = forced ? 'on' : 'off';
+    list.push(entry);
+  }
+  return {
+    title,
+    source: history.source(),
+    version: history.version,
+    context,
+    overridesEnabled: client.overridesEnabled,
+    overrideQuery: overrideQuery(overrides),
+    flags: list,
+    changes: history.changes,
+    csrfToken,
+  };
+}
+
+function variantNames(feature: FeatureDefinition | undefined): string[] {
+  const names = new Set<string>();
+  for (const variant of feature?.variants ?? []) if (variant?.name) names.add(variant.name);
+  for (const strategy of feature?.strategies ?? [])
+    for (const variant of strategy?.variants ?? []) if (variant?.name) names.add(variant.name);
+  return [...names];
+}
+
+// A rollout or a variant split with default or random stickiness answers at random without a user or session id.
+function answersAtRandom(feature: FeatureDefinition | undefined, strategyIndex: number | undefined): boolean {
+  if (feature === undefined || feature.enabled !== true) return false;
+  const strategies = feature.strategies ?? [];
+  const deciding = strategyIndex === undefined ? strategies : [strategies[strategyIndex]];
+  const randomStickiness = (value: unknown) =>
+    value === undefined || value === 'default' || value === 'random';
+  for (const strategy of deciding) {
+    if (strategy === undefined) continue;
+    if (strategy.name === 'gradualRolloutRandom') return true;
+    if (strategy.name === 'flexibleRollout') {
+      const rollout = Number(strategy.parameters?.rollout);
+      if (rollout > 0 && rollout < 100 && randomStickiness(strategy.parameters?.stickiness)) return true;
+    }
+  }
+  const variants = feature.variants ?? [];
+  return variants.length > 1 && variants.some((variant) => randomStickiness(variant.stickiness));
+}
+
+function overrideQuery(overrides: FlagOverrides | undefined): string {
+  const items: string[] = [];
+  for (const [name, on] of Object.entries(overrides?.flags ?? {})) {
+    const variant = overrides?.variants?.[name];
+    items.push(`${name}:${variant ?? (on ? 'on' : 'off')}`);
+  }
+  for (const [name, variant] of Object.entries(overrides?.variants ?? {}))
+    if (overrides?.flags?.[name] === undefined) items.push(`${name}:${variant}`);
+  return items.length ? `flagwise=${items.join(',')}` : '';
+}
+
+const compiledCache = new WeakMap<ClientFeaturesPayload, CompiledFlags>();
+
+// The structured trace of one flag for this request: which strategy matched, which constraint failed with what value.
+function traceOf(request: EndpointRequest<any>) {
+  const name = request.query.get('flag') ?? '';
+  const { client } = request;
+  if (client.feature(name) === undefined) return { flag: name, found: false };
+  const definitions = client.definitions();
+  let compiled = compiledCache.get(definitions);
+  if (compiled === undefined) {
+    compiled = compileFlags(definitions, { onWarn: () => {} });
+    compiledCache.set(definitions, compiled);
+  }
+  const trace = traceFlag(compiled, name, request.flags.context);
+  const explanation = request.flags.explain(name);
+  return {
+    found: true,
+    ...trace,
+    reason: explanation.reason,
+    enabled: explanation.enabled,
+    detail: explanation.detail,
+  };
+}
+
+function events(request: EndpointRequest<any>): EndpointResponse {
+  const history = historyOf(request.client);
+  return {
+    status: 200,
+    headers: {
+      ...securityHeaders(),
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-store',
+      'x-accel-buffering': 'no',
+    },
+    stream(write, _end, signal) {
+      write(`retry: 1000\nevent: version\ndata: ${history.version}\n\n`);
+      const stop = history.listen(() => write(`event: version\ndata: ${history.version}\n\n`));
+      // A comment now and then keeps proxies from closing a quiet stream.
+      const keepAlive = setInterval(() => write(': keep-alive\n\n'), 15_000);
+      keepAlive.unref?.();
+      signal.addEventListener('abort', () => {
+        stop();
+        clearInterval(keepAlive);
+      });
+    },
+  };
+}
+
+/** A POST from this page: same origin, JSON, and the token of this browser's id. */
+function refusal(request: EndpointRequest<any>, tokenFor: (browserId: string) => string): string | undefined {
+  const host = headerText(request.headers.host);
+  const origin = headerText(request.headers.origin) ?? headerText(request.headers.referer);
+  if (host === undefined || origin === undefined) return 'a request without Origin or Host';
+  let originHost: string;
+  try {
+    originHost = new URL(origin).host;
+  } catch {
+    return 'a malformed Origin';
+  }
+  if (originHost !== host) return `a request from another origin (${origin})`;
+  if (!/^application\/json\b/i.test(headerText(request.headers['content-type']) ?? ''))
+    return 'a body that is not JSON';
+  const browserId = parseCookieHeader(headerText(request.headers.cookie) ?? '')[BROWSER_COOKIE];
+  const token = headerText(request.headers[CSRF_HEADER]);
+  if (browserId === undefined || token === undefined) return 'a request without the page’s token';
+  const expected = Buffer.from(tokenFor(browserId));
+  const given = Buffer.from(token);
+  if (expected.length !== given.length || !timingSafeEqual(expected, given)) return 'a wrong token';
+  return undefined;
+}
+
+async function changeOverrides(
+  request: EndpointRequest<any>,
+  title: string,
+  tokenFor: (browserId: string) => string,
+): Promise<EndpointResponse> {
+  const refused = refusal(request, tokenFor);
+  if (refused !== undefined) return json(403, { error: `refused ${refused}; nothing changed` });
+  const { client } = request;
+  if (!client.overridesEnabled) {
+    return json(409, {
+      error: 'overrides are off: createFlags({ overrides: { secret, allow } }) turns them on',
+    });
+  }
+  const body = bodyObject(request.body);
+  let query: string | undefined;
+  if (body?.clear === true) query = 'clear';
+  else if (typeof body?.flag === 'string' && typeof body.value === 'string' && client.feature(body.flag)) {
+    const value = body.value;
+    if (
+      value === 'on' ||
+      value === 'off' ||
+      value === 'default' ||
+      variantNames(client.feature(body.flag)).includes(value)
+    )
+      query = `${body.flag}:${value}`;
+  }
+  if (query === undefined) {
+    return json(400, {
+      error: 'send { flag, value: "on" | "off" | "default" | a variant name } or { clear: true }',
+    });
+  }
+  const resolved = await client.resolveOverrides(request.request, {
+    cookieHeader: headerText(request.headers.cookie),
+    query,
+  });
+  if (resolved.setCookie === undefined) {
+    return json(403, { error: 'overrides.allow() refuses this request; nothing changed' });
+  }
+  const flags = client.forContext(
+    request.flags.context,
+    resolved.overrides ? { overrides: resolved.overrides } : {},
+  );
+  const browserId = parseCookieHeader(headerText(request.headers.cookie) ?? '')[BROWSER_COOKIE] ?? '';
+  return json(200, stateOf(request, flags, title, tokenFor(browserId)), { 'set-cookie': resolved.setCookie });
+}
+
+function bodyObject(body: unknown): Record<string, unknown> | undefined {
+  let value = body;
+  if (typeof value === 'string') {
+    try {
+      value = JSON.parse(value);
+    } catch {
+      return undefined;
+    }
+  }
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : undefined;
+}

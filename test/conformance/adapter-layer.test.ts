@@ -1,0 +1,249 @@
+// The shared adapter layer, through every adapter row: every entry form, unknown options refused at startup,
+// the log lines a user sees, guards naming undefined flags, one value per request, sticky visitor ids and async
+// hooks. Each row starts its real app over HTTP with the arguments given here (contract.ts, startEntry).
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {
+  type ClientFeaturesPayload,
+  createFlags,
+  type FlagsClient,
+  fileSource,
+  type Logger,
+  memorySource,
+} from '@flagwise/core';
+import request from 'supertest';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { AdapterRow, RunningApp } from './contract.js';
+import { CONTEXT_HEADERS as H } from './contract.js';
+
+type Glob = (pattern: string, options: { eager: true }) => Record<string, { rows: AdapterRow[] }>;
+const rowModules = (import.meta as ImportMeta & { glob: Glob }).glob('./rows/*.ts', { eager: true });
+const rows = Object.values(rowModules).flatMap((mod) => mod.rows);
+
+const SECRET = 'adapter-layer-secret-0123456789abcdef0123456789';
+
+function definitions(): ClientFeaturesPayload {
+  const strategy = (name: string, parameters: Record<string, string> = {}, constraints: object[] = []) => ({
+    name,
+    parameters,
+    constraints,
+  });
+  return {
+    version: 2,
+    features: [
+      { name: 'always-on', enabled: true, strategies: [strategy('default')] },
+      { name: 'always-off', enabled: false, strategies: [strategy('default')] },
+      { name: 'beta-page', enabled: true, strategies: [strategy('default')] },
+      {
+        name: 'pro-only',
+        enabled: true,
+        strategies: [strategy('default', {}, [{ contextName: 'plan', operator: 'IN', values: ['pro'] }])],
+      },
+      {
+        name: 'rollout-half',
+        enabled: true,
+        strategies: [
+          strategy('flexibleRollout', { rollout: '50', stickiness: 'default', groupId: 'rollout-half' }),
+        ],
+      },
+    ],
+  } as ClientFeaturesPayload;
+}
+
+interface Line {
+  level: 'debug' | 'info' | 'warn' | 'error';
+  message: string;
+}
+
+function recordingLogger(): { logger: Logger; lines: Line[] } {
+  const lines: Line[] = [];
+  const record = (level: Line['level']) => (obj: unknown, msg?: string) =>
+    lines.push({ level, message: typeof obj === 'string' ? obj : String(msg ?? '') });
+  return {
+    lines,
+    logger: { debug: record('debug'), info: record('info'), warn: record('warn'), error: record('error') },
+  };
+}
+
+const contextFromHeaders = (req: { headers: Record<string, string | string[] | undefined> }) => ({
+  userId: req.headers[H.userId] as string | undefined,
+  properties: { plan: req.headers[H.plan] as string | undefined },
+});
+
+async function until(condition: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+describe.each(rows.map((row) => [row.name, row] as const))('%s', (_name, row) => {
+  const cleanups: (() => Promise<unknown> | unknown)[] = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+
+  async function ready(client: FlagsClient): Promise<FlagsClient> {
+    cleanups.push(() => client.close());
+    await client.ready({ timeoutMs: 5000 });
+    return client;
+  }
+
+  async function started(first: unknown, second?: unknown): Promise<RunningApp> {
+    const app = await row.startEntry(first, second, { between: async () => {} });
+    cleanups.push(() => app.close());
+    return app;
+  }
+
+  it('takes every entry form: a client, { client, ...options }, a client and options, or options', async () => {
+    const client = await ready(createFlags({ source: memorySource(definitions()), logger: false }));
+    const forms: [unknown, unknown][] = [
+      [client, undefined],
+      [{ client, context: contextFromHeaders }, undefined],
+      [client, { context: contextFromHeaders }],
+      [{ source: memorySource(definitions()), logger: false, context: contextFromHeaders }, undefined],
+    ];
+    for (const [first, second] of forms) {
+      const app = await started(first, second);
+      expect((await request(app.url).get('/flag/always-on')).body.enabled).toBe(true);
+      const pro = (await request(app.url).get('/flag/pro-only').set(H.plan, 'pro')).body.enabled;
+      // The context hook is in every form but the bare client.
+      expect(pro).toBe(first !== client || second !== undefined);
+    }
+  });
+
+  it('refuses an unknown option at startup, naming it and the nearest valid key', async () => {
+    await expect(started({ source: memorySource(definitions()), sorce: 'flags.yaml' })).rejects.toThrow(
+      /unknown option "sorce" \(did you mean "source"\?\); valid options: source, /,
+    );
+    const client = await ready(createFlags({ source: memorySource(definitions()), logger: false }));
+    await expect(started(client, { contxt: contextFromHeaders })).rejects.toThrow(
+      /unknown option "contxt" \(did you mean "context"\?\)/,
+    );
+  });
+
+  it('logs a broken flags file once, a second break once, and the fix once, serving the last good flags', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'flagwise-layer-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const file = path.join(dir, 'flags.yaml');
+    writeFileSync(file, 'flags:\n  always-on: true\n');
+    const { logger, lines } = recordingLogger();
+    const app = await started({ source: fileSource(file, { debounceMs: 20 }), logger });
+    await until(
+      () => lines.some((l) => l.level === 'info' && /1 flags loaded/.test(l.message)),
+      'the load line',
+    );
+    const errors = () => lines.filter((l) => l.level === 'error');
+
+    writeFileSync(file, 'flags:\n  always-on: [\n');
+    await until(() => errors().length === 1, 'the first error');
+    await until(
+      () => lines.some((l) => l.level === 'warn' && /is stale, serving the last good flags/.test(l.message)),
+      'stale',
+    );
+    expect((await request(app.url).get('/flag/always-on')).body.enabled).toBe(true);
+
+    writeFileSync(file, 'flags:\n  always-on: {{\n');
+    await until(() => errors().length === 2, 'the second error');
+    expect(errors()[1].message).not.toBe(errors()[0].message);
+
+    writeFileSync(file, 'flags:\n  always-on: true\n  always-off: false\n');
+    await until(
+      () => lines.some((l) => l.level === 'info' && /recovered: 2 flags loaded/.test(l.message)),
+      'recovery',
+    );
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(errors()).toHaveLength(2);
+    expect(lines.filter((l) => /is stale/.test(l.message))).toHaveLength(1);
+    expect(lines.filter((l) => /recovered/.test(l.message))).toHaveLength(1);
+    expect(lines.every((l) => !l.message.startsWith('flagwise: flagwise:'))).toBe(true);
+  });
+
+  it('warns about a guard on an undefined flag, naming the nearest defined one', async () => {
+    const { logger, lines } = recordingLogger();
+    const client = await ready(createFlags({ source: memorySource(definitions()), logger }));
+    const app = await started(client, {});
+    await until(() => lines.some((l) => l.message.includes('"beta-pgae"')), 'the guard warning');
+    const warning = lines.find((l) => l.message.includes('"beta-pgae"'))!;
+    expect(warning.level).toBe('warn');
+    expect(warning.message).toMatch(
+      /names flag "beta-pgae", which is not defined.*\(did you mean "beta-page"\?\)/,
+    );
+    expect((await request(app.url).get('/typo')).status).toBe(404);
+  });
+
+  it('gives one value per request: explain() first and the read agree over 200 anonymous requests', async () => {
+    const client = await ready(createFlags({ source: memorySource(definitions()), logger: false }));
+    const app = await started(client, {});
+    const seen = new Set<boolean>();
+    for (let i = 0; i < 200; i++) {
+      const { body } = await request(app.url).get('/explain/rollout-half');
+      expect(body.explained, `request ${i}`).toBe(body.enabled);
+      seen.add(body.enabled);
+    }
+    // Without a user or session id the rollout is random: both answers show up, so the agreement is real.
+    expect([...seen].sort()).toEqual([false, true]);
+  });
+
+  it('with visitorId, one browser keeps its answer to a 50 % rollout and browsers differ', async () => {
+    const client = await ready(createFlags({ source: memorySource(definitions()), logger: false }));
+    const app = await started(client, { visitorId: true });
+    const browser = request.agent(app.url);
+    const first = await browser.get('/flag/rollout-half');
+    expect(String(first.headers['set-cookie'])).toMatch(
+      /^flagwise_visitor=[\w-]+; Max-Age=\d+; Path=\/; HttpOnly; SameSite=Lax/,
+    );
+    for (let i = 0; i < 199; i++) {
+      expect((await browser.get('/flag/rollout-half')).body.enabled, `request ${i}`).toBe(first.body.enabled);
+    }
+    const answers = new Set<boolean>();
+    for (let i = 0; i < 50; i++)
+      answers.add((await request.agent(app.url).get('/flag/rollout-half')).body.enabled);
+    expect([...answers].sort()).toEqual([false, true]);
+  });
+
+  it('awaits an async context hook and an async allow(); a rejection is logged and the request goes on', async () => {
+    const { logger, lines } = recordingLogger();
+    const client = await ready(
+      createFlags({
+        source: memorySource(definitions()),
+        logger,
+        overrides: {
+          secret: SECRET,
+          allow: async (req: { headers: Record<string, string | undefined> }) => {
+            await new Promise((resolve) => setTimeout(resolve, 5));
+            if (req.headers[H.qa] === 'broken') throw new Error('the QA list is unreachable');
+            return req.headers[H.qa] === 'yes';
+          },
+        },
+      }),
+    );
+    const app = await started(client, {
+      context: async (req: { headers: Record<string, string | undefined> }) => {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        if (req.headers['x-broken']) throw new Error('the plan service is down');
+        return { properties: { plan: req.headers[H.plan] } };
+      },
+    });
+    const get = (path: string, headers: Record<string, string>) => {
+      const call = request(app.url).get(path);
+      for (const [key, value] of Object.entries(headers)) call.set(key, value);
+      return call;
+    };
+    expect((await get('/flag/pro-only', { [H.plan]: 'pro' })).body.enabled).toBe(true);
+    const broken = await get('/flag/pro-only', { [H.plan]: 'pro', 'x-broken': 'yes' });
+    expect(broken.status).toBe(200);
+    expect(broken.body.enabled).toBe(false);
+    expect(lines.some((l) => l.level === 'error' && /context hook threw or rejected/.test(l.message))).toBe(
+      true,
+    );
+
+    expect((await get('/flag/always-off?flagwise=always-off:on', { [H.qa]: 'yes' })).body.enabled).toBe(true);
+    const refused = await get('/flag/always-off?flagwise=always-off:on', { [H.qa]: 'broken' });
+    expect(refused.status).toBe(200);
+    expect(refused.body.enabled).toBe(false);
+    expect(lines.some((l) => l.level === 'warn' && /allow\(\) threw or rejected/.test(l.message))).toBe(true);
+  });
+});

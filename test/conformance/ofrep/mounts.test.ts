@@ -1,0 +1,119 @@
+// Each adapter's own OFREP mount (`flagsOfrep()`: an Express middleware, a Fastify plugin, a Koa middleware, a Nest module), as an
+// app writes it, at the root and below a path: the bulk answer holds the request user's browser flags only, and
+// a flag that is not browser-visible is not found.
+import { createFlags, type FlagsClient, inlineSource } from '@flagwise/core';
+import * as express from '@flagwise/express';
+import * as fastify from '@flagwise/fastify';
+import * as koa from '@flagwise/koa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { nest } from '../../nest11/src/index.js';
+import type { RunningApp } from '../contract.js';
+import { CONTEXT_HEADERS as H } from '../contract.js';
+import { majors as expressMajors, listen as listenExpress } from '../rows/express.js';
+import { majors as fastifyMajors, header, listen as listenFastify } from '../rows/fastify.js';
+import { contextFromHeaders, loadKoa } from '../rows/koa.js';
+import { createApp } from '../rows/nest.js';
+
+const FLAGS = {
+  'new-nav': { browser: true, users: ['u1'] },
+  'dark-mode': { browser: true },
+  'staff-tools': { users: ['u1'] },
+};
+
+type Mount = (client: FlagsClient, path: string) => Promise<RunningApp & { dispose?(): void }>;
+
+const mounts: Record<string, Mount> = {
+  'express 5: app.use(path, flagsOfrep())': (client, path) => {
+    const app = expressMajors['express 5']();
+    app.use(express.featureFlags(client, { context: (req) => ({ userId: req.get(H.userId) }) }));
+    app.use(path, express.flagsOfrep());
+    return listenExpress(app);
+  },
+  'fastify 5: app.register(flagsOfrep(), { prefix })': async (client, path) => {
+    const app = fastifyMajors[1].fastify();
+    await app.register(fastify.featureFlags, {
+      client,
+      context: (request) => ({ userId: header(request.headers[H.userId]) }),
+    });
+    await app.register(fastify.flagsOfrep(), { prefix: path === '/' ? '' : path });
+    return listenFastify(app);
+  },
+  'koa 3: app.use(flagsOfrep({ prefix }))': async (client, path) => {
+    const Koa = await loadKoa('koa3');
+    const app = new Koa();
+    app.use(koa.featureFlags(client, { context: contextFromHeaders }));
+    const mount = path === '/' ? koa.flagsOfrep() : koa.flagsOfrep({ prefix: path });
+    app.use(mount);
+    const running = await listenExpress(app);
+    return {
+      ...running,
+      close: () => {
+        mount.close();
+        return running.close();
+      },
+    };
+  },
+  'nest 11: imports: [flagsOfrep({ path })]': async (client, path) => {
+    const { FeatureFlagsModule, flagsOfrep } = nest.flagwise;
+    class AppModule {}
+    nest.common.Module({
+      imports: [
+        FeatureFlagsModule.forRoot({
+          client,
+          context: (req: { headers: Record<string, string | undefined> }) => ({
+            userId: req.headers[H.userId],
+          }),
+        }),
+        path === '/' ? flagsOfrep() : flagsOfrep({ path: path.slice(1) }),
+      ],
+    })(AppModule);
+    const app = await createApp(nest, 'express', AppModule);
+    await app.listen(0, '127.0.0.1');
+    return { url: (await app.getUrl()).replace('[::1]', '127.0.0.1'), close: () => app.close() };
+  },
+};
+
+describe.each(Object.entries(mounts))('%s', (_name, mount) => {
+  let client: FlagsClient;
+  beforeAll(async () => {
+    client = createFlags({ source: inlineSource({ flags: FLAGS }) });
+    await client.ready();
+  });
+  afterAll(() => client.close());
+
+  it.each(['/', '/features'])('serves OFREP below %s', async (path) => {
+    const app = await mount(client, path);
+    try {
+      const base = `${app.url}${path === '/' ? '' : path}/ofrep/v1/evaluate/flags`;
+      const post = (url: string) =>
+        fetch(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', [H.userId]: 'u1' },
+          body: JSON.stringify({ context: { targetingKey: 'u2' } }),
+        });
+      const bulk = await post(base);
+      expect(bulk.status).toBe(200);
+      expect(await bulk.json()).toEqual({
+        flags: [
+          {
+            key: 'new-nav',
+            value: true,
+            reason: 'TARGETING_MATCH',
+            metadata: { reason: 'strategy-matched', enabled: true },
+          },
+          {
+            key: 'dark-mode',
+            value: true,
+            reason: 'STATIC',
+            metadata: { reason: 'strategy-matched', enabled: true },
+          },
+        ],
+      });
+      const hidden = await post(`${base}/staff-tools`);
+      expect(hidden.status).toBe(404);
+      expect(await hidden.json()).toMatchObject({ key: 'staff-tools', errorCode: 'FLAG_NOT_FOUND' });
+    } finally {
+      await app.close();
+    }
+  });
+});

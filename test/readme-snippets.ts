@@ -1,0 +1,40 @@
+// README snippets as pasted: each ```ts block written, unchanged, to a file of its own in a folder below some
+// node_modules (so it resolves packages the way an app does and stays out of git, the linter and the
+// typecheck), and compiled with the repo's compiler options.
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+/** Writes every TypeScript snippet of `readme` into `dir` (emptied first); returns the snippets and files. */
+export function writeSnippets(readme: string, dir: string): { snippets: string[]; files: string[] } {
+  const snippets = [...readFileSync(readme, 'utf8').matchAll(/^```ts\n([\s\S]*?)^```$/gm)].map(
+    (match) => match[1],
+  );
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const files = snippets.map((code, i) => {
+    const file = path.join(dir, `snippet-${i + 1}.ts`);
+    writeFileSync(file, code);
+    return file;
+  });
+  return { snippets, files };
+}
+
+/** The compiler's complaints about `files`, as `snippet-N.ts:line message`; empty when they compile. */
+export function compileProblems(files: string[]): string[] {
+  const config = ts.readConfigFile(path.join(root, 'tsconfig.json'), ts.sys.readFile);
+  const { options } = ts.parseJsonConfigFileContent(config.config, ts.sys, root);
+  const program = ts.createProgram(files, { ...options, noEmit: true });
+  return ts
+    .getPreEmitDiagnostics(program)
+    .filter((d) => d.file === undefined || files.includes(path.resolve(d.file.fileName)))
+    .map((d) => {
+      const where = d.file
+        ? `${path.basename(d.file.fileName)}:${d.file.getLineAndCharacterOfPosition(d.start!).line + 1}`
+        : '';
+      return `${where} ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`;
+    });
+}
