@@ -51,9 +51,9 @@ describe.each(EXAMPLES)('examples/$example', ({ example, entry }) => {
     // The example's page picks its user from ?user= (a cookie); the dashboard then shows alice's own request.
     await dashboard.goto(`${origin}/?user=alice`);
     await dashboard.goto(`${origin}/_flags`);
-    const bannerRow = dashboard.locator('tr[data-flag="holiday_banner"]');
+    const bannerRow = dashboard.locator('#flag-rows [data-flag="holiday_banner"]');
     await expect.poll(() => bannerRow.count()).toBe(1);
-    expect(await bannerRow.locator('td').nth(1).textContent()).toContain('off');
+    expect(await bannerRow.locator('[role="cell"]').nth(1).textContent()).toContain('off');
     // The Nest example logs its user in with a guard on its own controller only, so there the dashboard's request has none.
     if (example !== 'nestjs') expect(await dashboard.locator('#context').textContent()).toContain('alice');
 
@@ -66,8 +66,8 @@ describe.each(EXAMPLES)('examples/$example', ({ example, entry }) => {
     expect(await app.locator('#dashboard-link a').getAttribute('href')).toBe('/_flags');
 
     // Edit flags.yaml: the dashboard lists the change and shows the new value without a reload.
-    const darkRow = dashboard.locator('tr[data-flag="dark_mode"]');
-    expect(await darkRow.locator('td').nth(1).textContent()).toContain('on');
+    const darkRow = dashboard.locator('#flag-rows [data-flag="dark_mode"]');
+    expect(await darkRow.locator('[role="cell"]').nth(1).textContent()).toContain('on');
     expect(await app.locator('body').getAttribute('class')).toBe('dark');
     const edited = readFileSync(flagsFile, 'utf8').replace(/(dark_mode:[\s\S]*?enabled:) true/, '$1 false');
     const editedAt = Date.now();
@@ -76,12 +76,12 @@ describe.each(EXAMPLES)('examples/$example', ({ example, entry }) => {
     await change.waitFor({ timeout: 2000 });
     expect(Date.now() - editedAt).toBeLessThan(2000);
     expect(await change.textContent()).toContain('enabled → disabled');
-    expect(await darkRow.locator('td').nth(1).textContent()).toContain('off');
+    expect(await darkRow.locator('[role="cell"]').nth(1).textContent()).toContain('off');
     // The example's page follows by itself too.
     await expect.poll(() => app.locator('body').getAttribute('class'), { timeout: 2000 }).toBe('light');
 
     // "why?" traces the flag for this request: its rollout bucket against the percentage.
-    const layoutRow = dashboard.locator('tr[data-flag="new_layout"]');
+    const layoutRow = dashboard.locator('#flag-rows [data-flag="new_layout"]');
     await layoutRow.locator('button.why').click();
     await expect.poll(() => layoutRow.locator('ul.trace').textContent()).toContain('rollout 50%');
 

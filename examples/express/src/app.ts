@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { type FlagsClient, featureFlags, flagsDashboard, flagsJson, getFlags } from '@flagwise/express';
 import ejs from 'ejs';
 import express, { type Express, type Request } from 'express';
+import { addBrowserPage } from './browser-page.js';
 
 /** The flags this page uses, and what each one does to it. */
 export const DEMO_FLAGS = {
@@ -50,6 +51,7 @@ export function createDemoApp(client: FlagsClient, app: Express = express()): Ex
   app.use(featureFlags(client));
   // The flags dashboard, for this machine only: every flag for your request, forcing them in your browser.
   app.use('/_flags', flagsDashboard({ allow: isLocal }));
+  addBrowserPage(app);
 
   app.get('/', (req, res) => {
     const flags = getFlags(req);

@@ -3,6 +3,7 @@
 import {
   createFlags,
   featureFlags,
+  flagsFrontendApi,
   flagsJson,
   getFlags,
   handlebarsHelpers,
@@ -61,5 +62,8 @@ app.use(
 const flags = createFlags({ source: sourceFromEnv(), appName: 'shop' }); // UNLEASH_URL, UNLEASH_API_TOKEN, ...
 app.use(featureFlags(flags, { context: (req) => ({ properties: { plan: req.get('x-plan') } }) }));
 process.on('SIGTERM', () => flags.close());
+
+app.use(featureFlags()); // first: the Frontend API answers with each request's flags
+app.use('/api/frontend', flagsFrontendApi({ clientKeys: ['shop-web'] }));
 
 app.listen(3000);

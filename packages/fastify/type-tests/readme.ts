@@ -1,7 +1,7 @@
 // The README's snippets, as pasted (wrapped in functions only where they need an app); compiled by
 // test/types.test.ts.
 import fastifyView from '@fastify/view';
-import { featureFlags, requireFeature } from '@flagwise/fastify';
+import { featureFlags, flagsFrontendApi, requireFeature } from '@flagwise/fastify';
 import ejs from 'ejs';
 import Fastify from 'fastify';
 
@@ -54,4 +54,10 @@ export async function overrides() {
       allow: (request) => request.headers['x-qa'] === 'yes', // e.g. a QA role from your login
     },
   });
+}
+
+export async function frontendApi() {
+  const app = Fastify();
+  await app.register(featureFlags); // first: the Frontend API answers with each request's flags
+  await app.register(flagsFrontendApi({ clientKeys: ['shop-web'] }), { prefix: '/api/frontend' });
 }

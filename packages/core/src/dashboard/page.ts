@@ -37,10 +37,10 @@ export function renderPage(state: DashboardState, nonce: string): string {
     <button id="copy-link" type="button">Copy override link</button>
     <span id="notice" role="status"></span>
   </section>
-  <table id="flags">
-    <thead><tr><th>Flag</th><th>Value</th><th>Reason</th><th>This browser</th></tr></thead>
-    <tbody></tbody>
-  </table>
+  <div id="flags" role="table" aria-label="Flags">
+    <div class="row head" role="row"><div role="columnheader">Flag</div><div role="columnheader">Value</div><div role="columnheader">Reason</div><div role="columnheader">This browser</div></div>
+    <div id="flag-rows" role="rowgroup"></div>
+  </div>
   <aside>
     <section><h2>Context of this request</h2><dl id="context"></dl></section>
     <section><h2>Recent changes</h2><ol id="changes"></ol></section>
@@ -63,9 +63,11 @@ main { display: grid; grid-template-columns: minmax(0, 3fr) minmax(16rem, 1fr); 
 .toolbar { grid-column: 1 / -1; display: flex; gap: .5rem; align-items: center; flex-wrap: wrap; }
 #filter { flex: 1; min-width: 12rem; padding: .4rem .6rem; font: inherit; }
 button, select { font: inherit; padding: .25rem .5rem; }
-table { border-collapse: collapse; width: 100%; }
-th, td { text-align: left; vertical-align: top; padding: .45rem .5rem; border-bottom: 1px solid var(--line); }
-th { font-weight: 600; }
+/* Rows off screen skip layout and paint, so filtering thousands of flags stays quick. */
+.row { display: grid; grid-template-columns: minmax(10rem, 2fr) minmax(5rem, 1fr) minmax(10rem, 2fr) minmax(8rem, 1fr); border-bottom: 1px solid var(--line); content-visibility: auto; contain-intrinsic-size: auto 4.5rem; }
+.row > div { padding: .45rem .5rem; min-width: 0; overflow-wrap: anywhere; }
+.row.head { font-weight: 600; content-visibility: visible; }
+.row[hidden] { display: none; }
 .name { font-family: ui-monospace, monospace; font-weight: 600; }
 .description, .detail, .muted, time { color: var(--muted); font-size: .9em; }
 .value-on { color: var(--on); font-weight: 600; }
@@ -90,7 +92,7 @@ const SCRIPT = `
   'use strict';
   const base = location.pathname.replace(/\\/?$/, '/');
   let state = JSON.parse(document.getElementById('initial-state').textContent);
-  const tbody = document.querySelector('#flags tbody');
+  const tbody = document.getElementById('flag-rows');
   const filter = document.getElementById('filter');
   const notice = document.getElementById('notice');
   const el = (tag, attrs, ...children) => {
@@ -119,14 +121,14 @@ const SCRIPT = `
   }
 
   function valueCell(flag) {
-    const cell = el('td', {}, el('span', { class: flag.enabled ? 'value-on' : 'value-off', text: flag.enabled ? 'on' : 'off' }));
+    const cell = el('div', { role: 'cell' }, el('span', { class: flag.enabled ? 'value-on' : 'value-off', text: flag.enabled ? 'on' : 'off' }));
     if (flag.variant) cell.append(el('div', { text: 'variant ' + flag.variant }));
     if (flag.payload) cell.append(el('div', { class: 'muted', text: flag.payload.type + ': ' + flag.payload.value }));
     return cell;
   }
 
   function reasonCell(flag) {
-    const cell = el('td', {}, el('span', { class: flag.reason === 'override' ? 'forced' : '', text: flag.reason }));
+    const cell = el('div', { role: 'cell' }, el('span', { class: flag.reason === 'override' ? 'forced' : '', text: flag.reason }));
     if (flag.detail) cell.append(el('div', { class: 'detail', text: flag.detail }));
     if (flag.random) cell.append(el('div', { class: 'detail', text: flag.random }));
     const why = el('button', { type: 'button', class: 'why', text: 'why?' });
@@ -142,7 +144,7 @@ const SCRIPT = `
     select.value = flag.override || 'default';
     select.disabled = !state.overridesEnabled;
     select.addEventListener('change', () => post({ flag: flag.name, value: select.value }));
-    const cell = el('td', {}, select);
+    const cell = el('div', { role: 'cell' }, select);
     if (flag.override) {
       cell.append(el('div', { class: 'forced', text: 'forced ' + flag.override }));
       const clear = el('button', { type: 'button', 'data-clear': flag.name, text: 'clear' });
@@ -154,9 +156,9 @@ const SCRIPT = `
 
   function renderFlags() {
     const rows = state.flags.map((flag) => {
-      const head = el('td', {}, el('div', { class: 'name', text: flag.name }));
+      const head = el('div', { role: 'cell' }, el('div', { class: 'name', text: flag.name }));
       if (flag.description) head.append(el('div', { class: 'description', text: flag.description }));
-      const row = el('tr', { 'data-flag': flag.name }, head, valueCell(flag), reasonCell(flag), overrideCell(flag));
+      const row = el('div', { class: 'row', role: 'row', 'data-flag': flag.name }, head, valueCell(flag), reasonCell(flag), overrideCell(flag));
       row.dataset.search = (flag.name + ' ' + (flag.description || '')).toLowerCase();
       return row;
     });
@@ -166,7 +168,7 @@ const SCRIPT = `
 
   function applyFilter() {
     const words = filter.value.trim().toLowerCase().split(/\\s+/).filter(Boolean);
-    for (const row of tbody.rows) row.hidden = !words.every((word) => row.dataset.search.includes(word));
+    for (const row of tbody.children) row.hidden = !words.every((word) => row.dataset.search.includes(word));
   }
 
   function renderContext() {

@@ -14,6 +14,12 @@ export type FlagsDocumentFormat = 'short' | 'client-features' | 'unleash-export'
 export interface ReadDocumentOptions {
   /** for an Unleash export holding several environments: which one to serve */
   environment?: string;
+  /**
+   * What a REGEX pattern RE2 rejects is in Unleash's client-features payload. `error` (flags files): an issue
+   * at its line. `warning` (a payload given in code, as Unleash serves it): the flag loads and that constraint
+   * never matches, as in Unleash, with a warning per pattern.
+   */
+  unleashRegexProblems?: 'error' | 'warning';
 }
 
 export interface ReadDocumentResult {
@@ -43,7 +49,13 @@ export function readFlagsDocument(
     !Array.isArray(document) &&
     'features' in document
   ) {
-    return { format: 'client-features', definitions: readClientFeatures(document, issues), warnings: [] };
+    const warnings: string[] = [];
+    const definitions = readClientFeatures(
+      document,
+      issues,
+      options.unleashRegexProblems === 'warning' ? warnings : undefined,
+    );
+    return { format: 'client-features', definitions, warnings };
   }
   issues.add(
     [],

@@ -11,7 +11,7 @@ import type {
   VariantDefinition,
 } from '../types.js';
 import { re2Message } from './compile-when.js';
-import type { IssueCollector, IssuePath } from './issues.js';
+import { formatIssuePath, type IssueCollector, type IssuePath } from './issues.js';
 
 const namedObject = z.looseObject(
   { name: z.string({ error: 'must be the flag name (text)' }).min(1, { error: 'must not be empty' }) },
@@ -44,10 +44,14 @@ export function isUnleashExport(value: unknown): boolean {
   );
 }
 
-/** Checks the payload level of a client-features document and returns it as definitions. */
+/**
+ * Checks the payload level of a client-features document and returns it as definitions. Given `regexWarnings`,
+ * a REGEX pattern RE2 rejects is a warning there instead of an issue.
+ */
 export function readClientFeatures(
   document: unknown,
   issues: IssueCollector,
+  regexWarnings?: string[],
 ): ClientFeaturesPayload | undefined {
   const payload = issues.check(clientFeaturesSchema, document, []);
   if (!payload) return undefined;
@@ -67,11 +71,16 @@ export function readClientFeatures(
   }
   for (const [index, feature] of features.entries()) {
     for (const [at, strategy] of (Array.isArray(feature.strategies) ? feature.strategies : []).entries()) {
-      checkRegexes(strategy?.constraints, ['features', index, 'strategies', at, 'constraints'], issues);
+      checkRegexes(
+        strategy?.constraints,
+        ['features', index, 'strategies', at, 'constraints'],
+        issues,
+        regexWarnings,
+      );
     }
   }
   for (const [index, segment] of (segments ?? []).entries()) {
-    checkRegexes(segment.constraints, ['segments', index, 'constraints'], issues);
+    checkRegexes(segment.constraints, ['segments', index, 'constraints'], issues, regexWarnings);
   }
   if (!issues.ok) return undefined;
   return { ...(payload as unknown as ClientFeaturesPayload), version: payload.version ?? 2 };
@@ -249,13 +258,21 @@ export function convertUnleashExport(
  * A REGEX constraint whose pattern RE2 rejects would load and then never match (or, inverted, match everyone):
  * each one is an issue at its own line instead.
  */
-function checkRegexes(constraints: unknown, path: IssuePath, issues: IssueCollector): void {
+function checkRegexes(
+  constraints: unknown,
+  path: IssuePath,
+  issues: IssueCollector,
+  warnings?: string[],
+): void {
   if (!Array.isArray(constraints)) return;
   for (const [index, constraint] of constraints.entries()) {
     const { operator, value } = (constraint ?? {}) as { operator?: unknown; value?: unknown };
     if (operator !== 'REGEX' || typeof value !== 'string') continue;
     const problem = re2Problem(value);
-    if (problem !== undefined) issues.add([...path, index, 'value'], re2Message(problem));
+    if (problem === undefined) continue;
+    const at: IssuePath = [...path, index, 'value'];
+    if (warnings === undefined) issues.add(at, re2Message(problem));
+    else warnings.push(`${formatIssuePath(at)} ${re2Message(problem)}: that constraint never matches`);
   }
 }
 

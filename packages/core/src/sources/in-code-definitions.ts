@@ -21,7 +21,8 @@ export interface InCodeDefinitions {
 /** Compiles `input` or throws a ConfigurationError naming `caller` and every problem. */
 export function definitionsFromInput(input: unknown, caller: string): InCodeDefinitions {
   const issues = new IssueCollector();
-  const { definitions, warnings } = readFlagsDocument(input, issues);
+  // A client-features payload given in code is taken as Unleash serves it (see unleashRegexProblems).
+  const { definitions, warnings } = readFlagsDocument(input, issues, { unleashRegexProblems: 'warning' });
   if (!issues.ok || !definitions) {
     const problems = issues.issues.map((issue) => issue.message);
     throw new ConfigurationError(
