@@ -14,12 +14,8 @@ export type FlagsDocumentFormat = 'short' | 'client-features' | 'unleash-export'
 export interface ReadDocumentOptions {
   /** for an Unleash export holding several environments: which one to serve */
   environment?: string;
-  /**
-   * What a REGEX pattern RE2 rejects is in Unleash's client-features payload. `error` (flags files): an issue
-   * at its line. `warning` (a payload given in code, as Unleash serves it): the flag loads and that constraint
-   * never matches, as in Unleash, with a warning per pattern.
-   */
-  unleashRegexProblems?: 'error' | 'warning';
+  /** reject REGEX patterns RE2 cannot compile in Unleash's formats too (files do; definitions in code do not) */
+  checkPatterns?: boolean;
 }
 
 export interface ReadDocumentResult {
@@ -40,7 +36,13 @@ export function readFlagsDocument(
   }
   if (isUnleashExport(document)) {
     const warnings: string[] = [];
-    const definitions = convertUnleashExport(document, issues, warnings, options.environment);
+    const definitions = convertUnleashExport(
+      document,
+      issues,
+      warnings,
+      options.environment,
+      options.checkPatterns,
+    );
     return { format: 'unleash-export', definitions: issues.ok ? definitions : undefined, warnings };
   }
   if (
@@ -49,13 +51,11 @@ export function readFlagsDocument(
     !Array.isArray(document) &&
     'features' in document
   ) {
-    const warnings: string[] = [];
-    const definitions = readClientFeatures(
-      document,
-      issues,
-      options.unleashRegexProblems === 'warning' ? warnings : undefined,
-    );
-    return { format: 'client-features', definitions, warnings };
+    return {
+      format: 'client-features',
+      definitions: readClientFeatures(document, issues, options.checkPatterns),
+      warnings: [],
+    };
   }
   issues.add(
     [],

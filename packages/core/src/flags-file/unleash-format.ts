@@ -11,7 +11,7 @@ import type {
   VariantDefinition,
 } from '../types.js';
 import { re2Message } from './compile-when.js';
-import { formatIssuePath, type IssueCollector, type IssuePath } from './issues.js';
+import type { IssueCollector, IssuePath } from './issues.js';
 
 const namedObject = z.looseObject(
   { name: z.string({ error: 'must be the flag name (text)' }).min(1, { error: 'must not be empty' }) },
@@ -44,14 +44,11 @@ export function isUnleashExport(value: unknown): boolean {
   );
 }
 
-/**
- * Checks the payload level of a client-features document and returns it as definitions. Given `regexWarnings`,
- * a REGEX pattern RE2 rejects is a warning there instead of an issue.
- */
+/** Checks the payload level of a client-features document and returns it as definitions. */
 export function readClientFeatures(
   document: unknown,
   issues: IssueCollector,
-  regexWarnings?: string[],
+  checkPatterns = false,
 ): ClientFeaturesPayload | undefined {
   const payload = issues.check(clientFeaturesSchema, document, []);
   if (!payload) return undefined;
@@ -69,18 +66,13 @@ export function readClientFeatures(
     if (segmentIds.has(segment.id)) issues.add(['segments', index, 'id'], `repeats segment id ${segment.id}`);
     segmentIds.add(segment.id);
   }
-  for (const [index, feature] of features.entries()) {
+  for (const [index, feature] of checkPatterns ? features.entries() : []) {
     for (const [at, strategy] of (Array.isArray(feature.strategies) ? feature.strategies : []).entries()) {
-      checkRegexes(
-        strategy?.constraints,
-        ['features', index, 'strategies', at, 'constraints'],
-        issues,
-        regexWarnings,
-      );
+      checkRegexes(strategy?.constraints, ['features', index, 'strategies', at, 'constraints'], issues);
     }
   }
-  for (const [index, segment] of (segments ?? []).entries()) {
-    checkRegexes(segment.constraints, ['segments', index, 'constraints'], issues, regexWarnings);
+  for (const [index, segment] of checkPatterns ? (segments ?? []).entries() : []) {
+    checkRegexes(segment.constraints, ['segments', index, 'constraints'], issues);
   }
   if (!issues.ok) return undefined;
   return { ...(payload as unknown as ClientFeaturesPayload), version: payload.version ?? 2 };
@@ -153,14 +145,15 @@ export function convertUnleashExport(
   issues: IssueCollector,
   warnings: string[],
   environment?: string,
+  checkPatterns = false,
 ): ClientFeaturesPayload | undefined {
   const data = issues.check(exportSchema, document, []);
   if (!data) return undefined;
   const strategies = data.featureStrategies as unknown as ExportStrategy[];
-  for (const [index, strategy] of strategies.entries()) {
+  for (const [index, strategy] of checkPatterns ? strategies.entries() : []) {
     checkRegexes(strategy.constraints, ['featureStrategies', index, 'constraints'], issues);
   }
-  for (const [index, segment] of (data.segments ?? []).entries()) {
+  for (const [index, segment] of checkPatterns ? (data.segments ?? []).entries() : []) {
     checkRegexes(segment.constraints, ['segments', index, 'constraints'], issues);
   }
   if (!issues.ok) return undefined;
@@ -255,24 +248,17 @@ export function convertUnleashExport(
 }
 
 /**
- * A REGEX constraint whose pattern RE2 rejects would load and then never match (or, inverted, match everyone):
- * each one is an issue at its own line instead.
+ * In a file, a REGEX constraint whose pattern RE2 rejects would load and then never match (or, inverted, match
+ * everyone): each one is an issue at its own line instead. Definitions passed in code keep Unleash's reading
+ * (such a constraint never matches, with a warning), which the client specification tests.
  */
-function checkRegexes(
-  constraints: unknown,
-  path: IssuePath,
-  issues: IssueCollector,
-  warnings?: string[],
-): void {
+function checkRegexes(constraints: unknown, path: IssuePath, issues: IssueCollector): void {
   if (!Array.isArray(constraints)) return;
   for (const [index, constraint] of constraints.entries()) {
     const { operator, value } = (constraint ?? {}) as { operator?: unknown; value?: unknown };
     if (operator !== 'REGEX' || typeof value !== 'string') continue;
     const problem = re2Problem(value);
-    if (problem === undefined) continue;
-    const at: IssuePath = [...path, index, 'value'];
-    if (warnings === undefined) issues.add(at, re2Message(problem));
-    else warnings.push(`${formatIssuePath(at)} ${re2Message(problem)}: that constraint never matches`);
+    if (problem !== undefined) issues.add([...path, index, 'value'], re2Message(problem));
   }
 }
 

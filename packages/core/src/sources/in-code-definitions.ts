@@ -21,8 +21,7 @@ export interface InCodeDefinitions {
 /** Compiles `input` or throws a ConfigurationError naming `caller` and every problem. */
 export function definitionsFromInput(input: unknown, caller: string): InCodeDefinitions {
   const issues = new IssueCollector();
-  // A client-features payload given in code is taken as Unleash serves it (see unleashRegexProblems).
-  const { definitions, warnings } = readFlagsDocument(input, issues, { unleashRegexProblems: 'warning' });
+  const { definitions, warnings } = readFlagsDocument(input, issues);
   if (!issues.ok || !definitions) {
     const problems = issues.issues.map((issue) => issue.message);
     throw new ConfigurationError(
