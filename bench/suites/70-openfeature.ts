@@ -35,6 +35,11 @@ const flagwiseContexts = openFeatureContexts.map((context) => ({
 
 type Side = (n: number) => Promise<number> | number;
 
+/** 3 significant digits, without an exponent */
+function ratio(value: number): string {
+  return value >= 100 ? value.toFixed(0) : value.toPrecision(3);
+}
+
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)];
@@ -111,7 +116,7 @@ export default async function openFeatureBench(): Promise<BenchSection> {
   const inMemory = ns.get(names[3])!;
   const rows = names.map(
     (name) =>
-      `| ${name} | ${ns.get(name)!.toFixed(0)} | ${(ns.get(name)! / own).toPrecision(3)}× | ${(ns.get(name)! / inMemory).toPrecision(2)}× |`,
+      `| ${name} | ${ns.get(name)!.toFixed(0)} | ${ratio(ns.get(name)! / own)}× | ${ratio(ns.get(name)! / inMemory)}× |`,
   );
   const agree = new Set(answers.values()).size === 1;
   return {

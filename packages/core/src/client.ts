@@ -6,13 +6,7 @@ import { type CompiledFlags, compileFlags } from './engine/index.js';
 import { ConfigurationError, FlagwiseError } from './errors.js';
 import { resolveLogger } from './logger.js';
 import { checkKnownKeys, nearestName } from './nearest-name.js';
-import {
-  type ContextHook,
-  defaultContext,
-  isPromiseLike,
-  type RequestFacts,
-  requestContext,
-} from './request/context.js';
+import { type ContextHook, isPromiseLike, type RequestFacts, requestContext } from './request/context.js';
 import {
   type FlagOverrides,
   type OverrideInput,
@@ -93,10 +87,6 @@ export interface RequestInput extends RequestFacts {
   query?: Record<string, unknown> | null;
   /** the request came over TLS (as the framework's proxy setting reads it): cookies it sets are Secure */
   secure?: boolean;
-  /** the context, already built (requestFlags passes it to forRequest) */
-  context?: FlagContext;
-  /** the overrides, already resolved (requestFlags passes them to forRequest) */
-  overrides?: ResolvedOverrides;
 }
 
 /** One request's flags, and the Set-Cookie headers the adapter must send with the response. */
@@ -108,7 +98,6 @@ export interface RequestFlagsResult {
 export type { ResolvedOverrides } from './request/overrides.js';
 
 const EMPTY_CONTEXT: FlagContext = Object.freeze({});
-const NO_OVERRIDES: ResolvedOverrides = Object.freeze({ overrides: undefined });
 const EMPTY_PAYLOAD: ClientFeaturesPayload = Object.freeze({
   version: 2,
   features: [],
@@ -354,86 +343,53 @@ export class FlagsClient<Request = any> extends EventEmitter<FlagsEvents> {
    * For adapters: everything one request needs in one call — the context (defaults from `input`, then the hook),
    * the QA overrides `allow()` permits, a visitor id when `visitors` is given and the request has no user or
    * session id, and the lazy flags. Send every `setCookie`. A Promise only when the hook or `allow()` returned
-   * one, settled before the flags are made; never throws nor rejects (a hook that rejects leaves the default
-   * context, an `allow()` that rejects means "not allowed", both logged).
+   * one; never throws nor rejects.
    * @example
-   * const result = client.requestFlags(req, { user: req.user, ip: req.ip, cookieHeader: req.headers.cookie }, options.context);
+   * const { flags, setCookie } = client.forRequest(req, { user: req.user, ip: req.ip, cookieHeader: req.headers.cookie, query: req.query }, options.context);
    */
-  requestFlags(
+  forRequest(
     request: Request,
     input: RequestInput,
     hook?: ContextHook<Request>,
     visitors?: VisitorIds,
   ): RequestFlagsResult | Promise<RequestFlagsResult> {
     const context = requestContext(request, input, hook, this.onContextHookError);
-    const overrides = this.overrideResolver?.resolve(request, this.overrideInput(input));
-    if (isPromiseLike<FlagContext>(context) || isPromiseLike<ResolvedOverrides>(overrides)) {
+    if (this.overrideResolver === undefined && visitors === undefined) {
+      if (isPromiseLike<FlagContext>(context)) return context.then((ready) => this.flagsFor(ready));
+      return this.flagsFor(context);
+    }
+    const query = input.query?.[this.overrideResolver?.queryParam ?? 'flagwise'];
+    const overrides =
+      this.overrideResolver === undefined
+        ? undefined
+        : this.resolveOverrides(request, {
+            cookieHeader: input.cookieHeader,
+            query:
+              typeof query === 'string' || Array.isArray(query) ? (query as string | string[]) : undefined,
+          });
+    if (isPromiseLike(context) || isPromiseLike(overrides)) {
       return Promise.all([context, overrides]).then(([ready, resolved]) =>
-        this.settledRequest(request, input, ready, resolved, visitors),
+        this.flagsFor(ready, resolved, visitors, input),
       );
     }
-    return this.settledRequest(request, input, context, overrides, visitors);
+    return this.flagsFor(context, overrides, visitors, input);
   }
 
-  /** The visitor id, then forRequest with what requestFlags settled (so a subclass's forRequest still decides). */
-  private settledRequest(
-    request: Request,
-    input: RequestInput,
+  private flagsFor(
     context: FlagContext,
-    overrides: ResolvedOverrides | undefined,
-    visitors: VisitorIds | undefined,
+    resolved?: ResolvedOverrides,
+    visitors?: VisitorIds,
+    input?: RequestInput,
   ): RequestFlagsResult {
-    let visitorCookie: string | undefined;
+    let setCookie: string[] | undefined;
+    if (resolved?.setCookie !== undefined) setCookie = [resolved.setCookie];
     if (visitors !== undefined && !context.userId && !context.sessionId) {
-      const visitor = visitors.idOf(input.cookieHeader, input.secure === true);
+      const visitor = visitors.idOf(input?.cookieHeader, input?.secure === true);
       context.sessionId = visitor.id;
-      visitorCookie = visitor.setCookie;
+      if (visitor.setCookie !== undefined) (setCookie ??= []).push(visitor.setCookie);
     }
-    input.context = context;
-    input.overrides = overrides ?? NO_OVERRIDES;
-    const { flags, setCookie } = this.forRequest(request, input);
-    if (setCookie === undefined && visitorCookie === undefined) return { flags };
-    const cookies: string[] = [];
-    if (setCookie !== undefined) cookies.push(setCookie);
-    if (visitorCookie !== undefined) cookies.push(visitorCookie);
-    return { flags, setCookie: cookies };
-  }
-
-  /**
-   * The synchronous part of `requestFlags`: given `input.context` and `input.overrides` (as requestFlags passes
-   * them) it only makes the flags; otherwise it builds both, and a hook or `allow()` that returns a Promise is
-   * not waited for (logged; the defaults and "not allowed" apply). Adapters call `requestFlags`.
-   * @example
-   * const { flags, setCookie } = client.forRequest(req, { user: req.user, ip: req.ip });
-   */
-  forRequest(
-    request: Request,
-    input: RequestInput,
-    hook?: ContextHook<Request>,
-  ): { flags: RequestFlags; setCookie?: string } {
-    let context = input.context;
-    if (context === undefined) {
-      const built = requestContext(request, input, hook, this.onContextHookError);
-      if (isPromiseLike<FlagContext>(built)) {
-        this.warnOncePerName(
-          'sync:context',
-          'forRequest() does not wait for an async context hook; adapters call requestFlags(), which does',
-        );
-        built.then(undefined, () => {});
-        context = defaultContext(input);
-      } else context = built;
-    }
-    const resolved = input.overrides ?? this.resolveOverrides(request, this.overrideInput(input));
-    const flags = createRequestFlags(this.snapshot, context, resolved.overrides, this.requestHost);
-    return resolved.setCookie === undefined ? { flags } : { flags, setCookie: resolved.setCookie };
-  }
-
-  private overrideInput(input: RequestInput): OverrideInput {
-    const query = input.query?.[this.overrideResolver?.queryParam ?? 'flagwise'];
-    return {
-      cookieHeader: input.cookieHeader,
-      query: typeof query === 'string' || Array.isArray(query) ? (query as string | string[]) : undefined,
-    };
+    const flags = createRequestFlags(this.snapshot, context, resolved?.overrides, this.requestHost);
+    return setCookie === undefined ? { flags } : { flags, setCookie };
   }
 
   private readonly onContextHookError = (error: unknown) => {
@@ -450,19 +406,12 @@ export class FlagsClient<Request = any> extends EventEmitter<FlagsEvents> {
   }
 
   /**
-   * For endpoints: the overrides one request may use. Reads the signed cookie and the override query parameter,
-   * but only when `overrides.allow(request)` says yes; otherwise nothing a client sends has any effect. An
-   * `allow()` that returns a Promise counts as "not allowed" here; `requestFlags` waits for it.
+   * For adapters: the overrides one request may use. Reads the signed cookie and the override query parameter,
+   * but only when `overrides.allow(request)` says yes; otherwise nothing a client sends has any effect. A
+   * Promise only when `allow()` returned one.
    */
-  resolveOverrides(request: Request, input: OverrideInput): ResolvedOverrides {
-    const resolved = this.overrideResolver?.resolve(request, input) ?? NO_OVERRIDES;
-    if (!isPromiseLike<ResolvedOverrides>(resolved)) return resolved;
-    this.warnOncePerName(
-      'sync:allow',
-      'overrides.allow() returned a Promise where it cannot be waited for; treating the request as not allowed',
-    );
-    resolved.then(undefined, () => {});
-    return NO_OVERRIDES;
+  resolveOverrides(request: Request, input: OverrideInput): ResolvedOverrides | Promise<ResolvedOverrides> {
+    return this.overrideResolver?.resolve(request, input) ?? { overrides: undefined };
   }
 
   /** Signs overrides into a cookie value (for tools and tests). Throws when overrides are not configured. */

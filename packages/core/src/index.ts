@@ -8,8 +8,6 @@ export {
   type FlagsEvents,
   type FlagsOptions,
   type ImpressionEvent,
-  /** @deprecated for adapters: import it from `@flagwise/core/adapter` */
-  type RequestInput,
 } from './client.js';
 export {
   createDashboard,
@@ -49,8 +47,6 @@ export {
   type VerifyResult,
 } from './request/overrides.js';
 export type { BrowserFlag, RequestFlags } from './request/request-flags.js';
-/** @deprecated for adapters: import it from `@flagwise/core/adapter` */
-export { flagAllows } from './request/request-flags.js';
 export { toPropertyName } from './request/snapshot.js';
 export { flagsJson, handlebarsHelpers } from './request/template-helpers.js';
 export type { VisitorIdOptions } from './request/visitor-id.js';

@@ -1,4 +1,4 @@
-// The middleware: translates an Express request into one `client.requestFlags(...)` call and points `req.flags`
+// The middleware: translates an Express request into one `client.forRequest(...)` call and points `req.flags`
 // and `res.locals.flags` at the lazy per-request flags. Options, readiness, context and overrides are the
 // shared adapter layer's (@flagwise/core/adapter).
 import type { AdapterOptions, FlagsClient, FlagsOptions, RequestFlags } from '@flagwise/core';
@@ -74,7 +74,7 @@ export function featureFlags(
 
   const attach = (req: Request, res: Response, next: NextFunction) => {
     const extras = req as Request & SessionAndUser;
-    const result = client.requestFlags(
+    const result = client.forRequest(
       req,
       {
         user: extras.user,

@@ -147,7 +147,7 @@ const plugin: FastifyPluginAsync<FeatureFlagsOptions> = async (fastify, options)
     hookName,
     function attachFlags(request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) {
       const extras = request as FastifyRequest & SessionAndUser;
-      const result = client.requestFlags(
+      const result = client.forRequest(
         request,
         {
           user: extras.user,

@@ -1,4 +1,4 @@
-// The Koa middleware: translates a Koa context into one `client.requestFlags(...)` call and attaches the lazy
+// The Koa middleware: translates a Koa context into one `client.forRequest(...)` call and attaches the lazy
 // flags to `ctx.state.flags` (where views read their locals) and `ctx.flags`. Options, readiness, context and
 // overrides are the shared adapter layer's (@flagwise/core/adapter).
 import type { AdapterOptions, FlagsClient, FlagsOptions, RequestFlags } from '@flagwise/core';
@@ -76,7 +76,7 @@ export function featureFlags(
   };
 
   const attach = (ctx: Context, next: Next): Promise<unknown> => {
-    const result = client.requestFlags(
+    const result = client.forRequest(
       ctx,
       {
         user: ctx.state.user,

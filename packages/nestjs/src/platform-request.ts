@@ -57,7 +57,7 @@ export class NestRequestFlags {
     if (typeof request.flags === 'object' && request.flags !== null) return undefined;
     const { readsCookies, readsQuery, visitors } = this.setup;
     const express = typeof request.app?.get === 'function';
-    const result = this.client.requestFlags(
+    const result = this.client.forRequest(
       request,
       {
         user: request.user,

@@ -8,9 +8,8 @@ import {
   type MemoryFlagValue,
   type MemorySource,
   memorySource,
-  type RequestFlags,
 } from '@flagwise/core';
-import type { RequestInput } from '@flagwise/core/adapter';
+import type { RequestFlagsResult, RequestInput, VisitorIds } from '@flagwise/core/adapter';
 import { type PinnedFlags, parsePins, pinsHeaderOf } from './pins.js';
 import { type NameResolver, nameResolver, type RequestRecord, recordRequest } from './request-record.js';
 
@@ -112,28 +111,34 @@ export class TestFlags<Request = any> extends FlagsClient<Request> {
     request: Request,
     input: RequestInput,
     hook?: ContextHook<Request>,
-  ): { flags: RequestFlags; setCookie?: string } {
+    visitors?: VisitorIds,
+  ): RequestFlagsResult | Promise<RequestFlagsResult> {
     const header = pinsHeaderOf(request);
     let served: FlagsClient<Request> = this;
     let pins: PinnedFlags = {};
     if (header.pins !== undefined) ({ client: served, pins } = this.pinnedClient(header.pins));
     const result =
-      served === this ? super.forRequest(request, input, hook) : served.forRequest(request, input, hook);
-    const facts = request as Requestish;
-    const { flags, record } = recordRequest(result.flags, this.resolverFor(served.definitions()), {
-      method: typeof facts.method === 'string' ? facts.method : undefined,
-      url:
-        typeof facts.originalUrl === 'string'
-          ? facts.originalUrl
-          : typeof facts.url === 'string'
-            ? facts.url
-            : undefined,
-      label: header.label,
-      pins,
-    });
-    this.records.push(record);
-    if (this.records.length > MAX_RECORDS) this.records.shift();
-    return result.setCookie === undefined ? { flags } : { flags, setCookie: result.setCookie };
+      served === this
+        ? super.forRequest(request, input, hook, visitors)
+        : served.forRequest(request, input, hook, visitors);
+    const recorded = (built: RequestFlagsResult): RequestFlagsResult => {
+      const facts = request as Requestish;
+      const { flags, record } = recordRequest(built.flags, this.resolverFor(served.definitions()), {
+        method: typeof facts.method === 'string' ? facts.method : undefined,
+        url:
+          typeof facts.originalUrl === 'string'
+            ? facts.originalUrl
+            : typeof facts.url === 'string'
+              ? facts.url
+              : undefined,
+        label: header.label,
+        pins,
+      });
+      this.records.push(record);
+      if (this.records.length > MAX_RECORDS) this.records.shift();
+      return built.setCookie === undefined ? { flags } : { flags, setCookie: built.setCookie };
+    };
+    return result instanceof Promise ? result.then(recorded) : recorded(result);
   }
 
   /** Every request served since the client was made or last `reset()` / `clearRequests()`, oldest first. */

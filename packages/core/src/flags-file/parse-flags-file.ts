@@ -107,7 +107,7 @@ export function parseFlagsFile(
   }
 
   const issues = new IssueCollector();
-  const result = readFlagsDocument(document, issues, options);
+  const result = readFlagsDocument(document, issues, { ...options, checkPatterns: true });
   if (!issues.ok || !result.definitions || !result.format) {
     // JSON is located through the YAML parser only when there is something to point at.
     throw issuesError(issues.issues, path, yaml ?? new YamlLocator(text));

@@ -14,6 +14,8 @@ export type FlagsDocumentFormat = 'short' | 'client-features' | 'unleash-export'
 export interface ReadDocumentOptions {
   /** for an Unleash export holding several environments: which one to serve */
   environment?: string;
+  /** reject REGEX patterns RE2 cannot compile in Unleash's formats too (files do; definitions in code do not) */
+  checkPatterns?: boolean;
 }
 
 export interface ReadDocumentResult {
@@ -34,7 +36,13 @@ export function readFlagsDocument(
   }
   if (isUnleashExport(document)) {
     const warnings: string[] = [];
-    const definitions = convertUnleashExport(document, issues, warnings, options.environment);
+    const definitions = convertUnleashExport(
+      document,
+      issues,
+      warnings,
+      options.environment,
+      options.checkPatterns,
+    );
     return { format: 'unleash-export', definitions: issues.ok ? definitions : undefined, warnings };
   }
   if (
@@ -43,7 +51,11 @@ export function readFlagsDocument(
     !Array.isArray(document) &&
     'features' in document
   ) {
-    return { format: 'client-features', definitions: readClientFeatures(document, issues), warnings: [] };
+    return {
+      format: 'client-features',
+      definitions: readClientFeatures(document, issues, options.checkPatterns),
+      warnings: [],
+    };
   }
   issues.add(
     [],

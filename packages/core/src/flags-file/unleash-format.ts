@@ -48,6 +48,7 @@ export function isUnleashExport(value: unknown): boolean {
 export function readClientFeatures(
   document: unknown,
   issues: IssueCollector,
+  checkPatterns = false,
 ): ClientFeaturesPayload | undefined {
   const payload = issues.check(clientFeaturesSchema, document, []);
   if (!payload) return undefined;
@@ -65,12 +66,12 @@ export function readClientFeatures(
     if (segmentIds.has(segment.id)) issues.add(['segments', index, 'id'], `repeats segment id ${segment.id}`);
     segmentIds.add(segment.id);
   }
-  for (const [index, feature] of features.entries()) {
+  for (const [index, feature] of checkPatterns ? features.entries() : []) {
     for (const [at, strategy] of (Array.isArray(feature.strategies) ? feature.strategies : []).entries()) {
       checkRegexes(strategy?.constraints, ['features', index, 'strategies', at, 'constraints'], issues);
     }
   }
-  for (const [index, segment] of (segments ?? []).entries()) {
+  for (const [index, segment] of checkPatterns ? (segments ?? []).entries() : []) {
     checkRegexes(segment.constraints, ['segments', index, 'constraints'], issues);
   }
   if (!issues.ok) return undefined;
@@ -144,14 +145,15 @@ export function convertUnleashExport(
   issues: IssueCollector,
   warnings: string[],
   environment?: string,
+  checkPatterns = false,
 ): ClientFeaturesPayload | undefined {
   const data = issues.check(exportSchema, document, []);
   if (!data) return undefined;
   const strategies = data.featureStrategies as unknown as ExportStrategy[];
-  for (const [index, strategy] of strategies.entries()) {
+  for (const [index, strategy] of checkPatterns ? strategies.entries() : []) {
     checkRegexes(strategy.constraints, ['featureStrategies', index, 'constraints'], issues);
   }
-  for (const [index, segment] of (data.segments ?? []).entries()) {
+  for (const [index, segment] of checkPatterns ? (data.segments ?? []).entries() : []) {
     checkRegexes(segment.constraints, ['segments', index, 'constraints'], issues);
   }
   if (!issues.ok) return undefined;
@@ -246,8 +248,9 @@ export function convertUnleashExport(
 }
 
 /**
- * A REGEX constraint whose pattern RE2 rejects would load and then never match (or, inverted, match everyone):
- * each one is an issue at its own line instead.
+ * In a file, a REGEX constraint whose pattern RE2 rejects would load and then never match (or, inverted, match
+ * everyone): each one is an issue at its own line instead. Definitions passed in code keep Unleash's reading
+ * (such a constraint never matches, with a warning), which the client specification tests.
  */
 function checkRegexes(constraints: unknown, path: IssuePath, issues: IssueCollector): void {
   if (!Array.isArray(constraints)) return;

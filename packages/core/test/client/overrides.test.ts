@@ -69,9 +69,9 @@ describe('overrides through a client', () => {
   it('honours a valid cookie only when allow() says yes, and only for what it names', async () => {
     const client = await setup();
     const cookieHeader = `other=1; flagwise_overrides=${client.signOverrides({ flags: { a: true } })}`;
-    const allowed = client.forRequest({ qa: true }, { cookieHeader });
+    const allowed = await client.forRequest({ qa: true }, { cookieHeader });
     expect([allowed.flags.a, allowed.flags.b, allowed.flags.c]).toEqual([true, false, true]);
-    const refused = client.forRequest({ qa: false }, { cookieHeader });
+    const refused = await client.forRequest({ qa: false }, { cookieHeader });
     expect([refused.flags.a, refused.flags.b, refused.flags.c]).toEqual([false, false, true]);
     await client.close();
   });
@@ -82,11 +82,12 @@ describe('overrides through a client', () => {
     client.on('warn', (w) => warnings.push(w));
     const good = client.signOverrides({ flags: { a: true } });
     const tampered = `${good.slice(0, -1)}${good.endsWith('A') ? 'B' : 'A'}`;
-    expect(client.forRequest({ qa: true }, { cookieHeader: `flagwise_overrides=${tampered}` }).flags.a).toBe(
-      false,
-    );
     expect(
-      client.forRequest({ qa: true }, { cookieHeader: 'flagwise_overrides={"flags":{"a":true}}' }).flags.a,
+      (await client.forRequest({ qa: true }, { cookieHeader: `flagwise_overrides=${tampered}` })).flags.a,
+    ).toBe(false);
+    expect(
+      (await client.forRequest({ qa: true }, { cookieHeader: 'flagwise_overrides={"flags":{"a":true}}' }))
+        .flags.a,
     ).toBe(false);
     expect(warnings).toEqual([
       'ignored a tampered override cookie "flagwise_overrides"',
@@ -97,24 +98,24 @@ describe('overrides through a client', () => {
 
   it('sets the cookie from the query parameter for an allowed request only', async () => {
     const client = await setup();
-    const set = client.forRequest({ qa: true }, { query: { flagwise: 'b:on' } });
+    const set = await client.forRequest({ qa: true }, { query: { flagwise: 'b:on' } });
     expect(set.flags.b).toBe(true);
-    expect(set.setCookie).toMatch(
+    expect(set.setCookie?.[0]).toMatch(
       /^flagwise_overrides=v1\.[^;]+; Max-Age=\d+; Path=\/; HttpOnly; SameSite=Lax/,
     );
-    const value = set.setCookie!.split(';')[0].split('=')[1];
-    expect(client.forRequest({ qa: true }, { cookieHeader: `flagwise_overrides=${value}` }).flags.b).toBe(
-      true,
-    );
-    const refused = client.forRequest({ qa: false }, { query: { flagwise: 'b:on' } });
+    const value = set.setCookie![0].split(';')[0].split('=')[1];
+    expect(
+      (await client.forRequest({ qa: true }, { cookieHeader: `flagwise_overrides=${value}` })).flags.b,
+    ).toBe(true);
+    const refused = await client.forRequest({ qa: false }, { query: { flagwise: 'b:on' } });
     expect(refused.flags.b).toBe(false);
     expect(refused.setCookie).toBeUndefined();
-    const cleared = client.forRequest(
+    const cleared = await client.forRequest(
       { qa: true },
       { cookieHeader: `flagwise_overrides=${value}`, query: { flagwise: 'clear' } },
     );
     expect(cleared.flags.b).toBe(false);
-    expect(cleared.setCookie).toMatch(/^flagwise_overrides=; Max-Age=0/);
+    expect(cleared.setCookie?.[0]).toMatch(/^flagwise_overrides=; Max-Age=0/);
     await client.close();
   });
 
@@ -129,7 +130,7 @@ describe('overrides through a client', () => {
       },
     });
     await client.ready();
-    expect(client.forRequest({}, { query: { flagwise: 'a:on' } }).flags.a).toBe(false);
+    expect((await client.forRequest({}, { query: { flagwise: 'a:on' } })).flags.a).toBe(false);
     await client.close();
   });
 });
