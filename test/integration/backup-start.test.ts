@@ -1,7 +1,7 @@
-// Resilience at start: an app whose Unleash is unreachable but which has the backup file its last run wrote
-// serves those flags at once (status stale), over HTTP through @flagwise/express.
+// Resilience at start: an app whose Unleash is down but which has the backup file its last run wrote for the
+// same server serves those flags at once (status stale), over HTTP through @flagwise/express.
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -11,7 +11,7 @@ import { featureFlags, requireFeature } from '@flagwise/express';
 import { unleashSource } from '@flagwise/unleash';
 import type Express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AdminApi, harness, uniquePrefix, waitUntil } from './harness.js';
+import { AdminApi, harness, runScript, uniquePrefix, waitUntil } from './harness.js';
 
 // Express 5 under its alias in this package; the types come from @types/express.
 const express = createRequire(import.meta.url)('express5') as typeof Express;
@@ -22,15 +22,6 @@ const prefix = uniquePrefix('backup');
 const APP = `flagwise-backup-${Date.now().toString(36)}`;
 const ON = `${prefix}on`;
 const OFF = `${prefix}off`;
-
-/** A loopback port with nothing listening on it. */
-async function closedPort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 describe('starting with Unleash unreachable and a backup file present', () => {
   let backupDir: string;
@@ -76,10 +67,13 @@ describe('starting with Unleash unreachable and a backup file present', () => {
   });
 
   it('serves the backed-up flags at once', async () => {
+    // The backup is kept per server, environment and project: the same server, now down.
+    runScript(h.stopScript, ['--unleash-only']);
     const source = unleashSource({
-      url: `http://127.0.0.1:${await closedPort()}/api`,
+      url: h.apiUrl,
       apiToken: h.clientToken,
       appName: APP,
+      namePrefix: prefix,
       refreshInterval: 500,
       backupPath: backupDir,
       metrics: false,
@@ -111,6 +105,7 @@ describe('starting with Unleash unreachable and a backup file present', () => {
     } finally {
       await new Promise((resolve) => server.close(resolve));
       await client.close();
+      runScript(h.startScript);
     }
   });
 });
