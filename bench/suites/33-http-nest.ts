@@ -8,16 +8,24 @@
 //               the two mechanisms flagwise builds on
 //   same shape — the 3-flag route by hand, no flagwise: a middleware building the same context, a guard, a param decorator, the
 //               same 3 reads straight on compileFlags (what the API shape alone costs Nest)
+//   openfeature — no flagwise: OpenFeature's Nest SDK (@openfeature/nestjs-sdk) over its InMemoryProvider holding
+//               the same 200 flags, @RequireFlagsEnabled on the route and the same 3 reads injected by
+//               @BooleanFeatureFlag / @StringFeatureFlag
 // Each server runs in its own process (bench/lib/http-bench.ts); rounds are interleaved, ratios are paired.
 // The apps live in packages/nestjs/test/bench-app.ts, where Nest 11 (the adapter's dev dependency) resolves,
-// so this suite needs no Nest dependencies of its own.
+// so this suite needs no Nest dependencies of its own; the OpenFeature app lives in
+// packages/openfeature/test/nest-bench-app.ts, beside that package's Nest 11 and OpenFeature SDKs.
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import path from 'node:path';
 import { HTTP_METHOD_NOTE, httpBenchTable, runHttpBench } from '../lib/http-bench.js';
 import { FLAG_COUNT, REQUESTS, USERS } from '../lib/workload.js';
 import type { BenchSection } from '../run.js';
 
 const apps = new URL('../../packages/nestjs/test/bench-app.ts', import.meta.url);
+const openFeatureApp = new URL('../../packages/openfeature/test/nest-bench-app.ts', import.meta.url);
 const NEST_VERSION = (createRequire(apps)('@nestjs/core/package.json') as { version: string }).version;
+const OPENFEATURE_NEST_VERSION = packageVersion(openFeatureApp, '@openfeature/nestjs-sdk');
 const TARGET_RATIO = 0.95;
 
 export default async function httpNest(): Promise<BenchSection> {
@@ -27,23 +35,27 @@ export default async function httpNest(): Promise<BenchSection> {
     flagwise: 'Nest 11 (Express) + FeatureFlagsModule, @FeatureRequired route reading 3 flags via @Flags()',
     machinery: 'Nest 11 (Express), a no-op guard and param decorator',
     sameShape: 'Nest 11 (Express), the 3-flag route by hand (compileFlags, no flagwise object)',
+    openFeature:
+      'Nest 11 (Express) + @openfeature/nestjs-sdk on InMemoryProvider, @RequireFlagsEnabled route reading 3 flags',
   };
   const results = await runHttpBench({
     targets: [
       { name: names.bare, module: apps, export: 'startBare' },
       { name: names.guarded, module: apps, export: 'startGuarded' },
       { name: names.flagwise, module: apps, export: 'startFlagwise' },
+      { name: names.openFeature, module: openFeatureApp, export: 'startOpenFeatureSdk' },
       { name: names.machinery, module: apps, export: 'startNestMachinery' },
       { name: names.sameShape, module: apps, export: 'startSameShape' },
     ],
     requests: REQUESTS,
     connections: 10,
   });
-  const [guarded, flagwise, machinery, sameShape] = [
+  const [guarded, flagwise, machinery, sameShape, openFeature] = [
     names.guarded,
     names.flagwise,
     names.machinery,
     names.sameShape,
+    names.openFeature,
   ].map((name) => results.find((r) => r.name === name)!);
   return {
     title: 'HTTP: Nest 11 on Express with @flagwise/nestjs vs bare',
@@ -59,14 +71,20 @@ export default async function httpNest(): Promise<BenchSection> {
         'after the guards, as `req.flags` and `res.locals.flags`. Machinery: the bare app plus a no-op `@UseGuards` guard and a no-op ' +
         '`createParamDecorator` parameter, no flagwise. By hand: no flagwise at all, an Express middleware ' +
         '(`app.use`) putting the same context on the request and the view locals, a guard, a param decorator and ' +
-        'the same 3 reads evaluated straight on `compileFlags`. ' +
+        'the same 3 reads evaluated straight on `compileFlags`. OpenFeature: no flagwise, ' +
+        `\`@openfeature/nestjs-sdk\` ${OPENFEATURE_NEST_VERSION} with \`OpenFeatureModule.forRoot()\` over ` +
+        `\`InMemoryProvider\` holding the same ${FLAG_COUNT} flags (a context evaluator written by hand for each ` +
+        'rule, on the targeting key from `x-user-id`), `@RequireFlagsEnabled` on the route and the same 3 reads ' +
+        'injected by `@BooleanFeatureFlag` / `@StringFeatureFlag`, answering the same values. ' +
         HTTP_METHOD_NOTE,
       '',
       `A @FeatureRequired route keeps ${percent(guarded.ratio)} of bare Nest throughput ` +
         `(${percent(guarded.cpuRatio)} by server CPU); reading 3 flags too, ${percent(flagwise.ratio)} ` +
         `(${percent(flagwise.cpuRatio)}); a no-op guard and param decorator alone (no flagwise) keep ` +
         `${percent(machinery.ratio)} (${percent(machinery.cpuRatio)}); the 3-flag route by hand keeps ` +
-        `${percent(sameShape.ratio)} (${percent(sameShape.cpuRatio)}).`,
+        `${percent(sameShape.ratio)} (${percent(sameShape.cpuRatio)}); OpenFeature's Nest SDK on its ` +
+        `InMemoryProvider, guarded and reading 3 flags, keeps ${percent(openFeature.ratio)} ` +
+        `(${percent(openFeature.cpuRatio)}).`,
     ].join('\n'),
     targets: [
       {
@@ -82,6 +100,21 @@ export default async function httpNest(): Promise<BenchSection> {
         met: flagwise.ratio >= TARGET_RATIO && flagwise.cpuRatio >= TARGET_RATIO,
       },
     ],
+  };
+}
+
+/** The installed version of a package whose exports hide its package.json, as resolved from `from`. */
+function packageVersion(from: URL, name: string): string {
+  let dir = path.dirname(createRequire(from).resolve(name));
+  while (!existsSync(path.join(dir, 'package.json')) || readPackage(dir).name !== name)
+    dir = path.dirname(dir);
+  return readPackage(dir).version;
+}
+
+function readPackage(dir: string): { name?: string; version: string } {
+  return JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as {
+    name?: string;
+    version: string;
   };
 }
 
