@@ -52,10 +52,10 @@ export const startBare: StartServer = async () => {
 
 /** Target: featureFlags() with 200 flags and a context hook, a requireFeature guard, 3 reads per request. */
 export const startWithFlags: StartServer = async () => {
-  const flagsMiddleware = featureFlags(
-    { source: memorySource({ version: 2, features: definitions() }) },
-    { context: contextOf },
-  );
+  const flagsMiddleware = featureFlags({
+    source: memorySource({ version: 2, features: definitions() }),
+    context: contextOf,
+  });
   await flagsMiddleware.client.ready({ timeoutMs: 5000 });
   const app = new Koa();
   app.use(flagsMiddleware);
