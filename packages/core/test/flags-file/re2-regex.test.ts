@@ -5,9 +5,8 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createFlags } from '../../src/client.js';
-import { FlagsFileError } from '../../src/errors.js';
 import { fileSource } from '../../src/sources/index.js';
-import { fileStartError, temporaryDirectory } from '../sources/helpers.js';
+import { fileStartFlagsError, temporaryDirectory } from '../sources/helpers.js';
 
 let dir: string;
 let remove: () => Promise<void>;
@@ -16,11 +15,7 @@ beforeEach(async () => {
 });
 afterEach(() => remove());
 
-async function startError(name: string, text: string): Promise<FlagsFileError> {
-  const failure = await fileStartError(dir, name, text);
-  expect(failure).toBeInstanceOf(FlagsFileError);
-  return failure as FlagsFileError;
-}
+const startError = (name: string, text: string) => fileStartFlagsError(dir, name, text);
 
 describe('regexes in a flags file, checked with RE2', () => {
   it('rejects a lookahead in each flag of the short format, one line per flag', async () => {

@@ -1,6 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FlagsFileError } from '../../src/errors.js';
-import { fileStartError, temporaryDirectory } from '../sources/helpers.js';
+import { fileStartFlagsError, temporaryDirectory } from '../sources/helpers.js';
 
 let dir: string;
 let remove: () => Promise<void>;
@@ -9,11 +8,7 @@ beforeEach(async () => {
 });
 afterEach(() => remove());
 
-async function startError(name: string, text: string): Promise<FlagsFileError> {
-  const failure = await fileStartError(dir, name, text);
-  expect(failure).toBeInstanceOf(FlagsFileError);
-  return failure as FlagsFileError;
-}
+const startError = (name: string, text: string) => fileStartFlagsError(dir, name, text);
 
 describe('reserved and repeated keys in a flags file', () => {
   it('rejects __proto__ as a flag name in YAML with its line and column', async () => {

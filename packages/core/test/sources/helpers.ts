@@ -2,6 +2,8 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { expect } from 'vitest';
+import { FlagsFileError } from '../../src/errors.js';
 import { silentLogger } from '../../src/logger.js';
 import { fileSource } from '../../src/sources/index.js';
 import type { FlagSource, Logger, SourceEvent } from '../../src/types.js';
@@ -70,4 +72,11 @@ export async function fileStartError(dir: string, name: string, text: string): P
   );
   await source.stop();
   return failure;
+}
+
+/** `fileStartError`, asserted to be the FlagsFileError that says where the file is wrong. */
+export async function fileStartFlagsError(dir: string, name: string, text: string): Promise<FlagsFileError> {
+  const failure = await fileStartError(dir, name, text);
+  expect(failure).toBeInstanceOf(FlagsFileError);
+  return failure as FlagsFileError;
 }
