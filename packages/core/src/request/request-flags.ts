@@ -499,7 +499,7 @@ export function createDeferredRequestFlags(
  * Promise while they run, undefined when there is nothing to wait for (or the flags are not flagwise's).
  */
 export function settleRequestFlags(flags: RequestFlags): Promise<void> | undefined {
-  return (flags as unknown as Record<symbol, RequestFlagsState | undefined>)[STATE]?.settle();
+  return stateOf(flags)?.settle();
 }
 
 /**
@@ -509,7 +509,7 @@ export function settleRequestFlags(flags: RequestFlags): Promise<void> | undefin
  * @example if (flagAllows(req.flags, 'checkout', new Set(['one-page']))) next();
  */
 export function flagAllows(flags: RequestFlags, name: string, variants?: ReadonlySet<string>): boolean {
-  const state = (flags as unknown as Record<symbol, RequestFlagsState | undefined>)[STATE];
+  const state = stateOf(flags);
   if (variants === undefined)
     return state === undefined ? flags.isEnabled(name) === true : state.isEnabledByName(name);
   const variant = state === undefined ? flags.variant(name) : state.variantByName(name);
@@ -519,7 +519,7 @@ export function flagAllows(flags: RequestFlags, name: string, variants?: Readonl
 /** The host of flags made by flagwise (undefined for anything else, such as a test double). */
 export function hostOf(flags: unknown): RequestFlagsHost | undefined {
   if (typeof flags !== 'object' || flags === null) return undefined;
-  return (flags as Record<symbol, RequestFlagsState | undefined>)[STATE]?.host;
+  return stateOf(flags)?.host;
 }
 
 /** True for objects made by `forContext`. */
@@ -532,5 +532,10 @@ export function isRequestFlags(value: unknown): value is RequestFlags {
  * context with more fields: the overrides `allow()` granted once, without asking it again.
  */
 export function overridesOf(flags: RequestFlags): FlagOverrides | undefined {
-  return (flags as unknown as Record<symbol, RequestFlagsState | undefined>)[STATE]?.overrides;
+  return stateOf(flags)?.overrides;
+}
+
+/** The state behind flags made by flagwise; undefined for anything else (a test double). */
+function stateOf(flags: object): RequestFlagsState | undefined {
+  return (flags as Record<symbol, RequestFlagsState | undefined>)[STATE];
 }
