@@ -42,7 +42,7 @@ describe('traceFlag over the client specification', () => {
         strategy.segments.every((segment) => segment.held) &&
         strategy.ruleHeld &&
         strategy.known;
-      expect(strategy.matched, `strategy #${strategy.index} (${strategy.name})`).toBe(partsHold);
+      expect(strategy.matched, `strategy #${strategy.index + 1} (${strategy.name})`).toBe(partsHold);
     }
     const dependenciesHold = trace.dependencies.every((dependency) => dependency.held);
     if (explanation.reason === 'dependency-failed') expect(dependenciesHold).toBe(false);

@@ -42,7 +42,7 @@ function renderStrategy(strategy: StrategyTrace, decided: number | undefined): s
   const verdict = strategy.matched ? pc.green('matched') : pc.red('did not match');
   const decisive = decided === strategy.index ? ' ← decided' : '';
   const lines = [
-    `  ${mark(strategy.matched)} strategy #${strategy.index} ${strategy.name}${title}: ${verdict}${decisive}`,
+    `  ${mark(strategy.matched)} strategy #${strategy.index + 1} ${strategy.name}${title}: ${verdict}${decisive}`,
   ];
   if (!strategy.known) lines.push('      unknown strategy: it never matches (register it in the app)');
   for (const constraint of strategy.constraints) lines.push(`      ${renderConstraint(constraint)}`);

@@ -32,7 +32,7 @@ describe('flagwise explain', () => {
     expect(stdout.split('\n')).toEqual([
       `new-pricing: ${outcome} (${trace.reason})`,
       `  ${trace.detail}`,
-      `  ${outcome === 'on' ? '✓' : '✗'} strategy #0 flexibleRollout: ${outcome === 'on' ? 'matched ← decided' : 'did not match'}`,
+      `  ${outcome === 'on' ? '✓' : '✗'} strategy #1 flexibleRollout: ${outcome === 'on' ? 'matched ← decided' : 'did not match'}`,
       '      ✓ country IN [NO, SE]: context "NO"',
       `      ${outcome === 'on' ? '✓' : '✗'} bucket ${bucket}, rollout 20 → ${outcome} (userId "alice", group "new-pricing")`,
       '',

@@ -198,7 +198,7 @@ const SCRIPT = `
     const trace = await res.json();
     const list = el('ul', { class: 'trace' });
     for (const strategy of trace.strategies || []) {
-      const item = el('li', { class: strategy.matched ? 'held' : 'failed', text: 'strategy ' + (strategy.index + 1) + ' ' + strategy.name + (strategy.matched ? ': matched' : ': did not match') });
+      const item = el('li', { class: strategy.matched ? 'held' : 'failed', text: 'strategy #' + (strategy.index + 1) + ' ' + strategy.name + (strategy.matched ? ': matched' : ': did not match') });
       const parts = el('ul', {});
       for (const c of strategy.constraints) parts.append(el('li', { class: c.held ? 'held' : 'failed', text: c.contextName + ' ' + (c.inverted ? 'NOT ' : '') + c.operator + ' [' + c.values.join(', ') + '] — context value: ' + (c.contextValue === undefined ? '(none)' : c.contextValue) }));
       for (const s of strategy.segments) parts.append(el('li', { class: s.held ? 'held' : 'failed', text: 'segment ' + s.id + (s.name ? ' ' + s.name : '') + (s.held ? ' held' : ' did not hold') }));

@@ -520,7 +520,7 @@ class Snapshot implements CompiledFlags {
         reason: 'strategy-matched',
         strategyIndex: decision,
         strategyName: strategy.name,
-        detail: `strategy #${decision} (${describeStrategy(parts.definition, decision)}) matched${variantNote}${stale}`,
+        detail: `strategy #${decision + 1} (${describeStrategy(parts.definition, decision)}) matched${variantNote}${stale}`,
       };
     }
     switch (decision) {

@@ -50,7 +50,7 @@ describe('explain', () => {
       strategyName: 'flexibleRollout',
       variant: { name: 'blue', enabled: true, payload: { type: 'string', value: 'b' } },
     });
-    expect(explanation.detail).toContain('strategy #1 (flexibleRollout, rollout 100%, 1 constraint) matched');
+    expect(explanation.detail).toContain('strategy #2 (flexibleRollout, rollout 100%, 1 constraint) matched');
     expect(flags.explain('pro-only', { userId: 'alice' })).toMatchObject({
       strategyIndex: 0,
       strategyName: 'userWithId',
