@@ -105,8 +105,9 @@ const EMPTY_PAYLOAD: ClientFeaturesPayload = Object.freeze({
 }) as ClientFeaturesPayload;
 const MAX_WARNED_NAMES = 1000;
 /**
- * Reloads of at least this many flags are compiled, indexed and diffed in slices across event-loop turns, then
- * swapped in at once; smaller sets, and the first load, swap in within the call that delivered them.
+ * Reloads of at least this many flags, from a source with `slicedReloads`, are compiled, indexed and diffed in
+ * slices across event-loop turns, then swapped in at once; smaller sets, the first load, and every delivery of
+ * other sources swap in within the call that delivered them.
  */
 const SLICED_LOAD_MIN_FLAGS = 500;
 /** CPU time of one slice of a sliced reload: about the longest a request waits for it. */
@@ -535,8 +536,8 @@ export class FlagsClient<Request = any> extends EventEmitter<FlagsEvents> {
 
   /**
    * Compiles definitions into a snapshot and swaps it in at once: an evaluation sees the old flags or the new ones,
-   * never a mix. A large reload is prepared in slices so requests are served meanwhile; definitions delivered
-   * during it replace it (the last delivered win).
+   * never a mix. A large reload from a source with `slicedReloads` is prepared in slices so requests are served
+   * meanwhile; definitions delivered during it replace it (the last delivered win).
    */
   private load(definitions: ClientFeaturesPayload): void {
     if (this.closed) return;
@@ -556,7 +557,7 @@ export class FlagsClient<Request = any> extends EventEmitter<FlagsEvents> {
     };
     const steps = this.prepareLoad(definitions, previous, onWarn);
     const count = Array.isArray(definitions?.features) ? definitions.features.length : 0;
-    if (!previous.ready || count < SLICED_LOAD_MIN_FLAGS) {
+    if (!previous.ready || count < SLICED_LOAD_MIN_FLAGS || this.source.slicedReloads !== true) {
       let prepared: PreparedLoad;
       try {
         prepared = runSteps(steps);

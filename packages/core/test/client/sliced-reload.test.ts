@@ -1,7 +1,8 @@
 // A reload of a large set is compiled, indexed and diffed in slices across event-loop turns, then swapped in at
 // once: requests are served meanwhile, each sees the old flags or the new ones and never a mix, newer definitions
 // replace a reload still in slices, and close() stops one. Driven through a real fileSource over a real large
-// flags.yaml in a temporary directory, and through memorySource where two deliveries must land within one reload.
+// flags.yaml in a temporary directory, and through a source on core's BaseSource where two deliveries must land
+// within one reload. memorySource, whose changes are visible to the next read, swaps in at once whatever the size.
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -11,6 +12,7 @@ import { diffDefinitions } from '../../src/definitions-diff.js';
 import { compileFlags } from '../../src/engine/index.js';
 import { silentLogger } from '../../src/logger.js';
 import { fileSource, memorySource } from '../../src/sources/index.js';
+import { BaseSource } from '../../src/sources/source-base.js';
 import type {
   ClientFeaturesPayload,
   FeatureDefinition,
@@ -82,6 +84,23 @@ function largeDefinitions(
     variants: [],
   }));
   return { version: 2, features: [...extra, ...features], segments: [] };
+}
+
+/** A source that is told what to deliver, and, like fileSource, lets the client reload large sets in slices. */
+class PushedSource extends BaseSource {
+  readonly name = 'pushed';
+  readonly slicedReloads = true;
+  constructor(initial: ClientFeaturesPayload) {
+    super();
+    this.setInitial(initial);
+  }
+  async start(): Promise<void> {
+    this.setStatus('ready');
+  }
+  async stop(): Promise<void> {}
+  deliver(definitions: ClientFeaturesPayload): void {
+    this.publish(definitions);
+  }
 }
 
 const answers = (read: (name: string) => boolean, count: number) => names(count).map(read);
@@ -226,7 +245,7 @@ describe('a large reload, in slices', { timeout: 120_000 }, () => {
       strategies: [{ name: 'not-registered', parameters: {}, constraints: [] }],
       variants: [],
     };
-    const source = memorySource(largeDefinitions(COUNT, 0));
+    const source = new PushedSource(largeDefinitions(COUNT, 0));
     const client = createFlags({ source, logger: false });
     clients.push(client);
     // the first load swaps in at once, whatever its size
@@ -243,11 +262,11 @@ describe('a large reload, in slices', { timeout: 120_000 }, () => {
       if (watching) setImmediate(watch);
     };
 
-    source.replace(largeDefinitions(COUNT, 1, [unknownStrategy]));
+    source.deliver(largeDefinitions(COUNT, 1, [unknownStrategy]));
     expect(rolloutOfFlag1()).toBe('7');
     setImmediate(watch);
     await new Promise((resolve) => setImmediate(resolve));
-    source.replace(largeDefinitions(COUNT, 2));
+    source.deliver(largeDefinitions(COUNT, 2));
     await waitFor(() => changes.length > 0, 'the changed event', 30_000);
     await new Promise((resolve) => setTimeout(resolve, 200));
     watching = false;
@@ -260,12 +279,26 @@ describe('a large reload, in slices', { timeout: 120_000 }, () => {
     expect(changes[0].added).toEqual([]);
 
     // a small set delivered during a large reload wins too, at once
-    source.replace(largeDefinitions(COUNT, 3));
-    source.replace(largeDefinitions(3, 4));
+    source.deliver(largeDefinitions(COUNT, 3));
+    source.deliver(largeDefinitions(3, 4));
     expect(client.names()).toEqual(names(3));
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(client.names()).toEqual(names(3));
     expect(changes.at(-1)?.removed).toHaveLength(COUNT - 3);
+  });
+});
+
+describe('a large reload through memorySource', () => {
+  it('is swapped in before replace() returns, as every memorySource change is', () => {
+    const source = memorySource(largeDefinitions(COUNT, 0));
+    const client = createFlags({ source, logger: false });
+    clients.push(client);
+    const changes: FlagsChange[] = [];
+    client.on('changed', (change) => changes.push(change));
+    source.replace(largeDefinitions(COUNT, 1));
+    expect(client.feature('flag-1')?.strategies?.[0]?.parameters?.rollout).toBe('20');
+    expect(changes).toHaveLength(1);
+    expect(changes[0].changed).toHaveLength(COUNT);
   });
 });
 
