@@ -32,14 +32,6 @@ type WorkerAnswer =
 // A script, not a file next to this one: the same code runs from src (through tsx) and from the bundle.
 const WORKER_SCRIPT = `
 const { parentPort, workerData } = require('node:worker_threads');
-// The parse is background work: on Linux the nice value is per thread, so this lowers the worker's priority
-// only, and a busy machine gives its CPU to the thread serving requests first. (Elsewhere it would be the
-// whole process's.)
-if (process.platform === 'linux') {
-  try {
-    require('node:os').setPriority(10);
-  } catch {}
-}
 // From TypeScript sources (tests, tsx) the worker needs tsx's loader, unless it inherited it.
 const loader = workerData.typescript
   ? import('tsx/esm/api').then((api) => api.register(), () => undefined)
