@@ -67,8 +67,8 @@ export default async function httpNest(): Promise<BenchSection> {
         `run. Guarded route: \`FeatureFlagsModule.forRoot()\` over ${FLAG_COUNT} defined flags and ` +
         '`@FeatureRequired` on the route, answering what bare answers. Reading 3 flags: the same plus 3 flags read ' +
         'per request through `@Flags()` (2 properties, 1 variant), as in the Express suite. The module ' +
-        "attaches each request's flags in its guard (on a @FeatureRequired route) or its global interceptor, " +
-        'after the guards, as `req.flags` and `res.locals.flags`. Machinery: the bare app plus a no-op `@UseGuards` guard and a no-op ' +
+        "attaches each request's flags as it comes in (an Express middleware) as `req.flags` and " +
+        '`res.locals.flags`, built at their first read (here in the guard, after any guard before it). Machinery: the bare app plus a no-op `@UseGuards` guard and a no-op ' +
         '`createParamDecorator` parameter, no flagwise. By hand: no flagwise at all, an Express middleware ' +
         '(`app.use`) putting the same context on the request and the view locals, a guard, a param decorator and ' +
         'the same 3 reads evaluated straight on `compileFlags`. OpenFeature: no flagwise, ' +

@@ -174,6 +174,16 @@ describe.each(rows.map((row) => [row.name, row] as const))('%s', (_name, row) =>
     expect((await request(app.url).get('/typo')).status).toBe(404);
   });
 
+  it('warns once when a variant guard names a flag that has no variants, and answers its 404', async () => {
+    const { logger, lines } = recordingLogger();
+    const client = await ready(createFlags({ source: memorySource(definitions()), logger }));
+    const app = await started(client, {});
+    for (let i = 0; i < 3; i++) expect((await request(app.url).get('/no-variants')).status).toBe(404);
+    const warnings = lines.filter((l) => l.message.includes('"beta-page" has no variants'));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0].level).toBe('warn');
+  });
+
   it('gives one value per request: explain() first and the read agree over 200 anonymous requests', async () => {
     const client = await ready(createFlags({ source: memorySource(definitions()), logger: false }));
     const app = await started(client, {});

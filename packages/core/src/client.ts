@@ -8,6 +8,12 @@ import { resolveLogger } from './logger.js';
 import { checkKnownKeys, nearestName } from './nearest-name.js';
 import { type ContextHook, isPromiseLike, type RequestFacts, requestContext } from './request/context.js';
 import {
+  type DeferredRequestFlags,
+  LaterRequest,
+  type LaterRequestHost,
+  type RequestReader,
+} from './request/later-request.js';
+import {
   type FlagOverrides,
   type OverrideInput,
   type OverrideOptions,
@@ -96,6 +102,7 @@ export interface RequestFlagsResult {
   setCookie?: string[];
 }
 
+export type { DeferredRequestFlags, RequestReader } from './request/later-request.js';
 export type { ResolvedOverrides } from './request/overrides.js';
 
 const EMPTY_CONTEXT: FlagContext = Object.freeze({});
@@ -383,15 +390,7 @@ export class FlagsClient<Request = any> extends EventEmitter<FlagsEvents> {
       if (isPromiseLike<FlagContext>(context)) return context.then((ready) => this.flagsFor(ready));
       return this.flagsFor(context);
     }
-    const query = input.query?.[this.overrideResolver?.queryParam ?? 'flagwise'];
-    const overrides =
-      this.overrideResolver === undefined
-        ? undefined
-        : this.resolveOverrides(request, {
-            cookieHeader: input.cookieHeader,
-            query:
-              typeof query === 'string' || Array.isArray(query) ? (query as string | string[]) : undefined,
-          });
+    const overrides = this.overridesFor(request, input);
     if (isPromiseLike(context) || isPromiseLike(overrides)) {
       return Promise.all([context, overrides]).then(([ready, resolved]) =>
         this.flagsFor(ready, resolved, visitors, input),
@@ -400,12 +399,71 @@ export class FlagsClient<Request = any> extends EventEmitter<FlagsEvents> {
     return this.flagsFor(context, overrides, visitors, input);
   }
 
+  /**
+   * For adapters that attach flags before the request is authenticated (Nest's middleware runs before its
+   * guards): the request's flags, built at their first read from what `reader.inputOf(request)` says then.
+   * `settle()` builds them earlier and awaits an async context hook or `allow()`; a read that comes first cannot
+   * wait, so it evaluates without what they would add, and says so once. Set-Cookie headers go to
+   * `reader.setCookies(response, cookies)`.
+   * @example
+   * const { flags, settle } = client.forRequestLater(req, res, reader, options.context);
+   */
+  forRequestLater<Response>(
+    request: Request,
+    response: Response,
+    reader: RequestReader<Request, Response>,
+    hook?: ContextHook<Request>,
+    visitors?: VisitorIds,
+  ): DeferredRequestFlags {
+    return new LaterRequest(this.laterHost, request, response, reader, hook, visitors);
+  }
+
+  // What flags built at their first read need of the client; made once, not per request.
+  private readonly laterHost: LaterRequestHost<Request> = {
+    snapshot: () => this.snapshot,
+    requestHost: () => this.requestHost,
+    contextOf: (request, input, hook) => requestContext(request, input, hook, this.onContextHookError),
+    overridesOf: (request, input) => this.overridesFor(request, input),
+    cookiesOf: (context, resolved, visitors, input) => this.cookiesFor(context, resolved, visitors, input),
+    onUnsettledRead: () =>
+      this.warnOncePerName(
+        'read before settled',
+        'flags were read before an async context hook or overrides allow() settled: that request was ' +
+          'evaluated without what they add (read the flags where the adapter awaits them; see its README)',
+      ),
+  };
+
+  /** The overrides a request may use; undefined when overrides are off. */
+  private overridesFor(
+    request: Request,
+    input: RequestInput,
+  ): ResolvedOverrides | Promise<ResolvedOverrides> | undefined {
+    if (this.overrideResolver === undefined) return undefined;
+    const query = input.query?.[this.overrideResolver.queryParam];
+    return this.resolveOverrides(request, {
+      cookieHeader: input.cookieHeader,
+      query: typeof query === 'string' || Array.isArray(query) ? (query as string | string[]) : undefined,
+    });
+  }
+
   private flagsFor(
     context: FlagContext,
     resolved?: ResolvedOverrides,
     visitors?: VisitorIds,
     input?: RequestInput,
   ): RequestFlagsResult {
+    const setCookie = this.cookiesFor(context, resolved, visitors, input);
+    const flags = createRequestFlags(this.snapshot, context, resolved?.overrides, this.requestHost);
+    return setCookie === undefined ? { flags } : { flags, setCookie };
+  }
+
+  /** The Set-Cookie headers of a request: a refreshed override cookie, a new visitor id (set on the context). */
+  private cookiesFor(
+    context: FlagContext,
+    resolved: ResolvedOverrides | undefined,
+    visitors: VisitorIds | undefined,
+    input: RequestInput | undefined,
+  ): string[] | undefined {
     let setCookie: string[] | undefined;
     if (resolved?.setCookie !== undefined) setCookie = [resolved.setCookie];
     if (visitors !== undefined && !context.userId && !context.sessionId) {
@@ -413,8 +471,7 @@ export class FlagsClient<Request = any> extends EventEmitter<FlagsEvents> {
       context.sessionId = visitor.id;
       if (visitor.setCookie !== undefined) (setCookie ??= []).push(visitor.setCookie);
     }
-    const flags = createRequestFlags(this.snapshot, context, resolved?.overrides, this.requestHost);
-    return setCookie === undefined ? { flags } : { flags, setCookie };
+    return setCookie;
   }
 
   private readonly onContextHookError = (error: unknown) => {

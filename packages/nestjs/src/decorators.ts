@@ -9,7 +9,7 @@ import {
   type VariantRequirement,
 } from './guards.js';
 import type { OnDisabled } from './options.js';
-import { flagsOfRequest } from './platform-request.js';
+import { flagsOfRequest, settleFlags } from './platform-request.js';
 import { FEATURE_REQUIRED_METADATA, VARIANT_REQUIRED_METADATA } from './tokens.js';
 
 /**
@@ -104,15 +104,18 @@ function requirementDecorator(key: string, requirement: object): ClassDecorator 
  * @Get() show(@Flags() flags: RequestFlags) { return flags.newPricing ? 'new' : 'old'; }
  */
 export const Flags: () => ParameterDecorator = createParamDecorator(
-  (_data: unknown, context: ExecutionContext): RequestFlags => {
+  (_data: unknown, context: ExecutionContext): RequestFlags | Promise<RequestFlags> => {
     // The HTTP request, without switchToHttp()'s allocation.
-    const flags = flagsOfRequest(context.getArgByIndex(0));
+    const request = context.getArgByIndex(0);
+    const flags = flagsOfRequest(request);
     if (flags === undefined) {
       throw new ConfigurationError(
         '@Flags() found no flags on the request: add FeatureFlagsModule.forRoot({ ... }) to the imports of your ' +
-          'root module (its interceptor attaches them to every HTTP request a controller handles)',
+          'root module (it attaches them to every HTTP request)',
       );
     }
-    return flags;
+    // Nest awaits a parameter that is a Promise: an async context hook or allow() settles before the handler.
+    const waiting = settleFlags(request);
+    return waiting === undefined ? flags : waiting.then(() => flags);
   },
 );

@@ -1,6 +1,6 @@
 // The module: resolves its options through the shared adapter layer, waits for the first flags during
-// bootstrap, gives every HTTP request its lazy flags (a global interceptor; the guard when it runs first), and
-// closes the client it created when the app shuts down.
+// bootstrap, gives every HTTP request its lazy flags (a middleware, or a hook on Fastify), and closes the client
+// it created when the app shuts down.
 import { ConfigurationError, type FlagsClient, type Logger } from '@flagwise/core';
 import {
   type AdapterDefinition,
@@ -19,12 +19,13 @@ import {
   Inject,
   Module,
   Logger as NestLogger,
+  type NestModule,
   type OnApplicationShutdown,
   type Provider,
 } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
+import { HttpAdapterHost } from '@nestjs/core';
 import { FeatureFlagsService } from './feature-flags-service.js';
-import { FeatureFlagsInterceptor } from './interceptor.js';
+import { attachToEveryRequest } from './middleware.js';
 import type {
   FeatureFlagsModuleAsyncOptions,
   FeatureFlagsModuleOptions,
@@ -43,8 +44,17 @@ type Setup = AdapterSetup<any, NestAdapterOptions>;
  */
 @Global()
 @Module({})
-export class FeatureFlagsModule implements OnApplicationShutdown {
-  constructor(@Inject(FEATURE_FLAGS_SETUP) private readonly setup: Setup) {}
+export class FeatureFlagsModule implements NestModule, OnApplicationShutdown {
+  constructor(
+    @Inject(FEATURE_FLAGS_SETUP) private readonly setup: Setup,
+    @Inject(REQUEST_FLAGS) private readonly requestFlags: NestRequestFlags,
+    @Inject(HttpAdapterHost) private readonly adapterHost: HttpAdapterHost,
+  ) {}
+
+  /** Attaches every HTTP request's flags as it comes in: before the routes and Nest middleware, for all of them. */
+  configure(): void {
+    attachToEveryRequest(this.adapterHost.httpAdapter, this.requestFlags);
+  }
 
   /**
    * Flags from options known at startup: client options (the module creates the client; default source:
@@ -116,7 +126,6 @@ export class FeatureFlagsModule implements OnApplicationShutdown {
           useFactory: (client: FlagsClient) => new FeatureFlagsService(client),
           inject: [FEATURE_FLAGS_CLIENT],
         },
-        { provide: APP_INTERCEPTOR, useClass: FeatureFlagsInterceptor },
       ],
       exports: [
         FEATURE_FLAGS_OPTIONS,

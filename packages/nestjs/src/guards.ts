@@ -74,8 +74,8 @@ export class FeatureFlagsGuard implements CanActivate {
     if (requirements === null) return true;
     // The HTTP arguments are (request, response, next); switchToHttp() would allocate on every request.
     const request = context.getArgByIndex(0);
-    // The guard runs before the module's interceptor: it attaches the flags the interceptor would.
-    const waiting = this.requestFlags!.attach(request, context.getArgByIndex(1));
+    // Builds the flags now, after the guards before this one (an auth guard's req.user is in their context).
+    const waiting = this.requestFlags!.ready(request, context.getArgByIndex(1));
     if (waiting === undefined) return this.allows(context, request, requirements);
     return waiting.then(() => this.allows(context, request, requirements));
   }

@@ -33,7 +33,6 @@ export { FeatureFlagsModule } from './feature-flags-module.js';
 export { FeatureFlagsService } from './feature-flags-service.js';
 export { flagsFrontendApi, type NestFrontendApiOptions } from './frontend-api.js';
 export { FeatureFlagsGuard } from './guards.js';
-export { FeatureFlagsInterceptor } from './interceptor.js';
 export { FlagsEndpointModule, type FlagsEndpointOptions } from './mount-endpoint.js';
 export { type FlagsOfrepOptions, flagsOfrep } from './ofrep.js';
 export type {

@@ -28,7 +28,7 @@ import {
 } from '@nestjs/common';
 import { PATH_METADATA } from '@nestjs/common/constants.js';
 import { HttpAdapterHost } from '@nestjs/core';
-import { flagsOfRequest } from './platform-request.js';
+import { flagsOfRequest, settleFlags } from './platform-request.js';
 import { FEATURE_FLAGS_CLIENT } from './tokens.js';
 
 /** Where `FlagsEndpointModule.register()` serves an endpoint. */
@@ -106,6 +106,8 @@ function endpointController(path: string, endpoint: Endpoint): Type {
       if (flags === undefined) {
         throw flagsMissingError(endpoint.name, 'FeatureFlagsModule gave this request no flags');
       }
+      // Built (an async context hook awaited) before the endpoint writes its headers, beside the flags' cookies.
+      await settleFlags(request);
       const fastify = this.platform === 'fastify';
       const answer = await serveEndpoint(endpoint, {
         method: request.method,

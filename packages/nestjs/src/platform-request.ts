@@ -1,12 +1,17 @@
 // What the adapter does with the platform's request and response (Express `req`/`res`, Fastify
-// `request`/`reply`): build the request's flags once, after the guards that run before (so `req.user` set by an
-// auth guard is in their context), and expose them as `request.flags` and to views (`res.locals` / `reply.locals`).
+// `request`/`reply`): attach the request's flags as `request.flags` and to views (`res.locals` / `reply.locals`)
+// when the request comes in, and build their context at the first read, after the guards that run before it (so
+// `req.user` set by an auth guard is in it). The module's guard and `@Flags()` build it earlier and await an async
+// context hook or `allow()`.
 import type { FlagsClient, RequestFlags } from '@flagwise/core';
 import {
   type AdapterSetup,
+  type DeferredRequestFlags,
   headerText,
   isPromiseLike,
   type RequestFlagsResult,
+  type RequestInput,
+  type RequestReader,
   trustsProxy,
 } from '@flagwise/core/adapter';
 import type { NestAdapterOptions } from './options.js';
@@ -15,6 +20,7 @@ import type { NestAdapterOptions } from './options.js';
 // @fastify/session) add.
 interface PlatformRequest {
   flags?: RequestFlags | null;
+  [LATER_FLAGS]?: DeferredRequestFlags | null;
   user?: unknown;
   ip?: string;
   socket?: { remoteAddress?: string };
@@ -37,10 +43,25 @@ interface PlatformResponse {
   append?: (field: string, value: string | string[]) => unknown;
   /** Fastify (appends for set-cookie) */
   header?: (field: string, value: string | string[]) => unknown;
+  /** Express */
+  headersSent?: boolean;
+  /** Fastify */
+  sent?: boolean;
 }
 
-/** Builds and attaches one request's flags: the module's guard and interceptor share one per app. */
-export class NestRequestFlags {
+/** Where a request keeps how to build its flags before their first read. */
+export const LATER_FLAGS = Symbol('flagwise.laterFlags');
+
+/**
+ * Builds the flags the middleware attached to the request, awaiting an async context hook or `allow()`: a
+ * Promise only while they run. Never rejects.
+ */
+export function settleFlags(request: object): Promise<void> | undefined {
+  return (request as PlatformRequest)[LATER_FLAGS]?.settle();
+}
+
+/** Builds and attaches one request's flags: the module's middleware, guard and `@Flags()` share one per app. */
+export class NestRequestFlags implements RequestReader<PlatformRequest, PlatformResponse | undefined> {
   private readonly client: FlagsClient;
   private readonly options: NestAdapterOptions;
 
@@ -49,37 +70,62 @@ export class NestRequestFlags {
     this.options = setup.options;
   }
 
+  /** Attaches the request's flags, to be built at their first read (the module's middleware). */
+  attachLater(request: PlatformRequest, response: PlatformResponse | undefined): void {
+    if (flagsOfRequest(request) !== undefined) return;
+    const later = this.client.forRequestLater(
+      request,
+      response,
+      this,
+      this.options.context,
+      this.setup.visitors,
+    );
+    request[LATER_FLAGS] = later;
+    const flags = later.flags;
+    request.flags = flags;
+    const locals = response?.locals;
+    if (locals !== null && typeof locals === 'object') locals.flags = flags;
+  }
+
   /**
-   * Attaches the request's flags unless it has them; a Promise only while an async context hook or `allow()`
-   * runs. Never rejects.
+   * Makes sure the request's flags are built, awaiting an async context hook or `allow()`: a Promise only while
+   * they run. Never rejects. Builds them at once when the middleware did not attach them (a route it excludes).
    */
-  attach(request: PlatformRequest, response: PlatformResponse | undefined): Promise<void> | undefined {
-    if (typeof request.flags === 'object' && request.flags !== null) return undefined;
-    const { readsCookies, readsQuery, visitors } = this.setup;
-    const express = typeof request.app?.get === 'function';
+  ready(request: PlatformRequest, response: PlatformResponse | undefined): Promise<void> | undefined {
+    if (flagsOfRequest(request) !== undefined) return settleFlags(request);
     const result = this.client.forRequest(
       request,
-      {
-        user: request.user,
-        sessionId: request.sessionID,
-        session: request.session,
-        // Express: req.ip honours `trust proxy`; without it, the socket's address. Fastify's request.ip follows trustProxy.
-        ip:
-          express && !trustsProxy(request.app!.get!('trust proxy'))
-            ? request.socket?.remoteAddress
-            : request.ip,
-        cookieHeader: readsCookies ? headerText(request.headers?.cookie) : undefined,
-        // The query matters only to QA overrides (Express 5 parses req.query on every access).
-        query: readsQuery ? (request.query as Record<string, unknown> | undefined) : undefined,
-        secure: visitors !== undefined && (request.secure === true || request.protocol === 'https'),
-      },
+      this.inputOf(request),
       this.options.context,
-      visitors,
+      this.setup.visitors,
     );
     if (isPromiseLike<RequestFlagsResult>(result))
       return result.then((ready) => attached(request, response, ready));
     attached(request, response, result);
     return undefined;
+  }
+
+  inputOf(request: PlatformRequest): RequestInput {
+    const { readsCookies, readsQuery, visitors } = this.setup;
+    const express = typeof request.app?.get === 'function';
+    return {
+      user: request.user,
+      sessionId: request.sessionID,
+      session: request.session,
+      // Express: req.ip honours `trust proxy`; without it, the socket's address. Fastify's request.ip follows trustProxy.
+      ip:
+        express && !trustsProxy(request.app!.get!('trust proxy'))
+          ? request.socket?.remoteAddress
+          : request.ip,
+      cookieHeader: readsCookies ? headerText(request.headers?.cookie) : undefined,
+      // The query matters only to QA overrides (Express 5 parses req.query on every access).
+      query: readsQuery ? (request.query as Record<string, unknown> | undefined) : undefined,
+      secure: visitors !== undefined && (request.secure === true || request.protocol === 'https'),
+    };
+  }
+
+  setCookies(response: PlatformResponse | undefined, cookies: string[]): void {
+    setCookies(response, cookies);
   }
 }
 
@@ -91,11 +137,15 @@ function attached(
   request.flags = result.flags;
   const locals = response?.locals;
   if (locals !== null && typeof locals === 'object') locals.flags = result.flags;
-  if (result.setCookie !== undefined && response !== undefined) {
-    // Express's `res.header` replaces; its `append` adds. Fastify's `reply.header` adds for set-cookie.
-    if (typeof response.append === 'function') response.append('Set-Cookie', result.setCookie);
-    else if (typeof response.header === 'function') response.header('set-cookie', result.setCookie);
-  }
+  if (result.setCookie !== undefined) setCookies(response, result.setCookie);
+}
+
+function setCookies(response: PlatformResponse | undefined, cookies: string[]): void {
+  // Flags first read while the body streams can no longer set a cookie; the next request will.
+  if (response === undefined || response.headersSent === true || response.sent === true) return;
+  // Express's `res.header` replaces; its `append` adds. Fastify's `reply.header` adds for set-cookie.
+  if (typeof response.append === 'function') response.append('Set-Cookie', cookies);
+  else if (typeof response.header === 'function') response.header('set-cookie', cookies);
 }
 
 /** The request's flags, or undefined when the module gave the request none. */

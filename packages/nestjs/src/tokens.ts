@@ -18,7 +18,7 @@ export const FEATURE_FLAGS_CLIENT: unique symbol = Symbol('flagwise:nestjs:clien
 export const FEATURE_REQUIRED_METADATA = 'flagwise:feature-required';
 export const VARIANT_REQUIRED_METADATA = 'flagwise:variant-required';
 
-/** The module's per-request flags builder, shared by its guard and interceptor. */
+/** The module's per-request flags builder, shared by its request hook, guard and `@Flags()`. */
 export const REQUEST_FLAGS: unique symbol = Symbol('flagwise:nestjs:request-flags');
 
 /** The module's resolved setup (client, adapter options, visitor ids), from the shared adapter layer. */

@@ -8,7 +8,6 @@ it('exports the Nest API and the core names a Nest app needs', () => {
     'FEATURE_FLAGS_CLIENT',
     'FEATURE_FLAGS_OPTIONS',
     'FeatureFlagsGuard',
-    'FeatureFlagsInterceptor',
     'FeatureFlagsModule',
     'FeatureFlagsService',
     'FeatureFlagsTestingModule',

@@ -1,5 +1,6 @@
 // The request's flags outside @Flags(): `req.flags` / `request.flags` in handlers and middleware, the same
-// object @Flags() and the guard use, built once per request after the guards, and flags someone else sets kept.
+// object @Flags() and the guard use, attached as the request comes in and built at the first read (after the
+// guards, with the user an auth guard set), once per request; flags someone else sets are kept.
 import {
   Controller,
   Get,
@@ -30,6 +31,11 @@ class RequestController {
   @Get('plain')
   plain() {
     return { ok: true };
+  }
+
+  @Get('reads')
+  reads(@Req() request: { flags: RequestFlags }) {
+    return { open: request.flags.open, beta: request.flags.beta };
   }
 
   @Get('same')
@@ -83,11 +89,10 @@ describe.each(PLATFORMS)('the request flags on %s', (platform) => {
     })
     class AppModule implements NestModule {
       configure(consumer: MiddlewareConsumer) {
-        // A middleware runs before guards and interceptors: the flags come after the guards, with the user.
+        // A middleware runs before the guards: flags it reads are built then, without the guard's user.
         consumer
           .apply((request: any, _response: unknown, next: () => void) => {
-            if (request.headers['x-preread'])
-              request.preread = request.flags === undefined ? 'none yet' : 'set';
+            if (request.headers['x-preread']) request.preread = request.flags.beta;
             next();
           })
           .forRoutes('authenticated');
@@ -119,23 +124,29 @@ describe.each(PLATFORMS)('the request flags on %s', (platform) => {
     expect(builds - before).toBe(1);
   });
 
-  it('is built once per request', async () => {
-    const before = builds;
-    expect((await app.get('/plain')).status).toBe(200);
-    expect((await app.get('/plain')).status).toBe(200);
+  it('is built once per request that reads flags, and not for one that reads none', async () => {
+    let before = builds;
+    expect((await app.get('/reads')).status).toBe(200);
+    expect((await app.get('/reads')).status).toBe(200);
     expect(builds - before).toBe(2);
+    before = builds;
+    expect((await app.get('/plain')).status).toBe(200);
+    expect(builds - before).toBe(0);
+  });
+
+  it('is built after the guards when first read there: the user an auth guard sets is in it', async () => {
+    const afterGuard = JSON.parse((await app.get('/authenticated', { 'x-user': 'ada' })).text);
+    expect(afterGuard).toEqual({ beta: true, user: 'ada' });
   });
 
   // Nest middleware on Fastify gets the raw Node request, which has no flags: these are Express's.
   it.runIf(platform === 'express')(
-    'is built after the guards: the user an auth guard sets is in it, a middleware before them sees none yet',
+    'is built at the first read: read by a middleware before the guards, it has no user, for the whole request',
     async () => {
-      const afterGuard = JSON.parse((await app.get('/authenticated', { 'x-user': 'ada' })).text);
-      expect(afterGuard).toEqual({ beta: true, user: 'ada' });
       const readEarly = JSON.parse(
         (await app.get('/authenticated', { 'x-user': 'ada', 'x-preread': 'yes' })).text,
       );
-      expect(readEarly).toEqual({ beta: true, user: 'ada', preread: 'none yet' });
+      expect(readEarly).toEqual({ beta: false, user: null, preread: false });
     },
   );
 

@@ -122,7 +122,10 @@ export function recordRequest(
   const recording: Recording = { flags, seen: new Set(), read: [], resolve, methods: {} };
   const record: RequestRecord = {
     ...facts,
-    context: flags.context,
+    // a getter: flags built at their first read have their context only then
+    get context() {
+      return flags.context;
+    },
     read: recording.read,
     didRead: (flag) => recording.seen.has(resolve(flag) ?? flag) || recording.seen.has(toPropertyName(flag)),
   };

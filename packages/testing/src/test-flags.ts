@@ -8,8 +8,15 @@ import {
   type MemoryFlagValue,
   type MemorySource,
   memorySource,
+  type RequestFlags,
 } from '@flagwise/core';
-import type { RequestFlagsResult, RequestInput, VisitorIds } from '@flagwise/core/adapter';
+import type {
+  DeferredRequestFlags,
+  RequestFlagsResult,
+  RequestInput,
+  RequestReader,
+  VisitorIds,
+} from '@flagwise/core/adapter';
 import { type PinnedFlags, parsePins, pinsHeaderOf } from './pins.js';
 import { type NameResolver, nameResolver, type RequestRecord, recordRequest } from './request-record.js';
 
@@ -113,17 +120,46 @@ export class TestFlags<Request = any> extends FlagsClient<Request> {
     hook?: ContextHook<Request>,
     visitors?: VisitorIds,
   ): RequestFlagsResult | Promise<RequestFlagsResult> {
-    const header = pinsHeaderOf(request);
-    let served: FlagsClient<Request> = this;
-    let pins: PinnedFlags = {};
-    if (header.pins !== undefined) ({ client: served, pins } = this.pinnedClient(header.pins));
+    const { served, record } = this.serving(request);
     const result =
       served === this
         ? super.forRequest(request, input, hook, visitors)
         : served.forRequest(request, input, hook, visitors);
     const recorded = (built: RequestFlagsResult): RequestFlagsResult => {
+      const flags = record(built.flags);
+      return built.setCookie === undefined ? { flags } : { flags, setCookie: built.setCookie };
+    };
+    return result instanceof Promise ? result.then(recorded) : recorded(result);
+  }
+
+  /** The adapters' entry point for flags built at their first read, with the same pins and records. */
+  override forRequestLater<Response>(
+    request: Request,
+    response: Response,
+    reader: RequestReader<Request, Response>,
+    hook?: ContextHook<Request>,
+    visitors?: VisitorIds,
+  ): DeferredRequestFlags {
+    const { served, record } = this.serving(request);
+    const later =
+      served === this
+        ? super.forRequestLater(request, response, reader, hook, visitors)
+        : served.forRequestLater(request, response, reader, hook, visitors);
+    return { flags: record(later.flags), settle: () => later.settle() };
+  }
+
+  /** The client that serves a request (a pinned one when it carries pins), and how to record what it reads. */
+  private serving(request: Request): {
+    served: FlagsClient<Request>;
+    record: (flags: RequestFlags) => RequestFlags;
+  } {
+    const header = pinsHeaderOf(request);
+    let served: FlagsClient<Request> = this;
+    let pins: PinnedFlags = {};
+    if (header.pins !== undefined) ({ client: served, pins } = this.pinnedClient(header.pins));
+    const record = (built: RequestFlags): RequestFlags => {
       const facts = request as Requestish;
-      const { flags, record } = recordRequest(built.flags, this.resolverFor(served.definitions()), {
+      const { flags, record } = recordRequest(built, this.resolverFor(served.definitions()), {
         method: typeof facts.method === 'string' ? facts.method : undefined,
         url:
           typeof facts.originalUrl === 'string'
@@ -136,9 +172,9 @@ export class TestFlags<Request = any> extends FlagsClient<Request> {
       });
       this.records.push(record);
       if (this.records.length > MAX_RECORDS) this.records.shift();
-      return built.setCookie === undefined ? { flags } : { flags, setCookie: built.setCookie };
+      return flags;
     };
-    return result instanceof Promise ? result.then(recorded) : recorded(result);
+    return { served, record };
   }
 
   /** Every request served since the client was made or last `reset()` / `clearRequests()`, oldest first. */

@@ -83,6 +83,9 @@ function buildApp(app: Express, first: unknown, second: unknown, hooks: AppHooks
   app.get('/typo', requireFeature('beta-pgae'), (_req, res) => {
     res.type('text').send('typo ok');
   });
+  app.get('/no-variants', requireVariant('beta-page', ['on']), (_req, res) => {
+    res.type('text').send('no variants ok');
+  });
   return app;
 }
 

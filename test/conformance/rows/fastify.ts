@@ -87,6 +87,11 @@ async function buildApp(app: FastifyInstance, view: unknown, entry: unknown, hoo
     enabled: request.flags.isEnabled(request.params.name),
   }));
   app.get('/typo', { config: { feature: 'beta-pgae' } }, async () => 'typo ok');
+  app.get(
+    '/no-variants',
+    { config: { feature: { name: 'beta-page', variants: ['on'] } } },
+    async () => 'no variants ok',
+  );
 }
 
 export function header(value: string | string[] | undefined): string | undefined {

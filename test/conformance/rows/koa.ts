@@ -101,6 +101,9 @@ async function startKoaApp(
   router.get('/typo', requireFeature('beta-pgae'), (ctx) => {
     ctx.body = 'typo ok';
   });
+  router.get('/no-variants', requireVariant('beta-page', ['on']), (ctx) => {
+    ctx.body = 'no variants ok';
+  });
   app.use(router.routes()).use(router.allowedMethods());
 
   const server: Server = app.listen(0, '127.0.0.1');

@@ -153,6 +153,12 @@ async function start(
     typo() {
       return 'typo ok';
     }
+
+    @Get('no-variants')
+    @VariantRequired('beta-page', ['on'])
+    noVariants() {
+      return 'no variants ok';
+    }
   }
 
   @Module({

@@ -2,9 +2,11 @@
 // framework's adapter; adapter authors import this.
 
 export {
+  type DeferredRequestFlags,
   FLAGS_OPTION_KEYS,
   type RequestFlagsResult,
   type RequestInput,
+  type RequestReader,
   type ResolvedOverrides,
 } from '../client.js';
 export { closest } from '../flags-file/issues.js';

@@ -5,6 +5,7 @@
 // was made with, so one request sees one consistent set of definitions.
 import type { FlagHandle } from '../engine/index.js';
 import type { Explanation, FlagContext, FlagName, FlagRegistry, Payload, VariantResult } from '../types.js';
+import { isPromiseLike } from './context.js';
 import type { FlagOverrides } from './overrides.js';
 import type { FlagsSnapshot } from './snapshot.js';
 
@@ -72,6 +73,8 @@ export type FlagProperties = keyof FlagRegistry extends never
   ? { readonly [property: string]: boolean | any }
   : { readonly [Flag in FlagName as PropertyName<Flag>]: boolean } & { readonly [Flag in FlagName]: boolean };
 
+const EMPTY_CONTEXT: FlagContext = Object.freeze({});
+
 const DISABLED_VARIANT: VariantResult = Object.freeze({
   name: 'disabled',
   enabled: false,
@@ -101,16 +104,36 @@ const PROBES = new Set([
 const STATE = Symbol('flagwise.requestFlags');
 const inspectSymbol = Symbol.for('nodejs.util.inspect.custom');
 
-// Up to this many flags read in one request are remembered in one flat array searched front to back; more (a
-// template reading dozens) add an index. A request reads a handful: one array beats two hash maps there, most of
-// all inside a real server, where every extra object a request touches is a likely cache miss.
-const LINEAR_READS = 16;
-// `reads` holds [flag, enabled, variant] per flag read; enabled or variant stay undefined until asked for.
-const STRIDE = 3;
+/** What one request read of one flag: each field stays undefined until asked for. */
+interface FlagRead {
+  enabled: boolean | undefined;
+  variant: VariantResult | undefined;
+}
+
+/** The context and overrides of flags made before their request's facts were final (see `DeferredFacts`). */
+export interface RequestFlagsFacts {
+  context: FlagContext;
+  overrides: FlagOverrides | undefined;
+}
+
+/**
+ * Builds the context of flags made before their request was authenticated, at their first read or earlier when
+ * an adapter settles them (then async context hooks and `allow()` are awaited).
+ */
+export interface DeferredFacts {
+  /** for a read that cannot wait */
+  now(): RequestFlagsFacts;
+  /** may wait for an async context hook or allow() */
+  whenSettled(): RequestFlagsFacts | PromiseLike<RequestFlagsFacts>;
+}
 
 class RequestFlagsState {
-  private reads: unknown[] | undefined = undefined;
-  private readIndex: Map<FlagHandle, number> | undefined = undefined;
+  /** what this request read, per flag: one request, one value */
+  private reads: Map<FlagHandle, FlagRead> | undefined = undefined;
+  /** set until the context of flags made with deferred facts is built */
+  private deferred: DeferredFacts | undefined;
+  private contextBuilt: FlagContext;
+  private overridesBuilt: FlagOverrides | undefined;
   // Bound on first use, one method at a time, so `const { isEnabled } = req.flags` works and a request that
   // calls only isEnabled allocates one bound function, not four.
   boundIsEnabled: RequestFlags['isEnabled'] | undefined = undefined;
@@ -120,10 +143,48 @@ class RequestFlagsState {
 
   constructor(
     readonly snapshot: FlagsSnapshot,
-    readonly context: FlagContext,
-    readonly overrides: FlagOverrides | undefined,
+    context: FlagContext | DeferredFacts,
+    overrides: FlagOverrides | undefined,
     readonly host: RequestFlagsHost,
-  ) {}
+    deferred: boolean,
+  ) {
+    if (deferred) {
+      this.deferred = context as DeferredFacts;
+      this.contextBuilt = EMPTY_CONTEXT;
+    } else this.contextBuilt = context as FlagContext;
+    this.overridesBuilt = overrides;
+  }
+
+  get context(): FlagContext {
+    if (this.deferred !== undefined) this.build(this.deferred.now());
+    return this.contextBuilt;
+  }
+
+  get overrides(): FlagOverrides | undefined {
+    if (this.deferred !== undefined) this.build(this.deferred.now());
+    return this.overridesBuilt;
+  }
+
+  /** Builds deferred facts now, waiting for async hooks; undefined once built. */
+  settle(): Promise<void> | undefined {
+    const deferred = this.deferred;
+    if (deferred === undefined) return undefined;
+    const facts = deferred.whenSettled();
+    if (!isPromiseLike<RequestFlagsFacts>(facts)) {
+      this.build(facts);
+      return undefined;
+    }
+    return Promise.resolve(facts).then((settled) => {
+      // a read that could not wait may have built the facts meanwhile: what it answered stays
+      if (this.deferred === deferred) this.build(settled);
+    });
+  }
+
+  private build(facts: RequestFlagsFacts): void {
+    this.deferred = undefined;
+    this.contextBuilt = facts.context;
+    this.overridesBuilt = facts.overrides;
+  }
 
   resolve(name: string): FlagHandle | undefined {
     if (typeof name !== 'string') return undefined;
@@ -132,67 +193,48 @@ class RequestFlagsState {
     return flag;
   }
 
-  /** where `flag` sits in `reads`, adding it when `add` is set; -1 when absent */
-  private slot(flag: FlagHandle, add: boolean): number {
-    let reads = this.reads;
-    if (reads === undefined) {
-      if (!add) return -1;
-      reads = this.reads = [];
-    }
-    const index = this.readIndex;
-    if (index === undefined) {
-      for (let i = 0; i < reads.length; i += STRIDE) if (reads[i] === flag) return i;
-    } else {
-      const at = index.get(flag);
-      if (at !== undefined) return at;
-    }
-    if (!add) return -1;
-    const at = reads.length;
-    reads.push(flag, undefined, undefined);
-    if (index !== undefined) index.set(flag, at);
-    else if (at >= LINEAR_READS * STRIDE) {
-      this.readIndex = new Map();
-      for (let i = 0; i < reads.length; i += STRIDE) this.readIndex.set(reads[i] as FlagHandle, i);
-    }
-    return at;
+  private read(flag: FlagHandle): FlagRead {
+    const reads = (this.reads ??= new Map());
+    let read = reads.get(flag);
+    if (read === undefined) reads.set(flag, (read = { enabled: undefined, variant: undefined }));
+    return read;
   }
 
   isEnabled(flag: FlagHandle): boolean {
-    const at = this.slot(flag, true);
-    const reads = this.reads!;
-    let value = reads[at + 1] as boolean | undefined;
+    const read = this.read(flag);
+    let value = read.enabled;
     if (value === undefined) {
-      const forced = overrideOf(this.overrides?.flags, flag.name);
+      const context = this.context;
+      const forced = overrideOf(this.overridesBuilt?.flags, flag.name);
       if (typeof forced === 'boolean') value = forced;
       else {
-        value = this.snapshot.compiled.isEnabledHandle(flag, this.context, false);
-        if (this.snapshot.observeEvaluations)
-          this.host.onEvaluation(flag.name, value, undefined, this.context);
+        value = this.snapshot.compiled.isEnabledHandle(flag, context, false);
+        if (this.snapshot.observeEvaluations) this.host.onEvaluation(flag.name, value, undefined, context);
         if (this.snapshot.randomWhenAnonymous.size > 0) this.noteRandom(flag.name);
       }
-      reads[at + 1] = value;
+      read.enabled = value;
     }
     return value;
   }
 
   variant(flag: FlagHandle): VariantResult {
-    const at = this.slot(flag, true);
-    const reads = this.reads!;
-    let value = reads[at + 2] as VariantResult | undefined;
+    const read = this.read(flag);
+    let value = read.variant;
     if (value === undefined) {
       if (!this.snapshot.variantFlags.has(flag.name)) this.host.onNoVariants(flag.name);
-      value = this.evaluateVariant(flag, reads[at + 1] as boolean | undefined);
+      value = this.evaluateVariant(flag, read.enabled);
       // Keep isEnabled and variant in agreement for this request, whichever was read first.
-      const enabled = reads[at + 1];
-      if (enabled === undefined) reads[at + 1] = value.feature_enabled;
+      const enabled = read.enabled;
+      if (enabled === undefined) read.enabled = value.feature_enabled;
       else if (enabled !== value.feature_enabled) value = enabled ? value : DISABLED_VARIANT;
-      reads[at + 2] = value;
+      read.variant = value;
     }
     return value;
   }
 
   private evaluateVariant(flag: FlagHandle, enabled: boolean | undefined): VariantResult {
-    const overrides = this.overrides;
+    const context = this.context;
+    const overrides = this.overridesBuilt;
     if (overrides !== undefined) {
       const forcedVariant = overrideOf(overrides.variants, flag.name);
       const forcedFlag = overrideOf(overrides.flags, flag.name);
@@ -202,9 +244,9 @@ class RequestFlagsState {
       }
     }
     if (enabled === false) return DISABLED_VARIANT;
-    const value = this.snapshot.compiled.getVariantHandle(flag, this.context, DISABLED_VARIANT);
+    const value = this.snapshot.compiled.getVariantHandle(flag, context, DISABLED_VARIANT);
     if (this.snapshot.observeEvaluations)
-      this.host.onEvaluation(flag.name, value.feature_enabled, value, this.context);
+      this.host.onEvaluation(flag.name, value.feature_enabled, value, context);
     if (this.snapshot.randomWhenAnonymous.size > 0) this.noteRandom(flag.name);
     return value;
   }
@@ -255,17 +297,16 @@ class RequestFlagsState {
     const explained = this.snapshot.compiled.explain(flag, this.context);
     // One request, one value: what this request already read stays true for it, and what explain() answers
     // first is what later reads see.
-    const at = this.slot(handle, true);
-    const reads = this.reads!;
-    const seenEnabled = reads[at + 1] as boolean | undefined;
-    const seenVariant = reads[at + 2] as VariantResult | undefined;
+    const read = this.read(handle);
+    const seenEnabled = read.enabled;
+    const seenVariant = read.variant;
     let explanation = explained;
-    if (seenEnabled === undefined) reads[at + 1] = explained.enabled;
+    if (seenEnabled === undefined) read.enabled = explained.enabled;
     else if (seenEnabled !== explained.enabled) {
       explanation = { ...explained, enabled: seenEnabled, variant: this.variant(handle) };
     }
     if (seenVariant === undefined) {
-      if (reads[at + 1] === explanation.variant.feature_enabled) reads[at + 2] = explanation.variant;
+      if (read.enabled === explanation.variant.feature_enabled) read.variant = explanation.variant;
     } else if (seenVariant !== explanation.variant) {
       explanation = { ...explanation, variant: seenVariant };
     }
@@ -298,12 +339,9 @@ class RequestFlagsState {
 
   /** the flags read so far and their values, in the order read */
   readSoFar(): [string, boolean][] {
-    const reads = this.reads ?? [];
     const result: [string, boolean][] = [];
-    for (let i = 0; i < reads.length; i += STRIDE) {
-      const enabled = reads[i + 1];
-      if (enabled !== undefined) result.push([(reads[i] as FlagHandle).name, enabled as boolean]);
-    }
+    for (const [flag, read] of this.reads ?? [])
+      if (read.enabled !== undefined) result.push([flag.name, read.enabled]);
     return result;
   }
 
@@ -428,7 +466,7 @@ function inspectRequestFlags(state: RequestFlagsState): string {
   return `RequestFlags { ${state.snapshot.propertyNames.length} flags${read.length ? `; read: ${read.join(', ')}` : ''} }`;
 }
 
-/** Makes the per-request object. Adapters call it through `client.forContext(ctx)`. */
+/** Makes the per-request object. Adapters call it through `client.forRequest(...)`. */
 export function createRequestFlags(
   snapshot: FlagsSnapshot,
   context: FlagContext,
@@ -436,9 +474,32 @@ export function createRequestFlags(
   host: RequestFlagsHost,
 ): RequestFlags {
   return new Proxy(
-    new RequestFlagsState(snapshot, context, overrides, host),
+    new RequestFlagsState(snapshot, context, overrides, host, false),
     handler,
   ) as unknown as RequestFlags;
+}
+
+/**
+ * Makes a per-request object whose context is built at its first read (or when `settleRequestFlags` is
+ * called). Adapters call it through `client.forRequestLater(...)`.
+ */
+export function createDeferredRequestFlags(
+  snapshot: FlagsSnapshot,
+  facts: DeferredFacts,
+  host: RequestFlagsHost,
+): RequestFlags {
+  return new Proxy(
+    new RequestFlagsState(snapshot, facts, undefined, host, true),
+    handler,
+  ) as unknown as RequestFlags;
+}
+
+/**
+ * Builds the context of flags from `forRequestLater` now, awaiting an async context hook or `allow()`: a
+ * Promise while they run, undefined when there is nothing to wait for (or the flags are not flagwise's).
+ */
+export function settleRequestFlags(flags: RequestFlags): Promise<void> | undefined {
+  return (flags as unknown as Record<symbol, RequestFlagsState | undefined>)[STATE]?.settle();
 }
 
 /**

@@ -161,6 +161,33 @@ describe('per-request flags', () => {
     await client.close();
   });
 
+  it('answers variant() of a flag without variants as disabled and warns once per flag', async () => {
+    const { client } = await clientWith([
+      simpleFlag('plain', true),
+      simpleFlag('other-plain', true),
+      simpleFlag('with-variants', true, {
+        variants: [{ name: 'a', weight: 1000, weightType: 'variable', stickiness: 'userId' }],
+      }),
+    ]);
+    const warnings: string[] = [];
+    client.on('warn', (message) => warnings.push(message));
+    for (let i = 0; i < 5; i++) {
+      const flags = client.forContext({ userId: `u${i}` });
+      expect(flags.variant('plain')).toMatchObject({
+        name: 'disabled',
+        enabled: false,
+        feature_enabled: true,
+      });
+      expect(flags.plain).toBe(true);
+      expect(flags.variant('with-variants').name).toBe('a');
+    }
+    void client.forContext({}).variant('other-plain');
+    expect(warnings.filter((w) => w.includes('flag "plain" has no variants'))).toHaveLength(1);
+    expect(warnings.filter((w) => w.includes('flag "other-plain" has no variants'))).toHaveLength(1);
+    expect(warnings.some((w) => w.includes('"with-variants" has no variants'))).toBe(false);
+    await client.close();
+  });
+
   it('behaves as a plain object: keys, in, own-property checks, spread and JSON', async () => {
     const { client } = await clientWith([
       simpleFlag('dark-mode', true, { browser: true }),
