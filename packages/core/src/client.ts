@@ -610,7 +610,13 @@ export class FlagsClient<Request = any> extends EventEmitter<FlagsEvents> {
     const releaseWarnings = () => {
       const held = heldWarnings ?? [];
       heldWarnings = undefined;
-      for (const message of held) this.warn(message);
+      for (const message of held) {
+        try {
+          this.warn(message);
+        } catch {
+          // a throwing listener must not stop the swap, as it does not stop compilation
+        }
+      }
     };
     const steps = this.prepareLoad(definitions, previous, onWarn);
     const count = Array.isArray(definitions?.features) ? definitions.features.length : 0;
@@ -631,7 +637,15 @@ export class FlagsClient<Request = any> extends EventEmitter<FlagsEvents> {
       cancel: runStepsInSlices(steps, LOAD_SLICE_MS, {
         done: (prepared) => {
           if (this.loading === loading) this.loading = undefined;
-          this.swapIn(prepared, previous, releaseWarnings);
+          try {
+            this.swapIn(prepared, previous, releaseWarnings);
+          } catch (error) {
+            // No source is there to catch a listener's throw on this turn: it must not crash the process.
+            this.logger.error(
+              { err: asError(error), source: this.source.name },
+              'flagwise: a listener threw while reloaded flags were swapped in',
+            );
+          }
         },
         failed: (error) => {
           if (this.loading === loading) this.loading = undefined;

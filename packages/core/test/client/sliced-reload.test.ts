@@ -288,6 +288,36 @@ describe('a large reload, in slices', { timeout: 120_000 }, () => {
   });
 });
 
+describe('a large reload in slices with listeners that throw', () => {
+  it('swaps in and logs the throw instead of crashing the process', async () => {
+    const source = new PushedSource(largeDefinitions(COUNT, 0));
+    const { logger, lines } = recordingLogger();
+    const client = createFlags({ source, logger });
+    clients.push(client);
+    client.on('changed', () => {
+      throw new Error('a bug in a changed listener');
+    });
+    client.on('warn', () => {
+      throw new Error('a bug in a warn listener');
+    });
+    const unknownStrategy: FeatureDefinition = {
+      name: 'custom',
+      enabled: true,
+      strategies: [{ name: 'not-registered', parameters: {}, constraints: [] }],
+      variants: [],
+    };
+    source.deliver(largeDefinitions(COUNT, 1, [unknownStrategy]));
+    await waitFor(() => client.feature('custom') !== undefined, 'the reloaded flags', 30_000);
+    await waitFor(() => lines.some((line) => line.message.includes('listener threw')), 'the logged throw');
+
+    expect(client.feature('flag-1')?.strategies?.[0]?.parameters?.rollout).toBe('20');
+    expect(lines.some((line) => line.level === 'warn' && line.message.includes('not-registered'))).toBe(true);
+    expect(lines.filter((line) => line.level === 'error').map((line) => line.message)).toEqual([
+      'flagwise: a listener threw while reloaded flags were swapped in',
+    ]);
+  });
+});
+
 describe('a large reload through memorySource', () => {
   it('is swapped in before replace() returns, as every memorySource change is', () => {
     const source = memorySource(largeDefinitions(COUNT, 0));
