@@ -632,25 +632,23 @@ export class FlagsClient<Request = any> extends EventEmitter<FlagsEvents> {
       this.swapIn(prepared, previous, releaseWarnings);
       return;
     }
+    const finish = (swap: () => void) => {
+      if (this.loading === loading) this.loading = undefined;
+      try {
+        swap();
+      } catch (error) {
+        // No source is there to catch a listener's throw on this turn: it must not crash the process.
+        this.logger.error(
+          { err: asError(error), source: this.source.name },
+          'flagwise: a listener of the flags client threw during a reload',
+        );
+      }
+    };
     const loading = {
       definitions,
       cancel: runStepsInSlices(steps, LOAD_SLICE_MS, {
-        done: (prepared) => {
-          if (this.loading === loading) this.loading = undefined;
-          try {
-            this.swapIn(prepared, previous, releaseWarnings);
-          } catch (error) {
-            // No source is there to catch a listener's throw on this turn: it must not crash the process.
-            this.logger.error(
-              { err: asError(error), source: this.source.name },
-              'flagwise: a listener threw while reloaded flags were swapped in',
-            );
-          }
-        },
-        failed: (error) => {
-          if (this.loading === loading) this.loading = undefined;
-          this.loadFailed(error);
-        },
+        done: (prepared) => finish(() => this.swapIn(prepared, previous, releaseWarnings)),
+        failed: (error) => finish(() => this.loadFailed(error)),
       }),
     };
     this.loading = loading;

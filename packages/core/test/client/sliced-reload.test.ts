@@ -308,12 +308,15 @@ describe('a large reload in slices with listeners that throw', () => {
     };
     source.deliver(largeDefinitions(COUNT, 1, [unknownStrategy]));
     await waitFor(() => client.feature('custom') !== undefined, 'the reloaded flags', 30_000);
-    await waitFor(() => lines.some((line) => line.message.includes('listener threw')), 'the logged throw');
+    await waitFor(
+      () => lines.some((line) => line.message.includes('listener of the flags client threw')),
+      'the logged throw',
+    );
 
     expect(client.feature('flag-1')?.strategies?.[0]?.parameters?.rollout).toBe('20');
     expect(lines.some((line) => line.level === 'warn' && line.message.includes('not-registered'))).toBe(true);
     expect(lines.filter((line) => line.level === 'error').map((line) => line.message)).toEqual([
-      'flagwise: a listener threw while reloaded flags were swapped in',
+      'flagwise: a listener of the flags client threw during a reload',
     ]);
   });
 });
