@@ -7,12 +7,7 @@ import { ConfigurationError, FlagwiseError } from './errors.js';
 import { resolveLogger } from './logger.js';
 import { checkKnownKeys, nearestName } from './nearest-name.js';
 import { type ContextHook, isPromiseLike, type RequestFacts, requestContext } from './request/context.js';
-import {
-  type DeferredRequestFlags,
-  LaterRequest,
-  type LaterRequestHost,
-  type RequestReader,
-} from './request/later-request.js';
+import { LaterRequest, type LaterRequestHost, type RequestReader } from './request/later-request.js';
 import {
   type FlagOverrides,
   type OverrideInput,
@@ -20,7 +15,12 @@ import {
   OverrideResolver,
   type ResolvedOverrides,
 } from './request/overrides.js';
-import { createRequestFlags, type RequestFlags, type RequestFlagsHost } from './request/request-flags.js';
+import {
+  createDeferredRequestFlags,
+  createRequestFlags,
+  type RequestFlags,
+  type RequestFlagsHost,
+} from './request/request-flags.js';
 import { buildSnapshot, buildSnapshotInSteps, type FlagsSnapshot } from './request/snapshot.js';
 import type { VisitorIds } from './request/visitor-id.js';
 import { defaultFileSource } from './sources/index.js';
@@ -102,7 +102,7 @@ export interface RequestFlagsResult {
   setCookie?: string[];
 }
 
-export type { DeferredRequestFlags, RequestReader } from './request/later-request.js';
+export type { RequestReader } from './request/later-request.js';
 export type { ResolvedOverrides } from './request/overrides.js';
 
 const EMPTY_CONTEXT: FlagContext = Object.freeze({});
@@ -402,11 +402,11 @@ export class FlagsClient<Request = any> extends EventEmitter<FlagsEvents> {
   /**
    * For adapters that attach flags before the request is authenticated (Nest's middleware runs before its
    * guards): the request's flags, built at their first read from what `reader.inputOf(request)` says then.
-   * `settle()` builds them earlier and awaits an async context hook or `allow()`; a read that comes first cannot
-   * wait, so it evaluates without what they would add, and says so once. Set-Cookie headers go to
-   * `reader.setCookies(response, cookies)`.
+   * `settleRequestFlags(flags)` builds them earlier and awaits an async context hook or `allow()`; a read that
+   * comes first cannot wait, so it evaluates without what they would add, and says so once. Set-Cookie headers
+   * go to `reader.setCookies(response, cookies)`.
    * @example
-   * const { flags, settle } = client.forRequestLater(req, res, reader, options.context);
+   * req.flags = client.forRequestLater(req, res, reader, options.context);
    */
   forRequestLater<Response>(
     request: Request,
@@ -414,14 +414,13 @@ export class FlagsClient<Request = any> extends EventEmitter<FlagsEvents> {
     reader: RequestReader<Request, Response>,
     hook?: ContextHook<Request>,
     visitors?: VisitorIds,
-  ): DeferredRequestFlags {
-    return new LaterRequest(this.laterHost, request, response, reader, hook, visitors);
+  ): RequestFlags {
+    const facts = new LaterRequest(this.laterHost, request, response, reader, hook, visitors);
+    return createDeferredRequestFlags(this.snapshot, facts, this.requestHost);
   }
 
   // What flags built at their first read need of the client; made once, not per request.
   private readonly laterHost: LaterRequestHost<Request> = {
-    snapshot: () => this.snapshot,
-    requestHost: () => this.requestHost,
     contextOf: (request, input, hook) => requestContext(request, input, hook, this.onContextHookError),
     overridesOf: (request, input) => this.overridesFor(request, input),
     cookiesOf: (context, resolved, visitors, input) => this.cookiesFor(context, resolved, visitors, input),

@@ -1,6 +1,6 @@
 // Decorators only set metadata (and apply the guard that reads it); @Flags() reads what the module attached.
 import { ConfigurationError, type FlagName, type RequestFlags } from '@flagwise/core';
-import { checkGuard, checkGuardOptions, describe } from '@flagwise/core/adapter';
+import { checkGuard, checkGuardOptions, describe, settleRequestFlags } from '@flagwise/core/adapter';
 import { createParamDecorator, type ExecutionContext, SetMetadata, UseGuards } from '@nestjs/common';
 import {
   ControllerFeatureFlagsGuard,
@@ -9,7 +9,7 @@ import {
   type VariantRequirement,
 } from './guards.js';
 import type { OnDisabled } from './options.js';
-import { flagsOfRequest, settleFlags } from './platform-request.js';
+import { flagsOfRequest } from './platform-request.js';
 import { FEATURE_REQUIRED_METADATA, VARIANT_REQUIRED_METADATA } from './tokens.js';
 
 /**
@@ -115,7 +115,7 @@ export const Flags: () => ParameterDecorator = createParamDecorator(
       );
     }
     // Nest awaits a parameter that is a Promise: an async context hook or allow() settles before the handler.
-    const waiting = settleFlags(request);
+    const waiting = settleRequestFlags(flags);
     return waiting === undefined ? flags : waiting.then(() => flags);
   },
 );

@@ -3,13 +3,13 @@
 // context is built at the first read, after the guards that run before it, so `req.user` set by an auth guard is
 // in it. Registered while the module configures, so they run before every route and every Nest middleware.
 import type { HttpAdapterHost } from '@nestjs/core';
-import { LATER_FLAGS, type NestRequestFlags } from './platform-request.js';
+import type { NestRequestFlags } from './platform-request.js';
 
 /** What the module needs of a Fastify instance (Nest's `httpAdapter.getInstance()`). */
 interface FastifyInstanceLike {
   addHook(name: 'onRequest', hook: (request: object, reply: object, done: () => void) => void): unknown;
-  hasRequestDecorator(name: string | symbol): boolean;
-  decorateRequest(name: string | symbol, value: null): unknown;
+  hasRequestDecorator(name: string): boolean;
+  decorateRequest(name: string, value: null): unknown;
 }
 
 /** Attaches each request's flags on the app's platform. */
@@ -22,9 +22,7 @@ export function attachToEveryRequest(
   if (httpAdapter.getType() === 'fastify') {
     const fastify = httpAdapter.getInstance<FastifyInstanceLike>();
     // Declared up front, so every request keeps one shape.
-    for (const name of ['flags', LATER_FLAGS]) {
-      if (!fastify.hasRequestDecorator(name)) fastify.decorateRequest(name, null);
-    }
+    if (!fastify.hasRequestDecorator('flags')) fastify.decorateRequest('flags', null);
     fastify.addHook('onRequest', (request, reply, done) => {
       requestFlags.attachLater(request, reply);
       done();

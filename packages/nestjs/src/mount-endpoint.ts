@@ -9,6 +9,7 @@ import {
   flagsMissingError,
   normalizePrefix,
   serveEndpoint,
+  settleRequestFlags,
   urlFromWildcard,
   writeEndpointResponse,
 } from '@flagwise/core/adapter';
@@ -28,7 +29,7 @@ import {
 } from '@nestjs/common';
 import { PATH_METADATA } from '@nestjs/common/constants.js';
 import { HttpAdapterHost } from '@nestjs/core';
-import { flagsOfRequest, settleFlags } from './platform-request.js';
+import { flagsOfRequest } from './platform-request.js';
 import { FEATURE_FLAGS_CLIENT } from './tokens.js';
 
 /** Where `FlagsEndpointModule.register()` serves an endpoint. */
@@ -107,7 +108,7 @@ function endpointController(path: string, endpoint: Endpoint): Type {
         throw flagsMissingError(endpoint.name, 'FeatureFlagsModule gave this request no flags');
       }
       // Built (an async context hook awaited) before the endpoint writes its headers, beside the flags' cookies.
-      await settleFlags(request);
+      await settleRequestFlags(flags);
       const fastify = this.platform === 'fastify';
       const answer = await serveEndpoint(endpoint, {
         method: request.method,

@@ -6,12 +6,12 @@
 import type { FlagsClient, RequestFlags } from '@flagwise/core';
 import {
   type AdapterSetup,
-  type DeferredRequestFlags,
   headerText,
   isPromiseLike,
   type RequestFlagsResult,
   type RequestInput,
   type RequestReader,
+  settleRequestFlags,
   trustsProxy,
 } from '@flagwise/core/adapter';
 import type { NestAdapterOptions } from './options.js';
@@ -20,7 +20,6 @@ import type { NestAdapterOptions } from './options.js';
 // @fastify/session) add.
 interface PlatformRequest {
   flags?: RequestFlags | null;
-  [LATER_FLAGS]?: DeferredRequestFlags | null;
   user?: unknown;
   ip?: string;
   socket?: { remoteAddress?: string };
@@ -49,17 +48,6 @@ interface PlatformResponse {
   sent?: boolean;
 }
 
-/** Where a request keeps how to build its flags before their first read. */
-export const LATER_FLAGS = Symbol('flagwise.laterFlags');
-
-/**
- * Builds the flags the middleware attached to the request, awaiting an async context hook or `allow()`: a
- * Promise only while they run. Never rejects.
- */
-export function settleFlags(request: object): Promise<void> | undefined {
-  return (request as PlatformRequest)[LATER_FLAGS]?.settle();
-}
-
 /** Builds and attaches one request's flags: the module's middleware, guard and `@Flags()` share one per app. */
 export class NestRequestFlags implements RequestReader<PlatformRequest, PlatformResponse | undefined> {
   private readonly client: FlagsClient;
@@ -73,15 +61,13 @@ export class NestRequestFlags implements RequestReader<PlatformRequest, Platform
   /** Attaches the request's flags, to be built at their first read (the module's middleware). */
   attachLater(request: PlatformRequest, response: PlatformResponse | undefined): void {
     if (flagsOfRequest(request) !== undefined) return;
-    const later = this.client.forRequestLater(
+    const flags = this.client.forRequestLater(
       request,
       response,
       this,
       this.options.context,
       this.setup.visitors,
     );
-    request[LATER_FLAGS] = later;
-    const flags = later.flags;
     request.flags = flags;
     const locals = response?.locals;
     if (locals !== null && typeof locals === 'object') locals.flags = flags;
@@ -92,7 +78,8 @@ export class NestRequestFlags implements RequestReader<PlatformRequest, Platform
    * they run. Never rejects. Builds them at once when the middleware did not attach them (a route it excludes).
    */
   ready(request: PlatformRequest, response: PlatformResponse | undefined): Promise<void> | undefined {
-    if (flagsOfRequest(request) !== undefined) return settleFlags(request);
+    const flags = flagsOfRequest(request);
+    if (flags !== undefined) return settleRequestFlags(flags);
     const result = this.client.forRequest(
       request,
       this.inputOf(request),

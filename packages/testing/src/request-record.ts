@@ -2,6 +2,7 @@
 // flags are handed to the app through a Proxy that notes each flag read (properties, isEnabled, variant,
 // explain, toJSON) and otherwise answers exactly as the core's per-request flags do.
 import { type FlagContext, type RequestFlags, toPropertyName } from '@flagwise/core';
+import { SETTLE } from '@flagwise/core/adapter';
 import type { PinnedFlags } from './pins.js';
 
 /**
@@ -80,9 +81,11 @@ const handler: ProxyHandler<Recording> = {
   get(recording, key) {
     const { flags } = recording;
     // Symbols other than these stay hidden, the core's private one included: guards then ask through the
-    // methods above (see flagAllows), which note the read.
+    // methods above (see flagAllows), which note the read. SETTLE builds flags that wait for their first read.
     if (typeof key === 'symbol') {
-      return key === Symbol.toStringTag || key === INSPECT ? Reflect.get(flags, key) : undefined;
+      return key === Symbol.toStringTag || key === INSPECT || key === SETTLE
+        ? Reflect.get(flags, key)
+        : undefined;
     }
     switch (key) {
       case 'isEnabled':

@@ -10,13 +10,7 @@ import {
   memorySource,
   type RequestFlags,
 } from '@flagwise/core';
-import type {
-  DeferredRequestFlags,
-  RequestFlagsResult,
-  RequestInput,
-  RequestReader,
-  VisitorIds,
-} from '@flagwise/core/adapter';
+import type { RequestFlagsResult, RequestInput, RequestReader, VisitorIds } from '@flagwise/core/adapter';
 import { type PinnedFlags, parsePins, pinsHeaderOf } from './pins.js';
 import { type NameResolver, nameResolver, type RequestRecord, recordRequest } from './request-record.js';
 
@@ -139,13 +133,13 @@ export class TestFlags<Request = any> extends FlagsClient<Request> {
     reader: RequestReader<Request, Response>,
     hook?: ContextHook<Request>,
     visitors?: VisitorIds,
-  ): DeferredRequestFlags {
+  ): RequestFlags {
     const { served, record } = this.serving(request);
-    const later =
+    return record(
       served === this
         ? super.forRequestLater(request, response, reader, hook, visitors)
-        : served.forRequestLater(request, response, reader, hook, visitors);
-    return { flags: record(later.flags), settle: () => later.settle() };
+        : served.forRequestLater(request, response, reader, hook, visitors),
+    );
   }
 
   /** The client that serves a request (a pinned one when it carries pins), and how to record what it reads. */

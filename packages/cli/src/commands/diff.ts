@@ -1,23 +1,11 @@
 // flagwise diff [file]: what `flagwise push` would change in Unleash, flag by flag and field by field.
-import {
-  adminClientFromEnv,
-  type DiffFormat,
-  diffFlagsFile,
-  formatDiff,
-  hasChanges,
-} from '@flagwise/unleash/admin';
+import { diffFlagsFile, formatDiff, hasChanges } from '@flagwise/unleash/admin';
 import type { CliCommand } from '../command.js';
-import { defaultFlagsFile, readText } from '../definitions.js';
-import { FlagsFileLocator } from '../locate.js';
-import { problemFormat } from '../problems.js';
 import { EXIT } from '../usage-error.js';
+import { type SyncOptions, syncInput } from './sync-input.js';
 
-interface DiffOptions {
-  project: string;
-  env: string;
-  prefix?: string;
+interface DiffOptions extends SyncOptions {
   prune?: boolean;
-  format: string;
   exitCode?: boolean;
 }
 
@@ -38,27 +26,14 @@ export const diffCommand: CliCommand = {
       .option('--exit-code', 'exit 1 when there are differences (for CI)')
       .action(
         run(async (file: string | undefined, options: DiffOptions) => {
-          const format = problemFormat(options.format) as DiffFormat;
-          const cwd = process.cwd();
-          const path = file ?? defaultFlagsFile(cwd);
-          const text = readText(path, cwd);
-          const scope = { project: options.project, environment: options.env, prefix: options.prefix };
-          const diff = await diffFlagsFile(adminClientFromEnv(process.env), scope, text, path, {
+          const { admin, scope, text, path, format, lineOf } = syncInput(file, options);
+          const diff = await diffFlagsFile(admin, scope, text, path, {
             prune: options.prune,
           });
-          process.stdout.write(formatDiff(diff, format, { file: path, lineOf: lineIn(text) }));
+          process.stdout.write(formatDiff(diff, format, { file: path, lineOf }));
           const differs = hasChanges(diff) || diff.problems.length > 0;
           return options.exitCode && differs ? EXIT.problems : EXIT.ok;
         }),
       );
   },
 };
-
-/** Where a flag or segment is written in the file, for GitHub annotations on its line. */
-export function lineIn(text: string): (kind: 'flag' | 'segment', name: string) => number | undefined {
-  let locator: FlagsFileLocator | undefined;
-  return (kind, name) => {
-    locator ??= new FlagsFileLocator(text);
-    return (kind === 'flag' ? locator.flag(name) : locator.segment(name))?.line;
-  };
-}

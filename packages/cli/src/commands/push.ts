@@ -1,25 +1,13 @@
 // flagwise push [file]: a dry run that prints the diff, or with --apply writes the flags file to Unleash.
-import {
-  adminClientFromEnv,
-  type DiffFormat,
-  formatDiff,
-  formatPushReport,
-  pushFlagsFile,
-} from '@flagwise/unleash/admin';
+import { formatDiff, formatPushReport, pushFlagsFile } from '@flagwise/unleash/admin';
 import type { CliCommand } from '../command.js';
-import { defaultFlagsFile, readText } from '../definitions.js';
-import { problemFormat } from '../problems.js';
 import { EXIT } from '../usage-error.js';
-import { lineIn } from './diff.js';
+import { type SyncOptions, syncInput } from './sync-input.js';
 
-interface PushOptions {
-  project: string;
-  env: string;
-  prefix?: string;
+interface PushOptions extends SyncOptions {
   apply?: boolean;
   prune?: boolean;
   force?: boolean;
-  format: string;
 }
 
 export const pushCommand: CliCommand = {
@@ -40,17 +28,13 @@ export const pushCommand: CliCommand = {
       .option('--format <format>', 'how the diff is printed: text, json or github', 'text')
       .action(
         run(async (file: string | undefined, options: PushOptions) => {
-          const format = problemFormat(options.format) as DiffFormat;
-          const cwd = process.cwd();
-          const path = file ?? defaultFlagsFile(cwd);
-          const text = readText(path, cwd);
-          const scope = { project: options.project, environment: options.env, prefix: options.prefix };
-          const report = await pushFlagsFile(adminClientFromEnv(process.env), scope, text, path, {
+          const { admin, scope, text, path, format, lineOf } = syncInput(file, options);
+          const report = await pushFlagsFile(admin, scope, text, path, {
             apply: options.apply,
             prune: options.prune,
             force: options.force,
           });
-          process.stdout.write(formatDiff(report.diff, format, { file: path, lineOf: lineIn(text) }));
+          process.stdout.write(formatDiff(report.diff, format, { file: path, lineOf }));
           if (!options.apply) {
             process.stdout.write('Dry run: nothing was written; add --apply to write.\n');
             return EXIT.ok;

@@ -2,7 +2,6 @@
 // framework's adapter; adapter authors import this.
 
 export {
-  type DeferredRequestFlags,
   FLAGS_OPTION_KEYS,
   type RequestFlagsResult,
   type RequestInput,
@@ -26,7 +25,7 @@ export {
   type ValueType,
 } from '../ofrep/index.js';
 export { defaultContext, isPromiseLike, type RequestFacts, requestContext } from '../request/context.js';
-export { flagAllows, isRequestFlags } from '../request/request-flags.js';
+export { flagAllows, isRequestFlags, SETTLE, settleRequestFlags } from '../request/request-flags.js';
 export { VisitorIds } from '../request/visitor-id.js';
 export type { Endpoint, EndpointRequest, EndpointResponse } from './endpoint.js';
 export {

@@ -4,15 +4,7 @@
 import type { RequestInput, ResolvedOverrides } from '../client.js';
 import type { FlagContext } from '../types.js';
 import { type ContextHook, defaultContext, isPromiseLike } from './context.js';
-import {
-  createDeferredRequestFlags,
-  type DeferredFacts,
-  type RequestFlags,
-  type RequestFlagsFacts,
-  type RequestFlagsHost,
-  settleRequestFlags,
-} from './request-flags.js';
-import type { FlagsSnapshot } from './snapshot.js';
+import type { DeferredFacts, RequestFlagsFacts } from './request-flags.js';
 import type { VisitorIds } from './visitor-id.js';
 
 /** How an adapter reads a request's facts and sends its cookies; one per app, shared by every request. */
@@ -23,17 +15,8 @@ export interface RequestReader<Request, Response> {
   setCookies(response: Response, cookies: string[]): void;
 }
 
-/** One request's flags from `client.forRequestLater`, and how to build them before their first read. */
-export interface DeferredRequestFlags {
-  flags: RequestFlags;
-  /** Builds the flags' context now; a Promise while an async context hook or `allow()` runs. Never rejects. */
-  settle(): Promise<void> | undefined;
-}
-
 /** What a LaterRequest needs of its client. */
 export interface LaterRequestHost<Request> {
-  snapshot(): FlagsSnapshot;
-  requestHost(): RequestFlagsHost;
   contextOf(
     request: Request,
     input: RequestInput,
@@ -53,8 +36,8 @@ export interface LaterRequestHost<Request> {
   onUnsettledRead(): void;
 }
 
-export class LaterRequest<Request, Response> implements DeferredFacts, DeferredRequestFlags {
-  readonly flags: RequestFlags;
+/** The deferred facts of one request's flags. */
+export class LaterRequest<Request, Response> implements DeferredFacts {
   /** true once whenSettled started an async hook: a read meanwhile must not run the hook again */
   private waiting = false;
 
@@ -65,13 +48,7 @@ export class LaterRequest<Request, Response> implements DeferredFacts, DeferredR
     private readonly reader: RequestReader<Request, Response>,
     private readonly hook: ContextHook<Request> | undefined,
     private readonly visitors: VisitorIds | undefined,
-  ) {
-    this.flags = createDeferredRequestFlags(host.snapshot(), this, host.requestHost());
-  }
-
-  settle(): Promise<void> | undefined {
-    return settleRequestFlags(this.flags);
-  }
+  ) {}
 
   whenSettled(): RequestFlagsFacts | Promise<RequestFlagsFacts> {
     const input = this.reader.inputOf(this.request);

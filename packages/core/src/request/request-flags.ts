@@ -102,6 +102,11 @@ const PROBES = new Set([
 ]);
 
 const STATE = Symbol('flagwise.requestFlags');
+/**
+ * What `settleRequestFlags` asks flags for: a function that builds deferred flags now. Objects that wrap
+ * request flags (a test client's recorder) forward it.
+ */
+export const SETTLE = Symbol.for('flagwise.settle');
 const inspectSymbol = Symbol.for('nodejs.util.inspect.custom');
 
 /** What one request read of one flag: each field stays undefined until asked for. */
@@ -140,6 +145,7 @@ class RequestFlagsState {
   boundVariant: RequestFlags['variant'] | undefined = undefined;
   boundExplain: RequestFlags['explain'] | undefined = undefined;
   boundToJSON: RequestFlags['toJSON'] | undefined = undefined;
+  boundSettle: (() => Promise<void> | undefined) | undefined = undefined;
 
   constructor(
     readonly snapshot: FlagsSnapshot,
@@ -355,7 +361,7 @@ class RequestFlagsState {
     return flag === undefined ? DISABLED_VARIANT : this.variant(flag);
   }
 
-  method(key: 'isEnabled' | 'variant' | 'explain' | 'toJSON') {
+  method(key: 'isEnabled' | 'variant' | 'explain' | 'toJSON' | 'settle') {
     // With `bind`, not arrow functions: builds that keep function names (esbuild's keepNames, on in tsx and in
     // tsup with the swc plugin) wrap each arrow in an Object.defineProperty call, ~1 µs per arrow per request.
     switch (key) {
@@ -367,6 +373,8 @@ class RequestFlagsState {
         return (this.boundExplain ??= this.explain.bind(this) as RequestFlags['explain']);
       case 'toJSON':
         return (this.boundToJSON ??= this.toJSON.bind(this));
+      case 'settle':
+        return (this.boundSettle ??= this.settle.bind(this));
     }
   }
 }
@@ -412,6 +420,7 @@ const handler: ProxyHandler<RequestFlagsState> = {
   get(state, key) {
     if (typeof key !== 'string') {
       if (key === STATE) return state;
+      if (key === SETTLE) return state.method('settle');
       if (key === Symbol.toStringTag) return 'RequestFlags';
       if (key === inspectSymbol) return () => inspectRequestFlags(state);
       return undefined;
@@ -499,7 +508,8 @@ export function createDeferredRequestFlags(
  * Promise while they run, undefined when there is nothing to wait for (or the flags are not flagwise's).
  */
 export function settleRequestFlags(flags: RequestFlags): Promise<void> | undefined {
-  return (flags as unknown as Record<symbol, RequestFlagsState | undefined>)[STATE]?.settle();
+  const settle = (flags as unknown as Record<symbol, (() => Promise<void> | undefined) | undefined>)[SETTLE];
+  return typeof settle === 'function' ? settle() : undefined;
 }
 
 /**
@@ -509,7 +519,7 @@ export function settleRequestFlags(flags: RequestFlags): Promise<void> | undefin
  * @example if (flagAllows(req.flags, 'checkout', new Set(['one-page']))) next();
  */
 export function flagAllows(flags: RequestFlags, name: string, variants?: ReadonlySet<string>): boolean {
-  const state = (flags as unknown as Record<symbol, RequestFlagsState | undefined>)[STATE];
+  const state = stateOf(flags);
   if (variants === undefined)
     return state === undefined ? flags.isEnabled(name) === true : state.isEnabledByName(name);
   const variant = state === undefined ? flags.variant(name) : state.variantByName(name);
@@ -519,7 +529,7 @@ export function flagAllows(flags: RequestFlags, name: string, variants?: Readonl
 /** The host of flags made by flagwise (undefined for anything else, such as a test double). */
 export function hostOf(flags: unknown): RequestFlagsHost | undefined {
   if (typeof flags !== 'object' || flags === null) return undefined;
-  return (flags as Record<symbol, RequestFlagsState | undefined>)[STATE]?.host;
+  return stateOf(flags)?.host;
 }
 
 /** True for objects made by `forContext`. */
@@ -532,5 +542,10 @@ export function isRequestFlags(value: unknown): value is RequestFlags {
  * context with more fields: the overrides `allow()` granted once, without asking it again.
  */
 export function overridesOf(flags: RequestFlags): FlagOverrides | undefined {
-  return (flags as unknown as Record<symbol, RequestFlagsState | undefined>)[STATE]?.overrides;
+  return stateOf(flags)?.overrides;
+}
+
+/** The state behind flags made by flagwise; undefined for anything else (a test double). */
+function stateOf(flags: object): RequestFlagsState | undefined {
+  return (flags as Record<symbol, RequestFlagsState | undefined>)[STATE];
 }

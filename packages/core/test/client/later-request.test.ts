@@ -1,7 +1,12 @@
 // Flags built at their first read (client.forRequestLater): the request's facts as they are then, async hooks
-// awaited by settle(), a read that cannot wait, cookies, and one value per request.
+// awaited by settleRequestFlags(), a read that cannot wait, cookies, and one value per request.
 import { describe, expect, it } from 'vitest';
-import { type RequestInput, type RequestReader, setUpAdapter } from '../../src/adapter/index.js';
+import {
+  type RequestInput,
+  type RequestReader,
+  settleRequestFlags,
+  setUpAdapter,
+} from '../../src/adapter/index.js';
 import { createFlags, inlineSource, type Logger } from '../../src/index.js';
 
 interface FakeRequest {
@@ -36,7 +41,7 @@ function client(logger?: Logger) {
 describe('flags built at their first read', () => {
   it('read the request as it is at the first read, not when attached', () => {
     const request: FakeRequest = {};
-    const { flags } = client().forRequestLater(request, [], reader);
+    const flags = client().forRequestLater(request, [], reader);
     request.user = { id: 'ada' };
     expect(flags.beta).toBe(true);
     expect(flags.context.userId).toBe('ada');
@@ -54,7 +59,7 @@ describe('flags built at their first read', () => {
     const flags = client();
     flags.forRequestLater({}, [], reader, hook);
     expect(calls).toBe(0);
-    const { flags: read } = flags.forRequestLater({}, [], reader, hook);
+    const read = flags.forRequestLater({}, [], reader, hook);
     void read.beta;
     void read.half;
     void read.explain('beta');
@@ -62,26 +67,26 @@ describe('flags built at their first read', () => {
     expect(read.context.properties).toEqual({ plan: 'pro' });
   });
 
-  it('await an async context hook in settle(), then read with its fields', async () => {
+  it('await an async context hook in settleRequestFlags(), then read with its fields', async () => {
     const request: FakeRequest = {};
     const later = client().forRequestLater(request, [], reader, async (req: FakeRequest) => {
       await new Promise((resolve) => setTimeout(resolve, 5));
       return { userId: req.user ? `user-${req.user.id}` : 'nobody', properties: { plan: 'pro' } };
     });
     request.user = { id: 'ada' };
-    const waiting = later.settle();
+    const waiting = settleRequestFlags(later);
     expect(waiting).toBeInstanceOf(Promise);
     await waiting;
-    expect(later.flags.context).toMatchObject({ userId: 'user-ada', properties: { plan: 'pro' } });
-    expect(later.settle()).toBeUndefined();
+    expect(later.context).toMatchObject({ userId: 'user-ada', properties: { plan: 'pro' } });
+    expect(settleRequestFlags(later)).toBeUndefined();
   });
 
-  it('settle() with a sync hook builds at once and returns nothing to wait for', () => {
+  it('settleRequestFlags() with a sync hook builds at once and returns nothing to wait for', () => {
     const later = client().forRequestLater({ user: { id: 'ada' } }, [], reader, () => ({
       environment: 'qa',
     }));
-    expect(later.settle()).toBeUndefined();
-    expect(later.flags.context).toMatchObject({ userId: 'ada', environment: 'qa' });
+    expect(settleRequestFlags(later)).toBeUndefined();
+    expect(later.context).toMatchObject({ userId: 'ada', environment: 'qa' });
   });
 
   it('a read before an async hook settled evaluates without it, warns once, and never rejects', async () => {
@@ -92,20 +97,20 @@ describe('flags built at their first read', () => {
     process.on('unhandledRejection', onRejection);
     try {
       for (let i = 0; i < 3; i++) {
-        const { flags: read } = flags.forRequestLater({ user: { id: 'ada' } }, [], reader, async () => {
+        const read = flags.forRequestLater({ user: { id: 'ada' } }, [], reader, async () => {
           throw new Error('plan service down');
         });
         expect(read.beta).toBe(true);
         expect(read.context).toEqual({ userId: 'ada' });
       }
-      // while settle() waits, a read cannot wait either: the defaults, and what it answered stays
+      // while settleRequestFlags() waits, a read cannot wait either: the defaults, and what it answered stays
       const later = flags.forRequestLater({ user: { id: 'ada' } }, [], reader, async () => ({
         userId: 'bob',
       }));
-      const waiting = later.settle();
-      expect(later.flags.context).toEqual({ userId: 'ada' });
+      const waiting = settleRequestFlags(later);
+      expect(later.context).toEqual({ userId: 'ada' });
       await waiting;
-      expect(later.flags.context).toEqual({ userId: 'ada' });
+      expect(later.context).toEqual({ userId: 'ada' });
       await new Promise((resolve) => setTimeout(resolve, 10));
     } finally {
       process.off('unhandledRejection', onRejection);
@@ -121,9 +126,9 @@ describe('flags built at their first read', () => {
     const cookies: string[] = [];
     const later = flags.forRequestLater({}, cookies, reader, undefined, visitors);
     expect(cookies).toEqual([]);
-    void later.flags.half;
+    void later.half;
     expect(cookies).toHaveLength(1);
-    const id = later.flags.context.sessionId;
+    const id = later.context.sessionId;
     expect(cookies[0]).toContain(`=${id}`);
     // the same browser, next request: its cookie, no new one
     const again: string[] = [];
@@ -134,14 +139,14 @@ describe('flags built at their first read', () => {
       undefined,
       visitors,
     );
-    expect(next.flags.context.sessionId).toBe(id);
+    expect(next.context.sessionId).toBe(id);
     expect(again).toEqual([]);
   });
 
   it('agree with explain(), isEnabled and toJSON within one request', () => {
     const flags = client();
     for (let i = 0; i < 50; i++) {
-      const { flags: read } = flags.forRequestLater({}, [], reader);
+      const read = flags.forRequestLater({}, [], reader);
       const explained = read.explain('half');
       expect(read.half).toBe(explained.enabled);
       expect(read.isEnabled('half')).toBe(explained.enabled);
