@@ -1,34 +1,7 @@
 import { featureFlags } from './plugin.js';
 
 // What Fastify apps need from the core, so one install is enough.
-export {
-  type ClientFeaturesPayload,
-  ConfigurationError,
-  type ContextHook,
-  consoleLogger,
-  createFlags,
-  defaultFileSource,
-  type Explanation,
-  type FeatureDefinition,
-  type FlagContext,
-  type FlagName,
-  type FlagRegistry,
-  type FlagSource,
-  FlagsClient,
-  type FlagsOptions,
-  FlagwiseError,
-  fileSource,
-  flagsJson,
-  handlebarsHelpers,
-  inlineSource,
-  type Logger,
-  type MemorySource,
-  memorySource,
-  type OverrideOptions,
-  type RequestFlags,
-  type VariantResult,
-  type VisitorIdOptions,
-} from '@flagwise/core';
+export * from '@flagwise/core/app';
 export { flagsDashboard } from './dashboard.js';
 export { flagsFrontendApi } from './frontend-api.js';
 export {

@@ -1,33 +1,6 @@
 // @flagwise/koa: feature flags for Koa 2 and 3. One install: the core names a Koa app needs are re-exported.
 
-export {
-  type ClientFeaturesPayload,
-  ConfigurationError,
-  type ContextHook,
-  consoleLogger,
-  createFlags,
-  defaultFileSource,
-  type Explanation,
-  type FeatureDefinition,
-  type FlagContext,
-  type FlagName,
-  type FlagRegistry,
-  type FlagSource,
-  FlagsClient,
-  type FlagsOptions,
-  FlagwiseError,
-  fileSource,
-  flagsJson,
-  handlebarsHelpers,
-  inlineSource,
-  type Logger,
-  type MemorySource,
-  memorySource,
-  type OverrideOptions,
-  type RequestFlags,
-  type VariantResult,
-  type VisitorIdOptions,
-} from '@flagwise/core';
+export * from '@flagwise/core/app';
 export { flagsDashboard, type KoaDashboardOptions } from './dashboard.js';
 export {
   type FeatureFlagsMiddleware,

@@ -1,32 +1,5 @@
 // What Nest users need from core, so one install is enough.
-export {
-  type ClientFeaturesPayload,
-  ConfigurationError,
-  type ContextHook,
-  consoleLogger,
-  createFlags,
-  defaultFileSource,
-  type Explanation,
-  type FeatureDefinition,
-  type FlagContext,
-  type FlagName,
-  type FlagRegistry,
-  type FlagSource,
-  FlagsClient,
-  type FlagsOptions,
-  FlagwiseError,
-  fileSource,
-  flagsJson,
-  handlebarsHelpers,
-  inlineSource,
-  type Logger,
-  type MemorySource,
-  memorySource,
-  type OverrideOptions,
-  type RequestFlags,
-  type VariantResult,
-  type VisitorIdOptions,
-} from '@flagwise/core';
+export * from '@flagwise/core/app';
 export { FlagsDashboardModule, type FlagsDashboardOptions } from './dashboard.js';
 export { FeatureRequired, Flags, type RequirementOptions, VariantRequired } from './decorators.js';
 export { FeatureFlagsModule } from './feature-flags-module.js';
