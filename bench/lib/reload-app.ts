@@ -1,6 +1,7 @@
 // The app the reload bench loads, run as a child process: Express 5 with featureFlags() over a flags.yaml,
 // reporting its event-loop delay and every flags change to the parent over IPC. With RELOAD_MODE=main-thread
-// it reloads the way a synchronous parse does (read, parse and swap on the main thread), for comparison.
+// it reloads the way a synchronous parse does (read and parse on the main thread, into memorySource), for
+// comparison.
 import { readFileSync, watch } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { dirname } from 'node:path';

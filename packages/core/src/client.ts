@@ -1,8 +1,8 @@
 // The client: owns one source, compiles what it delivers into snapshots, and answers evaluations from memory.
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { diffDefinitions, type FlagsChange } from './definitions-diff.js';
-import { type CompiledFlags, compileFlags } from './engine/index.js';
+import { diffDefinitionsInSteps, type FlagsChange } from './definitions-diff.js';
+import { type CompiledFlags, compileFlags, compileFlagsInSteps } from './engine/index.js';
 import { ConfigurationError, FlagwiseError } from './errors.js';
 import { resolveLogger } from './logger.js';
 import { checkKnownKeys, nearestName } from './nearest-name.js';
@@ -21,9 +21,10 @@ import {
   type RequestFlags,
   type RequestFlagsHost,
 } from './request/request-flags.js';
-import { buildSnapshot, type FlagsSnapshot } from './request/snapshot.js';
+import { buildSnapshot, buildSnapshotInSteps, type FlagsSnapshot } from './request/snapshot.js';
 import type { VisitorIds } from './request/visitor-id.js';
 import { defaultFileSource } from './sources/index.js';
+import { runSteps, runStepsInSlices, type Steps } from './steps.js';
 import type {
   ClientFeaturesPayload,
   CustomStrategy,
@@ -110,6 +111,21 @@ const EMPTY_PAYLOAD: ClientFeaturesPayload = Object.freeze({
   features: [],
 }) as ClientFeaturesPayload;
 const MAX_WARNED_NAMES = 1000;
+/**
+ * Reloads of at least this many flags, from a source with `slicedReloads`, are compiled, indexed and diffed in
+ * slices across event-loop turns, then swapped in at once; smaller sets, the first load, and every delivery of
+ * other sources swap in within the call that delivered them.
+ */
+const SLICED_LOAD_MIN_FLAGS = 500;
+/** CPU time of one slice of a sliced reload: about the longest a request waits for it. */
+const LOAD_SLICE_MS = 8;
+
+/** What one load swaps in: the compiled flags, their snapshot, and the change against the flags before. */
+interface PreparedLoad {
+  compiled: CompiledFlags;
+  snapshot: FlagsSnapshot;
+  change: FlagsChange | undefined;
+}
 
 /**
  * A flags client: one source, evaluated in memory. Every evaluation is synchronous and never throws.
@@ -138,6 +154,10 @@ export class FlagsClient<Request = any> extends EventEmitter<FlagsEvents> {
   private deferredEvents: (() => void)[] | undefined = [];
   /** set when the source counts usage (Unleash metrics) */
   private readonly recordEvaluation: FlagSource['recordEvaluation'];
+  /** a large reload being prepared in slices; newer definitions cancel it */
+  private loading: { definitions: ClientFeaturesPayload; cancel: () => void } | undefined;
+  /** the source recovered while a sliced reload was pending: say so once its flags are in */
+  private recoveryToLog = false;
 
   constructor(options: FlagsOptions<Request> = {}) {
     super();
@@ -217,7 +237,12 @@ export class FlagsClient<Request = any> extends EventEmitter<FlagsEvents> {
       .then(() => this.source.start({ logger: detailLogger(this.logger) }))
       .then(() => {
         const current = this.source.current();
-        if (current && current !== this.snapshot.compiled.definitions) this.load(current);
+        if (
+          current &&
+          current !== this.snapshot.compiled.definitions &&
+          current !== this.loading?.definitions
+        )
+          this.load(current);
       })
       .catch((error: unknown) => {
         this.startError = asError(error);
@@ -500,6 +525,8 @@ export class FlagsClient<Request = any> extends EventEmitter<FlagsEvents> {
     if (this.closed) return;
     this.closed = true;
     this.unsubscribe();
+    this.loading?.cancel();
+    this.loading = undefined;
     const closedError = new FlagwiseError('CLOSED', 'the flags client was closed before it was ready');
     for (const waiter of this.readyWaiters) waiter.reject(closedError);
     this.readyWaiters.clear();
@@ -550,29 +577,104 @@ export class FlagsClient<Request = any> extends EventEmitter<FlagsEvents> {
     }
     if (status === 'ready' && (previous === 'stale' || previous === 'failed') && this.snapshot.ready) {
       this.lastProblem = undefined;
-      this.logger.info(
-        { source: this.source.name, flags: this.snapshot.compiled.names().length },
-        `flagwise: ${this.source.name} recovered: ${this.snapshot.compiled.names().length} flags loaded`,
-      );
+      // The count is of the flags served: those of a reload still in slices once it swaps in.
+      if (this.loading) this.recoveryToLog = true;
+      else this.logRecovery();
     }
   }
 
+  private logRecovery(): void {
+    this.logger.info(
+      { source: this.source.name, flags: this.snapshot.compiled.names().length },
+      `flagwise: ${this.source.name} recovered: ${this.snapshot.compiled.names().length} flags loaded`,
+    );
+  }
+
+  /**
+   * Compiles definitions into a snapshot and swaps it in at once: an evaluation sees the old flags or the new ones,
+   * never a mix. A large reload from a source with `slicedReloads` is prepared in slices so requests are served
+   * meanwhile; definitions delivered during it replace it (the last delivered win).
+   */
   private load(definitions: ClientFeaturesPayload): void {
     if (this.closed) return;
+    this.loading?.cancel();
+    this.loading = undefined;
     const previous = this.snapshot;
-    let compiled: CompiledFlags;
-    try {
-      compiled = compileFlags(definitions, { ...this.compileOptions, previous: previous.compiled });
-    } catch (error) {
-      // compileFlags reports broken flags instead of throwing; this guards the last good flags regardless.
-      this.emitError(asError(error));
+    // Compile warnings wait for the swap, so a reload that is replaced before it swaps in says nothing.
+    let heldWarnings: string[] | undefined = [];
+    const onWarn = (message: string) => {
+      if (heldWarnings) heldWarnings.push(message);
+      else this.warn(message);
+    };
+    const releaseWarnings = () => {
+      const held = heldWarnings ?? [];
+      heldWarnings = undefined;
+      for (const message of held) {
+        try {
+          this.warn(message);
+        } catch {
+          // a throwing listener must not stop the swap, as it does not stop compilation
+        }
+      }
+    };
+    const steps = this.prepareLoad(definitions, previous, onWarn);
+    const count = Array.isArray(definitions?.features) ? definitions.features.length : 0;
+    if (!previous.ready || count < SLICED_LOAD_MIN_FLAGS || this.source.slicedReloads !== true) {
+      let prepared: PreparedLoad;
+      try {
+        prepared = runSteps(steps);
+      } catch (error) {
+        // compileFlags reports broken flags instead of throwing; this guards the last good flags regardless.
+        this.loadFailed(error);
+        return;
+      }
+      this.swapIn(prepared, previous, releaseWarnings);
       return;
     }
+    const finish = (swap: () => void) => {
+      if (this.loading === loading) this.loading = undefined;
+      try {
+        swap();
+      } catch (error) {
+        // No source is there to catch a listener's throw on this turn: it must not crash the process.
+        this.logger.error(
+          { err: asError(error), source: this.source.name },
+          'flagwise: a listener of the flags client threw during a reload',
+        );
+      }
+    };
+    const loading = {
+      definitions,
+      cancel: runStepsInSlices(steps, LOAD_SLICE_MS, {
+        done: (prepared) => finish(() => this.swapIn(prepared, previous, releaseWarnings)),
+        failed: (error) => finish(() => this.loadFailed(error)),
+      }),
+    };
+    this.loading = loading;
+  }
+
+  private *prepareLoad(
+    definitions: ClientFeaturesPayload,
+    previous: FlagsSnapshot,
+    onWarn: (message: string) => void,
+  ): Steps<PreparedLoad> {
+    const compiled = yield* compileFlagsInSteps(definitions, {
+      ...this.compileOptions,
+      onWarn,
+      previous: previous.compiled,
+    });
+    const snapshot = yield* buildSnapshotInSteps(compiled, true, this.recordEvaluation !== undefined);
+    const change = previous.ready ? yield* diffDefinitionsInSteps(previous.compiled, compiled) : undefined;
+    return { compiled, snapshot, change };
+  }
+
+  private swapIn(prepared: PreparedLoad, previous: FlagsSnapshot, releaseWarnings: () => void): void {
+    const { compiled, snapshot: next, change } = prepared;
+    releaseWarnings();
     for (const error of compiled.errors) {
       this.logger.error({ flag: error.flag, field: error.field }, `flagwise: ${error.message}`);
       this.emitError(error);
     }
-    const next = buildSnapshot(compiled, true, this.recordEvaluation !== undefined);
     for (const clash of next.clashes) {
       this.warn(
         `flags ${clash.flags.map((f) => `"${f}"`).join(' and ')} share the property name "${clash.property}"; ` +
@@ -595,9 +697,20 @@ export class FlagsClient<Request = any> extends EventEmitter<FlagsEvents> {
       { source: this.source.name, flags: compiled.names().length },
       `flagwise: ${compiled.names().length} flags reloaded from ${this.source.name}`,
     );
-    const change = diffDefinitions(previous.compiled, compiled);
-    if (change.added.length || change.removed.length || change.changed.length) {
+    if (this.recoveryToLog) {
+      this.recoveryToLog = false;
+      this.logRecovery();
+    }
+    if (change && (change.added.length || change.removed.length || change.changed.length)) {
       this.deliver(() => this.emit('changed', change));
+    }
+  }
+
+  private loadFailed(error: unknown): void {
+    this.emitError(asError(error));
+    if (this.recoveryToLog) {
+      this.recoveryToLog = false;
+      this.logRecovery();
     }
   }
 

@@ -1,6 +1,7 @@
 // What changed between two sets of definitions, flag by flag and field by field: the `changed` event's payload,
 // what an audit log records, and what the dashboard's recent-changes list shows.
 import type { CompiledFlags } from './engine/index.js';
+import { runSteps, type Steps } from './steps.js';
 import type {
   ClientFeaturesPayload,
   ConstraintDefinition,
@@ -45,10 +46,20 @@ type Segments = Map<unknown, { name?: unknown; constraints?: ConstraintDefinitio
  * diffDefinitions(before, after).flags[0].changes[0].text // 'rollout 10 → 50'
  */
 export function diffDefinitions(before: CompiledFlags, after: CompiledFlags): FlagsChange {
+  return runSteps(diffDefinitionsInSteps(before, after));
+}
+
+/**
+ * diffDefinitions() as steps, one flag each, for large sets diffed across event-loop turns.
+ * @example
+ * const change = runSteps(diffDefinitionsInSteps(before, after));
+ */
+export function* diffDefinitionsInSteps(before: CompiledFlags, after: CompiledFlags): Steps<FlagsChange> {
   const change: FlagsChange = { added: [], removed: [], changed: [], flags: [] };
   const segmentsBefore = segmentsById(before.definitions);
   const segmentsAfter = segmentsById(after.definitions);
   for (const name of after.names()) {
+    yield;
     const old = before.feature(name);
     const now = after.feature(name);
     if (!old) {
@@ -65,6 +76,7 @@ export function diffDefinitions(before: CompiledFlags, after: CompiledFlags): Fl
     }
   }
   for (const name of before.names()) {
+    yield;
     if (after.has(name)) continue;
     change.removed.push(name);
     change.flags.push({
@@ -77,11 +89,24 @@ export function diffDefinitions(before: CompiledFlags, after: CompiledFlags): Fl
 }
 
 function segmentsById(definitions: ClientFeaturesPayload): Segments {
-  return new Map((definitions.segments ?? []).map((segment) => [segment?.id, segment]));
+  return new Map(listOf(definitions.segments).map((segment) => [segment?.id, segment]));
+}
+
+// Definitions reach the diff as the source sent them, broken ones too (the engine reports those): read defensively.
+function listOf<T>(value: T[] | null | undefined): T[] {
+  return Array.isArray(value) ? value : [];
+}
+
+function recordOf<T extends object>(value: T | null | undefined): Partial<T> {
+  return value !== null && typeof value === 'object' ? value : {};
+}
+
+function isObject(value: unknown): value is object {
+  return value !== null && typeof value === 'object';
 }
 
 function comparable(feature: FeatureDefinition | undefined, segments: Segments): string {
-  const used = (feature?.strategies ?? []).flatMap((strategy) => strategy?.segments ?? []);
+  const used = listOf(feature?.strategies).flatMap((strategy) => listOf(strategy?.segments));
   return JSON.stringify([feature, used.map((id) => segments.get(id) ?? null)]);
 }
 
@@ -102,13 +127,17 @@ function diffFeature(
       text: `${onOff(before.enabled)} → ${onOff(after.enabled)}`,
     });
   }
-  const strategiesBefore = before.strategies ?? [];
-  const strategiesAfter = after.strategies ?? [];
+  const strategiesBefore = listOf(before.strategies);
+  const strategiesAfter = listOf(after.strategies);
   for (let i = 0; i < Math.max(strategiesBefore.length, strategiesAfter.length); i++) {
     changes.push(...diffStrategy(i, strategiesBefore[i], strategiesAfter[i], segmentsBefore, segmentsAfter));
   }
-  changes.push(...diffVariants('variants', 'variant', before.variants ?? [], after.variants ?? []));
-  const handled = new Set(['name', 'enabled', 'strategies', 'variants']);
+  changes.push(...diffVariants('variants', 'variant', listOf(before.variants), listOf(after.variants)));
+  // strategies or variants that are not lists are shown as they are, like any other field
+  const handled = new Set(['name', 'enabled']);
+  for (const key of ['strategies', 'variants'] as const) {
+    if (isListOrAbsent(before[key]) && isListOrAbsent(after[key])) handled.add(key);
+  }
   const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
   for (const key of keys) {
     if (handled.has(key)) continue;
@@ -118,6 +147,10 @@ function diffFeature(
     changes.push({ field: key, before: was, after: now, text: `${key} ${show(was)} → ${show(now)}` });
   }
   return changes;
+}
+
+function isListOrAbsent(value: unknown): boolean {
+  return value === undefined || value === null || Array.isArray(value);
 }
 
 function diffStrategy(
@@ -131,7 +164,8 @@ function diffStrategy(
   const label = `strategy ${index + 1}`;
   if (before === undefined) return [{ field, after, text: `${label} added: ${describeStrategy(after)}` }];
   if (after === undefined) return [{ field, before, text: `${label} removed: ${describeStrategy(before)}` }];
-  if (before.name !== after.name) {
+  if (!isObject(before) || !isObject(after) || before.name !== after.name) {
+    if (same(before, after)) return [];
     return [
       {
         field,
@@ -142,8 +176,8 @@ function diffStrategy(
     ];
   }
   const changes: FieldChange[] = [];
-  const parametersBefore = before.parameters ?? {};
-  const parametersAfter = after.parameters ?? {};
+  const parametersBefore = recordOf(before.parameters);
+  const parametersAfter = recordOf(after.parameters);
   for (const key of new Set([...Object.keys(parametersBefore), ...Object.keys(parametersAfter)])) {
     const was = parametersBefore[key];
     const now = parametersAfter[key];
@@ -153,8 +187,8 @@ function diffStrategy(
       name === 'rollout' ? `rollout ${show(was)} → ${show(now)}` : `${name} ${show(was)} → ${show(now)}`;
     changes.push({ field: `${field}.parameters.${key}`, before: was, after: now, text });
   }
-  const constraintsBefore = before.constraints ?? [];
-  const constraintsAfter = after.constraints ?? [];
+  const constraintsBefore = listOf(before.constraints);
+  const constraintsAfter = listOf(after.constraints);
   for (let j = 0; j < Math.max(constraintsBefore.length, constraintsAfter.length); j++) {
     const was = constraintsBefore[j];
     const now = constraintsAfter[j];
@@ -184,13 +218,13 @@ function diffStrategy(
       text: `${label} segments ${show(before.segments ?? [])} → ${show(after.segments ?? [])}`,
     });
   } else {
-    for (const id of after.segments ?? []) {
+    for (const id of listOf(after.segments)) {
       const was = segmentsBefore.get(id);
       const now = segmentsAfter.get(id);
       if (same(was, now)) continue;
       const name = typeof now?.name === 'string' ? ` "${now.name}"` : '';
       const describe = (segment: typeof was) =>
-        (segment?.constraints ?? []).map(describeConstraint).join(' and ') || 'no constraints';
+        listOf(segment?.constraints).map(describeConstraint).join(' and ') || 'no constraints';
       changes.push({
         field: `segments.${id}`,
         before: was,
@@ -200,7 +234,7 @@ function diffStrategy(
     }
   }
   changes.push(
-    ...diffVariants(`${field}.variants`, `${label} variant`, before.variants ?? [], after.variants ?? []),
+    ...diffVariants(`${field}.variants`, `${label} variant`, listOf(before.variants), listOf(after.variants)),
   );
   const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
   for (const key of ['parameters', 'constraints', 'segments', 'variants', 'name']) keys.delete(key);
@@ -225,7 +259,8 @@ function diffVariants(
   after: VariantDefinition[],
 ): FieldChange[] {
   const changes: FieldChange[] = [];
-  const byName = (list: VariantDefinition[]) => new Map(list.map((variant) => [variant?.name, variant]));
+  const byName = (list: VariantDefinition[]) =>
+    new Map(list.filter(isObject).map((variant) => [variant.name, variant]));
   const was = byName(before);
   const now = byName(after);
   const total = (list: VariantDefinition[]) =>
@@ -278,13 +313,14 @@ function onOff(enabled: unknown): string {
 }
 
 function describeNew(feature: FeatureDefinition | undefined): string {
-  const strategies = (feature?.strategies ?? []).map(describeStrategy);
+  const strategies = listOf(feature?.strategies).map(describeStrategy);
   return `added, ${onOff(feature?.enabled)}${strategies.length ? `: ${strategies.join('; ')}` : ''}`;
 }
 
 function describeStrategy(strategy: StrategyDefinition | undefined): string {
   if (strategy === undefined) return 'none';
-  const parameters = strategy.parameters ?? {};
+  if (!isObject(strategy)) return show(strategy);
+  const parameters = recordOf(strategy.parameters);
   const parts: string[] = [strategy.name];
   const list = (value: unknown) =>
     `[${String(value ?? '')
@@ -297,14 +333,19 @@ function describeStrategy(strategy: StrategyDefinition | undefined): string {
   else if (parameters.hostNames !== undefined) parts.push(list(parameters.hostNames));
   const rollout = parameters.rollout ?? parameters.percentage;
   if (rollout !== undefined) parts.push(`${rollout}%`);
-  const constraints = strategy.constraints ?? [];
+  const constraints = listOf(strategy.constraints);
   if (constraints.length) parts.push(`when ${constraints.map(describeConstraint).join(' and ')}`);
   return parts.join(' ');
 }
 
 function describeConstraint(constraint: ConstraintDefinition | undefined): string {
   if (constraint === undefined) return 'none';
-  const values = constraint.values ?? (constraint.value !== undefined ? [constraint.value] : []);
+  if (!isObject(constraint)) return show(constraint);
+  const values = Array.isArray(constraint.values)
+    ? constraint.values
+    : constraint.value !== undefined
+      ? [constraint.value]
+      : [];
   const operator = `${constraint.inverted ? 'NOT ' : ''}${constraint.operator}`;
   return `${constraint.contextName} ${operator} [${values.join(', ')}]`;
 }

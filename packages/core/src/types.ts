@@ -194,6 +194,12 @@ export interface FlagSource {
   subscribe(listener: SourceListener): () => void;
   /** optional: counts an evaluation (Unleash usage metrics) */
   recordEvaluation?(flag: string, enabled: boolean, variant?: string): void;
+  /**
+   * optional: true when nobody waits to read a change the moment it is delivered (a watched file, a polled
+   * server). The client may then compile a large reload in slices between requests and swap it in once done.
+   * Unset, every delivery is swapped in before the delivering call returns, as memorySource promises.
+   */
+  readonly slicedReloads?: boolean;
 }
 
 export interface SourceStartContext {

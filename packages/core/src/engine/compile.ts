@@ -5,6 +5,7 @@
 // nothing matched. isEnabled, getVariant and explain all read that one decision, so they can never disagree, and
 // explain costs nothing on the hot path. Semantics are unleash-client 6.12.1's (lib/client.js).
 import { FlagDefinitionError } from '../errors.js';
+import { runSteps, type Steps } from '../steps.js';
 import type {
   ClientFeaturesPayload,
   CustomStrategy,
@@ -100,6 +101,16 @@ const PAYLOAD_LABEL = '(payload)';
  * flags.isEnabled('new-pricing', { userId: '42' }); // true or false
  */
 export function compileFlags(payload: unknown, options: CompileOptions = {}): CompiledFlags {
+  return runSteps(compileFlagsInSteps(payload, options));
+}
+
+/**
+ * compileFlags() as steps, one flag each, for a caller that compiles a large set across event-loop turns
+ * (`runStepsInSlices`). Run to the end, it returns what compileFlags() does.
+ * @example
+ * const compiled = runSteps(compileFlagsInSteps(payload, { previous }));
+ */
+export function* compileFlagsInSteps(payload: unknown, options: CompileOptions = {}): Steps<CompiledFlags> {
   const previous = options.previous instanceof Snapshot ? options.previous : undefined;
   const warned = new Set(previous?.warned);
   const onWarn = options.onWarn;
@@ -113,7 +124,7 @@ export function compileFlags(payload: unknown, options: CompileOptions = {}): Co
     }
   };
   try {
-    return compileSnapshot(payload, options, previous, warned, warnOnce);
+    return yield* compileSnapshot(payload, options, previous, warned, warnOnce);
   } catch (error) {
     // only a bug can land here; still, compileFlags keeps its promise not to throw
     const problem = new FlagDefinitionError(
@@ -131,13 +142,13 @@ export function compileFlags(payload: unknown, options: CompileOptions = {}): Co
   }
 }
 
-function compileSnapshot(
+function* compileSnapshot(
   payload: unknown,
   options: CompileOptions,
   previous: Snapshot | undefined,
   warned: Set<string>,
   warnOnce: (key: string, message: string) => void,
-): Snapshot {
+): Steps<Snapshot> {
   if (!isRecord(payload) || !Array.isArray(payload.features)) {
     const problem = new FlagDefinitionError(
       PAYLOAD_LABEL,
@@ -193,7 +204,10 @@ function compileSnapshot(
     string,
     { parts: FlagParts | undefined; error: FlagDefinitionError | undefined }
   >();
-  payload.features.forEach((feature: unknown, index: number) => {
+  const features: unknown[] = payload.features;
+  for (let index = 0; index < features.length; index++) {
+    if (index > 0) yield;
+    const feature = features[index];
     const label =
       isRecord(feature) && typeof feature.name === 'string' && feature.name !== '' ? feature.name : undefined;
     if (label === undefined) {
@@ -202,7 +216,7 @@ function compileSnapshot(
         ? `must be a non-empty string, got ${kindOf(feature.name)}`
         : `must be a flag definition object, got ${kindOf(feature)}`;
       errors.push(new FlagDefinitionError(`features[${index}]`, field, problem));
-      return;
+      continue;
     }
     if (compiled.has(label)) {
       warnOnce(
@@ -225,13 +239,14 @@ function compileSnapshot(
       const kept = previous?.flags.get(label);
       compiled.set(label, { parts: kept?.parts, error: flagError });
     }
-  });
+  }
 
   const flags = new Map<string, LinkedFlag>();
   const linked = { flags };
   // Two passes: a child's dependency check looks its parent up while linking, and Unleash sends flags sorted
   // by name, so a child often comes first. Placeholders keep the map in payload order.
   for (const [name, entry] of compiled) {
+    yield;
     flags.set(
       name,
       entry.parts?.hasDependencies

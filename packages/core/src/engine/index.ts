@@ -57,4 +57,4 @@ export interface CompiledFlags {
   explain(name: string, context: FlagContext): Explanation;
 }
 
-export { compileFlags } from './compile.js';
+export { compileFlags, compileFlagsInSteps } from './compile.js';

@@ -50,13 +50,20 @@ loader.then(() => import(workerData.module)).then(
       parentPort.postMessage({ ok: false, error: { name, code, message: String(message ?? error), path, line, column } });
       return;
     }
-    // In slices: each message is copied into the main thread as a task of its own, so requests are served
-    // between them instead of waiting for one copy of every flag.
+    // In slices, each sent when the main thread asks for it: the main thread copies every message waiting for
+    // it in one go, so slices sent all at once would be one long copy; asked for one by one, each copy is a task
+    // of its own and requests are served between them.
     const { features, ...rest } = result.definitions;
-    for (let i = 0; i < features.length; i += workerData.slice) {
-      parentPort.postMessage({ features: features.slice(i, i + workerData.slice) });
-    }
-    parentPort.postMessage({ ok: true, result: { ...result, definitions: rest } });
+    let next = 0;
+    const send = () => {
+      if (next >= features.length) {
+        parentPort.postMessage({ ok: true, result: { ...result, definitions: rest } });
+        return;
+      }
+      parentPort.postMessage({ features: features.slice(next, (next += workerData.slice)) });
+    };
+    parentPort.on('message', send);
+    send();
   },
   (error) => parentPort.postMessage({ ok: false, unavailable: String(error) }),
 );
@@ -122,6 +129,10 @@ function runWorker(text: string, path: string, options: ParseFlagsFileOptions): 
     worker.on('message', (message: WorkerAnswer | { features: FeatureDefinition[] }) => {
       if ('features' in message) {
         for (const feature of message.features) features.push(feature);
+        // asked for on the next turn, so the I/O waiting now is served before the next copy
+        setImmediate(() => {
+          if (!settled) worker.postMessage('next');
+        });
         return;
       }
       if (message.ok) message.result.definitions.features = features;

@@ -1,6 +1,7 @@
 // A snapshot is one compiled set of definitions plus what requests need to read it by property name.
 // The client swaps snapshots atomically; a per-request object keeps the snapshot it was made with.
 import type { CompiledFlags, FlagHandle } from '../engine/index.js';
+import { runSteps, type Steps } from '../steps.js';
 import type { FeatureDefinition, StrategyDefinition, VariantDefinition } from '../types.js';
 
 export interface FlagsSnapshot {
@@ -38,6 +39,19 @@ export function toPropertyName(flag: string): string {
 }
 
 export function buildSnapshot(compiled: CompiledFlags, ready: boolean, countsUsage = false): FlagsSnapshot {
+  return runSteps(buildSnapshotInSteps(compiled, ready, countsUsage));
+}
+
+/**
+ * buildSnapshot() as steps, one flag each, for a large set built across event-loop turns.
+ * @example
+ * const snapshot = runSteps(buildSnapshotInSteps(compiled, true));
+ */
+export function* buildSnapshotInSteps(
+  compiled: CompiledFlags,
+  ready: boolean,
+  countsUsage = false,
+): Steps<FlagsSnapshot> {
   const aliases = new Map<string, FlagHandle>();
   const owners = new Map<string, string[]>();
   const impressionFlags = new Set<string>();
@@ -46,6 +60,7 @@ export function buildSnapshot(compiled: CompiledFlags, ready: boolean, countsUsa
   const randomWhenAnonymous = new Set<string>();
   const names = compiled.names();
   for (const name of names) {
+    yield;
     const property = toPropertyName(name);
     const list = owners.get(property);
     if (list) list.push(name);
@@ -59,6 +74,7 @@ export function buildSnapshot(compiled: CompiledFlags, ready: boolean, countsUsa
   const propertyNames: string[] = [];
   const clashes: { property: string; flags: string[] }[] = [];
   for (const [property, flags] of owners) {
+    yield;
     propertyNames.push(property);
     if (flags.length === 1) {
       aliases.set(property, compiled.handle(flags[0])!);

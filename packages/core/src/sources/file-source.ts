@@ -60,6 +60,8 @@ export function fileSource(path: string, options: FileSourceOptions = {}): FlagS
 
 class FileSource extends BaseSource {
   readonly name: string;
+  /** a reload follows a write after a debounce anyway: a large one may be compiled between requests */
+  readonly slicedReloads = true;
   private readonly absolutePath: string;
   private started: Promise<void> | undefined;
   private stopped = false;
