@@ -4,6 +4,7 @@
 import type { AdapterOptions, FlagsClient, FlagsOptions, RequestFlags } from '@flagwise/core';
 import {
   isPromiseLike,
+  OptionalFields,
   type RequestFlagsResult,
   requestReadiness,
   setUpAdapter,
@@ -30,13 +31,6 @@ export interface FeatureFlagsMiddleware extends RequestHandler {
 /** Express's request as this middleware leaves it. */
 export type RequestWithFlags = Request & { flags: RequestFlags };
 
-// Fields that session and auth middleware (express-session, passport, ...) add; not in Express's own types.
-interface SessionAndUser {
-  user?: unknown;
-  session?: unknown;
-  sessionID?: unknown;
-}
-
 /**
  * Attaches the lazy per-request flags as `req.flags` and `res.locals.flags` (so every `res.render` template
  * sees `flags`). Takes nothing (flags.yaml in the working directory), options, a client, `{ client, ...options }`
@@ -62,6 +56,8 @@ export function featureFlags(
     adapterOptions,
   );
   const hook = options.context;
+  // Fields that session and auth middleware (express-session, passport, ...) add; not in Express's own types.
+  const added = new OptionalFields(['user', 'session', 'sessionID']);
   const waitForFlags = requestReadiness(client, options.readyTimeoutMs);
   watchGuardedFlags(client);
 
@@ -73,13 +69,12 @@ export function featureFlags(
   };
 
   const attach = (req: Request, res: Response, next: NextFunction) => {
-    const extras = req as Request & SessionAndUser;
     const result = client.forRequest(
       req,
       {
-        user: extras.user,
-        session: extras.session,
-        sessionId: extras.sessionID,
+        user: added.read(req, 'user'),
+        session: added.read(req, 'session'),
+        sessionId: added.read(req, 'sessionID'),
         ip: trustsProxy(req.app.get('trust proxy')) ? req.ip : req.socket.remoteAddress,
         cookieHeader: readsCookies ? req.headers.cookie : undefined,
         // Express 5 parses req.query on every access: touch it only when an override could be in it.

@@ -228,6 +228,23 @@ describe.each(majors)('%s', (_name, express) => {
       expect(sessionId.body.remoteAddress).toMatch(/127\.0\.0\.1|::1/);
     });
 
+    it('reads a user that a plugin defines as a getter on the request prototype', async () => {
+      const client = await readyClient({});
+      const app: Express = express();
+      // Some auth libraries answer req.user from a getter on app.request rather than setting it per request.
+      Object.defineProperty(app.request, 'user', {
+        get(this: Request) {
+          const login = this.get('x-login');
+          return login ? { id: login } : undefined;
+        },
+        configurable: true,
+      });
+      app.use(featureFlags(client));
+      app.get('/context', (req, res) => void res.json(getFlags(req).context));
+      expect((await request(app).get('/context').set('x-login', 'u7')).body.userId).toBe('u7');
+      expect((await request(app).get('/context')).body.userId).toBeUndefined();
+    });
+
     it('ignores X-Forwarded-For without trust proxy, and survives a context hook that throws', async () => {
       const { logger } = recordingLogger();
       const client = await readyClient({}, { logger });

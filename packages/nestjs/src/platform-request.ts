@@ -8,6 +8,7 @@ import {
   type AdapterSetup,
   headerText,
   isPromiseLike,
+  OptionalFields,
   type RequestFlagsResult,
   type RequestInput,
   type RequestReader,
@@ -52,6 +53,8 @@ interface PlatformResponse {
 export class NestRequestFlags implements RequestReader<PlatformRequest, PlatformResponse | undefined> {
   private readonly client: FlagsClient;
   private readonly options: NestAdapterOptions;
+  /** what passport and express-session (or their Fastify plugins) add to the request */
+  private readonly added = new OptionalFields(['user', 'session', 'sessionID']);
 
   constructor(private readonly setup: AdapterSetup<any, NestAdapterOptions>) {
     this.client = setup.client;
@@ -96,9 +99,9 @@ export class NestRequestFlags implements RequestReader<PlatformRequest, Platform
     const { readsCookies, readsQuery, visitors } = this.setup;
     const express = typeof request.app?.get === 'function';
     return {
-      user: request.user,
-      sessionId: request.sessionID,
-      session: request.session,
+      user: this.added.read(request, 'user'),
+      sessionId: this.added.read(request, 'sessionID'),
+      session: this.added.read(request, 'session'),
       // Express: req.ip honours `trust proxy`; without it, the socket's address. Fastify's request.ip follows trustProxy.
       ip:
         express && !trustsProxy(request.app!.get!('trust proxy'))

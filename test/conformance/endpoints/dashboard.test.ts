@@ -219,7 +219,8 @@ describe.each(endpointRows.map((row) => [row.name, row] as const))('%s', (_name,
     const before = cookieHeader(browser);
     for (const headers of [
       { 'x-flagwise-csrf': '' },
-      { 'x-flagwise-csrf': `${browser.token.slice(0, -2)}AA` },
+      // the token with its last characters changed (to ones it does not end with)
+      { 'x-flagwise-csrf': `${browser.token.slice(0, -2)}${browser.token.endsWith('AA') ? 'BB' : 'AA'}` },
       { origin: 'http://evil.example' },
       { origin: '', referer: '' },
       { 'content-type': 'text/plain' },

@@ -77,4 +77,4 @@ export {
   startupReadiness,
   warnServingWithoutFlags,
 } from './readiness.js';
-export { headerText, trustsProxy } from './request-facts.js';
+export { headerText, OptionalFields, trustsProxy } from './request-facts.js';
