@@ -78,7 +78,7 @@ export class NestRequestFlags implements RequestReader<PlatformRequest, Platform
 
   /**
    * Makes sure the request's flags are built, awaiting an async context hook or `allow()`: a Promise only while
-   * they run. Never rejects. Builds them at once when the middleware did not attach them (a route it excludes).
+   * they run. Never rejects. Builds them at once when nothing attached them (a request the middleware never saw).
    */
   ready(request: PlatformRequest, response: PlatformResponse | undefined): Promise<void> | undefined {
     const flags = flagsOfRequest(request);
