@@ -7,9 +7,7 @@ import type { FlagsClient, RequestFlags } from '@flagwise/core';
 import {
   type AdapterSetup,
   headerText,
-  isPromiseLike,
   OptionalFields,
-  type RequestFlagsResult,
   type RequestInput,
   type RequestReader,
   settleRequestFlags,
@@ -53,17 +51,21 @@ interface PlatformResponse {
 export class NestRequestFlags implements RequestReader<PlatformRequest, PlatformResponse | undefined> {
   private readonly client: FlagsClient;
   private readonly options: NestAdapterOptions;
-  /** what passport and express-session (or their Fastify plugins) add to the request */
-  private readonly added = new OptionalFields(['user', 'session', 'sessionID']);
+  /** what passport and express-session (or their Fastify plugins) add to the request, and flags set before */
+  private readonly added = new OptionalFields(['user', 'session', 'sessionID', 'flags']);
 
   constructor(private readonly setup: AdapterSetup<any, NestAdapterOptions>) {
     this.client = setup.client;
     this.options = setup.options;
   }
 
-  /** Attaches the request's flags, to be built at their first read (the module's middleware). */
-  attachLater(request: PlatformRequest, response: PlatformResponse | undefined): void {
-    if (flagsOfRequest(request) !== undefined) return;
+  /**
+   * Attaches the request's flags, to be built at their first read (the module's middleware), and returns them;
+   * flags something else attached first stay.
+   */
+  attachLater(request: PlatformRequest, response: PlatformResponse | undefined): RequestFlags {
+    const attached = asFlags(this.added.read(request, 'flags'));
+    if (attached !== undefined) return attached;
     const flags = this.client.forRequestLater(
       request,
       response,
@@ -74,25 +76,15 @@ export class NestRequestFlags implements RequestReader<PlatformRequest, Platform
     request.flags = flags;
     const locals = response?.locals;
     if (locals !== null && typeof locals === 'object') locals.flags = flags;
+    return flags;
   }
 
   /**
    * Makes sure the request's flags are built, awaiting an async context hook or `allow()`: a Promise only while
-   * they run. Never rejects. Builds them at once when nothing attached them (a request the middleware never saw).
+   * they run. Never rejects. Attaches them first when nothing did (a request the middleware never saw).
    */
   ready(request: PlatformRequest, response: PlatformResponse | undefined): Promise<void> | undefined {
-    const flags = flagsOfRequest(request);
-    if (flags !== undefined) return settleRequestFlags(flags);
-    const result = this.client.forRequest(
-      request,
-      this.inputOf(request),
-      this.options.context,
-      this.setup.visitors,
-    );
-    if (isPromiseLike<RequestFlagsResult>(result))
-      return result.then((ready) => attached(request, response, ready));
-    attached(request, response, result);
-    return undefined;
+    return settleRequestFlags(this.attachLater(request, response));
   }
 
   inputOf(request: PlatformRequest): RequestInput {
@@ -119,17 +111,6 @@ export class NestRequestFlags implements RequestReader<PlatformRequest, Platform
   }
 }
 
-function attached(
-  request: PlatformRequest,
-  response: PlatformResponse | undefined,
-  result: RequestFlagsResult,
-): void {
-  request.flags = result.flags;
-  const locals = response?.locals;
-  if (locals !== null && typeof locals === 'object') locals.flags = result.flags;
-  if (result.setCookie !== undefined) setCookies(response, result.setCookie);
-}
-
 function setCookies(response: PlatformResponse | undefined, cookies: string[]): void {
   // Flags first read while the body streams can no longer set a cookie; the next request will.
   if (response === undefined || response.headersSent === true || response.sent === true) return;
@@ -140,6 +121,9 @@ function setCookies(response: PlatformResponse | undefined, cookies: string[]): 
 
 /** The request's flags, or undefined when the module gave the request none. */
 export function flagsOfRequest(request: unknown): RequestFlags | undefined {
-  const flags = (request as PlatformRequest | null | undefined)?.flags;
-  return typeof flags === 'object' && flags !== null ? flags : undefined;
+  return asFlags((request as PlatformRequest | null | undefined)?.flags);
+}
+
+function asFlags(value: unknown): RequestFlags | undefined {
+  return typeof value === 'object' && value !== null ? (value as RequestFlags) : undefined;
 }
