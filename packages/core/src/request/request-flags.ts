@@ -102,6 +102,8 @@ const PROBES = new Set([
 ]);
 
 const STATE = Symbol('flagwise.requestFlags');
+/** flags a request reads before its reads are also indexed by flag */
+const SCANNED_READS = 8;
 /**
  * What `settleRequestFlags` asks flags for: a function that builds deferred flags now. Objects that wrap
  * request flags (a test client's recorder) forward it.
@@ -109,11 +111,14 @@ const STATE = Symbol('flagwise.requestFlags');
 export const SETTLE = Symbol.for('flagwise.settle');
 const inspectSymbol = Symbol.for('nodejs.util.inspect.custom');
 
-/** What one request read of one flag: each field stays undefined until asked for. */
-interface FlagRead {
-  enabled: boolean | undefined;
-  variant: VariantResult | undefined;
-}
+/**
+ * What one request read, as triples in one array: the flag, then its value and its variant (each undefined
+ * until asked for). Requests read a handful of flags: scanning one array costs less than an object per flag
+ * and a Map per request.
+ */
+type Reads = (FlagHandle | boolean | VariantResult | undefined)[];
+const ENABLED = 1;
+const VARIANT = 2;
 
 /** The context and overrides of flags made before their request's facts were final (see `DeferredFacts`). */
 export interface RequestFlagsFacts {
@@ -133,8 +138,10 @@ export interface DeferredFacts {
 }
 
 class RequestFlagsState {
-  /** what this request read, per flag: one request, one value */
-  private reads: Map<FlagHandle, FlagRead> | undefined = undefined;
+  /** what this request read, per flag, in the order read: one request, one value */
+  private reads: Reads | undefined = undefined;
+  /** where each flag's triple starts in `reads`, once a request has read more than a scan should cover */
+  private readIndex: Map<FlagHandle, number> | undefined = undefined;
   /** set until the context of flags made with deferred facts is built */
   private deferred: DeferredFacts | undefined;
   private contextBuilt: FlagContext;
@@ -146,6 +153,8 @@ class RequestFlagsState {
   boundExplain: RequestFlags['explain'] | undefined = undefined;
   boundToJSON: RequestFlags['toJSON'] | undefined = undefined;
   boundSettle: (() => Promise<void> | undefined) | undefined = undefined;
+  /** whether the context has neither userId nor sessionId, once asked */
+  private anonymous: boolean | undefined = undefined;
 
   constructor(
     readonly snapshot: FlagsSnapshot,
@@ -199,16 +208,35 @@ class RequestFlagsState {
     return flag;
   }
 
-  private read(flag: FlagHandle): FlagRead {
-    const reads = (this.reads ??= new Map());
-    let read = reads.get(flag);
-    if (read === undefined) reads.set(flag, (read = { enabled: undefined, variant: undefined }));
-    return read;
+  /** Where the flag's triple starts in `this.reads`, added if this request has not read the flag yet. */
+  private slotOf(flag: FlagHandle): number {
+    const reads = this.reads;
+    if (reads === undefined) {
+      this.reads = [flag, undefined, undefined];
+      return 0;
+    }
+    const index = this.readIndex;
+    if (index !== undefined) {
+      const slot = index.get(flag);
+      if (slot !== undefined) return slot;
+    } else {
+      for (let slot = 0; slot < reads.length; slot += 3) if (reads[slot] === flag) return slot;
+    }
+    const slot = reads.length;
+    reads.push(flag, undefined, undefined);
+    if (index !== undefined) index.set(flag, slot);
+    else if (slot >= SCANNED_READS * 3) {
+      const built = new Map<FlagHandle, number>();
+      for (let at = 0; at < reads.length; at += 3) built.set(reads[at] as FlagHandle, at);
+      this.readIndex = built;
+    }
+    return slot;
   }
 
   isEnabled(flag: FlagHandle): boolean {
-    const read = this.read(flag);
-    let value = read.enabled;
+    const slot = this.slotOf(flag);
+    const reads = this.reads!;
+    let value = reads[slot + ENABLED] as boolean | undefined;
     if (value === undefined) {
       const context = this.context;
       const forced = overrideOf(this.overridesBuilt?.flags, flag.name);
@@ -218,22 +246,23 @@ class RequestFlagsState {
         if (this.snapshot.observeEvaluations) this.host.onEvaluation(flag.name, value, undefined, context);
         if (this.snapshot.randomWhenAnonymous.size > 0) this.noteRandom(flag.name);
       }
-      read.enabled = value;
+      reads[slot + ENABLED] = value;
     }
     return value;
   }
 
   variant(flag: FlagHandle): VariantResult {
-    const read = this.read(flag);
-    let value = read.variant;
+    const slot = this.slotOf(flag);
+    const reads = this.reads!;
+    let value = reads[slot + VARIANT] as VariantResult | undefined;
     if (value === undefined) {
       if (!this.snapshot.variantFlags.has(flag.name)) this.host.onNoVariants(flag.name);
-      value = this.evaluateVariant(flag, read.enabled);
+      const enabled = reads[slot + ENABLED] as boolean | undefined;
+      value = this.evaluateVariant(flag, enabled);
       // Keep isEnabled and variant in agreement for this request, whichever was read first.
-      const enabled = read.enabled;
-      if (enabled === undefined) read.enabled = value.feature_enabled;
+      if (enabled === undefined) reads[slot + ENABLED] = value.feature_enabled;
       else if (enabled !== value.feature_enabled) value = enabled ? value : DISABLED_VARIANT;
-      read.variant = value;
+      reads[slot + VARIANT] = value;
     }
     return value;
   }
@@ -259,14 +288,22 @@ class RequestFlagsState {
 
   /** true when this request's answer for the flag is random: no userId, no sessionId, default stickiness */
   private answeredAtRandom(name: string): boolean {
-    if (!this.snapshot.randomWhenAnonymous.has(name)) return false;
-    // a context with throwing getters must not make a read throw
-    try {
-      const context = this.context;
-      return !context.userId && !context.sessionId;
-    } catch {
-      return false;
+    return this.isAnonymous() && this.snapshot.randomWhenAnonymous.has(name);
+  }
+
+  private isAnonymous(): boolean {
+    let anonymous = this.anonymous;
+    if (anonymous === undefined) {
+      // a context with throwing getters must not make a read throw
+      try {
+        const context = this.context;
+        anonymous = !context.userId && !context.sessionId;
+      } catch {
+        anonymous = false;
+      }
+      this.anonymous = anonymous;
     }
+    return anonymous;
   }
 
   private noteRandom(name: string): void {
@@ -303,16 +340,18 @@ class RequestFlagsState {
     const explained = this.snapshot.compiled.explain(flag, this.context);
     // One request, one value: what this request already read stays true for it, and what explain() answers
     // first is what later reads see.
-    const read = this.read(handle);
-    const seenEnabled = read.enabled;
-    const seenVariant = read.variant;
+    const slot = this.slotOf(handle);
+    const reads = this.reads!;
+    const seenEnabled = reads[slot + ENABLED] as boolean | undefined;
+    const seenVariant = reads[slot + VARIANT] as VariantResult | undefined;
     let explanation = explained;
-    if (seenEnabled === undefined) read.enabled = explained.enabled;
+    if (seenEnabled === undefined) reads[slot + ENABLED] = explained.enabled;
     else if (seenEnabled !== explained.enabled) {
       explanation = { ...explained, enabled: seenEnabled, variant: this.variant(handle) };
     }
     if (seenVariant === undefined) {
-      if (read.enabled === explanation.variant.feature_enabled) read.variant = explanation.variant;
+      if (reads[slot + ENABLED] === explanation.variant.feature_enabled)
+        reads[slot + VARIANT] = explanation.variant;
     } else if (seenVariant !== explanation.variant) {
       explanation = { ...explanation, variant: seenVariant };
     }
@@ -346,8 +385,11 @@ class RequestFlagsState {
   /** the flags read so far and their values, in the order read */
   readSoFar(): [string, boolean][] {
     const result: [string, boolean][] = [];
-    for (const [flag, read] of this.reads ?? [])
-      if (read.enabled !== undefined) result.push([flag.name, read.enabled]);
+    const reads = this.reads ?? [];
+    for (let slot = 0; slot < reads.length; slot += 3) {
+      const enabled = reads[slot + ENABLED] as boolean | undefined;
+      if (enabled !== undefined) result.push([(reads[slot] as FlagHandle).name, enabled]);
+    }
     return result;
   }
 
@@ -425,6 +467,9 @@ const handler: ProxyHandler<RequestFlagsState> = {
       if (key === inspectSymbol) return () => inspectRequestFlags(state);
       return undefined;
     }
+    // A flag first: what nearly every read is, and one lookup.
+    const flag = state.snapshot.properties.get(key);
+    if (flag !== undefined) return state.isEnabled(flag);
     switch (key) {
       case 'isEnabled':
       case 'variant':
@@ -434,8 +479,6 @@ const handler: ProxyHandler<RequestFlagsState> = {
       case 'context':
         return state.context;
     }
-    const flag = state.snapshot.aliases.get(key);
-    if (flag !== undefined && !OBJECT_MEMBERS.has(key)) return state.isEnabled(flag);
     if (key in Object.prototype) return (Object.prototype as any)[key];
     if (PROBES.has(key)) return undefined;
     state.host.onUnknownFlag(key);

@@ -10,6 +10,11 @@ export interface FlagsSnapshot {
   readonly ready: boolean;
   /** property name (camelCase, or the exact flag name) → the flag (its `name` is the flag name) */
   readonly aliases: Map<string, FlagHandle>;
+  /**
+   * `aliases` without the names `req.flags` answers itself (its methods, `context`, Object.prototype's
+   * members): what a property read looks up first. The same Map when no flag takes such a name.
+   */
+  readonly properties: Map<string, FlagHandle>;
   /** the camelCase property names, one per flag, for enumeration */
   readonly propertyNames: readonly string[];
   /** flags with impressionData: true */
@@ -28,6 +33,16 @@ export interface FlagsSnapshot {
   /** camelCase clashes: two flags that map to one property name */
   readonly clashes: readonly { property: string; flags: string[] }[];
 }
+
+/** Names `req.flags` answers itself; a flag with such a name is read with isEnabled(name). */
+const RESERVED_PROPERTIES: ReadonlySet<string> = new Set([
+  'isEnabled',
+  'variant',
+  'explain',
+  'toJSON',
+  'context',
+  ...Object.getOwnPropertyNames(Object.prototype),
+]);
 
 /**
  * `new-pricing`, `new_pricing` and `New Pricing` all read as `newPricing`.
@@ -87,11 +102,18 @@ export function* buildSnapshotInSteps(
   }
   // Exact names resolve to themselves, after the camelCase aliases so an exact name always wins.
   for (const name of names) aliases.set(name, compiled.handle(name)!);
+  const reserved = [...owners.keys(), ...names].filter((key) => RESERVED_PROPERTIES.has(key));
+  let properties = aliases;
+  if (reserved.length > 0) {
+    properties = new Map(aliases);
+    for (const key of reserved) properties.delete(key);
+  }
   const observeEvaluations = countsUsage || impressionFlags.size > 0;
   return {
     compiled,
     ready,
     aliases,
+    properties,
     propertyNames,
     impressionFlags,
     browserFlags,

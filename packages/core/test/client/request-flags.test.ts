@@ -67,6 +67,28 @@ describe('per-request flags', () => {
     await client.close();
   });
 
+  it('keeps its own members for flags named like them, and reads such flags with isEnabled(name)', async () => {
+    const { client } = await clientWith([
+      simpleFlag('constructor', true),
+      simpleFlag('to-string', true),
+      simpleFlag('context', true),
+      simpleFlag('is-enabled', true),
+      simpleFlag('variant', true),
+      simpleFlag('new-pricing', true),
+    ]);
+    const flags = client.forContext({ userId: 'u1' });
+    expect(flags.constructor).toBe(Object);
+    expect(String(flags)).toBe('[object RequestFlags]');
+    expect(flags.context).toEqual({ userId: 'u1' });
+    expect(typeof flags.isEnabled).toBe('function');
+    expect(typeof flags.variant).toBe('function');
+    for (const name of ['constructor', 'to-string', 'context', 'is-enabled', 'variant'])
+      expect(flags.isEnabled(name)).toBe(true);
+    expect(flags.newPricing).toBe(true);
+    expect(flags.toString).toBe(Object.prototype.toString);
+    await client.close();
+  });
+
   it('answers guards (flagAllows) as isEnabled and variant do, and asks objects it did not make through their methods', async () => {
     const one = (name: string) => ({ name, weight: 1000, weightType: 'variable', stickiness: 'default' });
     const { client, strategy } = await clientWith([
