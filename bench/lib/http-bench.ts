@@ -90,6 +90,8 @@ export interface HttpTargetResult {
   latencyP99: number;
   /** median server CPU time (user + system) per answered request, microseconds */
   cpuMicrosPerRequest: number;
+  /** server CPU µs per request of each window, in order */
+  cpuRounds: number[];
   /**
    * median over windows of (baseline CPU per request / this target's): the throughput ratio a CPU-bound server
    * would show. It corroborates `ratio`, which also depends on the load generator keeping up.
@@ -190,6 +192,7 @@ export async function runHttpBench(options: HttpBenchOptions): Promise<HttpTarge
         rounds: rps,
         ratio: median(rps.map((value, i) => value / baselineRounds[i].result.requests.average)),
         cpuMicrosPerRequest: median(rounds.map((r) => r.cpuPerRequest)),
+        cpuRounds: rounds.map((r) => r.cpuPerRequest),
         cpuRatio: median(rounds.map((r, i) => baselineRounds[i].cpuPerRequest / r.cpuPerRequest)),
         latencyP50: median(results.map((r) => r.latency.p50)),
         latencyP99: median(results.map((r) => r.latency.p99)),
@@ -226,6 +229,65 @@ function cpuPinning(): { serverCpu: number; loadCpu: number; pinSelf(): () => vo
       setSelf(String(loadCpu));
       return () => setSelf(all);
     },
+  };
+}
+
+/** How one row compares with another of the same run, window by window. */
+export interface Comparison {
+  /** median over windows of (row req/s / reference req/s) in the same window */
+  throughput: number;
+  /** median over windows of (reference CPU per request / row's) */
+  cpu: number;
+  /** the row's median server CPU per request minus the reference's, microseconds */
+  cpuMicrosAbove: number;
+}
+
+/**
+ * `row` against `reference`, both from one runHttpBench call: paired by window, as the baseline ratios are, so
+ * drift between windows hits both sides of each ratio alike.
+ * @example const { throughput, cpu } = compareRows(flagwise, sameShape);
+ */
+export function compareRows(row: HttpTargetResult, reference: HttpTargetResult): Comparison {
+  return {
+    throughput: median(row.rounds.map((value, i) => value / reference.rounds[i])),
+    cpu: median(row.cpuRounds.map((value, i) => reference.cpuRounds[i] / value)),
+    cpuMicrosAbove: row.cpuMicrosPerRequest - reference.cpuMicrosPerRequest,
+  };
+}
+
+/** The share of the hand-written rows' throughput and CPU per request flagwise must keep. */
+export const BY_HAND_TARGET = 0.98;
+
+/**
+ * The lines and targets comparing a flagwise row with the same shape by hand (no per-request object) and the
+ * same lazy object by hand (`handWrittenFlagsObject`), for every HTTP suite.
+ */
+export function byHandComparison(
+  framework: string,
+  flagwise: HttpTargetResult,
+  sameShape: HttpTargetResult,
+  sameObject: HttpTargetResult,
+): { markdown: string; targets: { label: string; met: boolean }[] } {
+  const shape = compareRows(flagwise, sameShape);
+  const object = compareRows(flagwise, sameObject);
+  const objectOverShape = compareRows(sameObject, sameShape);
+  const pct = (value: number) => `${(value * 100).toFixed(1)}%`;
+  const micros = (value: number) => `${value >= 0 ? '+' : ''}${value.toFixed(1)} µs`;
+  const markdown =
+    `Against the rows by hand, window by window: flagwise keeps ${pct(shape.throughput)} of the same shape's ` +
+    `throughput and ${pct(shape.cpu)} of its CPU per request (${micros(shape.cpuMicrosAbove)} per request), and ` +
+    `${pct(object.throughput)} / ${pct(object.cpu)} of the same lazy object by hand ` +
+    `(${micros(object.cpuMicrosAbove)}); the lazy object by hand itself keeps ${pct(objectOverShape.throughput)} / ` +
+    `${pct(objectOverShape.cpu)} of the shape with no object (${micros(objectOverShape.cpuMicrosAbove)}).`;
+  const target = (name: string, comparison: Comparison) => ({
+    label:
+      `${framework} with flagwise keeps ≥ ${BY_HAND_TARGET * 100}% of ${name} (throughput ` +
+      `${pct(comparison.throughput)}; CPU per request ${pct(comparison.cpu)})`,
+    met: comparison.throughput >= BY_HAND_TARGET && comparison.cpu >= BY_HAND_TARGET,
+  });
+  return {
+    markdown,
+    targets: [target('the same shape by hand', shape), target('the same lazy object by hand', object)],
   };
 }
 

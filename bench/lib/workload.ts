@@ -1,6 +1,13 @@
 // The workload every HTTP suite serves, so their ratios read alike: 200 flags in the shapes real apps have,
 // 50 users cycling through `x-user-id` with a plan in `x-plan`, and one small JSON body.
-import { compileFlags, type FeatureDefinition, type FlagContext } from '@flagwise/core';
+import {
+  compileFlags,
+  type FeatureDefinition,
+  type FlagContext,
+  type FlagHandle,
+  toPropertyName,
+  type VariantResult,
+} from '@flagwise/core';
 
 export const FLAG_COUNT = 200;
 /** the flag that guards the route (always on) */
@@ -85,3 +92,57 @@ export function handWrittenEvaluations() {
     }),
   };
 }
+
+/**
+ * The smallest lazy `req.flags` by hand: a Proxy per request that reads a flag by its camelCase property (or
+ * its exact name), evaluated at first read and memoized for the request, and a `variant(name)` method,
+ * memoized too, over the compiled engine. No overrides, warnings, metrics, deferred context or template
+ * support. The suites' "the same object by hand" rows use it: what a lazy, memoized per-request object itself
+ * costs, beside the rows that evaluate with no object at all.
+ */
+export function handWrittenFlagsObject() {
+  const compiled = compileFlags({ version: 2, features: definitions() });
+  const byProperty = new Map<string, FlagHandle>();
+  for (const name of compiled.names()) {
+    byProperty.set(toPropertyName(name), compiled.handle(name)!);
+    byProperty.set(name, compiled.handle(name)!);
+  }
+  interface State {
+    context: FlagContext;
+    values: Map<FlagHandle, boolean> | undefined;
+    variants: Map<FlagHandle, VariantResult> | undefined;
+    variant: ((name: string) => VariantResult) | undefined;
+  }
+  const variantOf = (state: State, name: string): VariantResult => {
+    const flag = byProperty.get(name);
+    if (flag === undefined) return compiled.getVariant(name, state.context);
+    const variants = (state.variants ??= new Map());
+    let value = variants.get(flag);
+    if (value === undefined) variants.set(flag, (value = compiled.getVariantHandle(flag, state.context)));
+    return value;
+  };
+  const handler: ProxyHandler<State> = {
+    get(state, key) {
+      if (key === 'variant') return (state.variant ??= (name) => variantOf(state, name));
+      const flag = typeof key === 'string' ? byProperty.get(key) : undefined;
+      if (flag === undefined) return undefined;
+      const values = (state.values ??= new Map());
+      let value = values.get(flag);
+      if (value === undefined) values.set(flag, (value = compiled.isEnabledHandle(flag, state.context)));
+      return value;
+    },
+  };
+  return {
+    /** one request's flags */
+    flagsFor: (context: FlagContext) =>
+      new Proxy<State>(
+        { context, values: undefined, variants: undefined, variant: undefined },
+        handler,
+      ) as unknown as HandWrittenFlags,
+  };
+}
+
+/** What `handWrittenFlagsObject().flagsFor()` returns. */
+export type HandWrittenFlags = { readonly [property: string]: boolean } & {
+  variant(name: string): VariantResult;
+};

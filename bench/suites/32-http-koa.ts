@@ -13,6 +13,7 @@ import { type FlagContext, type FlagsState, featureFlags, memorySource, requireF
 import Router from '@koa/router';
 import Koa, { type Context } from 'koa';
 import {
+  byHandComparison,
   HTTP_METHOD_NOTE,
   type HttpRequestSpec,
   httpBenchTable,
@@ -24,7 +25,9 @@ import {
   definitions,
   FLAG_COUNT,
   GUARD_FLAG,
+  type HandWrittenFlags,
   handWrittenEvaluations,
+  handWrittenFlagsObject,
   PRODUCTS,
   USERS,
   VARIANT_FLAG,
@@ -103,6 +106,34 @@ export const startSameShape: StartServer = async () => {
   return listen(app);
 };
 
+/** Target: the same lazy object by hand — a middleware attaching a memoizing Proxy, a guard, 3 reads through it. */
+export const startSameObject: StartServer = async () => {
+  const { flagsFor } = handWrittenFlagsObject();
+  const app = new Koa();
+  app.use((ctx, next) => {
+    const flags = flagsFor({ remoteAddress: ctx.ip, ...contextOf(ctx) });
+    ctx.state.handFlags = flags;
+    (ctx as Context & { handFlags: HandWrittenFlags }).handFlags = flags;
+    return next();
+  });
+  const router = new Router();
+  router.get(
+    '/products',
+    (ctx, next) => (ctx.state.handFlags[GUARD_FLAG] ? next() : undefined),
+    (ctx) => {
+      const flags: HandWrittenFlags = ctx.state.handFlags;
+      ctx.body = {
+        products: PRODUCTS,
+        rollout: flags.flag001,
+        plan: flags.flag002,
+        variant: flags.variant(VARIANT_FLAG).name,
+      };
+    },
+  );
+  app.use(router.routes());
+  return listen(app);
+};
+
 /**
  * Target: the skeleton of the API shape, with no flag work at all — a middleware that sets `ctx.state.flags` and
  * `ctx.flags` (as the issue asks) to an empty object, a pass-through guard, the bare app's fixed JSON. What Koa
@@ -150,12 +181,18 @@ export default async function httpKoaBench(): Promise<BenchSection> {
         module,
         export: 'startSkeleton',
       },
+      {
+        name: `koa ${KOA_VERSION}, the same lazy object by hand (a memoizing Proxy over compileFlags)`,
+        module,
+        export: 'startSameObject',
+      },
     ],
     requests,
   });
   const withFlags = results[1];
   const sameShape = results[2];
   const skeleton = results[3];
+  const byHand = byHandComparison('Koa', withFlags, sameShape, results[4]);
   return {
     title: 'HTTP: Koa 3 bare vs with featureFlags()',
     markdown: [
@@ -168,12 +205,16 @@ export default async function httpKoaBench(): Promise<BenchSection> {
         '(`ctx.state` and `ctx`), a guard and the same 3 reads evaluated straight on ' +
         '`compileFlags`: the least any library with this shape can cost. Skeleton: only what the shape makes Koa ' +
         'do, with no flag work — a middleware setting `ctx.state.flags` and `ctx.flags` to an empty object and a ' +
-        `pass-through guard. ${HTTP_METHOD_NOTE}`,
+        'pass-through guard. Same lazy object by hand: the same middleware and guard with a memoizing Proxy as ' +
+        '`ctx.handFlags` read by property (`handWrittenFlagsObject` in bench/lib/workload.ts: no overrides, ' +
+        `warnings or metrics). ${HTTP_METHOD_NOTE}`,
       '',
       `flagwise keeps ${(withFlags.ratio * 100).toFixed(1)}% of bare throughput (${(withFlags.cpuRatio * 100).toFixed(1)}% ` +
         `by server CPU); the same shape by hand keeps ${(sameShape.ratio * 100).toFixed(1)}% ` +
         `(${(sameShape.cpuRatio * 100).toFixed(1)}%); the skeleton keeps ${(skeleton.ratio * 100).toFixed(1)}% ` +
         `(${(skeleton.cpuRatio * 100).toFixed(1)}%).`,
+      '',
+      byHand.markdown,
     ].join('\n'),
     targets: [
       {
@@ -182,6 +223,7 @@ export default async function httpKoaBench(): Promise<BenchSection> {
           `by server CPU per request ${(withFlags.cpuRatio * 100).toFixed(1)}%)`,
         met: withFlags.ratio >= TARGET_RATIO && withFlags.cpuRatio >= TARGET_RATIO,
       },
+      ...byHand.targets,
     ],
   };
 }

@@ -18,7 +18,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { HTTP_METHOD_NOTE, httpBenchTable, runHttpBench } from '../lib/http-bench.js';
+import { byHandComparison, HTTP_METHOD_NOTE, httpBenchTable, runHttpBench } from '../lib/http-bench.js';
 import { FLAG_COUNT, REQUESTS, USERS } from '../lib/workload.js';
 import type { BenchSection } from '../run.js';
 
@@ -35,6 +35,7 @@ export default async function httpNest(): Promise<BenchSection> {
     flagwise: 'Nest 11 (Express) + FeatureFlagsModule, @FeatureRequired route reading 3 flags via @Flags()',
     machinery: 'Nest 11 (Express), a no-op guard and param decorator',
     sameShape: 'Nest 11 (Express), the 3-flag route by hand (compileFlags, no flagwise object)',
+    sameObject: 'Nest 11 (Express), the 3-flag route with the same lazy object by hand (a memoizing Proxy)',
     openFeature:
       'Nest 11 (Express) + @openfeature/nestjs-sdk on InMemoryProvider, @RequireFlagsEnabled route reading 3 flags',
   };
@@ -46,17 +47,20 @@ export default async function httpNest(): Promise<BenchSection> {
       { name: names.openFeature, module: openFeatureApp, export: 'startOpenFeatureSdk' },
       { name: names.machinery, module: apps, export: 'startNestMachinery' },
       { name: names.sameShape, module: apps, export: 'startSameShape' },
+      { name: names.sameObject, module: apps, export: 'startSameObject' },
     ],
     requests: REQUESTS,
     connections: 10,
   });
-  const [guarded, flagwise, machinery, sameShape, openFeature] = [
+  const [guarded, flagwise, machinery, sameShape, sameObject, openFeature] = [
     names.guarded,
     names.flagwise,
     names.machinery,
     names.sameShape,
+    names.sameObject,
     names.openFeature,
   ].map((name) => results.find((r) => r.name === name)!);
+  const byHand = byHandComparison('Nest (3 flags via @Flags())', flagwise, sameShape, sameObject);
   return {
     title: 'HTTP: Nest 11 on Express with @flagwise/nestjs vs bare',
     markdown: [
@@ -71,7 +75,9 @@ export default async function httpNest(): Promise<BenchSection> {
         '`res.locals.flags`, built at their first read (here in the guard, after any guard before it). Machinery: the bare app plus a no-op `@UseGuards` guard and a no-op ' +
         '`createParamDecorator` parameter, no flagwise. By hand: no flagwise at all, an Express middleware ' +
         '(`app.use`) putting the same context on the request and the view locals, a guard, a param decorator and ' +
-        'the same 3 reads evaluated straight on `compileFlags`. OpenFeature: no flagwise, ' +
+        'the same 3 reads evaluated straight on `compileFlags`. Same lazy object by hand: the same middleware, ' +
+        'guard and param decorator with a memoizing Proxy as `req.handFlags` read by property ' +
+        '(`handWrittenFlagsObject` in bench/lib/workload.ts: no overrides, warnings or metrics). OpenFeature: no flagwise, ' +
         `\`@openfeature/nestjs-sdk\` ${OPENFEATURE_NEST_VERSION} with \`OpenFeatureModule.forRoot()\` over ` +
         `\`InMemoryProvider\` holding the same ${FLAG_COUNT} flags (a context evaluator written by hand for each ` +
         'rule, on the targeting key from `x-user-id`), `@RequireFlagsEnabled` on the route and the same 3 reads ' +
@@ -85,6 +91,8 @@ export default async function httpNest(): Promise<BenchSection> {
         `${percent(sameShape.ratio)} (${percent(sameShape.cpuRatio)}); OpenFeature's Nest SDK on its ` +
         `InMemoryProvider, guarded and reading 3 flags, keeps ${percent(openFeature.ratio)} ` +
         `(${percent(openFeature.cpuRatio)}).`,
+      '',
+      byHand.markdown,
     ].join('\n'),
     targets: [
       {
@@ -99,6 +107,7 @@ export default async function httpNest(): Promise<BenchSection> {
           `${percent(flagwise.ratio)}; by server CPU ${percent(flagwise.cpuRatio)})`,
         met: flagwise.ratio >= TARGET_RATIO && flagwise.cpuRatio >= TARGET_RATIO,
       },
+      ...byHand.targets,
     ],
   };
 }

@@ -16,7 +16,9 @@ import { ExpressAdapter } from '@nestjs/platform-express';
 import {
   definitions,
   GUARD_FLAG,
+  type HandWrittenFlags,
   handWrittenEvaluations,
+  handWrittenFlagsObject,
   PRODUCTS,
   VARIANT_FLAG,
 } from '../../../bench/lib/workload.js';
@@ -167,6 +169,57 @@ export async function startSameShape(): Promise<RunningServer> {
           properties: { plan: req.headers['x-plan'] },
         };
         res.locals.flagContext = req.flagContext;
+        next();
+      },
+    ),
+  );
+}
+
+// The same lazy object by hand: an Express middleware attaches a memoizing Proxy (handWrittenFlagsObject) to the
+// request and the view locals, a guard reads the guard flag through it, a param decorator hands it to the
+// handler, which reads the same 3 flags through it.
+const { flagsFor } = handWrittenFlagsObject();
+type WithFlags = { handFlags: HandWrittenFlags; headers: Record<string, string | undefined> };
+@Injectable()
+class HandFlagGuard implements CanActivate {
+  canActivate(context: ExecutionContext): boolean {
+    return context.getArgByIndex<WithFlags>(0).handFlags[GUARD_FLAG];
+  }
+}
+const HandFlagsParam = createParamDecorator(
+  (_data: unknown, context: ExecutionContext) => context.getArgByIndex<WithFlags>(0).handFlags,
+);
+
+/** Target: the same lazy object by hand — a middleware attaching it, a guard and a param reading through it. */
+export async function startSameObject(): Promise<RunningServer> {
+  @Controller()
+  class ProductsController {
+    @Get('products')
+    @UseGuards(HandFlagGuard)
+    products(@HandFlagsParam() flags: HandWrittenFlags) {
+      return {
+        products: PRODUCTS,
+        rollout: flags.flag001,
+        plan: flags.flag002,
+        variant: flags.variant(VARIANT_FLAG).name,
+      };
+    }
+  }
+  @Module({ controllers: [ProductsController], providers: [HandFlagGuard] })
+  class AppModule {}
+  return listenNest(AppModule, (app) =>
+    app.use(
+      (
+        req: WithFlags & { socket: { remoteAddress?: string } },
+        res: { locals: Record<string, unknown> },
+        next: () => void,
+      ) => {
+        req.handFlags = flagsFor({
+          remoteAddress: req.socket.remoteAddress,
+          userId: req.headers['x-user-id'],
+          properties: { plan: req.headers['x-plan'] },
+        });
+        res.locals.handFlags = req.handFlags;
         next();
       },
     ),
