@@ -258,38 +258,80 @@ export function compareRows(row: HttpTargetResult, reference: HttpTargetResult):
 /** The share of the hand-written rows' throughput and CPU per request flagwise must keep. */
 export const BY_HAND_TARGET = 0.98;
 
+/** One framework's line of the per-request summary `pnpm bench` writes after the suites. */
+export interface PerRequestCost {
+  framework: string;
+  /** server CPU µs per request above the bare app: flagwise, the same shape by hand, the same object by hand */
+  flagwiseAboveBare: number;
+  sameShapeAboveBare: number;
+  sameObjectAboveBare: number;
+  versusSameShape: Comparison;
+  versusSameObject: Comparison;
+}
+
 /**
- * The lines and targets comparing a flagwise row with the same shape by hand (no per-request object) and the
- * same lazy object by hand (`handWrittenFlagsObject`), for every HTTP suite.
+ * The lines, targets and summary comparing a flagwise row with the same shape by hand (no per-request object)
+ * and the same lazy object by hand (`handWrittenFlagsObject`), for every HTTP suite.
  */
 export function byHandComparison(
   framework: string,
-  flagwise: HttpTargetResult,
-  sameShape: HttpTargetResult,
-  sameObject: HttpTargetResult,
-): { markdown: string; targets: { label: string; met: boolean }[] } {
+  rows: {
+    bare: HttpTargetResult;
+    flagwise: HttpTargetResult;
+    sameShape: HttpTargetResult;
+    sameObject: HttpTargetResult;
+  },
+): { markdown: string; targets: { label: string; met: boolean }[]; perRequest: PerRequestCost } {
+  const { bare, flagwise, sameShape, sameObject } = rows;
   const shape = compareRows(flagwise, sameShape);
   const object = compareRows(flagwise, sameObject);
   const objectOverShape = compareRows(sameObject, sameShape);
-  const pct = (value: number) => `${(value * 100).toFixed(1)}%`;
-  const micros = (value: number) => `${value >= 0 ? '+' : ''}${value.toFixed(1)} µs`;
   const markdown =
-    `Against the rows by hand, window by window: flagwise keeps ${pct(shape.throughput)} of the same shape's ` +
-    `throughput and ${pct(shape.cpu)} of its CPU per request (${micros(shape.cpuMicrosAbove)} per request), and ` +
-    `${pct(object.throughput)} / ${pct(object.cpu)} of the same lazy object by hand ` +
-    `(${micros(object.cpuMicrosAbove)}); the lazy object by hand itself keeps ${pct(objectOverShape.throughput)} / ` +
-    `${pct(objectOverShape.cpu)} of the shape with no object (${micros(objectOverShape.cpuMicrosAbove)}).`;
+    `Against the rows by hand, window by window: flagwise keeps ${percent(shape.throughput)} of the same shape's ` +
+    `throughput and ${percent(shape.cpu)} of its CPU per request (${micros(shape.cpuMicrosAbove)} per request), and ` +
+    `${percent(object.throughput)} / ${percent(object.cpu)} of the same lazy object by hand ` +
+    `(${micros(object.cpuMicrosAbove)}); the lazy object by hand itself keeps ${percent(objectOverShape.throughput)} / ` +
+    `${percent(objectOverShape.cpu)} of the shape with no object (${micros(objectOverShape.cpuMicrosAbove)}).`;
   const target = (name: string, comparison: Comparison) => ({
     label:
       `${framework} with flagwise keeps ≥ ${BY_HAND_TARGET * 100}% of ${name} (throughput ` +
-      `${pct(comparison.throughput)}; CPU per request ${pct(comparison.cpu)})`,
+      `${percent(comparison.throughput)}; CPU per request ${percent(comparison.cpu)})`,
     met: comparison.throughput >= BY_HAND_TARGET && comparison.cpu >= BY_HAND_TARGET,
   });
+  const above = (row: HttpTargetResult) => row.cpuMicrosPerRequest - bare.cpuMicrosPerRequest;
   return {
     markdown,
     targets: [target('the same shape by hand', shape), target('the same lazy object by hand', object)],
+    perRequest: {
+      framework,
+      flagwiseAboveBare: above(flagwise),
+      sameShapeAboveBare: above(sameShape),
+      sameObjectAboveBare: above(sameObject),
+      versusSameShape: shape,
+      versusSameObject: object,
+    },
   };
 }
+
+/** The per-request summary of every HTTP suite, as one markdown table. */
+export function perRequestTable(costs: PerRequestCost[]): string {
+  const lines = [
+    '| framework | flagwise | the same shape by hand | the same lazy object by hand | flagwise vs the same shape (throughput / CPU) | flagwise vs the same object (throughput / CPU) |',
+    '| --- | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  for (const cost of costs) {
+    lines.push(
+      `| ${cost.framework} | ${micros(cost.flagwiseAboveBare)} | ${micros(cost.sameShapeAboveBare)} | ` +
+        `${micros(cost.sameObjectAboveBare)} | ${percent(cost.versusSameShape.throughput)} / ` +
+        `${percent(cost.versusSameShape.cpu)} | ${percent(cost.versusSameObject.throughput)} / ` +
+        `${percent(cost.versusSameObject.cpu)} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+const percent = (value: number) => `${(value * 100).toFixed(1)}%`;
+const micros = (value: number) => `${value >= 0 ? '+' : ''}${value.toFixed(1)} µs`;
 
 /** How to read the table, for every HTTP suite's text. */
 export const HTTP_METHOD_NOTE =

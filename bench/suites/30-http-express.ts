@@ -240,7 +240,12 @@ export default async function httpExpress(): Promise<BenchSection> {
   const sameShape = results.find((r) => r.name === names.sameShape)!;
   const skeleton = results.find((r) => r.name === names.skeleton)!;
   const sameObject = results.find((r) => r.name === names.sameObject)!;
-  const byHand = byHandComparison('Express', flagwise, sameShape, sameObject);
+  const byHand = byHandComparison('Express 5', {
+    bare: results.find((r) => r.name === names.bare)!,
+    flagwise,
+    sameShape,
+    sameObject,
+  });
   return {
     title: 'HTTP: Express 5 with featureFlags() vs bare',
     markdown: [
@@ -277,5 +282,6 @@ export default async function httpExpress(): Promise<BenchSection> {
       },
       ...byHand.targets,
     ],
+    perRequest: [byHand.perRequest],
   };
 }

@@ -154,7 +154,12 @@ export default async function httpFastify(): Promise<BenchSection> {
   const flagwise = results.find((r) => r.name === names.flagwise)!;
   const sameShape = results.find((r) => r.name === names.sameShape)!;
   const sameObject = results.find((r) => r.name === names.sameObject)!;
-  const byHand = byHandComparison('Fastify', flagwise, sameShape, sameObject);
+  const byHand = byHandComparison('Fastify 5', {
+    bare: results.find((r) => r.name === names.bare)!,
+    flagwise,
+    sameShape,
+    sameObject,
+  });
   return {
     title: 'HTTP: Fastify 5 with @flagwise/fastify vs bare',
     markdown: [
@@ -185,5 +190,6 @@ export default async function httpFastify(): Promise<BenchSection> {
       },
       ...byHand.targets,
     ],
+    perRequest: [byHand.perRequest],
   };
 }

@@ -192,7 +192,12 @@ export default async function httpKoaBench(): Promise<BenchSection> {
   const withFlags = results[1];
   const sameShape = results[2];
   const skeleton = results[3];
-  const byHand = byHandComparison('Koa', withFlags, sameShape, results[4]);
+  const byHand = byHandComparison('Koa 3', {
+    bare: results[0],
+    flagwise: withFlags,
+    sameShape,
+    sameObject: results[4],
+  });
   return {
     title: 'HTTP: Koa 3 bare vs with featureFlags()',
     markdown: [
@@ -225,5 +230,6 @@ export default async function httpKoaBench(): Promise<BenchSection> {
       },
       ...byHand.targets,
     ],
+    perRequest: [byHand.perRequest],
   };
 }

@@ -60,7 +60,12 @@ export default async function httpNest(): Promise<BenchSection> {
     names.sameObject,
     names.openFeature,
   ].map((name) => results.find((r) => r.name === name)!);
-  const byHand = byHandComparison('Nest (3 flags via @Flags())', flagwise, sameShape, sameObject);
+  const byHand = byHandComparison('Nest 11 (Express), 3 flags via @Flags()', {
+    bare: results.find((r) => r.name === names.bare)!,
+    flagwise,
+    sameShape,
+    sameObject,
+  });
   return {
     title: 'HTTP: Nest 11 on Express with @flagwise/nestjs vs bare',
     markdown: [
@@ -109,6 +114,7 @@ export default async function httpNest(): Promise<BenchSection> {
       },
       ...byHand.targets,
     ],
+    perRequest: [byHand.perRequest],
   };
 }
 
