@@ -9,7 +9,7 @@ import { ConfigurationError } from '../errors.js';
 import { checkKnownKeys } from '../nearest-name.js';
 import type { FlagOverrides } from '../request/overrides.js';
 import { overridesOf, type RequestFlags } from '../request/request-flags.js';
-import type { ClientFeaturesPayload, FeatureDefinition, FlagContext, Payload } from '../types.js';
+import type { ClientFeaturesPayload, FeatureDefinition, FlagContext, FlagName, Payload } from '../types.js';
 import { historyOf, type RecentChange, type SourceState } from './history.js';
 import { renderPage } from './page.js';
 
@@ -190,7 +190,7 @@ function stateOf(
   const list: DashboardFlag[] = [];
   for (const name of client.names().sort()) {
     const feature = client.feature(name);
-    const explanation = flags.explain(name);
+    const explanation = flags.explain(name as FlagName);
     const entry: DashboardFlag = {
       name,
       enabled: explanation.enabled,
@@ -277,7 +277,7 @@ function traceOf(request: EndpointRequest<any>) {
     compiledCache.set(definitions, compiled);
   }
   const trace = traceFlag(compiled, name, request.flags.context);
-  const explanation = request.flags.explain(name);
+  const explanation = request.flags.explain(name as FlagName);
   return {
     found: true,
     ...trace,

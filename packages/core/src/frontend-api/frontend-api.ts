@@ -15,7 +15,7 @@ import {
   jsonObjectBody,
 } from '../adapter/endpoint-answers.js';
 import type { FlagsClient } from '../client.js';
-import type { ClientFeaturesPayload, Payload } from '../types.js';
+import type { ClientFeaturesPayload, FlagName, Payload } from '../types.js';
 import { isMetricsReport, recordBrowserMetrics } from './browser-metrics.js';
 import {
   type ClientContextField,
@@ -149,7 +149,7 @@ function answerToggles<Request>(
   for (const name of exposed(client)) {
     // explain() answers as the request's flags do (QA overrides, values already read) without counting an
     // evaluation: the browser reports its own usage to /client/metrics.
-    const explanation = flags.explain(name);
+    const explanation = flags.explain(name as FlagName);
     if (!explanation.enabled) continue;
     const { variant } = explanation;
     toggles.push({

@@ -21,6 +21,7 @@ import {
   resolveExpose,
 } from '../frontend-api/options.js';
 import type { RequestFlags } from '../request/request-flags.js';
+import type { FlagName } from '../types.js';
 import { toFlagContext } from './openfeature-context.js';
 import { resolveExplanation } from './resolution.js';
 
@@ -132,7 +133,7 @@ function answerFor(
   if (!visible || definition === undefined) {
     return { key, errorCode: 'FLAG_NOT_FOUND', errorDetails: `no browser-visible flag named "${key}"` };
   }
-  const explanation = flags.explain(key);
+  const explanation = flags.explain(key as FlagName);
   const resolution = resolveExplanation(explanation, definition, 'any', flags.context);
   if (resolution.errorCode !== undefined) {
     // The browser learns that the flag cannot be evaluated, not why: the detail may quote its definition.

@@ -564,8 +564,8 @@ export function settleRequestFlags(flags: RequestFlags): Promise<void> | undefin
 export function flagAllows(flags: RequestFlags, name: string, variants?: ReadonlySet<string>): boolean {
   const state = stateOf(flags);
   if (variants === undefined)
-    return state === undefined ? flags.isEnabled(name) === true : state.isEnabledByName(name);
-  const variant = state === undefined ? flags.variant(name) : state.variantByName(name);
+    return state === undefined ? flags.isEnabled(name as FlagName) === true : state.isEnabledByName(name);
+  const variant = state === undefined ? flags.variant(name as FlagName) : state.variantByName(name);
   return variant.feature_enabled === true && variant.enabled === true && variants.has(variant.name);
 }
 
