@@ -93,6 +93,16 @@ export function handWrittenEvaluations() {
   };
 }
 
+/** What an app reads per request through a per-request flags object: flagwise's, or the one by hand. */
+export type FlagsObject = { readonly [property: string]: unknown } & {
+  variant(name: string): { name: string };
+};
+
+/** The 3 reads every app makes through its flags object (2 properties, 1 variant), as the JSON it answers. */
+export function readThrough(flags: FlagsObject) {
+  return { rollout: flags.flag001, plan: flags.flag002, variant: flags.variant(VARIANT_FLAG).name };
+}
+
 /**
  * The smallest lazy `req.flags` by hand: a Proxy per request that reads a flag by its camelCase property (or
  * its exact name), evaluated at first read and memoized for the request, and a `variant(name)` method,

@@ -40,6 +40,7 @@ import {
   PRODUCTS,
   REQUESTS,
   ROLLOUT_FLAG,
+  readThrough,
   USERS,
   VARIANT_FLAG,
 } from '../lib/workload.js';
@@ -74,9 +75,7 @@ export async function startFlagwise(): Promise<RunningServer> {
     const flags = getFlags(req);
     res.json({
       products: PRODUCTS,
-      rollout: flags.flag001,
-      plan: flags.flag002,
-      variant: flags.variant(VARIANT_FLAG).name,
+      ...readThrough(flags),
     });
   });
   return listen(app);
@@ -120,9 +119,7 @@ export async function startSameObject(): Promise<RunningServer> {
     const flags = (req as WithFlags).handFlags;
     res.json({
       products: PRODUCTS,
-      rollout: flags.flag001,
-      plan: flags.flag002,
-      variant: flags.variant(VARIANT_FLAG).name,
+      ...readThrough(flags),
     });
   });
   return listen(app);

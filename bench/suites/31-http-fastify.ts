@@ -28,8 +28,8 @@ import {
   handWrittenFlagsObject,
   PRODUCTS,
   REQUESTS,
+  readThrough,
   USERS,
-  VARIANT_FLAG,
 } from '../lib/workload.js';
 import type { BenchSection } from '../run.js';
 
@@ -59,9 +59,7 @@ export async function startFlagwise(): Promise<RunningServer> {
   });
   app.get('/products', { config: { feature: GUARD_FLAG } }, async (request) => ({
     products: PRODUCTS,
-    rollout: request.flags.flag001,
-    plan: request.flags.flag002,
-    variant: request.flags.variant(VARIANT_FLAG).name,
+    ...readThrough(request.flags),
   }));
   return listen(app);
 }
@@ -111,9 +109,7 @@ export async function startSameObject(): Promise<RunningServer> {
     const flags = request.handFlags!;
     return {
       products: PRODUCTS,
-      rollout: flags.flag001,
-      plan: flags.flag002,
-      variant: flags.variant(VARIANT_FLAG).name,
+      ...readThrough(flags),
     };
   });
   return listen(app);

@@ -29,8 +29,8 @@ import {
   handWrittenEvaluations,
   handWrittenFlagsObject,
   PRODUCTS,
+  readThrough,
   USERS,
-  VARIANT_FLAG,
 } from '../lib/workload.js';
 import type { BenchSection } from '../run.js';
 
@@ -67,9 +67,7 @@ export const startWithFlags: StartServer = async () => {
     const { flags } = ctx.state;
     ctx.body = {
       products: PRODUCTS,
-      rollout: flags.flag001,
-      plan: flags.flag002,
-      variant: flags.variant(VARIANT_FLAG).name,
+      ...readThrough(flags),
     };
   });
   app.use(router.routes());
@@ -124,9 +122,7 @@ export const startSameObject: StartServer = async () => {
       const flags: HandWrittenFlags = ctx.state.handFlags;
       ctx.body = {
         products: PRODUCTS,
-        rollout: flags.flag001,
-        plan: flags.flag002,
-        variant: flags.variant(VARIANT_FLAG).name,
+        ...readThrough(flags),
       };
     },
   );

@@ -20,7 +20,7 @@ import {
   handWrittenEvaluations,
   handWrittenFlagsObject,
   PRODUCTS,
-  VARIANT_FLAG,
+  readThrough,
 } from '../../../bench/lib/workload.js';
 import {
   createFlags,
@@ -95,9 +95,7 @@ export async function startFlagwise(): Promise<RunningServer> {
     products(@Flags() flags: RequestFlags) {
       return {
         products: PRODUCTS,
-        rollout: flags.flag001,
-        plan: flags.flag002,
-        variant: flags.variant(VARIANT_FLAG).name,
+        ...readThrough(flags),
       };
     }
   }
@@ -199,9 +197,7 @@ export async function startSameObject(): Promise<RunningServer> {
     products(@HandFlagsParam() flags: HandWrittenFlags) {
       return {
         products: PRODUCTS,
-        rollout: flags.flag001,
-        plan: flags.flag002,
-        variant: flags.variant(VARIANT_FLAG).name,
+        ...readThrough(flags),
       };
     }
   }
