@@ -104,10 +104,10 @@ export function readThrough(flags: FlagsObject) {
 }
 
 /**
- * The smallest lazy `req.flags` by hand: a Proxy per request that reads a flag by its camelCase property (or
+ * A lazy `req.flags` as one would write it by hand: a Proxy per request that reads a flag by its camelCase property (or
  * its exact name), evaluated at first read and memoized for the request, and a `variant(name)` method,
- * memoized too, over the compiled engine. No overrides, warnings, metrics, deferred context or template
- * support. The suites' "the same object by hand" rows use it: what a lazy, memoized per-request object itself
+ * memoized too (one Map each), over the compiled engine. No overrides, warnings, metrics, deferred context or
+ * template support. The suites' "the same object by hand" rows use it: what a lazy, memoized per-request object itself
  * costs, beside the rows that evaluate with no object at all.
  */
 export function handWrittenFlagsObject() {
