@@ -464,7 +464,8 @@ async function preflight(
   }
 }
 
-function median(values: number[]): number {
+/** The median; of an even count, the mean of the two middle values. */
+export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;

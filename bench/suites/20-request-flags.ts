@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createFlags, type FeatureDefinition, type FlagContext, memorySource } from '@flagwise/core';
 import { flagAllows } from '@flagwise/core/adapter';
+import { median } from '../lib/http-bench.js';
 import {
   GUARD_FLAG,
   handWrittenEvaluations,
@@ -175,10 +176,6 @@ async function measureWorkload(rounds = 5): Promise<Record<ShapeName, number>> {
     ShapeName,
     number
   >;
-}
-
-function median(values: number[]): number {
-  return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 }
 
 const shapeInThisProcess = process.env[SHAPE_CHILD] as ShapeName | undefined;
