@@ -14,6 +14,7 @@ import {
   isPromiseLike,
   oneOf,
   type RequestFlagsResult,
+  requestFlags,
   setUpAdapter,
   startupReadiness,
   watchGuardedFlags,
@@ -147,7 +148,8 @@ const plugin: FastifyPluginAsync<FeatureFlagsOptions> = async (fastify, options)
     hookName,
     function attachFlags(request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) {
       const extras = request as FastifyRequest & SessionAndUser;
-      const result = client.forRequest(
+      const result = requestFlags(
+        client,
         request,
         {
           user: extras.user,

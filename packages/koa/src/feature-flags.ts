@@ -1,10 +1,11 @@
-// The Koa middleware: translates a Koa context into one `client.forRequest(...)` call and attaches the lazy
+// The Koa middleware: translates a Koa context into one `requestFlags(client, ...)` call and attaches the lazy
 // flags to `ctx.state.flags` (where views read their locals) and `ctx.flags`. Options, readiness, context and
 // overrides are the shared adapter layer's (@flagwise/core/adapter).
 import type { AdapterOptions, FlagsClient, FlagsOptions, RequestFlags } from '@flagwise/core';
 import {
   isPromiseLike,
   type RequestFlagsResult,
+  requestFlags,
   requestReadiness,
   setUpAdapter,
   watchGuardedFlags,
@@ -76,7 +77,8 @@ export function featureFlags(
   };
 
   const attach = (ctx: Context, next: Next): Promise<unknown> => {
-    const result = client.forRequest(
+    const result = requestFlags(
+      client,
       ctx,
       {
         user: ctx.state.user,

@@ -1,10 +1,11 @@
 // Route guards, the same rules in every adapter: what a guard's arguments must be, the message when a guard
 // runs without the adapter before it, and a warning (with the nearest defined name) for a guard naming a flag
 // the loaded definitions lack, given when the flags load and after each change.
-import type { FlagsClient } from '../client.js';
+import type { FlagsClient } from '../client/flags-client.js';
 import { ConfigurationError } from '../errors.js';
 import { checkKnownKeys } from '../nearest-name.js';
-import { featureHasVariants } from '../request/snapshot.js';
+import { requestPathOf } from '../request/request-path.js';
+import { featureHasVariants, flagNameSuggestion } from '../snapshot/snapshot.js';
 import { describe } from './options.js';
 
 /** A guard's arguments, checked. */
@@ -135,7 +136,7 @@ class GuardedNamesWatch {
       const feature = client.feature(name);
       let problem: string | undefined;
       if (feature === undefined) {
-        problem = `names flag "${name}", which is not defined: the route always answers as off${client.suggestName(name)}`;
+        problem = `names flag "${name}", which is not defined: the route always answers as off${suggestion(client, name)}`;
       } else if (needsVariants && !featureHasVariants(feature)) {
         problem = `asks for variants of flag "${name}", which has none: the route always answers as off`;
       }
@@ -163,4 +164,9 @@ export function watchGuardedFlags(client: FlagsClient<any>): void {
   client.on('ready', check);
   client.on('changed', check);
   if (client.isReady) setImmediate(check).unref();
+}
+
+function suggestion(client: FlagsClient<any>, name: string): string {
+  const snapshot = requestPathOf(client)?.snapshot;
+  return snapshot === undefined ? '' : flagNameSuggestion(snapshot, name);
 }

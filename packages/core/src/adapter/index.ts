@@ -1,13 +1,25 @@
 // @flagwise/core/adapter: the one layer every framework adapter calls. Apps import @flagwise/core or their
 // framework's adapter; adapter authors import this.
 
+export { FLAGS_OPTION_KEYS } from '../client/options.js';
 export {
-  FLAGS_OPTION_KEYS,
-  type RequestFlagsResult,
-  type RequestInput,
-  type RequestReader,
-  type ResolvedOverrides,
-} from '../client.js';
+  conditionalJsonAnswer,
+  etagMatches,
+  flagsWithClientFields,
+  jsonAnswer,
+  jsonObjectBody,
+} from '../endpoint/answers.js';
+export type { Endpoint, EndpointRequest, EndpointResponse } from '../endpoint/endpoint.js';
+export {
+  addSetCookie,
+  ENDPOINT_BODY_LIMIT_BYTES,
+  EndpointShutdown,
+  endpointStream,
+  type MountedRequest,
+  serveEndpoint,
+  writeEndpointResponse,
+} from '../endpoint/mount.js';
+export { normalizePrefix, splitUrl, urlBelow, urlFromWildcard } from '../endpoint/paths.js';
 export { closest } from '../flags-file/issues.js';
 export { type ClientContextField, contextFromBody, trustedFields } from '../frontend-api/client-context.js';
 export { exposedFlagsOf } from '../frontend-api/frontend-api.js';
@@ -24,17 +36,20 @@ export {
   toFlagContext,
   type ValueType,
 } from '../ofrep/index.js';
-export { defaultContext, isPromiseLike, type RequestFacts, requestContext } from '../request/context.js';
-export { flagAllows, isRequestFlags, SETTLE, settleRequestFlags } from '../request/request-flags.js';
-export { VisitorIds } from '../request/visitor-id.js';
-export type { Endpoint, EndpointRequest, EndpointResponse } from './endpoint.js';
+export type { AdapterOptions } from '../request/adapter-options.js';
 export {
-  conditionalJsonAnswer,
-  etagMatches,
-  flagsWithClientFields,
-  jsonAnswer,
-  jsonObjectBody,
-} from './endpoint-answers.js';
+  defaultContext,
+  isPromiseLike,
+  type RequestFacts,
+  type RequestInput,
+  requestContext,
+} from '../request/context.js';
+export { flagAllows, isRequestFlags, SETTLE, settleRequestFlags } from '../request/flags-proxy.js';
+export type { RequestReader } from '../request/later-request.js';
+export type { ResolvedOverrides } from '../request/overrides.js';
+export type { RequestFlagsResult } from '../request/request-path.js';
+export { VisitorIds } from '../request/visitor-id.js';
+export { clientOf, flagsMissingError } from './endpoints.js';
 export {
   type CheckedGuard,
   checkGuard,
@@ -43,23 +58,7 @@ export {
   watchGuardedFlags,
 } from './guards.js';
 export {
-  addSetCookie,
-  clientOf,
-  ENDPOINT_BODY_LIMIT_BYTES,
-  EndpointShutdown,
-  endpointStream,
-  flagsMissingError,
-  type MountedRequest,
-  normalizePrefix,
-  serveEndpoint,
-  splitUrl,
-  urlBelow,
-  urlFromWildcard,
-  writeEndpointResponse,
-} from './mount.js';
-export {
   type AdapterDefinition,
-  type AdapterOptions,
   type AdapterSetup,
   describe,
   isBoolean,
@@ -78,3 +77,9 @@ export {
   warnServingWithoutFlags,
 } from './readiness.js';
 export { headerText, OptionalFields, trustsProxy } from './request-facts.js';
+export {
+  overridesEnabled,
+  requestFlags,
+  requestFlagsLater,
+  routeRequests,
+} from './request-flags.js';

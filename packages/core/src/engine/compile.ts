@@ -5,7 +5,6 @@
 // nothing matched. isEnabled, getVariant and explain all read that one decision, so they can never disagree, and
 // explain costs nothing on the hot path. Semantics are unleash-client 6.12.1's (lib/client.js).
 import { FlagDefinitionError } from '../errors.js';
-import { runSteps, type Steps } from '../steps.js';
 import type {
   ClientFeaturesPayload,
   CustomStrategy,
@@ -14,10 +13,16 @@ import type {
   FlagContext,
   VariantResult,
 } from '../types.js';
+import type { CompiledFlags, CompileOptions, FlagHandle } from './compiled-flags.js';
 import type { StaticContext } from './context-value.js';
 import { DefinitionProblem, fail, isAbsent, isRecord, kindOf, optionalArray } from './definition-problem.js';
-import type { CompiledFlags, CompileOptions, FlagHandle } from './index.js';
-import { type CompiledStrategy, compileStrategy, currentHostname, type SegmentEntry } from './strategies.js';
+import { runSteps, type Steps } from './steps.js';
+import {
+  type CompiledStrategy,
+  compileStrategy,
+  currentHostname,
+  type SegmentEntry,
+} from './strategies/index.js';
 import {
   compileVariants,
   DISABLED_VARIANT,

@@ -7,14 +7,15 @@
 //   POST <prefix>                  the toggles, `{ context }` in the body → the same
 //   POST <prefix>/client/metrics   the browser's usage counts             → counted into the source's metrics
 //   POST <prefix>/client/register  the browser's registration            → accepted
-import type { Endpoint, EndpointRequest, EndpointResponse } from '../adapter/endpoint.js';
+
+import type { FlagsClient } from '../client/flags-client.js';
 import {
   conditionalJsonAnswer,
   flagsWithClientFields,
   jsonAnswer,
   jsonObjectBody,
-} from '../adapter/endpoint-answers.js';
-import type { FlagsClient } from '../client.js';
+} from '../endpoint/answers.js';
+import type { Endpoint, EndpointRequest, EndpointResponse } from '../endpoint/endpoint.js';
 import type { ClientFeaturesPayload, FlagName, Payload } from '../types.js';
 import { isMetricsReport, recordBrowserMetrics } from './browser-metrics.js';
 import {

@@ -3,13 +3,13 @@
 // the user, session and properties the app's context hook builds, QA overrides included — and only the flags
 // marked `browser: true`. Each adapter mounts it the framework's way.
 
-import type { Endpoint, EndpointRequest } from '../adapter/endpoint.js';
 import {
   conditionalJsonAnswer,
   flagsWithClientFields,
   jsonAnswer,
   jsonObjectBody,
-} from '../adapter/endpoint-answers.js';
+} from '../endpoint/answers.js';
+import type { Endpoint, EndpointRequest } from '../endpoint/endpoint.js';
 import { ConfigurationError } from '../errors.js';
 import { contextFromBody, trustedFields } from '../frontend-api/client-context.js';
 import { exposedFlagsOf } from '../frontend-api/frontend-api.js';

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import {
   type RequestInput,
   type RequestReader,
+  requestFlagsLater,
   settleRequestFlags,
   setUpAdapter,
 } from '../../src/adapter/index.js';
@@ -41,7 +42,7 @@ function client(logger?: Logger) {
 describe('flags built at their first read', () => {
   it('read the request as it is at the first read, not when attached', () => {
     const request: FakeRequest = {};
-    const flags = client().forRequestLater(request, [], reader);
+    const flags = requestFlagsLater(client(), request, [], reader);
     request.user = { id: 'ada' };
     expect(flags.beta).toBe(true);
     expect(flags.context.userId).toBe('ada');
@@ -57,9 +58,9 @@ describe('flags built at their first read', () => {
       return { properties: { plan: 'pro' } };
     };
     const flags = client();
-    flags.forRequestLater({}, [], reader, hook);
+    requestFlagsLater(flags, {}, [], reader, hook);
     expect(calls).toBe(0);
-    const read = flags.forRequestLater({}, [], reader, hook);
+    const read = requestFlagsLater(flags, {}, [], reader, hook);
     void read.beta;
     void read.half;
     void read.explain('beta');
@@ -69,7 +70,7 @@ describe('flags built at their first read', () => {
 
   it('await an async context hook in settleRequestFlags(), then read with its fields', async () => {
     const request: FakeRequest = {};
-    const later = client().forRequestLater(request, [], reader, async (req: FakeRequest) => {
+    const later = requestFlagsLater(client(), request, [], reader, async (req: FakeRequest) => {
       await new Promise((resolve) => setTimeout(resolve, 5));
       return { userId: req.user ? `user-${req.user.id}` : 'nobody', properties: { plan: 'pro' } };
     });
@@ -82,7 +83,7 @@ describe('flags built at their first read', () => {
   });
 
   it('settleRequestFlags() with a sync hook builds at once and returns nothing to wait for', () => {
-    const later = client().forRequestLater({ user: { id: 'ada' } }, [], reader, () => ({
+    const later = requestFlagsLater(client(), { user: { id: 'ada' } }, [], reader, () => ({
       environment: 'qa',
     }));
     expect(settleRequestFlags(later)).toBeUndefined();
@@ -97,14 +98,14 @@ describe('flags built at their first read', () => {
     process.on('unhandledRejection', onRejection);
     try {
       for (let i = 0; i < 3; i++) {
-        const read = flags.forRequestLater({ user: { id: 'ada' } }, [], reader, async () => {
+        const read = requestFlagsLater(flags, { user: { id: 'ada' } }, [], reader, async () => {
           throw new Error('plan service down');
         });
         expect(read.beta).toBe(true);
         expect(read.context).toEqual({ userId: 'ada' });
       }
       // while settleRequestFlags() waits, a read cannot wait either: the defaults, and what it answered stays
-      const later = flags.forRequestLater({ user: { id: 'ada' } }, [], reader, async () => ({
+      const later = requestFlagsLater(flags, { user: { id: 'ada' } }, [], reader, async () => ({
         userId: 'bob',
       }));
       const waiting = settleRequestFlags(later);
@@ -124,7 +125,7 @@ describe('flags built at their first read', () => {
     // visitors come from the adapter layer's setup, as every adapter passes them
     const visitors = adapterVisitors(flags);
     const cookies: string[] = [];
-    const later = flags.forRequestLater({}, cookies, reader, undefined, visitors);
+    const later = requestFlagsLater(flags, {}, cookies, reader, undefined, visitors);
     expect(cookies).toEqual([]);
     void later.half;
     expect(cookies).toHaveLength(1);
@@ -132,7 +133,8 @@ describe('flags built at their first read', () => {
     expect(cookies[0]).toContain(`=${id}`);
     // the same browser, next request: its cookie, no new one
     const again: string[] = [];
-    const next = flags.forRequestLater(
+    const next = requestFlagsLater(
+      flags,
       { cookie: cookies[0].split(';')[0] },
       again,
       reader,
@@ -146,7 +148,7 @@ describe('flags built at their first read', () => {
   it('agree with explain(), isEnabled and toJSON within one request', () => {
     const flags = client();
     for (let i = 0; i < 50; i++) {
-      const read = flags.forRequestLater({}, [], reader);
+      const read = requestFlagsLater(flags, {}, [], reader);
       const explained = read.explain('half');
       expect(read.half).toBe(explained.enabled);
       expect(read.isEnabled('half')).toBe(explained.enabled);

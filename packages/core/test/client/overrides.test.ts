@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { requestFlags } from '../../src/adapter/index.js';
 import {
   applyOverrideQuery,
   ConfigurationError,
@@ -69,9 +70,9 @@ describe('overrides through a client', () => {
   it('honours a valid cookie only when allow() says yes, and only for what it names', async () => {
     const client = await setup();
     const cookieHeader = `other=1; flagwise_overrides=${client.signOverrides({ flags: { a: true } })}`;
-    const allowed = await client.forRequest({ qa: true }, { cookieHeader });
+    const allowed = await requestFlags(client, { qa: true }, { cookieHeader });
     expect([allowed.flags.a, allowed.flags.b, allowed.flags.c]).toEqual([true, false, true]);
-    const refused = await client.forRequest({ qa: false }, { cookieHeader });
+    const refused = await requestFlags(client, { qa: false }, { cookieHeader });
     expect([refused.flags.a, refused.flags.b, refused.flags.c]).toEqual([false, false, true]);
     await client.close();
   });
@@ -83,10 +84,10 @@ describe('overrides through a client', () => {
     const good = client.signOverrides({ flags: { a: true } });
     const tampered = `${good.slice(0, -1)}${good.endsWith('A') ? 'B' : 'A'}`;
     expect(
-      (await client.forRequest({ qa: true }, { cookieHeader: `flagwise_overrides=${tampered}` })).flags.a,
+      (await requestFlags(client, { qa: true }, { cookieHeader: `flagwise_overrides=${tampered}` })).flags.a,
     ).toBe(false);
     expect(
-      (await client.forRequest({ qa: true }, { cookieHeader: 'flagwise_overrides={"flags":{"a":true}}' }))
+      (await requestFlags(client, { qa: true }, { cookieHeader: 'flagwise_overrides={"flags":{"a":true}}' }))
         .flags.a,
     ).toBe(false);
     expect(warnings).toEqual([
@@ -98,19 +99,20 @@ describe('overrides through a client', () => {
 
   it('sets the cookie from the query parameter for an allowed request only', async () => {
     const client = await setup();
-    const set = await client.forRequest({ qa: true }, { query: { flagwise: 'b:on' } });
+    const set = await requestFlags(client, { qa: true }, { query: { flagwise: 'b:on' } });
     expect(set.flags.b).toBe(true);
     expect(set.setCookie?.[0]).toMatch(
       /^flagwise_overrides=v1\.[^;]+; Max-Age=\d+; Path=\/; HttpOnly; SameSite=Lax/,
     );
     const value = set.setCookie![0].split(';')[0].split('=')[1];
     expect(
-      (await client.forRequest({ qa: true }, { cookieHeader: `flagwise_overrides=${value}` })).flags.b,
+      (await requestFlags(client, { qa: true }, { cookieHeader: `flagwise_overrides=${value}` })).flags.b,
     ).toBe(true);
-    const refused = await client.forRequest({ qa: false }, { query: { flagwise: 'b:on' } });
+    const refused = await requestFlags(client, { qa: false }, { query: { flagwise: 'b:on' } });
     expect(refused.flags.b).toBe(false);
     expect(refused.setCookie).toBeUndefined();
-    const cleared = await client.forRequest(
+    const cleared = await requestFlags(
+      client,
       { qa: true },
       { cookieHeader: `flagwise_overrides=${value}`, query: { flagwise: 'clear' } },
     );
@@ -130,7 +132,7 @@ describe('overrides through a client', () => {
       },
     });
     await client.ready();
-    expect((await client.forRequest({}, { query: { flagwise: 'a:on' } })).flags.a).toBe(false);
+    expect((await requestFlags(client, {}, { query: { flagwise: 'a:on' } })).flags.a).toBe(false);
     await client.close();
   });
 });

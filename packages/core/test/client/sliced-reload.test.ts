@@ -7,10 +7,10 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { largeFlagsFile } from '../../../../bench/lib/large-flags-file.js';
-import { createFlags, type FlagsChange, type FlagsClient } from '../../src/client.js';
-import { diffDefinitions } from '../../src/definitions-diff.js';
+import { createFlags, type FlagsClient } from '../../src/client/flags-client.js';
 import { compileFlags } from '../../src/engine/index.js';
 import { silentLogger } from '../../src/logger.js';
+import { diffDefinitions, type FlagsChange } from '../../src/snapshot/definitions-diff.js';
 import { fileSource, memorySource } from '../../src/sources/index.js';
 import { BaseSource } from '../../src/sources/source-base.js';
 import type {

@@ -3,7 +3,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createFlags } from '../../src/client.js';
+import { createFlags } from '../../src/client/flags-client.js';
 import { fileSource } from '../../src/sources/index.js';
 import { recordingLogger, temporaryDirectory } from '../sources/helpers.js';
 

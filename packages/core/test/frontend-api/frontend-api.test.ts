@@ -2,7 +2,12 @@
 // client's forRequest(), exactly as `req.flags` is. The real unleash-proxy-client against every framework is in
 // test/conformance/frontend-api.
 import { describe, expect, it } from 'vitest';
-import { type EndpointRequest, type EndpointResponse, frontendApiEndpoint } from '../../src/adapter/index.js';
+import {
+  type EndpointRequest,
+  type EndpointResponse,
+  frontendApiEndpoint,
+  requestFlags,
+} from '../../src/adapter/index.js';
 import {
   ConfigurationError,
   createFlags,
@@ -56,7 +61,8 @@ async function setup(options?: FrontendApiOptions<FakeRequest>, source?: FlagSou
     } = {},
   ): Promise<EndpointResponse | undefined> {
     const headers = init.headers ?? {};
-    const { flags } = await client.forRequest(
+    const { flags } = await requestFlags(
+      client,
       request,
       { user: request.user, cookieHeader: headers.cookie },
       (req) => (req.plan ? { properties: { plan: req.plan } } : {}),
@@ -108,7 +114,7 @@ describe('frontendApiEndpoint: what is answered', () => {
     for (let i = 0; i < 200; i++) {
       const request = { user: { id: `user-${i}` } };
       const answered = toggles(await call(request));
-      const reqFlags = (await client.forRequest(request, { user: request.user })).flags;
+      const reqFlags = (await requestFlags(client, request, { user: request.user })).flags;
       for (const name of ['dark-mode', 'beta-banner', 'pro-only', 'checkout-copy', 'off-flag']) {
         expect(answered[name]?.enabled ?? false).toBe(reqFlags.isEnabled(name));
         if (answered[name]) expect(answered[name].variant.name).toBe(reqFlags.variant(name).name);

@@ -1,14 +1,14 @@
 // What changed between two sets of definitions, flag by flag and field by field: the `changed` event's payload,
 // what an audit log records, and what the dashboard's recent-changes list shows.
-import type { CompiledFlags } from './engine/index.js';
-import { runSteps, type Steps } from './steps.js';
+import type { CompiledFlags } from '../engine/index.js';
+import { runSteps, type Steps } from '../engine/steps.js';
 import type {
   ClientFeaturesPayload,
   ConstraintDefinition,
   FeatureDefinition,
   StrategyDefinition,
   VariantDefinition,
-} from './types.js';
+} from '../types.js';
 
 /** One field of one flag that changed, with a sentence for people: `rollout 10 → 50`. */
 export interface FieldChange {

@@ -1,81 +1,17 @@
-// What every adapter needs to mount an Endpoint, written once: the path below a prefix, the body a framework
-// did not parse, the call into the endpoint (which never lets an endpoint's error escape), and writing its answer
-// onto a Node response, including the streamed (server-sent events) form.
+// What every adapter needs to serve an Endpoint, written once: the body a framework did not parse, the call into
+// the endpoint (which never lets an endpoint's error escape), and writing its answer onto a Node response,
+// including the streamed (server-sent events) form.
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
-import type { FlagsClient } from '../client.js';
-import { ConfigurationError } from '../errors.js';
-import { hostOf, type RequestFlags } from '../request/request-flags.js';
+import type { FlagsClient } from '../client/flags-client.js';
+import type { RequestFlags } from '../request/request-flags.js';
 import type { Endpoint, EndpointRequest, EndpointResponse } from './endpoint.js';
+import { splitUrl } from './paths.js';
 
 /** Bodies larger than this are refused with 413 before the endpoint sees them. */
 export const ENDPOINT_BODY_LIMIT_BYTES = 1024 * 1024;
 
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
-
-/**
- * The client that built a request's flags (`req.flags`), for adapters whose framework keeps no reference to it.
- * Undefined for objects flagwise did not make.
- * @example const client = clientOf(req.flags);
- */
-export function clientOf<Request = unknown>(
-  flags: RequestFlags | undefined,
-): FlagsClient<Request> | undefined {
-  return hostOf(flags)?.client as FlagsClient<Request> | undefined;
-}
-
-/**
- * A mount prefix in one form: a leading '/', no trailing '/' ('' for the root).
- * @example normalizePrefix('_flags/') // '/_flags'
- */
-export function normalizePrefix(prefix: string): string {
-  if (typeof prefix !== 'string') {
-    throw new ConfigurationError(`the mount prefix must be a path such as '/_flags'; got ${String(prefix)}`);
-  }
-  const trimmed = prefix.replace(/\/+$/, '');
-  return trimmed === '' || trimmed.startsWith('/') ? trimmed : `/${trimmed}`;
-}
-
-/**
- * The part of `url` (path and query) below `prefix` (normalized), or undefined when `url` is not under it.
- * @example urlBelow('/_flags/api?x=1', '/_flags') // '/api?x=1'
- */
-export function urlBelow(url: string, prefix: string): string | undefined {
-  if (prefix === '') return url.startsWith('/') ? url : `/${url}`;
-  if (!url.startsWith(prefix)) return undefined;
-  const rest = url.slice(prefix.length);
-  if (rest === '') return '/';
-  if (rest[0] === '/') return rest;
-  if (rest[0] === '?') return `/${rest}`;
-  return undefined;
-}
-
-/**
- * The part of `url` below a mount point, for routers that hand over what a wildcard matched instead of the mount
- * path (Nest's controllers): the last segments of the raw path, as many as `rest` has (undefined or '' → '/').
- * @example urlFromWildcard('/api/_flags/a/b?x=1', 'a/b') // '/a/b?x=1'
- */
-export function urlFromWildcard(url: string, rest: string | string[] | undefined): string {
-  const at = url.indexOf('?');
-  const path = at < 0 ? url : url.slice(0, at);
-  const query = at < 0 ? '' : url.slice(at);
-  const count =
-    rest === undefined ? 0 : (Array.isArray(rest) ? rest : rest.split('/')).filter(Boolean).length;
-  const segments = path.split('/').filter(Boolean);
-  const below = count === 0 ? '' : segments.slice(-count).join('/');
-  const trailing = count > 0 && path.endsWith('/') ? '/' : '';
-  return `/${below}${trailing}${query}`;
-}
-
-/** Path and query of a URL below a mount point: `'/api?x=1'` → `{ path: '/api', query }`. */
-export function splitUrl(url: string): { path: string; query: URLSearchParams } {
-  const at = url.indexOf('?');
-  const path = at < 0 ? url : url.slice(0, at);
-  return {
-    path: path === '' ? '/' : path,
-    query: new URLSearchParams(at < 0 ? '' : url.slice(at + 1)),
-  };
-}
 
 /** What an adapter knows of a request to a mounted endpoint. */
 export interface MountedRequest<Request> {
@@ -133,11 +69,6 @@ export async function serveEndpoint<Request>(
     );
     return textResponse(500, 'internal error');
   }
-}
-
-/** The message for an endpoint mounted where the request has no flags: say what to add, and where. */
-export function flagsMissingError(endpointName: string, fix: string): ConfigurationError {
-  return new ConfigurationError(`${endpointName} found no flags on the request: ${fix}`);
 }
 
 class BodyTooLargeError extends Error {}

@@ -1,7 +1,8 @@
 // A snapshot is one compiled set of definitions plus what requests need to read it by property name.
 // The client swaps snapshots atomically; a per-request object keeps the snapshot it was made with.
 import type { CompiledFlags, FlagHandle } from '../engine/index.js';
-import { runSteps, type Steps } from '../steps.js';
+import { runSteps, type Steps } from '../engine/steps.js';
+import { nearestName } from '../nearest-name.js';
 import type { FeatureDefinition, StrategyDefinition, VariantDefinition } from '../types.js';
 
 export interface FlagsSnapshot {
@@ -53,6 +54,24 @@ export function toPropertyName(flag: string): string {
   return camel.replace(/[-_.\s:]+$/, '');
 }
 
+/**
+ * For messages about a flag name the definitions lack: ` (did you mean "new-pricing"?)`, or the defined names
+ * when none is close.
+ * @example flagNameSuggestion(snapshot, 'new-pricng') // ' (did you mean "new-pricing"?)'
+ */
+export function flagNameSuggestion(snapshot: FlagsSnapshot, name: string): string {
+  const nearest = nearestName(name, snapshot.aliases.keys());
+  // The flag's own name, also when the nearest key is its camelCase property.
+  if (nearest !== undefined) return ` (did you mean "${snapshot.aliases.get(nearest)?.name ?? nearest}"?)`;
+  const names = snapshot.compiled.names();
+  const listed = names.length > 8 ? `${names.slice(0, 8).join(', ')}, …` : names.join(', ') || 'none';
+  return ` (defined: ${listed})`;
+}
+
+/**
+ * The snapshot of compiled flags, built at once.
+ * @example const snapshot = buildSnapshot(compileFlags(payload), true);
+ */
 export function buildSnapshot(compiled: CompiledFlags, ready: boolean, countsUsage = false): FlagsSnapshot {
   return runSteps(buildSnapshotInSteps(compiled, ready, countsUsage));
 }

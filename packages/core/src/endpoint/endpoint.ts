@@ -3,7 +3,7 @@
 // (an Express Router, a Fastify plugin with a prefix, a Koa middleware with a prefix, a Nest module option),
 // hands it the request as below, and writes back what it answers.
 import type { IncomingHttpHeaders } from 'node:http';
-import type { FlagsClient } from '../client.js';
+import type { FlagsClient } from '../client/flags-client.js';
 import type { RequestFlags } from '../request/request-flags.js';
 
 /** One request to an endpoint, as the adapter that mounts it hands it over. */

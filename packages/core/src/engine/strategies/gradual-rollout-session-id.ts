@@ -1,0 +1,29 @@
+// `gradualRolloutSessionId`: on for a percentage of session ids, by the bucket of `groupId:sessionId`
+// (unleash-client lib/strategy/gradual-rollout-session-id.js).
+import { ALWAYS_FALSE, type Predicate } from '../constraints.js';
+import { bucketOf, type HashPrefix, hashWithPrefix, prepareHashPrefix, STRATEGY_SEED } from '../murmur.js';
+import type { BuiltInStrategy } from './built-in-strategy.js';
+import { groupIdText, percentageParameter } from './parameters.js';
+
+export const gradualRolloutSessionIdStrategy: BuiltInStrategy = {
+  name: 'gradualRolloutSessionId',
+  compile(parameters, field) {
+    const percentage = percentageParameter(parameters, 'percentage', field);
+    if (percentage <= 0) return ALWAYS_FALSE;
+    const prefix = prepareHashPrefix(
+      `${groupIdText(parameters.groupId, `${field}.groupId`) || ''}:`,
+      STRATEGY_SEED,
+    );
+    return sessionIdBucketWithin(prefix, percentage);
+  },
+};
+
+/** `sessionId` must be truthy; the bucket of `groupId:sessionId` within the percentage. */
+function sessionIdBucketWithin(prefix: HashPrefix, percentage: number): Predicate {
+  return (context) => {
+    const id = context.sessionId;
+    return (
+      !!id && bucketOf(hashWithPrefix(prefix, typeof id === 'string' ? id : String(id)), 100) <= percentage
+    );
+  };
+}
