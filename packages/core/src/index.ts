@@ -8,6 +8,7 @@ export {
   type DashboardState,
   type RecentChange,
 } from './dashboard/index.js';
+export type { Endpoint, EndpointRequest, EndpointResponse } from './endpoint/endpoint.js';
 export { isSingleValueOperator } from './engine/constraints.js';
 export { type CompiledFlags, type CompileOptions, compileFlags, type FlagHandle } from './engine/index.js';
 export {
@@ -21,14 +22,16 @@ export {
   traceFlag,
 } from './engine/trace.js';
 export * from './errors.js';
-export type {
-  ClientContextTrust,
-  FrontendApiCors,
-  FrontendApiExpose,
-  FrontendApiOptions,
-  FrontendApiToggle,
+export {
+  type ClientContextTrust,
+  type FrontendApiCors,
+  type FrontendApiExpose,
+  type FrontendApiOptions,
+  type FrontendApiToggle,
+  frontendApiEndpoint,
 } from './frontend-api/index.js';
 export { consoleLogger, silentLogger } from './logger.js';
+export { type OfrepEndpointOptions, ofrepEndpoint } from './ofrep/index.js';
 export type { AdapterOptions } from './request/adapter-options.js';
 export type { ContextHook } from './request/context.js';
 export {

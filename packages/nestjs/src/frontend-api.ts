@@ -1,7 +1,6 @@
 // Unleash's Frontend API in Nest, for unleash-proxy-client in the page: a module to import next to
 // FeatureFlagsModule, answering with each request's own flags, on Express and on Fastify.
-import type { FrontendApiOptions } from '@flagwise/core';
-import { frontendApiEndpoint } from '@flagwise/core/adapter';
+import { type FrontendApiOptions, frontendApiEndpoint } from '@flagwise/core';
 import type { DynamicModule } from '@nestjs/common';
 import { FlagsEndpointModule } from './mount-endpoint.js';
 

@@ -1,5 +1,5 @@
 // OFREP in Nest: core's ofrepEndpoint() through FlagsEndpointModule.
-import { type OfrepEndpointOptions, ofrepEndpoint } from '@flagwise/core/adapter';
+import { type OfrepEndpointOptions, ofrepEndpoint } from '@flagwise/core';
 import type { DynamicModule } from '@nestjs/common';
 import { FlagsEndpointModule } from './mount-endpoint.js';
 

@@ -62,11 +62,6 @@ export function routeRequests<Request>(
   pathOf(client).routeWith(router as RequestRouter<Request>);
 }
 
-/** true when the client was made with `overrides` (per-browser QA overrides) */
-export function overridesEnabled(client: FlagsClient<any>): boolean {
-  return pathOf(client).overridesEnabled;
-}
-
 function pathOf<Request>(client: FlagsClient<Request>): RequestPath<Request> {
   const path = requestPathOf<Request>(client);
   if (path === undefined) {

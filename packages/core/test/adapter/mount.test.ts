@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { clientOf, normalizePrefix, splitUrl, urlBelow, urlFromWildcard } from '../../src/adapter/index.js';
+import { clientOf } from '../../src/adapter/index.js';
+import { normalizePrefix, splitUrl, urlBelow, urlFromWildcard } from '../../src/endpoint/paths.js';
 import { createFlags, inlineSource } from '../../src/index.js';
 
 describe('mount paths', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { requestContext } from '../../src/adapter/index.js';
+import { requestContext } from '../../src/request/context.js';
 
 describe('requestContext', () => {
   it('takes userId, session id and the client ip from what the framework computed', () => {

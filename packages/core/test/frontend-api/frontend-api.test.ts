@@ -1,19 +1,15 @@
-// The Unleash Frontend API endpoint, called as an adapter calls it: a request whose `flags` are built by the
-// client's forRequest(), exactly as `req.flags` is. The real unleash-proxy-client against every framework is in
+// The Unleash Frontend API endpoint, called as an adapter calls it: a request whose `flags` are built by
+// requestFlags(client, ...), exactly as `req.flags` is. The real unleash-proxy-client against every framework is in
 // test/conformance/frontend-api.
 import { describe, expect, it } from 'vitest';
-import {
-  type EndpointRequest,
-  type EndpointResponse,
-  frontendApiEndpoint,
-  requestFlags,
-} from '../../src/adapter/index.js';
+import { type EndpointRequest, type EndpointResponse, requestFlags } from '../../src/adapter/index.js';
 import {
   ConfigurationError,
   createFlags,
   type FlagSource,
   type FrontendApiOptions,
   type FrontendApiToggle,
+  frontendApiEndpoint,
   memorySource,
 } from '../../src/index.js';
 
