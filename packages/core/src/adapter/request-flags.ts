@@ -51,13 +51,16 @@ export function requestFlagsLater<Request, Response>(
 }
 
 /**
- * Serves the requests `router` picks another way: flags of another client, or wrapped before they are attached.
+ * Serves the requests `router` picks another way (undefined: the usual way): flags of another client, or wrapped
+ * before they are attached.
  * For clients that stand in for a real one in tests (a test client's pinned flags and records).
  * @example routeRequests(testClient, (req) => (pinned(req) ? { client: pinnedClient, wrap: record } : { wrap: record }));
  */
 export function routeRequests<Request>(
   client: FlagsClient<Request>,
-  router: (request: Request) => { client?: FlagsClient<Request>; wrap?(flags: RequestFlags): RequestFlags },
+  router: (
+    request: Request,
+  ) => { client?: FlagsClient<Request>; wrap?(flags: RequestFlags): RequestFlags } | undefined,
 ): void {
   pathOf(client).routeWith(router as RequestRouter<Request>);
 }

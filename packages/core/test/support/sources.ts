@@ -1,52 +1,16 @@
-// Shared by the source tests: temporary directories, a logger that keeps what it was told, deadline polling.
+// For the source tests: temporary directories, what a source emitted and serves, and the error a file gives.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
-import { FlagsFileError } from '../../src/errors.js';
+import { FlagsFileError, FlagwiseError } from '../../src/errors.js';
 import { silentLogger } from '../../src/logger.js';
 import { fileSource } from '../../src/sources/index.js';
-import type { FlagSource, Logger, SourceEvent } from '../../src/types.js';
+import type { FlagSource, SourceEvent } from '../../src/types.js';
 
 export async function temporaryDirectory(): Promise<{ dir: string; remove: () => Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), 'flagwise-sources-'));
   return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
-}
-
-export interface LoggedLine {
-  level: 'debug' | 'info' | 'warn' | 'error';
-  message: string;
-  fields: unknown;
-}
-
-/** A real logger that keeps its lines, so a test can read what the source reported. */
-export function recordingLogger(): { logger: Logger; lines: LoggedLine[] } {
-  const lines: LoggedLine[] = [];
-  const at =
-    (level: LoggedLine['level']) =>
-    (fields: unknown, message?: string): void => {
-      lines.push(
-        typeof fields === 'string'
-          ? { level, message: fields, fields: undefined }
-          : { level, message: message ?? '', fields },
-      );
-    };
-  return { logger: { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') }, lines };
-}
-
-/** Polls `read` until it gives a truthy value, failing after `deadlineMs`. */
-export async function waitFor<T>(
-  read: () => T | undefined | null | false,
-  what: string,
-  deadlineMs = 1000,
-): Promise<T> {
-  const deadline = Date.now() + deadlineMs;
-  for (;;) {
-    const value = read();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`not within ${deadlineMs} ms: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }
 
 /** Every event a source emits, in order. */
@@ -79,4 +43,30 @@ export async function fileStartFlagsError(dir: string, name: string, text: strin
   const failure = await fileStartError(dir, name, text);
   expect(failure).toBeInstanceOf(FlagsFileError);
   return failure as FlagsFileError;
+}
+
+/** A source whose start never settles: what a hung network looks like to the client. */
+export function hangingSource(): FlagSource {
+  return {
+    name: 'hanging',
+    status: 'starting',
+    start: () => new Promise<void>(() => {}),
+    stop: async () => {},
+    current: () => undefined,
+    subscribe: () => () => {},
+  };
+}
+
+/** A source whose start rejects with a FlagwiseError: what a refused token looks like to the client. */
+export function failingSource(message: string): FlagSource {
+  return {
+    name: 'failing',
+    status: 'failed',
+    start: async () => {
+      throw new FlagwiseError('UNAUTHORIZED', message);
+    },
+    stop: async () => {},
+    current: () => undefined,
+    subscribe: () => () => {},
+  };
 }

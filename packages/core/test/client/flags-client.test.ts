@@ -14,32 +14,8 @@ import {
   memorySource,
   type SourceListener,
 } from '../../src/index.js';
-import { payload, simpleFlag } from './helpers.js';
-
-/** A source whose start never settles: what a hung network looks like to the client. */
-function hangingSource(): FlagSource {
-  return {
-    name: 'hanging',
-    status: 'starting',
-    start: () => new Promise<void>(() => {}),
-    stop: async () => {},
-    current: () => undefined,
-    subscribe: () => () => {},
-  };
-}
-
-function failingSource(message: string): FlagSource {
-  return {
-    name: 'failing',
-    status: 'failed',
-    start: async () => {
-      throw new FlagwiseError('UNAUTHORIZED', message);
-    },
-    stop: async () => {},
-    current: () => undefined,
-    subscribe: () => () => {},
-  };
-}
+import { payload, simpleFlag } from '../support/definitions.js';
+import { failingSource, hangingSource } from '../support/sources.js';
 
 describe('client lifecycle', () => {
   it('is ready once the source delivered definitions', async () => {

@@ -20,7 +20,9 @@ import type {
   Logger,
   SourceEvent,
 } from '../../src/types.js';
-import { recordingLogger, temporaryDirectory, waitFor } from '../sources/helpers.js';
+import { recordingLogger } from '../support/logging.js';
+import { temporaryDirectory } from '../support/sources.js';
+import { waitFor } from '../support/waiting.js';
 
 /** Well above the size from which reloads are sliced, and small enough to parse in about a second. */
 const COUNT = 2000;

@@ -1,4 +1,4 @@
-// Flags built at their first read (client.forRequestLater): the request's facts as they are then, async hooks
+// Flags built at their first read (requestFlagsLater(client, ...)): the request's facts as they are then, async hooks
 // awaited by settleRequestFlags(), a read that cannot wait, cookies, and one value per request.
 import { describe, expect, it } from 'vitest';
 import {
@@ -9,6 +9,7 @@ import {
   setUpAdapter,
 } from '../../src/adapter/index.js';
 import { createFlags, inlineSource, type Logger } from '../../src/index.js';
+import { messagesAt, recordingLogger } from '../support/logging.js';
 
 interface FakeRequest {
   user?: { id: string };
@@ -20,17 +21,6 @@ const reader: RequestReader<FakeRequest, string[]> = {
   inputOf: (request): RequestInput => ({ user: request.user, cookieHeader: request.cookie }),
   setCookies: (response, cookies) => response.push(...cookies),
 };
-
-function recordingLogger() {
-  const warnings: string[] = [];
-  const logger: Logger = {
-    debug() {},
-    info() {},
-    warn: (obj: unknown, msg?: string) => warnings.push(typeof obj === 'string' ? obj : (msg ?? '')),
-    error() {},
-  };
-  return { logger, warnings };
-}
 
 function client(logger?: Logger) {
   return createFlags({
@@ -91,7 +81,7 @@ describe('flags built at their first read', () => {
   });
 
   it('a read before an async hook settled evaluates without it, warns once, and never rejects', async () => {
-    const { logger, warnings } = recordingLogger();
+    const { logger, lines } = recordingLogger();
     const flags = client(logger);
     let rejections = 0;
     const onRejection = () => rejections++;
@@ -117,7 +107,9 @@ describe('flags built at their first read', () => {
       process.off('unhandledRejection', onRejection);
     }
     expect(rejections).toBe(0);
-    expect(warnings.filter((w) => w.includes('before an async context hook'))).toHaveLength(1);
+    expect(messagesAt(lines, 'warn').filter((w) => w.includes('before an async context hook'))).toHaveLength(
+      1,
+    );
   });
 
   it('send a new visitor id cookie through the reader, and keep the id for the request', () => {

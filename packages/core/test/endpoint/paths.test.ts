@@ -1,7 +1,6 @@
+// Where an endpoint is mounted and the part of a URL below it, the same for every framework.
 import { describe, expect, it } from 'vitest';
-import { clientOf } from '../../src/adapter/index.js';
 import { normalizePrefix, splitUrl, urlBelow, urlFromWildcard } from '../../src/endpoint/paths.js';
-import { createFlags, inlineSource } from '../../src/index.js';
 
 describe('mount paths', () => {
   it('normalizes a prefix to a leading slash and no trailing one', () => {
@@ -32,15 +31,5 @@ describe('mount paths', () => {
     expect(path).toBe('/api');
     expect(query.getAll('flag')).toEqual(['a', 'b']);
     expect(splitUrl('').path).toBe('/');
-  });
-});
-
-describe('clientOf', () => {
-  it('finds the client that made a request’s flags, and nothing for other objects', async () => {
-    const client = createFlags({ source: inlineSource({ flags: { on: true } }) });
-    expect(clientOf(client.forContext({ userId: 'a' }))).toBe(client);
-    expect(clientOf({ isEnabled: () => true } as never)).toBeUndefined();
-    expect(clientOf(undefined)).toBeUndefined();
-    await client.close();
   });
 });

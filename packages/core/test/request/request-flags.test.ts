@@ -7,7 +7,7 @@ import {
   memorySource,
   type RequestFlags,
 } from '../../src/index.js';
-import { countedFlag, countingStrategy, payload, simpleFlag } from './helpers.js';
+import { countedFlag, countingStrategy, payload, simpleFlag } from '../support/definitions.js';
 
 async function clientWith(features: Parameters<typeof payload>[0], strategy = countingStrategy()) {
   const source = memorySource(payload(features));

@@ -1,16 +1,13 @@
 // The `changed` event: the names by kind, as before, and a field-level diff per flag.
 import { describe, expect, it } from 'vitest';
 import { type ClientFeaturesPayload, createFlags, type FlagsChange, memorySource } from '../../src/index.js';
+import { payload } from '../support/definitions.js';
 
 const rollout = (percent: number) => ({
   name: 'flexibleRollout',
   parameters: { rollout: String(percent), stickiness: 'default', groupId: 'checkout' },
   constraints: [],
 });
-
-function payload(features: object[], segments: object[] = []): ClientFeaturesPayload {
-  return { version: 2, features, segments } as ClientFeaturesPayload;
-}
 
 async function changeOf(before: ClientFeaturesPayload, after: ClientFeaturesPayload): Promise<FlagsChange> {
   const source = memorySource(before);

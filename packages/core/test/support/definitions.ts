@@ -1,3 +1,4 @@
+// Definitions for tests: Unleash payloads, plain flags, and a strategy that counts its evaluations.
 import type { ClientFeaturesPayload, CustomStrategy, FeatureDefinition } from '../../src/index.js';
 
 /** A real custom strategy that counts how often the engine evaluates it: laziness made observable. */
@@ -15,6 +16,7 @@ export function countingStrategy(): CustomStrategy & { calls: Map<string, number
   };
 }
 
+/** A flag evaluated by countingStrategy(), on or off. */
 export function countedFlag(
   name: string,
   on = true,
@@ -29,10 +31,15 @@ export function countedFlag(
   };
 }
 
-export function payload(features: FeatureDefinition[], segments: ClientFeaturesPayload['segments'] = []) {
-  return { version: 2, features, segments } satisfies ClientFeaturesPayload;
+/** An Unleash payload of these flags (and segments). */
+export function payload(
+  features: FeatureDefinition[],
+  segments: ClientFeaturesPayload['segments'] = [],
+): ClientFeaturesPayload {
+  return { version: 2, features, segments };
 }
 
+/** A flag with one `default` strategy, on or off. */
 export function simpleFlag(
   name: string,
   enabled: boolean,
@@ -45,18 +52,4 @@ export function simpleFlag(
     variants: [],
     ...extra,
   };
-}
-
-/** Poll until `check` passes or the deadline ends; the last failure is thrown. */
-export async function eventually(check: () => void | Promise<void>, timeoutMs = 2000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      await check();
-      return;
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  }
 }

@@ -7,7 +7,7 @@ import {
   createOverrideSigner,
   memorySource,
 } from '../../src/index.js';
-import { payload, simpleFlag } from './helpers.js';
+import { payload, simpleFlag } from '../support/definitions.js';
 
 const SECRET = 'a-test-secret-that-is-long-enough-1234567890';
 
