@@ -24,7 +24,7 @@ export interface LoadedFlags {
 }
 
 /** The options `addFlagsOptions` declares. */
-export interface FlagsOptions {
+export interface DefinitionsOptions {
   flags?: string;
   timeout?: string;
 }
@@ -51,7 +51,10 @@ export function addFlagsOptions(command: Command): Command {
  * @example
  * const { definitions, origin } = await loadFlags({ flags: 'flags.yaml' });
  */
-export async function loadFlags(options: FlagsOptions, cwd: string = process.cwd()): Promise<LoadedFlags> {
+export async function loadFlags(
+  options: DefinitionsOptions,
+  cwd: string = process.cwd(),
+): Promise<LoadedFlags> {
   if (options.flags !== undefined) return readFlagsFile(options.flags, cwd);
   if (process.env.UNLEASH_URL?.trim()) return loadFromUnleash(timeoutOf(options.timeout));
   return readFlagsFile(defaultFlagsFile(cwd), cwd);

@@ -5,7 +5,7 @@ import {
   type CheckedGuard,
   checkGuard,
   checkKnownKeys,
-  describe,
+  describeArgument,
   flagAllows,
   guardWithoutFlagsError,
 } from '@flagwise/core/adapter';
@@ -102,7 +102,7 @@ export function guardFromRouteConfig(feature: unknown, route: string): FeatureGu
   if (feature === null || typeof feature !== 'object' || Array.isArray(feature)) {
     if (typeof feature !== 'string') {
       throw new ConfigurationError(
-        `${where} must be a flag name ('beta-page') or { name, variants?, onDisabled? }; got ${describe(feature)}`,
+        `${where} must be a flag name ('beta-page') or { name, variants?, onDisabled? }; got ${describeArgument(feature)}`,
       );
     }
     return createGuard(

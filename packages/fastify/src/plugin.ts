@@ -71,7 +71,7 @@ export interface FastifyAdapterOptions extends AdapterOptions<FastifyRequest> {
 }
 
 /** Options that create the client: the core's options (source, logger, overrides...) and the plugin's. */
-export interface FeatureFlagsPluginOptions extends FlagsOptions<FastifyRequest>, FastifyAdapterOptions {
+export interface FeatureFlagsOptions extends FlagsOptions<FastifyRequest>, FastifyAdapterOptions {
   client?: undefined;
 }
 
@@ -81,7 +81,7 @@ export interface FeatureFlagsClientOptions extends FastifyAdapterOptions {
 }
 
 /** What `app.register(featureFlags, options)` takes: options, `{ client, ...options }`, or a client. */
-export type FeatureFlagsOptions = FeatureFlagsPluginOptions | FeatureFlagsClientOptions | FlagsClient;
+export type FeatureFlagsPluginOptions = FeatureFlagsOptions | FeatureFlagsClientOptions | FlagsClient;
 
 // Fields that session and auth plugins (@fastify/session, @fastify/passport, @fastify/jwt) add.
 interface SessionAndUser {
@@ -91,7 +91,7 @@ interface SessionAndUser {
 
 type Locals = Record<string, unknown> | null | undefined;
 
-const plugin: FastifyPluginAsync<FeatureFlagsOptions> = async (fastify, options) => {
+const plugin: FastifyPluginAsync<FeatureFlagsPluginOptions> = async (fastify, options) => {
   if (fastify.hasRequestDecorator('flags')) {
     throw new ConfigurationError(
       '@flagwise/fastify is already registered in this context or a parent one (request.flags exists; or ' +
@@ -205,11 +205,11 @@ const plugin: FastifyPluginAsync<FeatureFlagsOptions> = async (fastify, options)
  * app.get('/beta', { config: { feature: 'beta-page' } }, async () => 'beta');
  * app.get('/pricing', async (request) => (request.flags.newPricing ? 'new' : 'old'));
  */
-export const featureFlags: FastifyPluginAsync<FeatureFlagsOptions> = fp(
+export const featureFlags: FastifyPluginAsync<FeatureFlagsPluginOptions> = fp(
   // fastify-plugin's types may resolve another copy of fastify; the plugin's own type is the contract.
   plugin as unknown as Parameters<typeof fp>[0],
   { name: '@flagwise/fastify', fastify: '4.x || 5.x' },
-) as unknown as FastifyPluginAsync<FeatureFlagsOptions>;
+) as unknown as FastifyPluginAsync<FeatureFlagsPluginOptions>;
 
 function describeMethod(method: RouteOptions['method']): string {
   return Array.isArray(method) ? method.join('|') : String(method);

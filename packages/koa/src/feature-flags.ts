@@ -35,7 +35,7 @@ export interface KoaAdapterOptions extends AdapterOptions<Context> {}
  * @example
  * featureFlags({ source: fileSource('config/flags.yaml'), context: (ctx) => ({ properties: { plan: ctx.get('x-plan') } }) })
  */
-export interface KoaFlagsOptions extends FlagsOptions<Context>, KoaAdapterOptions {}
+export interface FeatureFlagsOptions extends FlagsOptions<Context>, KoaAdapterOptions {}
 
 /**
  * The middleware `featureFlags()` returns, with the client it evaluates through (close it on shutdown).
@@ -58,7 +58,10 @@ export type FeatureFlagsMiddleware = Middleware<FlagsState, FlagsState> & {
  * app.use((ctx) => { ctx.body = ctx.state.flags.newPricing ? 'new pricing' : 'old pricing'; });
  */
 export function featureFlags(
-  optionsOrClient?: KoaFlagsOptions | FlagsClient<Context> | ({ client: FlagsClient } & KoaAdapterOptions),
+  optionsOrClient?:
+    | FeatureFlagsOptions
+    | FlagsClient<Context>
+    | ({ client: FlagsClient } & KoaAdapterOptions),
   adapterOptions?: KoaAdapterOptions,
 ): FeatureFlagsMiddleware {
   const { client, options, visitors, readsCookies, readsQuery } = setUpAdapter<Context>(

@@ -4,13 +4,13 @@ import { closest } from '@flagwise/core/adapter';
 import pc from 'picocolors';
 import type { CliCommand } from '../command.js';
 import { addContextOptions, type ContextOptions, contextFrom } from '../context-options.js';
-import { addFlagsOptions, type FlagsOptions, loadFlags } from '../definitions.js';
+import { addFlagsOptions, type DefinitionsOptions, loadFlags } from '../definitions.js';
 import { print, printJson } from '../output.js';
 import { problemFormat } from '../problems.js';
 import { renderTrace } from '../render-trace.js';
 import { EXIT, UsageError } from '../usage-error.js';
 
-interface ExplainOptions extends ContextOptions, FlagsOptions {
+interface ExplainOptions extends ContextOptions, DefinitionsOptions {
   all?: boolean;
   format: string;
 }

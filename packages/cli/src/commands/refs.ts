@@ -4,7 +4,7 @@ import { closest } from '@flagwise/core/adapter';
 import pc from 'picocolors';
 import { parse as parseYaml } from 'yaml';
 import type { CliCommand } from '../command.js';
-import { addFlagsOptions, type FlagsOptions, type LoadedFlags, loadFlags } from '../definitions.js';
+import { addFlagsOptions, type DefinitionsOptions, type LoadedFlags, loadFlags } from '../definitions.js';
 import type { FlagReference } from '../find-references.js';
 import { FlagsFileLocator } from '../locate.js';
 import { print, printJson } from '../output.js';
@@ -18,7 +18,7 @@ import {
 } from '../problems.js';
 import { EXIT } from '../usage-error.js';
 
-interface RefsOptions extends FlagsOptions {
+interface RefsOptions extends DefinitionsOptions {
   format: string;
   strict?: boolean;
   list?: boolean;

@@ -6,7 +6,7 @@ import pc from 'picocolors';
 import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
 import { z } from 'zod';
 import type { CliCommand } from '../command.js';
-import { addFlagsOptions, type FlagsOptions, loadFlags, readText } from '../definitions.js';
+import { addFlagsOptions, type DefinitionsOptions, loadFlags, readText } from '../definitions.js';
 import { print, printJson } from '../output.js';
 import { problemFormat } from '../problems.js';
 import { renderTrace } from '../render-trace.js';
@@ -66,7 +66,7 @@ interface Outcome {
   trace?: ReturnType<typeof traceFlag>;
 }
 
-interface TestOptions extends FlagsOptions {
+interface TestOptions extends DefinitionsOptions {
   format: string;
 }
 

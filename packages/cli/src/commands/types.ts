@@ -3,11 +3,11 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { ClientFeaturesPayload } from '@flagwise/core';
 import type { CliCommand } from '../command.js';
-import { addFlagsOptions, type FlagsOptions, loadFlags } from '../definitions.js';
+import { addFlagsOptions, type DefinitionsOptions, loadFlags } from '../definitions.js';
 import { print } from '../output.js';
 import { EXIT, UsageError } from '../usage-error.js';
 
-interface TypesOptions extends FlagsOptions {
+interface TypesOptions extends DefinitionsOptions {
   out?: string;
   check?: boolean;
 }

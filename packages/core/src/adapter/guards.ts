@@ -6,7 +6,7 @@ import { ConfigurationError } from '../errors.js';
 import { checkKnownKeys } from '../nearest-name.js';
 import { requestPathOf } from '../request/request-path.js';
 import { featureHasVariants, flagNameSuggestion } from '../snapshot/snapshot.js';
-import { describe } from './options.js';
+import { describeArgument } from './options.js';
 
 /** A guard's arguments, checked. */
 export interface CheckedGuard<OnDisabled> {
@@ -39,8 +39,8 @@ export function checkGuard<OnDisabled>(
   if (typeof name !== 'string' || name === '') {
     throw new ConfigurationError(
       rules.plainLabel
-        ? `${caller} must be a flag name, e.g. 'beta-page'; got ${describe(name)}`
-        : `${caller}(name): name must be a flag name, e.g. ${caller}('beta-page'); got ${describe(name)}`,
+        ? `${caller} must be a flag name, e.g. 'beta-page'; got ${describeArgument(name)}`
+        : `${caller}(name): name must be a flag name, e.g. ${caller}('beta-page'); got ${describeArgument(name)}`,
     );
   }
   const label = rules.plainLabel ? caller : `${caller}('${name}')`;
@@ -61,14 +61,14 @@ export function checkGuardOptions<OnDisabled>(
   const given = options === undefined ? {} : options;
   if (given === null || typeof given !== 'object' || Array.isArray(given)) {
     throw new ConfigurationError(
-      `${label}: options must be an object such as { onDisabled }; got ${describe(given)}`,
+      `${label}: options must be an object such as { onDisabled }; got ${describeArgument(given)}`,
     );
   }
   checkKnownKeys(label, given, rules.allowVariantsOption ? ['onDisabled', 'variants'] : ['onDisabled']);
   const { onDisabled, variants: variantsOption } = given as { onDisabled?: unknown; variants?: unknown };
   if (onDisabled !== undefined && typeof onDisabled !== 'function') {
     throw new ConfigurationError(
-      `${label}: onDisabled must be a function, e.g. ${rules.onDisabledExample}; got ${describe(onDisabled)}`,
+      `${label}: onDisabled must be a function, e.g. ${rules.onDisabledExample}; got ${describeArgument(onDisabled)}`,
     );
   }
   const wanted = rules.variants ?? variantsOption;
@@ -77,7 +77,7 @@ export function checkGuardOptions<OnDisabled>(
     const list = typeof wanted === 'string' ? [wanted] : wanted;
     if (!Array.isArray(list) || list.length === 0 || list.some((v) => typeof v !== 'string' || v === '')) {
       throw new ConfigurationError(
-        `${label}: variants must be a variant name or a non-empty list of them, e.g. ['b']; got ${describe(wanted)}`,
+        `${label}: variants must be a variant name or a non-empty list of them, e.g. ['b']; got ${describeArgument(wanted)}`,
       );
     }
     variants = new Set(list as string[]);

@@ -6,6 +6,7 @@
 export { FLAGS_OPTION_KEYS } from '../client/options.js';
 // Endpoints: what an adapter needs to mount the dashboard, OFREP and the Frontend API (built on endpoint/).
 export type { Endpoint, EndpointRequest, EndpointResponse } from '../endpoint/endpoint.js';
+export { headerText } from '../endpoint/headers.js';
 export { EndpointShutdown, endpointStream, serveEndpoint, writeEndpointResponse } from '../endpoint/mount.js';
 export { normalizePrefix, urlBelow, urlFromWildcard } from '../endpoint/paths.js';
 export { closest } from '../flags-file/issues.js';
@@ -40,7 +41,7 @@ export {
 export {
   type AdapterDefinition,
   type AdapterSetup,
-  describe,
+  describeArgument,
   isBoolean,
   isClient,
   isFunction,
@@ -51,5 +52,5 @@ export {
 } from './options.js';
 // Readiness: one policy for waiting on the first flags.
 export { DEFAULT_READY_TIMEOUT_MS, requestReadiness, startupReadiness } from './readiness.js';
-export { headerText, OptionalFields, trustsProxy } from './request-facts.js';
+export { OptionalFields, trustsProxy } from './request-facts.js';
 export { requestFlags, requestFlagsLater, routeRequests } from './request-flags.js';

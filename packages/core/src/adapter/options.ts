@@ -84,7 +84,7 @@ export function setUpAdapter<Request, Extra extends object = {}>(
   if (first !== undefined && (first === null || typeof first !== 'object')) {
     throw new ConfigurationError(
       `${entry}: pass options such as { source: fileSource('flags.yaml') }, a client from createFlags(), ` +
-        `{ client, ...options }, or nothing (flags.yaml in the working directory); got ${describe(first)}`,
+        `{ client, ...options }, or nothing (flags.yaml in the working directory); got ${describeArgument(first)}`,
     );
   }
   if (second !== undefined && !isClient(first)) {
@@ -104,7 +104,7 @@ export function setUpAdapter<Request, Extra extends object = {}>(
     const { client: given, ...rest } = first as { client: unknown };
     if (!isClient(given)) {
       throw new ConfigurationError(
-        `${entry}: client must be a flags client from createFlags(); got ${describe(given)}`,
+        `${entry}: client must be a flags client from createFlags(); got ${describeArgument(given)}`,
       );
     }
     client = given as FlagsClient<Request>;
@@ -131,7 +131,7 @@ export function setUpAdapter<Request, Extra extends object = {}>(
     if (value === undefined) continue;
     const problem = checks[key](value);
     if (problem !== undefined)
-      throw new ConfigurationError(`${entry}: ${key} must be ${problem}; got ${describe(value)}`);
+      throw new ConfigurationError(`${entry}: ${key} must be ${problem}; got ${describeArgument(value)}`);
   }
   const visitorId = adapterOptions.visitorId as AdapterOptions['visitorId'];
   const visitors = visitorId === undefined || visitorId === false ? undefined : new VisitorIds(visitorId);
@@ -156,7 +156,7 @@ function checkAdapterOnly(
 ): Record<string, unknown> {
   if (given === null || typeof given !== 'object' || Array.isArray(given)) {
     throw new ConfigurationError(
-      `${entry}: adapter options must be an object such as { context }; got ${describe(given)}`,
+      `${entry}: adapter options must be an object such as { context }; got ${describeArgument(given)}`,
     );
   }
   const clientKeys = Object.keys(given).filter(
@@ -181,8 +181,8 @@ export function isClient(value: unknown): boolean {
   return requestPathOf(value) !== undefined && typeof (value as Partial<FlagsClient>).ready === 'function';
 }
 
-/** A short description of a value for error messages. */
-export function describe(value: unknown): string {
+/** A short description of an argument an app gave (an option value, a guard's flag name), for error messages. */
+export function describeArgument(value: unknown): string {
   if (value === null) return 'null';
   if (typeof value === 'string') return `"${value}"`;
   if (typeof value === 'function') return 'a function';

@@ -3,6 +3,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { parse as parseCookieHeader, serialize as serializeCookie } from 'cookie';
 import type { Endpoint, EndpointRequest, EndpointResponse } from '../endpoint/endpoint.js';
+import { headerText } from '../endpoint/headers.js';
 import { type CompiledFlags, compileFlags } from '../engine/index.js';
 import { traceFlag } from '../engine/trace.js';
 import { ConfigurationError } from '../errors.js';
@@ -116,10 +117,6 @@ function browserIdOf(request: EndpointRequest<any>): { browserId: string; setCoo
     secure: request.secure,
   });
   return { browserId, setCookie };
-}
-
-function headerText(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value.join('; ') : value;
 }
 
 function securityHeaders(nonce?: string): Record<string, string> {

@@ -45,12 +45,12 @@ interface FlagParts {
   readonly enabled: boolean;
   readonly strategies: readonly CompiledStrategy[];
   readonly variants: VariantPicker | null;
-  readonly dependencies: readonly DependencySpec[];
+  readonly dependencies: readonly CompiledDependency[];
   /** unleash-client refuses a parent that itself has dependencies */
   readonly hasDependencies: boolean;
 }
 
-interface DependencySpec {
+interface CompiledDependency {
   readonly feature: string;
   readonly enabled: boolean;
   readonly variants: readonly string[];
@@ -289,7 +289,7 @@ function compileFlagParts(
   const dependencies =
     dependencyList.length === 0
       ? NONE
-      : dependencyList.map((dependency, index): DependencySpec => {
+      : dependencyList.map((dependency, index): CompiledDependency => {
           const field = `dependencies[${index}]`;
           if (!isRecord(dependency))
             fail(field, `must be { feature, enabled?, variants? }, got ${kindOf(dependency)}`);
@@ -339,7 +339,7 @@ function link(
 }
 
 function dependencyCheck(
-  dependency: DependencySpec,
+  dependency: CompiledDependency,
   childName: string,
   snapshot: { flags: Map<string, LinkedFlag> },
   warnOnce: (key: string, message: string) => void,
@@ -617,7 +617,7 @@ function describeStrategy(definition: FeatureDefinition, index: number): string 
   return extras.length ? `${strategy.name}, ${extras.join(', ')}` : strategy.name;
 }
 
-function describeDependency(dependency: DependencySpec): string {
+function describeDependency(dependency: CompiledDependency): string {
   if (!dependency.enabled) return `the dependency on "${dependency.feature}" being disabled`;
   if (dependency.variants.length > 0) {
     return `the dependency on "${dependency.feature}" having variant ${dependency.variants.map((v) => `"${v}"`).join(' or ')}`;

@@ -43,13 +43,27 @@ export interface OfrepEndpointOptions<Request = unknown> {
 const OPTION_KEYS = ['trustClientContext', 'expose'];
 const PREFIX = '/ofrep/v1/evaluate/flags';
 
+/** The error codes the OFREP endpoint answers, member by member (OFREP's own list). */
+interface OfrepErrorCodes {
+  /** 404: no browser-visible flag of that name (a flag the browser may not see is answered as absent). */
+  FLAG_NOT_FOUND: true;
+  /** 400: the body is not JSON; or, for one flag, its definition or payload does not parse. */
+  PARSE_ERROR: true;
+  /** 400: the body's `context` is not an object. */
+  INVALID_CONTEXT: true;
+  /** 503 before the flags load; for one flag, any other reason it cannot be evaluated. */
+  GENERAL: true;
+}
+
+type OfrepErrorCode = keyof OfrepErrorCodes;
+
 interface FlagAnswer {
   key: string;
   value?: unknown;
   reason?: string;
   variant?: string;
   metadata?: Record<string, string | number | boolean>;
-  errorCode?: string;
+  errorCode?: OfrepErrorCode;
   errorDetails?: string;
 }
 

@@ -79,11 +79,7 @@ export class RequestPath<Request = any> {
     return this.overrides?.resolve(request, input) ?? { overrides: undefined };
   }
 
-  /**
-   * Everything one request needs in one call: the context, the QA overrides `allow()` permits, a visitor id when
-   * `visitors` is given and the request has no user or session id, and the lazy flags. A Promise only when the
-   * hook or `allow()` returned one; never throws nor rejects.
-   */
+  /** One request's flags, built now (adapters: `requestFlags(client, ...)`, which documents it). */
   forRequest(
     request: Request,
     input: RequestInput,
@@ -104,12 +100,7 @@ export class RequestPath<Request = any> {
       : wrapped(result);
   }
 
-  /**
-   * The request's flags, built at their first read from what `reader.inputOf(request)` says then: for adapters
-   * that attach flags before the request is authenticated. `settleRequestFlags(flags)` builds them earlier and
-   * awaits an async context hook or `allow()`; a read that comes first cannot wait, so it evaluates without what
-   * they would add, and says so once. Set-Cookie headers go to `reader.setCookies(response, cookies)`.
-   */
+  /** One request's flags, built at their first read (adapters: `requestFlagsLater(client, ...)`). */
   forRequestLater<Response>(
     request: Request,
     response: Response,

@@ -1,7 +1,7 @@
 // The entry point's arguments, resolved the same way for every adapter: each form, each refusal with its fix.
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  describe as describeValue,
+  describeArgument,
   isBoolean,
   isClient,
   isMilliseconds,
@@ -133,11 +133,11 @@ describe('isClient and describe', () => {
   });
 
   it('describes a value for a message', () => {
-    expect(describeValue(null)).toBe('null');
-    expect(describeValue('x')).toBe('"x"');
-    expect(describeValue(() => 1)).toBe('a function');
-    expect(describeValue([1, 2])).toBe('an array [1,2]');
-    expect(describeValue({ a: 'x'.repeat(100) })).toMatch(/^an object \{"a":"x+\.\.\.$/);
-    expect(describeValue(3)).toBe('number 3');
+    expect(describeArgument(null)).toBe('null');
+    expect(describeArgument('x')).toBe('"x"');
+    expect(describeArgument(() => 1)).toBe('a function');
+    expect(describeArgument([1, 2])).toBe('an array [1,2]');
+    expect(describeArgument({ a: 'x'.repeat(100) })).toMatch(/^an object \{"a":"x+\.\.\.$/);
+    expect(describeArgument(3)).toBe('number 3');
   });
 });

@@ -3,7 +3,7 @@ import { ConfigurationError, type FlagsFileSpec, parseFlagsFile } from '@flagwis
 import { parse } from 'yaml';
 import { UnleashAdminClient } from './admin-client.js';
 import { diffStates, type SyncDiff } from './diff.js';
-import { type FlagsState, stateFromDefinitions } from './flag-state.js';
+import { type SyncState, stateFromDefinitions } from './flag-state.js';
 import { type PushOptions, type PushReport, pushState } from './push.js';
 import { readRemoteState, type SyncScope } from './read-remote.js';
 import { stringifyFlagsFile, toFlagsFile } from './to-flags-file.js';
@@ -31,7 +31,7 @@ export function adminClientFromEnv(env: Env = process.env): UnleashAdminClient {
  * @example
  * const desired = desiredState(readFileSync('flags.yaml', 'utf8'), 'flags.yaml', { project: 'default', environment: 'production' });
  */
-export function desiredState(text: string, path: string, scope: SyncScope): FlagsState {
+export function desiredState(text: string, path: string, scope: SyncScope): SyncState {
   const state = stateFromDefinitions(
     parseFlagsFile(text, path, { environment: scope.environment }).definitions,
   );

@@ -1,20 +1,15 @@
 // `gradualRolloutSessionId`: on for a percentage of session ids, by the bucket of `groupId:sessionId`
 // (unleash-client lib/strategy/gradual-rollout-session-id.js).
 import { ALWAYS_FALSE, type Predicate } from '../constraints.js';
-import { bucketOf, type HashPrefix, hashWithPrefix, prepareHashPrefix, STRATEGY_SEED } from '../murmur.js';
+import { bucketOf, type HashPrefix, hashWithPrefix } from '../murmur.js';
 import type { BuiltInStrategy } from './built-in-strategy.js';
-import { groupIdText, percentageParameter } from './parameters.js';
+import { gradualRollout } from './parameters.js';
 
 export const gradualRolloutSessionIdStrategy: BuiltInStrategy = {
   name: 'gradualRolloutSessionId',
   compile(parameters, field) {
-    const percentage = percentageParameter(parameters, 'percentage', field);
-    if (percentage <= 0) return ALWAYS_FALSE;
-    const prefix = prepareHashPrefix(
-      `${groupIdText(parameters.groupId, `${field}.groupId`) || ''}:`,
-      STRATEGY_SEED,
-    );
-    return sessionIdBucketWithin(prefix, percentage);
+    const rollout = gradualRollout(parameters, field);
+    return rollout === undefined ? ALWAYS_FALSE : sessionIdBucketWithin(rollout.prefix, rollout.percentage);
   },
 };
 

@@ -1,5 +1,6 @@
 // What the built-in strategies share: reading their parameters as unleash-client reads them, and its random bucket.
 import { fail, kindOf } from '../definition-problem.js';
+import { type HashPrefix, prepareHashPrefix, STRATEGY_SEED } from '../murmur.js';
 
 /** unleash-client splits id and address lists on commas with optional blanks around them. */
 export const LIST_SEPARATOR = /\s*,\s*/;
@@ -39,4 +40,19 @@ export function listParameter(raw: unknown, field: string, what: string): string
   if (!raw) return undefined;
   if (typeof raw !== 'string') fail(field, `must be a comma-separated string${what}, got ${kindOf(raw)}`);
   return raw.split(LIST_SEPARATOR);
+}
+
+/**
+ * What the two gradual rollouts by id read: the percentage, and the hash prefix of `groupId:`; undefined for a
+ * rollout of 0 %, which lets nobody in.
+ * @example gradualRollout({ percentage: '20', groupId: 'beta' }, field) // { percentage: 20, prefix }
+ */
+export function gradualRollout(
+  parameters: Record<string, unknown>,
+  field: string,
+): { percentage: number; prefix: HashPrefix } | undefined {
+  const percentage = percentageParameter(parameters, 'percentage', field);
+  if (percentage <= 0) return undefined;
+  const groupId = groupIdText(parameters.groupId, `${field}.groupId`) || '';
+  return { percentage, prefix: prepareHashPrefix(`${groupId}:`, STRATEGY_SEED) };
 }
