@@ -84,7 +84,8 @@ export async function createDemoApp(
   await app.register(flagsDashboard, { prefix: '/_flags', allow: isLocal });
 
   app.get('/', async (request, reply) => {
-    const { flags } = request;
+    // The plugin's hook has run before every route handler: request.flags is set.
+    const flags = request.flags!;
     const rows = Object.entries(DEMO_FLAGS).map(([name, effect]) => {
       const explanation = flags.explain(name);
       return {

@@ -34,9 +34,10 @@ declare module 'fastify' {
     /**
      * This request's flags, set by @flagwise/fastify: lazy, memoized, camelCase properties
      * (`request.flags.newPricing`), `isEnabled(name)`, `variant(name)`, `explain(name)`. `null` until the
-     * plugin's hook has run; absent on routes outside the context the plugin was registered in.
+     * plugin's hook has run (in a route handler it has: `request.flags!`); absent on routes outside the context
+     * the plugin was registered in.
      */
-    flags: RequestFlags;
+    flags: RequestFlags | null;
   }
   interface FastifyInstance {
     /** the flags client of @flagwise/fastify (created from the plugin's options, or the one given) */
