@@ -127,7 +127,7 @@ export async function startSameObject(): Promise<RunningServer> {
 
 /**
  * Target: the skeleton of the API shape, with no flag work at all — a middleware that sets `req.flags` and
- * `res.locals.flags` (as the issue asks) to an empty object, a pass-through guard, the bare app's fixed JSON.
+ * `res.locals.flags` (where apps read them) to an empty object, a pass-through guard, the bare app's fixed JSON.
  * What Express charges for the places flags must appear; no implementation of the shape can cost less.
  */
 export async function startSkeleton(): Promise<RunningServer> {
