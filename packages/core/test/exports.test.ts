@@ -209,6 +209,7 @@ const EXPORTS: Record<keyof typeof ENTRIES, { values: string[]; types: string[] 
       'Endpoint',
       'EndpointRequest',
       'EndpointResponse',
+      'GuardDeclaration',
       'OfrepEndpointOptions',
       'OptionCheck',
       'RequestFacts',

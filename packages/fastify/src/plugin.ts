@@ -27,7 +27,7 @@ import type {
   RouteOptions,
 } from 'fastify';
 import fp from 'fastify-plugin';
-import { type FeatureRouteConfig, guardFromRouteConfig, isFeatureGuard } from './guards.js';
+import { type FeatureRouteConfig, guardFromRouteConfig, guardOf } from './guards.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -171,12 +171,15 @@ const plugin: FastifyPluginAsync<FeatureFlagsPluginOptions> = async (fastify, op
   );
 
   fastify.addHook('onRoute', (route) => {
+    // The guards of a route this plugin reaches serve its client: the client checks their flag names.
+    for (const stage of GUARD_HOOKS)
+      for (const hook of hooksOf(route[stage])) guardOf(hook)?.servedBy(client);
     const feature = (route.config as { feature?: unknown } | undefined)?.feature;
     if (feature === undefined) return;
     const guard = guardFromRouteConfig(feature, `${describeMethod(route.method)} ${route.url}`);
-    const existing = route[hookName] as RouteOptions['onRequest'];
-    const hooks = existing === undefined ? [] : Array.isArray(existing) ? existing : [existing];
-    if (hooks.some(isFeatureGuard)) return;
+    guardOf(guard)?.servedBy(client);
+    const hooks = hooksOf(route[hookName] as RouteOptions['onRequest']);
+    if (hooks.some((hook) => guardOf(hook) !== undefined)) return;
     // A new array: Fastify's automatic HEAD route shares the original one.
     (route as unknown as Record<string, unknown>)[hookName] = [...hooks, guard];
   });
@@ -211,6 +214,13 @@ export const featureFlags: FastifyPluginAsync<FeatureFlagsPluginOptions> = fp(
   plugin as unknown as Parameters<typeof fp>[0],
   { name: '@flagwise/fastify', fastify: '4.x || 5.x' },
 ) as unknown as FastifyPluginAsync<FeatureFlagsPluginOptions>;
+
+/** The route hooks a guard made by requireFeature or requireVariant may be in. */
+const GUARD_HOOKS = ['onRequest', 'preParsing', 'preValidation', 'preHandler'] as const;
+
+function hooksOf(hooks: unknown): unknown[] {
+  return hooks === undefined || hooks === null ? [] : Array.isArray(hooks) ? hooks : [hooks];
+}
 
 function describeMethod(method: RouteOptions['method']): string {
   return Array.isArray(method) ? method.join('|') : String(method);

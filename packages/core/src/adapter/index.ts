@@ -31,13 +31,8 @@ export type { RequestFlagsResult } from '../request/request-path.js';
 export type { VisitorIds } from '../request/visitor-id.js';
 export { clientOf, flagsMissingError } from './endpoints.js';
 // Guards: their arguments checked, and the names they guard warned about per client.
-export {
-  type CheckedGuard,
-  checkGuard,
-  checkGuardOptions,
-  guardWithoutFlagsError,
-  watchGuardedFlags,
-} from './guards.js';
+export { type GuardDeclaration, watchGuardedFlags } from './guarded-flags.js';
+export { type CheckedGuard, checkGuard, checkGuardOptions, guardWithoutFlagsError } from './guards.js';
 export {
   type AdapterDefinition,
   type AdapterSetup,

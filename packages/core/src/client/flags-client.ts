@@ -95,6 +95,9 @@ export class FlagsClient<Request = any> extends EventEmitter<FlagsEvents> {
           get snapshot() {
             return loader.snapshot;
           },
+          get closed() {
+            return loader.isClosed;
+          },
           flagsHost: this.requestHost,
           warnOnce: (key, message) => notices.warnOnce(key, message),
           contextHookFailed: (error) => {

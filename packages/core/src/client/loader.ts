@@ -82,6 +82,11 @@ export class FlagsLoader {
       });
   }
 
+  /** true once close() was called */
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
   get status(): SourceStatus {
     if (!this.snapshot.ready) return this.startError ? 'failed' : 'starting';
     return this.source.status;

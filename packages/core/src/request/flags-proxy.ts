@@ -140,14 +140,29 @@ export function settleRequestFlags(flags: RequestFlags): Promise<void> | undefin
   return typeof settle === 'function' ? settle() : undefined;
 }
 
+/** A route guard, told which client its requests come through (the adapter layer's guard declarations). */
+export interface ServingGuard {
+  /** the client of the guard's last request */
+  readonly lastClient: unknown;
+  servedBy(client: unknown): void;
+}
+
 /**
  * For adapters' guards: is the flag on for this request and, given `variants`, is its variant one of them? The
  * same memoized, override-aware answer as `flags.isEnabled(name)` and `flags.variant(name)`, without binding a
  * method on every guarded request. Objects not made by flagwise (a test double) are asked through their methods.
- * @example if (flagAllows(req.flags, 'checkout', new Set(['one-page']))) next();
+ * Given the guard, tells it the client the request came through, which then checks the guard's flag name.
+ * @example if (flagAllows(req.flags, 'checkout', new Set(['one-page']), guard)) next();
  */
-export function flagAllows(flags: RequestFlags, name: string, variants?: ReadonlySet<string>): boolean {
+export function flagAllows(
+  flags: RequestFlags,
+  name: string,
+  variants?: ReadonlySet<string>,
+  guard?: ServingGuard,
+): boolean {
   const state = stateOf(flags);
+  if (state !== undefined && guard !== undefined && guard.lastClient !== state.host.client)
+    guard.servedBy(state.host.client);
   if (variants === undefined)
     return state === undefined ? flags.isEnabled(name as FlagName) === true : state.isEnabledByName(name);
   const variant = state === undefined ? flags.variant(name as FlagName) : state.variantByName(name);

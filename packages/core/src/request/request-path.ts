@@ -30,6 +30,8 @@ export interface RequestPathHost {
   warnOnce(key: string, message: string): void;
   /** the app's context hook threw or rejected */
   contextHookFailed(error: unknown): void;
+  /** true once the client is closed */
+  readonly closed: boolean;
 }
 
 /**
@@ -58,6 +60,11 @@ export class RequestPath<Request = any> {
   /** The client's current snapshot. */
   get snapshot(): FlagsSnapshot {
     return this.host.snapshot;
+  }
+
+  /** true once the client is closed */
+  get clientClosed(): boolean {
+    return this.host.closed;
   }
 
   /** true when per-browser overrides are configured */

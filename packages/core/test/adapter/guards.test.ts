@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import {
   checkGuard,
   checkGuardOptions,
+  flagAllows,
   guardWithoutFlagsError,
   watchGuardedFlags,
 } from '../../src/adapter/index.js';
@@ -21,9 +22,11 @@ afterEach(async () => {
 describe('checkGuard', () => {
   it('gives back the name, the variants of a variant guard, and onDisabled', () => {
     const onDisabled = () => {};
-    expect(checkGuard('requireFeature', 'beta', { onDisabled }, RULES)).toEqual({
+    expect(checkGuard('requireFeature', 'beta', { onDisabled }, RULES)).toMatchObject({
       name: 'beta',
+      where: "requireFeature('beta')",
       variants: undefined,
+      needsVariants: false,
       onDisabled,
     });
     const variant = checkGuard('requireVariant', 'copy', {}, { ...RULES, variants: 'short' });
@@ -67,6 +70,75 @@ describe('guardWithoutFlagsError', () => {
     const error = guardWithoutFlagsError("requireFeature('beta')", 'featureFlags()', 'add it first');
     expect(error).toBeInstanceOf(ConfigurationError);
     expect(error.message).toBe("requireFeature('beta') ran before featureFlags(): add it first");
+  });
+});
+
+describe('guards per client', () => {
+  async function app(flags: Record<string, boolean>) {
+    const { logger, lines } = recordingLogger();
+    const source = memorySource({ flags });
+    const client = createFlags({ source, logger });
+    clients.push(client);
+    await client.ready();
+    // the warnings about the guards these tests make (guards the tests above made, before any adapter was set
+    // up, go to the first client set up here)
+    const guardWarnings = () =>
+      messagesAt(lines, 'warn').filter(
+        (line) =>
+          line.includes('the route always answers') && /only-in-|declared-early|"checkout"/.test(line),
+      );
+    return { client, source, guardWarnings };
+  }
+
+  it('checks a guard with the client of the adapter set up before it, and no other client', async () => {
+    const a = await app({ home: true });
+    watchGuardedFlags(a.client);
+    checkGuard('requireFeature', 'only-in-a', {}, RULES);
+    const b = await app({ home: true });
+    watchGuardedFlags(b.client);
+    checkGuard('requireFeature', 'only-in-b', {}, RULES);
+    await waitFor(() => a.guardWarnings().length > 0 && b.guardWarnings().length > 0, 'both warnings', 5000);
+    expect(a.guardWarnings()).toEqual([
+      `flagwise: requireFeature('only-in-a') names flag "only-in-a", which is not defined: the route always answers as off (defined: home)`,
+    ]);
+    expect(b.guardWarnings()).toEqual([
+      `flagwise: requireFeature('only-in-b') names flag "only-in-b", which is not defined: the route always answers as off (defined: home)`,
+    ]);
+  });
+
+  it('gives a guard made before any adapter to the next one set up', async () => {
+    const a = await app({ home: true });
+    await a.client.close();
+    checkGuard('@FeatureRequired', 'declared-early', {}, RULES);
+    const b = await app({ home: true });
+    watchGuardedFlags(b.client);
+    await waitFor(() => b.guardWarnings().length > 0, 'the warning', 5000);
+    expect(b.guardWarnings()[0]).toContain(
+      '@FeatureRequired(\'declared-early\') names flag "declared-early"',
+    );
+  });
+
+  it('moves a guard to the client its requests come through', async () => {
+    const a = await app({ home: true });
+    watchGuardedFlags(a.client);
+    const b = await app({ other: true });
+    watchGuardedFlags(b.client);
+    // made while b was the adapter set up last, but on a's routes: its first request says so
+    const guard = checkGuard('requireFeature', 'checkout', {}, RULES);
+    expect(flagAllows(a.client.forContext({}), guard.name, guard.variants, guard)).toBe(false);
+    expect(guard.lastClient).toBe(a.client);
+    await waitFor(
+      () => a.guardWarnings().length > 0,
+      'the warning of the client that serves the guard',
+      5000,
+    );
+    expect(a.guardWarnings()[0]).toContain(`requireFeature('checkout') names flag "checkout"`);
+    // b, which lacks the flag too, checks only its own guards: not at startup, not after a change
+    const changed = new Promise((resolve) => b.client.once('changed', resolve));
+    b.source.set('another', true);
+    await changed;
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(b.guardWarnings()).toEqual([]);
   });
 });
 
