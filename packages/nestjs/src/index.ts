@@ -12,6 +12,7 @@ export type {
   DisabledRoute,
   FeatureFlagsModuleAsyncOptions,
   FeatureFlagsModuleOptions,
+  FeatureFlagsOptionsFactory,
   NestAdapterOptions,
   OnDisabled,
 } from './options.js';
