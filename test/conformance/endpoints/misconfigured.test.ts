@@ -58,7 +58,7 @@ describe('an endpoint mounted without featureFlags()', () => {
   it('Nest: startup fails, saying to import FeatureFlagsModule', async () => {
     const { Module } = nest.common;
     class AppModule {}
-    Module({ imports: [nest.flagwise.FlagsEndpointModule.register({ path: '_m', endpoint })] })(AppModule);
+    Module({ imports: [nest.flagwise.FlagsEndpointModule.forRoot({ path: '_m', endpoint })] })(AppModule);
     await expect(
       nest.core.NestFactory.create(AppModule, new nest.platformExpress.ExpressAdapter(), {
         logger: false,

@@ -1,6 +1,6 @@
-// Each adapter's own OFREP mount (`flagsOfrep()`: an Express middleware, a Fastify plugin, a Koa middleware, a Nest module), as an
-// app writes it, at the root and below a path: the bulk answer holds the request user's browser flags only, and
-// a flag that is not browser-visible is not found.
+// Each adapter's own OFREP mount (`flagsOfrep()`: an Express middleware, a Fastify plugin, a Koa middleware;
+// `FlagsOfrepModule.forRoot()` in Nest), as an app writes it, at the root and below a path: the bulk
+// answer holds the request user's browser flags only, and a flag that is not browser-visible is not found.
 import { createFlags, type FlagsClient, inlineSource } from '@flagwise/core';
 import * as express from '@flagwise/express';
 import * as fastify from '@flagwise/fastify';
@@ -53,8 +53,8 @@ const mounts: Record<string, Mount> = {
       },
     };
   },
-  'nest 11: imports: [flagsOfrep({ path })]': async (client, path) => {
-    const { FeatureFlagsModule, flagsOfrep } = nest.flagwise;
+  'nest 11: imports: [FlagsOfrepModule.forRoot({ path })]': async (client, path) => {
+    const { FeatureFlagsModule, FlagsOfrepModule } = nest.flagwise;
     class AppModule {}
     nest.common.Module({
       imports: [
@@ -64,7 +64,7 @@ const mounts: Record<string, Mount> = {
             userId: req.headers[H.userId],
           }),
         }),
-        path === '/' ? flagsOfrep() : flagsOfrep({ path: path.slice(1) }),
+        path === '/' ? FlagsOfrepModule.forRoot() : FlagsOfrepModule.forRoot({ path: path.slice(1) }),
       ],
     })(AppModule);
     const app = await createApp(nest, 'express', AppModule);

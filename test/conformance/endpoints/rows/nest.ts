@@ -1,5 +1,5 @@
 // The endpoint table's Nest rows: Nest 10 and 11 on Express and on Fastify, the endpoint mounted with
-// `FlagsEndpointModule.register({ path, endpoint })` next to FeatureFlagsModule.
+// `FlagsEndpointModule.forRoot({ path, endpoint })` next to FeatureFlagsModule.
 import type { FlagsClient } from '@flagwise/core';
 import type { Endpoint } from '@flagwise/core/adapter';
 import type { NestMajor } from '../../../nest11/src/index.js';
@@ -36,7 +36,7 @@ async function start(
   }
 
   @Module({
-    imports: [flagsModule(nest, client), FlagsEndpointModule.register({ path: prefix, endpoint })],
+    imports: [flagsModule(nest, client), FlagsEndpointModule.forRoot({ path: prefix, endpoint })],
     controllers: [AppController],
   })
   class AppModule {}
