@@ -19,7 +19,7 @@ import { CONTEXT_HEADERS as H } from '../contract.js';
 export type Platform = 'express' | 'fastify';
 type NestModuleClass = Parameters<NestMajor['core']['NestFactory']['create']>[0];
 const views = fileURLToPath(new URL('../../templates/views', import.meta.url));
-export const majors = [nest10 as unknown as NestMajor, nest11, nest12 as unknown as NestMajor];
+export const majors: NestMajor[] = [nest10 as unknown as NestMajor, nest11, nest12 as unknown as NestMajor];
 
 /** Every Nest major on each platform, named as the rows of every table are: 'nest 12 (fastify)'. */
 export const nestApps: { name: string; nest: NestMajor; platform: Platform }[] = majors.flatMap((nest) =>
