@@ -23,6 +23,12 @@ export interface AdapterDefinition<Extra extends object = {}> {
   frameworkKeys?: readonly string[];
   /** the logger of a client the adapter creates when the options name none (Fastify's `app.log`) */
   logger?: Logger;
+  /**
+   * A client that stands in for the one the arguments give or describe (a test's replacement, e.g. Nest's
+   * `overrideProvider(FEATURE_FLAGS_CLIENT)`): the arguments are checked as usual, their client options are not
+   * used, and the adapter does not own it.
+   */
+  standInClient?: FlagsClient;
 }
 
 /** The resolved entry point: the client, whether the adapter made it (and closes it), and the options. */
@@ -135,7 +141,8 @@ export function setUpAdapter<Request, Extra extends object = {}>(
   }
   const visitorId = adapterOptions.visitorId as AdapterOptions['visitorId'];
   const visitors = visitorId === undefined || visitorId === false ? undefined : new VisitorIds(visitorId);
-  const ownsClient = client === undefined;
+  const ownsClient = client === undefined && definition.standInClient === undefined;
+  client = (definition.standInClient as FlagsClient<Request> | undefined) ?? client;
   client ??= createFlags<Request>(flagsOptions as FlagsOptions<Request>);
   const overrides = requestPathOf(client)?.overridesEnabled === true;
   return {
