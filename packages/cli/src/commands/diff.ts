@@ -1,8 +1,9 @@
 // flagwise diff [file]: what `flagwise push` would change in Unleash, flag by flag and field by field.
-import { diffFlagsFile, formatDiff, hasChanges } from '@flagwise/unleash/admin';
+import { diffFlagsFile, hasChanges } from '@flagwise/unleash/admin';
 import type { CliCommand } from '../command.js';
 import { EXIT } from '../usage-error.js';
 import { type SyncOptions, syncInput } from './sync-input.js';
+import { diffOutput } from './sync-output.js';
 
 interface DiffOptions extends SyncOptions {
   prune?: boolean;
@@ -30,7 +31,7 @@ export const diffCommand: CliCommand = {
           const diff = await diffFlagsFile(admin, scope, text, path, {
             prune: options.prune,
           });
-          process.stdout.write(formatDiff(diff, format, { file: path, lineOf }));
+          process.stdout.write(diffOutput(diff, format, { file: path, lineOf }));
           const differs = hasChanges(diff) || diff.problems.length > 0;
           return options.exitCode && differs ? EXIT.problems : EXIT.ok;
         }),

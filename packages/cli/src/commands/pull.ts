@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { adminClientFromEnv, pullFlagsFile } from '@flagwise/unleash/admin';
 import type { CliCommand } from '../command.js';
 import { print } from '../output.js';
+import { escapeRawControls, MAX_MESSAGE_LENGTH, shownText } from '../terminal-text.js';
 import { EXIT } from '../usage-error.js';
 
 interface PullOptions {
@@ -31,17 +32,23 @@ export const pullCommand: CliCommand = {
           const scope = { project: options.project, environment: options.env, prefix: options.prefix };
           const existing = options.out !== '-' && existsSync(path) ? readFileSync(path, 'utf8') : undefined;
           const pulled = await pullFlagsFile(adminClientFromEnv(process.env), scope, { path, existing });
-          for (const warning of pulled.warnings) process.stderr.write(`flagwise: warning: ${warning}\n`);
+          for (const warning of pulled.warnings) {
+            process.stderr.write(`flagwise: warning: ${shownText(warning, MAX_MESSAGE_LENGTH)}\n`);
+          }
+          // the file itself, exact: its writer escapes control characters but DEL and C1, escaped here
+          const text = escapeRawControls(pulled.text);
           if (options.out === '-') {
-            process.stdout.write(pulled.text);
+            process.stdout.write(text);
             return EXIT.ok;
           }
-          writeFileSync(path, pulled.text);
+          writeFileSync(path, text);
           const count = Object.keys(pulled.file.flags).length;
           const shaped = pulled.unleashShaped.length;
           print(
             `wrote ${options.out}: ${count} flags from project ${options.project}, environment ${options.env}` +
-              (shaped > 0 ? ` (${shaped} in Unleash's own shape: ${pulled.unleashShaped.join(', ')})` : ''),
+              (shaped > 0
+                ? ` (${shaped} in Unleash's own shape: ${shownText(pulled.unleashShaped.join(', '), MAX_MESSAGE_LENGTH)})`
+                : ''),
           );
           return EXIT.ok;
         }),

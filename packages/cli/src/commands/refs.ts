@@ -16,6 +16,7 @@ import {
   problemLine,
   summary,
 } from '../problems.js';
+import { shownText } from '../terminal-text.js';
 import { EXIT } from '../usage-error.js';
 
 interface RefsOptions extends FlagsOptions {
@@ -111,9 +112,9 @@ export const refsCommand: CliCommand = {
         } else {
           if (options.list) {
             for (const reference of references) {
-              const target = reference.flag ?? pc.red('undefined');
+              const target = reference.flag === undefined ? pc.red('undefined') : shownText(reference.flag);
               print(
-                `${reference.file}:${reference.line}:${reference.column}: ${target} (${reference.via}: ${reference.written})`,
+                `${shownText(reference.file)}:${reference.line}:${reference.column}: ${target} (${shownText(reference.via)}: ${shownText(reference.written)})`,
               );
             }
           }
