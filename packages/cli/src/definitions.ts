@@ -53,7 +53,8 @@ export function addFlagsOptions(command: Command): Command {
  */
 export async function loadFlags(options: FlagsOptions, cwd: string = process.cwd()): Promise<LoadedFlags> {
   if (options.flags !== undefined) return readFlagsFile(options.flags, cwd);
-  if (process.env.UNLEASH_URL?.trim()) return loadFromUnleash(timeoutOf(options.timeout));
+  if (process.env.UNLEASH_URL?.trim())
+    return loadFromUnleash(parseTimeout(options.timeout) ?? DEFAULT_TIMEOUT_MS);
   return readFlagsFile(defaultFlagsFile(cwd), cwd);
 }
 
@@ -108,8 +109,14 @@ function readFlagsFile(path: string, cwd: string): LoadedFlags {
   }
 }
 
-function timeoutOf(text: string | undefined): number {
-  if (text === undefined) return DEFAULT_TIMEOUT_MS;
+/**
+ * The milliseconds of a `--timeout` value, or undefined when none was given.
+ * @throws UsageError when it is not a whole positive number.
+ * @example
+ * parseTimeout('500'); // 500
+ */
+export function parseTimeout(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
   const value = Number(text);
   if (!Number.isInteger(value) || value <= 0) {
     throw new UsageError(`--timeout must be a whole number of milliseconds, got "${text}"`);

@@ -3,8 +3,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-/** How the fake answers one request: JSON (or raw text) with a status, or never. */
-export type FakeAnswer = { status?: number; json?: unknown; text?: string } | 'never';
+/** How the fake answers one request: JSON (or raw text) with a status; never; or headers and then nothing. */
+export type FakeAnswer = { status?: number; json?: unknown; text?: string } | 'never' | 'stall';
 
 export interface FakeServer {
   /** http://127.0.0.1:<port> */
@@ -32,6 +32,11 @@ export async function fakeServer(
     request.on('end', () => {
       const reply = answer(request.method ?? 'GET', path) ?? { status: 404, json: { message: 'not found' } };
       if (reply === 'never') return;
+      if (reply === 'stall') {
+        response.writeHead(200, { 'content-type': 'application/json' });
+        response.write('{"version":');
+        return;
+      }
       const body = reply.text ?? JSON.stringify(reply.json ?? {});
       response.writeHead(reply.status ?? 200, {
         'content-type': reply.text === undefined ? 'application/json' : 'text/plain',

@@ -1,5 +1,5 @@
-// What the built bin prints when the server at UNLEASH_URL answers with hostile text: pull, diff, push (admin API)
-// and the commands that read definitions (client API), against a real HTTP server on loopback.
+// What the built bin prints when the server at UNLEASH_URL answers with hostile text, or not at all: pull, diff,
+// push (admin API) and the commands that read definitions (client API), against a real HTTP server on loopback.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -233,6 +233,42 @@ describe('the commands that read definitions from Unleash show its names and val
       new RegExp(`^flag "${escapeRegExp(EVIL)}" depends on "missing${escapeRegExp(ESCAPES)}A+…`),
     );
     expect(problem.message.length).toBeLessThanOrEqual(1_000);
+  });
+});
+
+describe('--timeout on pull, diff and push', () => {
+  it.each([['pull'], ['diff'], ['push']])(
+    '%s gives up on a server that never answers after --timeout ms',
+    async (command) => {
+      server = await fakeServer(() => 'never');
+      const { code, stdout, stderr } = await run([command, ...target, '--timeout', '300'], {
+        UNLEASH_URL: server.url,
+      });
+      expect(server.requests).toEqual(['GET /api/admin/ui-config']);
+      expect({ code, stdout, stderr }).toEqual({
+        code: 2,
+        stdout: '',
+        stderr:
+          'flagwise: Unleash did not answer within 300 ms to read the server version: check UNLEASH_URL, or allow longer (timeoutMs; --timeout for flagwise)\n',
+      });
+    },
+  );
+
+  it('diff gives up on a server that sends its headers and then nothing', async () => {
+    server = await fakeServer(() => 'stall');
+    const { code, stderr } = await run(['diff', ...target, '--timeout', '300'], { UNLEASH_URL: server.url });
+    expect(code).toBe(2);
+    expect(stderr).toBe(
+      'flagwise: Unleash did not answer within 300 ms to read the server version: check UNLEASH_URL, or allow longer (timeoutMs; --timeout for flagwise)\n',
+    );
+  });
+
+  it('rejects a --timeout that is not a number of milliseconds', async () => {
+    const { code, stderr } = await run(['diff', ...target, '--timeout', 'soon'], {
+      UNLEASH_URL: 'http://127.0.0.1:1',
+    });
+    expect(code).toBe(2);
+    expect(stderr).toBe('flagwise: --timeout must be a whole number of milliseconds, got "soon"\n');
   });
 });
 

@@ -2,7 +2,7 @@
 import { diffFlagsFile, hasChanges } from '@flagwise/unleash/admin';
 import type { CliCommand } from '../command.js';
 import { EXIT } from '../usage-error.js';
-import { type SyncOptions, syncInput } from './sync-input.js';
+import { ADMIN_TIMEOUT_OPTION, type SyncOptions, syncInput } from './sync-input.js';
 import { diffOutput } from './sync-output.js';
 
 interface DiffOptions extends SyncOptions {
@@ -25,6 +25,7 @@ export const diffCommand: CliCommand = {
       .option('--prune', 'also list the flags push --prune would archive')
       .option('--format <format>', 'text, json or github (pull request annotations)', 'text')
       .option('--exit-code', 'exit 1 when there are differences (for CI)')
+      .option(...ADMIN_TIMEOUT_OPTION)
       .action(
         run(async (file: string | undefined, options: DiffOptions) => {
           const { admin, scope, text, path, format, lineOf } = syncInput(file, options);

@@ -2,7 +2,7 @@
 import { pushFlagsFile } from '@flagwise/unleash/admin';
 import type { CliCommand } from '../command.js';
 import { EXIT } from '../usage-error.js';
-import { type SyncOptions, syncInput } from './sync-input.js';
+import { ADMIN_TIMEOUT_OPTION, type SyncOptions, syncInput } from './sync-input.js';
 import { diffOutput, pushReportOutput } from './sync-output.js';
 
 interface PushOptions extends SyncOptions {
@@ -27,6 +27,7 @@ export const pushCommand: CliCommand = {
       .option('--prune', 'archive the flags that are not in the file')
       .option('--force', 'write even over flags changed in Unleash since the diff')
       .option('--format <format>', 'how the diff is printed: text, json or github', 'text')
+      .option(...ADMIN_TIMEOUT_OPTION)
       .action(
         run(async (file: string | undefined, options: PushOptions) => {
           const { admin, scope, text, path, format, lineOf } = syncInput(file, options);
