@@ -12,7 +12,7 @@ import {
   silentLogger,
 } from '@flagwise/core';
 import type { Command } from 'commander';
-import { UsageError } from './usage-error.js';
+import { UsageError, wholeNumberOption } from './usage-error.js';
 
 /** Definitions and where they came from. */
 export interface LoadedFlags {
@@ -116,12 +116,7 @@ function readFlagsFile(path: string, cwd: string): LoadedFlags {
  * parseTimeout('500'); // 500
  */
 export function parseTimeout(text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  const value = Number(text);
-  if (!Number.isInteger(value) || value <= 0) {
-    throw new UsageError(`--timeout must be a whole number of milliseconds, got "${text}"`);
-  }
-  return value;
+  return wholeNumberOption(text, '--timeout', 'milliseconds');
 }
 
 async function loadFromUnleash(timeoutMs: number): Promise<LoadedFlags> {

@@ -37,8 +37,13 @@ export function problemLine(problem: Problem): string {
   return `${pc.bold(where(problem))}: ${label}: ${shownText(problem.message, MAX_MESSAGE_LENGTH)}`;
 }
 
-/** GitHub's workflow command: `::error file=…,line=…,col=…::message` (% escaped). */
-export function githubAnnotation(problem: Problem): string {
+/**
+ * GitHub's workflow command: `::error file=…,line=…,col=…::message` (% escaped); `notice` for what is neither an
+ * error nor a warning.
+ */
+export function githubAnnotation(
+  problem: Omit<Problem, 'severity'> & { severity: Severity | 'notice' },
+): string {
   const properties = [`file=${escapeProperty(shownText(problem.file))}`];
   if (problem.line !== undefined) properties.push(`line=${problem.line}`);
   if (problem.column !== undefined) properties.push(`col=${problem.column}`);
