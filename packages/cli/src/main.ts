@@ -5,6 +5,7 @@ import pc from 'picocolors';
 import packageJson from '../package.json' with { type: 'json' };
 import type { ActionRunner } from './command.js';
 import { commands } from './commands/index.js';
+import { MAX_MESSAGE_LENGTH, shownLines, shownText } from './terminal-text.js';
 import { EXIT, UsageError } from './usage-error.js';
 
 /**
@@ -39,9 +40,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return EXIT.ok;
       // no command given: commander printed the help
       if (error.code === 'commander.help') return EXIT.usage;
-      process.stderr.write(
-        `${pc.red('flagwise:')} ${error.message.replace(/^error: /, '')}; see flagwise --help\n`,
-      );
+      const message = shownText(error.message.replace(/^error: /, ''), MAX_MESSAGE_LENGTH);
+      process.stderr.write(`${pc.red('flagwise:')} ${message}; see flagwise --help\n`);
       return EXIT.usage;
     }
     report(error, debug);
@@ -49,10 +49,14 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
+/** The error as one line; a message quotes what a server answered, so it is shown bounded and without controls. */
 function report(error: unknown, debug: boolean): void {
   const known = error instanceof UsageError || error instanceof FlagwiseError;
-  const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
+  const message = shownText(
+    error instanceof Error ? error.message.split('\n')[0] : String(error),
+    MAX_MESSAGE_LENGTH,
+  );
   const text = known ? message : `unexpected error: ${message} (run with --debug for the stack trace)`;
   process.stderr.write(`${pc.red('flagwise:')} ${text}\n`);
-  if (debug && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+  if (debug && error instanceof Error && error.stack) process.stderr.write(`${shownLines(error.stack)}\n`);
 }

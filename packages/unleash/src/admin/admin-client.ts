@@ -142,6 +142,7 @@ export class UnleashAdminClient {
   /** Sends one request; `what` names the call in error messages ("read flag checkout"). */
   async request<T>(method: string, path: string, what: string, body?: unknown): Promise<T> {
     let response: Response;
+    let text: string;
     try {
       response = await fetch(`${this.url}${path}`, {
         method,
@@ -153,7 +154,18 @@ export class UnleashAdminClient {
         body: body === undefined ? undefined : JSON.stringify(body),
         signal: AbortSignal.timeout(this.timeoutMs),
       });
+      // the timeout covers the body too: a server that sends headers and then stalls ends the same way
+      text = await response.text();
     } catch (error) {
+      if ((error as Error).name === 'TimeoutError') {
+        throw new UnleashAdminError(
+          'SOURCE_FAILED',
+          0,
+          `Unleash did not answer within ${this.timeoutMs} ms to ${what}: check UNLEASH_URL, or allow longer ` +
+            '(timeoutMs; --timeout for flagwise)',
+          { cause: error },
+        );
+      }
       throw new UnleashAdminError(
         'SOURCE_FAILED',
         0,
@@ -161,7 +173,6 @@ export class UnleashAdminClient {
         { cause: error },
       );
     }
-    const text = await response.text();
     if (!response.ok) throw this.failure(response.status, text, what);
     if (text === '') return undefined as T;
     try {
