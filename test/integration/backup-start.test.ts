@@ -11,7 +11,7 @@ import { featureFlags, requireFeature } from '@flagwise/express';
 import { unleashSource } from '@flagwise/unleash';
 import type Express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AdminApi, harness, runScript, uniquePrefix, waitUntil } from './harness.js';
+import { AdminApi, harness, startUnleash, stopUnleash, uniquePrefix, waitUntil } from './harness.js';
 
 // Express 5 under its alias in this package; the types come from @types/express.
 const express = createRequire(import.meta.url)('express5') as typeof Express;
@@ -68,7 +68,7 @@ describe('starting with Unleash unreachable and a backup file present', () => {
 
   it('serves the backed-up flags at once', async () => {
     // The backup is kept per server, environment and project: the same server, now down.
-    runScript(h.stopScript, ['--unleash-only']);
+    stopUnleash(h);
     const source = unleashSource({
       url: h.apiUrl,
       apiToken: h.clientToken,
@@ -105,7 +105,7 @@ describe('starting with Unleash unreachable and a backup file present', () => {
     } finally {
       await new Promise((resolve) => server.close(resolve));
       await client.close();
-      runScript(h.startScript);
+      startUnleash(h);
     }
   });
 });

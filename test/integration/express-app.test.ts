@@ -10,7 +10,7 @@ import { featureFlags, getFlags, requireFeature } from '@flagwise/express';
 import { type UnleashFlagSource, unleashSource } from '@flagwise/unleash';
 import type Express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AdminApi, harness, runScript, uniquePrefix, waitUntil } from './harness.js';
+import { AdminApi, harness, startUnleash, stopUnleash, uniquePrefix, waitUntil } from './harness.js';
 
 // Express 5 under its alias in this package; the types come from @types/express.
 const express = createRequire(import.meta.url)('express5') as typeof Express;
@@ -92,7 +92,7 @@ describe('an Express app on unleashSource and a real Unleash', () => {
     await new Promise((resolve) => server?.close(resolve));
     await client?.close();
     // Bring the server back if a failed outage test left it down, so later files and teardown still work.
-    runScript(h.startScript);
+    startUnleash(h);
     await admin.archive([BETA, PRICING]);
     process.off('unhandledRejection', onUnhandled);
   });
@@ -145,7 +145,7 @@ describe('an Express app on unleashSource and a real Unleash', () => {
   });
 
   it('keeps serving the last flags while Unleash is down, and picks up changes once it is back', async () => {
-    runScript(h.stopScript, ['--unleash-only']);
+    stopUnleash(h);
     try {
       // unleash-client retries a refused connection twice (after 1 s and 2 s) before reporting the poll failed.
       await waitUntil(() => source.status === 'stale', 'the source to report stale', 15_000);
@@ -158,7 +158,7 @@ describe('an Express app on unleashSource and a real Unleash', () => {
       ).toBe(true);
       expect(log.lines.some((line) => /ECONNREFUSED/.test(line.message))).toBe(true);
     } finally {
-      runScript(h.startScript);
+      startUnleash(h);
     }
     const restarted = performance.now();
     await admin.setEnabled(BETA, false);

@@ -2,28 +2,35 @@
 // client for Unleash's admin API, and deadline-based waiting.
 import { execFileSync } from 'node:child_process';
 import { inject } from 'vitest';
+import type { UnleashHarness, UnleashServerMajor } from './servers.js';
 
-export interface UnleashHarness {
-  /** e.g. http://127.0.0.1:44242 */
-  url: string;
-  /** the client API base an SDK is given, e.g. http://127.0.0.1:44242/api */
-  apiUrl: string;
-  adminToken: string;
-  /** backend token for project default, environment development */
-  clientToken: string;
-  startScript: string;
-  stopScript: string;
-  logFile: string;
-}
+export type { UnleashHarness, UnleashServerMajor };
 
 declare module 'vitest' {
   export interface ProvidedContext {
-    unleash: UnleashHarness;
+    /** every server global-setup.ts started, by major */
+    unleashServers: Partial<Record<UnleashServerMajor, UnleashHarness>>;
+    /** the server this project's files run against (vitest.integration.config.ts) */
+    unleashServer: UnleashServerMajor;
   }
 }
 
+/** The server the running test file is against. */
 export function harness(): UnleashHarness {
-  return inject('unleash');
+  const major = inject('unleashServer');
+  const server = inject('unleashServers')[major];
+  if (!server) throw new Error(`global-setup.ts started no unleash-server ${major}`);
+  return server;
+}
+
+/** Stops this file's Unleash (PostgreSQL keeps running): an outage. */
+export function stopUnleash(h: UnleashHarness): void {
+  runScript(h.stopScript, ['--server', h.major, '--unleash-only']);
+}
+
+/** Starts this file's Unleash again (a no-op while it runs). */
+export function startUnleash(h: UnleashHarness): void {
+  runScript(h.startScript, ['--server', h.major]);
 }
 
 export interface ConstraintInput {
@@ -196,6 +203,6 @@ export async function waitUntil(
 }
 
 /** Runs one of the harness scripts (start.sh / stop.sh), bounded. */
-export function runScript(path: string, args: string[] = []): string {
+function runScript(path: string, args: string[] = []): string {
   return execFileSync(path, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000 });
 }
