@@ -37,6 +37,11 @@ export interface ClientSourceSettings {
   emptyPayloadHint?: string;
   /** warnings found while reading the options, reported once at start */
   startWarnings?: string[];
+  /**
+   * The environment the app says it runs in: warned about once when the server's answer says it serves the
+   * credential another one (Unleash names it in the answer's `query.environment`).
+   */
+  expectedEnvironment?: string;
 }
 
 /**
@@ -133,7 +138,10 @@ export class UnleashClientSource implements UnleashFlagSource {
       sdkFlavorVersion: packageJson.version,
       experimentalMode: this.settings.streaming ? { type: 'streaming' } : { type: 'polling', format: 'full' },
     });
-    if (!this.settings.streaming) keepPolling(unleash);
+    observeFetches(unleash, {
+      keepPolling: !this.settings.streaming,
+      onAnswer: (answer) => this.checkServedEnvironment(answer),
+    });
     this.unleash = unleash;
     // An 'error' listener also keeps unleash-client from printing the error with console.error.
     unleash.on(UnleashEvents.Error, (error: unknown) => this.onClientError(error));
@@ -228,6 +236,19 @@ export class UnleashClientSource implements UnleashFlagSource {
     } catch (error) {
       this.logger.error({ err: error, source: this.name }, `flagwise: ${this.name}: ${messageOf(error)}`);
     }
+  }
+
+  /** The server says which environment it serves the token; the token itself is never read for it. */
+  private checkServedEnvironment(answer: unknown): void {
+    const expected = this.settings.expectedEnvironment;
+    const served = (answer as { query?: { environment?: unknown } } | null)?.query?.environment;
+    if (!expected || typeof served !== 'string' || served === expected) return;
+    this.warnOnce(
+      'served-environment',
+      `environment is "${expected}" but the server serves this API token the flags of environment "${served}"; ` +
+        "Unleash serves the token's environment: use a token for " +
+        `"${expected}" (Admin > API access), or set environment to "${served}"`,
+    );
   }
 
   private async saveBackup(payload: ClientFeaturesPayload): Promise<void> {
@@ -362,16 +383,36 @@ export class UnleashClientSource implements UnleashFlagSource {
 
 const SDK_FLAVOR = 'flagwise';
 
+interface FetchObservers {
+  /** stay on polling whatever a response's `fetch-mode` header says */
+  keepPolling: boolean;
+  /** sees each full answer of the features endpoint as the server sent it, `query` and `meta` included */
+  onAnswer(answer: unknown): void;
+}
+
 /**
- * unleash-client switches from polling to its streaming endpoint when a poll's answer carries
+ * Two things the pinned SDK offers no option for, set through the options object its repository shares with its
+ * fetchers. It switches from polling to its streaming endpoint when a poll's answer carries
  * `fetch-mode: streaming`; against a server that does not stream, updates then stop (or it flaps between the
- * two). The pinned SDK's polling fetcher follows that header only through the `onModeChange` callback in the
- * options it shares with its repository's fetcher; without it, the answer is simply saved.
+ * two): without the `onModeChange` callback the answer is simply saved. And it hands its storage provider only
+ * `{ version, features, segments }`, while the server's answer also says which environment it serves the token
+ * (`query`): `onSave` receives the whole answer first.
  */
-function keepPolling(unleash: Unleash): void {
-  const fetcher = (unleash as unknown as { repository?: { fetcher?: { options?: Record<string, unknown> } } })
-    .repository?.fetcher;
-  if (fetcher?.options && 'onModeChange' in fetcher.options) fetcher.options.onModeChange = undefined;
+function observeFetches(unleash: Unleash, observers: FetchObservers): void {
+  const options = (unleash as unknown as { repository?: { fetcher?: { options?: Record<string, unknown> } } })
+    .repository?.fetcher?.options;
+  if (!options) return;
+  if (observers.keepPolling && 'onModeChange' in options) options.onModeChange = undefined;
+  const save = options.onSave;
+  if (typeof save !== 'function') return;
+  options.onSave = (answer: unknown, fromApi: boolean) => {
+    try {
+      observers.onAnswer(answer);
+    } catch {
+      // an observer never stops the SDK from saving
+    }
+    return save(answer, fromApi);
+  };
 }
 
 function messageOf(value: unknown): string {
