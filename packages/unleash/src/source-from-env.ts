@@ -1,5 +1,6 @@
 import { ConfigurationError, defaultFileSource, type FlagSource, FlagwiseError } from '@flagwise/core';
 import { gitlabSource } from './gitlab-source.js';
+import { redactUrls } from './redact.js';
 import { unleashSource } from './unleash-source.js';
 
 /**
@@ -33,7 +34,7 @@ export function sourceFromEnv(env: Env = process.env, options: SourceFromEnvOpti
 
   if (!/^https?:\/\/[^/\s]+/.test(url)) {
     throw new ConfigurationError(
-      `UNLEASH_URL is not an http(s) URL ("${url}"): set it to the API URL, ` +
+      `UNLEASH_URL is not an http(s) URL ("${redactUrls(url)}"): set it to the API URL, ` +
         'e.g. UNLEASH_URL=https://unleash.example.com/api (Unleash) or ' +
         'UNLEASH_URL=https://gitlab.example.com/api/v4/feature_flags/unleash/42 (GitLab)',
     );

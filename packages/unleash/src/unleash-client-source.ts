@@ -16,6 +16,7 @@ import {
 import { type ClientFeaturesResponse, Unleash, type UnleashConfig, UnleashEvents } from 'unleash-client';
 import packageJson from '../package.json' with { type: 'json' };
 import { readBackup, removeStaleTemporaries, serializeBackup, writeBackup } from './backup-file.js';
+import { redactUrls } from './redact.js';
 
 /** What differs between Unleash and GitLab; everything else is shared. */
 export interface ClientSourceSettings {
@@ -314,7 +315,8 @@ export class UnleashClientSource implements UnleashFlagSource {
   }
 
   private onClientError(error: unknown): void {
-    const message = messageOf(error);
+    // unleash-client's messages carry the URL it called, credentials and all.
+    const message = redactUrls(messageOf(error));
     const refused = REFUSED.exec(message);
     if (refused) {
       this.onRefused(Number(refused[1]));
@@ -328,12 +330,13 @@ export class UnleashClientSource implements UnleashFlagSource {
       return;
     }
     // Everything else (metrics, unexpected): log it and pass it on, but keep serving.
-    this.logger.error({ err: error, source: this.name }, `flagwise: ${this.name}: ${message}`);
-    this.emit({ type: 'error', error: error instanceof Error ? error : new Error(message) });
+    const shown = errorWithMessage(error, message);
+    this.logger.error({ err: shown, source: this.name }, `flagwise: ${this.name}: ${message}`);
+    this.emit({ type: 'error', error: shown });
   }
 
   private onClientWarn(message: unknown): void {
-    const text = messageOf(message);
+    const text = redactUrls(messageOf(message));
     // The poller's back-off warnings ("<url>/client/features responded 503. Backing off").
     if ((text.includes(FETCH_PATH) && /responded/.test(text)) || /Socket keep alive error/.test(text)) {
       this.onFetchFailed(text);
@@ -413,6 +416,16 @@ function observeFetches(unleash: Unleash, observers: FetchObservers): void {
     }
     return save(answer, fromApi);
   };
+}
+
+/** The error itself when its message is what may be shown, else a plain Error with the shown message. */
+function errorWithMessage(error: unknown, message: string): Error {
+  if (error instanceof Error && error.message === message) return error;
+  const shown = new Error(message);
+  if (error instanceof Error) shown.name = error.name;
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string') Object.assign(shown, { code });
+  return shown;
 }
 
 function messageOf(value: unknown): string {

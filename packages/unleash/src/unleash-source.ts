@@ -4,11 +4,11 @@ import {
   displayUrl,
   parseServerUrl,
   positiveMs,
-  redact,
   requestTimeoutMs,
   requireString,
   resolveBackupFile,
 } from './options.js';
+import { redactSecret } from './redact.js';
 import { UnleashClientSource, type UnleashFlagSource } from './unleash-client-source.js';
 
 /**
@@ -135,9 +135,9 @@ export function unleashSource(options: UnleashSourceOptions): UnleashFlagSource 
     },
     describeRefusal: (status) =>
       status === 403
-        ? `${name} answered 403 to the API token ${redact(apiToken)}: it is not a backend (client) token; ` +
+        ? `${name} answered 403 to the API token ${redactSecret(apiToken)}: it is not a backend (client) token; ` +
           'create one under Admin > API access and pass it as apiToken (UNLEASH_API_TOKEN). Polling has stopped'
-        : `${name} answered 401 to the API token ${redact(apiToken)}: the server does not know it; ` +
+        : `${name} answered 401 to the API token ${redactSecret(apiToken)}: the server does not know it; ` +
           'check apiToken (UNLEASH_API_TOKEN) against Admin > API access for this environment. Polling has stopped',
   });
 }

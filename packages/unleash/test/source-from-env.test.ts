@@ -89,4 +89,15 @@ describe('sourceFromEnv', () => {
       sourceFromEnv({ UNLEASH_URL: 'unleash.local', UNLEASH_API_TOKEN: 'x:y.z' }, { cwd }),
     ).toThrow(/^UNLEASH_URL is not an http\(s\) URL.*UNLEASH_URL=https:/);
   });
+
+  it('shows the credentials of neither a URL it refuses nor a URL it cannot parse', () => {
+    for (const url of [
+      'ftp://alice:s3cret@unleash.example.com/api',
+      'alice:s3cret@unleash.example.com/api',
+    ]) {
+      expect(() => sourceFromEnv({ UNLEASH_URL: url, UNLEASH_API_TOKEN: 'x:y.z' }, { cwd })).toThrow(
+        /^UNLEASH_URL is not an http\(s\) URL \("(ftp:\/\/)?\*\*\*@unleash\.example\.com\/api"\)/,
+      );
+    }
+  });
 });
