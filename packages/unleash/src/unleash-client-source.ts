@@ -210,7 +210,8 @@ export class UnleashClientSource implements UnleashFlagSource {
     this.emit({ type: 'definitions', definitions: this.definitions });
     this.setStatus(
       'stale',
-      `serving ${payload.features.length} flags from the backup ${path} until the server answers`,
+      `the server has not answered yet; ${payload.features.length} ${payload.features.length === 1 ? 'flag' : 'flags'} ` +
+        `from the backup ${path}`,
     );
     return true;
   }
@@ -288,7 +289,7 @@ export class UnleashClientSource implements UnleashFlagSource {
     }
     this.lastProblem = problem;
     if (this.definitions) {
-      this.setStatus('stale', `${problem}; serving the last known flags and retrying`);
+      this.setStatus('stale', `${problem}; retrying`);
       this.settle({ ok: true });
     } else {
       this.setStatus('failed', `${problem}; retrying`);

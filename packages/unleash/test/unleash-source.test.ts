@@ -278,7 +278,7 @@ describe('unleashSource against a loopback Unleash', () => {
     server.respond = () => ({ status: 404, body: 'not here' });
     await waitFor(() => flags.status === 'stale', 'the source to go stale');
     expect(flags.current()?.features).toHaveLength(fixture.features.length);
-    expect(reasons[0]).toMatch(/responded FILE_NOT_FOUND \(404\).*serving the last known flags/);
+    expect(reasons[0]).toMatch(/responded FILE_NOT_FOUND \(404\)\. Backing off.*; retrying$/);
 
     server.respond = unleashLike();
     await waitFor(() => flags.status === 'ready', 'the source to recover', 10_000);
