@@ -82,6 +82,12 @@ export class UnleashClientSource implements UnleashFlagSource {
   private warnedEmpty = false;
   private pendingBackup: Promise<void> = Promise.resolve();
   private readonly warnedOnce = new Set<string>();
+  /** the variant names of each flag served: only these are counted, so nothing else can grow the metrics */
+  private variantsByFlag = new Map<string, ReadonlySet<string>>();
+  /** names the definitions lack that were counted since metrics last reached the server */
+  private readonly otherNames = new Set<string>();
+  /** the last send of usage metrics failed */
+  private metricsFailing = false;
   private settleStart: ((outcome: Outcome) => void) | undefined;
   /** bumped by stop(), so a start() still reading the backup knows it was cancelled */
   private generation = 0;
@@ -143,6 +149,12 @@ export class UnleashClientSource implements UnleashFlagSource {
       keepPolling: !this.settings.streaming,
       onAnswer: (answer) => this.checkServedEnvironment(answer),
     });
+    if (this.settings.metrics) {
+      observeMetrics(unleash, {
+        onKept: (flags) => this.onMetricsKept(flags),
+        onSent: () => this.onMetricsSent(),
+      });
+    }
     this.unleash = unleash;
     // An 'error' listener also keeps unleash-client from printing the error with console.error.
     unleash.on(UnleashEvents.Error, (error: unknown) => this.onClientError(error));
@@ -183,8 +195,17 @@ export class UnleashClientSource implements UnleashFlagSource {
   recordEvaluation(flag: string, enabled: boolean, variant?: string): void {
     const unleash = this.unleash;
     if (!unleash || !this.settings.metrics) return;
+    let variants = this.variantsByFlag.get(flag);
+    if (variants === undefined) {
+      // Unleash lists the names apps ask for that it lacks; only so many are kept until a send gets through.
+      if (!this.otherNames.has(flag)) {
+        if (this.otherNames.size >= MAX_OTHER_NAMES) return;
+        this.otherNames.add(flag);
+      }
+      variants = ONLY_DISABLED;
+    }
     unleash.count(flag, enabled);
-    if (variant) unleash.countVariant(flag, variant);
+    if (variant !== undefined && variants.has(variant)) unleash.countVariant(flag, variant);
   }
 
   async flushMetrics(): Promise<void> {
@@ -206,8 +227,7 @@ export class UnleashClientSource implements UnleashFlagSource {
     }
     if (!payload || payload.features.length === 0) return false;
     this.lastBackup = serializeBackup(payload);
-    this.definitions = this.normalize(payload);
-    this.emit({ type: 'definitions', definitions: this.definitions });
+    this.emit({ type: 'definitions', definitions: this.serve(this.normalize(payload)) });
     this.setStatus(
       'stale',
       `the server has not answered yet; ${payload.features.length} ${payload.features.length === 1 ? 'flag' : 'flags'} ` +
@@ -230,14 +250,20 @@ export class UnleashClientSource implements UnleashFlagSource {
         this.warnedEmpty = true;
         this.emit({ type: 'warn', message: this.settings.emptyPayloadHint });
       }
-      this.definitions = this.normalize(received);
-      this.emit({ type: 'definitions', definitions: this.definitions });
+      this.emit({ type: 'definitions', definitions: this.serve(this.normalize(received)) });
       this.onFetchSucceeded();
       this.pendingBackup = this.saveBackup(received);
       await this.pendingBackup;
     } catch (error) {
       this.logger.error({ err: error, source: this.name }, `flagwise: ${this.name}: ${messageOf(error)}`);
     }
+  }
+
+  /** Serves new definitions; resolves them. */
+  private serve(definitions: ClientFeaturesPayload): ClientFeaturesPayload {
+    this.definitions = definitions;
+    this.variantsByFlag = variantsByFlag(definitions);
+    return definitions;
   }
 
   /** The server says which environment it serves the token; the token itself is never read for it. */
@@ -251,6 +277,23 @@ export class UnleashClientSource implements UnleashFlagSource {
         "Unleash serves the token's environment: use a token for " +
         `"${expected}" (Admin > API access), or set environment to "${served}"`,
     );
+  }
+
+  private onMetricsKept(flags: number): void {
+    this.metricsFailing = true;
+    this.warnOnce(
+      'metrics-kept',
+      `Unleash did not take the usage metrics of ${flags} ${flags === 1 ? 'flag' : 'flags'}; they are kept ` +
+        `(the flags served, their variants and up to ${MAX_OTHER_NAMES} other names) and sent again at the next interval`,
+    );
+  }
+
+  private onMetricsSent(): void {
+    this.otherNames.clear();
+    if (!this.metricsFailing) return;
+    this.metricsFailing = false;
+    this.warnedOnce.delete('metrics-kept');
+    this.logger.info({ source: this.name }, `flagwise: ${this.name}: usage metrics reach Unleash again`);
   }
 
   private async saveBackup(payload: ClientFeaturesPayload): Promise<void> {
@@ -386,6 +429,47 @@ export class UnleashClientSource implements UnleashFlagSource {
 }
 
 const SDK_FLAVOR = 'flagwise';
+/** names the definitions lack that are counted between two sends that get through */
+const MAX_OTHER_NAMES = 100;
+/** what every flag, and a name the definitions lack, answers when off */
+const ONLY_DISABLED: ReadonlySet<string> = new Set(['disabled']);
+
+/** Each flag's variant names: its own, its strategies' and `disabled`. */
+function variantsByFlag(definitions: ClientFeaturesPayload): Map<string, ReadonlySet<string>> {
+  const index = new Map<string, ReadonlySet<string>>();
+  for (const feature of definitions.features) {
+    const names = new Set(ONLY_DISABLED);
+    for (const variant of feature.variants ?? []) names.add(variant.name);
+    for (const strategy of feature.strategies ?? []) {
+      for (const variant of strategy.variants ?? []) names.add(variant.name);
+    }
+    index.set(feature.name, names);
+  }
+  return index;
+}
+
+interface MetricsObservers {
+  /** a send failed and the SDK put its counts back, `flags` of them */
+  onKept(flags: number): void;
+  /** a send got through */
+  onSent(): void;
+}
+
+/**
+ * The SDK puts the counts of a send the server did not take back into its bucket, and says nothing when the
+ * answer was a 400 or a 413 (a body over the server's limit): its `restoreBucket` is the one place every failed
+ * send goes through.
+ */
+function observeMetrics(unleash: Unleash, observers: MetricsObservers): void {
+  const metrics = (unleash as unknown as { metrics?: { restoreBucket?: unknown } }).metrics;
+  const restore = metrics?.restoreBucket;
+  if (metrics === undefined || typeof restore !== 'function') return;
+  metrics.restoreBucket = (bucket: { toggles?: Record<string, unknown> }) => {
+    restore.call(metrics, bucket);
+    observers.onKept(Object.keys(bucket?.toggles ?? {}).length);
+  };
+  unleash.on(UnleashEvents.Sent, () => observers.onSent());
+}
 
 interface FetchObservers {
   /** stay on polling whatever a response's `fetch-mode` header says */
