@@ -154,6 +154,21 @@ export class AdminApi {
     }
   }
 
+  /**
+   * Creates a backend API token for project default in `environment` and resolves its secret: an opaque v2
+   * token (`<projects>:<environment>.v2_<selector>_<secret>`) on Unleash 8 with secure tokens on, as the harness
+   * runs it; a v1 one on Unleash 7.
+   */
+  async createBackendToken(name: string, environment = ENV): Promise<string> {
+    const created = (await this.call('POST', '/api/admin/api-tokens', {
+      tokenName: name,
+      type: 'backend',
+      projects: ['default'],
+      environment,
+    })) as { secret: string };
+    return created.secret;
+  }
+
   /** Archives (soft-deletes) flags; archived flags are no longer served to SDKs. */
   async archive(flags: string[]): Promise<void> {
     if (flags.length === 0) return;
