@@ -10,7 +10,15 @@ import { featureFlags, getFlags, requireFeature } from '@flagwise/express';
 import { type UnleashFlagSource, unleashSource } from '@flagwise/unleash';
 import type Express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AdminApi, harness, startUnleash, stopUnleash, uniquePrefix, waitUntil } from './harness.js';
+import {
+  AdminApi,
+  harness,
+  sendUntilCounted,
+  startUnleash,
+  stopUnleash,
+  uniquePrefix,
+  waitUntil,
+} from './harness.js';
 
 // Express 5 under its alias in this package; the types come from @types/express.
 const express = createRequire(import.meta.url)('express5') as typeof Express;
@@ -125,22 +133,21 @@ describe('an Express app on unleashSource and a real Unleash', () => {
 
   it("counts the app's evaluations into the server's usage metrics for the flag", async () => {
     const before = await admin.usage(BETA, APP);
-    for (let i = 0; i < 25; i += 1) expect(await status('/beta')).toBe(200);
-    for (let i = 0; i < 10; i += 1) await fetch(`${base}/pricing`, { headers: { 'x-user': `user-${i}` } });
-    await source.flushMetrics();
-    // The server writes received metrics in bulk every 5 s.
-    await waitUntil(
-      async () => (await admin.usage(BETA, APP)).yes >= before.yes + 25,
-      `usage of ${BETA} to reach the server`,
-      15_000,
-    );
-    await waitUntil(
+    await sendUntilCounted(
       async () => {
-        const usage = await admin.usage(PRICING, APP);
-        return (usage.variants.monthly ?? 0) + (usage.variants.yearly ?? 0) >= 10;
+        for (let i = 0; i < 25; i += 1) expect(await status('/beta')).toBe(200);
+        for (let i = 0; i < 10; i += 1)
+          await fetch(`${base}/pricing`, { headers: { 'x-user': `user-${i}` } });
+        await source.flushMetrics();
       },
-      `variant usage of ${PRICING} to reach the server`,
-      15_000,
+      async () => {
+        const [beta, pricing] = [await admin.usage(BETA, APP), await admin.usage(PRICING, APP)];
+        return (
+          beta.yes >= before.yes + 25 &&
+          (pricing.variants.monthly ?? 0) + (pricing.variants.yearly ?? 0) >= 10
+        );
+      },
+      `usage of ${BETA} and variant usage of ${PRICING} to reach the server`,
     );
   });
 

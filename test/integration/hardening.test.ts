@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { ConfigurationError, createFlags, type FlagwiseError, fileSource } from '@flagwise/core';
 import { unleashSource } from '@flagwise/unleash';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AdminApi, harness, uniquePrefix, waitUntil } from './harness.js';
+import { AdminApi, harness, sendUntilCounted, uniquePrefix, waitUntil } from './harness.js';
 
 const h = harness();
 const admin = new AdminApi(h);
@@ -139,12 +139,13 @@ describe('an API token created through the admin API', () => {
         'environment is "production" but the server serves this API token the flags of environment "development"',
       ),
     );
-    for (let i = 0; i < 10; i++) client.isEnabled(FLAG);
-    await tokenSource.flushMetrics();
-    await waitUntil(
+    await sendUntilCounted(
+      async () => {
+        for (let i = 0; i < 10; i++) client.isEnabled(FLAG);
+        await tokenSource.flushMetrics();
+      },
       async () => (await admin.usage(FLAG, app)).yes >= 10,
       'the usage to reach Unleash',
-      20_000,
     );
     await client.close();
 

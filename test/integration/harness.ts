@@ -196,6 +196,32 @@ export class AdminApi {
   }
 }
 
+/**
+ * Sends usage with `send` until `counted` says the server has it, then resolves. Unleash keeps the metrics of
+ * flags it knows only, and learns new flag names through a cache it refreshes at most every 10 s: a flag made
+ * just before is counted only by a send after the next refresh.
+ */
+export async function sendUntilCounted(
+  send: () => Promise<void>,
+  counted: () => Promise<boolean>,
+  what: string,
+  deadlineMs = 30_000,
+): Promise<void> {
+  const started = performance.now();
+  for (;;) {
+    await send();
+    // the server writes received metrics in bulk every 5 s
+    const round = performance.now();
+    while (performance.now() - round < 6_000) {
+      if (await counted()) return;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    if (performance.now() - started > deadlineMs) {
+      throw new Error(`timed out after ${deadlineMs} ms waiting for ${what}`);
+    }
+  }
+}
+
 /** A name no earlier run used, so runs against a kept database never collide. */
 export function uniquePrefix(label: string): string {
   return `fw-${label}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}-`;
