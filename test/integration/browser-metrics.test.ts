@@ -3,13 +3,12 @@
 // kept and sent, the body outgrew what unleash-server accepts (100 kB), and every later send failed.
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
 import { createFlags, type FlagsClient } from '@flagwise/core';
 import { featureFlags, flagsFrontendApi, requireFeature } from '@flagwise/express';
 import { type UnleashFlagSource, unleashSource } from '@flagwise/unleash';
 import type Express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AdminApi, harness, sendUntilCounted, uniquePrefix, waitUntil } from './harness.js';
+import { AdminApi, harness, listenOnLoopback, sendUntilCounted, uniquePrefix, waitUntil } from './harness.js';
 
 // Express 5 under its alias in this package; the types come from @types/express.
 const express = createRequire(import.meta.url)('express5') as typeof Express;
@@ -31,16 +30,7 @@ describe('a page flooding the Frontend API with usage reports', () => {
   let base: string;
 
   beforeAll(async () => {
-    await admin.createFlag(EXPOSED, { type: 'experiment' });
-    await admin.addStrategy(EXPOSED, {
-      name: 'flexibleRollout',
-      parameters: { rollout: '100', stickiness: 'default', groupId: EXPOSED },
-      variants: [
-        { name: 'short', weight: 500, weightType: 'variable', stickiness: 'default' },
-        { name: 'long', weight: 500, weightType: 'variable', stickiness: 'default' },
-      ],
-    });
-    await admin.setEnabled(EXPOSED, true);
+    await admin.createRolledOutFlag(EXPOSED, ['short', 'long']);
     await admin.createFlag(GUARDED);
     await admin.addStrategy(GUARDED, { name: 'default' });
     await admin.setEnabled(GUARDED, true);
@@ -71,10 +61,7 @@ describe('a page flooding the Frontend API with usage reports', () => {
     app.get('/checkout', requireFeature(GUARDED), (_req, res) => {
       res.send('checkout');
     });
-    server = await new Promise<Server>((resolve) => {
-      const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
-    });
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    ({ server, base } = await listenOnLoopback(app));
     await waitUntil(() => client.names().length === 2, 'the app to see both flags', 10_000);
   });
 

@@ -4,7 +4,6 @@
 // serving the last flags until the restarted server's changes arrive.
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
 import { createFlags, type FlagsClient } from '@flagwise/core';
 import { featureFlags, getFlags, requireFeature } from '@flagwise/express';
 import { type UnleashFlagSource, unleashSource } from '@flagwise/unleash';
@@ -13,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   AdminApi,
   harness,
+  listenOnLoopback,
   sendUntilCounted,
   startUnleash,
   stopUnleash,
@@ -53,22 +53,8 @@ describe('an Express app on unleashSource and a real Unleash', () => {
 
   beforeAll(async () => {
     process.on('unhandledRejection', onUnhandled);
-    await admin.createFlag(BETA);
-    await admin.addStrategy(BETA, {
-      name: 'flexibleRollout',
-      parameters: { rollout: '100', stickiness: 'default', groupId: BETA },
-    });
-    await admin.setEnabled(BETA, true);
-    await admin.createFlag(PRICING, { type: 'experiment' });
-    await admin.addStrategy(PRICING, {
-      name: 'flexibleRollout',
-      parameters: { rollout: '100', stickiness: 'default', groupId: PRICING },
-      variants: [
-        { name: 'monthly', weight: 500, weightType: 'variable', stickiness: 'default' },
-        { name: 'yearly', weight: 500, weightType: 'variable', stickiness: 'default' },
-      ],
-    });
-    await admin.setEnabled(PRICING, true);
+    await admin.createRolledOutFlag(BETA);
+    await admin.createRolledOutFlag(PRICING, ['monthly', 'yearly']);
 
     source = unleashSource({
       url: h.apiUrl,
@@ -88,10 +74,7 @@ describe('an Express app on unleashSource and a real Unleash', () => {
     app.get('/pricing', (req, res) => {
       res.json({ variant: getFlags(req).variant(PRICING).name });
     });
-    server = await new Promise<Server>((resolve) => {
-      const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
-    });
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    ({ server, base } = await listenOnLoopback(app));
     // The server publishes admin changes within about a second; the app needs both flags before the tests.
     await waitUntil(() => client.names().length === 2, 'the app to see both flags', 10_000);
   });

@@ -1,6 +1,8 @@
 // What the integration tests share: the running server's address and tokens (from global-setup.ts), a small
 // client for Unleash's admin API, and deadline-based waiting.
 import { execFileSync } from 'node:child_process';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { inject } from 'vitest';
 import type { UnleashHarness, UnleashServerMajor } from './servers.js';
 
@@ -85,6 +87,22 @@ export class AdminApi {
       description: 'created by flagwise integration tests',
       impressionData: options.impressionData ?? false,
     });
+  }
+
+  /** A flag on for everyone (flexibleRollout at 100%), with these strategy variants at equal weights. */
+  async createRolledOutFlag(name: string, variants: string[] = []): Promise<void> {
+    await this.createFlag(name, { type: variants.length > 0 ? 'experiment' : 'release' });
+    await this.addStrategy(name, {
+      name: 'flexibleRollout',
+      parameters: { rollout: '100', stickiness: 'default', groupId: name },
+      variants: variants.map((variant) => ({
+        name: variant,
+        weight: 1000 / variants.length,
+        weightType: 'variable' as const,
+        stickiness: 'default',
+      })),
+    });
+    await this.setEnabled(name, true);
   }
 
   async addStrategy(flag: string, strategy: StrategyInput): Promise<string> {
@@ -220,6 +238,16 @@ export async function sendUntilCounted(
       throw new Error(`timed out after ${deadlineMs} ms waiting for ${what}`);
     }
   }
+}
+
+/** Listens with an app (anything with Node's `listen`) on a free loopback port; resolves the server and its URL. */
+export async function listenOnLoopback(app: {
+  listen(port: number, host: string, callback: () => void): Server;
+}): Promise<{ server: Server; base: string }> {
+  const server = await new Promise<Server>((resolve) => {
+    const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
+  });
+  return { server, base: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
 }
 
 /** A name no earlier run used, so runs against a kept database never collide. */
