@@ -29,10 +29,10 @@ while (($#)); do
     --server) shift ;;
     --server=*) ;;
     -h | --help)
-      sed -n '2,14p' "$0"
+      sed -n '2,13p' "$0"
       exit 0
       ;;
-    *) die "unknown argument '$1' (use --server <${ALL_SERVERS[*]// /|}|all>, --fresh or --help)" ;;
+    *) die "unknown argument '$1' (use --server <$(IFS="|"; echo "${ALL_SERVERS[*]}")|all>, --fresh or --help)" ;;
   esac
   shift
 done

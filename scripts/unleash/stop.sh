@@ -25,7 +25,7 @@ while (($#)); do
       sed -n '2,8p' "$0"
       exit 0
       ;;
-    *) die "unknown argument '$1' (use --server <${ALL_SERVERS[*]// /|}|all>, --unleash-only, --purge or --help)" ;;
+    *) die "unknown argument '$1' (use --server <$(IFS="|"; echo "${ALL_SERVERS[*]}")|all>, --unleash-only, --purge or --help)" ;;
   esac
   shift
 done
