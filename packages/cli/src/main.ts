@@ -1,5 +1,6 @@
 // The program: the registered commands, exit codes, and one-line errors for bad input.
 import { FlagwiseError } from '@flagwise/core';
+import { redactUrls } from '@flagwise/unleash/admin';
 import { Command, CommanderError } from 'commander';
 import pc from 'picocolors';
 import packageJson from '../package.json' with { type: 'json' };
@@ -52,11 +53,13 @@ export async function main(argv: readonly string[]): Promise<number> {
 /** The error as one line; a message quotes what a server answered, so it is shown bounded and without controls. */
 function report(error: unknown, debug: boolean): void {
   const known = error instanceof UsageError || error instanceof FlagwiseError;
+  // a URL in a message may carry the credentials of UNLEASH_URL
   const message = shownText(
-    error instanceof Error ? error.message.split('\n')[0] : String(error),
+    redactUrls(error instanceof Error ? error.message.split('\n')[0] : String(error)),
     MAX_MESSAGE_LENGTH,
   );
   const text = known ? message : `unexpected error: ${message} (run with --debug for the stack trace)`;
   process.stderr.write(`${pc.red('flagwise:')} ${text}\n`);
-  if (debug && error instanceof Error && error.stack) process.stderr.write(`${shownLines(error.stack)}\n`);
+  if (debug && error instanceof Error && error.stack)
+    process.stderr.write(`${shownLines(redactUrls(error.stack))}\n`);
 }

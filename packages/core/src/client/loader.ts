@@ -173,7 +173,7 @@ export class FlagsLoader {
       const news = reason !== undefined && !known;
       this.logger.warn(
         { source: this.source.name, status, reason },
-        `flagwise: ${this.source.name} is ${status}, serving the last good flags${news ? `: ${reason}` : ''}`,
+        `flagwise: ${this.source.name} ${status === 'failed' ? 'has failed' : 'is stale'}, serving the last good flags${news ? `: ${reason}` : ''}`,
       );
       if (news) this.lastProblem = reason;
       return;

@@ -17,7 +17,7 @@ import {
 } from '../endpoint/answers.js';
 import type { Endpoint, EndpointRequest, EndpointResponse } from '../endpoint/endpoint.js';
 import type { ClientFeaturesPayload, FlagName, Payload } from '../types.js';
-import { isMetricsReport, recordBrowserMetrics } from './browser-metrics.js';
+import { isMetricsReport, recordBrowserMetrics, variantNamesOf } from './browser-metrics.js';
 import {
   type ClientContextField,
   contextFromBody,
@@ -182,7 +182,10 @@ function acceptMetrics<Request>(
     );
   }
   const names = new Set(exposed(request.client));
-  recordBrowserMetrics(request.client.source, body, (flag) => names.has(flag));
+  recordBrowserMetrics(request.client.source, body, (flag) => {
+    const feature = names.has(flag) ? request.client.feature(flag) : undefined;
+    return feature && variantNamesOf(feature);
+  });
   return { status: 200, headers: corsHeaders };
 }
 

@@ -2,6 +2,7 @@
 // diff and push need, each turning Unleash's answer into an error that says what to do.
 import { FlagwiseError } from '@flagwise/core';
 import semver from 'semver';
+import { redactUrls } from '../redact.js';
 
 /** The oldest Unleash whose admin API has every endpoint the sync uses (feature dependencies came in 5.7). */
 export const MINIMUM_UNLEASH_VERSION = '5.7.0';
@@ -106,6 +107,16 @@ export interface StrategyBody {
   disabled?: boolean;
 }
 
+function parsedUrl(text: unknown): URL | undefined {
+  if (typeof text !== 'string') return undefined;
+  try {
+    const url = new URL(text.trim());
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * The admin API calls of flagwise's pull, diff and push. Every method throws an UnleashAdminError whose message
  * says what to fix (a client token, a missing project, an unreachable server).
@@ -119,11 +130,20 @@ export class UnleashAdminClient {
   private readonly timeoutMs: number;
 
   constructor(options: UnleashAdminClientOptions) {
-    if (!options.url || !/^https?:\/\/[^/\s]+/.test(options.url)) {
+    const url = parsedUrl(options.url);
+    if (url === undefined) {
       throw new UnleashAdminError(
         'MISCONFIGURED',
         0,
-        `the Unleash URL is not an http(s) URL (${JSON.stringify(options.url ?? '')}): set UNLEASH_URL, e.g. UNLEASH_URL=https://unleash.example.com`,
+        `the Unleash URL is not an http(s) URL (${JSON.stringify(redactUrls(String(options.url ?? '')))}): set UNLEASH_URL, e.g. UNLEASH_URL=https://unleash.example.com`,
+      );
+    }
+    if (url.username !== '' || url.password !== '' || url.search !== '' || url.hash !== '') {
+      throw new UnleashAdminError(
+        'MISCONFIGURED',
+        0,
+        `the Unleash URL carries credentials or a query (${redactUrls(url.href)}): the admin API takes its token ` +
+          'from UNLEASH_ADMIN_TOKEN; set UNLEASH_URL to the server alone, e.g. UNLEASH_URL=https://unleash.example.com',
       );
     }
     if (!options.token) {
@@ -134,7 +154,7 @@ export class UnleashAdminClient {
           'or a personal access token (Profile → Personal API tokens)',
       );
     }
-    this.url = options.url.replace(/\/+$/, '').replace(/\/api$/, '');
+    this.url = `${url.origin}${url.pathname}`.replace(/\/+$/, '').replace(/\/api$/, '');
     this.token = options.token;
     this.timeoutMs = options.timeoutMs ?? 15_000;
   }

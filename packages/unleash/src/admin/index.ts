@@ -1,4 +1,6 @@
 // @flagwise/unleash/admin: a flags file ⇄ Unleash's admin API (pull, diff, push), without the CLI.
+
+export { redactSecret, redactUrls } from '../redact.js';
 export {
   type AdminConstraint,
   type AdminFeature,
