@@ -36,7 +36,7 @@ const nestStarter = {
   emitDecoratorMetadata: true,
   experimentalDecorators: true,
   allowSyntheticDefaultImports: true,
-  // Nest's own is ES2023, which TypeScript 5.0 does not know yet
+  // Nest's own is ES2023, which TypeScript 5.4 does not know yet
   target: 'ES2022',
   skipLibCheck: true,
   strictNullChecks: true,
