@@ -3,10 +3,11 @@
 // the app's own without declaring it) gets those names from test/packed/readme-context/<readme>.ts, imported
 // on a line appended after the snippet, so its line numbers stay the README's. A snippet that declares flag
 // names (merges into FlagRegistry) narrows every flag name of the program it is in, so those compile apart
-// from the rest, together where their declarations agree. Snippets that import one flagwise package and
-// nothing else (a worker, a script) compile apart too, one program per package, as such an app does: there
-// nothing but that package's own declarations brings in the types they use (Node's, since TypeScript 6 leaves
-// them out unless a file asks).
+// from the rest, together where their declarations agree. Under a compiler that leaves out the @types
+// packages no file asks for (TypeScript 6 and later), snippets that import one flagwise package and nothing
+// else (a worker, a script) compile apart too, one program per package, as such an app does: there nothing but
+// that package's own declarations brings in the types they use (Node's). TypeScript 5 puts every installed
+// @types package in every program, so there they compile with the rest.
 import {
   copyFileSync,
   existsSync,
@@ -211,11 +212,15 @@ export function writeConsumer(dir: string, type: 'module' | 'commonjs', snippets
 
 /**
  * The programs the app compiles as: of the snippets that leave flag names open, those that import a framework
- * or more than one package in one, and those that import a single flagwise package in one per package; the
+ * or more than one package in one, and those that import a single flagwise package in one per package (with
+ * `allTypes`, when the compiler includes every installed @types package anyway, with the others); the
  * snippets that declare flag names in as few more as their declarations allow (a name declared twice must have
  * one type).
  */
-export function consumerPrograms(snippets: ConsumerSnippet[]): ConsumerProgram[] {
+export function consumerPrograms(
+  snippets: ConsumerSnippet[],
+  { allTypes }: { allTypes: boolean },
+): ConsumerProgram[] {
   const groups: { names: Map<string, string>; files: string[] }[] = [];
   for (const snippet of snippets.filter((s) => s.flagNames)) {
     const agrees = (names: Map<string, string>) =>
@@ -226,7 +231,8 @@ export function consumerPrograms(snippets: ConsumerSnippet[]): ConsumerProgram[]
     group.files.push(snippet.file);
   }
   const open = snippets.filter((s) => !s.flagNames);
-  const alone = (s: ConsumerSnippet) => s.packages.length === 1 && s.packages[0].startsWith('@flagwise/');
+  const alone = (s: ConsumerSnippet) =>
+    !allTypes && s.packages.length === 1 && s.packages[0].startsWith('@flagwise/');
   const packages = [...new Set(open.filter(alone).map((s) => s.packages[0]))];
   return [
     { name: 'app', files: open.filter((s) => !alone(s)).map((s) => s.file) },

@@ -20,12 +20,16 @@ import {
 
 const app = packedApp();
 const require = createRequire(import.meta.url);
+const snippets = consumerSnippets();
 
 /** The compilers, from test/packed's devDependencies: each release is installed once, with the repository. */
 const compilers = ['typescript-5', 'typescript-7'].map((alias) => {
   const tsc = path.join(path.dirname(require.resolve(`${alias}/package.json`)), 'bin', 'tsc');
   const version = execFileSync(process.execPath, [tsc, '--version'], { encoding: 'utf8' }).trim();
-  return { alias, tsc, name: version.replace(/^Version /, 'TypeScript ') };
+  const major = Number(/(\d+)\./.exec(version)![1]);
+  // TypeScript 5 puts every installed @types package in a program; since 6 `types` defaults to none
+  const programs = consumerPrograms(snippets, { allTypes: major < 6 });
+  return { alias, tsc, name: version.replace(/^Version /, 'TypeScript '), programs };
 });
 
 /** The tsconfig `nest new` writes (Nest 11), less what a type check does not use and TypeScript 7 removed. */
@@ -116,8 +120,6 @@ async function compile(tsc: string, cwd: string, tsconfig: string): Promise<stri
   }
 }
 
-const snippets = consumerSnippets();
-const programs = consumerPrograms(snippets);
 const consumers = {
   module: path.join(app.dir, 'consumer-esm'),
   commonjs: path.join(app.dir, 'consumer-cjs'),
@@ -133,13 +135,18 @@ it('makes one app of every README snippet, and compiles apart the ones that decl
   expect([...readmes].sort()).toEqual(
     ['flagwise', ...app.packages.map((pkg) => path.basename(pkg.dir))].sort(),
   );
-  expect(programs[0].name).toBe('app');
-  expect(programs[0].files.length).toBeGreaterThan(30);
-  expect(programs.find((program) => program.name === 'only-flagwise-core')?.files).toContain(
-    'src/core/snippet-1.ts',
-  );
-  expect(programs.filter((program) => program.name.startsWith('flag-names-')).length).toBeGreaterThan(0);
   expect(snippets.filter((snippet) => snippet.expectedErrorLines.length > 0).length).toBeGreaterThan(0);
+  for (const allTypes of [true, false]) {
+    const programs = consumerPrograms(snippets, { allTypes });
+    expect(programs[0].name).toBe('app');
+    expect(programs[0].files.length).toBeGreaterThan(30);
+    expect(programs.filter((program) => program.name.startsWith('flag-names-')).length).toBeGreaterThan(0);
+    expect(programs.flatMap((program) => program.files).sort()).toEqual(snippets.map((s) => s.file).sort());
+  }
+  const coreAlone = consumerPrograms(snippets, { allTypes: false }).find(
+    (p) => p.name === 'only-flagwise-core',
+  );
+  expect(coreAlone?.files).toContain('src/core/snippet-1.ts');
 });
 
 describe.each(compilers.map((compiler) => [compiler.name, compiler] as const))('%s', (_name, compiler) => {
@@ -150,7 +157,7 @@ describe.each(compilers.map((compiler) => [compiler.name, compiler] as const))('
       const key = `${compiler.alias}.${setting.name.replace(/\W+/g, '-')}`;
       const results: { program: ConsumerProgram; found: Diagnostic[] }[] = [];
       // two compilers at a time: the machine's cores
-      const queue = [...programs];
+      const queue = [...compiler.programs];
       await Promise.all(
         [0, 1].map(async () => {
           for (let program = queue.shift(); program; program = queue.shift()) {
