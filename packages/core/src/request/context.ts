@@ -22,6 +22,11 @@ export interface RequestInput extends RequestFacts {
   query?: Record<string, unknown> | null;
   /** the request came over TLS (as the framework's proxy setting reads it): cookies it sets are Secure */
   secure?: boolean;
+  /**
+   * the request carries an X-Forwarded-For header that the framework's proxy setting ignores: with many
+   * anonymous requests from one private address, flagwise warns that the app sits behind an untrusted proxy
+   */
+  forwarded?: boolean;
 }
 
 /**
