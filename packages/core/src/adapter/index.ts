@@ -28,6 +28,7 @@ export { flagAllows, SETTLE, settleRequestFlags } from '../request/flags-object.
 export type { RequestReader } from '../request/later-request.js';
 export type { ResolvedOverrides } from '../request/overrides.js';
 export type { RequestFlagsResult } from '../request/request-path.js';
+export { templateView } from '../request/template-view.js';
 export type { VisitorIds } from '../request/visitor-id.js';
 export { clientOf, flagsMissingError } from './endpoints.js';
 // Guards: their arguments checked, and the names they guard warned about per client.

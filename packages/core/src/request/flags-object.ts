@@ -165,6 +165,10 @@ class FlagsObject {
     return flags.#variantByName(name);
   }
 
+  static settle(flags: FlagsObject): Promise<void> | undefined {
+    return flags.#deferred === undefined ? undefined : flags.#settle();
+  }
+
   static reads(flags: FlagsObject): FlagRead[] {
     const result: FlagRead[] = [];
     const reads = flags.#reads;
@@ -578,6 +582,7 @@ export function createDeferredRequestFlags(
  * Promise while they run, undefined when there is nothing to wait for (or the flags are not flagwise's).
  */
 export function settleRequestFlags(flags: RequestFlags): Promise<void> | undefined {
+  if (FlagsObject.is(flags)) return FlagsObject.settle(flags);
   const settle = (flags as unknown as Record<symbol, (() => Promise<void> | undefined) | undefined>)[SETTLE];
   return typeof settle === 'function' ? settle() : undefined;
 }
