@@ -62,10 +62,15 @@ export class NestRequestFlags implements RequestReader<PlatformRequest, Platform
   }
 
   /**
-   * Attaches the request's flags, to be built at their first read (the module's middleware), and returns them;
-   * flags something else attached first stay.
+   * Attaches the request's flags, to be built at their first read, and returns them; flags something else
+   * attached first stay. Given `prepared` (the module's middleware, which can wait), the facts are built now when
+   * the hook may be async or a cookie may be due, and `prepared.waiting` is what to await before going on.
    */
-  attachLater(request: PlatformRequest, response: PlatformResponse | undefined): RequestFlags {
+  attachLater(
+    request: PlatformRequest,
+    response: PlatformResponse | undefined,
+    prepared?: { waiting: Promise<void> | undefined },
+  ): RequestFlags {
     const attached = asFlags(this.added.read(request, 'flags'));
     if (attached !== undefined) return attached;
     const flags = requestFlagsLater(
@@ -75,6 +80,7 @@ export class NestRequestFlags implements RequestReader<PlatformRequest, Platform
       this,
       this.options.context,
       this.setup.visitors,
+      prepared,
     );
     request.flags = flags;
     const locals = response?.locals;

@@ -1,0 +1,49 @@
+// What the rows' `/reads/:name` route answers: one request's reads of one flag, in the order the test asks for,
+// each as the app sees it. One copy, imported by every row.
+import type { RequestFlags } from '@flagwise/core';
+import { toPropertyName } from '@flagwise/core';
+
+/** The ways an app reads a flag. */
+export const READ_STEPS = ['property', 'isEnabled', 'variant', 'explain'] as const;
+export type ReadStep = (typeof READ_STEPS)[number];
+
+export interface StepResult {
+  step: ReadStep;
+  enabled?: boolean;
+  variant?: string;
+  variantEnabled?: boolean;
+  reason?: string;
+}
+
+/**
+ * Reads `name` through `flags` in the order given as `order` (steps joined by commas).
+ * @example readInOrder(req.flags, 'experiment', 'variant,explain,property')
+ */
+export function readInOrder(flags: RequestFlags, name: string, order: unknown): StepResult[] {
+  const steps = String(order ?? '')
+    .split(',')
+    .filter((step): step is ReadStep => (READ_STEPS as readonly string[]).includes(step));
+  const record = flags as unknown as Record<string, unknown>;
+  return steps.map((step): StepResult => {
+    switch (step) {
+      case 'property':
+        return { step, enabled: record[toPropertyName(name)] as boolean };
+      case 'isEnabled':
+        return { step, enabled: flags.isEnabled(name as never) };
+      case 'variant': {
+        const variant = flags.variant(name as never);
+        return { step, enabled: variant.feature_enabled, variant: variant.name, variantEnabled: variant.enabled };
+      }
+      case 'explain': {
+        const explained = flags.explain(name as never);
+        return {
+          step,
+          enabled: explained.enabled,
+          variant: explained.variant.name,
+          variantEnabled: explained.variant.enabled,
+          reason: explained.reason,
+        };
+      }
+    }
+  });
+}
