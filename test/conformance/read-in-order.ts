@@ -2,6 +2,7 @@
 // each as the app sees it. One copy, imported by every row.
 import type { RequestFlags } from '@flagwise/core';
 import { toPropertyName } from '@flagwise/core';
+import { expect } from 'vitest';
 
 /** The ways an app reads a flag. */
 export const READ_STEPS = ['property', 'isEnabled', 'variant', 'explain'] as const;
@@ -47,3 +48,20 @@ export function readInOrder(flags: RequestFlags, name: string, order: unknown): 
     }
   });
 }
+
+/** Every answer of one request agrees: one value, one variant, a reason that goes with the value. */
+export function expectOneEvaluation(results: StepResult[]): void {
+  const values = new Set(results.map((result) => result.enabled));
+  expect(values.size, JSON.stringify(results)).toBe(1);
+  const enabled = results[0].enabled;
+  const variants = new Set(results.filter((r) => r.variant !== undefined).map((r) => r.variant));
+  expect(variants.size, JSON.stringify(results)).toBeLessThanOrEqual(1);
+  for (const result of results) {
+    if (result.variant !== undefined && !enabled) expect(result.variantEnabled).toBe(false);
+    if (result.reason !== undefined) {
+      const reasons = enabled ? ['strategy-matched'] : ['no-strategy-matched', 'disabled'];
+      expect(reasons, JSON.stringify(results)).toContain(result.reason);
+    }
+  }
+}
+
