@@ -4,12 +4,7 @@
 // engine's decision (value and reason) and, when asked for, the variant picked for it, so value, variant and
 // explanation always come from one evaluation. Names no flag has fall through to one shared Proxy at the end of
 // the prototype chain, which warns about unknown flags and keeps Object.prototype's members.
-import {
-  DISABLED_VARIANT,
-  type FlagHandle,
-  isOnDecision,
-  reasonOfDecision,
-} from '../engine/index.js';
+import { DISABLED_VARIANT, type FlagHandle, isOnDecision, reasonOfDecision } from '../engine/index.js';
 import type { FlagsSnapshot } from '../snapshot/snapshot.js';
 import type { EvaluationReason, Explanation, FlagContext, FlagName, VariantResult } from '../types.js';
 import { isPromiseLike } from './context.js';
@@ -36,7 +31,7 @@ const SCANNED_READS = 8;
  * asked for). Requests read a handful of flags: scanning one array costs less than an object per flag and a Map
  * per request.
  */
-type Reads = (FlagHandle | number | VariantResult | undefined)[];
+type Reads = (FlagHandle | number | VariantResult | null | undefined)[];
 const DECISION = 1;
 const VARIANT = 2;
 
@@ -84,6 +79,8 @@ class FlagsObject {
   #deferred: DeferredFacts | undefined;
   /** what this request read, per flag, in the order read: one request, one evaluation */
   #reads: Reads | undefined = undefined;
+  /** how many slots of `reads` are used (it is made with room for a few flags) */
+  #used = 0;
   /** where each flag's triple starts in `reads`, once a request has read more than a scan should cover */
   #index: Map<FlagHandle, number> | undefined = undefined;
   /** whether the context has neither userId nor sessionId, once asked */
@@ -173,7 +170,7 @@ class FlagsObject {
     const result: FlagRead[] = [];
     const reads = flags.#reads;
     if (reads === undefined) return result;
-    for (let slot = 0; slot < reads.length; slot += 3) {
+    for (let slot = 0; slot < flags.#used; slot += 3) {
       const decision = reads[slot + DECISION] as number | undefined;
       if (decision === undefined) continue;
       result.push({
@@ -257,22 +254,40 @@ class FlagsObject {
   #slotOf(flag: FlagHandle): number {
     const reads = this.#reads;
     if (reads === undefined) {
-      this.#reads = [flag, undefined, undefined];
+      // Room for four flags in one allocation: most requests read no more.
+      this.#reads = [
+        flag,
+        undefined,
+        undefined,
+        null,
+        undefined,
+        undefined,
+        null,
+        undefined,
+        undefined,
+        null,
+        undefined,
+        undefined,
+      ];
+      this.#used = 3;
       return 0;
     }
+    const used = this.#used;
     const index = this.#index;
     if (index !== undefined) {
       const slot = index.get(flag);
       if (slot !== undefined) return slot;
     } else {
-      for (let slot = 0; slot < reads.length; slot += 3) if (reads[slot] === flag) return slot;
+      for (let slot = 0; slot < used; slot += 3) if (reads[slot] === flag) return slot;
     }
-    const slot = reads.length;
-    reads.push(flag, undefined, undefined);
+    const slot = used;
+    if (slot < reads.length) reads[slot] = flag;
+    else reads.push(flag, undefined, undefined);
+    this.#used = slot + 3;
     if (index !== undefined) index.set(flag, slot);
     else if (slot >= SCANNED_READS * 3) {
       const built = new Map<FlagHandle, number>();
-      for (let at = 0; at < reads.length; at += 3) built.set(reads[at] as FlagHandle, at);
+      for (let at = 0; at <= slot; at += 3) built.set(reads[at] as FlagHandle, at);
       this.#index = built;
     }
     return slot;
@@ -292,9 +307,9 @@ class FlagsObject {
       decision = snapshot.compiled.decide(flag, context);
       if (observe && snapshot.observeEvaluations)
         this.#host.onEvaluation(flag.name, enabledOf(decision), undefined, reasonOf(decision), context);
-      if (snapshot.randomWhenAnonymous.size > 0 && snapshot.randomWhenAnonymous.has(flag.name)) {
-        if (this.#isAnonymous()) this.#host.onRandomAnswer(flag.name);
-      }
+      const random = snapshot.randomWhenAnonymous;
+      if (random.size > 0 && this.#isAnonymous() && random.has(flag.name))
+        this.#host.onRandomAnswer(flag.name);
     }
     reads[slot + DECISION] = decision;
     return decision;
@@ -344,12 +359,8 @@ class FlagsObject {
     const context = this.#context;
     const variant = snapshot.compiled.variantOfDecision(flag, context, decision);
     this.#observeVariant(flag, decision, variant);
-    if (
-      variant.enabled &&
-      snapshot.variantByAddressWhenAnonymous.size > 0 &&
-      snapshot.variantByAddressWhenAnonymous.has(flag.name) &&
-      this.#isAnonymous()
-    ) {
+    const byAddress = snapshot.variantByAddressWhenAnonymous;
+    if (variant.enabled && byAddress.size > 0 && this.#isAnonymous() && byAddress.has(flag.name)) {
       if (hasAddress(context)) this.#host.onAddressAnswer(flag.name);
       else this.#host.onRandomAnswer(flag.name);
     }
@@ -521,7 +532,8 @@ Object.setPrototypeOf(FlagsObject.prototype, misses);
 // `flags.constructor` is Object's, as for a plain object (and a flag named `constructor` reads with isEnabled).
 delete (FlagsObject.prototype as { constructor?: unknown }).constructor;
 
-type FlagsClass = new (
+/** The class of one snapshot's request flags. */
+export type FlagsClass = new (
   snapshot: FlagsSnapshot,
   host: RequestFlagsHost,
   context: FlagContext,
@@ -533,7 +545,11 @@ type FlagsClass = new (
 const classes = new WeakMap<FlagsSnapshot, FlagsClass>();
 const property = FlagsObject.property;
 
-function classOf(snapshot: FlagsSnapshot): FlagsClass {
+/**
+ * The request flags class of a snapshot: callers that make flags for one snapshot after another (a client's
+ * request path) keep the last one and ask only when their snapshot changes.
+ */
+export function flagsClassOf(snapshot: FlagsSnapshot): FlagsClass {
   let made = classes.get(snapshot);
   if (made !== undefined) return made;
   made = class RequestFlags extends FlagsObject {};
@@ -560,7 +576,7 @@ export function createRequestFlags(
   overrides: FlagOverrides | undefined,
   host: RequestFlagsHost,
 ): RequestFlags {
-  const Flags = classOf(snapshot);
+  const Flags = flagsClassOf(snapshot);
   return new Flags(snapshot, host, context, overrides, undefined) as unknown as RequestFlags;
 }
 
@@ -572,8 +588,8 @@ export function createDeferredRequestFlags(
   snapshot: FlagsSnapshot,
   facts: DeferredFacts,
   host: RequestFlagsHost,
+  Flags: FlagsClass = flagsClassOf(snapshot),
 ): RequestFlags {
-  const Flags = classOf(snapshot);
   return new Flags(snapshot, host, EMPTY_CONTEXT, undefined, facts) as unknown as RequestFlags;
 }
 

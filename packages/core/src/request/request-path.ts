@@ -6,7 +6,12 @@ import type { FlagsSnapshot } from '../snapshot/snapshot.js';
 import type { FlagContext } from '../types.js';
 import { SharedAddressWatch } from './shared-address.js';
 import { type ContextHook, isPromiseLike, type RequestInput, requestContext } from './context.js';
-import { createDeferredRequestFlags, createRequestFlags } from './flags-object.js';
+import {
+  createDeferredRequestFlags,
+  createRequestFlags,
+  type FlagsClass,
+  flagsClassOf,
+} from './flags-object.js';
 import { LaterRequest, type LaterRequestHost, type RequestReader } from './later-request.js';
 import type { OverrideInput, OverrideResolver, ResolvedOverrides } from './overrides.js';
 import type { RequestFlags, RequestFlagsHost } from './request-flags.js';
@@ -71,7 +76,12 @@ export class RequestPath<Request = any> {
   /** context hooks seen to answer synchronously, and those seen to return a Promise at least once */
   private readonly syncHooks = new WeakSet<object>();
   private readonly asyncHooks = new WeakSet<object>();
+  /** the last hook found synchronous and never async: what nearly every request asks about */
+  private lastSyncHook: object | undefined = undefined;
   private readonly sharedAddress = new SharedAddressWatch(SHARED_ADDRESS_REQUESTS);
+  /** the request flags class of the last snapshot requests were made with */
+  private classSnapshot: FlagsSnapshot | undefined = undefined;
+  private flagsClass: FlagsClass | undefined = undefined;
 
   constructor(
     private readonly host: RequestPathHost,
@@ -186,7 +196,12 @@ export class RequestPath<Request = any> {
   ): RequestFlags {
     const facts = new LaterRequest(this.laterHost, request, response, reader, hook, visitors);
     if (prepared !== undefined) prepared.waiting = facts.prepare();
-    return createDeferredRequestFlags(this.host.snapshot, facts, this.host.flagsHost);
+    const snapshot = this.host.snapshot;
+    if (snapshot !== this.classSnapshot) {
+      this.classSnapshot = snapshot;
+      this.flagsClass = flagsClassOf(snapshot);
+    }
+    return createDeferredRequestFlags(snapshot, facts, this.host.flagsHost, this.flagsClass);
   }
 
   // What flags built at their first read need of the client; made once, not per request.
@@ -198,10 +213,17 @@ export class RequestPath<Request = any> {
     buildsEarly: (hook, visitors) =>
       visitors !== undefined ||
       this.overrides !== undefined ||
-      (hook !== undefined && (this.asyncHooks.has(hook) || !this.syncHooks.has(hook))),
+      (hook !== undefined &&
+        hook !== this.lastSyncHook &&
+        (this.asyncHooks.has(hook) || !this.syncHooks.has(hook))),
     hookAnswered: (hook, async) => {
-      if (async) this.asyncHooks.add(hook);
-      else if (!this.syncHooks.has(hook)) this.syncHooks.add(hook);
+      if (async) {
+        this.asyncHooks.add(hook);
+        if (this.lastSyncHook === hook) this.lastSyncHook = undefined;
+      } else if (hook !== this.lastSyncHook && !this.asyncHooks.has(hook)) {
+        this.syncHooks.add(hook);
+        this.lastSyncHook = hook;
+      }
     },
     observe: (context, input) => {
       if (input.forwarded === true && this.sharedAddress.noted(context)) {
