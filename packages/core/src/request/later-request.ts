@@ -8,8 +8,10 @@
 // then takes them again if the request's user or session changed since (auth ran after the middleware).
 import type { FlagContext } from '../types.js';
 import { type ContextHook, defaultContext, isPromiseLike, type RequestInput } from './context.js';
-import type { ResolvedOverrides } from './overrides.js';
+import type { FlagOverrides, ResolvedOverrides } from './overrides.js';
 import type { DeferredFacts, RequestFlagsFacts } from './request-flags.js';
+
+const EMPTY_CONTEXT: FlagContext = Object.freeze({});
 import type { VisitorIds } from './visitor-id.js';
 
 /** How an adapter reads a request's facts and sends its cookies; one per app, shared by every request. */
@@ -44,8 +46,10 @@ export interface LaterRequestHost<Request> {
   onUnsettledRead(): void;
 }
 
-/** The deferred facts of one request's flags. */
-export class LaterRequest<Request, Response> implements DeferredFacts {
+/** The deferred facts of one request's flags; once built, it holds them itself (one object per request). */
+export class LaterRequest<Request, Response> implements DeferredFacts, RequestFlagsFacts {
+  context: FlagContext = EMPTY_CONTEXT;
+  overrides: FlagOverrides | undefined = undefined;
   /** true once a build started an async hook: a read meanwhile must not run the hook again */
   private waiting = false;
   /** the facts `prepare()` built, and the user and session they were built with */
@@ -160,6 +164,12 @@ export class LaterRequest<Request, Response> implements DeferredFacts {
       this.reader.setCookies(this.response, cookies);
     }
     this.host.observe(context, input);
+    if (this.early === undefined && !this.waiting) {
+      // The facts of this request: kept here, no object made for them.
+      this.context = context;
+      this.overrides = resolved?.overrides;
+      return this;
+    }
     return { context, overrides: resolved?.overrides };
   }
 }
