@@ -38,7 +38,8 @@ export default async function httpNest(): Promise<BenchSection> {
     machinery: 'Nest 11 (Express), a no-op guard and param decorator',
     sameShape: 'Nest 11 (Express), the 3-flag route by hand (compileFlags, no flagwise object)',
     sameObject: 'Nest 11 (Express), the 3-flag route with the same lazy object by hand (a memoizing Proxy)',
-    publicClient: "Nest 11 (Express), the 3-flag route by hand on flagwise's public client (isEnabled/getVariant)",
+    publicClient:
+      "Nest 11 (Express), the 3-flag route by hand on flagwise's public client (isEnabled/getVariant)",
     openFeature:
       'Nest 11 (Express) + @openfeature/nestjs-sdk on InMemoryProvider, @RequireFlagsEnabled route reading 3 flags',
   };

@@ -339,7 +339,10 @@ describe.each(rows.map((row) => [row.name, row] as const))('%s', (_name, row) =>
     expect(body.detail).toMatch(/the variant followed the client IP \(remoteAddress [\d.:a-f]+\)/);
     expect(body.detail).not.toMatch(/at random/);
     expect(body.detail).toContain(hints.visitorId);
-    await until(() => lines.some((l) => /picked its variant by the client IP/.test(l.message)), 'the IP line');
+    await until(
+      () => lines.some((l) => /picked its variant by the client IP/.test(l.message)),
+      'the IP line',
+    );
     const ipLine = lines.find((l) => /picked its variant by the client IP/.test(l.message))!;
     expect(ipLine.message).toContain(hints.visitorId);
     expect(lines.some((l) => /answered at random/.test(l.message))).toBe(false);

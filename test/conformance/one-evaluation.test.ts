@@ -30,7 +30,12 @@ function definitions(): ClientFeaturesPayload {
     features: [
       { name: 'rollout-20', enabled: true, strategies: [rollout(20)] },
       { name: 'rollout-variants', enabled: true, strategies: [rollout(50)], variants },
-      { name: 'split', enabled: true, strategies: [{ name: 'default', parameters: {}, constraints: [] }], variants },
+      {
+        name: 'split',
+        enabled: true,
+        strategies: [{ name: 'default', parameters: {}, constraints: [] }],
+        variants,
+      },
     ],
   } as ClientFeaturesPayload;
 }

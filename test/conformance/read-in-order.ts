@@ -33,9 +33,14 @@ export function readInOrder(flags: RequestFlags, name: string, order: unknown): 
         return { step, enabled: flags.isEnabled(name as never) };
       case 'variant': {
         const variant = flags.variant(name as never);
-        return { step, enabled: variant.feature_enabled, variant: variant.name, variantEnabled: variant.enabled };
+        return {
+          step,
+          enabled: variant.feature_enabled,
+          variant: variant.name,
+          variantEnabled: variant.enabled,
+        };
       }
-      case 'explain': {
+      default: {
         const explained = flags.explain(name as never);
         return {
           step,
@@ -64,4 +69,3 @@ export function expectOneEvaluation(results: StepResult[]): void {
     }
   }
 }
-

@@ -8,13 +8,18 @@ import {
   createFlags,
   type FlagContext,
   type FlagOverrides,
-  type RequestFlags,
   memorySource,
+  type RequestFlags,
 } from '@flagwise/core';
 import { requestFlagsLater } from '@flagwise/core/adapter';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { expectOneEvaluation, READ_STEPS, readInOrder, type StepResult } from '../conformance/read-in-order.js';
+import {
+  expectOneEvaluation,
+  READ_STEPS,
+  readInOrder,
+  type StepResult,
+} from '../conformance/read-in-order.js';
 
 const RUNS = 300;
 
@@ -51,7 +56,9 @@ const contexts: fc.Arbitrary<FlagContext> = fc.oneof(
 const overrides: fc.Arbitrary<FlagOverrides | undefined> = fc.option(
   fc.oneof(
     fc.record({ flags: fc.dictionary(fc.constantFrom(...FLAGS), fc.boolean(), { maxKeys: 2 }) }),
-    fc.record({ variants: fc.dictionary(fc.constantFrom('split', 'rollout-variants'), fc.constant('short')) }),
+    fc.record({
+      variants: fc.dictionary(fc.constantFrom('split', 'rollout-variants'), fc.constant('short')),
+    }),
   ),
   { nil: undefined },
 );
@@ -77,7 +84,10 @@ function read(flags: RequestFlags, flag: string, order: string[]): StepResult[] 
 /** Value, variant and reason agree; overrides give the reason `override` with the value they force. */
 function expectAgreement(results: StepResult[], forced: boolean): void {
   if (results.length === 0) return;
-  if (!forced) return expectOneEvaluation(results);
+  if (!forced) {
+    expectOneEvaluation(results);
+    return;
+  }
   expect(new Set(results.map((r) => r.enabled)).size, JSON.stringify(results)).toBe(1);
   expect(new Set(results.filter((r) => r.variantEnabled).map((r) => r.variant)).size).toBeLessThanOrEqual(1);
   for (const result of results) if (result.reason !== undefined) expect(result.reason).toBe('override');

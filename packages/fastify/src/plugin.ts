@@ -148,8 +148,7 @@ const plugin: FastifyPluginAsync<FeatureFlagsPluginOptions> = async (fastify, op
         query: readsQuery ? (request.query as Record<string, unknown> | undefined) : undefined,
         secure: visitors !== undefined && request.protocol === 'https',
         // X-Forwarded-For that trustProxy left unread: request.ip is then the socket's own address.
-        forwarded:
-          request.headers['x-forwarded-for'] !== undefined && ip === request.socket?.remoteAddress,
+        forwarded: request.headers['x-forwarded-for'] !== undefined && ip === request.socket?.remoteAddress,
       };
     },
     setCookies(reply: FastifyReply, cookies: string[]) {

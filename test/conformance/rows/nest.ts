@@ -110,7 +110,10 @@ async function start(
   @Injectable()
   class HeaderAuthGuard {
     async canActivate(context: { getArgByIndex(index: number): unknown }) {
-      const request = context.getArgByIndex(0) as { headers: Record<string, string | undefined>; user?: unknown };
+      const request = context.getArgByIndex(0) as {
+        headers: Record<string, string | undefined>;
+        user?: unknown;
+      };
       const user = request.headers[H.authUser];
       if (user !== undefined) {
         await new Promise((resolve) => setImmediate(resolve));

@@ -46,7 +46,11 @@ const THREW = -6;
  * @example isOnDecision(flags.decide(handle, context))
  */
 export function isOnDecision(decision: number, fallback = false): boolean {
-  return decision >= ON_WITHOUT_STRATEGIES ? true : decision === BROKEN || decision === THREW ? fallback : false;
+  return decision >= ON_WITHOUT_STRATEGIES
+    ? true
+    : decision === BROKEN || decision === THREW
+      ? fallback
+      : false;
 }
 
 /**

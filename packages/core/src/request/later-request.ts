@@ -12,6 +12,7 @@ import type { FlagOverrides, ResolvedOverrides } from './overrides.js';
 import type { DeferredFacts, RequestFlagsFacts } from './request-flags.js';
 
 const EMPTY_CONTEXT: FlagContext = Object.freeze({});
+
 import type { VisitorIds } from './visitor-id.js';
 
 /** How an adapter reads a request's facts and sends its cookies; one per app, shared by every request. */

@@ -4,7 +4,6 @@
 // class: adapters reach it through @flagwise/core/adapter.
 import type { FlagsSnapshot } from '../snapshot/snapshot.js';
 import type { FlagContext } from '../types.js';
-import { SharedAddressWatch } from './shared-address.js';
 import { type ContextHook, isPromiseLike, type RequestInput, requestContext } from './context.js';
 import {
   createDeferredRequestFlags,
@@ -15,6 +14,7 @@ import {
 import { LaterRequest, type LaterRequestHost, type RequestReader } from './later-request.js';
 import type { OverrideInput, OverrideResolver, ResolvedOverrides } from './overrides.js';
 import type { RequestFlags, RequestFlagsHost } from './request-flags.js';
+import { SharedAddressWatch } from './shared-address.js';
 import type { VisitorIds } from './visitor-id.js';
 
 /** Where a client keeps its RequestPath: a registered symbol, so every copy of this module finds it. */
