@@ -69,6 +69,12 @@ function notWritable(): never {
   );
 }
 
+interface BoundMethods {
+  explain?: RequestFlags['explain'];
+  toJSON?: RequestFlags['toJSON'];
+  settle?: () => Promise<void> | undefined;
+}
+
 /** The per-request flags: state in private fields, flags as accessors of the per-snapshot subclass. */
 class FlagsObject {
   #snapshot: FlagsSnapshot;
@@ -90,9 +96,8 @@ class FlagsObject {
   // keep function names wrap each arrow in an Object.defineProperty call.
   #boundIsEnabled: RequestFlags['isEnabled'] | undefined = undefined;
   #boundVariant: RequestFlags['variant'] | undefined = undefined;
-  #boundExplain: RequestFlags['explain'] | undefined = undefined;
-  #boundToJSON: RequestFlags['toJSON'] | undefined = undefined;
-  #boundSettle: (() => Promise<void> | undefined) | undefined = undefined;
+  /** the methods requests bind less often, in one object made at the first of them */
+  #bound: BoundMethods | undefined = undefined;
 
   constructor(
     snapshot: FlagsSnapshot,
@@ -194,11 +199,13 @@ class FlagsObject {
   }
 
   get explain(): RequestFlags['explain'] {
-    return (this.#boundExplain ??= this.#explain.bind(this) as RequestFlags['explain']);
+    const bound = (this.#bound ??= {});
+    return (bound.explain ??= this.#explain.bind(this) as RequestFlags['explain']);
   }
 
   get toJSON(): RequestFlags['toJSON'] {
-    return (this.#boundToJSON ??= this.#toJSON.bind(this));
+    const bound = (this.#bound ??= {});
+    return (bound.toJSON ??= this.#toJSON.bind(this));
   }
 
   /** the context this object evaluates with (built now for deferred flags) */
@@ -208,7 +215,8 @@ class FlagsObject {
   }
 
   get [SETTLE](): () => Promise<void> | undefined {
-    return (this.#boundSettle ??= this.#settle.bind(this));
+    const bound = (this.#bound ??= {});
+    return (bound.settle ??= this.#settle.bind(this));
   }
 
   get [Symbol.toStringTag](): string {

@@ -47,29 +47,44 @@ export interface LaterRequestHost<Request> {
   onUnsettledRead(): void;
 }
 
+/**
+ * What every request of one adapter shares: its client's side, how it reads requests, its hook and visitor ids.
+ * Made once per adapter, so each request's LaterRequest holds one reference instead of four.
+ */
+export interface LaterRequestKind<Request, Response> {
+  readonly host: LaterRequestHost<Request>;
+  readonly reader: RequestReader<Request, Response>;
+  readonly hook: ContextHook<Request> | undefined;
+  readonly visitors: VisitorIds | undefined;
+}
+
+/** The facts `prepare()` built, and the user and session they were built with. */
+interface EarlyFacts {
+  facts: RequestFlagsFacts;
+  user: unknown;
+  session: unknown;
+  sessionId: unknown;
+}
+
+/** The cookies one request handed to its response: its visitor id, decided once, and every Set-Cookie sent. */
+interface IssuedCookies {
+  visitor: { id: string; setCookie?: string } | undefined;
+  sent: string[];
+}
+
 /** The deferred facts of one request's flags; once built, it holds them itself (one object per request). */
 export class LaterRequest<Request, Response> implements DeferredFacts, RequestFlagsFacts {
   context: FlagContext = EMPTY_CONTEXT;
   overrides: FlagOverrides | undefined = undefined;
   /** true once a build started an async hook: a read meanwhile must not run the hook again */
   private waiting = false;
-  /** the facts `prepare()` built, and the user and session they were built with */
-  private early: RequestFlagsFacts | undefined = undefined;
-  private earlyUser: unknown = undefined;
-  private earlySession: unknown = undefined;
-  private earlySessionId: unknown = undefined;
-  /** the visitor id this request uses, once decided: one per request however often the facts are built */
-  private visitor: { id: string; setCookie?: string } | undefined = undefined;
-  /** Set-Cookie headers already handed to the response */
-  private sent: string[] | undefined = undefined;
+  private early: EarlyFacts | undefined = undefined;
+  private issued: IssuedCookies | undefined = undefined;
 
   constructor(
-    private readonly host: LaterRequestHost<Request>,
+    private readonly kind: LaterRequestKind<Request, Response>,
     private readonly request: Request,
     private readonly response: Response,
-    private readonly reader: RequestReader<Request, Response>,
-    private readonly hook: ContextHook<Request> | undefined,
-    private readonly visitors: VisitorIds | undefined,
   ) {}
 
   /**
@@ -77,40 +92,39 @@ export class LaterRequest<Request, Response> implements DeferredFacts, RequestFl
    * may be due (a Promise while an async hook or allow() runs; never rejects), else leaves them to the first read.
    */
   prepare(): Promise<void> | undefined {
-    if (!this.host.buildsEarly(this.hook, this.visitors)) return undefined;
-    const input = this.reader.inputOf(this.request);
-    this.earlyUser = input.user;
-    this.earlySession = input.session;
-    this.earlySessionId = input.sessionId;
+    const { host, reader, hook, visitors } = this.kind;
+    if (!host.buildsEarly(hook, visitors)) return undefined;
+    const input = reader.inputOf(this.request);
+    const early = (built: RequestFlagsFacts) => {
+      this.early = { facts: built, user: input.user, session: input.session, sessionId: input.sessionId };
+    };
     const facts = this.settleWith(input);
     if (!isPromiseLike<RequestFlagsFacts>(facts)) {
-      this.early = facts;
+      early(facts);
       return undefined;
     }
-    return facts.then((built) => {
-      this.early = built;
-    });
+    return facts.then(early);
   }
 
   whenSettled(): RequestFlagsFacts | Promise<RequestFlagsFacts> {
-    const input = this.reader.inputOf(this.request);
+    const input = this.kind.reader.inputOf(this.request);
     const early = this.earlyFor(input);
     return early ?? this.settleWith(input);
   }
 
   now(): RequestFlagsFacts {
-    const input = this.reader.inputOf(this.request);
+    const input = this.kind.reader.inputOf(this.request);
     const early = this.earlyFor(input);
     if (early !== undefined) return early;
     if (!this.waiting) {
       const context = this.contextOf(input);
-      const overrides = this.host.overridesOf(this.request, input);
+      const overrides = this.kind.host.overridesOf(this.request, input);
       if (!isPromiseLike(context) && !isPromiseLike(overrides)) return this.built(input, context, overrides);
       // Not awaited here: a rejection is reported by the hook's own handling, never left unhandled.
       if (isPromiseLike(context)) Promise.resolve(context).catch(() => {});
       if (isPromiseLike(overrides)) Promise.resolve(overrides).catch(() => {});
     }
-    this.host.onUnsettledRead();
+    this.kind.host.onUnsettledRead();
     return this.built(input, defaultContext(input), undefined);
   }
 
@@ -118,19 +132,15 @@ export class LaterRequest<Request, Response> implements DeferredFacts, RequestFl
   private earlyFor(input: RequestInput): RequestFlagsFacts | undefined {
     const early = this.early;
     if (early === undefined) return undefined;
-    if (
-      input.user === this.earlyUser &&
-      input.session === this.earlySession &&
-      input.sessionId === this.earlySessionId
-    )
-      return early;
+    if (input.user === early.user && input.session === early.session && input.sessionId === early.sessionId)
+      return early.facts;
     this.early = undefined;
     return undefined;
   }
 
   private settleWith(input: RequestInput): RequestFlagsFacts | Promise<RequestFlagsFacts> {
     const context = this.contextOf(input);
-    const overrides = this.host.overridesOf(this.request, input);
+    const overrides = this.kind.host.overridesOf(this.request, input);
     if (!isPromiseLike(context) && !isPromiseLike(overrides)) return this.built(input, context, overrides);
     this.waiting = true;
     return Promise.all([context, overrides]).then(([ready, resolved]) => {
@@ -140,8 +150,9 @@ export class LaterRequest<Request, Response> implements DeferredFacts, RequestFl
   }
 
   private contextOf(input: RequestInput): FlagContext | Promise<FlagContext> {
-    const context = this.host.contextOf(this.request, input, this.hook);
-    if (this.hook !== undefined) this.host.hookAnswered(this.hook, isPromiseLike(context));
+    const { host, hook } = this.kind;
+    const context = host.contextOf(this.request, input, hook);
+    if (hook !== undefined) host.hookAnswered(hook, isPromiseLike(context));
     return context;
   }
 
@@ -152,19 +163,21 @@ export class LaterRequest<Request, Response> implements DeferredFacts, RequestFl
   ): RequestFlagsFacts {
     let cookies: string[] | undefined;
     const overrideCookie = resolved?.setCookie;
-    if (overrideCookie !== undefined && !this.sent?.includes(overrideCookie)) cookies = [overrideCookie];
-    const visitors = this.visitors;
+    if (overrideCookie !== undefined && !this.issued?.sent.includes(overrideCookie))
+      cookies = [overrideCookie];
+    const { host, reader, visitors } = this.kind;
     if (visitors !== undefined && !context.userId && !context.sessionId) {
-      const visitor = (this.visitor ??= visitors.idOf(input.cookieHeader, input.secure === true));
+      const issued = (this.issued ??= { visitor: undefined, sent: [] });
+      const visitor = (issued.visitor ??= visitors.idOf(input.cookieHeader, input.secure === true));
       context.sessionId = visitor.id;
       const cookie = visitor.setCookie;
-      if (cookie !== undefined && !this.sent?.includes(cookie)) (cookies ??= []).push(cookie);
+      if (cookie !== undefined && !issued.sent.includes(cookie)) (cookies ??= []).push(cookie);
     }
     if (cookies !== undefined) {
-      (this.sent ??= []).push(...cookies);
-      this.reader.setCookies(this.response, cookies);
+      (this.issued ??= { visitor: undefined, sent: [] }).sent.push(...cookies);
+      reader.setCookies(this.response, cookies);
     }
-    this.host.observe(context, input);
+    host.observe(context, input);
     if (this.early === undefined && !this.waiting) {
       // The facts of this request: kept here, no object made for them.
       this.context = context;

@@ -11,7 +11,12 @@ import {
   type FlagsClass,
   flagsClassOf,
 } from './flags-object.js';
-import { LaterRequest, type LaterRequestHost, type RequestReader } from './later-request.js';
+import {
+  LaterRequest,
+  type LaterRequestHost,
+  type LaterRequestKind,
+  type RequestReader,
+} from './later-request.js';
 import type { OverrideInput, OverrideResolver, ResolvedOverrides } from './overrides.js';
 import type { RequestFlags, RequestFlagsHost } from './request-flags.js';
 import { SharedAddressWatch } from './shared-address.js';
@@ -79,6 +84,8 @@ export class RequestPath<Request = any> {
   /** the last hook found synchronous and never async: what nearly every request asks about */
   private lastSyncHook: object | undefined = undefined;
   private readonly sharedAddress = new SharedAddressWatch(SHARED_ADDRESS_REQUESTS);
+  /** what the last adapter's requests share (one adapter per client, nearly always) */
+  private lastKind: LaterRequestKind<Request, any> | undefined = undefined;
   /** the request flags class of the last snapshot requests were made with */
   private classSnapshot: FlagsSnapshot | undefined = undefined;
   private flagsClass: FlagsClass | undefined = undefined;
@@ -194,7 +201,12 @@ export class RequestPath<Request = any> {
     visitors: VisitorIds | undefined,
     prepared: { waiting: Promise<void> | undefined } | undefined,
   ): RequestFlags {
-    const facts = new LaterRequest(this.laterHost, request, response, reader, hook, visitors);
+    let kind = this.lastKind as LaterRequestKind<Request, Response> | undefined;
+    if (kind === undefined || kind.reader !== reader || kind.hook !== hook || kind.visitors !== visitors) {
+      kind = { host: this.laterHost, reader, hook, visitors };
+      this.lastKind = kind;
+    }
+    const facts = new LaterRequest(kind, request, response);
     if (prepared !== undefined) prepared.waiting = facts.prepare();
     const snapshot = this.host.snapshot;
     if (snapshot !== this.classSnapshot) {
