@@ -5,6 +5,8 @@
 // explanation always come from one evaluation. Names no flag has fall through to one shared Proxy at the end of
 // the prototype chain, which warns about unknown flags and keeps Object.prototype's members.
 import { DISABLED_VARIANT, type FlagHandle, isOnDecision, reasonOfDecision } from '../engine/index.js';
+import { runSteps, type Steps } from '../engine/steps.js';
+import type { PreparedLoad } from '../snapshot/prepare.js';
 import type { FlagsSnapshot } from '../snapshot/snapshot.js';
 import type { EvaluationReason, Explanation, FlagContext, FlagName, VariantResult } from '../types.js';
 import { isPromiseLike } from './context.js';
@@ -558,12 +560,23 @@ const property = FlagsObject.property;
  * request path) keep the last one and ask only when their snapshot changes.
  */
 export function flagsClassOf(snapshot: FlagsSnapshot): FlagsClass {
-  let made = classes.get(snapshot);
-  if (made !== undefined) return made;
-  made = class RequestFlags extends FlagsObject {};
+  return classes.get(snapshot) ?? runSteps(flagsClassInSteps(snapshot));
+}
+
+/** Flag properties defined between two yields of flagsClassInSteps. */
+const PROPERTIES_PER_STEP = 200;
+
+/**
+ * Makes the request flags class of a snapshot as steps, a few hundred accessors each: the reload path runs them
+ * with the rest of a load (in slices for a large one), so no request waits for 10,000 flags' accessors.
+ */
+export function* flagsClassInSteps(snapshot: FlagsSnapshot): Steps<FlagsClass> {
+  const made = class RequestFlags extends FlagsObject {};
   const prototype = made.prototype;
   delete (prototype as { constructor?: unknown }).constructor;
+  let defined = 0;
   for (const [key, flag] of snapshot.properties) {
+    if (++defined % PROPERTIES_PER_STEP === 0) yield;
     Object.defineProperty(prototype, key, {
       get(this: FlagsObject) {
         return property(this, flag);
@@ -573,8 +586,20 @@ export function flagsClassOf(snapshot: FlagsSnapshot): FlagsClass {
       configurable: false,
     });
   }
+  const raced = classes.get(snapshot);
+  if (raced !== undefined) return raced;
   classes.set(snapshot, made);
   return made;
+}
+
+/**
+ * A load's steps, then its request flags class: what the client's reload path runs.
+ * @example const prepared = runSteps(withRequestFlagsClass(prepareLoad(definitions, previous, options, false)));
+ */
+export function* withRequestFlagsClass(load: Steps<PreparedLoad>): Steps<PreparedLoad> {
+  const prepared = yield* load;
+  yield* flagsClassInSteps(prepared.snapshot);
+  return prepared;
 }
 
 /** Makes the per-request object for a context that is known now. */
