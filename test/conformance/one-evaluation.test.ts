@@ -1,13 +1,13 @@
 // One request, one evaluation per flag, through every row's real app over HTTP: whatever order a handler reads a
 // flag in (property, isEnabled, variant, explain), value, variant and reason agree within the request, on
 // anonymous requests (where a rollout answers at random) and identified ones (auth after the adapter).
-import { type ClientFeaturesPayload, createFlags, type FlagsClient, memorySource } from '@flagwise/core';
+import { createFlags, type FlagsClient, memorySource } from '@flagwise/core';
 import fc from 'fast-check';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AdapterRow, RunningApp } from './contract.js';
 import { CONTEXT_HEADERS as H } from './contract.js';
-import { expectOneEvaluation, READ_STEPS, type StepResult } from './read-in-order.js';
+import { chancyDefinitions, expectOneEvaluation, READ_STEPS, type StepResult } from './read-in-order.js';
 
 type Glob = (pattern: string, options: { eager: true }) => Record<string, { rows: AdapterRow[] }>;
 const rowModules = (import.meta as ImportMeta & { glob: Glob }).glob('./rows/*.ts', { eager: true });
@@ -15,30 +15,6 @@ const rows = Object.values(rowModules).flatMap((mod) => mod.rows);
 
 const RUNS = 25;
 
-function definitions(): ClientFeaturesPayload {
-  const rollout = (percent: number) => ({
-    name: 'flexibleRollout',
-    parameters: { rollout: String(percent), stickiness: 'default', groupId: 'g' },
-    constraints: [],
-  });
-  const variants = [
-    { name: 'control', weight: 500, weightType: 'variable', stickiness: 'default' },
-    { name: 'short', weight: 500, weightType: 'variable', stickiness: 'default' },
-  ];
-  return {
-    version: 2,
-    features: [
-      { name: 'rollout-20', enabled: true, strategies: [rollout(20)] },
-      { name: 'rollout-variants', enabled: true, strategies: [rollout(50)], variants },
-      {
-        name: 'split',
-        enabled: true,
-        strategies: [{ name: 'default', parameters: {}, constraints: [] }],
-        variants,
-      },
-    ],
-  } as ClientFeaturesPayload;
-}
 const FLAGS = ['rollout-20', 'rollout-variants', 'split'] as const;
 
 const orders = fc.array(fc.constantFrom(...READ_STEPS), { minLength: 2, maxLength: 6 });
@@ -47,7 +23,7 @@ describe.each(rows.map((row) => [row.name, row] as const))('%s', (_name, row) =>
   let client: FlagsClient;
   let app: RunningApp;
   beforeAll(async () => {
-    client = createFlags({ source: memorySource(definitions()), logger: false });
+    client = createFlags({ source: memorySource(chancyDefinitions()), logger: false });
     await client.ready({ timeoutMs: 5000 });
     app = await row.startEntry(client, {}, { between: async () => {} });
   });

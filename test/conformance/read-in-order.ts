@@ -1,6 +1,6 @@
 // What the rows' `/reads/:name` route answers: one request's reads of one flag, in the order the test asks for,
 // each as the app sees it. One copy, imported by every row.
-import type { RequestFlags } from '@flagwise/core';
+import type { ClientFeaturesPayload, RequestFlags } from '@flagwise/core';
 import { toPropertyName } from '@flagwise/core';
 import { expect } from 'vitest';
 
@@ -68,4 +68,31 @@ export function expectOneEvaluation(results: StepResult[]): void {
       expect(reasons, JSON.stringify(results)).toContain(result.reason);
     }
   }
+}
+
+/**
+ * Flags whose answer a request without user or session leaves to chance or to its IP: a 20 % rollout, a 50 %
+ * rollout with a variant split, a variant split for everyone (each with default stickiness), and the flags of
+ * `extra`.
+ */
+export function chancyDefinitions(extra: ClientFeaturesPayload['features'] = []): ClientFeaturesPayload {
+  const rollout = (percent: number) => ({
+    name: 'flexibleRollout',
+    parameters: { rollout: String(percent), stickiness: 'default', groupId: 'g' },
+    constraints: [],
+  });
+  const variants = [
+    { name: 'control', weight: 500, weightType: 'variable', stickiness: 'default' },
+    { name: 'short', weight: 500, weightType: 'variable', stickiness: 'default' },
+  ];
+  const always = { name: 'default', parameters: {}, constraints: [] };
+  return {
+    version: 2,
+    features: [
+      { name: 'rollout-20', enabled: true, strategies: [rollout(20)], browser: true },
+      { name: 'rollout-variants', enabled: true, strategies: [rollout(50)], variants, browser: true },
+      { name: 'split', enabled: true, strategies: [always], variants },
+      ...extra,
+    ],
+  } as ClientFeaturesPayload;
 }

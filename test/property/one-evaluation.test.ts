@@ -15,6 +15,7 @@ import { requestFlagsLater } from '@flagwise/core/adapter';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  chancyDefinitions,
   expectOneEvaluation,
   READ_STEPS,
   readInOrder,
@@ -23,28 +24,12 @@ import {
 
 const RUNS = 300;
 
-function definitions(): ClientFeaturesPayload {
-  const rollout = (percent: number) => ({
-    name: 'flexibleRollout',
-    parameters: { rollout: String(percent), stickiness: 'default', groupId: 'g' },
-    constraints: [],
-  });
-  const variants = [
-    { name: 'control', weight: 500, weightType: 'variable', stickiness: 'default' },
-    { name: 'short', weight: 500, weightType: 'variable', stickiness: 'default' },
-  ];
-  const always = { name: 'default', parameters: {}, constraints: [] };
-  return {
-    version: 2,
-    features: [
-      { name: 'rollout-20', enabled: true, strategies: [rollout(20)], browser: true },
-      { name: 'rollout-variants', enabled: true, strategies: [rollout(50)], variants, browser: true },
-      { name: 'split', enabled: true, strategies: [always], variants },
-      { name: 'plain', enabled: true, strategies: [always] },
-      { name: 'off', enabled: false, strategies: [always], browser: true },
-    ],
-  } as ClientFeaturesPayload;
-}
+const always = { name: 'default', parameters: {}, constraints: [] };
+const definitions = () =>
+  chancyDefinitions([
+    { name: 'plain', enabled: true, strategies: [always] },
+    { name: 'off', enabled: false, strategies: [always], browser: true },
+  ] as ClientFeaturesPayload['features']);
 const FLAGS = ['rollout-20', 'rollout-variants', 'split', 'plain', 'off'] as const;
 
 const contexts: fc.Arbitrary<FlagContext> = fc.oneof(
