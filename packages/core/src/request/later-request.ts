@@ -10,10 +10,9 @@ import type { FlagContext } from '../types.js';
 import { type ContextHook, defaultContext, isPromiseLike, type RequestInput } from './context.js';
 import type { FlagOverrides, ResolvedOverrides } from './overrides.js';
 import type { DeferredFacts, RequestFlagsFacts } from './request-flags.js';
+import type { VisitorIds } from './visitor-id.js';
 
 const EMPTY_CONTEXT: FlagContext = Object.freeze({});
-
-import type { VisitorIds } from './visitor-id.js';
 
 /** How an adapter reads a request's facts and sends its cookies; one per app, shared by every request. */
 export interface RequestReader<Request, Response> {
