@@ -194,6 +194,7 @@ const EXPORTS: Record<keyof typeof ENTRIES, { values: string[]; types: string[] 
       'setUpAdapter',
       'settleRequestFlags',
       'startupReadiness',
+      'templateView',
       'toFlagContext',
       'trustsProxy',
       'urlBelow',

@@ -24,10 +24,11 @@ export {
 export type { AdapterOptions } from '../request/adapter-options.js';
 // Requests: what an adapter reads of a request, and the request's flags.
 export { isPromiseLike, type RequestFacts, type RequestInput } from '../request/context.js';
-export { flagAllows, SETTLE, settleRequestFlags } from '../request/flags-proxy.js';
+export { flagAllows, SETTLE, settleRequestFlags } from '../request/flags-object.js';
 export type { RequestReader } from '../request/later-request.js';
 export type { ResolvedOverrides } from '../request/overrides.js';
 export type { RequestFlagsResult } from '../request/request-path.js';
+export { templateView } from '../request/template-view.js';
 export type { VisitorIds } from '../request/visitor-id.js';
 export { clientOf, flagsMissingError } from './endpoints.js';
 // Guards: their arguments checked, and the names they guard warned about per client.

@@ -8,11 +8,17 @@ import { type CompiledFlags, compileFlags } from '../engine/index.js';
 import { traceFlag } from '../engine/trace.js';
 import { ConfigurationError } from '../errors.js';
 import { checkKnownKeys } from '../nearest-name.js';
-import { overridesOf } from '../request/flags-proxy.js';
+import { overridesOf } from '../request/flags-object.js';
 import type { FlagOverrides } from '../request/overrides.js';
 import type { RequestFlags } from '../request/request-flags.js';
 import { requestPathOf } from '../request/request-path.js';
-import type { ClientFeaturesPayload, FeatureDefinition, FlagName } from '../types.js';
+import type {
+  ClientFeaturesPayload,
+  Explanation,
+  FeatureDefinition,
+  FlagContext,
+  FlagName,
+} from '../types.js';
 import type { DashboardFlag, DashboardState } from './dashboard-state.js';
 import { historyOf } from './history.js';
 import { renderPage } from './page.js';
@@ -172,8 +178,10 @@ function stateOf(
       if (explanation.variant.payload) entry.payload = explanation.variant.payload;
     }
     if (explanation.detail) entry.detail = explanation.detail;
-    if (anonymous && explanation.reason !== 'override' && answersAtRandom(feature, explanation.strategyIndex))
-      entry.random = 'random: no user or session id';
+    if (anonymous && explanation.reason !== 'override') {
+      const decidedBy = anonymousAnswer(feature, explanation, context);
+      if (decidedBy !== undefined) entry.random = decidedBy;
+    }
     const forcedVariant = overrides?.variants?.[name];
     const forced = overrides?.flags?.[name];
     if (forcedVariant !== undefined) entry.override = forcedVariant;
@@ -201,8 +209,25 @@ function variantNames(feature: FeatureDefinition | undefined): string[] {
   return [...names];
 }
 
-// A rollout or a variant split with default or random stickiness answers at random without a user or session id.
-function answersAtRandom(feature: FeatureDefinition | undefined, strategyIndex: number | undefined): boolean {
+// Without a user or session id, a rollout with default or random stickiness answers at random, and a variant
+// split with default stickiness follows the client IP (random only without one).
+function anonymousAnswer(
+  feature: FeatureDefinition | undefined,
+  explanation: Explanation,
+  context: FlagContext,
+): string | undefined {
+  if (rolloutAtRandom(feature, explanation.strategyIndex)) return 'random: no user or session id';
+  const variants = feature?.variants ?? [];
+  const split =
+    variants.length > 1 &&
+    variants.some((variant) => variant.stickiness === undefined || variant.stickiness === 'default');
+  if (!split || !explanation.variant.enabled) return undefined;
+  return context.remoteAddress
+    ? `by IP ${context.remoteAddress}: no user or session id`
+    : 'random: no user or session id';
+}
+
+function rolloutAtRandom(feature: FeatureDefinition | undefined, strategyIndex: number | undefined): boolean {
   if (feature === undefined || feature.enabled !== true) return false;
   const strategies = feature.strategies ?? [];
   const deciding = strategyIndex === undefined ? strategies : [strategies[strategyIndex]];
@@ -216,8 +241,7 @@ function answersAtRandom(feature: FeatureDefinition | undefined, strategyIndex: 
       if (rollout > 0 && rollout < 100 && randomStickiness(strategy.parameters?.stickiness)) return true;
     }
   }
-  const variants = feature.variants ?? [];
-  return variants.length > 1 && variants.some((variant) => randomStickiness(variant.stickiness));
+  return false;
 }
 
 function overrideQuery(overrides: FlagOverrides | undefined): string {

@@ -2,7 +2,7 @@
 // from what the framework handed over, a JSON answer with an ETag and 304, and the request's flags with the
 // context fields the app lets the browser add.
 import { createHash } from 'node:crypto';
-import { overridesOf } from '../request/flags-proxy.js';
+import { overridesOf } from '../request/flags-object.js';
 import type { RequestFlags } from '../request/request-flags.js';
 import type { FlagContext } from '../types.js';
 import type { EndpointRequest, EndpointResponse } from './endpoint.js';

@@ -4,6 +4,7 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import type { FlagsClient } from '../client/flags-client.js';
+import { settleRequestFlags } from '../request/flags-object.js';
 import type { RequestFlags } from '../request/request-flags.js';
 import type { Endpoint, EndpointRequest, EndpointResponse } from './endpoint.js';
 import { splitUrl } from './paths.js';
@@ -61,6 +62,8 @@ export async function serveEndpoint<Request>(
     client: mounted.client,
   };
   try {
+    // Flags built at their first read: an async context hook or allow() is awaited before the endpoint reads them.
+    await settleRequestFlags(mounted.flags);
     return await endpoint.handle(request);
   } catch (error) {
     mounted.client.logger.error(

@@ -8,6 +8,8 @@ export interface TestRequest {
   user?: { id: string };
   qa?: boolean;
   plan?: string;
+  /** the client IP, as the framework computed it */
+  ip?: string;
 }
 
 export interface CallInit {
@@ -38,7 +40,7 @@ export function endpointCaller<Request extends TestRequest>(
     const { flags } = await requestFlags(
       client,
       request,
-      { user: request.user, cookieHeader: headers.cookie },
+      { user: request.user, cookieHeader: headers.cookie, ip: request.ip },
       hook,
     );
     return endpoint.handle({
