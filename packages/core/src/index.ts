@@ -1,6 +1,7 @@
 export type { FlagsEvents, ImpressionEvent } from './client/events.js';
 export { createFlags, FlagsClient } from './client/flags-client.js';
 export type { FlagsOptions } from './client/options.js';
+export type { TelemetryOptions } from './client/telemetry-options.js';
 export {
   createDashboard,
   type DashboardFlag,

@@ -207,12 +207,48 @@ export interface FlagSource {
   subscribe(listener: SourceListener): () => void;
   /** optional: counts an evaluation (Unleash usage metrics) */
   recordEvaluation?(flag: string, enabled: boolean, variant?: string): void;
+  /** optional: impact metrics sent with the usage metrics (Unleash's counters, gauges and histograms) */
+  readonly impactMetrics?: ImpactMetrics;
   /**
    * optional: true when nobody waits to read a change the moment it is delivered (a watched file, a polled
    * server). The client may then compile a large reload in slices between requests and swap it in once done.
    * Unset, every delivery is swapped in before the delivering call returns, as memorySource promises.
    */
   readonly slicedReloads?: boolean;
+}
+
+/** Labels of one impact metric sample: `{ [flagName]: variant, appName, environment }` in Unleash's SDKs. */
+export type ImpactLabels = Record<string, string>;
+
+/**
+ * Impact metrics in the shape Unleash's SDKs send them (`impactMetrics` of a metrics report): named counters,
+ * gauges and histograms whose samples carry labels. A source that reports usage to Unleash sends them with it.
+ * @example source.impactMetrics?.histogram('checkout_seconds', 'Checkout time').observe(0.2, { 'new-checkout': 'b' })
+ */
+export interface ImpactMetrics {
+  counter(name: string, help: string): { inc(value: number, labels: ImpactLabels): void };
+  gauge(name: string, help: string): { set(value: number, labels: ImpactLabels): void };
+  histogram(
+    name: string,
+    help: string,
+    buckets?: readonly number[],
+  ): { observe(value: number, labels: ImpactLabels): void };
+  /**
+   * Adds histogram samples counted elsewhere (a browser's report): `buckets` are cumulative counts per upper
+   * bound, as in Unleash's reports.
+   */
+  addHistogramSample(
+    name: string,
+    help: string,
+    sample: {
+      labels: ImpactLabels;
+      count: number;
+      sum: number;
+      buckets: { le: number | '+Inf'; count: number }[];
+    },
+  ): void;
+  /** The labels Unleash's SDKs add to every sample (appName, environment). */
+  readonly staticLabels: ImpactLabels;
 }
 
 export interface SourceStartContext {

@@ -46,6 +46,8 @@ export {
   oneOf,
   setUpAdapter,
 } from './options.js';
+// Outcomes: each request's duration and status by the flags it read, when telemetry is on.
+export { type RequestOutcomes, recordWhenFinished, requestOutcomes } from './outcomes.js';
 // Readiness: one policy for waiting on the first flags.
 export { DEFAULT_READY_TIMEOUT_MS, requestReadiness, startupReadiness } from './readiness.js';
 export { OptionalFields, trustsProxy } from './request-facts.js';

@@ -2,7 +2,7 @@
 // loader.ts, events and warnings events.ts, and how a request becomes flags is request/request-path.ts.
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import type { CompileOptions } from '../engine/index.js';
+import { type CompileOptions, isOnDecision, reasonOfDecision } from '../engine/index.js';
 import { ConfigurationError } from '../errors.js';
 import { resolveLogger } from '../logger.js';
 import { createRequestFlags } from '../request/flags-object.js';
@@ -14,6 +14,7 @@ import { flagNameSuggestion } from '../snapshot/snapshot.js';
 import { defaultFileSource } from '../sources/index.js';
 import type {
   ClientFeaturesPayload,
+  EvaluationReason,
   Explanation,
   FeatureDefinition,
   FlagContext,
@@ -26,6 +27,8 @@ import type {
 import { asError, ClientNotices, type FlagsEvents, type ImpressionEvent } from './events.js';
 import { FlagsLoader } from './loader.js';
 import { checkFlagsOptions, type FlagsOptions, staticContextOf } from './options.js';
+import { attachTelemetry, FlagsTelemetry } from './telemetry.js';
+import { resolveTelemetryOptions } from './telemetry-options.js';
 
 const EMPTY_CONTEXT: FlagContext = Object.freeze({});
 
@@ -48,6 +51,8 @@ export class FlagsClient<Request = any> extends EventEmitter<FlagsEvents> {
   private readonly hints = new AdapterHints();
   /** set when the source counts usage (Unleash metrics) */
   private readonly recordEvaluation: FlagSource['recordEvaluation'];
+  /** set when telemetry is on */
+  private readonly recorder: FlagsTelemetry | undefined;
 
   constructor(options: FlagsOptions<Request> = {}) {
     super();
@@ -89,6 +94,18 @@ export class FlagsClient<Request = any> extends EventEmitter<FlagsEvents> {
       compileOptions,
       this.recordEvaluation !== undefined,
     );
+    const telemetryOptions = resolveTelemetryOptions(options.telemetry);
+    this.recorder =
+      telemetryOptions === undefined
+        ? undefined
+        : new FlagsTelemetry(telemetryOptions, {
+            source: this.source,
+            version: () => revisionOf(this.loader.snapshot.compiled.definitions),
+            feature: (flag) => this.loader.snapshot.compiled.feature(flag),
+            has: (flag) => this.loader.snapshot.compiled.has(flag),
+            warnOnce: (key, message) => notices.warnOnce(key, message),
+          });
+    if (this.recorder !== undefined) attachTelemetry(this, this.recorder);
     this.requestHost = this.makeRequestHost();
     const loader = this.loader;
     attachRequestPath(
@@ -145,6 +162,7 @@ export class FlagsClient<Request = any> extends EventEmitter<FlagsEvents> {
    */
   isEnabled(name: FlagName, context: FlagContext = EMPTY_CONTEXT, fallback = false): boolean {
     const snapshot = this.loader.snapshot;
+    if (this.recorder !== undefined) return this.recorded(name, context, fallback, undefined, false).enabled;
     const enabled = snapshot.compiled.isEnabled(name, context, fallback);
     if (snapshot.observeEvaluations) this.afterEvaluation(name, enabled, undefined, context);
     return enabled;
@@ -156,6 +174,7 @@ export class FlagsClient<Request = any> extends EventEmitter<FlagsEvents> {
    */
   getVariant(name: FlagName, context: FlagContext = EMPTY_CONTEXT, fallback?: VariantResult): VariantResult {
     const snapshot = this.loader.snapshot;
+    if (this.recorder !== undefined) return this.recorded(name, context, false, fallback, true).variant!;
     const variant = snapshot.compiled.getVariant(name, context, fallback);
     if (snapshot.observeEvaluations) this.afterEvaluation(name, variant.feature_enabled, variant, context);
     return variant;
@@ -251,12 +270,56 @@ export class FlagsClient<Request = any> extends EventEmitter<FlagsEvents> {
     await this.loader.close();
   }
 
+  /**
+   * Records a conversion (a goal a user reached, such as a purchase) with telemetry on: a `flagwise.conversion`
+   * event on the active span (or a log record), a counter by name, and on Unleash an impact metric. Names are 1 to
+   * 100 letters, digits, `_ . : -`; at most 100 distinct names are counted. Does nothing with telemetry off.
+   * @example flags.track('checkout-completed', { 'checkout.total': 42 });
+   */
+  track(name: string, attributes?: Record<string, string | number | boolean>): void {
+    this.recorder?.recordConversion(name, attributes);
+  }
+
+  /** An evaluation outside a request with telemetry on: one decision, recorded, then answered from it. */
+  private recorded(
+    name: string,
+    context: FlagContext,
+    fallback: boolean,
+    fallbackVariant: VariantResult | undefined,
+    wantsVariant: boolean,
+  ): { enabled: boolean; variant?: VariantResult } {
+    const snapshot = this.loader.snapshot;
+    const compiled = snapshot.compiled;
+    const handle = compiled.handle(name);
+    let result: { enabled: boolean; variant?: VariantResult };
+    let reason: EvaluationReason;
+    let strategyIndex: number | undefined;
+    if (handle === undefined) {
+      reason = snapshot.ready ? 'not-found' : 'not-ready';
+      result = wantsVariant
+        ? { enabled: false, variant: compiled.getVariant(name, context, fallbackVariant) }
+        : { enabled: fallback };
+    } else {
+      const decision = compiled.decide(handle, context);
+      reason = reasonOfDecision(decision);
+      strategyIndex = decision >= 0 ? decision : undefined;
+      if (wantsVariant) {
+        const variant = compiled.variantOfDecision(handle, context, decision, fallbackVariant);
+        result = { enabled: variant.feature_enabled, variant };
+      } else result = { enabled: isOnDecision(decision, fallback) };
+    }
+    this.recorder!.recordEvaluation(name, result.enabled, result.variant, reason, strategyIndex, context);
+    if (snapshot.observeEvaluations) this.afterEvaluation(name, result.enabled, result.variant, context);
+    return result;
+  }
+
   /** What a request's flags report to this client; made once, shared by every request. */
   private makeRequestHost(): RequestFlagsHost {
     const notices = this.notices;
     const hints = this.hints;
     return {
       client: this,
+      evaluations: this.recorder,
       get visitorIdHint() {
         return hints.visitorId;
       },
@@ -323,4 +386,11 @@ export class FlagsClient<Request = any> extends EventEmitter<FlagsEvents> {
  */
 export function createFlags<Request = any>(options: FlagsOptions<Request> = {}): FlagsClient<Request> {
   return new FlagsClient<Request>(options);
+}
+
+/** The revision of definitions where the source gives one (Unleash's `meta.revisionId`). */
+function revisionOf(definitions: ClientFeaturesPayload): string | undefined {
+  const meta = definitions.meta as { revisionId?: unknown } | undefined;
+  const revision = meta?.revisionId;
+  return typeof revision === 'number' || typeof revision === 'string' ? String(revision) : undefined;
 }

@@ -4,6 +4,7 @@ import { ConfigurationError } from '../errors.js';
 import { checkKnownKeys } from '../nearest-name.js';
 import type { OverrideOptions } from '../request/overrides.js';
 import type { CustomStrategy, FlagSource, Logger } from '../types.js';
+import type { TelemetryOptions } from './telemetry-options.js';
 
 export interface FlagsOptions<Request = any> {
   /** where definitions come from; default: flags.yaml, flags.yml or flags.json in the working directory */
@@ -17,6 +18,12 @@ export interface FlagsOptions<Request = any> {
   logger?: Logger | false;
   /** per-browser QA overrides in a signed cookie (off unless given) */
   overrides?: OverrideOptions<Request>;
+  /**
+   * OpenTelemetry (off unless given; needs `@opentelemetry/api`): each flag a request reads as a
+   * `feature_flag.evaluation` event, evaluation counts, and each request's outcome by the flags and variants it
+   * read. `true` for the defaults, or TelemetryOptions.
+   */
+  telemetry?: boolean | TelemetryOptions;
 }
 
 /** Every key of FlagsOptions, for the unknown-option check: the compiler keeps it complete. */
@@ -27,6 +34,7 @@ const FLAGS_OPTION_FIELDS: { [Key in keyof Required<FlagsOptions>]: true } = {
   strategies: true,
   logger: true,
   overrides: true,
+  telemetry: true,
 };
 
 /** The option keys of `createFlags()`. */

@@ -544,14 +544,21 @@ class Snapshot implements CompiledFlags {
     }
   }
 
-  variantOfDecision(handle: FlagHandle, context: FlagContext, decision: number): VariantResult {
+  variantOfDecision(
+    handle: FlagHandle,
+    context: FlagContext,
+    decision: number,
+    fallback?: VariantResult,
+  ): VariantResult {
     const flag = handle as LinkedFlag;
-    if (decision < ON_WITHOUT_STRATEGIES) return DISABLED_VARIANT;
+    if (decision < ON_WITHOUT_STRATEGIES) {
+      return fallback === undefined ? DISABLED_VARIANT : withFeatureEnabled(fallback, false);
+    }
     try {
-      return variantFor(flag, asContext(context), decision, undefined);
+      return variantFor(flag, asContext(context), decision, fallback);
     } catch (error) {
       this.reportThrow(flag.name, error);
-      return DISABLED_VARIANT_OF_ENABLED_FLAG;
+      return fallback === undefined ? DISABLED_VARIANT_OF_ENABLED_FLAG : withFeatureEnabled(fallback, false);
     }
   }
 

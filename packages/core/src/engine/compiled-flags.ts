@@ -61,8 +61,16 @@ export interface CompiledFlags {
    * keeps the decision answers all three from one evaluation. Never throws.
    */
   decide(handle: FlagHandle, context: FlagContext): number;
-  /** The variant for a decision from `decide` (picked now: random stickiness picks anew on each call). */
-  variantOfDecision(handle: FlagHandle, context: FlagContext, decision: number): VariantResult;
+  /**
+   * The variant for a decision from `decide` (picked now: random stickiness picks anew on each call); with
+   * `fallback`, what getVariant answers with that fallback.
+   */
+  variantOfDecision(
+    handle: FlagHandle,
+    context: FlagContext,
+    decision: number,
+    fallback?: VariantResult,
+  ): VariantResult;
   /** The explanation of a decision from `decide` and the variant picked for it. */
   explainDecision(
     handle: FlagHandle,

@@ -1,44 +1,13 @@
 // flagwise's answer (an Explanation) in OpenFeature's terms: value, variant, reason, error code and metadata.
 // The OpenFeature provider (@flagwise/openfeature) and the OFREP endpoint both answer through here, so a flag resolves the same on either side.
-import type {
-  Explanation,
-  FeatureDefinition,
-  FlagContext,
-  Payload,
-  StrategyDefinition,
-  VariantDefinition,
-} from '../types.js';
+
+import { decidedBy, type ResolutionReason } from '../engine/resolution-reason.js';
+import type { Explanation, FeatureDefinition, FlagContext, Payload } from '../types.js';
 
 /** The value types OpenFeature resolves. */
 export type ValueType = 'boolean' | 'string' | 'number' | 'object';
 
-/** OpenFeature's reasons, member by member, as flagwise gives them. */
-export interface ResolutionReasons {
-  /**
-   * A rule that picks some contexts decided: a strategy with constraints or segments, a user, host or IP list, a
-   * dependency, a variant override; also a QA override (`flagMetadata.reason` says `override`).
-   */
-  TARGETING_MATCH: true;
-  /** A percentage rollout below 100 %, or a weighted choice among variants, decided. */
-  SPLIT: true;
-  /**
-   * The strategy that matched lets everyone in (no strategies, `default`, or a 100 % rollout, without
-   * constraints or segments) and, for a variant value, the flag has a single variant.
-   */
-  STATIC: true;
-  /** The flag is switched off. */
-  DISABLED: true;
-  /**
-   * The flag is on but no strategy matched, a dependency is not satisfied, or the flag has no variant to give a
-   * string, number or object value: the caller's default applies.
-   */
-  DEFAULT: true;
-  /** The value could not be resolved; `errorCode` says why. */
-  ERROR: true;
-}
-
-/** OpenFeature's reason for a resolution: one of the members of ResolutionReasons. */
-export type ResolutionReason = keyof ResolutionReasons;
+export type { ResolutionReason, ResolutionReasons } from '../engine/resolution-reason.js';
 
 /** OpenFeature's error codes, member by member, as flagwise gives them. */
 export interface ResolutionErrorCodes {
@@ -160,58 +129,6 @@ function metadataOf(explanation: Explanation): ResolutionMetadata {
   if (explanation.strategyName !== undefined) metadata.strategyName = explanation.strategyName;
   if (explanation.strategyIndex !== undefined) metadata.strategyIndex = explanation.strategyIndex;
   return metadata;
-}
-
-/** Which OpenFeature reason names what decided this value (see ResolutionReason). */
-function decidedBy(
-  explanation: Explanation,
-  definition: FeatureDefinition | undefined,
-  context: FlagContext,
-  byVariant: boolean,
-): ResolutionReason {
-  switch (explanation.reason) {
-    case 'override':
-      return 'TARGETING_MATCH';
-    case 'disabled':
-      return 'DISABLED';
-    case 'no-strategy-matched':
-    case 'dependency-failed':
-      return 'DEFAULT';
-  }
-  const strategy =
-    explanation.strategyIndex === undefined ? undefined : definition?.strategies?.[explanation.strategyIndex];
-  if (byVariant) {
-    const variants = strategy?.variants?.length ? strategy.variants : (definition?.variants ?? []);
-    const chosen = variants.find((candidate) => candidate.name === explanation.variant.name);
-    if (chosen !== undefined && overrideMatches(chosen, context)) return 'TARGETING_MATCH';
-    if (variants.filter((candidate) => candidate.weight > 0).length > 1) return 'SPLIT';
-  }
-  if (definition?.dependencies?.length) return 'TARGETING_MATCH';
-  if (strategy === undefined) return 'STATIC';
-  const share = rolloutShare(strategy);
-  if (share !== undefined && share < 100) return 'SPLIT';
-  const targeted = (strategy.constraints?.length ?? 0) > 0 || (strategy.segments?.length ?? 0) > 0;
-  const everyone = strategy.name === 'default' || share !== undefined;
-  return everyone && !targeted ? 'STATIC' : 'TARGETING_MATCH';
-}
-
-/** The percentage a rollout strategy lets in, undefined for other strategies. */
-function rolloutShare(strategy: StrategyDefinition): number | undefined {
-  const parameters = strategy.parameters ?? {};
-  const share =
-    strategy.name === 'flexibleRollout'
-      ? (parameters.rollout ?? 100)
-      : strategy.name.startsWith('gradualRollout')
-        ? (parameters.percentage ?? 100)
-        : undefined;
-  return share === undefined ? undefined : Number(share);
-}
-
-function overrideMatches(variant: VariantDefinition, context: FlagContext): boolean {
-  return (variant.overrides ?? []).some((override) => {
-    const value = context[override.contextName] ?? context.properties?.[override.contextName];
-    return value !== undefined && value !== null && override.values.includes(String(value));
-  });
 }
 
 /**

@@ -322,7 +322,20 @@ class FlagsObject {
         this.#host.onRandomAnswer(flag.name);
     }
     reads[slot + DECISION] = decision;
+    if (observe && this.#host.evaluations !== undefined) this.#recordRead(flag, decision, undefined);
     return decision;
+  }
+
+  /** Telemetry's record of the flag's first read in this request (with the variant when that read asked for it). */
+  #recordRead(flag: FlagHandle, decision: number, variant: VariantResult | undefined): void {
+    this.#host.evaluations?.recordEvaluation(
+      flag.name,
+      enabledOf(decision),
+      variant,
+      reasonOf(decision),
+      decision >= 0 ? decision : undefined,
+      this.#context,
+    );
   }
 
   /** A QA override's decision for the flag; undefined when none applies. */
@@ -356,6 +369,13 @@ class FlagsObject {
   #pickVariant(slot: number, flag: FlagHandle): VariantResult {
     const reads = this.#reads!;
     const decided = reads[slot + DECISION] !== undefined;
+    const variant = this.#variantOf(slot, flag, decided);
+    if (!decided && this.#host.evaluations !== undefined)
+      this.#recordRead(flag, reads[slot + DECISION] as number, variant);
+    return variant;
+  }
+
+  #variantOf(slot: number, flag: FlagHandle, decided: boolean): VariantResult {
     const decision = this.#decisionAt(slot, flag, false);
     if (decision === FORCED_OFF) return DISABLED_VARIANT;
     if (decision === FORCED_ON) {

@@ -25,6 +25,8 @@ export interface RequestFlagsHost {
     reason: EvaluationReason,
     context: FlagContext,
   ): void;
+  /** telemetry's record of each flag's first read in a request; undefined when telemetry is off */
+  readonly evaluations?: EvaluationRecorder;
   /** an unknown name was read (warned once per name by the host) */
   onUnknownFlag(name: string): void;
   /** variant() of a flag that has no variants (warned once per name by the host) */
@@ -40,6 +42,19 @@ export interface RequestFlagsHost {
   readonly visitorIdHint: string;
   /** the client that made the flags, for endpoints mounted behind the adapter (`clientOf`) */
   readonly client?: unknown;
+}
+
+/** Records evaluations (telemetry): one per flag a request reads, at its first read. */
+export interface EvaluationRecorder {
+  /** `strategyIndex`: the strategy that decided, when one did */
+  recordEvaluation(
+    flag: string,
+    enabled: boolean,
+    variant: VariantResult | undefined,
+    reason: EvaluationReason,
+    strategyIndex: number | undefined,
+    context: FlagContext,
+  ): void;
 }
 
 /** One flag as `toJSON()` shows it to a browser. */
