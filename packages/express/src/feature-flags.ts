@@ -7,7 +7,9 @@ import {
   OptionalFields,
   type RequestInput,
   type RequestReader,
+  recordWhenFinished,
   requestFlagsLater,
+  requestOutcomes,
   requestReadiness,
   setUpAdapter,
   templateView,
@@ -70,6 +72,8 @@ export function featureFlags(
   const added = new OptionalFields(['user', 'session', 'sessionID']);
   const waitForFlags = requestReadiness(client, options.readyTimeoutMs);
   watchGuardedFlags(client);
+  // Each request's duration and status by the flags it read, when telemetry is on.
+  const outcomes = requestOutcomes(client);
 
   // What the flags read of the request at their first read (after the auth middleware that follows this one).
   const reader: RequestReader<Request, Response> = {
@@ -100,6 +104,7 @@ export function featureFlags(
     const waiting = prepared.waiting;
     (req as RequestWithFlags).flags = flags;
     res.locals.flags = templateView(flags);
+    if (outcomes !== undefined) recordWhenFinished(outcomes, flags, res);
     if (waiting === undefined) next();
     else waiting.then(() => next(), next);
   };

@@ -16,6 +16,7 @@ import {
   type RequestInput,
   type RequestReader,
   requestFlagsLater,
+  requestOutcomes,
   setUpAdapter,
   startupReadiness,
   templateView,
@@ -175,6 +176,20 @@ const plugin: FastifyPluginAsync<FeatureFlagsPluginOptions> = async (fastify, op
       else waiting.then(() => done(), done);
     },
   );
+
+  // Each request's duration and status by the flags it read, when telemetry is on: Fastify's own timing.
+  const outcomes = requestOutcomes(client);
+  if (outcomes !== undefined) {
+    const thrown = new WeakMap<FastifyRequest, unknown>();
+    fastify.addHook('onError', (request, _reply, error, done) => {
+      thrown.set(request, error);
+      done();
+    });
+    fastify.addHook('onResponse', (request, reply, done) => {
+      outcomes.record(request.flags, reply.elapsedTime, reply.statusCode, thrown.get(request));
+      done();
+    });
+  }
 
   fastify.addHook('onRoute', (route) => {
     // The guards of a route this plugin reaches serve its client: the client checks their flag names.

@@ -5,8 +5,10 @@
 import type { AdapterOptions, FlagsClient, FlagsOptions, RequestFlags } from '@flagwise/core';
 import {
   type RequestInput,
+  type RequestOutcomes,
   type RequestReader,
   requestFlagsLater,
+  requestOutcomes,
   requestReadiness,
   setUpAdapter,
   templateView,
@@ -104,12 +106,17 @@ export function featureFlags(
   // Filled by requestFlagsLater and read right after, synchronously: one object serves every request.
   const prepared: { waiting: Promise<void> | undefined } = { waiting: undefined };
 
+  // Each request's duration and status by the flags it read, when telemetry is on: taken around `next`.
+  const outcomes = requestOutcomes(client);
+
   const attach = (ctx: Context, next: Next): Promise<unknown> => {
+    const started = outcomes?.now() ?? 0;
     const flags = requestFlagsLater(client, ctx, ctx, reader, hook, visitors, prepared);
     const waiting = prepared.waiting;
     ctx.flags = flags;
     ctx.state.flags = templateView(flags);
-    return waiting === undefined ? next() : waiting.then(next);
+    const handled = waiting === undefined ? next() : waiting.then(next);
+    return outcomes === undefined ? handled : recordAround(outcomes, ctx, started, handled);
   };
 
   // Requests that arrive before the flags load wait for them (one shared wait), never longer than readyTimeoutMs.
@@ -120,4 +127,23 @@ export function featureFlags(
   };
   Object.defineProperty(middleware, 'name', { value: 'featureFlags' });
   return Object.assign(middleware, { client }) as FeatureFlagsMiddleware;
+}
+
+/** Records the request's outcome once the middleware after this one settled (a throw: 0, the error's status). */
+function recordAround(
+  outcomes: RequestOutcomes,
+  ctx: Context,
+  started: number,
+  handled: Promise<unknown>,
+): Promise<unknown> {
+  return handled.then(
+    (value) => {
+      outcomes.record(ctx.flags, outcomes.now() - started, ctx.status);
+      return value;
+    },
+    (error: unknown) => {
+      outcomes.record(ctx.flags, outcomes.now() - started, 0, error);
+      throw error;
+    },
+  );
 }

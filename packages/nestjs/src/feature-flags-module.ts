@@ -10,6 +10,7 @@ import {
   describeArgument,
   isBoolean,
   isFunction,
+  requestOutcomes,
   setUpAdapter,
   startupReadiness,
   watchGuardedFlags,
@@ -84,7 +85,11 @@ export class FeatureFlagsModule extends ConfigurableModuleClass implements NestM
 
   /** Attaches every HTTP request's flags as it comes in: before the routes and Nest middleware, for all of them. */
   configure(): void {
-    attachToEveryRequest(this.adapterHost.httpAdapter, this.requestFlags);
+    attachToEveryRequest(
+      this.adapterHost.httpAdapter,
+      this.requestFlags,
+      requestOutcomes(this.requestFlags.client),
+    );
   }
 
   /**

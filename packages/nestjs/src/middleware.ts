@@ -2,20 +2,37 @@
 // platform, an `onRequest` hook on Fastify (where Nest middleware would see only the raw Node request). Their
 // context is built at the first read, after the guards that run before it, so `req.user` set by an auth guard is
 // in it. Registered while the module configures, so they run before every route and every Nest middleware.
+import type { ServerResponse } from 'node:http';
+import { type RequestOutcomes, recordWhenFinished } from '@flagwise/core/adapter';
 import type { HttpAdapterHost } from '@nestjs/core';
 import type { NestRequestFlags } from './platform-request.js';
 
 /** What the module needs of a Fastify instance (Nest's `httpAdapter.getInstance()`). */
 interface FastifyInstanceLike {
   addHook(name: 'onRequest', hook: (request: object, reply: object, done: () => void) => void): unknown;
+  addHook(
+    name: 'onResponse',
+    hook: (request: { flags?: unknown }, reply: FastifyReplyLike, done: () => void) => void,
+  ): unknown;
   hasRequestDecorator(name: string): boolean;
   decorateRequest(name: string, value: null): unknown;
 }
 
-/** Attaches each request's flags on the app's platform. */
+/** What the module reads of a Fastify reply when a request ends. */
+interface FastifyReplyLike {
+  readonly statusCode: number;
+  readonly elapsedTime: number;
+}
+
+/**
+ * Attaches each request's flags on the app's platform; with `outcomes` (telemetry on), records each request's
+ * outcome where the platform ends it (Fastify's `onResponse`, the Node response's `finish` on Express: an error
+ * reaches it as Nest's exception filter answered it).
+ */
 export function attachToEveryRequest(
   httpAdapter: HttpAdapterHost['httpAdapter'] | undefined,
   requestFlags: NestRequestFlags,
+  outcomes?: RequestOutcomes,
 ): void {
   // An application context without HTTP (a standalone app, a microservice) has no requests to attach to.
   if (httpAdapter === undefined) return;
@@ -31,10 +48,17 @@ export function attachToEveryRequest(
       if (waiting === undefined) done();
       else waiting.then(() => done());
     });
+    if (outcomes !== undefined) {
+      fastify.addHook('onResponse', (request, reply, done) => {
+        outcomes.record(request.flags, reply.elapsedTime, reply.statusCode);
+        done();
+      });
+    }
     return;
   }
-  httpAdapter.use((request: object, response: object, next: () => void) => {
-    requestFlags.attachLater(request, response, prepared);
+  httpAdapter.use((request: object, response: ServerResponse, next: () => void) => {
+    const flags = requestFlags.attachLater(request, response, prepared);
+    if (outcomes !== undefined) recordWhenFinished(outcomes, flags, response);
     const waiting = prepared.waiting;
     if (waiting === undefined) next();
     else waiting.then(() => next());

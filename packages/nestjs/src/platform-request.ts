@@ -51,7 +51,7 @@ interface PlatformResponse {
 
 /** Builds and attaches one request's flags: the module's middleware, guard and `@Flags()` share one per app. */
 export class NestRequestFlags implements RequestReader<PlatformRequest, PlatformResponse | undefined> {
-  private readonly client: FlagsClient;
+  readonly client: FlagsClient;
   private readonly options: NestAdapterOptions;
   /** what passport and express-session (or their Fastify plugins) add to the request, and flags set before */
   private readonly added = new OptionalFields(['user', 'session', 'sessionID', 'flags']);
