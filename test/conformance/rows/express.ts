@@ -9,6 +9,7 @@ import ejs from 'ejs';
 import type { Express, Request } from 'express';
 import type { AdapterRow, AppHooks, RunningApp } from '../contract.js';
 import { CONTEXT_HEADERS as H } from '../contract.js';
+import { readForTelemetry } from '../read-for-telemetry.js';
 import { readInOrder } from '../read-in-order.js';
 
 // Both majors side by side through npm aliases; they share one set of types (@types/express 5).
@@ -92,6 +93,9 @@ function buildApp(app: Express, first: unknown, second: unknown, hooks: AppHooks
       reason: explained.reason,
       detail: explained.detail,
     });
+  });
+  app.get('/telemetry', (req, res) => {
+    res.json(readForTelemetry(getFlags(req), req.query));
   });
   app.get('/reads/:name', (req, res) => {
     res.json(readInOrder(getFlags(req), req.params.name, req.query.order));

@@ -8,6 +8,7 @@ import ejs from 'ejs';
 import type { FastifyInstance } from 'fastify5';
 import type { AdapterRow, AppHooks, RunningApp } from '../contract.js';
 import { CONTEXT_HEADERS as H } from '../contract.js';
+import { readForTelemetry } from '../read-for-telemetry.js';
 import { readInOrder } from '../read-in-order.js';
 
 // Both majors side by side through npm aliases; typed with Fastify 5's types (the plugin's augmentation).
@@ -101,6 +102,9 @@ async function buildApp(app: FastifyInstance, view: unknown, entry: unknown, hoo
       detail: explained.detail,
     };
   });
+  app.get<{ Querystring: Record<string, unknown> }>('/telemetry', async (request) =>
+    readForTelemetry(request.flags!, request.query),
+  );
   app.get<{ Params: { name: string }; Querystring: { order?: string } }>('/reads/:name', async (request) =>
     readInOrder(request.flags!, request.params.name, request.query.order),
   );

@@ -21,6 +21,7 @@ import type Koa from 'koa';
 import type { Context } from 'koa';
 import type { AdapterRow, AppHooks, RunningApp } from '../contract.js';
 import { CONTEXT_HEADERS as H } from '../contract.js';
+import { readForTelemetry } from '../read-for-telemetry.js';
 import { readInOrder } from '../read-in-order.js';
 
 const PAGE_TEMPLATE =
@@ -111,6 +112,9 @@ async function startKoaApp(
       reason: explained.reason,
       detail: explained.detail,
     };
+  });
+  router.get('/telemetry', (ctx) => {
+    ctx.body = readForTelemetry(ctx.state.flags, ctx.query);
   });
   router.get('/reads/:name', (ctx) => {
     ctx.body = readInOrder(ctx.state.flags, ctx.params.name, ctx.query.order);

@@ -16,6 +16,7 @@ import { nest as nest11 } from '../../nest11/src/index.js';
 import { nest as nest12 } from '../../nest12/src/index.js';
 import type { AdapterRow, AppHooks, RunningApp } from '../contract.js';
 import { CONTEXT_HEADERS as H } from '../contract.js';
+import { readForTelemetry } from '../read-for-telemetry.js';
 import { readInOrder } from '../read-in-order.js';
 
 export type Platform = 'express' | 'fastify';
@@ -183,6 +184,11 @@ async function start(
         reason: explained.reason,
         detail: explained.detail,
       };
+    }
+
+    @Get('telemetry')
+    telemetry(@Query() query: Record<string, unknown>, @Flags() flags: RequestFlags) {
+      return readForTelemetry(flags, query);
     }
 
     @Get('reads/:name')
