@@ -1,4 +1,5 @@
 // What the dashboard page shows: the state GET /api/state answers and the page renders.
+import type { OutcomeSummary } from '../client/outcome-stats.js';
 import type { FlagContext, Payload } from '../types.js';
 import type { RecentChange, SourceState } from './history.js';
 
@@ -34,5 +35,10 @@ export interface DashboardState {
   overrideQuery: string;
   flags: DashboardFlag[];
   changes: RecentChange[];
+  /**
+   * per flag and variant, the requests that read it since the app started (count, error rate, p50/p95 latency);
+   * absent unless the client's telemetry records request outcomes
+   */
+  outcomes?: OutcomeSummary[];
   csrfToken: string;
 }

@@ -2,6 +2,8 @@
 // (flagsDashboard() in each); it answers only visitors `allow(request)` admits, and looks absent to everyone else.
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { parse as parseCookieHeader, serialize as serializeCookie } from 'cookie';
+import type { OutcomeSummary } from '../client/outcome-stats.js';
+import { telemetryOf } from '../client/telemetry.js';
 import type { Endpoint, EndpointRequest, EndpointResponse } from '../endpoint/endpoint.js';
 import { headerText } from '../endpoint/headers.js';
 import { type CompiledFlags, compileFlags } from '../engine/index.js';
@@ -197,8 +199,15 @@ function stateOf(
     overrideQuery: overrideQuery(overrides),
     flags: list,
     changes: history.changes,
+    ...outcomesOf(client),
     csrfToken,
   };
+}
+
+/** The request figures per flag and variant, when the client's telemetry keeps them. */
+function outcomesOf(client: unknown): { outcomes?: OutcomeSummary[] } {
+  const stats = telemetryOf(client)?.stats;
+  return stats === undefined ? {} : { outcomes: stats.summaries() };
 }
 
 function variantNames(feature: FeatureDefinition | undefined): string[] {

@@ -44,6 +44,10 @@ export function renderPage(state: DashboardState, nonce: string): string {
   <aside>
     <section><h2>Context of this request</h2><dl id="context"></dl></section>
     <section><h2>Recent changes</h2><ol id="changes"></ol></section>
+    <section id="outcomes-section" hidden><h2>Requests by flag and variant</h2>
+      <table id="outcomes"><thead><tr><th>Flag</th><th>Variant</th><th>Requests</th><th>Errors</th><th>p50</th><th>p95</th></tr></thead><tbody></tbody></table>
+      <p class="muted">since the app started; errors: threw or answered 5xx</p>
+    </section>
   </aside>
 </main>
 <script type="application/json" id="initial-state">${scriptJson(state)}</script>
@@ -83,6 +87,9 @@ button.why { margin-top: .2rem; font-size: .85em; padding: .1rem .4rem; }
 ul.trace { margin: .3rem 0 0; padding-left: 1rem; font-size: .9em; }
 .held { color: var(--on); } .failed { color: var(--off); }
 aside section { margin-bottom: 1.2rem; }
+#outcomes { border-collapse: collapse; font-variant-numeric: tabular-nums; }
+#outcomes th, #outcomes td { padding: .15rem .5rem; border-bottom: 1px solid var(--line); text-align: right; }
+#outcomes th:nth-child(-n+2), #outcomes td:nth-child(-n+2) { text-align: left; }
 @media (max-width: 800px) { main { grid-template-columns: 1fr; } }
 `;
 
@@ -190,7 +197,22 @@ const SCRIPT = `
     if (state.changes.length === 0) list.append(el('li', { class: 'muted', text: 'none since the app started' }));
   }
 
-  function render() { renderSource(); renderFlags(); renderContext(); renderChanges(); }
+  function renderOutcomes() {
+    const section = document.getElementById('outcomes-section');
+    section.hidden = !state.outcomes;
+    if (!state.outcomes) return;
+    const ms = (value) => (value < 10 ? value.toFixed(1) : Math.round(value)) + ' ms';
+    section.querySelector('tbody').replaceChildren(...state.outcomes.map((row) => el('tr', { 'data-outcome': row.flag + ':' + row.variant },
+      el('td', { class: 'name', text: row.flag }),
+      el('td', { text: row.variant }),
+      el('td', { text: String(row.requests) }),
+      el('td', { text: (row.errorRate * 100).toFixed(1) + ' %' }),
+      el('td', { text: ms(row.p50Ms) }),
+      el('td', { text: ms(row.p95Ms) }),
+    )));
+  }
+
+  function render() { renderSource(); renderFlags(); renderContext(); renderChanges(); renderOutcomes(); }
 
   async function showTrace(name, cell, button) {
     button.disabled = true;
