@@ -13,9 +13,10 @@ import {
   type SourceStatus,
   silentLogger,
 } from '@flagwise/core';
-import { type ClientFeaturesResponse, Unleash, type UnleashConfig, UnleashEvents } from 'unleash-client';
+import { type ClientFeaturesResponse, type Unleash, type UnleashConfig, UnleashEvents } from 'unleash-client';
 import packageJson from '../package.json' with { type: 'json' };
 import { readBackup, removeStaleTemporaries, serializeBackup, writeBackup } from './backup-file.js';
+import { ImpactUnleash, UnleashImpactMetrics } from './impact-metrics.js';
 import { redactUrls } from './redact.js';
 
 /** What differs between Unleash and GitLab; everything else is shared. */
@@ -72,7 +73,9 @@ export class UnleashClientSource implements UnleashFlagSource {
   readonly backupFile: string | undefined;
   private readonly settings: ClientSourceSettings;
   private readonly listeners = new Set<SourceListener>();
-  private unleash: Unleash | undefined;
+  private unleash: ImpactUnleash | undefined;
+  /** impact metrics (request outcomes by flag, browsers' reports), sent with the usage metrics */
+  readonly impactMetrics: UnleashImpactMetrics | undefined;
   private logger: Logger = silentLogger;
   private definitions: ClientFeaturesPayload | undefined;
   private currentStatus: SourceStatus = 'starting';
@@ -96,6 +99,9 @@ export class UnleashClientSource implements UnleashFlagSource {
     this.settings = settings;
     this.name = settings.name;
     this.backupFile = settings.backupFile;
+    this.impactMetrics = settings.metrics
+      ? new UnleashImpactMetrics(() => this.unleash?.impactRegistry, settings.unleashConfig)
+      : undefined;
   }
 
   get status(): SourceStatus {
@@ -129,7 +135,7 @@ export class UnleashClientSource implements UnleashFlagSource {
     const firstOutcome = new Promise<Outcome>((resolve) => {
       this.settleStart = resolve;
     });
-    const unleash = new Unleash({
+    const unleash = new ImpactUnleash({
       ...this.settings.unleashConfig,
       storageProvider: {
         // Called by the SDK's repository after every successful fetch; this is our feed.
@@ -290,6 +296,7 @@ export class UnleashClientSource implements UnleashFlagSource {
 
   private onMetricsSent(): void {
     this.otherNames.clear();
+    this.impactMetrics?.sent();
     if (!this.metricsFailing) return;
     this.metricsFailing = false;
     this.warnedOnce.delete('metrics-kept');
