@@ -17,6 +17,7 @@ import {
 } from '../endpoint/answers.js';
 import type { Endpoint, EndpointRequest, EndpointResponse } from '../endpoint/endpoint.js';
 import type { ClientFeaturesPayload, FlagName, Payload } from '../types.js';
+import { BrowserImpactBounds, forwardBrowserImpactMetrics } from './browser-impact-metrics.js';
 import { isMetricsReport, recordBrowserMetrics, variantNamesOf } from './browser-metrics.js';
 import {
   type ClientContextField,
@@ -57,6 +58,13 @@ export function frontendApiEndpoint<Request = unknown>(
 ): Endpoint<Request> {
   const resolved = resolveFrontendApiOptions(options, where, mountKeys);
   const exposed = exposedFlagsOf<Request>(resolved);
+  // what each client took of browsers' impact metrics, bounded (see browser-impact-metrics.ts)
+  const impactBounds = new WeakMap<object, BrowserImpactBounds>();
+  const boundsOf = (client: object) => {
+    let bounds = impactBounds.get(client);
+    if (bounds === undefined) impactBounds.set(client, (bounds = new BrowserImpactBounds()));
+    return bounds;
+  };
   return {
     name: 'flagsFrontendApi()',
     handle(request) {
@@ -90,7 +98,7 @@ export function frontendApiEndpoint<Request = unknown>(
         case 'toggles':
           return answerToggles(request, resolved, exposed, corsHeaders);
         case 'metrics':
-          return acceptMetrics(request, exposed, corsHeaders);
+          return acceptMetrics(request, exposed, corsHeaders, boundsOf);
         case 'register':
           return { status: 200, headers: corsHeaders };
       }
@@ -172,6 +180,7 @@ function acceptMetrics<Request>(
   request: EndpointRequest<Request>,
   exposed: (client: FlagsClient<Request>) => readonly string[],
   corsHeaders: Record<string, string>,
+  boundsOf: (client: object) => BrowserImpactBounds,
 ): EndpointResponse {
   const body = jsonObjectBody(request.body);
   if (body === undefined || !isMetricsReport(body)) {
@@ -186,6 +195,12 @@ function acceptMetrics<Request>(
     const feature = names.has(flag) ? request.client.feature(flag) : undefined;
     return feature && variantNamesOf(feature);
   });
+  // unleash-proxy-client 3.8 sends `impactMetrics` with the usage; Unleash takes them where the source sends them
+  const impact = request.client.source.impactMetrics;
+  const impactMetrics = (body as { impactMetrics?: unknown }).impactMetrics;
+  if (impact !== undefined && impactMetrics !== undefined) {
+    forwardBrowserImpactMetrics(impact, impactMetrics, boundsOf(request.client));
+  }
   return { status: 200, headers: corsHeaders };
 }
 
