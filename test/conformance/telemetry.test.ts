@@ -2,7 +2,13 @@
 // `feature_flag.evaluation` event on that request's server span (made by the HTTP instrumentation, as in an app),
 // a request that reads none has none, a job's evaluation is a log record, and each request's outcome is split by
 // the variant it read. Everything also arrives over OTLP/HTTP at a loopback receiver.
-import { type ClientFeaturesPayload, createFlags, type FlagsClient, memorySource } from '@flagwise/core';
+import {
+  type ClientFeaturesPayload,
+  createFlags,
+  type FlagsClient,
+  memorySource,
+  type StrategyDefinition,
+} from '@flagwise/core';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, installTelemetrySdk, SERVER_SPAN } from '../support/telemetry-sdk.js';
@@ -19,7 +25,11 @@ const USERS = Array.from({ length: 30 }, (_, i) => `user-${i}`);
 const EVALUATION = 'feature_flag.evaluation';
 
 function definitions(): ClientFeaturesPayload {
-  const strategy = (name: string, parameters: Record<string, string> = {}, constraints: unknown[] = []) => ({
+  const strategy = (
+    name: string,
+    parameters: Record<string, string> = {},
+    constraints: StrategyDefinition['constraints'] = [],
+  ) => ({
     name,
     parameters,
     constraints,

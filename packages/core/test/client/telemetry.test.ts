@@ -8,6 +8,7 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
 import {
   AggregationTemporality,
+  type DataPoint,
   InMemoryMetricExporter,
   MeterProvider,
   PeriodicExportingMetricReader,
@@ -188,8 +189,8 @@ describe('evaluation events', () => {
         .flatMap((resource) => resource.scopeMetrics)
         .flatMap((scope) => scope.metrics)
         .filter((metric) => metric.descriptor.name === 'flagwise.evaluations')
-        .flatMap((metric) => metric.dataPoints);
-      return new Map(points.map((point) => [JSON.stringify(point.attributes), point.value as number]));
+        .flatMap((metric) => metric.dataPoints as DataPoint<number>[]);
+      return new Map(points.map((point) => [JSON.stringify(point.attributes), point.value]));
     };
     const before = await counts();
     for (const userId of ['ada', 'bob', 'ada']) client.forContext({ userId }).isEnabled('beta');
