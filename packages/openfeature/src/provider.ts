@@ -17,6 +17,8 @@ import {
   isMilliseconds,
   resolveExplanation,
   toFlagContext,
+  trackConversion,
+  untracedEvaluation,
   type ValueType,
 } from '@flagwise/core/adapter';
 import {
@@ -27,6 +29,7 @@ import {
   type Provider,
   ProviderEvents,
   type ResolutionDetails,
+  type TrackingEventDetails,
 } from '@openfeature/server-sdk';
 
 /** What the provider adds on top of the client's options. */
@@ -36,12 +39,19 @@ export interface FlagwiseProviderOptions {
    * which puts the provider in OpenFeature's ERROR state until they load. Default 5000, as for the adapters.
    */
   readyTimeoutMs?: number;
+  /**
+   * With the client's telemetry on: whether flagwise records the provider's evaluations as
+   * `feature_flag.evaluation` events. Default false: OpenFeature's telemetry hooks
+   * (`@openfeature/open-telemetry-hooks`) record them, with the same attributes, and each evaluation is recorded
+   * once. Set it when the app uses flagwise's telemetry and no OpenFeature evaluation hook.
+   */
+  recordEvaluations?: boolean;
 }
 
 /** `new FlagwiseProvider(options)`: the client's options (source, logger, ...) and the provider's. */
 export interface FlagwiseProviderCreateOptions extends FlagsOptions, FlagwiseProviderOptions {}
 
-const PROVIDER_OPTIONS = ['readyTimeoutMs'];
+const PROVIDER_OPTIONS = ['readyTimeoutMs', 'recordEvaluations'];
 
 /**
  * An OpenFeature server provider answered by flagwise. Given options it creates its own client (and closes it
@@ -63,6 +73,7 @@ export class FlagwiseProvider implements Provider {
   readonly client: FlagsClient;
   private readonly ownsClient: boolean;
   private readonly readyTimeoutMs: number;
+  private readonly recordEvaluations: boolean;
   /** set once initialize settled: before that, OpenFeature reports readiness from initialize itself */
   private settled: 'ready' | 'failed' | undefined;
   private sourceStatus: string | undefined;
@@ -92,6 +103,7 @@ export class FlagwiseProvider implements Provider {
       this.client = clientOrOptions as FlagsClient;
       this.ownsClient = false;
       this.readyTimeoutMs = readyTimeoutOf(options);
+      this.recordEvaluations = recordEvaluationsOf(options);
       return;
     }
     const given = (clientOrOptions ?? {}) as Record<string, unknown>;
@@ -106,11 +118,13 @@ export class FlagwiseProvider implements Provider {
       this.client = client as FlagsClient;
       this.ownsClient = false;
       this.readyTimeoutMs = readyTimeoutOf(rest);
+      this.recordEvaluations = recordEvaluationsOf(rest);
       return;
     }
     checkKnownKeys('new FlagwiseProvider(options)', given, [...FLAGS_OPTION_KEYS, ...PROVIDER_OPTIONS]);
-    const { readyTimeoutMs, ...flagsOptions } = given as FlagwiseProviderCreateOptions;
+    const { readyTimeoutMs, recordEvaluations, ...flagsOptions } = given as FlagwiseProviderCreateOptions;
     this.readyTimeoutMs = readyTimeoutOf({ readyTimeoutMs });
+    this.recordEvaluations = recordEvaluationsOf({ recordEvaluations });
     this.client = createFlags(flagsOptions);
     this.ownsClient = true;
   }
@@ -126,6 +140,16 @@ export class FlagwiseProvider implements Provider {
       this.settled = this.client.isReady ? 'ready' : 'failed';
       if (this.settled === 'failed') throw error;
     }
+  }
+
+  /**
+   * OpenFeature's `client.track(name, context, details)`: with the client's telemetry on, a conversion
+   * (`flagwise.conversion` event, `flagwise.conversions` counter, and on Unleash the `flagwise_conversions`
+   * impact metric); `details.value` and its other primitive fields become attributes.
+   * @example OpenFeature.getClient().track('checkout-completed', { targetingKey: '42' }, { value: 99.5 });
+   */
+  track(trackingEventName: string, _context: EvaluationContext, details: TrackingEventDetails): void {
+    trackConversion(this.client, trackingEventName, details);
   }
 
   /** Called by OpenFeature when the provider is replaced or closed: closes the client only if it created it. */
@@ -176,22 +200,45 @@ export class FlagwiseProvider implements Provider {
     const flagContext = toFlagContext(context);
     const explanation = this.client.explain(flagKey, flagContext);
     const resolution = resolveExplanation(explanation, this.client.feature(flagKey), type, flagContext);
-    // explain() does not count usage; the value read does, as isEnabled/getVariant would.
+    // explain() does not count usage; the value read does, as isEnabled/getVariant would. Telemetry records it
+    // only when OpenFeature's hooks do not (recordEvaluations).
     if (explanation.reason !== 'not-found' && explanation.reason !== 'not-ready') {
-      if (type === 'boolean') this.client.isEnabled(flagKey, flagContext);
-      else this.client.getVariant(flagKey, flagContext);
+      const count = () =>
+        type === 'boolean'
+          ? this.client.isEnabled(flagKey, flagContext)
+          : this.client.getVariant(flagKey, flagContext);
+      if (this.recordEvaluations) count();
+      else untracedEvaluation(this.client, count);
     }
     const details: ResolutionDetails<T> = {
       value: resolution.value === undefined ? defaultValue : (resolution.value as T),
       reason: resolution.reason,
-      flagMetadata: resolution.flagMetadata,
+      flagMetadata: this.withTelemetryMetadata(resolution.flagMetadata),
     };
     if (resolution.variant !== undefined) details.variant = resolution.variant;
+    // A boolean without a variant is `on` or `off`, as flagwise's telemetry names it: OpenFeature's telemetry
+    // hooks then record the same `feature_flag.result.variant`.
+    else if (type === 'boolean' && resolution.errorCode === undefined)
+      details.variant = details.value ? 'on' : 'off';
     if (resolution.errorCode !== undefined) {
       details.errorCode = resolution.errorCode as ErrorCode;
       details.errorMessage = resolution.errorMessage;
     }
     return details;
+  }
+
+  /**
+   * OpenFeature's telemetry metadata (`flagSetId`, `version`), which its telemetry hooks record as
+   * `feature_flag.set.id` and `feature_flag.version`, as flagwise's own telemetry does: the source and the
+   * definitions' revision where the source has one.
+   */
+  private withTelemetryMetadata(metadata: ResolutionDetails<unknown>['flagMetadata']) {
+    const revision = (this.client.definitions().meta as { revisionId?: unknown } | undefined)?.revisionId;
+    return {
+      ...metadata,
+      flagSetId: this.client.source.name,
+      ...(typeof revision === 'number' || typeof revision === 'string' ? { version: String(revision) } : {}),
+    };
   }
 
   /** Source status and definition changes → OpenFeature's READY, STALE, ERROR and CONFIGURATION_CHANGED. */
@@ -244,4 +291,14 @@ function readyTimeoutOf(options: FlagwiseProviderOptions | undefined): number {
     );
   }
   return timeout;
+}
+
+function recordEvaluationsOf(options: FlagwiseProviderOptions | undefined): boolean {
+  const record = options?.recordEvaluations ?? false;
+  if (typeof record !== 'boolean') {
+    throw new ConfigurationError(
+      `new FlagwiseProvider({ recordEvaluations }): true or false, not ${describeArgument(record)}`,
+    );
+  }
+  return record;
 }

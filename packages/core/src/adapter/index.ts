@@ -47,7 +47,13 @@ export {
   setUpAdapter,
 } from './options.js';
 // Outcomes: each request's duration and status by the flags it read, when telemetry is on.
-export { type RequestOutcomes, recordWhenFinished, requestOutcomes } from './outcomes.js';
+export {
+  type RequestOutcomes,
+  recordWhenFinished,
+  requestOutcomes,
+  trackConversion,
+  untracedEvaluation,
+} from './outcomes.js';
 // Readiness: one policy for waiting on the first flags.
 export { DEFAULT_READY_TIMEOUT_MS, requestReadiness, startupReadiness } from './readiness.js';
 export { OptionalFields, trustsProxy } from './request-facts.js';

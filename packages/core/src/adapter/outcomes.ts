@@ -35,3 +35,32 @@ export function recordWhenFinished(
   const started = outcomes.now();
   response.once('finish', () => outcomes.record(flags, outcomes.now() - started, response.statusCode));
 }
+
+/**
+ * Runs a synchronous evaluation of the client without its telemetry's evaluation record, for evaluations another
+ * layer records (the OpenFeature provider, whose calls OpenFeature's telemetry hooks record): one record each.
+ * @example const enabled = untracedEvaluation(client, () => client.isEnabled(flag, context));
+ */
+export function untracedEvaluation<T>(client: unknown, evaluate: () => T): T {
+  const telemetry = telemetryOf(client);
+  return telemetry === undefined ? evaluate() : telemetry.untraced(evaluate);
+}
+
+/**
+ * Records a conversion through the client's telemetry (`client.track()`), with the primitive fields of `details`
+ * as attributes (at most 20). Nothing when telemetry is off.
+ * @example trackConversion(client, 'checkout', { value: 42, currency: 'EUR' });
+ */
+export function trackConversion(client: unknown, name: string, details?: Record<string, unknown>): void {
+  const telemetry = telemetryOf(client);
+  if (telemetry === undefined) return;
+  const attributes: Record<string, string | number | boolean> = {};
+  let kept = 0;
+  for (const [key, value] of Object.entries(details ?? {})) {
+    if (kept === 20) break;
+    if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') continue;
+    attributes[key === 'value' ? 'flagwise.conversion.value' : `flagwise.conversion.${key}`] = value;
+    kept++;
+  }
+  telemetry.recordConversion(name, attributes);
+}

@@ -99,6 +99,8 @@ export class FlagsTelemetry implements RequestOutcomes {
   private readonly conversions;
   private readonly impact: ImpactMetrics | undefined;
   private readonly conversionNames = new Set<string>();
+  /** set while an evaluation runs that something else records (see `untraced`) */
+  private paused = false;
 
   constructor(
     private readonly options: ResolvedTelemetryOptions,
@@ -152,6 +154,7 @@ export class FlagsTelemetry implements RequestOutcomes {
     strategyIndex: number | undefined,
     context: FlagContext,
   ): void {
+    if (this.paused) return;
     try {
       const definition = this.host.feature(flag);
       const variantName = variantLabel(enabled, variant);
@@ -225,6 +228,16 @@ export class FlagsTelemetry implements RequestOutcomes {
         .inc(1, { ...impact.staticLabels, event: name });
     } catch (error) {
       this.failed(error);
+    }
+  }
+
+  /** Runs a synchronous evaluation whose record is someone else's (OpenFeature's telemetry hooks). */
+  untraced<T>(evaluate: () => T): T {
+    this.paused = true;
+    try {
+      return evaluate();
+    } finally {
+      this.paused = false;
     }
   }
 
