@@ -99,15 +99,6 @@ async function flagsApp(options: { traced: boolean; telemetry: boolean }): Promi
   return listen(app);
 }
 
-/** Target: Express 5 without flags. */
-export async function startBare(): Promise<RunningServer> {
-  const app = express();
-  app.get('/products', (_req, res) => {
-    res.json({ products: PRODUCTS, rollout: true, plan: false, variant: 'control' });
-  });
-  return listen(app);
-}
-
 export const startOff = () => flagsApp({ traced: false, telemetry: false });
 export const startTracedOff = () => flagsApp({ traced: true, telemetry: false });
 export const startTracedOn = () => flagsApp({ traced: true, telemetry: true });
@@ -175,7 +166,8 @@ export default async function httpTelemetry(): Promise<BenchSection> {
   const before = process.env.FLAGWISE_BENCH_BEFORE;
   const results = await runHttpBench({
     targets: [
-      { name: names.bare, module: here, export: 'startBare' },
+      // the Express suite's bare app
+      { name: names.bare, module: new URL('./30-http-express.ts', here), export: 'startBare' },
       { name: names.off, module: here, export: 'startOff' },
       ...(before ? [{ name: names.before, module: here, export: 'startBefore' }] : []),
       { name: names.tracedOff, module: here, export: 'startTracedOff' },

@@ -2,13 +2,7 @@
 // `feature_flag.evaluation` event on that request's server span (made by the HTTP instrumentation, as in an app),
 // a request that reads none has none, a job's evaluation is a log record, and each request's outcome is split by
 // the variant it read. Everything also arrives over OTLP/HTTP at a loopback receiver.
-import {
-  type ClientFeaturesPayload,
-  createFlags,
-  type FlagsClient,
-  memorySource,
-  type StrategyDefinition,
-} from '@flagwise/core';
+import { createFlags, type FlagsClient, memorySource } from '@flagwise/core';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, installTelemetrySdk, SERVER_SPAN } from '../support/telemetry-sdk.js';
@@ -24,44 +18,13 @@ const rows = (await Promise.all(Object.values(rowModules).map((load) => load()))
 const USERS = Array.from({ length: 30 }, (_, i) => `user-${i}`);
 const EVALUATION = 'feature_flag.evaluation';
 
-function definitions(): ClientFeaturesPayload {
-  const strategy = (
-    name: string,
-    parameters: Record<string, string> = {},
-    constraints: StrategyDefinition['constraints'] = [],
-  ) => ({
-    name,
-    parameters,
-    constraints,
-  });
-  return {
-    version: 2,
-    features: [
-      { name: 'always-on', enabled: true, strategies: [strategy('default')] },
-      {
-        name: 'pro-only',
-        enabled: true,
-        strategies: [strategy('default', {}, [{ contextName: 'plan', operator: 'IN', values: ['pro'] }])],
-      },
-      { name: 'always-off', enabled: false, strategies: [strategy('default')] },
-      {
-        name: 'experiment',
-        enabled: true,
-        strategies: [strategy('default')],
-        variants: [
-          {
-            name: 'a',
-            weight: 500,
-            weightType: 'variable',
-            stickiness: 'default',
-            payload: { type: 'string', value: 'private-a' },
-          },
-          { name: 'b', weight: 500, weightType: 'variable', stickiness: 'default' },
-        ],
-      },
-    ],
-  };
-}
+/** The flags, in the flags file's shorthand (memorySource takes it as flags.yaml would give it). */
+const FLAGS = {
+  'always-on': true,
+  'pro-only': { when: { plan: ['pro'] } },
+  'always-off': false,
+  experiment: { variants: { a: { weight: 50, payload: 'private-a' }, b: 50 } },
+};
 
 afterAll(() => sdk.shutdown());
 
@@ -87,11 +50,11 @@ describe.each(rows.map((row) => [row.name, row] as const))('%s', (_name, row) =>
 
   beforeAll(async () => {
     client = createFlags({
-      source: memorySource(definitions()),
+      source: memorySource({ flags: FLAGS }),
       logger: false,
       telemetry: { contextId: true, values: ['always-on'] },
     });
-    plain = createFlags({ source: memorySource(definitions()), logger: false });
+    plain = createFlags({ source: memorySource({ flags: FLAGS }), logger: false });
     await Promise.all([client.ready({ timeoutMs: 5000 }), plain.ready({ timeoutMs: 5000 })]);
     app = await row.start(client, { between: async () => {} });
   });
