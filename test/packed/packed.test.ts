@@ -41,6 +41,41 @@ describe.each(app.packages.filter((p) => p.library).map((p) => [p.name] as const
   });
 });
 
+describe('@flagwise/core telemetry (packed)', () => {
+  // The bundles load @opentelemetry/api themselves (an optional peer), each its own way: ESM through a require made
+  // from its URL, CJS through its own require.
+  // a span and a synchronous context manager, through the API's own interfaces: what an SDK would register
+  const evaluate = `const client = createFlags({ source: inlineSource({ flags: { a: true } }), logger: false, telemetry: true });
+    await client.ready();
+    const events = [];
+    const span = { isRecording: () => true, addEvent: (name, attributes) => events.push([name, attributes['feature_flag.key']]) };
+    let current = api.ROOT_CONTEXT;
+    api.context.setGlobalContextManager({
+      active: () => current,
+      with(next, fn, thisArg, ...args) { const before = current; current = next; try { return fn.call(thisArg, ...args); } finally { current = before; } },
+      bind: (_context, target) => target,
+      enable() { return this; },
+      disable() { return this; },
+    });
+    api.context.with(api.trace.setSpan(api.ROOT_CONTEXT, span), () => client.forContext({ userId: '1' }).isEnabled('a'));
+    await client.close();
+    console.log(JSON.stringify(events));`;
+  it.each([
+    [
+      'module',
+      `import { createFlags, inlineSource } from '@flagwise/core'; import * as api from '@opentelemetry/api';`,
+    ],
+    [
+      'commonjs',
+      `const { createFlags, inlineSource } = require('@flagwise/core'); const api = require('@opentelemetry/api');`,
+    ],
+  ] as const)('records an evaluation from %s', (type, imports) => {
+    const source =
+      type === 'module' ? `${imports}\n${evaluate}` : `${imports}\n(async () => { ${evaluate} })();`;
+    expect(exportNames(source, type)).toEqual([['feature_flag.evaluation', 'a']]);
+  });
+});
+
 describe.each(
   app.packages.filter((p) => Object.keys(p.manifest.bin ?? {}).length > 0).map((p) => [p.name, p] as const),
 )('%s bin (packed)', (_name, pkg) => {

@@ -383,10 +383,14 @@ function contextIdOf(context: FlagContext): string | undefined {
   }
 }
 
-/** `require` where this module runs: CommonJS's own, or one made for the ES module build. */
+/**
+ * `require` where this module runs: one made from the module's URL (the ES module build, the sources), or
+ * CommonJS's own in the CommonJS build, where `import.meta` is empty. (The ES module build has a `require` too: the
+ * bundler's stand-in, which throws.)
+ */
 function requireHere(name: string): unknown {
-  const load = typeof require === 'function' ? require : createRequire(import.meta.url);
-  return load(name);
+  const url: string | undefined = import.meta.url;
+  return (url ? createRequire(url) : require)(name);
 }
 
 function loadOpenTelemetry(): OpenTelemetryApi {
