@@ -35,6 +35,8 @@ export class FlagsLoader {
   private loading: { definitions: ClientFeaturesPayload; cancel: () => void } | undefined;
   /** the source recovered while a sliced reload was pending: say so once its flags are in */
   private recoveryToLog = false;
+  /** the first flags of a source that failed at start swapped in, and the recovery was logged */
+  private recoveredAtStart = false;
 
   constructor(
     private readonly source: FlagSource,
@@ -178,6 +180,10 @@ export class FlagsLoader {
       if (news) this.lastProblem = reason;
       return;
     }
+    // A start that failed was reported recovered when its first flags swapped in, just before.
+    const reportedRecovery = this.recoveredAtStart;
+    this.recoveredAtStart = false;
+    if (status === 'ready' && previous === 'failed' && reportedRecovery) return;
     if (status === 'ready' && (previous === 'stale' || previous === 'failed') && this.snapshot.ready) {
       this.lastProblem = undefined;
       // The count is of the flags served: those of a reload still in slices once it swaps in.
@@ -270,12 +276,20 @@ export class FlagsLoader {
       );
     }
     this.snapshot = next;
+    const failedAtStart = this.startError !== undefined;
     this.startError = undefined;
     if (!previous.ready) {
-      this.logger.info(
-        { source: this.source.name, flags: compiled.names().length },
-        `flagwise: ${compiled.names().length} flags loaded from ${this.source.name}`,
-      );
+      // A source that failed at start and delivers later has recovered, as one that failed later does.
+      if (failedAtStart) {
+        this.lastProblem = undefined;
+        this.recoveredAtStart = true;
+        this.logRecovery();
+      } else {
+        this.logger.info(
+          { source: this.source.name, flags: compiled.names().length },
+          `flagwise: ${compiled.names().length} flags loaded from ${this.source.name}`,
+        );
+      }
       for (const waiter of this.readyWaiters) waiter.resolve();
       this.readyWaiters.clear();
       this.notices.emit('ready');

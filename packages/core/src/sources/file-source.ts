@@ -39,7 +39,9 @@ export interface FileSourceOptions {
 /**
  * Flags from a file: the flagwise flags file (YAML or JSON), Unleash client features JSON, or an Unleash
  * export. Reloads on change, also after an editor's rename-and-replace save. After startup, an invalid write
- * keeps the last good flags, emits `error` (a FlagsFileError with the line) and sets status `stale`.
+ * keeps the last good flags, emits `error` (a FlagsFileError with the line) and sets status `stale`. A file that
+ * is invalid or missing at startup fails `start()` (status `failed`) and is watched all the same: its first
+ * valid content loads, and the status is `ready` from then on.
  * @example
  * const flags = createFlags({ source: fileSource('config/flags.yaml') });
  */
@@ -105,7 +107,7 @@ class FileSource extends BaseSource {
 
   private async load(context: SourceStartContext): Promise<void> {
     this.logger = context.logger;
-    let text: string;
+    let text: string | undefined;
     let parsed: Awaited<ReturnType<typeof parseFlagsFileOffThread>>;
     try {
       text = await this.read();
@@ -115,6 +117,7 @@ class FileSource extends BaseSource {
     } catch (error) {
       const failure = asFlagwiseError(error);
       this.setStatus('failed', failure.message);
+      this.watchAfterFailedStart(text);
       throw failure;
     }
     if (this.stopped) return;
@@ -147,6 +150,23 @@ class FileSource extends BaseSource {
             : 'Pass fileSource(path, { watch: false }) to silence this'),
       );
     }
+  }
+
+  /**
+   * A file that is invalid or missing at start is watched as one that broke later: the start's error is the
+   * report of its content, and the first valid write loads (status `failed` until then, as there is nothing to
+   * serve meanwhile).
+   */
+  private watchAfterFailedStart(text: string | undefined): void {
+    if (!this.options.watch || this.stopped) return;
+    this.reportedText = text;
+    void this.refreshWatches()
+      // A save between the failed read and the watch would go unseen; one more read closes that gap.
+      .then(() => this.scheduleReload())
+      .catch((error: unknown) => {
+        const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+        this.emitWarning(`${this.displayPath}: cannot watch for changes (${code}); fix the file and restart`);
+      });
   }
 
   /**
@@ -330,7 +350,9 @@ class FileSource extends BaseSource {
     if (text !== undefined && text === this.reportedText) return;
     this.reportedText = text;
     this.emitError(error);
-    this.setStatus('stale', `${error.message} (serving the last good flags)`);
+    // Failed at start, there are no last good flags to serve: still failed.
+    if (this.goodText === undefined) this.setStatus('failed', error.message);
+    else this.setStatus('stale', `${error.message} (serving the last good flags)`);
   }
 
   private settle(): Promise<void> {

@@ -82,6 +82,20 @@ describe('fileSource: startup', () => {
     expect(source.status).toBe('failed');
   });
 
+  it('keeps watching a file that was invalid at start, and loads it once valid', async () => {
+    await writeFile(flagsPath, 'flags:\n  dark-mode: maybe\n');
+    const source = fileSource(flagsPath, { debounceMs: 20 });
+    started.push(source);
+    const events = recordEvents(source);
+    await expect(source.start({ logger: silentLogger })).rejects.toBeInstanceOf(FlagsFileError);
+    await writeFile(flagsPath, 'flags:\n  dark-mode: true\n');
+    await waitFor(() => source.status === 'ready', 'ready', 2000);
+    expect(summary(source)).toEqual(['dark-mode:true']);
+    expect(statusesIn(events)).toEqual(['failed', 'ready']);
+    // The start's own rejection reported the first content; nothing was emitted for it again.
+    expect(errorsIn(events)).toEqual([]);
+  });
+
   it('reads Unleash client-features JSON', async () => {
     const jsonPath = join(dir, 'features.json');
     const payload = readFileSync(
