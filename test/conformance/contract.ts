@@ -48,9 +48,10 @@ export interface AdapterRow {
   start(client: FlagsClient, hooks: AppHooks): Promise<RunningApp>;
   /**
    * Start the same app (the same routes, plus those below) with the adapter's entry point given exactly
-   * `first` and `second`, as a user writes them: `featureFlags(first, second)`, `app.register(featureFlags,
-   * first)` (Fastify takes one object: with a `second`, `{ client: first, ...second }`),
-   * `FeatureFlagsModule.forRoot(first, second)`. Rejects when the adapter refuses them at startup.
+   * `first` and `second`, as a user writes them: `featureFlags(first, second)` with its `ready()` awaited before
+   * listening, `app.register(featureFlags, first)` (Fastify takes one object: with a `second`,
+   * `{ client: first, ...second }`), `FeatureFlagsModule.forRoot(first, second)`. Rejects when the adapter
+   * refuses to start: unknown options, or flags that cannot load because of a misconfiguration.
    *
    * Extra routes (GET):
    *   /explain/:name      → 200 JSON { explained: flags.explain(name).enabled, enabled: flags.isEnabled(name) }

@@ -1,6 +1,9 @@
 // The Express adapter against real Express 4 and 5 apps over HTTP: guard semantics in every place a guard can
 // be mounted, the request context defaults, overrides' Set-Cookie, and holding requests until flags are ready.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
 import {
   type ClientFeaturesPayload,
   createFlags,
@@ -16,6 +19,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import {
   ConfigurationError,
   featureFlags,
+  fileSource,
   getFlags,
   inlineSource,
   memorySource,
@@ -359,6 +363,36 @@ describe.each(majors)('%s', (_name, express) => {
       expect(warnings.filter((w) => w.includes('serving requests with fallbacks'))).toHaveLength(1);
       // client.close() waits for a pending start(); let it finish.
       gated.load();
+    });
+
+    it('without ready() awaited, answers 500 with an invalid file’s error until it is fixed, then serves', async () => {
+      const dir = mkdtempSync(path.join(os.tmpdir(), 'flagwise-express-startup-'));
+      const file = path.join(dir, 'flags.yaml');
+      writeFileSync(file, 'flags:\n  launch: maybe\n');
+      const { logger, warnings } = recordingLogger();
+      const middleware = featureFlags({ source: fileSource(file, { debounceMs: 20 }), logger });
+      clients.push(middleware.client);
+      const app: Express = express();
+      app.use(middleware);
+      app.get('/', (req, res) => void res.json({ launch: getFlags(req).launch }));
+      const errors: Error[] = [];
+      app.use((error: Error, _req: Request, res: Response, _next: NextFunction) => {
+        errors.push(error);
+        res.sendStatus(500);
+      });
+      try {
+        for (let i = 0; i < 2; i++) expect((await request(app).get('/')).status).toBe(500);
+        expect(errors).toHaveLength(2);
+        expect(errors[0].message).toMatch(/flags\.yaml:2:3: launch must be true, false or a flag object/);
+        expect(warnings.filter((w) => w.includes('fallbacks'))).toEqual([]);
+        await expect(middleware.ready()).rejects.toBe(errors[0]);
+
+        writeFileSync(file, 'flags:\n  launch: true\n');
+        await waitFor(() => middleware.client.isReady);
+        expect((await request(app).get('/')).body).toEqual({ launch: true });
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     });
 
     it('creates its own client from options and exposes it', async () => {

@@ -10,13 +10,12 @@ import {
   type RequestFlags,
 } from '@flagwise/core';
 import {
-  isBoolean,
+  flagsReadiness,
   isPromiseLike,
   oneOf,
   type RequestFlagsResult,
   requestFlags,
   setUpAdapter,
-  startupReadiness,
   watchGuardedFlags,
 } from '@flagwise/core/adapter';
 import type {
@@ -57,12 +56,11 @@ declare module 'fastify' {
 export type FlagsHookName = 'onRequest' | 'preValidation' | 'preHandler';
 
 /**
- * What the plugin adds on top of the client's options: `context`, `readyTimeoutMs` (how long `app.ready()` waits
- * for the flags, kept below Fastify's `pluginTimeout`; default 5000), `visitorId`, and the two below.
+ * What the plugin adds on top of the client's options: `context`, the startup (`readyTimeoutMs`: how long
+ * `app.ready()` waits for the flags, kept below Fastify's `pluginTimeout`, default 5000; `startOnFallbacks`;
+ * `failOnNotReady`), `visitorId`, and the one below.
  */
 export interface FastifyAdapterOptions extends AdapterOptions<FastifyRequest> {
-  /** Make `app.ready()` (and `listen()`) reject when the flags are not ready in time. Default false. */
-  failOnNotReady?: boolean;
   /**
    * The hook that fills `request.flags`; `config.feature` guards run in the same one. Default `onRequest`.
    * Pick `preValidation` or `preHandler` when `request.user` is set by a route-level `onRequest` hook (e.g.
@@ -107,10 +105,10 @@ const plugin: FastifyPluginAsync<FeatureFlagsPluginOptions> = async (fastify, op
     visitors,
     readsCookies,
     readsQuery,
-  } = setUpAdapter<FastifyRequest, Pick<FastifyAdapterOptions, 'failOnNotReady' | 'hook'>>(
+  } = setUpAdapter<FastifyRequest, Pick<FastifyAdapterOptions, 'hook'>>(
     {
       entry: 'app.register(featureFlags, options)',
-      options: { failOnNotReady: isBoolean, hook: oneOf('onRequest', 'preValidation', 'preHandler') },
+      options: { hook: oneOf('onRequest', 'preValidation', 'preHandler') },
       // Fastify's own register options, read by Fastify from the same object.
       frameworkKeys: ['prefix', 'logLevel', 'logSerializers'],
       logger: fastify.log,
@@ -187,11 +185,10 @@ const plugin: FastifyPluginAsync<FeatureFlagsPluginOptions> = async (fastify, op
   if (ownsClient) fastify.addHook('onClose', () => client.close());
 
   try {
-    await startupReadiness(client, {
-      timeoutMs: adapter.readyTimeoutMs,
-      failOnNotReady: adapter.failOnNotReady,
+    await flagsReadiness(client, {
+      ...adapter,
       frameworkTimeoutMs: Number(fastify.initialConfig.pluginTimeout ?? 10_000),
-    });
+    }).startup();
   } catch (error) {
     if (ownsClient) await client.close();
     throw error;
@@ -202,7 +199,8 @@ const plugin: FastifyPluginAsync<FeatureFlagsPluginOptions> = async (fastify, op
  * The Fastify plugin: `request.flags` on every request in the context it is registered in, `app.featureFlags`
  * (the client), guards from `config: { feature }`, and `reply.locals.flags` for @fastify/view templates.
  * Given options it creates the client (default source: flags.yaml in the working directory) and closes it
- * with the app; given `{ client, ...options }` (or a client) it uses that one. `app.ready()` waits for the flags up to `readyTimeoutMs`.
+ * with the app; given `{ client, ...options }` (or a client) it uses that one. `app.ready()` waits for the flags up to `readyTimeoutMs`,
+ * and fails on a misconfiguration such as an invalid flags file (unless `startOnFallbacks` is set).
  * @example
  * await app.register(featureFlags);                                   // flags.yaml in the working directory
  * await app.register(featureFlags, { source: fileSource('config/flags.yaml') });

@@ -3,10 +3,10 @@
 // overrides are the shared adapter layer's (@flagwise/core/adapter).
 import type { AdapterOptions, FlagsClient, FlagsOptions, RequestFlags } from '@flagwise/core';
 import {
+  flagsReadiness,
   isPromiseLike,
   type RequestFlagsResult,
   requestFlags,
-  requestReadiness,
   setUpAdapter,
   watchGuardedFlags,
 } from '@flagwise/core/adapter';
@@ -24,8 +24,8 @@ export interface FlagsState {
 }
 
 /**
- * What the middleware takes beyond the client's own options: `context` (gets the Koa ctx), `readyTimeoutMs`
- * (how long the first requests wait for the flags; default 5000) and `visitorId`.
+ * What the middleware takes beyond the client's own options: `context` (gets the Koa ctx), the startup
+ * (`readyTimeoutMs`, default 5000; `startOnFallbacks`; `failOnNotReady`) and `visitorId`.
  */
 export interface KoaAdapterOptions extends AdapterOptions<Context> {}
 
@@ -38,24 +38,39 @@ export interface KoaAdapterOptions extends AdapterOptions<Context> {}
 export interface FeatureFlagsOptions extends FlagsOptions<Context>, KoaAdapterOptions {}
 
 /**
- * The middleware `featureFlags()` returns, with the client it evaluates through (close it on shutdown).
+ * The middleware `featureFlags()` returns, with the client it evaluates through (close it on shutdown) and the
+ * app's startup to await before listening.
  * @example
  * const flags = featureFlags();
  * app.use(flags);
+ * await flags.ready();
+ * app.listen(3000);
  * process.on('SIGTERM', () => flags.client.close());
  */
 export type FeatureFlagsMiddleware = Middleware<FlagsState, FlagsState> & {
   readonly client: FlagsClient<Context>;
+  /**
+   * Await it before `app.listen()`: resolves once the flags have loaded (or, when they are only late, after
+   * `readyTimeoutMs` with a warning: the app serves fallbacks until they load), and rejects when the app should
+   * not start: a misconfiguration such as an invalid flags file (`path:line:column` and the problem), unless
+   * `startOnFallbacks` is set, or flags not ready in time with `failOnNotReady`. An app that does not await it
+   * answers each request with that error (a 500) until the flags load.
+   * @example await flags.ready(); // an invalid flags.yaml stops the app here, as Fastify's register and Nest's bootstrap do
+   */
+  ready(): Promise<void>;
 };
 
 /**
  * Koa middleware that gives every request its lazy flags as `ctx.state.flags` (views see `flags`) and
  * `ctx.flags`. Takes nothing (flags.yaml in the working directory), options, a client, `{ client, ...options }`
- * or a client and adapter options.
+ * or a client and adapter options. Await `ready()` before listening: it refuses to start on a misconfiguration.
  * @example
  * const app = new Koa();
- * app.use(featureFlags());
+ * const flags = featureFlags();
+ * app.use(flags);
  * app.use((ctx) => { ctx.body = ctx.state.flags.newPricing ? 'new pricing' : 'old pricing'; });
+ * await flags.ready();
+ * app.listen(3000);
  */
 export function featureFlags(
   optionsOrClient?:
@@ -103,12 +118,13 @@ export function featureFlags(
       : attached(ctx, next, result);
   };
 
-  // Requests that arrive before the flags load wait for them (one shared wait), never longer than readyTimeoutMs.
-  const waitForFlags = requestReadiness(client, options.readyTimeoutMs);
+  // Requests that arrive before the flags load wait for them (the startup's wait), never longer than
+  // readyTimeoutMs; while a refused startup's flags are missing, each fails with the reason (Koa's 500).
+  const readiness = flagsReadiness(client, options);
   const middleware = (ctx: Context, next: Next) => {
-    const waiting = waitForFlags();
+    const waiting = readiness.request();
     return waiting === undefined ? attach(ctx, next) : waiting.then(() => attach(ctx, next));
   };
   Object.defineProperty(middleware, 'name', { value: 'featureFlags' });
-  return Object.assign(middleware, { client }) as FeatureFlagsMiddleware;
+  return Object.assign(middleware, { client, ready: () => readiness.startup() }) as FeatureFlagsMiddleware;
 }

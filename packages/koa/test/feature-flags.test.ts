@@ -212,6 +212,36 @@ describe('featureFlags()', () => {
     expect(logger.lines.some((line) => line.message.includes('flags server unreachable'))).toBe(true);
   });
 
+  it('without ready() awaited, answers 500 with an invalid file’s error until it is fixed, then serves', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'flagwise-koa-startup-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const file = path.join(dir, 'flags.yaml');
+    writeFileSync(file, 'flags:\n  launch: maybe\n');
+    const logger = collectingLogger();
+    const middleware = featureFlags({ source: fileSource(file, { debounceMs: 20 }), logger });
+    const app = new Koa();
+    const errors: Error[] = [];
+    app.on('error', (error: Error) => errors.push(error));
+    app.use(middleware);
+    app.use((ctx) => {
+      ctx.body = { on: ctx.state.flags.launch };
+    });
+    const { url } = await start(app, middleware.client);
+    for (let i = 0; i < 2; i++) expect((await request(url).get('/')).status).toBe(500);
+    expect(errors.map((error) => error.message)).toEqual([
+      expect.stringMatching(/flags\.yaml:2:3: launch must be true, false or a flag object/),
+      expect.stringMatching(/flags\.yaml:2:3: launch must be true, false or a flag object/),
+    ]);
+    // flagwise itself says it once, and never that it serves fallbacks.
+    expect(logger.lines.filter((line) => line.level === 'error')).toHaveLength(1);
+    expect(logger.lines.some((line) => line.message.includes('fallbacks'))).toBe(false);
+    await expect(middleware.ready()).rejects.toMatchObject({ code: 'INVALID_FLAGS_FILE' });
+
+    writeFileSync(file, 'flags:\n  launch: true\n');
+    await waitFor(() => middleware.client.isReady);
+    expect((await request(url).get('/')).body).toEqual({ on: true });
+  });
+
   it('appends the override cookie next to Set-Cookie headers already set', async () => {
     const client = createFlags({
       source: memorySource({ flags: { beta: false } }),

@@ -8,10 +8,9 @@ import {
   type AdapterSetup,
   checkKnownKeys,
   describeArgument,
-  isBoolean,
+  flagsReadiness,
   isFunction,
   setUpAdapter,
-  startupReadiness,
   watchGuardedFlags,
 } from '@flagwise/core/adapter';
 import {
@@ -174,11 +173,10 @@ function withFlagsProviders(module: DynamicModule, entry: ModuleEntry): DynamicM
   };
 }
 
-type NestExtra = Pick<NestAdapterOptions, 'onDisabled' | 'failOnNotReady'>;
+type NestExtra = Pick<NestAdapterOptions, 'onDisabled'>;
 
 const NEST_OPTIONS: AdapterDefinition<NestExtra>['options'] = {
   onDisabled: isFunction,
-  failOnNotReady: isBoolean,
 };
 
 /** The module's arguments, resolved by the shared adapter layer (with a test's stand-in client, if any). */
@@ -207,10 +205,7 @@ async function startClient(
 ): Promise<FlagsClient> {
   const setup = resolve(options, entry, { logger: nestLogger() });
   try {
-    await startupReadiness(setup.client, {
-      timeoutMs: setup.options.readyTimeoutMs,
-      failOnNotReady: setup.options.failOnNotReady,
-    });
+    await flagsReadiness(setup.client, setup.options).startup();
   } catch (error) {
     if (setup.ownsClient) await setup.client.close();
     throw error;

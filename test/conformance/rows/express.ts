@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { featureFlags, getFlags, requireFeature, requireVariant } from '@flagwise/express';
 import ejs from 'ejs';
-import type { Express, Request } from 'express';
+import type { Express, Request, RequestHandler } from 'express';
 import type { AdapterRow, AppHooks, RunningApp } from '../contract.js';
 import { CONTEXT_HEADERS as H } from '../contract.js';
 
@@ -25,16 +25,24 @@ const contextFromHeaders = (req: Request) => ({
 
 export const rows: AdapterRow[] = Object.entries(majors).map(([name, express]) => ({
   name,
-  start: (client, hooks) => listen(buildApp(express(), client, { context: contextFromHeaders }, hooks)),
-  startEntry: async (first, second, hooks) => listen(buildApp(express(), first, second, hooks)),
+  start: (client, hooks) => startApp(express(), client, { context: contextFromHeaders }, hooks),
+  startEntry: (first, second, hooks) => startApp(express(), first, second, hooks),
 }));
 
-function buildApp(app: Express, first: unknown, second: unknown, hooks: AppHooks): Express {
+/** The app as the README starts it: the middleware's startup awaited before listening. */
+async function startApp(app: Express, first: unknown, second: unknown, hooks: AppHooks): Promise<RunningApp> {
+  const flags = featureFlags(first as never, second as never);
+  buildApp(app, flags, hooks);
+  await flags.ready();
+  return listen(app);
+}
+
+function buildApp(app: Express, flags: RequestHandler, hooks: AppHooks): Express {
   // pnpm's strict layout: Express cannot require('ejs') itself, so the engine is registered explicitly.
   app.engine('ejs', ejs.renderFile as never);
   app.set('view engine', 'ejs');
   app.set('views', views);
-  app.use(featureFlags(first as never, second as never));
+  app.use(flags);
 
   app.get('/flag/:name', (req, res) => {
     const flags = getFlags(req);

@@ -53,7 +53,8 @@ async function startKoaApp(
   writeFileSync(path.join(viewsDir, 'page.ejs'), PAGE_TEMPLATE);
 
   const app = new KoaClass();
-  app.use(featureFlags(first as never, second as never));
+  const flags = featureFlags(first as never, second as never);
+  app.use(flags);
   app.use(views(viewsDir, { extension: 'ejs' }));
 
   const router = new Router<FlagsState>();
@@ -106,6 +107,13 @@ async function startKoaApp(
   });
   app.use(router.routes()).use(router.allowedMethods());
 
+  // As the README starts the app: the middleware's startup awaited before listening.
+  try {
+    await flags.ready();
+  } catch (error) {
+    rmSync(viewsDir, { recursive: true, force: true });
+    throw error;
+  }
   const server: Server = app.listen(0, '127.0.0.1');
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);

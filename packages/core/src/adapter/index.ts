@@ -45,7 +45,7 @@ export {
   oneOf,
   setUpAdapter,
 } from './options.js';
-// Readiness: one policy for waiting on the first flags.
-export { DEFAULT_READY_TIMEOUT_MS, requestReadiness, startupReadiness } from './readiness.js';
+// Readiness: one startup policy, and the wait for the first flags.
+export { DEFAULT_READY_TIMEOUT_MS, flagsReadiness } from './readiness.js';
 export { OptionalFields, trustsProxy } from './request-facts.js';
 export { requestFlags, requestFlagsLater, routeRequests } from './request-flags.js';
