@@ -9,11 +9,12 @@ import {
   createFlags,
   type FlagsClient,
   fileSource,
-  type Logger,
   memorySource,
 } from '@flagwise/core';
 import request from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
+import { recordingLogger } from '../support/logging.js';
+import { until } from '../support/waiting.js';
 import type { AdapterRow, RunningApp } from './contract.js';
 import { CONTEXT_HEADERS as H } from './contract.js';
 
@@ -51,33 +52,10 @@ function definitions(): ClientFeaturesPayload {
   } as ClientFeaturesPayload;
 }
 
-interface Line {
-  level: 'debug' | 'info' | 'warn' | 'error';
-  message: string;
-}
-
-function recordingLogger(): { logger: Logger; lines: Line[] } {
-  const lines: Line[] = [];
-  const record = (level: Line['level']) => (obj: unknown, msg?: string) =>
-    lines.push({ level, message: typeof obj === 'string' ? obj : String(msg ?? '') });
-  return {
-    lines,
-    logger: { debug: record('debug'), info: record('info'), warn: record('warn'), error: record('error') },
-  };
-}
-
 const contextFromHeaders = (req: { headers: Record<string, string | string[] | undefined> }) => ({
   userId: req.headers[H.userId] as string | undefined,
   properties: { plan: req.headers[H.plan] as string | undefined },
 });
-
-async function until(condition: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 describe.each(rows.map((row) => [row.name, row] as const))('%s', (_name, row) => {
   const cleanups: (() => Promise<unknown> | unknown)[] = [];

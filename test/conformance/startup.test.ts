@@ -5,9 +5,11 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileSource, type Logger } from '@flagwise/core';
+import { fileSource } from '@flagwise/core';
 import request from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
+import { recordingLogger } from '../support/logging.js';
+import { until } from '../support/waiting.js';
 import type { AdapterRow, RunningApp } from './contract.js';
 
 type Glob = (pattern: string, options: { eager: true }) => Record<string, { rows: AdapterRow[] }>;
@@ -16,29 +18,6 @@ const rows = Object.values(rowModules).flatMap((mod) => mod.rows);
 
 const INVALID = 'flags:\n  beta-page: maybe\n';
 const FIXED = 'flags:\n  beta-page: true\n  checkout-open: true\n';
-
-interface Line {
-  level: 'debug' | 'info' | 'warn' | 'error';
-  message: string;
-}
-
-function recordingLogger(): { logger: Logger; lines: Line[] } {
-  const lines: Line[] = [];
-  const record = (level: Line['level']) => (obj: unknown, msg?: string) =>
-    lines.push({ level, message: typeof obj === 'string' ? obj : String(msg ?? '') });
-  return {
-    lines,
-    logger: { debug: record('debug'), info: record('info'), warn: record('warn'), error: record('error') },
-  };
-}
-
-async function until(condition: () => Promise<boolean> | boolean, what: string, timeoutMs = 5000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 describe.each(rows.map((row) => [row.name, row] as const))('%s', (_name, row) => {
   const cleanups: (() => Promise<unknown> | unknown)[] = [];

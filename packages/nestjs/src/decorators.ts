@@ -9,6 +9,7 @@ import {
   type VariantRequirement,
 } from './guards.js';
 import type { OnDisabled } from './options.js';
+import { platformCallOf, unservedMessage } from './platform-call.js';
 import { flagsOfRequest } from './platform-request.js';
 import { FEATURE_REQUIRED_METADATA, VARIANT_REQUIRED_METADATA } from './tokens.js';
 
@@ -46,11 +47,11 @@ export function FeatureRequired(
       `@FeatureRequired(flags): flags must be a flag name or a list of them, e.g. @FeatureRequired('new-checkout'); got ${describeArgument(flags)}`,
     );
   }
-  const rules = { onDisabledExample: ON_DISABLED_EXAMPLE };
+  const rules = { onDisabledExample: ON_DISABLED_EXAMPLE, claimedAtStartup: true };
   // An empty list (which lifts a controller's requirement) has only its options to check.
   const { onDisabled } = checkGuardOptions<OnDisabled>('@FeatureRequired([])', options, rules);
   const requirement: FeatureRequirement = {
-    flags: names.map((name) => checkGuard<OnDisabled>('@FeatureRequired', name, options, rules).name),
+    guards: names.map((name) => checkGuard<OnDisabled>('@FeatureRequired', name, options, rules)),
     onDisabled,
   };
   return requirementDecorator(FEATURE_REQUIRED_METADATA, requirement);
@@ -67,15 +68,12 @@ export function VariantRequired(
   variants: string | readonly string[],
   options: RequirementOptions = {},
 ): ClassDecorator & MethodDecorator {
-  const checked = checkGuard<OnDisabled>('@VariantRequired', flag, options, {
+  const guard = checkGuard<OnDisabled>('@VariantRequired', flag, options, {
     variants,
     onDisabledExample: ON_DISABLED_EXAMPLE,
+    claimedAtStartup: true,
   });
-  const requirement: VariantRequirement = {
-    flag: checked.name,
-    variants: [...checked.variants!],
-    onDisabled: checked.onDisabled,
-  };
+  const requirement: VariantRequirement = { guard, onDisabled: guard.onDisabled };
   return requirementDecorator(VARIANT_REQUIRED_METADATA, requirement);
 }
 
@@ -98,24 +96,40 @@ function requirementDecorator(key: string, requirement: object): ClassDecorator 
 }
 
 /**
+ * What `@Flags()` gives a handler: the flags of its HTTP request (or, in a GraphQL resolver, of the request in
+ * the GraphQL context). The module finds the parameters that use it by this function.
+ */
+export function flagsParameter(
+  _data: unknown,
+  context: ExecutionContext,
+): RequestFlags | Promise<RequestFlags> {
+  const call = platformCallOf(context);
+  if (call === undefined) {
+    const handler = `${context.getClass().name}.${context.getHandler().name}`;
+    throw new ConfigurationError(
+      unservedMessage('@Flags()', handler, context.getType<string>(), 'throws on every call'),
+    );
+  }
+  const flags = flagsOfRequest(call.request);
+  if (flags === undefined) {
+    throw new ConfigurationError(
+      '@Flags() found no flags on the request: add FeatureFlagsModule.forRoot({ ... }) to the imports of your ' +
+        'root module (it attaches them to every HTTP request)',
+    );
+  }
+  // Nest awaits a parameter that is a Promise: an async context hook or allow() settles before the handler.
+  const waiting = settleRequestFlags(flags);
+  return waiting === undefined ? flags : waiting.then(() => flags);
+}
+
+/**
  * The request's lazy flags as a handler parameter: `flags.newPricing`, `flags.variant('checkout-copy')`.
- * Built once per request from `req.user`, the session, the IP and the module's `context` hook.
+ * Built once per request from `req.user`, the session, the IP and the module's `context` hook. In HTTP handlers
+ * and GraphQL resolvers; a microservice or WebSocket handler that takes it is named in a warning at startup, and
+ * the parameter throws there.
  * @example
  * @Get() show(@Flags() flags: RequestFlags) { return flags.newPricing ? 'new' : 'old'; }
+ * @example
+ * @Query(() => String) price(@Flags() flags: RequestFlags) { return flags.newPricing ? '9' : '10'; }
  */
-export const Flags: () => ParameterDecorator = createParamDecorator(
-  (_data: unknown, context: ExecutionContext): RequestFlags | Promise<RequestFlags> => {
-    // The HTTP request, without switchToHttp()'s allocation.
-    const request = context.getArgByIndex(0);
-    const flags = flagsOfRequest(request);
-    if (flags === undefined) {
-      throw new ConfigurationError(
-        '@Flags() found no flags on the request: add FeatureFlagsModule.forRoot({ ... }) to the imports of your ' +
-          'root module (it attaches them to every HTTP request)',
-      );
-    }
-    // Nest awaits a parameter that is a Promise: an async context hook or allow() settles before the handler.
-    const waiting = settleRequestFlags(flags);
-    return waiting === undefined ? flags : waiting.then(() => flags);
-  },
-);
+export const Flags: () => ParameterDecorator = createParamDecorator(flagsParameter);

@@ -22,9 +22,11 @@ import {
   Logger as NestLogger,
   type NestModule,
   type OnApplicationShutdown,
+  type OnModuleInit,
 } from '@nestjs/common';
-import { HttpAdapterHost } from '@nestjs/core';
+import { DiscoveryModule, DiscoveryService, HttpAdapterHost, MetadataScanner, Reflector } from '@nestjs/core';
 import { FeatureFlagsService } from './feature-flags-service.js';
+import { scanHandlers } from './handler-scan.js';
 import { attachToEveryRequest } from './middleware.js';
 import type {
   FeatureFlagsModuleAsyncOptions,
@@ -72,11 +74,17 @@ const { ConfigurableModuleClass } = new ConfigurableModuleBuilder<FeatureFlagsMo
  */
 @Global()
 @Module({})
-export class FeatureFlagsModule extends ConfigurableModuleClass implements NestModule, OnApplicationShutdown {
+export class FeatureFlagsModule
+  extends ConfigurableModuleClass
+  implements NestModule, OnModuleInit, OnApplicationShutdown
+{
   constructor(
     @Inject(FEATURE_FLAGS_SETUP) private readonly setup: Setup,
     @Inject(REQUEST_FLAGS) private readonly requestFlags: NestRequestFlags,
     @Inject(HttpAdapterHost) private readonly adapterHost: HttpAdapterHost,
+    @Inject(DiscoveryService) private readonly discovery: DiscoveryService,
+    @Inject(MetadataScanner) private readonly scanner: MetadataScanner,
+    @Inject(Reflector) private readonly reflector: Reflector,
   ) {
     super();
   }
@@ -84,6 +92,15 @@ export class FeatureFlagsModule extends ConfigurableModuleClass implements NestM
   /** Attaches every HTTP request's flags as it comes in: before the routes and Nest middleware, for all of them. */
   configure(): void {
     attachToEveryRequest(this.adapterHost.httpAdapter, this.requestFlags);
+  }
+
+  /**
+   * Credits the app's `@FeatureRequired` / `@VariantRequired` to its client, and warns about each handler they
+   * (or `@Flags()`) are on that has no HTTP request: a microservice message handler, a WebSocket gateway's.
+   */
+  onModuleInit(): void {
+    const { discovery, scanner, reflector } = this;
+    scanHandlers({ discovery, scanner, reflector }, this.setup.client);
   }
 
   /**
@@ -137,6 +154,8 @@ function withFlagsProviders(module: DynamicModule, entry: ModuleEntry): DynamicM
   return {
     ...module,
     global: true,
+    // DiscoveryService, to find the app's guarded handlers as it starts.
+    imports: [...(module.imports ?? []), DiscoveryModule],
     providers: [
       ...(module.providers ?? []),
       { provide: MODULE_ENTRY, useValue: entry },

@@ -3,9 +3,10 @@
 // another app's.
 //
 // Which client a guard serves is known for sure when a request comes through it (`flagAllows(..., guard)`) or
-// when the framework says which app a route is on (Fastify's onRoute). Until then a guard belongs to the
-// adapter set up last before it was made (the app being built: `app.use(featureFlags())`, then its routes), or,
-// made before any, to the next one set up (Nest's decorators run before its module makes the client). That one
+// when the framework says which app a route is on (Fastify's onRoute, Nest's bootstrap). Until then a guard
+// belongs to the adapter set up last before it was made (the app being built: `app.use(featureFlags())`, then
+// its routes), or, made before any, to the next one set up; a guard whose adapter names its app as the app starts
+// (Nest's decorators, made when their module file loads, perhaps while another app runs) waits for that. That one
 // fact, which adapter is being set up, is all this module keeps for the process.
 import type { FlagsClient } from '../client/flags-client.js';
 import { requestPathOf } from '../request/request-path.js';
@@ -121,7 +122,9 @@ class Declaration implements GuardDeclaration {
     readonly name: string,
     readonly where: string,
     readonly needsVariants: boolean,
+    claimedAtStartup: boolean,
   ) {
+    if (claimedAtStartup) return;
     const current = beingSetUp?.deref();
     if (current?.open === true) this.assumeServing(current);
     else awaitingAnAdapter.add(this);
@@ -145,11 +148,17 @@ class Declaration implements GuardDeclaration {
 }
 
 /**
- * Declares a guard on flag `name`: its client checks the name (see the top of this file).
- * @example const guard = declareGuard('beta', "requireFeature('beta')", false);
+ * Declares a guard on flag `name`: its client checks the name (see the top of this file). A guard
+ * `claimedAtStartup` is taken by no client until one claims it with `servedBy`.
+ * @example const guard = declareGuard('beta', "requireFeature('beta')", false, false);
  */
-export function declareGuard(name: string, where: string, needsVariants: boolean): GuardDeclaration {
-  return new Declaration(name, where, needsVariants);
+export function declareGuard(
+  name: string,
+  where: string,
+  needsVariants: boolean,
+  claimedAtStartup: boolean,
+): GuardDeclaration {
+  return new Declaration(name, where, needsVariants, claimedAtStartup);
 }
 
 /**

@@ -34,6 +34,11 @@ export function checkGuard<OnDisabled>(
     onDisabledExample: string;
     /** label the guard by `caller` alone (route configs), not `caller("name")` */
     plainLabel?: boolean;
+    /**
+     * The adapter says which app the guard serves as that app starts (Nest, at bootstrap: `guard.servedBy(client)`):
+     * until then no client takes it.
+     */
+    claimedAtStartup?: boolean;
   },
 ): CheckedGuard<OnDisabled> {
   if (typeof name !== 'string' || name === '') {
@@ -45,7 +50,10 @@ export function checkGuard<OnDisabled>(
   }
   const label = rules.plainLabel ? caller : `${caller}('${name}')`;
   const { variants, onDisabled } = checkGuardOptions<OnDisabled>(label, options, rules);
-  return Object.assign(declareGuard(name, label, variants !== undefined), { variants, onDisabled });
+  return Object.assign(declareGuard(name, label, variants !== undefined, rules.claimedAtStartup === true), {
+    variants,
+    onDisabled,
+  });
 }
 
 /**
