@@ -26,7 +26,7 @@ import type {
   RouteOptions,
 } from 'fastify';
 import fp from 'fastify-plugin';
-import { type FeatureRouteConfig, guardFromRouteConfig, guardOf } from './guards.js';
+import { type FeatureGuard, type FeatureRouteConfig, guardFromRouteConfig, guardOf } from './guards.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -168,13 +168,29 @@ const plugin: FastifyPluginAsync<FeatureFlagsPluginOptions> = async (fastify, op
     },
   );
 
+  // The guard made for each route config, so that the HEAD route Fastify adds for a GET shares its GET's.
+  const configGuards = new WeakMap<object, { url: string; guard: FeatureGuard }>();
+  const flagsStage = GUARD_HOOKS.indexOf(hookName);
+
   fastify.addHook('onRoute', (route) => {
+    const where = `route ${describeMethod(route.method)} ${route.url}`;
     // The guards of a route this plugin reaches serve its client: the client checks their flag names.
-    for (const stage of GUARD_HOOKS)
-      for (const hook of hooksOf(route[stage])) guardOf(hook)?.servedBy(client);
-    const feature = (route.config as { feature?: unknown } | undefined)?.feature;
-    if (feature === undefined) return;
-    const guard = guardFromRouteConfig(feature, `${describeMethod(route.method)} ${route.url}`);
+    for (const [stage, name] of GUARD_HOOKS.entries()) {
+      for (const hook of hooksOf(route[name])) {
+        const guard = guardOf(hook);
+        if (guard === undefined) continue;
+        if (stage < flagsStage) throw guardTooEarlyError(where, guard.where, name, hookName);
+        guard.servedBy(client);
+      }
+    }
+    const config = route.config as { feature?: unknown } | undefined;
+    if (config?.feature === undefined) return;
+    const shared = configGuards.get(config);
+    const guard =
+      shared !== undefined && route.method === 'HEAD' && shared.url === route.url
+        ? shared.guard
+        : guardFromRouteConfig(config.feature, `${describeMethod(route.method)} ${route.url}`);
+    configGuards.set(config, { url: route.url, guard });
     guardOf(guard)?.servedBy(client);
     const hooks = hooksOf(route[hookName] as RouteOptions['onRequest']);
     if (hooks.some((hook) => guardOf(hook) !== undefined)) return;
@@ -213,8 +229,24 @@ export const featureFlags: FastifyPluginAsync<FeatureFlagsPluginOptions> = fp(
   { name: '@flagwise/fastify', fastify: '4.x || 5.x' },
 ) as unknown as FastifyPluginAsync<FeatureFlagsPluginOptions>;
 
-/** The route hooks a guard made by requireFeature or requireVariant may be in. */
+/** The route hooks a guard made by requireFeature or requireVariant may be in, in the order they run. */
 const GUARD_HOOKS = ['onRequest', 'preParsing', 'preValidation', 'preHandler'] as const;
+
+/** A guard in a route hook that runs before the plugin's: it would find no flags on any request. */
+function guardTooEarlyError(
+  where: string,
+  guard: string,
+  stage: (typeof GUARD_HOOKS)[number],
+  flagsHook: FlagsHookName,
+): ConfigurationError {
+  const later = GUARD_HOOKS.slice(GUARD_HOOKS.indexOf(flagsHook)).join(', ');
+  // The plugin's hook options are onRequest, preValidation and preHandler: the latest that runs by the guard's.
+  const earlyEnough = stage === 'preParsing' ? 'onRequest' : stage;
+  return new ConfigurationError(
+    `${where}: ${guard} is in ${stage}, which runs before the featureFlags plugin sets request.flags (in ` +
+      `${flagsHook}, its hook option): put the guard in ${later}, or register the plugin with { hook: '${earlyEnough}' }`,
+  );
+}
 
 function hooksOf(hooks: unknown): unknown[] {
   return hooks === undefined || hooks === null ? [] : Array.isArray(hooks) ? hooks : [hooks];

@@ -64,6 +64,7 @@ function guard<StateT, ContextT>(
     // A plain object check: isRequestFlags() goes through a Proxy trap on every guarded request.
     if (typeof flags !== 'object' || flags === null) {
       throw guardWithoutFlagsError(
+        checked,
         label,
         'featureFlags()',
         'add `app.use(featureFlags())` before your routes (before app.use(router.routes()))',

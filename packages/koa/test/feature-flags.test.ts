@@ -392,15 +392,28 @@ describe('requireFeature() and requireVariant()', () => {
     expect((await request(url).get('/')).status).toBe(404);
   });
 
-  it('fails with a message that says to add featureFlags() when used without it', async () => {
+  it('fails each request a guard before featureFlags() sees, saying to add it first, and logs that once', async () => {
+    const logger = collectingLogger();
     const app = new Koa();
     const errors: Error[] = [];
     app.on('error', (error: Error) => errors.push(error));
+    // Used before the middleware: Koa cannot tell at startup.
     app.use(requireFeature('beta'));
-    const { url } = await start(app);
-    expect((await request(url).get('/')).status).toBe(500);
+    const middleware = featureFlags({ source: memorySource({ flags: { beta: true } }), logger });
+    app.use(middleware);
+    app.use((ctx) => {
+      ctx.body = 'beta';
+    });
+    const { url } = await start(app, middleware.client);
+    for (let i = 0; i < 2; i++) expect((await request(url).get('/')).status).toBe(500);
+    expect(errors).toHaveLength(2);
     expect(errors[0]).toBeInstanceOf(ConfigurationError);
-    expect(errors[0].message).toContain('add `app.use(featureFlags())`');
+    expect(errors[0].message).toBe(
+      "requireFeature('beta') ran before featureFlags(), so the request has no flags and fails: add " +
+        '`app.use(featureFlags())` before your routes (before app.use(router.routes()))',
+    );
+    const reports = logger.lines.filter((line) => line.level === 'error');
+    expect(reports.map((line) => line.message)).toEqual([`flagwise: ${errors[0].message}`]);
   });
 
   it('refuses bad arguments at startup', () => {

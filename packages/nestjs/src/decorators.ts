@@ -1,7 +1,16 @@
 // Decorators only set metadata (and apply the guard that reads it); @Flags() reads what the module attached.
 import { ConfigurationError, type FlagName, type RequestFlags } from '@flagwise/core';
 import { checkGuard, checkGuardOptions, describeArgument, settleRequestFlags } from '@flagwise/core/adapter';
-import { createParamDecorator, type ExecutionContext, SetMetadata, UseGuards } from '@nestjs/common';
+import {
+  createParamDecorator,
+  type ExecutionContext,
+  Inject,
+  Injectable,
+  Optional,
+  type PipeTransform,
+  SetMetadata,
+  UseGuards,
+} from '@nestjs/common';
 import {
   ControllerFeatureFlagsGuard,
   FeatureFlagsGuard,
@@ -10,8 +19,8 @@ import {
 } from './guards.js';
 import type { OnDisabled } from './options.js';
 import { platformCallOf, unservedMessage } from './platform-call.js';
-import { flagsOfRequest } from './platform-request.js';
-import { FEATURE_REQUIRED_METADATA, VARIANT_REQUIRED_METADATA } from './tokens.js';
+import { flagsOfRequest, type NestRequestFlags } from './platform-request.js';
+import { FEATURE_REQUIRED_METADATA, REQUEST_FLAGS, VARIANT_REQUIRED_METADATA } from './tokens.js';
 
 /**
  * Per-decorator options of `@FeatureRequired` and `@VariantRequired`.
@@ -132,4 +141,26 @@ export function flagsParameter(
  * @example
  * @Query(() => String) price(@Flags() flags: RequestFlags) { return flags.newPricing ? '9' : '10'; }
  */
-export const Flags: () => ParameterDecorator = createParamDecorator(flagsParameter);
+export const Flags = (): ParameterDecorator => flagsDecorator(FlagsModulePresent);
+
+const flagsDecorator = createParamDecorator(flagsParameter);
+
+/**
+ * The pipe every `@Flags()` parameter carries, so that Nest makes it while the app bootstraps: an app without
+ * FeatureFlagsModule fails there, saying so, rather than with a 500 on each request. It passes the flags through.
+ */
+@Injectable()
+export class FlagsModulePresent implements PipeTransform {
+  constructor(@Optional() @Inject(REQUEST_FLAGS) requestFlags?: NestRequestFlags) {
+    if (requestFlags === undefined) {
+      throw new ConfigurationError(
+        '@Flags() needs FeatureFlagsModule: add FeatureFlagsModule.forRoot({ ... }) to the imports of your root ' +
+          'module (it attaches the flags to every HTTP request)',
+      );
+    }
+  }
+
+  transform(flags: unknown): unknown {
+    return flags;
+  }
+}

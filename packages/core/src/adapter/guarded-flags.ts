@@ -9,8 +9,10 @@
 // (Nest's decorators, made when their module file loads, perhaps while another app runs) waits for that. That one
 // fact, which adapter is being set up, is all this module keeps for the process.
 import type { FlagsClient } from '../client/flags-client.js';
+import { resolveLogger } from '../logger.js';
 import { requestPathOf } from '../request/request-path.js';
 import { featureHasVariants, flagNameSuggestion } from '../snapshot/snapshot.js';
+import type { Logger } from '../types.js';
 
 /** What the adapter layer knows of one guard: its flag, how the user wrote it, and the clients it serves. */
 export interface GuardDeclaration {
@@ -22,6 +24,8 @@ export interface GuardDeclaration {
   lastClient: unknown;
   /** the guard serves this client's requests: its flag name is that client's to check */
   servedBy(client: unknown): void;
+  /** Logs `error` the first time only, through the client the guard serves (stderr when none is known). */
+  reportOnce(error: Error): void;
 }
 
 /** The guards of one client, checked against its definitions. */
@@ -35,6 +39,10 @@ class GuardedFlags {
     const check = () => this.check();
     client.on('ready', check);
     client.on('changed', check);
+  }
+
+  get logger(): Logger {
+    return this.client.logger;
   }
 
   /** false once the client is closed: guards made since belong to the next adapter set up */
@@ -117,6 +125,7 @@ class Declaration implements GuardDeclaration {
   lastClient: unknown = undefined;
   /** the client it was given to before any request showed which one it serves */
   private assumed: GuardedFlags | undefined;
+  private reported = false;
 
   constructor(
     readonly name: string,
@@ -144,6 +153,13 @@ class Declaration implements GuardDeclaration {
     this.assumed = undefined;
     awaitingAnAdapter.delete(this);
     guards.add(this);
+  }
+
+  reportOnce(error: Error): void {
+    if (this.reported) return;
+    this.reported = true;
+    const served = guardsByClient.get(this.lastClient as object) ?? this.assumed;
+    (served?.logger ?? resolveLogger(undefined)).error({ err: error }, `flagwise: ${error.message}`);
   }
 }
 

@@ -93,9 +93,19 @@ export function checkGuardOptions<OnDisabled>(
 }
 
 /**
- * The error for a guard that found no flags on the request.
- * @example next(guardWithoutFlagsError("requireFeature('beta')", 'featureFlags()', 'add `app.use(featureFlags())` before this route'))
+ * The error for a guard that found no flags on the request: what ran before what, and the fix. Frameworks that
+ * cannot see the order at startup fail each such request with it; it is logged once per guard.
+ * @example next(guardWithoutFlagsError(guard, "requireFeature('beta')", 'featureFlags()', 'add `app.use(featureFlags())` before this route'))
  */
-export function guardWithoutFlagsError(guard: string, adapter: string, fix: string): ConfigurationError {
-  return new ConfigurationError(`${guard} ran before ${adapter}: ${fix}`);
+export function guardWithoutFlagsError(
+  guard: GuardDeclaration,
+  label: string,
+  adapter: string,
+  fix: string,
+): ConfigurationError {
+  const error = new ConfigurationError(
+    `${label} ran before ${adapter}, so the request has no flags and fails: ${fix}`,
+  );
+  guard.reportOnce(error);
+  return error;
 }

@@ -66,10 +66,19 @@ describe('checkGuard', () => {
 });
 
 describe('guardWithoutFlagsError', () => {
-  it('says which guard ran before which adapter, and the fix', () => {
-    const error = guardWithoutFlagsError("requireFeature('beta')", 'featureFlags()', 'add it first');
+  it('says which guard ran before which adapter, and the fix, and logs it once through the guard’s client', async () => {
+    const { logger, lines } = recordingLogger();
+    const client = createFlags({ source: memorySource({ flags: { beta: true } }), logger });
+    clients.push(client);
+    watchGuardedFlags(client);
+    const guard = checkGuard('requireFeature', 'beta', {}, RULES);
+    const error = guardWithoutFlagsError(guard, "requireFeature('beta')", 'featureFlags()', 'add it first');
     expect(error).toBeInstanceOf(ConfigurationError);
-    expect(error.message).toBe("requireFeature('beta') ran before featureFlags(): add it first");
+    expect(error.message).toBe(
+      "requireFeature('beta') ran before featureFlags(), so the request has no flags and fails: add it first",
+    );
+    guardWithoutFlagsError(guard, "requireFeature('beta')", 'featureFlags()', 'add it first');
+    expect(messagesAt(lines, 'error')).toEqual([`flagwise: ${error.message}`]);
   });
 });
 
