@@ -110,7 +110,7 @@ describe.each(rows.map((row) => [row.name, row] as const))('%s', (_name, row) =>
     const { logger, lines } = recordingLogger();
     const app = await started({ source: fileSource(file, { debounceMs: 20 }), logger });
     await until(
-      () => lines.some((l) => l.level === 'info' && /1 flags loaded/.test(l.message)),
+      () => lines.some((l) => l.level === 'info' && /^flagwise: 1 flag loaded from file:/.test(l.message)),
       'the load line',
     );
     const errors = () => lines.filter((l) => l.level === 'error');

@@ -1,6 +1,9 @@
 // FeatureFlagsModule's life: the client it creates (and closes), a client it is given (and leaves open),
 // FeatureFlagsService injected by type, bootstrap that waits for flags, and errors that say what to do.
 
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { FlagSource } from '@flagwise/core';
 import { Controller, Get, Injectable, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -122,6 +125,39 @@ describe('FeatureFlagsModule', () => {
     await service.ready({ timeoutMs: 5000 });
     expect(service.isEnabled('late')).toBe(true);
     await app.close();
+  });
+
+  it('logs each load once, through Nest’s Logger', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'flagwise-nest-log-'));
+    const file = path.join(dir, 'flags.yaml');
+    writeFileSync(file, 'flags:\n  a: true\n');
+    const lines: string[] = [];
+    const record = (level: string) => (message: unknown, context?: unknown) =>
+      void lines.push(`${level} [${String(context)}] ${String(message)}`);
+    @Module({ imports: [FeatureFlagsModule.forRoot({ source: fileSource(file, { debounceMs: 20 }) })] })
+    class AppModule {}
+    const logger = {
+      log: record('log'),
+      debug: record('debug'),
+      verbose: record('verbose'),
+      warn: record('warn'),
+      error: record('error'),
+    };
+    const app = await NestFactory.createApplicationContext(AppModule, { logger, abortOnError: false });
+    try {
+      const service = app.get(FeatureFlagsService);
+      writeFileSync(file, 'flags:\n  a: true\n  b: true\n');
+      const deadline = Date.now() + 3000;
+      while (!service.isEnabled('b') && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(lines.filter((line) => line.includes('[flagwise]'))).toEqual([
+        `log [flagwise] 1 flag loaded from file:${file}`,
+        `debug [flagwise] 2 flags reloaded from file:${file}`,
+      ]);
+    } finally {
+      await app.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('fails the bootstrap when the flags file does not exist', async () => {

@@ -1,6 +1,8 @@
 // The reload path: the client's source started, each delivery compiled into a snapshot and swapped in at once,
 // the source's status changes logged once each, and `ready()` answered. A failing source keeps the last good
 // flags.
+
+import { counted } from '../counted.js';
 import type { CompileOptions } from '../engine/index.js';
 import { runSteps } from '../engine/steps.js';
 import { FlagwiseError } from '../errors.js';
@@ -195,7 +197,7 @@ export class FlagsLoader {
   private logRecovery(): void {
     this.logger.info(
       { source: this.source.name, flags: this.snapshot.compiled.names().length },
-      `flagwise: ${this.source.name} recovered: ${this.snapshot.compiled.names().length} flags loaded`,
+      `flagwise: ${this.source.name} recovered: ${counted(this.snapshot.compiled.names().length, 'flag')} loaded`,
     );
   }
 
@@ -287,7 +289,7 @@ export class FlagsLoader {
       } else {
         this.logger.info(
           { source: this.source.name, flags: compiled.names().length },
-          `flagwise: ${compiled.names().length} flags loaded from ${this.source.name}`,
+          `flagwise: ${counted(compiled.names().length, 'flag')} loaded from ${this.source.name}`,
         );
       }
       for (const waiter of this.readyWaiters) waiter.resolve();
@@ -297,7 +299,7 @@ export class FlagsLoader {
     }
     this.logger.debug(
       { source: this.source.name, flags: compiled.names().length },
-      `flagwise: ${compiled.names().length} flags reloaded from ${this.source.name}`,
+      `flagwise: ${counted(compiled.names().length, 'flag')} reloaded from ${this.source.name}`,
     );
     if (this.recoveryToLog) {
       this.recoveryToLog = false;

@@ -573,12 +573,15 @@ class Snapshot implements CompiledFlags {
           .map((strategy) => strategy.name);
         const unknownNote =
           unknown.length > 0 ? `; unknown strategies never match: ${unknown.join(', ')}` : '';
+        const count = parts.strategies.length;
+        const outcome =
+          count === 1 ? 'its one strategy did not match' : `none of its ${count} strategies matched`;
         return {
           flag: name,
           enabled,
           variant,
           reason: 'no-strategy-matched',
-          detail: `none of its ${parts.strategies.length} strategies matched this context${unknownNote}${stale}`,
+          detail: `${outcome} this context${unknownNote}${stale}`,
         };
       }
     }

@@ -1,6 +1,7 @@
 // `req.flags` itself: a Proxy over one small state object, with one handler shared by every request. Making it
 // allocates the state and the proxy, and nothing is evaluated until a flag is read. Reads go through the snapshot
 // the object was made with, so one request sees one consistent set of definitions.
+import { counted } from '../counted.js';
 import type { FlagsSnapshot } from '../snapshot/snapshot.js';
 import type { FlagContext, FlagName } from '../types.js';
 import { RequestFlagsState } from './flags-state.js';
@@ -100,7 +101,7 @@ const handler: ProxyHandler<RequestFlagsState> = {
 
 function inspectRequestFlags(state: RequestFlagsState): string {
   const read = state.readSoFar().map(([flag, on]) => `${flag}: ${on}`);
-  return `RequestFlags { ${state.snapshot.propertyNames.length} flags${read.length ? `; read: ${read.join(', ')}` : ''} }`;
+  return `RequestFlags { ${counted(state.snapshot.propertyNames.length, 'flag')}${read.length ? `; read: ${read.join(', ')}` : ''} }`;
 }
 
 /** Makes the per-request object for a context that is known now. */

@@ -124,16 +124,8 @@ class FileSource extends BaseSource {
     this.goodText = text;
     this.publish(parsed.definitions);
     for (const warning of parsed.warnings) this.emitWarning(`${this.displayPath}: ${warning}`);
+    // The client logs the load (with this source's name, which holds the path): one line per load.
     this.setStatus('ready');
-    this.logger.info(
-      {
-        source: this.name,
-        path: this.absolutePath,
-        format: parsed.format,
-        flags: parsed.definitions.features.length,
-      },
-      `flagwise: loaded ${parsed.definitions.features.length} flags from ${this.absolutePath}`,
-    );
     if (!this.options.watch) return;
     try {
       await this.refreshWatches();
@@ -326,10 +318,6 @@ class FileSource extends BaseSource {
         this.publish(parsed.definitions);
         for (const warning of parsed.warnings) this.emitWarning(`${this.displayPath}: ${warning}`);
         this.setStatus('ready');
-        this.logger.info(
-          { source: this.name, flags: parsed.definitions.features.length },
-          `flagwise: reloaded ${parsed.definitions.features.length} flags from ${this.absolutePath}`,
-        );
         return;
       } catch (error) {
         // A writer may be half-way through: report only what stays broken for a debounce interval.

@@ -145,7 +145,7 @@ describe('client lifecycle', () => {
     const client = createFlags({ source: memorySource(payload([simpleFlag('a', true)])), logger });
     await client.ready();
     client.forContext({}).missingOne;
-    expect(lines.some((l) => l.startsWith('info') && l.includes('1 flags loaded'))).toBe(true);
+    expect(lines.some((l) => l.startsWith('info') && l.includes('1 flag loaded'))).toBe(true);
     expect(lines.some((l) => l.startsWith('warn') && l.includes('"missingOne"'))).toBe(true);
     await client.close();
   });

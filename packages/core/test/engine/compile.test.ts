@@ -75,7 +75,10 @@ describe('explain', () => {
     expect(flags.explain('broken', {})).toMatchObject({ reason: 'error', enabled: false });
     expect(flags.explain('broken', {}).detail).toContain('enabled: must be true or false');
     expect(flags.explain('mystery', {}).detail).toContain(
-      'unknown strategies never match: gradualRolloutTeleport',
+      'its one strategy did not match this context; unknown strategies never match: gradualRolloutTeleport',
+    );
+    expect(flags.explain('pro-only', { userId: 'bob' }).detail).toContain(
+      'none of its 2 strategies matched this context',
     );
   });
 

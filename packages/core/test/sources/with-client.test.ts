@@ -60,6 +60,21 @@ describe('createFlags over a flags file', () => {
     expect(flags.isEnabled('new-pricing', { userId: 'someone' })).toBe(true);
   });
 
+  it('logs each load of the file once, with the count of its flags', async () => {
+    const path = join(dir, 'flags.yaml');
+    await writeFile(path, 'flags:\n  a: true\n');
+    const { logger, lines } = recordingLogger();
+    const flags = createFlags({ source: fileSource(path, { debounceMs: 20 }), logger });
+    clients.push(flags);
+    await flags.ready({ timeoutMs: 5000 });
+    await writeFile(path, 'flags:\n  a: true\n  b: true\n');
+    await waitFor(() => flags.isEnabled('b'), 'the reload', 2000);
+    expect(lines.map((line) => `${line.level} ${line.message}`)).toEqual([
+      `info flagwise: 1 flag loaded from file:${path}`,
+      `debug flagwise: 2 flags reloaded from file:${path}`,
+    ]);
+  });
+
   it('fails ready() with the file error when the file is invalid at startup', async () => {
     const path = join(dir, 'flags.yaml');
     await writeFile(path, 'flags:\n  a: yes please\n');
