@@ -48,7 +48,9 @@ declare module 'fastify' {
      * @example { config: { feature: 'beta-page' } }
      * @example { config: { feature: { name: 'checkout-open', onDisabled: (req, reply) => reply.code(503).send() } } }
      */
-    feature?: FeatureRouteConfig;
+    // NoInfer: Fastify infers the route's config type from the object given; without it a misspelled flag under a
+    // typed FlagRegistry is reported against that inferred type, not as a flag name that is not declared.
+    feature?: NoInfer<FeatureRouteConfig>;
   }
 }
 
