@@ -5,6 +5,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -184,6 +185,77 @@ export function describeDemo(options: DemoOptions): void {
       const lines = stderr.trim().split('\n');
       expect(lines).toHaveLength(1);
       expect(lines[0]).toMatch(/^flagwise demo: UNLEASH_API_TOKEN is not set/);
+    });
+
+    /** Runs the demo to its exit; its exit code and the lines it printed. */
+    async function runToExit(env: Record<string, string>): Promise<{ code: number; lines: string[] }> {
+      const child = spawn(process.execPath, ['--import', 'tsx', options.entry], {
+        cwd: exampleDir,
+        env: { ...process.env, PORT: '0', UNLEASH_URL: '', ...env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let output = '';
+      child.stdout!.on('data', (chunk) => (output += chunk));
+      child.stderr!.on('data', (chunk) => (output += chunk));
+      const [code] = await once(child, 'exit');
+      return { code, lines: output.trim().split('\n') };
+    }
+    const demoLines = (lines: string[]) => lines.filter((line) => line.startsWith('flagwise demo'));
+
+    it('stops at startup with one line naming the line of an invalid flags file', async () => {
+      const invalid = path.join(workDir, 'invalid.yaml');
+      writeFileSync(invalid, 'flags:\n  dark_mode: maybe\n');
+      const { code, lines } = await runToExit({ FLAGWISE_FLAGS_FILE: invalid });
+      expect(code).toBe(1);
+      expect(demoLines(lines)).toEqual([
+        expect.stringMatching(
+          /^flagwise demo: .*invalid\.yaml:2:3: dark_mode must be true, false or a flag object/,
+        ),
+      ]);
+    });
+
+    it('says the port is taken, once, and stops, announcing no address', async () => {
+      const taken = createServer().listen(0, '127.0.0.1');
+      await once(taken, 'listening');
+      try {
+        const { port } = taken.address() as AddressInfo;
+        const { code, lines } = await runToExit({ FLAGWISE_FLAGS_FILE: flagsFile, PORT: String(port) });
+        expect(code).toBe(1);
+        expect(demoLines(lines)).toEqual([
+          expect.stringMatching(
+            /^flagwise demo: .*EADDRINUSE.*: the port is taken, run with another one, e\.g\. PORT=3001/,
+          ),
+        ]);
+      } finally {
+        taken.close();
+      }
+    });
+
+    it('with Unleash unreachable, starts with every flag off and keeps retrying, as it says', async () => {
+      const closed = createServer().listen(0, '127.0.0.1');
+      await once(closed, 'listening');
+      const { port } = closed.address() as AddressInfo;
+      await new Promise((resolve) => closed.close(resolve));
+      const backups = mkdtempSync(path.join(tmpdir(), 'flagwise-demo-backup-'));
+      let unreachable: Demo | undefined;
+      try {
+        unreachable = await startDemo(exampleDir, options.entry, {
+          UNLEASH_URL: `http://127.0.0.1:${port}/api`,
+          UNLEASH_API_TOKEN: 'default:development.demo-token',
+          FLAGWISE_BACKUP_PATH: backups,
+        });
+        expect(unreachable.output()).toMatch(/keeps retrying/);
+        expect(unreachable.output()).toMatch(
+          /flagwise demo on http:\/\/127\.0\.0\.1:\d+ \(flags from unleash\(.*\) not loaded yet: every flag is off until they load\)/,
+        );
+        const rows = flagRows(await page(`${unreachable.url}/?user=alice`));
+        expect(Object.keys(rows).sort()).toEqual([...DEMO_FLAGS].sort());
+        for (const flag of DEMO_FLAGS) expect(rows[flag].enabled, flag).toBe(false);
+        expect(unreachable.child.exitCode).toBeNull();
+      } finally {
+        await stopDemo(unreachable);
+        rmSync(backups, { recursive: true, force: true });
+      }
     });
 
     options.more?.({ exampleDir, workDir: () => workDir, entry: options.entry });

@@ -1,4 +1,4 @@
-// The Fastify demo, run as `pnpm demo:fastify` runs it, plus what only it does: failOnNotReady.
+// The Fastify demo, run as `pnpm demo:fastify` runs it, plus a missing flags file at startup.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import path from 'node:path';
@@ -10,7 +10,7 @@ describeDemo({
   example: 'fastify',
   entry: 'src/server.ts',
   more: ({ exampleDir, workDir, entry }) => {
-    it('stops at startup with one line when the flags cannot load (failOnNotReady)', async () => {
+    it('stops at startup with one line when the flags file is missing', async () => {
       const child = spawn(process.execPath, ['--import', 'tsx', entry], {
         cwd: exampleDir,
         env: {
