@@ -131,18 +131,6 @@ export function flagsParameter(
   return waiting === undefined ? flags : waiting.then(() => flags);
 }
 
-/**
- * The request's lazy flags as a handler parameter: `flags.newPricing`, `flags.variant('checkout-copy')`.
- * Built once per request from `req.user`, the session, the IP and the module's `context` hook. In HTTP handlers
- * and GraphQL resolvers; a microservice or WebSocket handler that takes it is named in a warning at startup, and
- * the parameter throws there.
- * @example
- * @Get() show(@Flags() flags: RequestFlags) { return flags.newPricing ? 'new' : 'old'; }
- * @example
- * @Query(() => String) price(@Flags() flags: RequestFlags) { return flags.newPricing ? '9' : '10'; }
- */
-export const Flags = (): ParameterDecorator => flagsDecorator(FlagsModulePresent);
-
 const flagsDecorator = createParamDecorator(flagsParameter);
 
 /**
@@ -164,3 +152,15 @@ export class FlagsModulePresent implements PipeTransform {
     return flags;
   }
 }
+
+/**
+ * The request's lazy flags as a handler parameter: `flags.newPricing`, `flags.variant('checkout-copy')`.
+ * Built once per request from `req.user`, the session, the IP and the module's `context` hook. In HTTP handlers
+ * and GraphQL resolvers; a microservice or WebSocket handler that takes it is named in a warning at startup, and
+ * the parameter throws there.
+ * @example
+ * @Get() show(@Flags() flags: RequestFlags) { return flags.newPricing ? 'new' : 'old'; }
+ * @example
+ * @Query(() => String) price(@Flags() flags: RequestFlags) { return flags.newPricing ? '9' : '10'; }
+ */
+export const Flags = (): ParameterDecorator => flagsDecorator(FlagsModulePresent);
