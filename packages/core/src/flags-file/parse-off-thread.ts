@@ -7,7 +7,10 @@
 // a time when it is free: JSON.parse reads a piece in a couple of milliseconds, quicker than a structured clone
 // is copied, and what it makes takes less memory (less for the collector to go through while requests wait).
 import { type ChildProcess, spawn } from 'node:child_process';
-import { pathToFileURL } from 'node:url';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { FlagsFileError, type FlagsFileProblem, FlagwiseError } from '../errors.js';
 import type { ClientFeaturesPayload, FeatureDefinition } from '../types.js';
 import { type ParsedFlagsFile, type ParseFlagsFileOptions, parseFlagsFile } from './parse-flags-file.js';
@@ -59,6 +62,7 @@ type ParseOutcome =
   | { type: 'aborted' };
 
 // A script, not a file next to this one: the same code runs from src (through tsx) and from either bundle.
+// Everything it needs comes in the first message: the module to import, the text, the path and the options.
 const CHILD_SCRIPT = `
 'use strict';
 const os = require('node:os');
@@ -182,9 +186,10 @@ process.once('message', (job) => {
 const MODULE_URL: string | undefined =
   typeof __filename === 'string' && __filename !== '' ? pathToFileURL(__filename).href : import.meta.url;
 
-/** false once a child could not parse here (no module URL, no way to start one): then parse in place. */
-let childrenWork: boolean | undefined =
-  typeof MODULE_URL === 'string' && MODULE_URL.startsWith('file:') ? undefined : false;
+/**
+ * The module a child imports parseFlagsFile from, once known; null where no child can parse (then parse in place).
+ */
+let childModule: string | null | undefined;
 
 /**
  * parseFlagsFile(), in a child process of low priority when the text is large, so the event loop stays free while
@@ -201,16 +206,17 @@ export async function parseFlagsFileOffThread(
   signal?: AbortSignal,
 ): Promise<ParsedFlagsFile> {
   signal?.throwIfAborted();
-  if (text.length < OFF_THREAD_MIN_LENGTH || !(await childCanRun()))
-    return parseFlagsFile(text, path, options);
-  const outcome = await parseInChild(text, path, options, signal);
+  if (text.length < OFF_THREAD_MIN_LENGTH) return parseFlagsFile(text, path, options);
+  childModule ??= await findChildModule();
+  if (childModule === null) return parseFlagsFile(text, path, options);
+  const outcome = await parseInChild(childModule, text, path, options, signal);
   switch (outcome.type) {
     case 'parsed':
       return outcome.result;
     case 'failed':
       throw revive(outcome.error, path);
     case 'unavailable':
-      childrenWork = false;
+      childModule = null;
       return parseFlagsFile(text, path, options);
     case 'ended':
       throw new FlagwiseError(
@@ -222,26 +228,44 @@ export async function parseFlagsFileOffThread(
   }
 }
 
-/** A child can parse here: a module to import, and not a single executable application (which would start itself). */
-async function childCanRun(): Promise<boolean> {
-  if (childrenWork === undefined) {
-    const sea = await import('node:sea').then(
-      (module) => module.isSea(),
-      () => false,
-    );
-    childrenWork = !sea;
+/**
+ * What a child imports for parseFlagsFile: this source file, or the entry of the @flagwise/core package this
+ * bundle is part of (a CommonJS bundle other than the main entry does not export parseFlagsFile). null when this
+ * code was bundled into an app (importing the app's bundle would start the app again), and in a single executable
+ * application (whose binary starts the app whatever it is given).
+ */
+async function findChildModule(): Promise<string | null> {
+  if (MODULE_URL === undefined || !MODULE_URL.startsWith('file:')) return null;
+  const sea = await import('node:sea').then(
+    (module) => module.isSea(),
+    () => false,
+  );
+  if (sea) return null;
+  const file = fileURLToPath(MODULE_URL);
+  if (/[\\/]flags-file[\\/]parse-off-thread\.[cm]?[jt]s$/.test(file)) return MODULE_URL;
+  for (let dir = dirname(file); ; dir = dirname(dir)) {
+    const manifest = join(dir, 'package.json');
+    if (existsSync(manifest)) {
+      try {
+        if ((JSON.parse(readFileSync(manifest, 'utf8')) as { name?: unknown }).name !== '@flagwise/core')
+          return null;
+        return pathToFileURL(createRequire(file).resolve('@flagwise/core')).href;
+      } catch {
+        return null;
+      }
+    }
+    if (dirname(dir) === dir) return null;
   }
-  return childrenWork;
 }
 
 function parseInChild(
+  module: string,
   text: string,
   path: string,
   options: ParseFlagsFileOptions,
   signal: AbortSignal | undefined,
 ): Promise<ParseOutcome> {
   return new Promise((resolve) => {
-    const module = MODULE_URL as string;
     let child: ChildProcess;
     try {
       child = spawn(process.execPath, ['-e', CHILD_SCRIPT], {
@@ -306,7 +330,8 @@ function parseInChild(
           return;
       }
     });
-    child.once('error', (error) => settle({ type: 'unavailable', reason: String(error) }));
+    // `on`, not `once`: an error after the outcome (a send to a child that just ended) is of no consequence
+    child.on('error', (error) => settle({ type: 'unavailable', reason: String(error) }));
     child.once('exit', (code, signalName) => {
       const how = signalName ? `was killed (${signalName})` : `exited with code ${code}`;
       const said = lastLine(stderr);
