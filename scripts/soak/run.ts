@@ -3,8 +3,9 @@
 // target is none), how long each toggle took to reach the app's answers, and the app's RSS at the start and end
 // (after a full GC; the target is under 10 % growth). Loopback only.
 //
-// The server is a private one on its own ports (UNLEASH_HARNESS_PORT 44262, PostgreSQL 54362 unless set), so the
-// outage never touches a server someone else's test run uses; it is stopped at the end if the soak started it.
+// The server is a private unleash-server 7.5.1 (the harness's first, on UNLEASH_HARNESS_PORT itself: 44262 unless
+// set; PostgreSQL on 54362), so the outage never touches a server someone else's test run uses; it is stopped at
+// the end if the soak started it. The app reads its flags from the server the soak toggles them on.
 import { execFile, execFileSync, fork } from 'node:child_process';
 import { once } from 'node:events';
 import { Agent, request } from 'node:http';
@@ -20,6 +21,8 @@ const env = {
   UNLEASH_HARNESS_PG_PORT: process.env.UNLEASH_HARNESS_PG_PORT ?? '54362',
 };
 const SECONDS = Number(process.env.SOAK_SECONDS ?? 60);
+/** the one server the soak starts, toggles, stops and restarts */
+const SERVER = ['--server', '7'];
 const CONNECTIONS = 8;
 const TOGGLE_EVERY_MS = 6_000;
 
@@ -47,7 +50,7 @@ const healthy = () =>
 
 const wasRunning = await healthy();
 const values = Object.fromEntries(
-  script('start.sh')
+  script('start.sh', SERVER)
     .split('\n')
     .map((line) => /^(\w+)='(.*)'$/.exec(line))
     .filter((match): match is RegExpExecArray => match !== null)
@@ -179,11 +182,11 @@ try {
   }
   // an outage: the app keeps answering with the last flags
   const down = performance.now();
-  await scriptInBackground('stop.sh', ['--unleash-only']);
+  await scriptInBackground('stop.sh', [...SERVER, '--unleash-only']);
   await sleep(Math.min(10_000, SECONDS * 150));
   outageSeconds = (performance.now() - down) / 1000;
   const restarting = performance.now();
-  await scriptInBackground('start.sh');
+  await scriptInBackground('start.sh', SERVER);
   restartSeconds = (performance.now() - restarting) / 1000;
   on = !on;
   afterRestart = await toggle(on);
