@@ -50,6 +50,7 @@ export function mountEndpoint(endpoint: Endpoint<FastifyRequest>): FastifyPlugin
       const response = await serveEndpoint(endpoint, {
         method: request.method,
         url: urlBelow(request.url, prefix) ?? '/',
+        mountPath: prefix,
         headers: request.headers,
         secure: request.protocol === 'https',
         request,
@@ -65,7 +66,7 @@ export function mountEndpoint(endpoint: Endpoint<FastifyRequest>): FastifyPlugin
       if (response.stream !== undefined) {
         // One connection per stream: when the stream ends (the app closes) the socket goes too, not back to idle.
         reply.header('connection', 'close');
-        return reply.send(endpointStream(response.stream, shutdown.signal));
+        return reply.send(endpointStream(response.stream, shutdown, request.raw.socket));
       }
       const { body } = response;
       return reply.send(body === undefined ? '' : typeof body === 'string' ? body : Buffer.from(body));

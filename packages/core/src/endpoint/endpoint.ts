@@ -12,6 +12,11 @@ export interface EndpointRequest<Request = unknown> {
   method: string;
   /** the path below the mount point, starting with '/' ('/' for the mount point itself), without the query */
   path: string;
+  /**
+   * The path of the mount point itself, as the app received the request ('' at the root, e.g. '/features'):
+   * what an endpoint puts before `path` to name one of its own URLs to the browser.
+   */
+  mountPath?: string;
   query: URLSearchParams;
   headers: IncomingHttpHeaders;
   /**

@@ -60,7 +60,7 @@ async function serve(endpoint: Endpoint<IncomingMessage>, options: { parse?: boo
       res.end('the framework’s own 404');
       return;
     }
-    writeEndpointResponse(res, response, shutdown.signal);
+    writeEndpointResponse(res, response, shutdown);
   });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
@@ -226,12 +226,12 @@ describe('streamed answers', () => {
     });
     destroyed.destroy();
     expect(signalled).toBe(true);
-    const closedAlready = new AbortController();
-    closedAlready.abort();
-    let called = false;
-    endpointStream(() => {
-      called = true;
-    }, closedAlready.signal);
-    expect(called).toBe(false);
+    const shutdown = new EndpointShutdown();
+    let aborted = 0;
+    endpointStream((_write, _end, signal) => {
+      signal.addEventListener('abort', () => aborted++);
+    }, shutdown);
+    shutdown.close();
+    expect(aborted).toBe(1);
   });
 });
