@@ -1,6 +1,7 @@
 // The demo page: its look follows four flags, and it lists each flag's state and the reason for it.
 import { FeatureFlagsService, Flags, type RequestFlags } from '@flagwise/nestjs';
-import { Controller, Get, Inject, Render, Req } from '@nestjs/common';
+import { Controller, Get, Inject, Render, Req, UseGuards } from '@nestjs/common';
+import { DemoLoginGuard } from './demo-login.guard.js';
 
 /** The flags this page uses, and what each one does to it. */
 export const DEMO_FLAGS = {
@@ -21,6 +22,7 @@ export function isLocal(request: { ip?: string }): boolean {
 }
 
 @Controller()
+@UseGuards(DemoLoginGuard)
 export class DemoController {
   // @Inject by class: this example runs on tsx (esbuild), which emits no decorator metadata.
   constructor(@Inject(FeatureFlagsService) private readonly service: FeatureFlagsService) {}

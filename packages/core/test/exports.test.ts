@@ -184,6 +184,7 @@ const EXPORTS: Record<keyof typeof ENTRIES, { values: string[]; types: string[] 
       'isFunction',
       'isMilliseconds',
       'isPromiseLike',
+      'mayServe',
       'mountPathOf',
       'normalizePrefix',
       'oneOf',

@@ -5,6 +5,7 @@ import {
   clientOf,
   EndpointShutdown,
   flagsMissingError,
+  mayServe,
   serveEndpoint,
   writeEndpointResponse,
 } from '@flagwise/core/adapter';
@@ -22,6 +23,10 @@ import { flagsOf } from './get-flags.js';
 export function mountEndpoint(endpoint: Endpoint<Request>): RequestHandler {
   const shutdown = new EndpointShutdown();
   return (req: Request, res: Response, next: NextFunction) => {
+    if (!mayServe(endpoint, req.url)) {
+      next();
+      return;
+    }
     const flags = flagsOf(req);
     const client = clientOf<Request>(flags);
     if (flags === undefined || client === undefined) {

@@ -5,6 +5,7 @@ import {
   clientOf,
   EndpointShutdown,
   flagsMissingError,
+  mayServe,
   normalizePrefix,
   serveEndpoint,
   urlBelow,
@@ -36,7 +37,7 @@ export function mountEndpoint(endpoint: Endpoint<Context>, options: MountOptions
   const shutdown = new EndpointShutdown();
   const middleware = async (ctx: Context, next: Next) => {
     const url = urlBelow(ctx.url, prefix);
-    if (url === undefined) return next();
+    if (url === undefined || !mayServe(endpoint, url)) return next();
     const flags = ctx.state?.flags;
     const client = clientOf<Context>(flags);
     if (flags === undefined || client === undefined) {

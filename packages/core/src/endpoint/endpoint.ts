@@ -54,6 +54,11 @@ export interface EndpointResponse {
 export interface Endpoint<Request = unknown> {
   /** the name users call it by, for messages: `flagsDashboard()` */
   readonly name: string;
+  /**
+   * Whether a request at `path` (below the mount point, without the query) may be this endpoint's; without it,
+   * every path may be. A mount leaves the requests it rules out alone: no body read, no flags needed.
+   */
+  serves?(path: string): boolean;
   handle(
     request: EndpointRequest<Request>,
   ): EndpointResponse | undefined | Promise<EndpointResponse | undefined>;

@@ -14,6 +14,15 @@ export const ENDPOINT_BODY_LIMIT_BYTES = 1024 * 1024;
 
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
 
+/**
+ * Whether a request at `url` (below the mount point) may be the endpoint's: a mount passes the others on before
+ * it needs anything of them.
+ * @example if (!mayServe(endpoint, req.url)) return next();
+ */
+export function mayServe(endpoint: Endpoint<any>, url: string): boolean {
+  return endpoint.serves?.(splitUrl(url).path) !== false;
+}
+
 /** What an adapter knows of a request to a mounted endpoint. */
 export interface MountedRequest<Request> {
   method: string;
@@ -43,6 +52,7 @@ export async function serveEndpoint<Request>(
 ): Promise<EndpointResponse | undefined> {
   const method = mounted.method.toUpperCase();
   const { path, query } = splitUrl(mounted.url);
+  if (endpoint.serves?.(path) === false) return undefined;
   let body: unknown;
   if (BODY_METHODS.has(method)) {
     try {

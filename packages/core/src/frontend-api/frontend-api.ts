@@ -63,6 +63,7 @@ export function frontendApiEndpoint<Request = unknown>(
   const changes = browserChangesOf(exposed);
   return {
     name: 'flagsFrontendApi()',
+    serves: (path) => Object.hasOwn(ROUTES, path.length > 1 ? path.replace(/\/+$/, '') : path),
     handle(request) {
       const path = request.path.length > 1 ? request.path.replace(/\/+$/, '') : request.path;
       const route = routeOf(path, request.method);

@@ -111,6 +111,7 @@ export function ofrepEndpoint<Request = unknown>(
   const changes = options.eventStreams === false ? undefined : browserChangesOf(exposed);
   return {
     name: 'ofrepEndpoint()',
+    serves: (path) => path.startsWith('/ofrep/v1/'),
     handle(request) {
       const { path } = request;
       if (path === EVENTS_PATH && changes !== undefined) {
