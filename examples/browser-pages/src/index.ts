@@ -102,10 +102,15 @@ export const BROWSER_PAGES: readonly BrowserPage[] = ['/browser', '/openfeature'
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 
 /**
- * The HTML of one page for the signed-in `user` (the app's, from its login; the pages never pick one).
+ * The HTML of one page for the signed-in `user` (the app's, from its login; the pages never pick one). The
+ * OpenFeature page lists the flags `asks` names (by default the browser flags and one it may not see).
  * @example res.type('html').send(browserPageHtml('/openfeature', req.user?.id));
  */
-export function browserPageHtml(page: BrowserPage, user: string | undefined): string {
+export function browserPageHtml(
+  page: BrowserPage,
+  user: string | undefined,
+  asks: readonly string[] = OPENFEATURE_ASKS,
+): string {
   const who = escapeHtml(user ?? 'anonymous');
   const head = (title: string) =>
     '<!doctype html>\n<html lang="en">\n<head>\n  <meta charset="utf-8">\n' +
@@ -137,7 +142,7 @@ export function browserPageHtml(page: BrowserPage, user: string | undefined): st
     `${signedIn} This page's script runs OpenFeature's web SDK with the OFREP provider\n` +
     "    (<code>@openfeature/ofrep-web-provider</code>) against the app's OFREP endpoint: the browser flags, as the\n" +
     '    server evaluates them for you.</p>\n' +
-    `  <ul id="browser-flags" data-state="loading" data-flags="${escapeHtml(JSON.stringify(OPENFEATURE_ASKS))}"><li>loading…</li></ul>\n` +
+    `  <ul id="browser-flags" data-state="loading" data-flags="${escapeHtml(JSON.stringify(asks))}"><li>loading…</li></ul>\n` +
     "  <p><small>Live: the provider follows the app's event stream (OFREP <code>eventStreams</code>), with no\n" +
     '    polling.</small></p>\n' +
     '</main>\n<script type="module" src="/assets/openfeature-flags.js"></script>\n</body>\n</html>\n'

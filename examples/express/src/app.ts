@@ -49,9 +49,9 @@ export function createDemoApp(client: FlagsClient, app: Express = express()): Ex
     next();
   });
   app.use(featureFlags(client));
-  addBrowserPages(app);
   // The flags dashboard, for this machine only: every flag for your request, forcing them in your browser.
   app.use('/_flags', flagsDashboard({ allow: isLocal }));
+  addBrowserPages(app);
 
   app.get('/', (req, res) => {
     const flags = getFlags(req);
