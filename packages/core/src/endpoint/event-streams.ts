@@ -47,12 +47,20 @@ interface OpenStream {
   lastEventAt: number;
 }
 
+/** Streams written to in one turn of the event loop; a larger channel is written slice by slice. */
+const STREAMS_PER_TURN = 256;
+
 /**
  * Streams that hear the same events: one endpoint's streams of one client (all the dashboard's, OFREP's for a
- * set of browser flags). `send()` writes one event down all of them.
+ * set of browser flags). `send()` writes one event down all of them, formatted once. A channel of thousands is
+ * written STREAMS_PER_TURN at a time, yielding to the event loop in between, so the app's own requests never
+ * wait behind a whole broadcast; every stream still gets its events in order.
  */
 export class StreamChannel {
   private readonly streams = new Set<OpenStream>();
+  /** broadcasts still being written: the event's text and the streams it has yet to reach */
+  private readonly pending: { text: string; targets: OpenStream[]; next: number }[] = [];
+  private draining = false;
 
   /** how many streams are open on this channel */
   get size(): number {
@@ -62,12 +70,28 @@ export class StreamChannel {
   /** Sends `event` down every open stream of the channel. */
   send(event: ServerSentEvent): void {
     if (this.streams.size === 0) return;
-    const text = formatEvent(event);
+    this.pending.push({ text: formatEvent(event), targets: [...this.streams], next: 0 });
+    if (!this.draining) this.drain();
+  }
+
+  private drain(): void {
+    this.draining = true;
+    let budget = STREAMS_PER_TURN;
     const now = Date.now();
-    for (const stream of this.streams) {
-      stream.lastEventAt = now;
-      stream.write(text);
+    while (this.pending.length > 0 && budget > 0) {
+      const broadcast = this.pending[0];
+      const end = Math.min(broadcast.targets.length, broadcast.next + budget);
+      for (let i = broadcast.next; i < end; i++) {
+        const stream = broadcast.targets[i];
+        stream.lastEventAt = now;
+        stream.write(broadcast.text);
+      }
+      budget -= end - broadcast.next;
+      broadcast.next = end;
+      if (end === broadcast.targets.length) this.pending.shift();
     }
+    if (this.pending.length === 0) this.draining = false;
+    else setImmediate(() => this.drain());
   }
 
   /** @internal */

@@ -110,6 +110,62 @@ function textResponse(status: number, text: string): EndpointResponse {
 /** Unsent bytes a stream may hold for a browser that stops reading before it is dropped. */
 export const STREAM_BUFFER_LIMIT_BYTES = 64 * 1024;
 
+/** Where a running stream's chunks go: a Readable for the framework, or the Node response itself. */
+interface StreamSink {
+  write(chunk: string): void;
+  /** bytes written but not yet taken by the browser (as far as this side can tell) */
+  buffered(): number;
+  /** the stream ended: no more chunks */
+  finish(): void;
+  /** the browser stopped reading: drop it */
+  drop(): void;
+}
+
+/**
+ * Runs an endpoint's stream into `sink` until the endpoint ends it, the returned abort is called (the client
+ * went away), or `shutdown` ends it (the app closes, or the server of `socket` stops listening).
+ */
+function runStream(
+  stream: NonNullable<EndpointResponse['stream']>,
+  sink: StreamSink,
+  shutdown: EndpointShutdown | undefined,
+  socket: Socket | null | undefined,
+): () => void {
+  const controller = new AbortController();
+  let ended = false;
+  const end = () => {
+    if (ended) return;
+    ended = true;
+    sink.finish();
+    controller.abort();
+  };
+  const untrack = shutdown?.track(end, socket);
+  controller.signal.addEventListener('abort', () => untrack?.(), { once: true });
+  try {
+    stream(
+      (chunk) => {
+        if (ended) return;
+        if (sink.buffered() > STREAM_BUFFER_LIMIT_BYTES) {
+          // The browser stopped reading: what it has not taken is dropped with its connection.
+          ended = true;
+          controller.abort();
+          sink.drop();
+          return;
+        }
+        sink.write(chunk);
+      },
+      end,
+      controller.signal,
+    );
+  } catch {
+    end();
+  }
+  return () => {
+    ended = true;
+    controller.abort();
+  };
+}
+
 /**
  * The streamed form of an answer as a Node Readable (Koa's `ctx.body`, Fastify's `reply.send`). It ends when
  * the Readable is destroyed (the client went away), when the endpoint ends it, or through `shutdown` (the app
@@ -121,45 +177,28 @@ export function endpointStream(
   shutdown?: EndpointShutdown,
   socket?: Socket | null,
 ): Readable {
-  const controller = new AbortController();
-  let ended = false;
-  let untrack: (() => void) | undefined;
+  let abort: (() => void) | undefined;
   const readable = new Readable({
     read() {},
     destroy(error, callback) {
-      ended = true;
-      controller.abort();
+      abort?.();
       callback(error);
     },
   });
-  const end = () => {
-    if (ended) return;
-    ended = true;
-    readable.push(null);
-    controller.abort();
-  };
-  controller.signal.addEventListener('abort', () => untrack?.(), { once: true });
-  untrack = shutdown?.track(end, socket);
-  if (!ended) {
-    try {
-      stream(
-        (chunk) => {
-          if (ended) return;
-          if (readable.readableLength > STREAM_BUFFER_LIMIT_BYTES) {
-            // The browser stopped reading: what it has not taken is dropped with its connection.
-            socket?.destroy();
-            readable.destroy();
-            return;
-          }
-          readable.push(chunk);
-        },
-        end,
-        controller.signal,
-      );
-    } catch {
-      end();
-    }
-  }
+  abort = runStream(
+    stream,
+    {
+      write: (chunk) => readable.push(chunk),
+      buffered: () => readable.readableLength,
+      finish: () => readable.push(null),
+      drop: () => {
+        socket?.destroy();
+        readable.destroy();
+      },
+    },
+    shutdown,
+    socket,
+  );
   return readable;
 }
 
@@ -185,9 +224,19 @@ export function writeEndpointResponse(
   // One connection per stream: when the stream ends (the app closes) the socket goes too, not back to idle.
   res.setHeader('connection', 'close');
   res.flushHeaders();
-  const readable = endpointStream(response.stream, shutdown, res.socket);
-  res.once('close', () => readable.destroy());
-  readable.pipe(res);
+  // Written straight onto the response: with thousands of pages open, each notice is one write per page.
+  const abort = runStream(
+    response.stream,
+    {
+      write: (chunk) => res.write(chunk),
+      buffered: () => res.writableLength,
+      finish: () => res.end(),
+      drop: () => res.destroy(),
+    },
+    shutdown,
+    res.socket,
+  );
+  res.once('close', abort);
 }
 
 /** Set-Cookie values already on a response plus new ones. */
