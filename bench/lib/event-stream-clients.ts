@@ -32,6 +32,7 @@ export function openCountingStreams(urls: readonly string[], total: number): Cou
   const ready = new Promise<void>((resolve) => {
     allAnswered = resolve;
   });
+  if (total === 0) allAnswered();
   const answer = () => {
     answered++;
     if (answered === total) allAnswered();

@@ -46,7 +46,7 @@ client.on('error', (error) => {
 });
 
 let events;
-let polling;
+let polling = false;
 let started = false;
 // The stream opens first, so no change between the first fetch and the stream goes unheard.
 function startOnce() {
@@ -65,7 +65,9 @@ function follow() {
     // CONNECTING: the browser reconnects by itself (and the server catches it up). CLOSED: refused for good.
     if (events.readyState !== EventSource.CLOSED) return;
     startOnce();
-    polling ??= setInterval(() => client.updateToggles(), POLL_FALLBACK_MS);
+    if (polling) return;
+    polling = true;
+    setInterval(() => client.updateToggles(), POLL_FALLBACK_MS);
   });
 }
 
