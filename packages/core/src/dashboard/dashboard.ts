@@ -96,7 +96,8 @@ export function createDashboard<Request = any>(options: DashboardOptions<Request
         case 'GET /api/trace':
           return json(200, traceOf(request));
         case 'GET /api/events':
-          return events(request);
+          // HEAD learns the stream's headers without holding a stream open.
+          return request.method === 'HEAD' ? { ...events(request), stream: undefined } : events(request);
         case 'POST /api/overrides':
           return changeOverrides(request, title, tokenFor);
         default:
