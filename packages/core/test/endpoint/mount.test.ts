@@ -154,6 +154,17 @@ describe('serveEndpoint', () => {
     expect(await response.text()).toBe('the framework’s own 404');
   });
 
+  it('leaves a path the endpoint does not serve untouched: no body read, not even one over the limit', async () => {
+    const { url } = await serve({ ...echo, serves: (path) => path.startsWith('/mine/') });
+    const response = await fetch(`${url}/other`, {
+      method: 'POST',
+      body: 'x'.repeat(ENDPOINT_BODY_LIMIT_BYTES + 1),
+    });
+    expect(response.status).toBe(404);
+    expect(await response.text()).toBe('the framework’s own 404');
+    expect((await fetch(`${url}/mine/x`, { method: 'POST', body: '{}' })).status).toBe(200);
+  });
+
   it('answers 500 for an endpoint that throws, and logs it with the endpoint’s name', async () => {
     const { url, lines } = await serve({
       name: 'broken()',
