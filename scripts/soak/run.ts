@@ -41,6 +41,9 @@ async function scriptInBackground(name: string, args: string[] = []): Promise<vo
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+// One server, the one at UNLEASH_HARNESS_PORT itself (7.5.1; 8.2.0 listens on the port after it): the app and the
+// admin calls must meet on the same one.
+const SERVER = ['--server', '7'];
 const url = `http://127.0.0.1:${env.UNLEASH_HARNESS_PORT}`;
 const healthy = () =>
   fetch(`${url}/health`, { signal: AbortSignal.timeout(2_000) }).then(
@@ -50,7 +53,7 @@ const healthy = () =>
 
 const wasRunning = await healthy();
 const values = Object.fromEntries(
-  script('start.sh')
+  script('start.sh', SERVER)
     .split('\n')
     .map((line) => /^(\w+)='(.*)'$/.exec(line))
     .filter((match): match is RegExpExecArray => match !== null)
@@ -187,11 +190,11 @@ try {
   }
   // an outage: the app keeps answering with the last flags
   const down = performance.now();
-  await scriptInBackground('stop.sh', ['--unleash-only']);
+  await scriptInBackground('stop.sh', [...SERVER, '--unleash-only']);
   await sleep(Math.min(10_000, SECONDS * 150));
   outageSeconds = (performance.now() - down) / 1000;
   const restarting = performance.now();
-  await scriptInBackground('start.sh');
+  await scriptInBackground('start.sh', SERVER);
   restartSeconds = (performance.now() - restarting) / 1000;
   on = !on;
   afterRestart = await toggle(on);
@@ -223,7 +226,7 @@ try {
   await exited;
   clearTimeout(timer);
   await admin('POST', '/api/admin/projects/default/archive', { features: [flag] }).catch(() => undefined);
-  if (!wasRunning) script('stop.sh');
+  if (!wasRunning) script('stop.sh', SERVER);
 }
 
 const sorted = [...toggles].sort((a, b) => a - b);
