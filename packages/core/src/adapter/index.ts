@@ -7,8 +7,14 @@ export { FLAGS_OPTION_KEYS } from '../client/options.js';
 // Endpoints: what an adapter needs to mount the dashboard, OFREP and the Frontend API (built on endpoint/).
 export type { Endpoint, EndpointRequest, EndpointResponse } from '../endpoint/endpoint.js';
 export { headerText } from '../endpoint/headers.js';
-export { EndpointShutdown, endpointStream, serveEndpoint, writeEndpointResponse } from '../endpoint/mount.js';
-export { normalizePrefix, urlBelow, urlFromWildcard } from '../endpoint/paths.js';
+export {
+  EndpointShutdown,
+  endpointStream,
+  mayServe,
+  serveEndpoint,
+  writeEndpointResponse,
+} from '../endpoint/mount.js';
+export { mountPathOf, normalizePrefix, urlBelow, urlFromWildcard } from '../endpoint/paths.js';
 export { closest } from '../flags-file/issues.js';
 export { checkKnownKeys } from '../nearest-name.js';
 // OpenFeature: an evaluation as OpenFeature resolves it, for @flagwise/openfeature.

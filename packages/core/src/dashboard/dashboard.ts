@@ -3,6 +3,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { parse as parseCookieHeader, serialize as serializeCookie } from 'cookie';
 import type { Endpoint, EndpointRequest, EndpointResponse } from '../endpoint/endpoint.js';
+import { eventStreamsOf } from '../endpoint/event-streams.js';
 import { headerText } from '../endpoint/headers.js';
 import { type CompiledFlags, compileFlags } from '../engine/index.js';
 import { traceFlag } from '../engine/trace.js';
@@ -101,7 +102,8 @@ export function createDashboard<Request = any>(options: DashboardOptions<Request
         case 'GET /api/trace':
           return json(200, traceOf(request));
         case 'GET /api/events':
-          return events(request);
+          // HEAD learns the stream's headers without holding a stream open.
+          return request.method === 'HEAD' ? { ...events(request), stream: undefined } : events(request);
         case 'POST /api/overrides':
           return changeOverrides(request, title, tokenFor);
         default:
@@ -281,26 +283,11 @@ function traceOf(request: EndpointRequest<any>) {
 
 function events(request: EndpointRequest<any>): EndpointResponse {
   const history = historyOf(request.client);
-  return {
-    status: 200,
-    headers: {
-      ...securityHeaders(),
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-store',
-      'x-accel-buffering': 'no',
-    },
-    stream(write, _end, signal) {
-      write(`retry: 1000\nevent: version\ndata: ${history.version}\n\n`);
-      const stop = history.listen(() => write(`event: version\ndata: ${history.version}\n\n`));
-      // A comment now and then keeps proxies from closing a quiet stream.
-      const keepAlive = setInterval(() => write(': keep-alive\n\n'), 15_000);
-      keepAlive.unref?.();
-      signal.addEventListener('abort', () => {
-        stop();
-        clearInterval(keepAlive);
-      });
-    },
-  };
+  return eventStreamsOf(request.client).answer({
+    channel: history.channel,
+    headers: securityHeaders(),
+    first: () => [{ event: 'version', data: String(history.version) }],
+  });
 }
 
 /** A POST from this page: same origin, JSON, and the token of this browser's id. */

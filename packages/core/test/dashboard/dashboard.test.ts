@@ -278,6 +278,14 @@ describe('createDashboard: forcing flags for this browser', () => {
 });
 
 describe('createDashboard: the live stream', () => {
+  it('answers HEAD with the stream headers and holds no stream open', async () => {
+    const { call } = await setup();
+    const response = await call({}, { path: '/api/events', method: 'HEAD' });
+    expect(response?.status).toBe(200);
+    expect(response?.headers?.['content-type']).toBe('text/event-stream; charset=utf-8');
+    expect(response?.stream).toBeUndefined();
+  });
+
   it('sends the version, a new one on each change, and nothing once the page went away', async () => {
     const { source, call } = await setup();
     const response = await call({}, { path: '/api/events' });

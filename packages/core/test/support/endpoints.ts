@@ -19,6 +19,8 @@ export interface CallInit {
   headers?: Record<string, string>;
   body?: unknown;
   secure?: boolean;
+  /** where the endpoint is mounted ('' or absent: the root) */
+  mountPath?: string;
 }
 
 /** The context hook of these tests: the request's plan as a property. */
@@ -46,6 +48,7 @@ export function endpointCaller<Request extends TestRequest>(
     return endpoint.handle({
       method: init.method ?? 'GET',
       path: init.path ?? '/',
+      mountPath: init.mountPath,
       query: new URLSearchParams(init.query ?? ''),
       headers,
       body: init.body,
