@@ -9,11 +9,21 @@ import ts from 'typescript';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
+/** Every TypeScript snippet of `readme` (its ```ts blocks, those indented in a list item too), in order. */
+export function readmeSnippets(readme: string): string[] {
+  return snippetsIn(readFileSync(readme, 'utf8'));
+}
+
+/** The ```ts blocks of a piece of Markdown, each without the indentation of the list item it may sit in. */
+function snippetsIn(markdown: string): string[] {
+  return [...markdown.matchAll(/^( *)```ts\n([\s\S]*?)^\1```$/gm)].map(([, indent, code]) =>
+    code.replace(new RegExp(`^${indent}`, 'gm'), ''),
+  );
+}
+
 /** Writes every TypeScript snippet of `readme` into `dir` (emptied first); returns the snippets and files. */
 export function writeSnippets(readme: string, dir: string): { snippets: string[]; files: string[] } {
-  const snippets = [...readFileSync(readme, 'utf8').matchAll(/^```ts\n([\s\S]*?)^```$/gm)].map(
-    (match) => match[1],
-  );
+  const snippets = readmeSnippets(readme);
   return { snippets, files: writeSnippetFiles(snippets, dir) };
 }
 
@@ -42,7 +52,7 @@ export function sectionSnippets(readme: string, heading: string): string[] {
   const rest = text.slice(start + heading.length + 2);
   const next = new RegExp(`^#{1,${level}} `, 'm').exec(rest);
   const section = next === null ? rest : rest.slice(0, next.index);
-  return [...section.matchAll(/^```ts\n([\s\S]*?)^```$/gm)].map((match) => match[1]);
+  return snippetsIn(section);
 }
 
 /** Writes `snippets` into `dir` (emptied first), one file each; returns the files. */

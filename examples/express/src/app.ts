@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { type FeatureFlagsMiddleware, flagsDashboard, flagsJson, getFlags } from '@flagwise/express';
 import ejs from 'ejs';
 import express, { type Express, type Request } from 'express';
-import { addBrowserPage } from './browser-page.js';
+import { addBrowserPages } from './browser-page.js';
 
 /** The flags this page uses, and what each one does to it. */
 export const DEMO_FLAGS = {
@@ -51,9 +51,9 @@ export function createDemoApp(middleware: FeatureFlagsMiddleware, app: Express =
     next();
   });
   app.use(middleware);
-  addBrowserPage(app);
   // The flags dashboard, for this machine only: every flag for your request, forcing them in your browser.
   app.use('/_flags', flagsDashboard({ allow: isLocal }));
+  addBrowserPages(app);
 
   app.get('/', (req, res) => {
     const flags = getFlags(req);

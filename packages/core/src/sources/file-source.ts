@@ -76,6 +76,8 @@ class FileSource extends BaseSource {
   private settleTimer: { timer: NodeJS.Timeout; wake: () => void } | undefined;
   private reloading = false;
   private reloadAgain = false;
+  /** stops a parse still running in its child process when the source stops */
+  private readonly parsing = new AbortController();
   /** the text behind the current definitions, and the last text reported as broken */
   private goodText: string | undefined;
   private reportedText: string | undefined;
@@ -103,6 +105,7 @@ class FileSource extends BaseSource {
     clearTimeout(this.debounceTimer);
     this.debounceTimer = undefined;
     this.settleTimer?.wake();
+    this.parsing.abort();
   }
 
   private async load(context: SourceStartContext): Promise<void> {
@@ -111,10 +114,14 @@ class FileSource extends BaseSource {
     let parsed: Awaited<ReturnType<typeof parseFlagsFileOffThread>>;
     try {
       text = await this.read();
-      parsed = await parseFlagsFileOffThread(text, this.displayPath, {
-        environment: this.options.environment,
-      });
+      parsed = await parseFlagsFileOffThread(
+        text,
+        this.displayPath,
+        { environment: this.options.environment },
+        this.parsing.signal,
+      );
     } catch (error) {
+      if (this.stopped) return;
       const failure = asFlagwiseError(error);
       this.setStatus('failed', failure.message);
       this.watchAfterFailedStart(text);
@@ -309,9 +316,12 @@ class FileSource extends BaseSource {
       }
       if (text === this.reportedText) return; // the same broken content, already reported
       try {
-        const parsed = await parseFlagsFileOffThread(text, this.displayPath, {
-          environment: this.options.environment,
-        });
+        const parsed = await parseFlagsFileOffThread(
+          text,
+          this.displayPath,
+          { environment: this.options.environment },
+          this.parsing.signal,
+        );
         if (this.stopped) return;
         this.goodText = text;
         this.reportedText = undefined;
@@ -320,6 +330,13 @@ class FileSource extends BaseSource {
         this.setStatus('ready');
         return;
       } catch (error) {
+        if (this.stopped) return;
+        if (error instanceof FlagwiseError && error.code === 'SOURCE_FAILED') {
+          // The parse process ended before it was done (killed, out of memory): the file may well be good. Said
+          // now, and tried again on the next change, whatever the content.
+          this.reportInvalid(error, undefined);
+          return;
+        }
         // A writer may be half-way through: report only what stays broken for a debounce interval.
         if (attempt < MAX_SETTLE_ATTEMPTS && text !== previousText) {
           previousText = text;
