@@ -30,7 +30,14 @@ export default defineConfig({
   esbuild: { exclude: [/\.js$/, nestFiles] },
   test: {
     include: ['packages/*/test/**/*.test.ts', 'test/**/*.test.ts'],
-    exclude: ['**/node_modules/**', 'test/integration/**', 'test/browser/**', 'test/packed/**'],
+    // packages/testing/test/runners/ holds apps whose tests other runners (and other vitest majors) run
+    exclude: [
+      '**/node_modules/**',
+      'test/integration/**',
+      'test/browser/**',
+      'test/packed/**',
+      'packages/testing/test/runners/**',
+    ],
     testTimeout: 20_000,
     hookTimeout: 30_000,
   },
