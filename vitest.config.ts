@@ -29,7 +29,7 @@ export default defineConfig({
   plugins: [swcForNest],
   esbuild: { exclude: [/\.js$/, nestFiles] },
   test: {
-    include: ['packages/*/test/**/*.test.ts', 'test/**/*.test.ts'],
+    include: ['packages/*/test/**/*.test.ts', 'test/**/*.test.ts', 'scripts/**/*.test.ts'],
     // packages/testing/test/runners/ holds apps whose tests other runners (and other vitest majors) run
     exclude: [
       '**/node_modules/**',
