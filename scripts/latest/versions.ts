@@ -1,8 +1,8 @@
 // Which peers the canary moves to their newest release, and how: in a scratch copy of the repository, every
-// pin of a peer in its newest major (in any package.json: dependencies, dev dependencies, npm aliases such as
-// `"express5": "npm:express@5.3.0"`) becomes the newest published version. Pins of older majors stay, so the rows
-// for the previous major keep testing it; a declared peer range that does not allow the newest version is
-// widened, so that npm installs it at all, and reported.
+// pin of a peer in its newest major (in any package.json but the root's, which holds the repository's own
+// toolchain: dependencies, dev dependencies, npm aliases such as `"express5": "npm:express@5.3.0"`) becomes the
+// newest published version. Pins of older majors stay, so the rows for the previous major keep testing it; a
+// declared peer range that does not allow the newest version is widened, so that npm installs it at all.
 import semver from 'semver';
 
 /** The peers the canary tries; a name ending in `/` stands for every package of that scope the repository pins. */
@@ -31,8 +31,14 @@ export function isPeer(name: string): boolean {
   return PEERS.some((peer) => (peer.endsWith('/') ? name.startsWith(peer) : name === peer));
 }
 
+/** Peers released together move together: a scope (`@nestjs`), or the package itself. */
+export function familyOf(name: string): string {
+  return name.startsWith('@') ? name.split('/')[0] : name;
+}
+
 export interface PackageJson {
   name?: string;
+  private?: boolean;
   dependencies?: Record<string, string>;
   devDependencies?: Record<string, string>;
   optionalDependencies?: Record<string, string>;
@@ -74,57 +80,64 @@ function pinsOf(manifests: Manifest[]): Pin[] {
   return pins;
 }
 
-/** The peers the repository pins, by name. */
+/** The peers any of `manifests` pins, by name. */
 export function pinnedPeers(manifests: Manifest[]): string[] {
   return [...new Set(pinsOf(manifests).map((pin) => pin.name))].sort();
 }
 
-/** What the canary changed for one peer. */
+/** What the canary changes for one peer. */
 export interface PeerPlan {
   name: string;
   latest: string;
-  /** the pins of the newest major the repository tests, which now ask for `latest` */
+  /** the pins of the newest major the suites test, which now ask for `latest`; empty when no suite pins it */
   replaced: string[];
-  /** declared peer ranges (`package: range`) that did not allow `latest` and were widened to it */
-  outsideRanges: string[];
-  /** the manifests whose pins changed */
-  files: string[];
+  /** published packages whose declared range leaves `latest` out: `@flagwise/nestjs peer ^10.0.0 || ^11.0.0` */
+  notAllowedBy: string[];
+}
+
+/** Is `latest` what the suites already run? */
+export function isCurrent(plan: PeerPlan): boolean {
+  return plan.replaced.length === 1 && plan.replaced[0] === plan.latest;
 }
 
 /**
  * Points every pin of each peer's newest tested major at `latest[name]`, and widens declared peer ranges that do
- * not allow it. Changes `manifests` in place; returns what it did, one plan per peer.
+ * not allow it. Changes `manifests` in place (leave the root's toolchain out of them); returns one plan per peer.
  * @example
  * const plans = moveToLatest(manifests, { express: '5.4.0' });
  * // "express5": "npm:express@5.3.0" → "npm:express@5.4.0"; "express4" stays on 4.22.3
  */
 export function moveToLatest(manifests: Manifest[], latest: Record<string, string>): PeerPlan[] {
   const pins = pinsOf(manifests);
-  const plans: PeerPlan[] = [];
-  for (const [name, version] of Object.entries(latest)) {
+  return Object.entries(latest).map(([name, version]) => {
+    const notAllowedBy: string[] = [];
+    for (const { json, file } of manifests) {
+      if (json.private) continue;
+      for (const [field, word] of [
+        ['peerDependencies', 'peer'],
+        ['dependencies', 'depends on'],
+      ] as const) {
+        const range = json[field]?.[name];
+        if (range && semver.validRange(range) && !semver.satisfies(version, range)) {
+          notAllowedBy.push(`${json.name ?? file} ${word} ${range}`);
+          if (field === 'peerDependencies') json[field]![name] = `${range} || ${version}`;
+        }
+      }
+    }
     const own = pins.filter((pin) => pin.name === name);
-    const newestMajor = Math.max(...own.map((pin) => semver.minVersion(pin.range)!.major));
-    const replaced = own.filter((pin) => semver.minVersion(pin.range)!.major === newestMajor);
+    const majorOf = (pin: Pin) => semver.minVersion(pin.range)!.major;
+    const newestMajor = Math.max(...own.map(majorOf));
+    const replaced = own.filter((pin) => majorOf(pin) === newestMajor);
     for (const pin of replaced) {
       pin.manifest.json[pin.field]![pin.key] = pin.alias ? `npm:${name}@${version}` : version;
     }
-    const outsideRanges: string[] = [];
-    for (const manifest of manifests) {
-      const range = manifest.json.peerDependencies?.[name];
-      if (range && semver.validRange(range) && !semver.satisfies(version, range)) {
-        manifest.json.peerDependencies![name] = `${range} || ${version}`;
-        outsideRanges.push(`${manifest.json.name ?? manifest.file}: ${range}`);
-      }
-    }
-    plans.push({
+    return {
       name,
       latest: version,
       replaced: [...new Set(replaced.map((pin) => pin.range))].sort((a, b) =>
         semver.compare(semver.minVersion(a)!, semver.minVersion(b)!),
       ),
-      outsideRanges,
-      files: [...new Set(replaced.map((pin) => pin.manifest.file))].sort(),
-    });
-  }
-  return plans;
+      notAllowedBy,
+    };
+  });
 }
