@@ -13,7 +13,9 @@ export interface Outcome {
   commit: string;
 }
 
-const code = (text: string) => `\`${text.replaceAll('`', "'").replaceAll('|', '\\|')}\``;
+const code = (text: string) => `\`${text.replaceAll('`', "'")}\``;
+/** A table cell: a pipe would end it. */
+const cell = (text: string) => text.replaceAll('|', '\\|');
 const minutes = (seconds: number) => `${Math.round(seconds / 6) / 10} min`;
 
 function result(plan: PeerPlan, outcome: Outcome): string {
@@ -39,11 +41,13 @@ function result(plan: PeerPlan, outcome: Outcome): string {
 
 export function peerTable(outcome: Outcome): string {
   return [
-    '| peer | tested now | tried | published packages allow it | result |',
+    '| peer | tested now (where) | tried | published packages allow it | result |',
     '| --- | --- | --- | --- | --- |',
     ...outcome.plans.map((plan) => {
+      const where = plan.folders.length <= 2 ? plan.folders.join(', ') : `${plan.folders.length} folders`;
+      const tested = plan.replaced.length === 0 ? '-' : `${plan.replaced.join(', ')} (${where})`;
       const allowed = plan.notAllowedBy.length === 0 ? 'yes' : `no: ${plan.notAllowedBy.join('; ')}`;
-      return `| ${plan.name} | ${plan.replaced.join(', ') || '-'} | ${plan.latest} | ${allowed} | ${result(plan, outcome)} |`;
+      return `| ${[plan.name, tested, plan.latest, allowed, result(plan, outcome)].map(cell).join(' | ')} |`;
     }),
   ].join('\n');
 }
@@ -54,7 +58,7 @@ export function suiteTable(outcome: Outcome): string {
     '| --- | --- | --- | --- | --- |',
     ...outcome.together.map(
       ({ suite, run }) =>
-        `| ${suite.name} | ${suite.what} | ${run.total} | ${run.status === 'failed' ? `failed (${run.failures.length})` : run.status} | ${minutes(run.seconds)} |`,
+        `| ${suite.name} | ${cell(suite.what)} | ${run.total} | ${run.status === 'failed' ? `failed (${run.failures.length})` : run.status} | ${minutes(run.seconds)} |`,
     ),
   ].join('\n');
 }

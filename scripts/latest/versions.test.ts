@@ -63,7 +63,13 @@ describe('moveToLatest', () => {
     });
     expect(all[2].json.devDependencies?.express).toBe('5.4.1');
     expect(all[2].json.peerDependencies?.express).toBe('^4 || ^5');
-    expect(plan).toEqual({ name: 'express', latest: '5.4.1', replaced: ['5.3.0'], notAllowedBy: [] });
+    expect(plan).toEqual({
+      name: 'express',
+      latest: '5.4.1',
+      replaced: ['5.3.0'],
+      notAllowedBy: [],
+      folders: ['packages/express', 'test'],
+    });
     expect(isCurrent(plan)).toBe(false);
   });
 

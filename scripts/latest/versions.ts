@@ -93,6 +93,8 @@ export interface PeerPlan {
   replaced: string[];
   /** published packages whose declared range leaves `latest` out: `@flagwise/nestjs peer ^10.0.0 || ^11.0.0` */
   notAllowedBy: string[];
+  /** the folders whose package.json pins moved */
+  folders: string[];
 }
 
 /** Is `latest` what the suites already run? */
@@ -138,6 +140,9 @@ export function moveToLatest(manifests: Manifest[], latest: Record<string, strin
         semver.compare(semver.minVersion(a)!, semver.minVersion(b)!),
       ),
       notAllowedBy,
+      folders: [
+        ...new Set(replaced.map((pin) => pin.manifest.file.replace(/\/?package\.json$/, '') || '.')),
+      ].sort(),
     };
   });
 }
