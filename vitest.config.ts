@@ -30,6 +30,7 @@ export default defineConfig({
   esbuild: { exclude: [/\.js$/, nestFiles] },
   test: {
     include: ['packages/*/test/**/*.test.ts', 'test/**/*.test.ts', 'scripts/**/*.test.ts'],
+    setupFiles: ['test/yield-between-tests.ts'],
     // packages/testing/test/runners/ holds apps whose tests other runners (and other vitest majors) run
     exclude: [
       '**/node_modules/**',
