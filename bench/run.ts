@@ -11,7 +11,7 @@ export interface BenchSection {
   title: string;
   /** markdown body: a table, and a sentence on how to read it */
   markdown: string;
-  /** targets from the issues, each shown as met or missed */
+  /** the targets the suite is held to, each shown as met or missed */
   targets?: { label: string; met: boolean }[];
   /** the HTTP suites' per-request costs, summed up in one table after every suite */
   perRequest?: PerRequestCost[];

@@ -1,4 +1,4 @@
-// Engine: our isEnabled/getVariant against unleash-client 6.12.1's on the same definitions and contexts, in the same
+// Engine: our isEnabled/getVariant against unleash-client 6.12.2's on the same definitions and contexts, in the same
 // process and run (unleash-client offline through its `repository` option, metrics disabled); and the time to
 // compile 10,000 flags. Samples of the two sides are interleaved so that noise from other work on the machine hits
 // both alike; every figure is a median.
@@ -300,10 +300,10 @@ export default async function engineBench(): Promise<BenchSection> {
     `ns/op is CPU time per call (process.cpuUsage around each sample), the median of ${ROUNDS} interleaved samples of`,
     `about ${SAMPLE_MS} ms each over 256 contexts: on a shared machine it leaves out time spent waiting for a core,`,
     'which wall-clock time (last column, also a median) includes. The speed-up is the median of per-round CPU ratios.',
-    'unleash-client 6.12.1 runs offline through its `repository` option with metrics disabled and the same static',
+    'unleash-client 6.12.2 runs offline through its `repository` option with metrics disabled and the same static',
     'context (appName, environment). The hash row compares murmur3 over a precomputed `groupId:` prefix with',
     'murmurhash3js on the concatenated key, which is what unleash-client does. The 10,000 flags are rollouts with',
     'IN, SEMVER and REGEX constraints, a segment and variants.',
   ].join('\n');
-  return { title: 'Engine: flagwise vs unleash-client 6.12.1', markdown, targets };
+  return { title: 'Engine: flagwise vs unleash-client 6.12.2', markdown, targets };
 }

@@ -5,7 +5,7 @@
 //                   evaluated straight on compileFlags (what the API shape alone costs Express)
 //   skeleton      — req.flags and res.locals.flags set to an empty object, a pass-through guard, no flag work:
 //                   the floor under any implementation of the shape
-//   hand-written  — the common pattern: unleash-client 6.12.1 evaluating 20 flags eagerly per request in a
+//   hand-written  — the common pattern: unleash-client 6.12.2 evaluating 20 flags eagerly per request in a
 //                   middleware (offline through its `repository` option, metrics off), the same guard and reads
 // Each server runs in its own process (bench/lib/http-bench.ts); rounds are interleaved, ratios are paired.
 import { EventEmitter } from 'node:events';
@@ -127,7 +127,7 @@ export async function startSameObject(): Promise<RunningServer> {
 
 /**
  * Target: the skeleton of the API shape, with no flag work at all — a middleware that sets `req.flags` and
- * `res.locals.flags` (as the issue asks) to an empty object, a pass-through guard, the bare app's fixed JSON.
+ * `res.locals.flags` (where apps read them) to an empty object, a pass-through guard, the bare app's fixed JSON.
  * What Express charges for the places flags must appear; no implementation of the shape can cost less.
  */
 export async function startSkeleton(): Promise<RunningServer> {
@@ -251,7 +251,7 @@ export default async function httpExpress(): Promise<BenchSection> {
       `One Express ${EXPRESS_VERSION} app, \`GET /products\` answering a small JSON body, loaded by autocannon ` +
         `(10 connections, ${USERS.length} users cycling through \`x-user-id\`) in the same run. ` +
         `flagwise: \`featureFlags()\` over ${FLAG_COUNT} defined flags, a \`requireFeature\` guard and 3 flags read per ` +
-        `request (2 properties, 1 variant). Hand-written: unleash-client 6.12.1 offline, metrics off, evaluating ` +
+        `request (2 properties, 1 variant). Hand-written: unleash-client 6.12.2 offline, metrics off, evaluating ` +
         `${EAGER_COUNT} flags (and one variant) eagerly per request in a middleware, the same guard and reads. ` +
         'Same shape by hand: no flagwise at all, a middleware building the same context, a guard and the same ' +
         '3 reads evaluated straight on `compileFlags`: the least any library with this shape can cost. ' +

@@ -59,7 +59,7 @@ export async function startFlagwise(): Promise<RunningServer> {
   });
   app.get('/products', { config: { feature: GUARD_FLAG } }, async (request) => ({
     products: PRODUCTS,
-    ...readThrough(request.flags),
+    ...readThrough(request.flags!),
   }));
   return listen(app);
 }

@@ -132,7 +132,7 @@ export const startSameObject: StartServer = async () => {
 
 /**
  * Target: the skeleton of the API shape, with no flag work at all — a middleware that sets `ctx.state.flags` and
- * `ctx.flags` (as the issue asks) to an empty object, a pass-through guard, the bare app's fixed JSON. What Koa
+ * `ctx.flags` (where apps read them) to an empty object, a pass-through guard, the bare app's fixed JSON. What Koa
  * charges for the places flags must appear; no implementation of the shape can cost less.
  */
 export const startSkeleton: StartServer = async () => {

@@ -1,7 +1,7 @@
 // HTTP: what @flagwise/nestjs costs a Nest 11 app on the Express platform. One small app served several ways:
 //   bare      — no flags at all
-//   guarded   — FeatureFlagsModule over 200 defined flags and a @FeatureRequired guard on the route (the issue's
-//               "guarded route"), answering what bare answers
+//   guarded   — FeatureFlagsModule over 200 defined flags and a @FeatureRequired guard on the route, answering
+//               what bare answers
 //   flagwise  — the same, plus 3 flags read per request through @Flags() (2 properties, 1 variant), as the
 //               Express suite's app does
 //   machinery — no flagwise, but a no-op route guard and a no-op param decorator: what Nest itself charges for

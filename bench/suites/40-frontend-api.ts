@@ -2,8 +2,7 @@
 // 1,000 definitions: rollouts with a constraint, half with variants), against the same shape by hand — evaluate
 // each browser flag with the client, build the toggles, JSON and a SHA-1 ETag.
 import { createHash } from 'node:crypto';
-import { createFlags, type FeatureDefinition, memorySource } from '@flagwise/core';
-import { frontendApiEndpoint } from '@flagwise/core/adapter';
+import { createFlags, type FeatureDefinition, frontendApiEndpoint, memorySource } from '@flagwise/core';
 import type { BenchSection } from '../run.js';
 
 function flag(name: string, browser: boolean, i: number): FeatureDefinition {

@@ -3,19 +3,62 @@
 
 REPO="$(cd "$HERE/../.." && pwd)"
 STATE_DIR="${UNLEASH_HARNESS_STATE_DIR:-$REPO/.unleash-state}"
-HTTP_PORT="${UNLEASH_HARNESS_PORT:-44242}"
+BASE_PORT="${UNLEASH_HARNESS_PORT:-44242}"
 PG_PORT="${UNLEASH_HARNESS_PG_PORT:-54329}"
-INSTALL_DIR="$STATE_DIR/install"
-PID_FILE="$STATE_DIR/unleash.pid"
-LOG_FILE="$STATE_DIR/unleash.log"
 # start.sh records where the cluster lives (see pg_dir_for_new_cluster); stop.sh reads it back
 PG_DIR_FILE="$STATE_DIR/pg-dir"
-URL="http://127.0.0.1:$HTTP_PORT"
+
+# The servers the harness knows, oldest first: each has server-<major>/ here (package.json and lockfile) and
+# listens on BASE_PORT + its index, with a database of its own in the one PostgreSQL cluster.
+ALL_SERVERS=(7 8)
 
 log() { printf '[unleash-harness] %s\n' "$*" >&2; }
 die() {
   log "error: $*"
   exit 1
+}
+
+# Sets the per-server names for server major $1: SERVER, PACKAGE_DIR, SERVER_DIR, INSTALL_DIR, PID_FILE,
+# LOG_FILE, ENV_FILE, HTTP_PORT, URL, DB_NAME.
+select_server() {
+  local major="$1" index=-1 i
+  for i in "${!ALL_SERVERS[@]}"; do
+    [[ "${ALL_SERVERS[$i]}" == "$major" ]] && index=$i
+  done
+  ((index >= 0)) || die "unknown server '$major' (known: ${ALL_SERVERS[*]})"
+  SERVER="$major"
+  PACKAGE_DIR="$HERE/server-$major"
+  SERVER_DIR="$STATE_DIR/$major"
+  INSTALL_DIR="$SERVER_DIR/install"
+  PID_FILE="$SERVER_DIR/unleash.pid"
+  LOG_FILE="$SERVER_DIR/unleash.log"
+  ENV_FILE="$SERVER_DIR/unleash.env"
+  HTTP_PORT=$((BASE_PORT + index))
+  URL="http://127.0.0.1:$HTTP_PORT"
+  DB_NAME="unleash_$major"
+}
+
+# The servers named by --server options, or all of them.
+parse_servers() {
+  SERVERS=()
+  while (($#)); do
+    case "$1" in
+      --server)
+        [[ $# -ge 2 ]] || die "--server needs a value (${ALL_SERVERS[*]} or all)"
+        if [[ "$2" == all ]]; then SERVERS+=("${ALL_SERVERS[@]}"); else SERVERS+=("$2"); fi
+        shift 2
+        ;;
+      --server=*)
+        local value="${1#--server=}"
+        if [[ "$value" == all ]]; then SERVERS+=("${ALL_SERVERS[@]}"); else SERVERS+=("$value"); fi
+        shift
+        ;;
+      *) shift ;;
+    esac
+  done
+  ((${#SERVERS[@]} > 0)) || SERVERS=("${ALL_SERVERS[@]}")
+  local major
+  for major in "${SERVERS[@]}"; do select_server "$major"; done
 }
 
 # A zombie still answers kill -0 in some sandboxes (its reaper is slow); count it as gone.
@@ -34,7 +77,7 @@ as_postgres() {
 }
 
 http_status() { node "$HERE/http-status.mjs" "$@"; }
-healthy() { [[ "$(http_status "$URL/health")" == 200 ]]; }
+healthy() { [[ "$(http_status "$1/health")" == 200 ]]; }
 
 # PostgreSQL 15 as the reference set-up uses; otherwise the newest installed major.
 find_pg_bin() {
@@ -53,4 +96,14 @@ find_pg_bin() {
 
 current_pg_dir() {
   if [[ -f "$PG_DIR_FILE" ]]; then cat "$PG_DIR_FILE"; else echo "$STATE_DIR/pg"; fi
+}
+
+# True while any server of the harness runs (stop.sh keeps PostgreSQL up for it).
+any_unleash_alive() {
+  local major pid
+  for major in "${ALL_SERVERS[@]}"; do
+    pid="$(cat "$STATE_DIR/$major/unleash.pid" 2>/dev/null || true)"
+    unleash_alive "$pid" && return 0
+  done
+  return 1
 }

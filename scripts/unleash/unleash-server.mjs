@@ -5,8 +5,9 @@ import { createRequire } from 'node:module';
 
 const env = process.env;
 const installDir = required('UNLEASH_HARNESS_INSTALL_DIR');
-const httpPort = Number(env.UNLEASH_HARNESS_PORT ?? 44242);
+const httpPort = Number(required('UNLEASH_HARNESS_HTTP_PORT'));
 const pgPort = Number(env.UNLEASH_HARNESS_PG_PORT ?? 54329);
+const database = required('UNLEASH_HARNESS_DATABASE');
 
 function required(name) {
   const value = env[name];
@@ -27,7 +28,7 @@ await start({
     port: pgPort,
     user: 'unleash',
     password: 'unleash',
-    database: 'unleash',
+    database,
     // unleash defaults to SSL, which a plain initdb cluster does not offer
     ssl: false,
   },

@@ -6,7 +6,7 @@ import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { createFlags, type FlagsClient, inlineSource } from '@flagwise/core';
+import { createFlags, type FlagsClient, type MemorySource, memorySource } from '@flagwise/core';
 import { featureFlags, flagsOfrep } from '@flagwise/express';
 import { build } from 'esbuild';
 import type { Request } from 'express';
@@ -30,6 +30,7 @@ let server: Server;
 let origin: string;
 let browser: Browser;
 let client: FlagsClient<Request>;
+let source: MemorySource;
 
 beforeAll(async () => {
   const bundle = await build({
@@ -42,7 +43,8 @@ beforeAll(async () => {
     logLevel: 'silent',
   });
   const script = bundle.outputFiles[0].text;
-  client = createFlags<Request>({ source: inlineSource({ flags: FLAGS }) });
+  source = memorySource({ flags: FLAGS });
+  client = createFlags<Request>({ source });
   const app = express();
   // The app's sign-in: the user id from its session cookie.
   app.use((req, _res, next) => {
@@ -126,5 +128,32 @@ describe('OFREP web provider in Chromium', () => {
     const u2 = await pageAs('u2');
     expect(u2.shown[0]).toEqual({ flag: 'new-nav', value: 'false', error: null });
     await u2.context.close();
+  });
+
+  it("follows a change when the page becomes visible again, and reloads from the provider's cache", async () => {
+    const u1 = await pageAs('u1');
+    try {
+      expect(u1.shown[0]).toEqual({ flag: 'new-nav', value: 'true', error: null });
+      source.replace({ flags: { ...FLAGS, 'new-nav': { browser: true, users: ['u2'] } } });
+      await expect.poll(() => client.isEnabled('new-nav', { userId: 'u1' })).toBe(false);
+      // what a switch back to the tab does
+      await u1.page.evaluate(() => document.dispatchEvent(new Event('visibilitychange')));
+      await expect
+        .poll(() => u1.page.getAttribute('li[data-flag="new-nav"]', 'data-value'), { timeout: 15_000 })
+        .toBe('false');
+      expect(Number(await u1.page.getAttribute('body', 'data-renders'))).toBeGreaterThan(1);
+
+      // a reload answers from the persisted cache first, then from the app
+      await u1.page.reload();
+      await expect.poll(() => u1.page.getAttribute('body', 'data-ready'), { timeout: 15_000 }).toBe('yes');
+      await expect
+        .poll(() => u1.page.getAttribute('li[data-flag="new-nav"]', 'data-value'), { timeout: 15_000 })
+        .toBe('false');
+      expect(await u1.page.evaluate(() => localStorage.length)).toBeGreaterThan(0);
+      expect(u1.watch.consoleErrors).toEqual([]);
+    } finally {
+      source.reset();
+      await u1.context.close();
+    }
   });
 });

@@ -24,7 +24,7 @@ export interface AdapterRow {
    * Overrides: the client is created by the table with `overrides: { secret, allow }`, where
    * `allow(request)` reads `request.headers['x-qa'] === 'yes'` (Express req, Fastify request, Koa ctx and the
    * Nest platform request all have `.headers`). The adapter reads the signed cookie and the `flagwise` query
-   * parameter through the core (`client.forRequest`) and sends any Set-Cookie it returns.
+   * parameter through the core (`requestFlags(client, ...)`) and sends any Set-Cookie it returns.
    *
    * Routes (all GET):
    *   /flag/:name         → 200 JSON { enabled: flags.isEnabled(name), variant: flags.variant(name) }

@@ -1,4 +1,4 @@
-// Differential test: for the same definitions and contexts, our engine and unleash-client 6.12.1 (offline, metrics
+// Differential test: for the same definitions and contexts, our engine and unleash-client 6.12.2 (offline, metrics
 // off) must give the same isEnabled and the same variant (name, enabled, payload, feature_enabled). Cases where
 // unleash-client draws a random number are left out (detected by counting Math.random calls).
 //
@@ -159,7 +159,7 @@ afterAll(() => {
   unleash?.destroy();
 });
 
-describe('unleash-client 6.12.1 and flagwise agree', () => {
+describe('unleash-client 6.12.2 and flagwise agree', () => {
   it('on every flag of every client-specification state, for every context the specification uses', () => {
     const require = createRequire(import.meta.url);
     const specDir = path.dirname(require.resolve('@unleash/client-specification/specifications/index.json'));

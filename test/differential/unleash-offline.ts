@@ -1,4 +1,4 @@
-// unleash-client 6.12.1, run offline: its `repository` option gets an in-memory repository whose payload can be
+// unleash-client 6.12.2, run offline: its `repository` option gets an in-memory repository whose payload can be
 // swapped between evaluations, metrics are disabled, nothing touches the network.
 import { EventEmitter } from 'node:events';
 import type { ClientFeaturesPayload, FlagContext, VariantResult } from '@flagwise/core';

@@ -1,15 +1,14 @@
-// The Nest demo's flags, both paths each, on Nest 10 and 11 with FeatureFlagsTestingModule and Nest's testing
+// The Nest demo's flags, both paths each, on Nest 10, 11 and 12 with FeatureFlagsTestingModule and Nest's testing
 // app. The demo's own source files run against each major: they are copied, unchanged, next to that major's
-// packages (test/nest10, test/nest11), so `@nestjs/common` and `@flagwise/nestjs` resolve to that major's, as
+// packages (test/nest10, 11, 12), so `@nestjs/common` and `@flagwise/nestjs` resolve to that major's, as
 // they would in an app on it.
 import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
-import { checkMajor } from '../conformance/rows/nest.js';
-import { nest as nest10 } from '../nest10/src/index.js';
-import { type NestMajor, nest as nest11 } from '../nest11/src/index.js';
+import { checkMajor, majors } from '../conformance/rows/nest.js';
+import type { NestMajor } from '../nest11/src/index.js';
 import { describeExampleFlags, supertestGet } from './example-flags.js';
 
 const exampleDir = fileURLToPath(new URL('../../examples/nestjs', import.meta.url));
@@ -32,7 +31,7 @@ async function demoFor(nest: NestMajor): Promise<{ DemoController: new (...args:
   return import(path.join(dir, 'demo.controller.ts'));
 }
 
-for (const nest of [nest10 as unknown as NestMajor, nest11]) {
+for (const nest of majors) {
   checkMajor(nest);
   const { DemoController } = await demoFor(nest);
   describeExampleFlags(`examples/nestjs on Nest ${nest.major}`, 'nestjs', async (flags) => {

@@ -1,9 +1,7 @@
 // Resilience at start: an app whose Unleash is down but which has the backup file its last run wrote for the
 // same server serves those flags at once (status stale), over HTTP through @flagwise/express.
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createFlags } from '@flagwise/core';
@@ -11,7 +9,15 @@ import { featureFlags, requireFeature } from '@flagwise/express';
 import { unleashSource } from '@flagwise/unleash';
 import type Express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AdminApi, harness, runScript, uniquePrefix, waitUntil } from './harness.js';
+import {
+  AdminApi,
+  harness,
+  listenOnLoopback,
+  startUnleash,
+  stopUnleash,
+  uniquePrefix,
+  waitUntil,
+} from './harness.js';
 
 // Express 5 under its alias in this package; the types come from @types/express.
 const express = createRequire(import.meta.url)('express5') as typeof Express;
@@ -28,12 +34,7 @@ describe('starting with Unleash unreachable and a backup file present', () => {
 
   beforeAll(async () => {
     backupDir = await mkdtemp(join(tmpdir(), 'flagwise-backup-it-'));
-    await admin.createFlag(ON);
-    await admin.addStrategy(ON, {
-      name: 'flexibleRollout',
-      parameters: { rollout: '100', stickiness: 'default', groupId: ON },
-    });
-    await admin.setEnabled(ON, true);
+    await admin.createRolledOutFlag(ON);
     await admin.createFlag(OFF);
     await admin.addStrategy(OFF, { name: 'default' });
 
@@ -68,7 +69,7 @@ describe('starting with Unleash unreachable and a backup file present', () => {
 
   it('serves the backed-up flags at once', async () => {
     // The backup is kept per server, environment and project: the same server, now down.
-    runScript(h.stopScript, ['--unleash-only']);
+    stopUnleash(h);
     const source = unleashSource({
       url: h.apiUrl,
       apiToken: h.clientToken,
@@ -88,15 +89,12 @@ describe('starting with Unleash unreachable and a backup file present', () => {
     app.get('/off', requireFeature(OFF), (_req, res) => {
       res.send('off');
     });
-    const server = await new Promise<Server>((resolve) => {
-      const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
-    });
+    const { server, base } = await listenOnLoopback(app);
     try {
       // "At once": well before unleash-client's first attempt could even give up (it retries for 3 s).
       await client.ready({ timeoutMs: 1_000 });
       const readyAfter = performance.now() - started;
       expect(source.status).toBe('stale');
-      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
       expect((await fetch(`${base}/on`)).status).toBe(200);
       expect((await fetch(`${base}/off`)).status).toBe(404);
       console.info(
@@ -105,7 +103,7 @@ describe('starting with Unleash unreachable and a backup file present', () => {
     } finally {
       await new Promise((resolve) => server.close(resolve));
       await client.close();
-      runScript(h.startScript);
+      startUnleash(h);
     }
   });
 });

@@ -4,13 +4,21 @@
 // serving the last flags until the restarted server's changes arrive.
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
 import { createFlags, type FlagsClient } from '@flagwise/core';
 import { featureFlags, getFlags, requireFeature } from '@flagwise/express';
 import { type UnleashFlagSource, unleashSource } from '@flagwise/unleash';
 import type Express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AdminApi, harness, runScript, uniquePrefix, waitUntil } from './harness.js';
+import {
+  AdminApi,
+  harness,
+  listenOnLoopback,
+  sendUntilCounted,
+  startUnleash,
+  stopUnleash,
+  uniquePrefix,
+  waitUntil,
+} from './harness.js';
 
 // Express 5 under its alias in this package; the types come from @types/express.
 const express = createRequire(import.meta.url)('express5') as typeof Express;
@@ -45,22 +53,8 @@ describe('an Express app on unleashSource and a real Unleash', () => {
 
   beforeAll(async () => {
     process.on('unhandledRejection', onUnhandled);
-    await admin.createFlag(BETA);
-    await admin.addStrategy(BETA, {
-      name: 'flexibleRollout',
-      parameters: { rollout: '100', stickiness: 'default', groupId: BETA },
-    });
-    await admin.setEnabled(BETA, true);
-    await admin.createFlag(PRICING, { type: 'experiment' });
-    await admin.addStrategy(PRICING, {
-      name: 'flexibleRollout',
-      parameters: { rollout: '100', stickiness: 'default', groupId: PRICING },
-      variants: [
-        { name: 'monthly', weight: 500, weightType: 'variable', stickiness: 'default' },
-        { name: 'yearly', weight: 500, weightType: 'variable', stickiness: 'default' },
-      ],
-    });
-    await admin.setEnabled(PRICING, true);
+    await admin.createRolledOutFlag(BETA);
+    await admin.createRolledOutFlag(PRICING, ['monthly', 'yearly']);
 
     source = unleashSource({
       url: h.apiUrl,
@@ -80,10 +74,7 @@ describe('an Express app on unleashSource and a real Unleash', () => {
     app.get('/pricing', (req, res) => {
       res.json({ variant: getFlags(req).variant(PRICING).name });
     });
-    server = await new Promise<Server>((resolve) => {
-      const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
-    });
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    ({ server, base } = await listenOnLoopback(app));
     // The server publishes admin changes within about a second; the app needs both flags before the tests.
     await waitUntil(() => client.names().length === 2, 'the app to see both flags', 10_000);
   });
@@ -92,7 +83,7 @@ describe('an Express app on unleashSource and a real Unleash', () => {
     await new Promise((resolve) => server?.close(resolve));
     await client?.close();
     // Bring the server back if a failed outage test left it down, so later files and teardown still work.
-    runScript(h.startScript);
+    startUnleash(h);
     await admin.archive([BETA, PRICING]);
     process.off('unhandledRejection', onUnhandled);
   });
@@ -125,27 +116,26 @@ describe('an Express app on unleashSource and a real Unleash', () => {
 
   it("counts the app's evaluations into the server's usage metrics for the flag", async () => {
     const before = await admin.usage(BETA, APP);
-    for (let i = 0; i < 25; i += 1) expect(await status('/beta')).toBe(200);
-    for (let i = 0; i < 10; i += 1) await fetch(`${base}/pricing`, { headers: { 'x-user': `user-${i}` } });
-    await source.flushMetrics();
-    // The server writes received metrics in bulk every 5 s.
-    await waitUntil(
-      async () => (await admin.usage(BETA, APP)).yes >= before.yes + 25,
-      `usage of ${BETA} to reach the server`,
-      15_000,
-    );
-    await waitUntil(
+    await sendUntilCounted(
       async () => {
-        const usage = await admin.usage(PRICING, APP);
-        return (usage.variants.monthly ?? 0) + (usage.variants.yearly ?? 0) >= 10;
+        for (let i = 0; i < 25; i += 1) expect(await status('/beta')).toBe(200);
+        for (let i = 0; i < 10; i += 1)
+          await fetch(`${base}/pricing`, { headers: { 'x-user': `user-${i}` } });
+        await source.flushMetrics();
       },
-      `variant usage of ${PRICING} to reach the server`,
-      15_000,
+      async () => {
+        const [beta, pricing] = [await admin.usage(BETA, APP), await admin.usage(PRICING, APP)];
+        return (
+          beta.yes >= before.yes + 25 &&
+          (pricing.variants.monthly ?? 0) + (pricing.variants.yearly ?? 0) >= 10
+        );
+      },
+      `usage of ${BETA} and variant usage of ${PRICING} to reach the server`,
     );
   });
 
   it('keeps serving the last flags while Unleash is down, and picks up changes once it is back', async () => {
-    runScript(h.stopScript, ['--unleash-only']);
+    stopUnleash(h);
     try {
       // unleash-client retries a refused connection twice (after 1 s and 2 s) before reporting the poll failed.
       await waitUntil(() => source.status === 'stale', 'the source to report stale', 15_000);
@@ -158,7 +148,7 @@ describe('an Express app on unleashSource and a real Unleash', () => {
       ).toBe(true);
       expect(log.lines.some((line) => /ECONNREFUSED/.test(line.message))).toBe(true);
     } finally {
-      runScript(h.startScript);
+      startUnleash(h);
     }
     const restarted = performance.now();
     await admin.setEnabled(BETA, false);

@@ -1,14 +1,15 @@
 // Faults found by attacking flagwise with Unleash, against the real unleash-server: a timeout under 1000 ms, a
 // 401 at start (one error, with its message when serialized), the backup file of one environment never served
-// to another, flagwise named as the SDK flavour in registration, and an environment export whose segments
-// come without constraints (a strategy using one fails closed).
+// to another, flagwise named as the SDK flavour in registration, a token made through the admin API (Unleash 8's
+// opaque v2 tokens) read as nothing but a credential, and an environment export whose segments come without
+// constraints (a strategy using one fails closed).
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigurationError, createFlags, type FlagwiseError, fileSource } from '@flagwise/core';
 import { unleashSource } from '@flagwise/unleash';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AdminApi, harness, uniquePrefix, waitUntil } from './harness.js';
+import { AdminApi, harness, sendUntilCounted, uniquePrefix, waitUntil } from './harness.js';
 
 const h = harness();
 const admin = new AdminApi(h);
@@ -107,6 +108,55 @@ describe('unleashSource against the real Unleash', () => {
     expect((await instances())[0].sdkVersion).toMatch(/^unleash-node-sdk:/);
     expect(warnings.filter((message) => /register|metrics/.test(message))).toEqual([]);
     await client.close();
+  });
+});
+
+describe('an API token created through the admin API', () => {
+  it('is used as an opaque credential: v2 on Unleash 8, its own backup, the environment as the server says', async () => {
+    const token = await admin.createBackendToken(`${prefix}token`);
+    if (h.major === '8')
+      expect(token).toMatch(/^default:development\.v2_[A-Za-z0-9_-]{22}_[A-Za-z0-9_-]{43}$/);
+    else expect(token).not.toContain('v2_');
+    const app = `${APP}-token`;
+    const warnings: string[] = [];
+    const tokenSource = source({
+      apiToken: token,
+      appName: app,
+      environment: 'production',
+      metrics: true,
+      metricsInterval: 1000,
+    });
+    const client = createFlags({
+      source: tokenSource,
+      appName: app,
+      logger: { debug() {}, info() {}, warn: (_o, message) => warnings.push(String(message)), error() {} },
+    });
+    await client.ready({ timeoutMs: 10_000 });
+    expect(client.isEnabled(FLAG)).toBe(true);
+    expect(tokenSource.backupFile).not.toBe(source().backupFile);
+    expect(warnings).toContainEqual(
+      expect.stringContaining(
+        'environment is "production" but the server serves this API token the flags of environment "development"',
+      ),
+    );
+    await sendUntilCounted(
+      async () => {
+        for (let i = 0; i < 10; i++) client.isEnabled(FLAG);
+        await tokenSource.flushMetrics();
+      },
+      async () => (await admin.usage(FLAG, app)).yes >= 10,
+      'the usage to reach Unleash',
+    );
+    await client.close();
+
+    const wrong = createFlags({
+      source: source({ apiToken: `${token.slice(0, -4)}AAAA`, backupPath: false }),
+    });
+    const failure = await wrong.ready({ timeoutMs: 10_000 }).catch((error: unknown) => error);
+    expect((failure as FlagwiseError).code).toBe('UNAUTHORIZED');
+    expect((failure as Error).message).toContain('API token default:development.***:');
+    expect((failure as Error).message).not.toContain(token.slice('default:development.'.length, -4));
+    await wrong.close();
   });
 });
 

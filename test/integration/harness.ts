@@ -1,29 +1,38 @@
 // What the integration tests share: the running server's address and tokens (from global-setup.ts), a small
 // client for Unleash's admin API, and deadline-based waiting.
 import { execFileSync } from 'node:child_process';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { inject } from 'vitest';
+import type { UnleashHarness, UnleashServerMajor } from './servers.js';
 
-export interface UnleashHarness {
-  /** e.g. http://127.0.0.1:44242 */
-  url: string;
-  /** the client API base an SDK is given, e.g. http://127.0.0.1:44242/api */
-  apiUrl: string;
-  adminToken: string;
-  /** backend token for project default, environment development */
-  clientToken: string;
-  startScript: string;
-  stopScript: string;
-  logFile: string;
-}
+export type { UnleashHarness, UnleashServerMajor };
 
 declare module 'vitest' {
   export interface ProvidedContext {
-    unleash: UnleashHarness;
+    /** every server global-setup.ts started, by major */
+    unleashServers: Partial<Record<UnleashServerMajor, UnleashHarness>>;
+    /** the server this project's files run against (vitest.integration.config.ts) */
+    unleashServer: UnleashServerMajor;
   }
 }
 
+/** The server the running test file is against. */
 export function harness(): UnleashHarness {
-  return inject('unleash');
+  const major = inject('unleashServer');
+  const server = inject('unleashServers')[major];
+  if (!server) throw new Error(`global-setup.ts started no unleash-server ${major}`);
+  return server;
+}
+
+/** Stops this file's Unleash (PostgreSQL keeps running): an outage. */
+export function stopUnleash(h: UnleashHarness): void {
+  runScript(h.stopScript, ['--server', h.major, '--unleash-only']);
+}
+
+/** Starts this file's Unleash again (a no-op while it runs). */
+export function startUnleash(h: UnleashHarness): void {
+  runScript(h.startScript, ['--server', h.major]);
 }
 
 export interface ConstraintInput {
@@ -78,6 +87,22 @@ export class AdminApi {
       description: 'created by flagwise integration tests',
       impressionData: options.impressionData ?? false,
     });
+  }
+
+  /** A flag on for everyone (flexibleRollout at 100%), with these strategy variants at equal weights. */
+  async createRolledOutFlag(name: string, variants: string[] = []): Promise<void> {
+    await this.createFlag(name, { type: variants.length > 0 ? 'experiment' : 'release' });
+    await this.addStrategy(name, {
+      name: 'flexibleRollout',
+      parameters: { rollout: '100', stickiness: 'default', groupId: name },
+      variants: variants.map((variant) => ({
+        name: variant,
+        weight: 1000 / variants.length,
+        weightType: 'variable' as const,
+        stickiness: 'default',
+      })),
+    });
+    await this.setEnabled(name, true);
   }
 
   async addStrategy(flag: string, strategy: StrategyInput): Promise<string> {
@@ -147,6 +172,21 @@ export class AdminApi {
     }
   }
 
+  /**
+   * Creates a backend API token for project default in `environment` and resolves its secret: an opaque v2
+   * token (`<projects>:<environment>.v2_<selector>_<secret>`) on Unleash 8 with secure tokens on, as the harness
+   * runs it; a v1 one on Unleash 7.
+   */
+  async createBackendToken(name: string, environment = ENV): Promise<string> {
+    const created = (await this.call('POST', '/api/admin/api-tokens', {
+      tokenName: name,
+      type: 'backend',
+      projects: ['default'],
+      environment,
+    })) as { secret: string };
+    return created.secret;
+  }
+
   /** Archives (soft-deletes) flags; archived flags are no longer served to SDKs. */
   async archive(flags: string[]): Promise<void> {
     if (flags.length === 0) return;
@@ -174,6 +214,42 @@ export class AdminApi {
   }
 }
 
+/**
+ * Sends usage with `send` until `counted` says the server has it, then resolves. Unleash keeps the metrics of
+ * flags it knows only, and learns new flag names through a cache it refreshes at most every 10 s: a flag made
+ * just before is counted only by a send after the next refresh.
+ */
+export async function sendUntilCounted(
+  send: () => Promise<void>,
+  counted: () => Promise<boolean>,
+  what: string,
+  deadlineMs = 30_000,
+): Promise<void> {
+  const started = performance.now();
+  for (;;) {
+    await send();
+    // the server writes received metrics in bulk every 5 s
+    const round = performance.now();
+    while (performance.now() - round < 6_000) {
+      if (await counted()) return;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    if (performance.now() - started > deadlineMs) {
+      throw new Error(`timed out after ${deadlineMs} ms waiting for ${what}`);
+    }
+  }
+}
+
+/** Listens with an app (anything with Node's `listen`) on a free loopback port; resolves the server and its URL. */
+export async function listenOnLoopback(app: {
+  listen(port: number, host: string, callback: () => void): Server;
+}): Promise<{ server: Server; base: string }> {
+  const server = await new Promise<Server>((resolve) => {
+    const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
+  });
+  return { server, base: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
 /** A name no earlier run used, so runs against a kept database never collide. */
 export function uniquePrefix(label: string): string {
   return `fw-${label}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}-`;
@@ -196,6 +272,6 @@ export async function waitUntil(
 }
 
 /** Runs one of the harness scripts (start.sh / stop.sh), bounded. */
-export function runScript(path: string, args: string[] = []): string {
+function runScript(path: string, args: string[] = []): string {
   return execFileSync(path, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000 });
 }

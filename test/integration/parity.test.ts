@@ -1,5 +1,5 @@
 // Segments, strategy variants, dependencies and feature variants configured through the admin API of a real
-// unleash-server: flagwise (unleashSource + core engine) and unleash-client 6.12.1, both polling that server,
+// unleash-server: flagwise (unleashSource + core engine) and unleash-client 6.12.2, both polling that server,
 // must give the same answer for every flag and context.
 import { createFlags, type FlagContext, type FlagsClient } from '@flagwise/core';
 import { unleashSource } from '@flagwise/unleash';

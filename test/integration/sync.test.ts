@@ -1,4 +1,4 @@
-// Flags file ⇄ a real unleash-server 7.5.1 through the built `flagwise` bin (pull, diff, push as child
+// Flags file ⇄ a real unleash-server (7.5.1 and 8.x) through the built `flagwise` bin (pull, diff, push as child
 // processes): push a file that uses every short-format feature, pull it back, and check the pulled file, the
 // original and what Unleash serves to SDKs evaluate the same; then the safety rules of push (no-op rerun, prune,
 // rights, refusals). A concurrent change needs a change between the diff and the write inside one push, so that
@@ -249,18 +249,35 @@ describe('flagwise pull, diff and push against a real Unleash', () => {
     expect(missing.stderr).toContain('no admin token: set UNLEASH_ADMIN_TOKEN');
   });
 
-  it('refuses, before writing anything, an operator this Unleash does not know', async () => {
-    writeFileSync(
-      join(cwd, 'newer.yaml'),
-      `flags:\n  "${name('newer')}": { when: { version: { semver_gte: 2.0.0 } } }\n`,
-    );
-    const refused = await flagwise('push', 'newer.yaml', '--apply');
-    expect(refused.code).toBe(2);
-    expect(refused.stderr).toMatch(
-      /Unleash 7\.5\.1 does not know the constraint operator\(s\) SEMVER_GTE \(.*newer\); nothing was written/,
-    );
-    expect(await client.feature('default', name('newer'))).toBeUndefined();
-  });
+  // Unleash 7.5.1 has no SEMVER_GTE operator (its OpenAPI document lists what it has); 8.x has.
+  it(
+    h.major === '7'
+      ? 'refuses, before writing anything, an operator this Unleash does not know'
+      : 'writes an operator this Unleash knows and older ones do not',
+    async () => {
+      writeFileSync(
+        join(cwd, 'newer.yaml'),
+        `flags:\n  "${name('newer')}": { when: { version: { semver_gte: 2.0.0 } } }\n`,
+      );
+      const pushed = await flagwise('push', 'newer.yaml', '--apply');
+      if (h.major === '7') {
+        expect(pushed.code).toBe(2);
+        expect(pushed.stderr).toMatch(
+          /Unleash 7\.5\.1 does not know the constraint operator\(s\) SEMVER_GTE \(.*newer\); nothing was written/,
+        );
+        expect(await client.feature('default', name('newer'))).toBeUndefined();
+        return;
+      }
+      expect(pushed.stderr).toBe('');
+      expect(pushed.code).toBe(0);
+      const written = await client.feature('default', name('newer'));
+      const strategies = written?.environments?.find((entry) => entry.name === 'development')?.strategies;
+      expect(strategies?.[0]?.constraints).toEqual([
+        expect.objectContaining({ contextName: 'version', operator: 'SEMVER_GTE', value: '2.0.0' }),
+      ]);
+      await admin.archive([name('newer')]);
+    },
+  );
 
   it('refuses a project or environment that does not exist', async () => {
     const project = await bin.run(['diff', '--project', 'no-such-project', '--env', 'development'], {

@@ -2,7 +2,12 @@
 import { fileURLToPath } from 'node:url';
 import fastifyCookie from '@fastify/cookie';
 import fastifyView from '@fastify/view';
-import { type FeatureFlagsOptions, featureFlags, flagsDashboard, type RequestFlags } from '@flagwise/fastify';
+import {
+  type FeatureFlagsPluginOptions,
+  featureFlags,
+  flagsDashboard,
+  type RequestFlags,
+} from '@flagwise/fastify';
 import ejs from 'ejs';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 
@@ -55,7 +60,7 @@ const fastify5: DemoFramework = { fastify: Fastify, cookie: fastifyCookie, view:
  * await app.listen({ port: 3000 });
  */
 export async function createDemoApp(
-  flagsOptions: FeatureFlagsOptions,
+  flagsOptions: FeatureFlagsPluginOptions,
   framework: DemoFramework = fastify5,
 ): Promise<FastifyInstance> {
   const app = framework.fastify();
@@ -79,7 +84,8 @@ export async function createDemoApp(
   await app.register(flagsDashboard, { prefix: '/_flags', allow: isLocal });
 
   app.get('/', async (request, reply) => {
-    const { flags } = request;
+    // The plugin's hook has run before every route handler: request.flags is set.
+    const flags = request.flags!;
     const rows = Object.entries(DEMO_FLAGS).map(([name, effect]) => {
       const explanation = flags.explain(name);
       return {

@@ -1,5 +1,6 @@
 // The `flagwise` executable.
 import { main } from './main.js';
+import { MAX_MESSAGE_LENGTH, shownText } from './terminal-text.js';
 
 /** Exits once stdout and stderr are flushed: a source's retry timers must not keep a finished command alive. */
 function exit(code: number): void {
@@ -8,6 +9,7 @@ function exit(code: number): void {
 }
 
 main(process.argv).then(exit, (error: unknown) => {
-  process.stderr.write(`flagwise: ${error instanceof Error ? error.message : String(error)}\n`);
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`flagwise: ${shownText(message, MAX_MESSAGE_LENGTH)}\n`);
   exit(2);
 });

@@ -12,7 +12,7 @@ import {
   silentLogger,
 } from '@flagwise/core';
 import type { Command } from 'commander';
-import { UsageError } from './usage-error.js';
+import { UsageError, wholeNumberOption } from './usage-error.js';
 
 /** Definitions and where they came from. */
 export interface LoadedFlags {
@@ -24,7 +24,7 @@ export interface LoadedFlags {
 }
 
 /** The options `addFlagsOptions` declares. */
-export interface FlagsOptions {
+export interface DefinitionsOptions {
   flags?: string;
   timeout?: string;
 }
@@ -51,9 +51,13 @@ export function addFlagsOptions(command: Command): Command {
  * @example
  * const { definitions, origin } = await loadFlags({ flags: 'flags.yaml' });
  */
-export async function loadFlags(options: FlagsOptions, cwd: string = process.cwd()): Promise<LoadedFlags> {
+export async function loadFlags(
+  options: DefinitionsOptions,
+  cwd: string = process.cwd(),
+): Promise<LoadedFlags> {
   if (options.flags !== undefined) return readFlagsFile(options.flags, cwd);
-  if (process.env.UNLEASH_URL?.trim()) return loadFromUnleash(timeoutOf(options.timeout));
+  if (process.env.UNLEASH_URL?.trim())
+    return loadFromUnleash(parseTimeout(options.timeout) ?? DEFAULT_TIMEOUT_MS);
   return readFlagsFile(defaultFlagsFile(cwd), cwd);
 }
 
@@ -108,13 +112,14 @@ function readFlagsFile(path: string, cwd: string): LoadedFlags {
   }
 }
 
-function timeoutOf(text: string | undefined): number {
-  if (text === undefined) return DEFAULT_TIMEOUT_MS;
-  const value = Number(text);
-  if (!Number.isInteger(value) || value <= 0) {
-    throw new UsageError(`--timeout must be a whole number of milliseconds, got "${text}"`);
-  }
-  return value;
+/**
+ * The milliseconds of a `--timeout` value, or undefined when none was given.
+ * @throws UsageError when it is not a whole positive number.
+ * @example
+ * parseTimeout('500'); // 500
+ */
+export function parseTimeout(text: string | undefined): number | undefined {
+  return wholeNumberOption(text, '--timeout', 'milliseconds');
 }
 
 async function loadFromUnleash(timeoutMs: number): Promise<LoadedFlags> {

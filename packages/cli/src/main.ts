@@ -1,10 +1,12 @@
 // The program: the registered commands, exit codes, and one-line errors for bad input.
 import { FlagwiseError } from '@flagwise/core';
+import { redactUrls } from '@flagwise/unleash/admin';
 import { Command, CommanderError } from 'commander';
 import pc from 'picocolors';
 import packageJson from '../package.json' with { type: 'json' };
 import type { ActionRunner } from './command.js';
 import { commands } from './commands/index.js';
+import { MAX_MESSAGE_LENGTH, shownLines, shownText } from './terminal-text.js';
 import { EXIT, UsageError } from './usage-error.js';
 
 /**
@@ -39,9 +41,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return EXIT.ok;
       // no command given: commander printed the help
       if (error.code === 'commander.help') return EXIT.usage;
-      process.stderr.write(
-        `${pc.red('flagwise:')} ${error.message.replace(/^error: /, '')}; see flagwise --help\n`,
-      );
+      const message = shownText(error.message.replace(/^error: /, ''), MAX_MESSAGE_LENGTH);
+      process.stderr.write(`${pc.red('flagwise:')} ${message}; see flagwise --help\n`);
       return EXIT.usage;
     }
     report(error, debug);
@@ -49,10 +50,16 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
+/** The error as one line; a message quotes what a server answered, so it is shown bounded and without controls. */
 function report(error: unknown, debug: boolean): void {
   const known = error instanceof UsageError || error instanceof FlagwiseError;
-  const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
+  // a URL in a message may carry the credentials of UNLEASH_URL
+  const message = shownText(
+    redactUrls(error instanceof Error ? error.message.split('\n')[0] : String(error)),
+    MAX_MESSAGE_LENGTH,
+  );
   const text = known ? message : `unexpected error: ${message} (run with --debug for the stack trace)`;
   process.stderr.write(`${pc.red('flagwise:')} ${text}\n`);
-  if (debug && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+  if (debug && error instanceof Error && error.stack)
+    process.stderr.write(`${shownLines(redactUrls(error.stack))}\n`);
 }

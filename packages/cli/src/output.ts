@@ -1,11 +1,12 @@
 // Where the commands write: stdout for results, stderr for the one-line usage errors.
+import { jsonReport } from './terminal-text.js';
 
 /** Writes one line (or several joined lines) to stdout. */
 export function print(...lines: string[]): void {
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
-/** Writes a value as indented JSON to stdout. */
+/** Writes a report as indented JSON to stdout, its strings bounded and control characters escaped. */
 export function printJson(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  process.stdout.write(`${jsonReport(value)}\n`);
 }

@@ -1,5 +1,6 @@
 // Problems found by validate and refs, printed as text, JSON or GitHub workflow annotations.
 import pc from 'picocolors';
+import { MAX_MESSAGE_LENGTH, shownText } from './terminal-text.js';
 import { UsageError } from './usage-error.js';
 
 export type Severity = 'error' | 'warning';
@@ -25,22 +26,29 @@ export function problemFormat(value: string, allowed: readonly string[] = PROBLE
 }
 
 export function where(problem: Problem): string {
-  if (problem.line === undefined) return problem.file;
-  return `${problem.file}:${problem.line}${problem.column === undefined ? '' : `:${problem.column}`}`;
+  const file = shownText(problem.file);
+  if (problem.line === undefined) return file;
+  return `${file}:${problem.line}${problem.column === undefined ? '' : `:${problem.column}`}`;
 }
 
 /** `file:line:col: error: message`, the shape editors and terminals turn into links. */
 export function problemLine(problem: Problem): string {
   const label = problem.severity === 'error' ? pc.red('error') : pc.yellow('warning');
-  return `${pc.bold(where(problem))}: ${label}: ${problem.message}`;
+  return `${pc.bold(where(problem))}: ${label}: ${shownText(problem.message, MAX_MESSAGE_LENGTH)}`;
 }
 
-/** GitHub's workflow command: `::error file=…,line=…,col=…::message` (newlines and % escaped). */
-export function githubAnnotation(problem: Problem): string {
-  const properties = [`file=${escapeProperty(problem.file)}`];
+/**
+ * GitHub's workflow command: `::error file=…,line=…,col=…::message` (% escaped); `notice` for what is neither an
+ * error nor a warning.
+ */
+export function githubAnnotation(
+  problem: Omit<Problem, 'severity'> & { severity: Severity | 'notice' },
+): string {
+  const properties = [`file=${escapeProperty(shownText(problem.file))}`];
   if (problem.line !== undefined) properties.push(`line=${problem.line}`);
   if (problem.column !== undefined) properties.push(`col=${problem.column}`);
-  return `::${problem.severity} ${properties.join(',')}::${escapeData(problem.message)}`;
+  const message = shownText(problem.message, MAX_MESSAGE_LENGTH);
+  return `::${problem.severity} ${properties.join(',')}::${escapeData(message)}`;
 }
 
 function escapeData(text: string): string {

@@ -1,6 +1,7 @@
 // A FlagTrace as lines of text: the answer, then each strategy, constraint, rollout, segment and dependency.
 import type { ConstraintTrace, FlagTrace, RolloutTrace, StrategyTrace } from '@flagwise/core';
 import pc from 'picocolors';
+import { mapStrings, shownText } from './terminal-text.js';
 
 const mark = (held: boolean) => (held ? pc.green('✓') : pc.red('✗'));
 
@@ -9,7 +10,9 @@ const mark = (held: boolean) => (held ? pc.green('✓') : pc.red('✗'));
  * @example
  * print(...renderTrace(traceFlag(flags, 'new-pricing', { userId: 'alice' })));
  */
-export function renderTrace(trace: FlagTrace): string[] {
+export function renderTrace(outside: FlagTrace): string[] {
+  // names, values and payloads come from the definitions: from a server, or a file someone else wrote
+  const trace = mapStrings(outside, shownText);
   const state = trace.enabled ? pc.green('on') : pc.red('off');
   const lines = [`${pc.bold(trace.flag)}: ${state} (${trace.reason})`];
   if (trace.detail) lines.push(`  ${trace.detail}`);

@@ -1,5 +1,8 @@
 // flagwise refs, run as a child process: the fixture app that reads flags every supported way, a misspelled
-// guard, the four examples, and the output formats.
+// guard, the four examples, the output formats, and trees with links, FIFOs, devices and huge files.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BuiltBin, buildBin, fixtures, repoRoot } from './bin.js';
@@ -116,5 +119,98 @@ describe('flagwise refs', () => {
     expect(code).toBe(2);
     expect(stdout).toBe('');
     expect(stderr).toMatch(message);
+  });
+});
+
+// generous: a file of 150,000 references takes seconds to parse on a busy machine
+describe('flagwise refs on trees with links, FIFOs, devices and huge files', { timeout: 60_000 }, () => {
+  let root: string;
+  let outside: string;
+  const LINK =
+    'a symbolic link: links are not followed, so nothing outside the tree or twice inside it is read';
+  const REFERENCES = 150_000;
+
+  beforeAll(() => {
+    root = mkdtempSync(join(tmpdir(), 'flagwise-refs-tree-'));
+    outside = mkdtempSync(join(tmpdir(), 'flagwise-refs-outside-'));
+    writeFileSync(join(outside, 'other.ts'), "isEnabled('outside-flag');\n");
+    writeFileSync(join(root, 'flags.yaml'), 'flags:\n  new-pricing: true\n  x: true\n');
+    const src = join(root, 'src');
+    mkdirSync(src);
+    writeFileSync(join(src, 'app.ts'), 'export const on = (req) => req.flags.newPricing;\n');
+    symlinkSync('..', join(src, 'loop')); // to an ancestor: a cycle
+    symlinkSync(outside, join(src, 'outside')); // out of the tree
+    symlinkSync('app.ts', join(src, 'again.ts')); // back into the tree
+    symlinkSync('/dev/zero', join(src, 'zero.ts')); // endless
+    execFileSync('mkfifo', [join(src, 'pipe.ts')]); // never written: a read would wait forever
+    writeFileSync(join(src, 'big.js'), `isEnabled('big-flag');\n// ${'x'.repeat(1_200_000)}\n`);
+    writeFileSync(join(src, 'many.ts'), `const { flags: f } = req;\n${'f.x;'.repeat(REFERENCES)}\n`);
+    const nesting = 200_000;
+    writeFileSync(join(src, 'deep.ts'), `export const v = ${'('.repeat(nesting)}1${')'.repeat(nesting)};\n`);
+  });
+  afterAll(() => {
+    rmSync(root, { recursive: true, force: true });
+    rmSync(outside, { recursive: true, force: true });
+  });
+
+  it('reads each regular file once, follows no link, and says what it skipped', async () => {
+    const { code, stdout, stderr } = await refs(root);
+    expect(stderr).toBe('');
+    expect(stdout.split('\n')).toEqual([
+      `src/again.ts: skipped: ${LINK}`,
+      'src/big.js: skipped: 1,200,027 bytes, over the limit of 1,048,576 (raise it with --max-file-size)',
+      'src/deep.ts: skipped: nested too deeply for the TypeScript parser',
+      `src/loop: skipped: ${LINK}`,
+      `src/outside: skipped: ${LINK}`,
+      'src/pipe.ts: skipped: not a regular file',
+      `src/zero.ts: skipped: ${LINK}`,
+      `2 flags, ${REFERENCES + 1} references in 2 files (7 paths skipped): 0 errors, 0 warnings`,
+      '',
+    ]);
+    expect(code).toBe(0);
+  });
+
+  it('lists the skipped paths in JSON and as notices on the pull request', async () => {
+    const json = await refs(root, '--format', 'json');
+    expect(json.code).toBe(0);
+    const report = JSON.parse(json.stdout) as { references: { file: string }[]; skipped: { file: string }[] };
+    expect(report.references).toHaveLength(REFERENCES + 1);
+    expect(report.skipped.map((entry) => entry.file)).toEqual([
+      'src/again.ts',
+      'src/big.js',
+      'src/deep.ts',
+      'src/loop',
+      'src/outside',
+      'src/pipe.ts',
+      'src/zero.ts',
+    ]);
+    const github = await refs(root, '--format', 'github');
+    expect(github.code).toBe(0);
+    expect(github.stdout).toContain('::notice file=src/pipe.ts::skipped: not a regular file\n');
+    expect(github.stdout.trim().split('\n')).toHaveLength(7);
+  });
+
+  it('reads a file over the limit with a larger --max-file-size', async () => {
+    const { code, stdout } = await refs(root, '--max-file-size', '2000000');
+    expect(code).toBe(1);
+    expect(stdout).toContain(
+      `src/big.js:1:11: error: isEnabled() reads "big-flag", which no flag in flags.yaml defines`,
+    );
+    expect(stdout).not.toContain('src/big.js: skipped');
+  });
+
+  it.each([
+    ['src/pipe.ts', 'not a regular file'],
+    ['src/zero.ts', 'not a regular file'],
+  ])('reads %s, named on the command line, only if it is a regular file', async (path, reason) => {
+    const { code, stdout } = await refs(root, path);
+    expect(code).toBe(0);
+    expect(stdout).toContain(`${path}: skipped: ${reason}\n`);
+  });
+
+  it('takes an absolute path', async () => {
+    const { code, stdout } = await refs(join(fixtures, 'typo'), join(fixtures, 'typo', 'src'));
+    expect(code).toBe(1);
+    expect(stdout).toContain('src/app.ts:5:36: error: requireFeature() reads "new-pricng"');
   });
 });

@@ -32,6 +32,20 @@ describe('flagwise validate', () => {
     ]);
   });
 
+  it("suggests the key another tool's word means: depends is requires", async () => {
+    const { code, stdout } = await validate('foreign-keys.yaml');
+    expect(code).toBe(1);
+    expect(stdout.split('\n')).toEqual([
+      'foreign-keys.yaml:5:5: error: checkout.depends is not a known key; did you mean "requires"?',
+      'foreign-keys.yaml:7:5: error: search.percentage is not a known key; did you mean "rollout"?',
+      'foreign-keys.yaml:9:9: error: search.rules[0].constraints is not a known key; did you mean "when"?',
+      'foreign-keys.yaml:12:9: error: upsell.requires[0].flag must be a name (text), got nothing',
+      'foreign-keys.yaml:12:9: error: upsell.requires[0].feature is not a known key; did you mean "flag"?',
+      '✗ foreign-keys.yaml: 0 flags, 5 errors, 0 warnings',
+      '',
+    ]);
+  });
+
   it('reports a dependency on a missing flag with the nearest name', async () => {
     const { code, stdout } = await validate('dependency.yaml');
     expect(code).toBe(1);

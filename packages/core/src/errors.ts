@@ -1,17 +1,35 @@
 // One error base class for the whole project: a stable string `code` to branch on, a `name` per subclass,
 // and a message that says how to fix the problem.
 
-export type FlagwiseErrorCode =
-  | 'INVALID_DEFINITION'
-  | 'INVALID_FLAGS_FILE'
-  | 'FLAGS_FILE_NOT_FOUND'
-  | 'NOT_READY'
-  | 'READY_TIMEOUT'
-  | 'SOURCE_FAILED'
-  | 'UNAUTHORIZED'
-  | 'MISCONFIGURED'
-  | 'CONFLICT'
-  | 'CLOSED';
+/** What went wrong, member by member: the stable `code` of every FlagwiseError. */
+export interface FlagwiseErrorCodes {
+  /** A flag's definition cannot be compiled (FlagDefinitionError names the flag and the field). */
+  INVALID_DEFINITION: true;
+  /** A flags file does not parse or does not validate (FlagsFileError names the file, line and column). */
+  INVALID_FLAGS_FILE: true;
+  /** The flags file is not where the source looks (FlagsFileError names the path). */
+  FLAGS_FILE_NOT_FOUND: true;
+  /** Startup gave up waiting for the flags where the adapter was told to fail (`failOnNotReady`). */
+  NOT_READY: true;
+  /** `ready({ timeoutMs })` ran out of time before the source delivered definitions. */
+  READY_TIMEOUT: true;
+  /**
+   * A source could not get definitions: an unreachable server, a file that cannot be read or watched. The
+   * client keeps serving the last good flags and the source keeps retrying.
+   */
+  SOURCE_FAILED: true;
+  /** Unleash or GitLab refused the token (401/403): waiting will not fix it. */
+  UNAUTHORIZED: true;
+  /** Wrong options or a wrong setup, caught at startup (ConfigurationError); the message says the fix. */
+  MISCONFIGURED: true;
+  /** Unleash changed under a write (push): nothing more was written; diff again, or force. */
+  CONFLICT: true;
+  /** The client was closed: `ready()` after or during `close()`. */
+  CLOSED: true;
+}
+
+/** The stable `code` of a FlagwiseError: one of the members of FlagwiseErrorCodes. */
+export type FlagwiseErrorCode = keyof FlagwiseErrorCodes;
 
 /**
  * Base class of every error flagwise throws or emits.

@@ -1,14 +1,6 @@
-export type { AdapterOptions } from './adapter/options.js';
-export {
-  createFlags,
-  type FieldChange,
-  type FlagChange,
-  type FlagsChange,
-  FlagsClient,
-  type FlagsEvents,
-  type FlagsOptions,
-  type ImpressionEvent,
-} from './client.js';
+export type { FlagsEvents, ImpressionEvent } from './client/events.js';
+export { createFlags, FlagsClient } from './client/flags-client.js';
+export type { FlagsOptions } from './client/options.js';
 export {
   createDashboard,
   type DashboardFlag,
@@ -16,6 +8,7 @@ export {
   type DashboardState,
   type RecentChange,
 } from './dashboard/index.js';
+export type { Endpoint, EndpointRequest, EndpointResponse } from './endpoint/endpoint.js';
 export { isSingleValueOperator } from './engine/constraints.js';
 export { type CompiledFlags, type CompileOptions, compileFlags, type FlagHandle } from './engine/index.js';
 export {
@@ -29,14 +22,17 @@ export {
   traceFlag,
 } from './engine/trace.js';
 export * from './errors.js';
-export type {
-  ClientContextTrust,
-  FrontendApiCors,
-  FrontendApiExpose,
-  FrontendApiOptions,
-  FrontendApiToggle,
+export {
+  type ClientContextTrust,
+  type FrontendApiCors,
+  type FrontendApiExpose,
+  type FrontendApiOptions,
+  type FrontendApiToggle,
+  frontendApiEndpoint,
 } from './frontend-api/index.js';
 export { consoleLogger, silentLogger } from './logger.js';
+export { type OfrepEndpointOptions, ofrepEndpoint } from './ofrep/index.js';
+export type { AdapterOptions } from './request/adapter-options.js';
 export type { ContextHook } from './request/context.js';
 export {
   applyOverrideQuery,
@@ -47,8 +43,9 @@ export {
   type VerifyResult,
 } from './request/overrides.js';
 export type { BrowserFlag, RequestFlags } from './request/request-flags.js';
-export { toPropertyName } from './request/snapshot.js';
 export { flagsJson, handlebarsHelpers } from './request/template-helpers.js';
 export type { VisitorIdOptions } from './request/visitor-id.js';
+export type { FieldChange, FlagChange, FlagsChange } from './snapshot/definitions-diff.js';
+export { toPropertyName } from './snapshot/snapshot.js';
 export * from './sources/index.js';
 export * from './types.js';

@@ -1,28 +1,16 @@
 // The shapes every part of flagwise agrees on. Definitions are Unleash's wire format
 // (the body of GET /api/client/features); every source produces it.
+import type { KnownConstraintOperator } from './engine/operators.js';
 
 // ---------------------------------------------------------------------------
 // Definitions (Unleash client-features format)
 // ---------------------------------------------------------------------------
 
-export type ConstraintOperator =
-  | 'IN'
-  | 'NOT_IN'
-  | 'STR_CONTAINS'
-  | 'STR_STARTS_WITH'
-  | 'STR_ENDS_WITH'
-  | 'NUM_EQ'
-  | 'NUM_GT'
-  | 'NUM_GTE'
-  | 'NUM_LT'
-  | 'NUM_LTE'
-  | 'DATE_AFTER'
-  | 'DATE_BEFORE'
-  | 'SEMVER_EQ'
-  | 'SEMVER_GT'
-  | 'SEMVER_LT'
-  | 'REGEX'
-  | (string & {});
+/**
+ * A constraint's operator: one the engine evaluates (its lists in engine/operators.ts), or any other string a
+ * newer Unleash may send, which never matches, as in unleash-client.
+ */
+export type ConstraintOperator = KnownConstraintOperator | (string & {});
 
 export interface ConstraintDefinition {
   contextName: string;
@@ -132,15 +120,40 @@ export interface VariantResult {
   featureEnabled: boolean;
 }
 
-export type EvaluationReason =
-  | 'override'
-  | 'disabled'
-  | 'strategy-matched'
-  | 'no-strategy-matched'
-  | 'dependency-failed'
-  | 'not-found'
-  | 'not-ready'
-  | 'error';
+/**
+ * Why an evaluation gave its answer, member by member. `explain()` answers one in `reason`, with a sentence in
+ * `detail`.
+ */
+export interface EvaluationReasons {
+  /**
+   * A QA override forced the value: the browser's signed override cookie or query, which `overrides.allow(request)`
+   * permitted. Only per-request flags (`req.flags`) have overrides.
+   */
+  override: true;
+  /** The flag is defined and switched off (`enabled: false`): off for everyone, whatever its strategies say. */
+  disabled: true;
+  /**
+   * The flag is on for this context: the strategy at `strategyIndex` (named `strategyName`) matched, or the flag
+   * has no strategies (then no index), which Unleash reads as on for everyone.
+   */
+  'strategy-matched': true;
+  /** The flag is switched on, but none of its strategies matched this context (an unknown strategy never does). */
+  'no-strategy-matched': true;
+  /** The flag's strategies were not asked: a parent flag it `requires` is not in the state it needs. */
+  'dependency-failed': true;
+  /** The definitions have no flag of that name; the answer is the fallback (off). */
+  'not-found': true;
+  /** The source has not delivered definitions yet; the answer is the fallback (off). */
+  'not-ready': true;
+  /**
+   * The flag's definition was rejected when it was compiled (and no earlier version of it was kept), or
+   * evaluating it threw; the answer is the fallback (off) and the error was logged.
+   */
+  error: true;
+}
+
+/** Why an evaluation gave its answer: one of the members of EvaluationReasons. */
+export type EvaluationReason = keyof EvaluationReasons;
 
 export interface Explanation {
   flag: string;

@@ -1,4 +1,4 @@
-// The middleware: translates an Express request into one `client.forRequest(...)` call and points `req.flags`
+// The middleware: translates an Express request into one `requestFlags(client, ...)` call and points `req.flags`
 // and `res.locals.flags` at the lazy per-request flags. Options, readiness, context and overrides are the
 // shared adapter layer's (@flagwise/core/adapter).
 import type { AdapterOptions, FlagsClient, FlagsOptions, RequestFlags } from '@flagwise/core';
@@ -6,6 +6,7 @@ import {
   isPromiseLike,
   OptionalFields,
   type RequestFlagsResult,
+  requestFlags,
   requestReadiness,
   setUpAdapter,
   trustsProxy,
@@ -69,7 +70,8 @@ export function featureFlags(
   };
 
   const attach = (req: Request, res: Response, next: NextFunction) => {
-    const result = client.forRequest(
+    const result = requestFlags(
+      client,
       req,
       {
         user: added.read(req, 'user'),

@@ -1,7 +1,6 @@
 // Unleash's Frontend API in Express, for unleash-proxy-client in the page: mounted with
 // `app.use(path, flagsFrontendApi())` after featureFlags(), answering with each request's own flags.
-import type { FrontendApiOptions } from '@flagwise/core';
-import { frontendApiEndpoint } from '@flagwise/core/adapter';
+import { type FrontendApiOptions, frontendApiEndpoint } from '@flagwise/core';
 import type { Request, RequestHandler } from 'express';
 import { mountEndpoint } from './mount-endpoint.js';
 

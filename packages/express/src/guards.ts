@@ -1,6 +1,6 @@
 // Route guards: when a flag is off for this request the route looks absent, so the app's own 404 answers.
 import type { FlagName } from '@flagwise/core';
-import { checkGuard, flagAllows, guardWithoutFlagsError } from '@flagwise/core/adapter';
+import { type CheckedGuard, checkGuard, flagAllows, guardWithoutFlagsError } from '@flagwise/core/adapter';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { flagsOf } from './get-flags.js';
 
@@ -32,7 +32,7 @@ export function requireFeature(name: FlagName, options: GuardOptions = {}): Requ
   const checked = checkGuard<OnDisabled>('requireFeature', name, options, {
     onDisabledExample: ON_DISABLED_EXAMPLE,
   });
-  return guard(`requireFeature('${checked.name}')`, checked.name, undefined, checked.onDisabled);
+  return guard(`requireFeature('${checked.name}')`, checked);
 }
 
 /**
@@ -51,15 +51,11 @@ export function requireVariant(
     variants,
     onDisabledExample: ON_DISABLED_EXAMPLE,
   });
-  return guard(`requireVariant('${checked.name}')`, checked.name, checked.variants, checked.onDisabled);
+  return guard(`requireVariant('${checked.name}')`, checked);
 }
 
-function guard(
-  label: string,
-  name: string,
-  variants: ReadonlySet<string> | undefined,
-  onDisabled: OnDisabled | undefined,
-): RequestHandler {
+function guard(label: string, checked: CheckedGuard<OnDisabled>): RequestHandler {
+  const { name, variants, onDisabled } = checked;
   const handler = (req: Request, res: Response, next: NextFunction) => {
     const flags = flagsOf(req);
     if (flags === undefined) {
@@ -71,7 +67,7 @@ function guard(
         ),
       );
     }
-    if (flagAllows(flags, name, variants)) return next();
+    if (flagAllows(flags, name, variants, checked)) return next();
     if (onDisabled !== undefined) return onDisabled(req, res, next);
     // Is this guard one of the current route's handlers (app.get/router.get), or router middleware (use)?
     const route = req.route as { stack?: { handle?: unknown }[] } | undefined;

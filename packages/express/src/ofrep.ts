@@ -1,5 +1,5 @@
 // OFREP in Express: core's ofrepEndpoint() through the generic mount.
-import { type OfrepEndpointOptions, ofrepEndpoint } from '@flagwise/core/adapter';
+import { type OfrepEndpointOptions, ofrepEndpoint } from '@flagwise/core';
 import type { Request, RequestHandler } from 'express';
 import { mountEndpoint } from './mount-endpoint.js';
 

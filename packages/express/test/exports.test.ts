@@ -1,6 +1,6 @@
 // The published surface: the export names (a change here is a change for users), and the built package from
 // ESM and from CommonJS serving a real Express app. Built with the package's own tsup config into a scratch
-// folder; @flagwise/core is loaded from source through tsx (the lead's packed test covers the tarballs).
+// folder; @flagwise/core is loaded from source through tsx (test/packed covers the tarballs).
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';

@@ -82,6 +82,14 @@ function recordingLogger() {
   return { logger, warnings };
 }
 
+async function waitFor(condition: () => boolean): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('not within 5000 ms');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
 const notFoundPage = (_req: Request, res: Response) => {
   res.status(404).type('text').send('custom not found');
 };
@@ -362,6 +370,62 @@ describe.each(majors)('%s', (_name, express) => {
       expect((await request(app).get('/')).text).toBe('true');
       expect(middleware.client.isReady).toBe(true);
     });
+  });
+});
+
+describe.each(majors)('%s: two apps in one process', (_name, express) => {
+  const guardWarnings = (warnings: string[]) =>
+    warnings.filter((w) => w.includes('the route always answers'));
+  /** Waits until a change of the client's flags has been checked, and the checks it schedules have run. */
+  async function afterAChange(client: FlagsClient, source: ReturnType<typeof memorySource>) {
+    const changed = new Promise((resolve) => client.once('changed', resolve));
+    source.set('unrelated', true);
+    await changed;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+
+  async function appWith(express: typeof import('express'), flags: Record<string, boolean>) {
+    const { logger, warnings } = recordingLogger();
+    const source = memorySource({ flags });
+    const client = createFlags({ source, logger });
+    clients.push(client);
+    await client.ready();
+    const app: Express = express();
+    return { app, client, source, warnings };
+  }
+
+  it('warns about a guard in the app it guards, never in the other app', async () => {
+    const a = await appWith(express, { home: true });
+    a.app.use(featureFlags(a.client));
+    a.app.get('/checkout', requireFeature('checkout'), (_req, res) => void res.send('checkout'));
+    const b = await appWith(express, { home: true });
+    b.app.use(featureFlags(b.client));
+    b.app.get('/', (_req, res) => void res.send('home'));
+
+    await waitFor(() => guardWarnings(a.warnings).length === 1);
+    expect(guardWarnings(a.warnings)[0]).toMatch(
+      /requireFeature\('checkout'\) names flag "checkout", which is not defined/,
+    );
+    await afterAChange(b.client, b.source);
+    expect(guardWarnings(b.warnings)).toEqual([]);
+    expect((await request(a.app).get('/checkout')).status).toBe(404);
+  });
+
+  it('moves a guard made while another app was set up last to the app whose requests it guards', async () => {
+    const a = await appWith(express, { home: true });
+    const b = await appWith(express, { home: true });
+    a.app.use(featureFlags(a.client));
+    b.app.use(featureFlags(b.client));
+    // Both adapters set up before a's routes: the guard is taken as b's (b may warn once at startup) until a
+    // request shows it is a's; from then on a checks it, and b does not, after any change of its flags.
+    a.app.get('/checkout', requireFeature('checkout'), (_req, res) => void res.send('checkout'));
+    expect((await request(a.app).get('/checkout')).status).toBe(404);
+    await waitFor(() => guardWarnings(a.warnings).length === 1);
+    const before = guardWarnings(b.warnings).length;
+    await afterAChange(b.client, b.source);
+    expect(guardWarnings(b.warnings)).toHaveLength(before);
+    await afterAChange(a.client, a.source);
+    expect(guardWarnings(a.warnings)).toHaveLength(2);
   });
 });
 

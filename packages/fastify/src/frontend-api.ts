@@ -1,7 +1,6 @@
 // Unleash's Frontend API in Fastify, for unleash-proxy-client in the page: a plugin registered with a prefix
 // after featureFlags, answering with each request's own flags.
-import type { FrontendApiOptions } from '@flagwise/core';
-import { frontendApiEndpoint } from '@flagwise/core/adapter';
+import { type FrontendApiOptions, frontendApiEndpoint } from '@flagwise/core';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { mountEndpoint } from './mount-endpoint.js';
 

@@ -5,7 +5,7 @@ import {
   type CheckedGuard,
   checkGuard,
   checkKnownKeys,
-  describe,
+  describeArgument,
   flagAllows,
   guardWithoutFlagsError,
 } from '@flagwise/core/adapter';
@@ -102,7 +102,7 @@ export function guardFromRouteConfig(feature: unknown, route: string): FeatureGu
   if (feature === null || typeof feature !== 'object' || Array.isArray(feature)) {
     if (typeof feature !== 'string') {
       throw new ConfigurationError(
-        `${where} must be a flag name ('beta-page') or { name, variants?, onDisabled? }; got ${describe(feature)}`,
+        `${where} must be a flag name ('beta-page') or { name, variants?, onDisabled? }; got ${describeArgument(feature)}`,
       );
     }
     return createGuard(
@@ -125,9 +125,11 @@ export function guardFromRouteConfig(feature: unknown, route: string): FeatureGu
   return createGuard(where, checked);
 }
 
-/** True for hooks made by requireFeature, requireVariant and route configs. */
-export function isFeatureGuard(value: unknown): boolean {
-  return typeof value === 'function' && (value as unknown as Record<symbol, unknown>)[GUARD_MARK] === true;
+/** The guard behind a hook made by requireFeature, requireVariant or a route config; undefined for other hooks. */
+export function guardOf(value: unknown): CheckedGuard<OnDisabled> | undefined {
+  if (typeof value !== 'function') return undefined;
+  const guard = (value as unknown as Record<symbol, unknown>)[GUARD_MARK];
+  return typeof guard === 'object' && guard !== null ? (guard as CheckedGuard<OnDisabled>) : undefined;
 }
 
 function createGuard(label: string, checked: CheckedGuard<OnDisabled>): FeatureGuard {
@@ -146,7 +148,7 @@ function createGuard(label: string, checked: CheckedGuard<OnDisabled>): FeatureG
       );
       return;
     }
-    if (flagAllows(flags, name, variants)) {
+    if (flagAllows(flags, name, variants, checked)) {
       done();
       return;
     }
@@ -154,7 +156,7 @@ function createGuard(label: string, checked: CheckedGuard<OnDisabled>): FeatureG
     if (onDisabled === undefined) reply.callNotFound();
     else answerDisabled(onDisabled, request, reply, done);
   };
-  Object.defineProperty(guard, GUARD_MARK, { value: true });
+  Object.defineProperty(guard, GUARD_MARK, { value: checked });
   return guard;
 }
 

@@ -1,5 +1,5 @@
 // OFREP in Fastify: core's ofrepEndpoint() through the generic mount.
-import { type OfrepEndpointOptions, ofrepEndpoint } from '@flagwise/core/adapter';
+import { type OfrepEndpointOptions, ofrepEndpoint } from '@flagwise/core';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { mountEndpoint } from './mount-endpoint.js';
 

@@ -14,6 +14,7 @@ import {
   isPromiseLike,
   oneOf,
   type RequestFlagsResult,
+  requestFlags,
   setUpAdapter,
   startupReadiness,
   watchGuardedFlags,
@@ -26,16 +27,17 @@ import type {
   RouteOptions,
 } from 'fastify';
 import fp from 'fastify-plugin';
-import { type FeatureRouteConfig, guardFromRouteConfig, isFeatureGuard } from './guards.js';
+import { type FeatureRouteConfig, guardFromRouteConfig, guardOf } from './guards.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
     /**
      * This request's flags, set by @flagwise/fastify: lazy, memoized, camelCase properties
      * (`request.flags.newPricing`), `isEnabled(name)`, `variant(name)`, `explain(name)`. `null` until the
-     * plugin's hook has run; absent on routes outside the context the plugin was registered in.
+     * plugin's hook has run (in a route handler it has: `request.flags!`); absent on routes outside the context
+     * the plugin was registered in.
      */
-    flags: RequestFlags;
+    flags: RequestFlags | null;
   }
   interface FastifyInstance {
     /** the flags client of @flagwise/fastify (created from the plugin's options, or the one given) */
@@ -70,7 +72,7 @@ export interface FastifyAdapterOptions extends AdapterOptions<FastifyRequest> {
 }
 
 /** Options that create the client: the core's options (source, logger, overrides...) and the plugin's. */
-export interface FeatureFlagsPluginOptions extends FlagsOptions<FastifyRequest>, FastifyAdapterOptions {
+export interface FeatureFlagsOptions extends FlagsOptions<FastifyRequest>, FastifyAdapterOptions {
   client?: undefined;
 }
 
@@ -80,7 +82,7 @@ export interface FeatureFlagsClientOptions extends FastifyAdapterOptions {
 }
 
 /** What `app.register(featureFlags, options)` takes: options, `{ client, ...options }`, or a client. */
-export type FeatureFlagsOptions = FeatureFlagsPluginOptions | FeatureFlagsClientOptions | FlagsClient;
+export type FeatureFlagsPluginOptions = FeatureFlagsOptions | FeatureFlagsClientOptions | FlagsClient;
 
 // Fields that session and auth plugins (@fastify/session, @fastify/passport, @fastify/jwt) add.
 interface SessionAndUser {
@@ -90,7 +92,7 @@ interface SessionAndUser {
 
 type Locals = Record<string, unknown> | null | undefined;
 
-const plugin: FastifyPluginAsync<FeatureFlagsOptions> = async (fastify, options) => {
+const plugin: FastifyPluginAsync<FeatureFlagsPluginOptions> = async (fastify, options) => {
   if (fastify.hasRequestDecorator('flags')) {
     throw new ConfigurationError(
       '@flagwise/fastify is already registered in this context or a parent one (request.flags exists; or ' +
@@ -147,7 +149,8 @@ const plugin: FastifyPluginAsync<FeatureFlagsOptions> = async (fastify, options)
     hookName,
     function attachFlags(request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) {
       const extras = request as FastifyRequest & SessionAndUser;
-      const result = client.forRequest(
+      const result = requestFlags(
+        client,
         request,
         {
           user: extras.user,
@@ -168,12 +171,15 @@ const plugin: FastifyPluginAsync<FeatureFlagsOptions> = async (fastify, options)
   );
 
   fastify.addHook('onRoute', (route) => {
+    // The guards of a route this plugin reaches serve its client: the client checks their flag names.
+    for (const stage of GUARD_HOOKS)
+      for (const hook of hooksOf(route[stage])) guardOf(hook)?.servedBy(client);
     const feature = (route.config as { feature?: unknown } | undefined)?.feature;
     if (feature === undefined) return;
     const guard = guardFromRouteConfig(feature, `${describeMethod(route.method)} ${route.url}`);
-    const existing = route[hookName] as RouteOptions['onRequest'];
-    const hooks = existing === undefined ? [] : Array.isArray(existing) ? existing : [existing];
-    if (hooks.some(isFeatureGuard)) return;
+    guardOf(guard)?.servedBy(client);
+    const hooks = hooksOf(route[hookName] as RouteOptions['onRequest']);
+    if (hooks.some((hook) => guardOf(hook) !== undefined)) return;
     // A new array: Fastify's automatic HEAD route shares the original one.
     (route as unknown as Record<string, unknown>)[hookName] = [...hooks, guard];
   });
@@ -203,11 +209,18 @@ const plugin: FastifyPluginAsync<FeatureFlagsOptions> = async (fastify, options)
  * app.get('/beta', { config: { feature: 'beta-page' } }, async () => 'beta');
  * app.get('/pricing', async (request) => (request.flags.newPricing ? 'new' : 'old'));
  */
-export const featureFlags: FastifyPluginAsync<FeatureFlagsOptions> = fp(
+export const featureFlags: FastifyPluginAsync<FeatureFlagsPluginOptions> = fp(
   // fastify-plugin's types may resolve another copy of fastify; the plugin's own type is the contract.
   plugin as unknown as Parameters<typeof fp>[0],
   { name: '@flagwise/fastify', fastify: '4.x || 5.x' },
-) as unknown as FastifyPluginAsync<FeatureFlagsOptions>;
+) as unknown as FastifyPluginAsync<FeatureFlagsPluginOptions>;
+
+/** The route hooks a guard made by requireFeature or requireVariant may be in. */
+const GUARD_HOOKS = ['onRequest', 'preParsing', 'preValidation', 'preHandler'] as const;
+
+function hooksOf(hooks: unknown): unknown[] {
+  return hooks === undefined || hooks === null ? [] : Array.isArray(hooks) ? hooks : [hooks];
+}
 
 function describeMethod(method: RouteOptions['method']): string {
   return Array.isArray(method) ? method.join('|') : String(method);

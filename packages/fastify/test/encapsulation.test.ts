@@ -42,7 +42,7 @@ describe.each(MAJORS)('$name', ({ fastify: Fastify }) => {
     await app.register(
       async (child) => {
         await child.register(featureFlags, { source: memorySource({ flags: { beta: false } }) });
-        childClientIsOurs = typeof child.featureFlags?.forRequest === 'function';
+        childClientIsOurs = typeof child.featureFlags?.isEnabled === 'function';
         flagsOf(child, '/inside');
         child.get('/guarded', { config: { feature: 'beta' } }, async () => 'guarded');
         await child.register(async (grandchild) => flagsOf(grandchild, '/deeper'));

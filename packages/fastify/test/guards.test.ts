@@ -1,10 +1,10 @@
 // Guards on a real Fastify app (4 and 5) over HTTP: route config and requireFeature/requireVariant answer the
 // app's own 404 when off, onDisabled answers instead when given, and wrong shapes fail when the route is declared.
-import { memorySource } from '@flagwise/core';
+import { type FlagsClient, type MemorySource, memorySource } from '@flagwise/core';
 import request from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
 import { featureFlags, requireFeature, requireVariant } from '../src/index.js';
-import { listen, MAJORS } from './helpers.js';
+import { capturedLog, listen, MAJORS } from './helpers.js';
 
 describe.each(MAJORS)('$name', ({ fastify: Fastify }) => {
   const apps: { close(): Promise<unknown> }[] = [];
@@ -192,3 +192,59 @@ describe.each(MAJORS)('$name', ({ fastify: Fastify }) => {
     expect((await request(url).get('/late')).text).toBe('late ok');
   });
 });
+
+describe.each(MAJORS)('$name: two apps in one process', ({ fastify: Fastify }) => {
+  const cleanups: (() => Promise<unknown>)[] = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0)) await cleanup();
+  });
+
+  /** An app whose plugin logs into `log.lines` (Fastify's own logger, as the plugin uses it). */
+  async function appWith(flags: Record<string, boolean>) {
+    const log = capturedLog();
+    const app = Fastify({ logger: log.options });
+    cleanups.push(() => app.close());
+    const source = memorySource({ flags });
+    await app.register(featureFlags, { source });
+    // Guards the tests above made while no plugin was open go to the next one set up: only "in-…" are ours.
+    const guardWarnings = () => log.lines.filter((line) => /names flag "in-/.test(line.msg));
+    return { app, source, guardWarnings };
+  }
+
+  /** Waits until a change of the app's flags has been checked, and the checks it schedules have run. */
+  async function afterAChange(app: { featureFlags: FlagsClient }, source: MemorySource) {
+    const changed = new Promise((resolve) => app.featureFlags.once('changed', resolve));
+    source.set('unrelated', true);
+    await changed;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+
+  it('warns about a route’s guards in the app the route is on, never in the other app', async () => {
+    const a = await appWith({ home: true });
+    const b = await appWith({ home: true });
+    // b's plugin was registered last: the routes are a's all the same (the plugin's onRoute hook sees them)
+    a.app.get('/config', { config: { feature: 'in-config' } }, async () => 'config');
+    a.app.get('/hook', { preHandler: requireFeature('in-hook') }, async () => 'hook');
+    b.app.get('/', async () => 'home');
+    await a.app.ready();
+    await b.app.ready();
+
+    await waitFor(() => a.guardWarnings().length === 2);
+    expect(a.guardWarnings().map((line) => line.msg)).toEqual([
+      expect.stringMatching(
+        /route GET \/config: config\.feature(, route HEAD \/config: config\.feature)? names flag "in-config", which is not defined/,
+      ),
+      expect.stringMatching(/requireFeature\('in-hook'\) names flag "in-hook", which is not defined/),
+    ]);
+    await afterAChange(b.app, b.source);
+    expect(b.guardWarnings()).toEqual([]);
+  });
+});
+
+async function waitFor(condition: () => boolean): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('not within 5000 ms');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}

@@ -1,7 +1,7 @@
 // The built package from ESM and from CommonJS, as Fastify users load plugins: `require()` gives the plugin
 // itself (with `.default`, `.featureFlags` and the named exports on it), `import` gives default and named
 // exports, and each of them registers into Fastify. Built with the package's own tsup config into a scratch
-// folder; @flagwise/core is loaded from source through tsx (the lead's packed test covers the tarballs).
+// folder; @flagwise/core is loaded from source through tsx (test/packed covers the tarballs).
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';

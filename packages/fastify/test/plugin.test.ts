@@ -27,9 +27,9 @@ describe.each(MAJORS)('$name', ({ fastify: Fastify, view }) => {
     const app = track(Fastify());
     await app.register(featureFlags, { source: memorySource({ flags: { 'new-pricing': true } }) });
     app.get('/', async (req) => ({
-      property: req.flags.newPricing,
-      byName: req.flags.isEnabled('new-pricing'),
-      unknown: req.flags.noSuchFlag,
+      property: req.flags!.newPricing,
+      byName: req.flags!.isEnabled('new-pricing'),
+      unknown: req.flags!.noSuchFlag,
       clientReady: app.featureFlags.isReady,
     }));
     const res = await request(await listen(app)).get('/');
@@ -79,7 +79,7 @@ describe.each(MAJORS)('$name', ({ fastify: Fastify, view }) => {
     const app = track(Fastify({ logger: log.options }));
     await app.register(featureFlags, { source: gate, readyTimeoutMs: 50 });
     app.get('/guarded', { config: { feature: 'anything' } }, async () => 'guarded');
-    app.get('/', async (req) => ({ value: req.flags.anything }));
+    app.get('/', async (req) => ({ value: req.flags!.anything }));
     const url = await listen(app);
     expect((await request(url).get('/')).body).toEqual({ value: false });
     expect((await request(url).get('/guarded')).status).toBe(404);
@@ -108,7 +108,7 @@ describe.each(MAJORS)('$name', ({ fastify: Fastify, view }) => {
         done();
       });
       await app.register(featureFlags, { source: memorySource() });
-      app.get('/', async (req) => req.flags.context);
+      app.get('/', async (req) => req.flags!.context);
       const res = await request(await listen(app))
         .get('/')
         .set('x-forwarded-for', '203.0.113.7');
@@ -138,7 +138,7 @@ describe.each(MAJORS)('$name', ({ fastify: Fastify, view }) => {
           done();
         },
       },
-      async (req) => req.flags.context,
+      async (req) => req.flags!.context,
     );
     const res = await request(await listen(app))
       .get('/')
@@ -158,7 +158,7 @@ describe.each(MAJORS)('$name', ({ fastify: Fastify, view }) => {
     });
     app.get('/', async (req, reply) => {
       reply.header('set-cookie', 'seen=1; Path=/');
-      return { beta: req.flags.beta };
+      return { beta: req.flags!.beta };
     });
     const res = await request(await listen(app))
       .get('/?flagwise=beta:on')
@@ -223,8 +223,8 @@ describe.each(MAJORS)('$name', ({ fastify: Fastify, view }) => {
 // The types the package augments, checked by the compiler (`pnpm tsc`): no casts needed in user code.
 export function typedUsage(app: import('fastify').FastifyInstance): FlagsClient {
   app.get('/typed', { config: { feature: { name: 'beta', variants: ['b'] } } }, async (req) => {
-    const on: boolean = req.flags.isEnabled('beta');
-    return { on, copy: req.flags.variant('copy').name };
+    const on: boolean = req.flags!.isEnabled('beta');
+    return { on, copy: req.flags!.variant('copy').name };
   });
   return app.featureFlags;
 }

@@ -11,8 +11,8 @@ export async function use() {
   await app.register(featureFlags); // flags.yaml, reloaded when it changes
 
   app.get('/api/price', async (request) => ({
-    price: request.flags.newPricing ? 9 : 10,
-    copy: request.flags.variant('checkout-copy').name,
+    price: request.flags!.newPricing ? 9 : 10, // set by the plugin's hook before every handler
+    copy: request.flags!.variant('checkout-copy').name,
   }));
 
   // Guards: Fastify's normal 404 (your not-found handler) while the flag is off for this request.

@@ -11,8 +11,8 @@ declare module '@flagwise/fastify' {
 
 const app = Fastify();
 app.get('/pricing', { preHandler: requireFeature('new-pricing') }, async (request) => ({
-  on: request.flags.isEnabled('new-pricing'),
-  property: request.flags.newPricing as boolean,
+  on: request.flags!.isEnabled('new-pricing'),
+  property: request.flags!.newPricing as boolean,
 }));
 app.get(
   '/beta',
@@ -24,6 +24,6 @@ requireFeature('nope');
 // @ts-expect-error not a declared flag
 app.get('/typo', { config: { feature: 'beta-pgae' } }, async () => 'x');
 // @ts-expect-error not a declared flag
-app.get('/typo2', async (request) => request.flags.isEnabled('new-prising'));
+app.get('/typo2', async (request) => request.flags!.isEnabled('new-prising'));
 // @ts-expect-error not a declared flag property
-app.get('/typo3', async (request) => request.flags.newPricng);
+app.get('/typo3', async (request) => request.flags!.newPricng);

@@ -1,10 +1,11 @@
-// The Koa middleware: translates a Koa context into one `client.forRequest(...)` call and attaches the lazy
+// The Koa middleware: translates a Koa context into one `requestFlags(client, ...)` call and attaches the lazy
 // flags to `ctx.state.flags` (where views read their locals) and `ctx.flags`. Options, readiness, context and
 // overrides are the shared adapter layer's (@flagwise/core/adapter).
 import type { AdapterOptions, FlagsClient, FlagsOptions, RequestFlags } from '@flagwise/core';
 import {
   isPromiseLike,
   type RequestFlagsResult,
+  requestFlags,
   requestReadiness,
   setUpAdapter,
   watchGuardedFlags,
@@ -34,7 +35,7 @@ export interface KoaAdapterOptions extends AdapterOptions<Context> {}
  * @example
  * featureFlags({ source: fileSource('config/flags.yaml'), context: (ctx) => ({ properties: { plan: ctx.get('x-plan') } }) })
  */
-export interface KoaFlagsOptions extends FlagsOptions<Context>, KoaAdapterOptions {}
+export interface FeatureFlagsOptions extends FlagsOptions<Context>, KoaAdapterOptions {}
 
 /**
  * The middleware `featureFlags()` returns, with the client it evaluates through (close it on shutdown).
@@ -57,7 +58,10 @@ export type FeatureFlagsMiddleware = Middleware<FlagsState, FlagsState> & {
  * app.use((ctx) => { ctx.body = ctx.state.flags.newPricing ? 'new pricing' : 'old pricing'; });
  */
 export function featureFlags(
-  optionsOrClient?: KoaFlagsOptions | FlagsClient<Context> | ({ client: FlagsClient } & KoaAdapterOptions),
+  optionsOrClient?:
+    | FeatureFlagsOptions
+    | FlagsClient<Context>
+    | ({ client: FlagsClient } & KoaAdapterOptions),
   adapterOptions?: KoaAdapterOptions,
 ): FeatureFlagsMiddleware {
   const { client, options, visitors, readsCookies, readsQuery } = setUpAdapter<Context>(
@@ -76,7 +80,8 @@ export function featureFlags(
   };
 
   const attach = (ctx: Context, next: Next): Promise<unknown> => {
-    const result = client.forRequest(
+    const result = requestFlags(
+      client,
       ctx,
       {
         user: ctx.state.user,

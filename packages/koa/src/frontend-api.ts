@@ -1,7 +1,6 @@
 // Unleash's Frontend API in Koa, for unleash-proxy-client in the page: a middleware serving below its prefix
 // after featureFlags(), answering with each request's own flags.
-import type { FrontendApiOptions } from '@flagwise/core';
-import { frontendApiEndpoint } from '@flagwise/core/adapter';
+import { type FrontendApiOptions, frontendApiEndpoint } from '@flagwise/core';
 import type { Context } from 'koa';
 import { type EndpointMiddleware, mountEndpoint } from './mount-endpoint.js';
 

@@ -1,7 +1,7 @@
 // Route guards. When a flag is off for this request the guard neither calls next() nor touches the response,
 // so Koa answers exactly as it does for a route that does not exist (404 `Not Found`), with or without a router.
 import type { FlagName, RequestFlags } from '@flagwise/core';
-import { checkGuard, flagAllows, guardWithoutFlagsError } from '@flagwise/core/adapter';
+import { type CheckedGuard, checkGuard, flagAllows, guardWithoutFlagsError } from '@flagwise/core/adapter';
 import type { DefaultContext, DefaultState, Middleware, ParameterizedContext } from 'koa';
 
 /**
@@ -32,7 +32,7 @@ export function requireFeature<StateT = DefaultState, ContextT = DefaultContext>
   const checked = checkGuard<Middleware<StateT, ContextT>>('requireFeature', name, options, {
     onDisabledExample: ON_DISABLED_EXAMPLE,
   });
-  return guard(`requireFeature('${checked.name}')`, checked.name, undefined, checked.onDisabled);
+  return guard(`requireFeature('${checked.name}')`, checked);
 }
 
 /**
@@ -50,15 +50,14 @@ export function requireVariant<StateT = DefaultState, ContextT = DefaultContext>
     variants,
     onDisabledExample: ON_DISABLED_EXAMPLE,
   });
-  return guard(`requireVariant('${checked.name}')`, checked.name, checked.variants, checked.onDisabled);
+  return guard(`requireVariant('${checked.name}')`, checked);
 }
 
 function guard<StateT, ContextT>(
   label: string,
-  name: string,
-  variants: ReadonlySet<string> | undefined,
-  onDisabled: Middleware<StateT, ContextT> | undefined,
+  checked: CheckedGuard<Middleware<StateT, ContextT>>,
 ): Middleware<StateT, ContextT> {
+  const { name, variants, onDisabled } = checked;
   return (ctx, next) => {
     const context = ctx as ParameterizedContext<any, any>;
     const flags: RequestFlags | undefined = context.state?.flags ?? context.flags;
@@ -70,7 +69,7 @@ function guard<StateT, ContextT>(
         'add `app.use(featureFlags())` before your routes (before app.use(router.routes()))',
       );
     }
-    if (flagAllows(flags, name, variants)) return next();
+    if (flagAllows(flags, name, variants, checked)) return next();
     return onDisabled?.(ctx, next);
   };
 }

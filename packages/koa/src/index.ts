@@ -4,10 +4,10 @@ export * from '@flagwise/core/app';
 export { flagsDashboard, type KoaDashboardOptions } from './dashboard.js';
 export {
   type FeatureFlagsMiddleware,
+  type FeatureFlagsOptions,
   type FlagsState,
   featureFlags,
   type KoaAdapterOptions,
-  type KoaFlagsOptions,
 } from './feature-flags.js';
 export { flagsFrontendApi, type KoaFrontendApiOptions } from './frontend-api.js';
 export { type GuardOptions, requireFeature, requireVariant } from './guards.js';

@@ -1,5 +1,5 @@
 // OFREP in Koa: core's ofrepEndpoint() through the generic mount.
-import { type OfrepEndpointOptions, ofrepEndpoint } from '@flagwise/core/adapter';
+import { type OfrepEndpointOptions, ofrepEndpoint } from '@flagwise/core';
 import type { Context } from 'koa';
 import { type EndpointMiddleware, mountEndpoint } from './mount-endpoint.js';
 

@@ -409,3 +409,55 @@ describe('exports', () => {
     await client.close();
   });
 });
+
+describe('two apps in one process', () => {
+  // Guards the tests above made while no adapter was open go to the next one set up: only "checkout" is ours.
+  const guardWarnings = (logger: ReturnType<typeof collectingLogger>) =>
+    logger.lines.filter((line) => line.level === 'warn' && line.message.includes('names flag "checkout"'));
+
+  async function appWith(flags: Record<string, boolean>) {
+    const logger = collectingLogger();
+    const source = memorySource({ flags });
+    const client = createFlags({ source, logger });
+    cleanups.push(() => client.close());
+    await client.ready();
+    return {
+      app: new Koa<FlagsState, FlagsState>(),
+      router: new Router<FlagsState, FlagsState>(),
+      client,
+      source,
+      logger,
+    };
+  }
+
+  /** Waits until a change of the client's flags has been checked, and the checks it schedules have run. */
+  async function afterAChange(client: FlagsClient, source: ReturnType<typeof memorySource>) {
+    const changed = new Promise((resolve) => client.once('changed', resolve));
+    source.set('unrelated', true);
+    await changed;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+
+  it('warns about a guard in the app it guards, never in the other app', async () => {
+    const a = await appWith({ home: true });
+    a.app.use(featureFlags(a.client));
+    a.router.get('/checkout', requireFeature('checkout'), (ctx) => {
+      ctx.body = 'checkout';
+    });
+    a.app.use(a.router.routes());
+    const b = await appWith({ home: true });
+    b.app.use(featureFlags(b.client));
+    b.app.use((ctx) => {
+      ctx.body = 'home';
+    });
+
+    await waitFor(() => guardWarnings(a.logger).length === 1);
+    expect(guardWarnings(a.logger)[0].message).toMatch(
+      /requireFeature\('checkout'\) names flag "checkout", which is not defined/,
+    );
+    await afterAChange(b.client, b.source);
+    expect(guardWarnings(b.logger)).toEqual([]);
+    const { url } = await start(a.app);
+    expect((await request(url).get('/checkout')).status).toBe(404);
+  });
+});

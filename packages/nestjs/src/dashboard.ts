@@ -23,11 +23,16 @@ export interface FlagsDashboardOptions extends DashboardOptions {
 @Module({})
 // biome-ignore lint/complexity/noStaticOnlyClass: Nest modules are classes
 export class FlagsDashboardModule {
+  /**
+   * A module serving the dashboard below `path` (default `_flags`).
+   * @example
+   * FlagsDashboardModule.forRoot({ allow: (req) => req.user?.role === 'admin' })
+   */
   static forRoot(options: FlagsDashboardOptions = {}): DynamicModule {
-    const { path = '_flags', ...dashboard } = options;
+    const { path = '_flags', ...dashboard } = options ?? {};
     return {
       module: FlagsDashboardModule,
-      imports: [FlagsEndpointModule.register({ path, endpoint: createDashboard(dashboard) })],
+      imports: [FlagsEndpointModule.forRoot({ path, endpoint: createDashboard(dashboard) })],
     };
   }
 }

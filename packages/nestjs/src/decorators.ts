@@ -1,6 +1,6 @@
 // Decorators only set metadata (and apply the guard that reads it); @Flags() reads what the module attached.
 import { ConfigurationError, type FlagName, type RequestFlags } from '@flagwise/core';
-import { checkGuard, checkGuardOptions, describe, settleRequestFlags } from '@flagwise/core/adapter';
+import { checkGuard, checkGuardOptions, describeArgument, settleRequestFlags } from '@flagwise/core/adapter';
 import { createParamDecorator, type ExecutionContext, SetMetadata, UseGuards } from '@nestjs/common';
 import {
   ControllerFeatureFlagsGuard,
@@ -43,7 +43,7 @@ export function FeatureRequired(
   const names: readonly unknown[] = typeof flags === 'string' ? [flags] : flags;
   if (!Array.isArray(names)) {
     throw new ConfigurationError(
-      `@FeatureRequired(flags): flags must be a flag name or a list of them, e.g. @FeatureRequired('new-checkout'); got ${describe(flags)}`,
+      `@FeatureRequired(flags): flags must be a flag name or a list of them, e.g. @FeatureRequired('new-checkout'); got ${describeArgument(flags)}`,
     );
   }
   const rules = { onDisabledExample: ON_DISABLED_EXAMPLE };

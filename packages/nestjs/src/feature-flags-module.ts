@@ -1,19 +1,21 @@
-// The module: resolves its options through the shared adapter layer, waits for the first flags during
-// bootstrap, gives every HTTP request its lazy flags (a middleware, or a hook on Fastify), and closes the client
-// it created when the app shuts down.
+// The module: Nest's ConfigurableModuleBuilder gives it forRoot/forRootAsync (useFactory, useClass, useExisting);
+// what they provide goes unchanged to the shared adapter layer, which resolves it once. The module waits for the
+// first flags during bootstrap, gives every HTTP request its lazy flags (a middleware, or a hook on Fastify), and
+// closes the client it created when the app shuts down.
 import { ConfigurationError, type FlagsClient, type Logger } from '@flagwise/core';
 import {
   type AdapterDefinition,
   type AdapterSetup,
-  FLAGS_OPTION_KEYS,
+  checkKnownKeys,
+  describeArgument,
   isBoolean,
-  isClient,
   isFunction,
   setUpAdapter,
   startupReadiness,
   watchGuardedFlags,
 } from '@flagwise/core/adapter';
 import {
+  ConfigurableModuleBuilder,
   type DynamicModule,
   Global,
   Inject,
@@ -21,7 +23,6 @@ import {
   Logger as NestLogger,
   type NestModule,
   type OnApplicationShutdown,
-  type Provider,
 } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { FeatureFlagsService } from './feature-flags-service.js';
@@ -36,6 +37,34 @@ import { FEATURE_FLAGS_CLIENT, FEATURE_FLAGS_OPTIONS, FEATURE_FLAGS_SETUP, REQUE
 
 type Setup = AdapterSetup<any, NestAdapterOptions>;
 
+/** How the module was configured: the entry point for messages, and what only forRoot's second argument holds. */
+interface ModuleEntry {
+  /** e.g. `FeatureFlagsModule.forRoot(options)` */
+  call: string;
+  /** forRoot(client, adapterOptions)'s second argument */
+  adapterOptions?: NestAdapterOptions;
+  /** the options come from forRootAsync (a factory that returns nothing is a mistake, not "no options") */
+  async: boolean;
+}
+
+/** The setup the module's client provider made, for the setup provider (empty when a test replaced the client). */
+interface StartedSetup {
+  setup?: Setup;
+}
+
+const MODULE_ENTRY = Symbol('flagwise:nestjs:entry');
+const STARTED_SETUP = Symbol('flagwise:nestjs:started-setup');
+
+/** The method a `useClass` / `useExisting` class implements for `forRootAsync`. */
+const FACTORY_METHOD = 'createFeatureFlagsOptions';
+
+const { ConfigurableModuleClass } = new ConfigurableModuleBuilder<FeatureFlagsModuleOptions | FlagsClient>({
+  optionsInjectionToken: FEATURE_FLAGS_OPTIONS,
+})
+  .setClassMethodName('forRoot')
+  .setFactoryMethodName(FACTORY_METHOD)
+  .build();
+
 /**
  * Feature flags for a Nest app. Global: import it once, in the root module.
  * @example
@@ -44,12 +73,14 @@ type Setup = AdapterSetup<any, NestAdapterOptions>;
  */
 @Global()
 @Module({})
-export class FeatureFlagsModule implements NestModule, OnApplicationShutdown {
+export class FeatureFlagsModule extends ConfigurableModuleClass implements NestModule, OnApplicationShutdown {
   constructor(
     @Inject(FEATURE_FLAGS_SETUP) private readonly setup: Setup,
     @Inject(REQUEST_FLAGS) private readonly requestFlags: NestRequestFlags,
     @Inject(HttpAdapterHost) private readonly adapterHost: HttpAdapterHost,
-  ) {}
+  ) {
+    super();
+  }
 
   /** Attaches every HTTP request's flags as it comes in: before the routes and Nest middleware, for all of them. */
   configure(): void {
@@ -69,72 +100,31 @@ export class FeatureFlagsModule implements NestModule, OnApplicationShutdown {
     options: FeatureFlagsModuleOptions | FlagsClient = {},
     adapterOptions?: NestAdapterOptions,
   ): DynamicModule {
-    // One object form for FEATURE_FLAGS_OPTIONS: a client given first becomes { client, ...adapterOptions }.
-    const given = isClient(options)
-      ? { ...adapterOptions, client: options as FlagsClient }
-      : { ...(options as object), ...adapterOptions };
-    if (!isClient(options) && adapterOptions !== undefined) {
-      // Let the layer say what is wrong with (options, adapterOptions), as in every adapter.
-      setUpAdapter<any, NestExtra>(NEST_ADAPTER, options, adapterOptions);
-    }
-    return FeatureFlagsModule.build([{ provide: FEATURE_FLAGS_OPTIONS, useValue: given }]);
+    // biome-ignore lint/complexity/noThisInStatic: the builder's method makes a module of the class it is called on
+    return withFlagsProviders(super.forRoot(options), {
+      call: 'FeatureFlagsModule.forRoot(options)',
+      adapterOptions,
+      async: false,
+    });
   }
 
   /**
-   * Flags from options a factory makes, with injected providers.
+   * Flags from options made at startup with injected providers, the way Nest modules take them: `useFactory`
+   * (with `inject`), `useClass` (a class the module instantiates) or `useExisting` (a provider the app has), each
+   * with `imports`. The class implements `FeatureFlagsOptionsFactory`.
    * @example
    * FeatureFlagsModule.forRootAsync({
    *   imports: [ConfigModule],
    *   inject: [ConfigService],
    *   useFactory: (config: ConfigService) => ({ source: fileSource(config.getOrThrow('FLAGS_FILE')) }),
    * })
+   * @example
+   * FeatureFlagsModule.forRootAsync({ imports: [ConfigModule], useClass: FlagsConfig })
    */
   static forRootAsync(options: FeatureFlagsModuleAsyncOptions): DynamicModule {
-    if (typeof options?.useFactory !== 'function') {
-      throw new ConfigurationError(
-        'FeatureFlagsModule.forRootAsync({ useFactory }): useFactory must be a function returning the options, ' +
-          'e.g. useFactory: (config: ConfigService) => ({ source: fileSource(config.get("FLAGS_FILE")) })',
-      );
-    }
-    return FeatureFlagsModule.build(
-      [{ provide: FEATURE_FLAGS_OPTIONS, useFactory: options.useFactory, inject: options.inject ?? [] }],
-      options.imports,
-    );
-  }
-
-  private static build(optionsProviders: Provider[], imports: DynamicModule['imports'] = []): DynamicModule {
-    return {
-      module: FeatureFlagsModule,
-      global: true,
-      imports,
-      providers: [
-        ...optionsProviders,
-        // The client first, from the options: a test that overrides FEATURE_FLAGS_CLIENT replaces it whole.
-        { provide: FEATURE_FLAGS_CLIENT, useFactory: startClient, inject: [FEATURE_FLAGS_OPTIONS] },
-        {
-          provide: FEATURE_FLAGS_SETUP,
-          useFactory: setupOf,
-          inject: [FEATURE_FLAGS_CLIENT, FEATURE_FLAGS_OPTIONS],
-        },
-        {
-          provide: REQUEST_FLAGS,
-          useFactory: (setup: Setup) => new NestRequestFlags(setup),
-          inject: [FEATURE_FLAGS_SETUP],
-        },
-        {
-          provide: FeatureFlagsService,
-          useFactory: (client: FlagsClient) => new FeatureFlagsService(client),
-          inject: [FEATURE_FLAGS_CLIENT],
-        },
-      ],
-      exports: [
-        FEATURE_FLAGS_OPTIONS,
-        FEATURE_FLAGS_CLIENT,
-        FEATURE_FLAGS_SETUP,
-        REQUEST_FLAGS,
-        FeatureFlagsService,
-      ],
-    };
+    const call = checkAsyncOptions(options);
+    // biome-ignore lint/complexity/noThisInStatic: the builder's method makes a module of the class it is called on
+    return withFlagsProviders(super.forRootAsync(options), { call, async: true });
   }
 
   /** Closes the client when the module created it (after the HTTP server stopped taking requests). */
@@ -143,18 +133,79 @@ export class FeatureFlagsModule implements NestModule, OnApplicationShutdown {
   }
 }
 
+/** Adds the client, the setup, the request flags and the service to what forRoot/forRootAsync built. */
+function withFlagsProviders(module: DynamicModule, entry: ModuleEntry): DynamicModule {
+  return {
+    ...module,
+    global: true,
+    providers: [
+      ...(module.providers ?? []),
+      { provide: MODULE_ENTRY, useValue: entry },
+      { provide: STARTED_SETUP, useFactory: (): StartedSetup => ({}) },
+      // The client first, from the options: a test that overrides FEATURE_FLAGS_CLIENT replaces it whole.
+      {
+        provide: FEATURE_FLAGS_CLIENT,
+        useFactory: startClient,
+        inject: [FEATURE_FLAGS_OPTIONS, MODULE_ENTRY, STARTED_SETUP],
+      },
+      {
+        provide: FEATURE_FLAGS_SETUP,
+        useFactory: setupOf,
+        inject: [FEATURE_FLAGS_CLIENT, FEATURE_FLAGS_OPTIONS, MODULE_ENTRY, STARTED_SETUP],
+      },
+      {
+        provide: REQUEST_FLAGS,
+        useFactory: (setup: Setup) => new NestRequestFlags(setup),
+        inject: [FEATURE_FLAGS_SETUP],
+      },
+      {
+        provide: FeatureFlagsService,
+        useFactory: (client: FlagsClient) => new FeatureFlagsService(client),
+        inject: [FEATURE_FLAGS_CLIENT],
+      },
+    ],
+    exports: [
+      FEATURE_FLAGS_OPTIONS,
+      FEATURE_FLAGS_CLIENT,
+      FEATURE_FLAGS_SETUP,
+      REQUEST_FLAGS,
+      FeatureFlagsService,
+    ],
+  };
+}
+
 type NestExtra = Pick<NestAdapterOptions, 'onDisabled' | 'failOnNotReady'>;
 
-const NEST_ADAPTER: AdapterDefinition<NestExtra> = {
-  entry: 'FeatureFlagsModule.forRoot(options)',
-  options: { onDisabled: isFunction, failOnNotReady: isBoolean },
+const NEST_OPTIONS: AdapterDefinition<NestExtra>['options'] = {
+  onDisabled: isFunction,
+  failOnNotReady: isBoolean,
 };
 
-// The setup of each client the module started, for FEATURE_FLAGS_SETUP.
-const setups = new WeakMap<FlagsClient, Setup>();
+/** The module's arguments, resolved by the shared adapter layer (with a test's stand-in client, if any). */
+function resolve(
+  options: unknown,
+  entry: ModuleEntry,
+  definition: Pick<AdapterDefinition, 'logger' | 'standInClient'>,
+): Setup {
+  if (entry.async && (options === null || typeof options !== 'object')) {
+    throw new ConfigurationError(
+      `${entry.call}: the factory must return the module's options, e.g. { source: fileSource('flags.yaml') } ` +
+        `(or {} for flags.yaml in the working directory); got ${describeArgument(options)}`,
+    );
+  }
+  return setUpAdapter<any, NestExtra>(
+    { entry: entry.call, options: NEST_OPTIONS, ...definition },
+    options,
+    entry.adapterOptions,
+  );
+}
 
-async function startClient(given: unknown): Promise<FlagsClient> {
-  const setup: Setup = setUpAdapter<any, NestExtra>({ ...NEST_ADAPTER, logger: nestLogger() }, given);
+async function startClient(
+  options: unknown,
+  entry: ModuleEntry,
+  started: StartedSetup,
+): Promise<FlagsClient> {
+  const setup = resolve(options, entry, { logger: nestLogger() });
   try {
     await startupReadiness(setup.client, {
       timeoutMs: setup.options.readyTimeoutMs,
@@ -164,23 +215,91 @@ async function startClient(given: unknown): Promise<FlagsClient> {
     if (setup.ownsClient) await setup.client.close();
     throw error;
   }
-  setups.set(setup.client, setup);
+  started.setup = setup;
   return setup.client;
 }
 
 /** The setup startClient made, or, for a client put in its place (a test's override), one for that client. */
-function setupOf(client: FlagsClient, given: unknown): Setup {
-  let setup = setups.get(client);
-  if (setup === undefined) {
-    const adapterOptions = Object.fromEntries(
-      Object.entries((given ?? {}) as object).filter(
-        ([key]) => key !== 'client' && !(FLAGS_OPTION_KEYS as readonly string[]).includes(key),
-      ),
-    );
-    setup = setUpAdapter<any, NestExtra>(NEST_ADAPTER, client, adapterOptions);
-  }
+function setupOf(client: FlagsClient, options: unknown, entry: ModuleEntry, started: StartedSetup): Setup {
+  const setup =
+    started.setup?.client === client ? started.setup : resolve(options, entry, { standInClient: client });
   watchGuardedFlags(client);
   return setup;
+}
+
+const ASYNC_KEYS = [
+  'imports',
+  'inject',
+  'useFactory',
+  'useClass',
+  'useExisting',
+  'provideInjectionTokensFrom',
+];
+const ASYNC_FORMS = ['useFactory', 'useClass', 'useExisting'] as const;
+const ASYNC_EXAMPLE =
+  'e.g. { imports: [ConfigModule], inject: [ConfigService], useFactory: (config: ConfigService) => ' +
+  "({ source: fileSource(config.getOrThrow('FLAGS_FILE')) }) }, or { imports: [ConfigModule], useClass: FlagsConfig } " +
+  `where FlagsConfig has ${FACTORY_METHOD}()`;
+
+/** Throws a ConfigurationError that says how to fix forRootAsync's options; returns the call for later messages. */
+function checkAsyncOptions(options: FeatureFlagsModuleAsyncOptions): string {
+  const entry = 'FeatureFlagsModule.forRootAsync(options)';
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw new ConfigurationError(
+      `${entry}: pass useFactory, useClass or useExisting, ${ASYNC_EXAMPLE}; got ${describeArgument(options)}`,
+    );
+  }
+  checkKnownKeys(entry, options, ASYNC_KEYS);
+  const forms = ASYNC_FORMS.filter((key) => options[key] !== undefined);
+  if (forms.length !== 1) {
+    throw new ConfigurationError(
+      `${entry}: takes one of useFactory, useClass and useExisting; got ` +
+        `${forms.length === 0 ? 'none' : forms.join(' and ')}. ${ASYNC_EXAMPLE}`,
+    );
+  }
+  const [form] = forms;
+  if (options.imports !== undefined && !Array.isArray(options.imports)) {
+    throw new ConfigurationError(
+      `${entry}: imports must be a list of modules, e.g. [ConfigModule]; got ${describeArgument(options.imports)}`,
+    );
+  }
+  if (options.inject !== undefined && (form !== 'useFactory' || !Array.isArray(options.inject))) {
+    throw new ConfigurationError(
+      form === 'useFactory'
+        ? `${entry}: inject must be a list of what useFactory gets, e.g. [ConfigService]; got ${describeArgument(options.inject)}`
+        : `${entry}: inject lists useFactory's arguments; ${form}'s class gets what it needs through its constructor`,
+    );
+  }
+  if (form === 'useFactory') {
+    if (typeof options.useFactory !== 'function') {
+      throw new ConfigurationError(
+        `${entry}: useFactory must be a function returning the options; got ${describeArgument(options.useFactory)}`,
+      );
+    }
+    return 'FeatureFlagsModule.forRootAsync({ useFactory })';
+  }
+  const given: unknown = options[form];
+  const named =
+    typeof given === 'function' ? `class ${given.name || '(anonymous)'}` : describeArgument(given);
+  // useClass is instantiated here, so it needs the method; useExisting names a provider, which may be bound to a
+  // class other than its token (an abstract class, a string or a symbol).
+  if (form === 'useClass') {
+    const method =
+      typeof given === 'function' ? (given.prototype as object)?.[FACTORY_METHOD as never] : undefined;
+    if (typeof method !== 'function') {
+      throw new ConfigurationError(
+        `${entry}: useClass must be a class with a ${FACTORY_METHOD}() method that returns the options ` +
+          `(implements FeatureFlagsOptionsFactory); got ${named}`,
+      );
+    }
+  } else if (typeof given !== 'function' && typeof given !== 'string' && typeof given !== 'symbol') {
+    throw new ConfigurationError(
+      `${entry}: useExisting must name a provider the app has (a class or a token) whose ${FACTORY_METHOD}() ` +
+        `returns the options; got ${named}`,
+    );
+  }
+  const name = typeof given === 'function' ? given.name : String(given);
+  return `FeatureFlagsModule.forRootAsync({ ${form}: ${name} })`;
 }
 
 /** Nest's own Logger, under the context `flagwise` (so the messages drop their own `flagwise:` prefix). */

@@ -4,14 +4,15 @@ export { FlagsDashboardModule, type FlagsDashboardOptions } from './dashboard.js
 export { FeatureRequired, Flags, type RequirementOptions, VariantRequired } from './decorators.js';
 export { FeatureFlagsModule } from './feature-flags-module.js';
 export { FeatureFlagsService } from './feature-flags-service.js';
-export { flagsFrontendApi, type NestFrontendApiOptions } from './frontend-api.js';
+export { FlagsFrontendApiModule, type FlagsFrontendApiOptions } from './frontend-api.js';
 export { FeatureFlagsGuard } from './guards.js';
 export { FlagsEndpointModule, type FlagsEndpointOptions } from './mount-endpoint.js';
-export { type FlagsOfrepOptions, flagsOfrep } from './ofrep.js';
+export { FlagsOfrepModule, type FlagsOfrepOptions } from './ofrep.js';
 export type {
   DisabledRoute,
   FeatureFlagsModuleAsyncOptions,
   FeatureFlagsModuleOptions,
+  FeatureFlagsOptionsFactory,
   NestAdapterOptions,
   OnDisabled,
 } from './options.js';

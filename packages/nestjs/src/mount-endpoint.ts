@@ -1,9 +1,10 @@
-// Mounting a flagwise endpoint (the dashboard, the Frontend API, OFREP) in Nest: a module of its own with one
-// controller at the endpoint's path, on the Express and the Fastify platform. The request's flags come from
-// FeatureFlagsModule (import it too), built exactly as `@Flags()` gets them.
+// Mounting a flagwise endpoint in Nest: a module of its own with one controller at the endpoint's path, on the
+// Express and the Fastify platform. The dashboard, OFREP and the Frontend API are modules over it; the request's
+// flags come from FeatureFlagsModule (import it too), built exactly as `@Flags()` gets them.
 import { ConfigurationError, type FlagsClient } from '@flagwise/core';
 import type { Endpoint, EndpointResponse } from '@flagwise/core/adapter';
 import {
+  describeArgument,
   EndpointShutdown,
   endpointStream,
   flagsMissingError,
@@ -32,7 +33,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import { flagsOfRequest } from './platform-request.js';
 import { FEATURE_FLAGS_CLIENT } from './tokens.js';
 
-/** Where `FlagsEndpointModule.register()` serves an endpoint. */
+/** Where `FlagsEndpointModule.forRoot()` serves an endpoint. */
 export interface FlagsEndpointOptions {
   /** the path the endpoint answers below, e.g. '_flags' (under the app's global prefix, if it has one) */
   path: string;
@@ -66,8 +67,13 @@ interface FastifyReplyLike {
   send(payload?: unknown): unknown;
 }
 
-function endpointController(path: string, endpoint: Endpoint): Type {
-  @Controller(path)
+/**
+ * The controller serving `endpoint` below `path`. With a `scope` (the path of its own every route of the endpoint
+ * is under, e.g. OFREP's `/ofrep/v1/evaluate/flags`), it takes only requests below `path` + `scope`, so an
+ * endpoint at the app's root leaves the app's other routes alone; the endpoint still sees its URLs in full.
+ */
+function endpointController(path: string, endpoint: Endpoint, scope: string): Type {
+  @Controller(`${path}${scope}`)
   class FlagsEndpointController implements BeforeApplicationShutdown {
     private readonly shutdown = new EndpointShutdown();
     private readonly platform: string;
@@ -101,7 +107,8 @@ function endpointController(path: string, endpoint: Endpoint): Type {
     private async serve(request: PlatformRequest, response: unknown, below: string): Promise<unknown> {
       const fullUrl = request.originalUrl ?? request.url;
       const query = fullUrl.indexOf('?');
-      const url = query < 0 || below.includes('?') ? below : `${below}${fullUrl.slice(query)}`;
+      const inScope = withScope(scope, below);
+      const url = query < 0 || inScope.includes('?') ? inScope : `${inScope}${fullUrl.slice(query)}`;
       const flags = flagsOfRequest(request);
       const client = this.client!;
       if (flags === undefined) {
@@ -135,6 +142,12 @@ function endpointController(path: string, endpoint: Endpoint): Type {
   return FlagsEndpointController;
 }
 
+/** The URL below the controller's path (`/`, `/?x=1`, `/key`) as the endpoint sees it: under its scope. */
+function withScope(scope: string, below: string): string {
+  if (scope === '') return below;
+  return below === '/' || below.startsWith('/?') ? `${scope}${below.slice(1)}` : `${scope}${below}`;
+}
+
 function sendWithFastify(reply: FastifyReplyLike, answer: EndpointResponse, shutdown: AbortSignal): unknown {
   reply.code(answer.status);
   // reply.header adds Set-Cookie values to those already set.
@@ -151,13 +164,14 @@ function sendWithFastify(reply: FastifyReplyLike, answer: EndpointResponse, shut
 let mounts = 0;
 
 /**
- * Serves a flagwise endpoint (the dashboard, the Frontend API, OFREP) at a path of the app, on Express and
- * Fastify, with each request's flags from FeatureFlagsModule (import that too).
+ * Serves a flagwise endpoint at a path of the app, on Express and Fastify, with each request's flags from
+ * FeatureFlagsModule (import that too). The dashboard, OFREP and the Frontend API have modules of their own
+ * (`FlagsDashboardModule`, `FlagsOfrepModule`, `FlagsFrontendApiModule`); this one mounts any other endpoint.
  * @example
  * @Module({
  *   imports: [
  *     FeatureFlagsModule.forRoot({ source: fileSource('flags.yaml') }),
- *     FlagsEndpointModule.register({ path: '_flags', endpoint: createDashboard({ allow }) }),
+ *     FlagsEndpointModule.forRoot({ path: 'flags-status', endpoint: statusEndpoint }),
  *   ],
  * })
  * export class AppModule {}
@@ -169,23 +183,24 @@ export class FlagsEndpointModule implements NestModule {
     @Inject(HttpAdapterHost) private readonly adapterHost: HttpAdapterHost,
   ) {}
 
-  static register(options: FlagsEndpointOptions): DynamicModule {
+  /**
+   * A module serving `endpoint` below `path`.
+   * @example
+   * FlagsEndpointModule.forRoot({ path: 'flags-status', endpoint: statusEndpoint })
+   */
+  static forRoot(options: FlagsEndpointOptions): DynamicModule {
     if (typeof options?.endpoint?.handle !== 'function') {
       throw new ConfigurationError(
-        'FlagsEndpointModule.register({ path, endpoint }): endpoint must be a flagwise endpoint, ' +
+        'FlagsEndpointModule.forRoot({ path, endpoint }): endpoint must be a flagwise endpoint, ' +
           "e.g. { path: '_flags', endpoint: createDashboard({ allow }) }",
       );
     }
-    const controller = endpointController(normalizePrefix(options.path), options.endpoint);
-    return {
-      module: FlagsEndpointModule,
-      controllers: [controller],
-      // The id keeps two mounts apart: Nest would take two registrations that look alike for one module.
-      providers: [
-        { provide: ENDPOINT_CONTROLLER, useValue: controller },
-        { provide: `flagwise:endpoint:${++mounts}`, useValue: mounts },
-      ],
-    };
+    if (typeof options.path !== 'string') {
+      throw new ConfigurationError(
+        `FlagsEndpointModule.forRoot({ path, endpoint }): path must be the path it answers below, e.g. '_flags'; got ${describeArgument(options.path)}`,
+      );
+    }
+    return endpointModule(options.path, options.endpoint);
   }
 
   /** Picks the wildcard the platform's router understands; Nest reads route paths after configure(). */
@@ -194,4 +209,18 @@ export class FlagsEndpointModule implements NestModule {
     if (adapter === undefined || adapter === null) return;
     Reflect.defineMetadata(PATH_METADATA, wildcardFor(adapter), this.controller.prototype.below);
   }
+}
+
+/** FlagsEndpointModule serving `endpoint` below `path`, taking only requests below `path` + `scope`. */
+export function endpointModule(path: string, endpoint: Endpoint, scope = ''): DynamicModule {
+  const controller = endpointController(normalizePrefix(path), endpoint, normalizePrefix(scope));
+  return {
+    module: FlagsEndpointModule,
+    controllers: [controller],
+    // The id keeps two mounts apart: Nest would take two registrations that look alike for one module.
+    providers: [
+      { provide: ENDPOINT_CONTROLLER, useValue: controller },
+      { provide: `flagwise:endpoint:${++mounts}`, useValue: mounts },
+    ],
+  };
 }

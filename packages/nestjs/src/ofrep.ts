@@ -1,25 +1,42 @@
-// OFREP in Nest: core's ofrepEndpoint() through FlagsEndpointModule.
-import { type OfrepEndpointOptions, ofrepEndpoint } from '@flagwise/core/adapter';
-import type { DynamicModule } from '@nestjs/common';
-import { FlagsEndpointModule } from './mount-endpoint.js';
+// OFREP in Nest: core's ofrepEndpoint() in a module of its own, on Express and Fastify.
+import { type OfrepEndpointOptions, ofrepEndpoint } from '@flagwise/core';
+import { type DynamicModule, Module } from '@nestjs/common';
+import { endpointModule } from './mount-endpoint.js';
 
-/** `flagsOfrep()`'s options: the endpoint's, and where it answers. */
+const OFREP_ROUTES = 'ofrep/v1/evaluate/flags';
+
+/** Options of `FlagsOfrepModule.forRoot()`: the endpoint's, and where it answers. */
 export interface FlagsOfrepOptions extends OfrepEndpointOptions {
   /** the path the web SDK's `baseUrl` ends with (under the app's global prefix, if any); default: the root */
   path?: string;
 }
 
 /**
- * Serves OFREP (`POST /ofrep/v1/evaluate/flags` and `/ofrep/v1/evaluate/flags/{key}`) with each request's own
- * flags from FeatureFlagsModule (import that too), browser-visible flags only, for OpenFeature's web SDK: a
- * FlagsEndpointModule to import.
+ * OFREP (`POST /ofrep/v1/evaluate/flags` and `/ofrep/v1/evaluate/flags/{key}`) for OpenFeature's web SDK, next to
+ * FeatureFlagsModule: each request's own flags, browser-visible flags only.
  * @example
  * @Module({
- *   imports: [FeatureFlagsModule.forRoot(), flagsOfrep({ trustClientContext: ['properties.locale'] })],
+ *   imports: [
+ *     FeatureFlagsModule.forRoot({ source: fileSource('flags.yaml') }),
+ *     FlagsOfrepModule.forRoot({ trustClientContext: ['properties.locale'] }),
+ *   ],
  * })
  * export class AppModule {}
  */
-export function flagsOfrep(options: FlagsOfrepOptions = {}): DynamicModule {
-  const { path = '', ...endpointOptions } = options;
-  return FlagsEndpointModule.register({ path, endpoint: ofrepEndpoint(endpointOptions) });
+@Module({})
+// biome-ignore lint/complexity/noStaticOnlyClass: Nest modules are classes
+export class FlagsOfrepModule {
+  /**
+   * A module serving OFREP below `path` (default: the root, so `baseUrl` is the app's origin).
+   * @example
+   * FlagsOfrepModule.forRoot({ path: 'features' }) // new OFREPWebProvider({ baseUrl: `${location.origin}/features` })
+   */
+  static forRoot(options: FlagsOfrepOptions = {}): DynamicModule {
+    const { path = '', ...endpoint } = options ?? {};
+    return {
+      module: FlagsOfrepModule,
+      // Every OFREP route is below /ofrep/v1/evaluate/flags: at the app's root, the other routes stay the app's.
+      imports: [endpointModule(path, ofrepEndpoint(endpoint), OFREP_ROUTES)],
+    };
+  }
 }

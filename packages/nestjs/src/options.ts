@@ -1,6 +1,6 @@
 // The module's options: the core client's options (or a client), plus what only the Nest adapter needs.
 import type { AdapterOptions, FlagsClient, FlagsOptions, RequestFlags } from '@flagwise/core';
-import type { ExecutionContext, ModuleMetadata } from '@nestjs/common';
+import type { ConfigurableModuleAsyncOptions, ExecutionContext } from '@nestjs/common';
 
 /**
  * What `onDisabled` is told about the route that is off for this request.
@@ -54,17 +54,36 @@ export type FeatureFlagsModuleOptions<Request = any> = (
   NestAdapterOptions<Request>;
 
 /**
- * `FeatureFlagsModule.forRootAsync(...)`: options from a factory, e.g. with ConfigService.
+ * What a `useClass` / `useExisting` class of `FeatureFlagsModule.forRootAsync` implements.
+ * @example
+ * @Injectable()
+ * export class FlagsConfig implements FeatureFlagsOptionsFactory {
+ *   constructor(private readonly config: ConfigService) {}
+ *   createFeatureFlagsOptions() {
+ *     return { source: fileSource(this.config.getOrThrow('FLAGS_FILE')) };
+ *   }
+ * }
+ */
+export interface FeatureFlagsOptionsFactory<Request = any> {
+  createFeatureFlagsOptions():
+    | FeatureFlagsModuleOptions<Request>
+    | Promise<FeatureFlagsModuleOptions<Request>>;
+}
+
+/**
+ * `FeatureFlagsModule.forRootAsync(...)`: the options from a factory with injected providers (`useFactory` and
+ * `inject`), from a class the module instantiates (`useClass`), or from a provider the app already has
+ * (`useExisting`); `imports` makes the modules they need available.
  * @example
  * FeatureFlagsModule.forRootAsync({
  *   imports: [ConfigModule],
  *   inject: [ConfigService],
- *   useFactory: (config: ConfigService) => ({ source: fileSource(config.get('FLAGS_FILE')) }),
+ *   useFactory: (config: ConfigService) => ({ source: fileSource(config.getOrThrow('FLAGS_FILE')) }),
  * })
+ * @example
+ * FeatureFlagsModule.forRootAsync({ imports: [ConfigModule], useClass: FlagsConfig })
  */
-export interface FeatureFlagsModuleAsyncOptions<Request = any> extends Pick<ModuleMetadata, 'imports'> {
-  useFactory: (
-    ...args: any[]
-  ) => FeatureFlagsModuleOptions<Request> | Promise<FeatureFlagsModuleOptions<Request>>;
-  inject?: any[];
-}
+export type FeatureFlagsModuleAsyncOptions<Request = any> = ConfigurableModuleAsyncOptions<
+  FeatureFlagsModuleOptions<Request>,
+  'createFeatureFlagsOptions'
+>;

@@ -10,6 +10,7 @@ import {
   OptionalFields,
   type RequestInput,
   type RequestReader,
+  requestFlagsLater,
   settleRequestFlags,
   trustsProxy,
 } from '@flagwise/core/adapter';
@@ -66,7 +67,8 @@ export class NestRequestFlags implements RequestReader<PlatformRequest, Platform
   attachLater(request: PlatformRequest, response: PlatformResponse | undefined): RequestFlags {
     const attached = asFlags(this.added.read(request, 'flags'));
     if (attached !== undefined) return attached;
-    const flags = this.client.forRequestLater(
+    const flags = requestFlagsLater(
+      this.client,
       request,
       response,
       this,

@@ -41,7 +41,7 @@ export class FeatureFlagsTestingModule {
 function isTestFlags(value: PinnedFlags | TestFlags): value is TestFlags {
   return (
     value instanceof TestFlags ||
-    (typeof (value as Partial<TestFlags>).forRequest === 'function' &&
+    (typeof (value as Partial<TestFlags>).withFlags === 'function' &&
       typeof (value as Partial<TestFlags>).clearRequests === 'function')
   );
 }

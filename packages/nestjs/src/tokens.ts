@@ -1,7 +1,7 @@
 // Injection tokens and metadata keys. Symbols for tokens, so no other provider can collide with them.
 
 /**
- * The module's options as given to `forRoot` or returned by the `forRootAsync` factory.
+ * The module's options: `forRoot`'s first argument, or what `forRootAsync`'s factory returned.
  * @example
  * constructor(@Inject(FEATURE_FLAGS_OPTIONS) private readonly options: FeatureFlagsModuleOptions) {}
  */

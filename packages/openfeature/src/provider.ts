@@ -11,7 +11,7 @@ import {
 import {
   checkKnownKeys,
   DEFAULT_READY_TIMEOUT_MS,
-  describe,
+  describeArgument,
   FLAGS_OPTION_KEYS,
   isClient,
   isMilliseconds,
@@ -78,7 +78,7 @@ export class FlagwiseProvider implements Provider {
     if (clientOrOptions !== undefined && (clientOrOptions === null || typeof clientOrOptions !== 'object')) {
       throw new ConfigurationError(
         'new FlagwiseProvider(options | client): pass options such as { source: fileSource("flags.yaml") }, ' +
-          `a client from createFlags(), or nothing (flags.yaml in the working directory); got ${describe(clientOrOptions)}`,
+          `a client from createFlags(), or nothing (flags.yaml in the working directory); got ${describeArgument(clientOrOptions)}`,
       );
     }
     if (options !== undefined && !isClient(clientOrOptions)) {
@@ -99,7 +99,7 @@ export class FlagwiseProvider implements Provider {
       const { client, ...rest } = given;
       if (!isClient(client)) {
         throw new ConfigurationError(
-          `new FlagwiseProvider({ client }): client must be a flags client from createFlags(); got ${describe(client)}`,
+          `new FlagwiseProvider({ client }): client must be a flags client from createFlags(); got ${describeArgument(client)}`,
         );
       }
       checkKnownKeys('new FlagwiseProvider({ client, ...options })', rest, PROVIDER_OPTIONS);
@@ -240,7 +240,7 @@ function readyTimeoutOf(options: FlagwiseProviderOptions | undefined): number {
   const problem = isMilliseconds(timeout);
   if (problem !== undefined) {
     throw new ConfigurationError(
-      `new FlagwiseProvider({ readyTimeoutMs }): readyTimeoutMs must be ${problem}; got ${describe(timeout)}`,
+      `new FlagwiseProvider({ readyTimeoutMs }): readyTimeoutMs must be ${problem}; got ${describeArgument(timeout)}`,
     );
   }
   return timeout;

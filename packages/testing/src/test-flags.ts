@@ -2,7 +2,6 @@
 // for the whole client or for one request (the pins header), and which remembers what each request read.
 import {
   type ClientFeaturesPayload,
-  type ContextHook,
   FlagsClient,
   type FlagsOptions,
   type MemoryFlagValue,
@@ -10,7 +9,7 @@ import {
   memorySource,
   type RequestFlags,
 } from '@flagwise/core';
-import type { RequestFlagsResult, RequestInput, RequestReader, VisitorIds } from '@flagwise/core/adapter';
+import { routeRequests } from '@flagwise/core/adapter';
 import { type PinnedFlags, parsePins, pinsHeaderOf } from './pins.js';
 import { type NameResolver, nameResolver, type RequestRecord, recordRequest } from './request-record.js';
 
@@ -56,6 +55,9 @@ export class TestFlags<Request = any> extends FlagsClient<Request> {
     this.memory = memory;
     this.initial = memory.current();
     this.options = options;
+    // Every adapter builds a request's flags through the client's request path: this client's route serves the
+    // request's pins (its pins header) and records what the request reads.
+    routeRequests<Request>(this, (request) => this.serving(request));
   }
 
   /** Sets one flag for every request until `reset()` or the next `set`. */
@@ -104,48 +106,10 @@ export class TestFlags<Request = any> extends FlagsClient<Request> {
     return result;
   }
 
-  /**
-   * The adapters' entry point, as on every client; this one also serves the request's pins (its pins header)
-   * and records what the request reads.
-   */
-  override forRequest(
-    request: Request,
-    input: RequestInput,
-    hook?: ContextHook<Request>,
-    visitors?: VisitorIds,
-  ): RequestFlagsResult | Promise<RequestFlagsResult> {
-    const { served, record } = this.serving(request);
-    const result =
-      served === this
-        ? super.forRequest(request, input, hook, visitors)
-        : served.forRequest(request, input, hook, visitors);
-    const recorded = (built: RequestFlagsResult): RequestFlagsResult => {
-      const flags = record(built.flags);
-      return built.setCookie === undefined ? { flags } : { flags, setCookie: built.setCookie };
-    };
-    return result instanceof Promise ? result.then(recorded) : recorded(result);
-  }
-
-  /** The adapters' entry point for flags built at their first read, with the same pins and records. */
-  override forRequestLater<Response>(
-    request: Request,
-    response: Response,
-    reader: RequestReader<Request, Response>,
-    hook?: ContextHook<Request>,
-    visitors?: VisitorIds,
-  ): RequestFlags {
-    const { served, record } = this.serving(request);
-    return record(
-      served === this
-        ? super.forRequestLater(request, response, reader, hook, visitors)
-        : served.forRequestLater(request, response, reader, hook, visitors),
-    );
-  }
-
   /** The client that serves a request (a pinned one when it carries pins), and how to record what it reads. */
   private serving(request: Request): {
-    served: FlagsClient<Request>;
-    record: (flags: RequestFlags) => RequestFlags;
+    client: FlagsClient<Request>;
+    wrap: (flags: RequestFlags) => RequestFlags;
   } {
     const header = pinsHeaderOf(request);
     let served: FlagsClient<Request> = this;
@@ -168,7 +132,7 @@ export class TestFlags<Request = any> extends FlagsClient<Request> {
       if (this.records.length > MAX_RECORDS) this.records.shift();
       return flags;
     };
-    return { served, record };
+    return { client: served, wrap: record };
   }
 
   /** Every request served since the client was made or last `reset()` / `clearRequests()`, oldest first. */

@@ -1,4 +1,6 @@
 // flagStates and eachFlagState for vitest: the states of a flag, the pins and headers for each, one test each.
+
+import { requestFlags } from '@flagwise/core/adapter';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTestFlags, flagStates, PINS_HEADER } from '../src/index.js';
 import { eachFlagState } from '../src/vitest.js';
@@ -43,14 +45,14 @@ describe('flagStates', () => {
     expect(states.map((state) => state.label)).toEqual(['variant short', 'variant long', 'off']);
     const flags = createTestFlags();
     for (const state of states) {
-      const { flags: requestFlags } = await flags.forRequest({ headers: state.headers }, {});
-      const variant = requestFlags.variant('copy');
+      const { flags: served } = await requestFlags(flags, { headers: state.headers }, {});
+      const variant = served.variant('copy');
       expect(variant.feature_enabled).toBe(state.enabled);
       expect(variant.name).toBe(state.variant ?? 'disabled');
     }
-    const short = (await flags.forRequest({ headers: states[0].headers }, {})).flags.variant('copy');
+    const short = (await requestFlags(flags, { headers: states[0].headers }, {})).flags.variant('copy');
     expect(short.payload).toEqual({ type: 'json', value: '{"headline":"Buy"}' });
-    const long = (await flags.forRequest({ headers: states[1].headers }, {})).flags.variant('copy');
+    const long = (await requestFlags(flags, { headers: states[1].headers }, {})).flags.variant('copy');
     expect(long.payload).toEqual({ type: 'string', value: 'Buy it now' });
     await flags.close();
   });

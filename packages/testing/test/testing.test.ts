@@ -1,5 +1,5 @@
 import { ConfigurationError } from '@flagwise/core';
-import { flagAllows } from '@flagwise/core/adapter';
+import { flagAllows, requestFlags } from '@flagwise/core/adapter';
 import { describe, expect, it } from 'vitest';
 import { createTestFlags, PINS_HEADER, pinHeaders, pinned, withFlags } from '../src/index.js';
 
@@ -65,13 +65,13 @@ describe('@flagwise/testing', () => {
 
   it("serves a request with its pins header's flags, on top of the client's, and others without", async () => {
     const flags = createTestFlags({ beta: false, 'dark-mode': true });
-    const pinnedFlags = (await flags.forRequest(requestWith(pinHeaders({ beta: true })), {})).flags;
-    const plain = (await flags.forRequest(requestWith({}), {})).flags;
+    const pinnedFlags = (await requestFlags(flags, requestWith(pinHeaders({ beta: true })), {})).flags;
+    const plain = (await requestFlags(flags, requestWith({}), {})).flags;
     expect([pinnedFlags.beta, pinnedFlags.darkMode]).toEqual([true, true]);
     expect([plain.beta, plain.darkMode]).toEqual([false, true]);
     // A change to the client's flags reaches pinned requests too; the pins stay on top.
     flags.set('dark-mode', false);
-    const again = (await flags.forRequest(requestWith(pinHeaders({ beta: true })), {})).flags;
+    const again = (await requestFlags(flags, requestWith(pinHeaders({ beta: true })), {})).flags;
     expect([again.beta, again.darkMode]).toEqual([true, false]);
     await flags.close();
   });
@@ -83,9 +83,9 @@ describe('@flagwise/testing', () => {
       pro: { when: { plan: 'pro' } },
       half: { rollout: 50, stickiness: 'userId' },
     });
-    const ada = (await flags.forRequest(requestWith(headers), { user: { id: 'ada' } })).flags;
+    const ada = (await requestFlags(flags, requestWith(headers), { user: { id: 'ada' } })).flags;
     const bob = (
-      await flags.forRequest(requestWith(headers), { user: { id: 'bob' } }, () => ({
+      await requestFlags(flags, requestWith(headers), { user: { id: 'bob' } }, () => ({
         properties: { plan: 'pro' },
       }))
     ).flags;
@@ -94,7 +94,7 @@ describe('@flagwise/testing', () => {
     const users = Array.from({ length: 200 }, (_, i) => `user-${i}`);
     const on: string[] = [];
     for (const id of users) {
-      if ((await flags.forRequest(requestWith(headers), { user: { id } })).flags.half) on.push(id);
+      if ((await requestFlags(flags, requestWith(headers), { user: { id } })).flags.half) on.push(id);
     }
     expect(on.length).toBeGreaterThan(60);
     expect(on.length).toBeLessThan(140);
@@ -110,8 +110,9 @@ describe('@flagwise/testing', () => {
       explained: false,
       unread: true,
     });
-    const request = (await flags.forRequest(requestWith(pinHeaders({}, { label: 'one' }), '/checkout'), {}))
-      .flags;
+    const request = (
+      await requestFlags(flags, requestWith(pinHeaders({}, { label: 'one' }), '/checkout'), {})
+    ).flags;
     expect(request.newCheckout).toBe(true);
     expect(request.variant('checkout-copy').name).toBe('short');
     expect(request.toJSON()).toEqual({ shown: { enabled: true } });
@@ -142,7 +143,7 @@ describe('@flagwise/testing', () => {
     expect(() => pinHeaders({ beta: 'yes' as never })).toThrow(/memorySource\(\)\.set\('beta', …\)/);
     expect(() => pinHeaders([] as never)).toThrow(/pins must be an object/);
     const flags = createTestFlags();
-    expect(() => flags.forRequest(requestWith({ [PINS_HEADER]: '{beta: true' }), {})).toThrow(
+    expect(() => requestFlags(flags, requestWith({ [PINS_HEADER]: '{beta: true' }), {})).toThrow(
       /x-flagwise-test-pins header is not JSON/,
     );
     await flags.close();

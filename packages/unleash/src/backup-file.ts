@@ -15,7 +15,8 @@ import type { ClientFeaturesPayload } from '@flagwise/core';
 export const DEFAULT_BACKUP_DIRECTORY = '.flagwise';
 
 /**
- * What a backup was fetched for: the server, and the environment and project the credentials select.
+ * What a backup was fetched for: the server, the environment and project asked for, and the credential whose
+ * answer it holds (only a hash of it reaches the file name).
  * @example
  * const scope: BackupScope = { url: 'https://unleash.example.com/api', environment: 'production', project: 'default' };
  */
@@ -23,11 +24,13 @@ export interface BackupScope {
   url: string;
   environment?: string;
   project?: string;
+  /** an API token: a server answers each token with the flags of its own project and environment */
+  credential?: string;
 }
 
 /**
  * The backup file for an app: `<dir>/unleash-backup-<appName, "/" → "_">-<key>.json`, the key a short hash of
- * the scope (URL, environment, project), or without the key when no scope is given.
+ * the scope (URL, environment, project, credential), or without the key when no scope is given.
  * @example
  * backupFilePath('/var/lib/shop', 'review/patch-1')   // '/var/lib/shop/unleash-backup-review_patch-1.json'
  * backupFilePath('.flagwise', 'shop', { url: 'https://u.example/api', environment: 'production' })
@@ -36,10 +39,9 @@ export interface BackupScope {
 export function backupFilePath(directory: string, appName: string, scope?: BackupScope): string {
   const name = appName.replace(/\//g, '_');
   if (scope === undefined) return join(resolve(directory), `unleash-backup-${name}.json`);
-  const key = createHash('sha256')
-    .update(JSON.stringify([scope.url, scope.environment ?? '', scope.project ?? '']))
-    .digest('hex')
-    .slice(0, 12);
+  const fields = [scope.url, scope.environment ?? '', scope.project ?? ''];
+  if (scope.credential !== undefined) fields.push(scope.credential);
+  const key = createHash('sha256').update(JSON.stringify(fields)).digest('hex').slice(0, 12);
   return join(resolve(directory), `unleash-backup-${name}-${key}.json`);
 }
 

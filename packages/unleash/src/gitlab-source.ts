@@ -4,11 +4,11 @@ import {
   displayUrl,
   parseServerUrl,
   positiveMs,
-  redact,
   requestTimeoutMs,
   requireString,
   resolveBackupFile,
 } from './options.js';
+import { redactSecret } from './redact.js';
 import { UnleashClientSource, type UnleashFlagSource } from './unleash-client-source.js';
 
 /**
@@ -127,7 +127,7 @@ export function gitlabSource(options: GitlabSourceOptions): UnleashFlagSource {
       `${name} returned no flags for environment "${environment}": GitLab only serves flags with a strategy ` +
       `scoped to this environment (or *); check environment (UNLEASH_APP_NAME) against the flags' environment scopes`,
     describeRefusal: (status) =>
-      `${name} answered ${status} to the instance id ${redact(instanceId)}: check instanceId (UNLEASH_INSTANCE_ID) ` +
+      `${name} answered ${status} to the instance id ${redactSecret(instanceId)}: check instanceId (UNLEASH_INSTANCE_ID) ` +
       'against the "Instance ID" in Deploy > Feature flags > Configure of this project (the URL must name the same ' +
       'numeric project id). Polling has stopped',
   });

@@ -2,6 +2,7 @@
 // message that says how to fix it.
 import { ConfigurationError } from '@flagwise/core';
 import { type BackupScope, backupFilePath, DEFAULT_BACKUP_DIRECTORY } from './backup-file.js';
+import { redactUrls } from './redact.js';
 
 export function requireString(value: unknown, what: string, example: string): string {
   if (typeof value !== 'string' || value.trim() === '') {
@@ -16,10 +17,21 @@ export function parseServerUrl(value: unknown, what: string, example: string): U
   try {
     url = new URL(text);
   } catch {
-    throw new ConfigurationError(`${what} must be an absolute http(s) URL, e.g. ${example} (got "${text}")`);
+    throw new ConfigurationError(
+      `${what} must be an absolute http(s) URL, e.g. ${example} (got "${redactUrls(text)}")`,
+    );
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new ConfigurationError(`${what} must be an http(s) URL, e.g. ${example} (got "${text}")`);
+    throw new ConfigurationError(
+      `${what} must be an http(s) URL, e.g. ${example} (got "${redactUrls(text)}")`,
+    );
+  }
+  if (url.search !== '') {
+    // unleash-client appends client/features to the path: a query would cut /api off and be dropped.
+    throw new ConfigurationError(
+      `${what} must not carry a query (got "${redactUrls(text)}"): pass credentials as the token option or ` +
+        `in customHeaders, e.g. ${example}`,
+    );
   }
   // People paste the features endpoint itself; the SDK appends client/features to the base.
   url.pathname = url.pathname.replace(/\/+$/, '').replace(/\/client\/features$|\/features$|\/client$/, '');
@@ -27,7 +39,7 @@ export function parseServerUrl(value: unknown, what: string, example: string): U
   return url;
 }
 
-/** The URL without credentials or query, safe for messages. */
+/** The URL without credentials, query or fragment, safe for messages. */
 export function displayUrl(url: URL): string {
   return `${url.origin}${url.pathname}`;
 }
@@ -76,11 +88,3 @@ export function requestTimeoutMs(value: unknown, what: string): number {
 }
 
 const MIN_TIMEOUT_MS = 1000;
-
-/** Shows enough of a secret to recognise it in a log, never the whole of it. */
-export function redact(secret: string): string {
-  const visible = secret.includes('.')
-    ? secret.slice(0, secret.indexOf('.') + 1)
-    : secret.slice(0, Math.min(9, Math.floor(secret.length / 3)));
-  return `${visible}***`;
-}

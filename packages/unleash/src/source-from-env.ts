@@ -1,5 +1,6 @@
 import { ConfigurationError, defaultFileSource, type FlagSource, FlagwiseError } from '@flagwise/core';
 import { gitlabSource } from './gitlab-source.js';
+import { redactUrls } from './redact.js';
 import { unleashSource } from './unleash-source.js';
 
 /**
@@ -23,17 +24,28 @@ type Env = Record<string, string | undefined>;
  * - no `UNLEASH_URL` → the local flags file (flags.yaml in the working directory).
  *
  * `UNLEASH_APP_NAME` defaults to `production`. A missing variable throws a ConfigurationError whose
- * one-line message names it and how to set it.
+ * one-line message names it and how to set it, with a stack that starts at the call of `sourceFromEnv()`.
  * @example
  * const flags = createFlags({ source: sourceFromEnv() });
  */
 export function sourceFromEnv(env: Env = process.env, options: SourceFromEnvOptions = {}): FlagSource {
+  try {
+    return pickSource(env, options);
+  } catch (error) {
+    // The trace of a misconfiguration starts at the app's own call: nothing below it is the app's to fix, and
+    // the published package does not ship the sources its frames would name.
+    if (error instanceof ConfigurationError) Error.captureStackTrace(error, sourceFromEnv);
+    throw error;
+  }
+}
+
+function pickSource(env: Env, options: SourceFromEnvOptions): FlagSource {
   const url = value(env, 'UNLEASH_URL');
   if (url === undefined) return localFileSource(options.cwd ?? process.cwd());
 
   if (!/^https?:\/\/[^/\s]+/.test(url)) {
     throw new ConfigurationError(
-      `UNLEASH_URL is not an http(s) URL ("${url}"): set it to the API URL, ` +
+      `UNLEASH_URL is not an http(s) URL ("${redactUrls(url)}"): set it to the API URL, ` +
         'e.g. UNLEASH_URL=https://unleash.example.com/api (Unleash) or ' +
         'UNLEASH_URL=https://gitlab.example.com/api/v4/feature_flags/unleash/42 (GitLab)',
     );

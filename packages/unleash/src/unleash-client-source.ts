@@ -16,6 +16,7 @@ import {
 import { type ClientFeaturesResponse, Unleash, type UnleashConfig, UnleashEvents } from 'unleash-client';
 import packageJson from '../package.json' with { type: 'json' };
 import { readBackup, removeStaleTemporaries, serializeBackup, writeBackup } from './backup-file.js';
+import { redactUrls } from './redact.js';
 
 /** What differs between Unleash and GitLab; everything else is shared. */
 export interface ClientSourceSettings {
@@ -37,6 +38,11 @@ export interface ClientSourceSettings {
   emptyPayloadHint?: string;
   /** warnings found while reading the options, reported once at start */
   startWarnings?: string[];
+  /**
+   * The environment the app says it runs in: warned about once when the server's answer says it serves the
+   * credential another one (Unleash names it in the answer's `query.environment`).
+   */
+  expectedEnvironment?: string;
 }
 
 /**
@@ -76,6 +82,12 @@ export class UnleashClientSource implements UnleashFlagSource {
   private warnedEmpty = false;
   private pendingBackup: Promise<void> = Promise.resolve();
   private readonly warnedOnce = new Set<string>();
+  /** the variant names of each flag served: only these are counted, so nothing else can grow the metrics */
+  private variantsByFlag = new Map<string, ReadonlySet<string>>();
+  /** names the definitions lack that were counted since metrics last reached the server */
+  private readonly otherNames = new Set<string>();
+  /** the last send of usage metrics failed */
+  private metricsFailing = false;
   private settleStart: ((outcome: Outcome) => void) | undefined;
   /** bumped by stop(), so a start() still reading the backup knows it was cancelled */
   private generation = 0;
@@ -133,7 +145,16 @@ export class UnleashClientSource implements UnleashFlagSource {
       sdkFlavorVersion: packageJson.version,
       experimentalMode: this.settings.streaming ? { type: 'streaming' } : { type: 'polling', format: 'full' },
     });
-    if (!this.settings.streaming) keepPolling(unleash);
+    observeFetches(unleash, {
+      keepPolling: !this.settings.streaming,
+      onAnswer: (answer) => this.checkServedEnvironment(answer),
+    });
+    if (this.settings.metrics) {
+      observeMetrics(unleash, {
+        onKept: (flags) => this.onMetricsKept(flags),
+        onSent: () => this.onMetricsSent(),
+      });
+    }
     this.unleash = unleash;
     // An 'error' listener also keeps unleash-client from printing the error with console.error.
     unleash.on(UnleashEvents.Error, (error: unknown) => this.onClientError(error));
@@ -174,8 +195,17 @@ export class UnleashClientSource implements UnleashFlagSource {
   recordEvaluation(flag: string, enabled: boolean, variant?: string): void {
     const unleash = this.unleash;
     if (!unleash || !this.settings.metrics) return;
+    let variants = this.variantsByFlag.get(flag);
+    if (variants === undefined) {
+      // Unleash lists the names apps ask for that it lacks; only so many are kept until a send gets through.
+      if (!this.otherNames.has(flag)) {
+        if (this.otherNames.size >= MAX_OTHER_NAMES) return;
+        this.otherNames.add(flag);
+      }
+      variants = ONLY_DISABLED;
+    }
     unleash.count(flag, enabled);
-    if (variant) unleash.countVariant(flag, variant);
+    if (variant !== undefined && variants.has(variant)) unleash.countVariant(flag, variant);
   }
 
   async flushMetrics(): Promise<void> {
@@ -197,11 +227,11 @@ export class UnleashClientSource implements UnleashFlagSource {
     }
     if (!payload || payload.features.length === 0) return false;
     this.lastBackup = serializeBackup(payload);
-    this.definitions = this.normalize(payload);
-    this.emit({ type: 'definitions', definitions: this.definitions });
+    this.emit({ type: 'definitions', definitions: this.serve(this.normalize(payload)) });
     this.setStatus(
       'stale',
-      `serving ${payload.features.length} flags from the backup ${path} until the server answers`,
+      `the server has not answered yet; ${payload.features.length} ${payload.features.length === 1 ? 'flag' : 'flags'} ` +
+        `from the backup ${path}`,
     );
     return true;
   }
@@ -220,14 +250,50 @@ export class UnleashClientSource implements UnleashFlagSource {
         this.warnedEmpty = true;
         this.emit({ type: 'warn', message: this.settings.emptyPayloadHint });
       }
-      this.definitions = this.normalize(received);
-      this.emit({ type: 'definitions', definitions: this.definitions });
+      this.emit({ type: 'definitions', definitions: this.serve(this.normalize(received)) });
       this.onFetchSucceeded();
       this.pendingBackup = this.saveBackup(received);
       await this.pendingBackup;
     } catch (error) {
       this.logger.error({ err: error, source: this.name }, `flagwise: ${this.name}: ${messageOf(error)}`);
     }
+  }
+
+  /** Serves new definitions; resolves them. */
+  private serve(definitions: ClientFeaturesPayload): ClientFeaturesPayload {
+    this.definitions = definitions;
+    this.variantsByFlag = variantsByFlag(definitions);
+    return definitions;
+  }
+
+  /** The server says which environment it serves the token; the token itself is never read for it. */
+  private checkServedEnvironment(answer: unknown): void {
+    const expected = this.settings.expectedEnvironment;
+    const served = (answer as { query?: { environment?: unknown } } | null)?.query?.environment;
+    if (!expected || typeof served !== 'string' || served === expected) return;
+    this.warnOnce(
+      'served-environment',
+      `environment is "${expected}" but the server serves this API token the flags of environment "${served}"; ` +
+        "Unleash serves the token's environment: use a token for " +
+        `"${expected}" (Admin > API access), or set environment to "${served}"`,
+    );
+  }
+
+  private onMetricsKept(flags: number): void {
+    this.metricsFailing = true;
+    this.warnOnce(
+      'metrics-kept',
+      `Unleash did not take the usage metrics of ${flags} ${flags === 1 ? 'flag' : 'flags'}; they are kept ` +
+        `(the flags served, their variants and up to ${MAX_OTHER_NAMES} other names) and sent again at the next interval`,
+    );
+  }
+
+  private onMetricsSent(): void {
+    this.otherNames.clear();
+    if (!this.metricsFailing) return;
+    this.metricsFailing = false;
+    this.warnedOnce.delete('metrics-kept');
+    this.logger.info({ source: this.name }, `flagwise: ${this.name}: usage metrics reach Unleash again`);
   }
 
   private async saveBackup(payload: ClientFeaturesPayload): Promise<void> {
@@ -266,7 +332,7 @@ export class UnleashClientSource implements UnleashFlagSource {
     }
     this.lastProblem = problem;
     if (this.definitions) {
-      this.setStatus('stale', `${problem}; serving the last known flags and retrying`);
+      this.setStatus('stale', `${problem}; retrying`);
       this.settle({ ok: true });
     } else {
       this.setStatus('failed', `${problem}; retrying`);
@@ -293,7 +359,8 @@ export class UnleashClientSource implements UnleashFlagSource {
   }
 
   private onClientError(error: unknown): void {
-    const message = messageOf(error);
+    // unleash-client's messages carry the URL it called, credentials and all.
+    const message = redactUrls(messageOf(error));
     const refused = REFUSED.exec(message);
     if (refused) {
       this.onRefused(Number(refused[1]));
@@ -307,12 +374,13 @@ export class UnleashClientSource implements UnleashFlagSource {
       return;
     }
     // Everything else (metrics, unexpected): log it and pass it on, but keep serving.
-    this.logger.error({ err: error, source: this.name }, `flagwise: ${this.name}: ${message}`);
-    this.emit({ type: 'error', error: error instanceof Error ? error : new Error(message) });
+    const shown = errorWithMessage(error, message);
+    this.logger.error({ err: shown, source: this.name }, `flagwise: ${this.name}: ${message}`);
+    this.emit({ type: 'error', error: shown });
   }
 
   private onClientWarn(message: unknown): void {
-    const text = messageOf(message);
+    const text = redactUrls(messageOf(message));
     // The poller's back-off warnings ("<url>/client/features responded 503. Backing off").
     if ((text.includes(FETCH_PATH) && /responded/.test(text)) || /Socket keep alive error/.test(text)) {
       this.onFetchFailed(text);
@@ -361,17 +429,88 @@ export class UnleashClientSource implements UnleashFlagSource {
 }
 
 const SDK_FLAVOR = 'flagwise';
+/** names the definitions lack that are counted between two sends that get through */
+const MAX_OTHER_NAMES = 100;
+/** what every flag, and a name the definitions lack, answers when off */
+const ONLY_DISABLED: ReadonlySet<string> = new Set(['disabled']);
+
+/** Each flag's variant names: its own, its strategies' and `disabled`. */
+function variantsByFlag(definitions: ClientFeaturesPayload): Map<string, ReadonlySet<string>> {
+  const index = new Map<string, ReadonlySet<string>>();
+  for (const feature of definitions.features) {
+    const names = new Set(ONLY_DISABLED);
+    for (const variant of feature.variants ?? []) names.add(variant.name);
+    for (const strategy of feature.strategies ?? []) {
+      for (const variant of strategy.variants ?? []) names.add(variant.name);
+    }
+    index.set(feature.name, names);
+  }
+  return index;
+}
+
+interface MetricsObservers {
+  /** a send failed and the SDK put its counts back, `flags` of them */
+  onKept(flags: number): void;
+  /** a send got through */
+  onSent(): void;
+}
 
 /**
- * unleash-client switches from polling to its streaming endpoint when a poll's answer carries
- * `fetch-mode: streaming`; against a server that does not stream, updates then stop (or it flaps between the
- * two). The pinned SDK's polling fetcher follows that header only through the `onModeChange` callback in the
- * options it shares with its repository's fetcher; without it, the answer is simply saved.
+ * The SDK puts the counts of a send the server did not take back into its bucket, and says nothing when the
+ * answer was a 400 or a 413 (a body over the server's limit): its `restoreBucket` is the one place every failed
+ * send goes through.
  */
-function keepPolling(unleash: Unleash): void {
-  const fetcher = (unleash as unknown as { repository?: { fetcher?: { options?: Record<string, unknown> } } })
-    .repository?.fetcher;
-  if (fetcher?.options && 'onModeChange' in fetcher.options) fetcher.options.onModeChange = undefined;
+function observeMetrics(unleash: Unleash, observers: MetricsObservers): void {
+  const metrics = (unleash as unknown as { metrics?: { restoreBucket?: unknown } }).metrics;
+  const restore = metrics?.restoreBucket;
+  if (metrics === undefined || typeof restore !== 'function') return;
+  metrics.restoreBucket = (bucket: { toggles?: Record<string, unknown> }) => {
+    restore.call(metrics, bucket);
+    observers.onKept(Object.keys(bucket?.toggles ?? {}).length);
+  };
+  unleash.on(UnleashEvents.Sent, () => observers.onSent());
+}
+
+interface FetchObservers {
+  /** stay on polling whatever a response's `fetch-mode` header says */
+  keepPolling: boolean;
+  /** sees each full answer of the features endpoint as the server sent it, `query` and `meta` included */
+  onAnswer(answer: unknown): void;
+}
+
+/**
+ * Two things the pinned SDK offers no option for, set through the options object its repository shares with its
+ * fetchers. It switches from polling to its streaming endpoint when a poll's answer carries
+ * `fetch-mode: streaming`; against a server that does not stream, updates then stop (or it flaps between the
+ * two): without the `onModeChange` callback the answer is simply saved. And it hands its storage provider only
+ * `{ version, features, segments }`, while the server's answer also says which environment it serves the token
+ * (`query`): `onSave` receives the whole answer first.
+ */
+function observeFetches(unleash: Unleash, observers: FetchObservers): void {
+  const options = (unleash as unknown as { repository?: { fetcher?: { options?: Record<string, unknown> } } })
+    .repository?.fetcher?.options;
+  if (!options) return;
+  if (observers.keepPolling && 'onModeChange' in options) options.onModeChange = undefined;
+  const save = options.onSave;
+  if (typeof save !== 'function') return;
+  options.onSave = (answer: unknown, fromApi: boolean) => {
+    try {
+      observers.onAnswer(answer);
+    } catch {
+      // an observer never stops the SDK from saving
+    }
+    return save(answer, fromApi);
+  };
+}
+
+/** The error itself when its message is what may be shown, else a plain Error with the shown message. */
+function errorWithMessage(error: unknown, message: string): Error {
+  if (error instanceof Error && error.message === message) return error;
+  const shown = new Error(message);
+  if (error instanceof Error) shown.name = error.name;
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string') Object.assign(shown, { code });
+  return shown;
 }
 
 function messageOf(value: unknown): string {

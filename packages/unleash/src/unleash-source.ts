@@ -4,11 +4,11 @@ import {
   displayUrl,
   parseServerUrl,
   positiveMs,
-  redact,
   requestTimeoutMs,
   requireString,
   resolveBackupFile,
 } from './options.js';
+import { redactSecret } from './redact.js';
 import { UnleashClientSource, type UnleashFlagSource } from './unleash-client-source.js';
 
 /**
@@ -19,14 +19,17 @@ import { UnleashClientSource, type UnleashFlagSource } from './unleash-client-so
 export interface UnleashSourceOptions {
   /** The client API base, e.g. `https://unleash.example.com/api` (Unleash Edge: `https://edge.example.com/api`). */
   url: string;
-  /** A backend (client) API token, e.g. `default:production.<secret>`; sent as `Authorization`. */
+  /**
+   * A backend (client) API token, e.g. `default:production.<secret>` or Unleash 8's `…v2_<selector>_<secret>`;
+   * sent as `Authorization` and never read for its project or environment.
+   */
   apiToken: string;
   /** Your app's name as Unleash shows it under Applications and in usage metrics. */
   appName: string;
   /**
    * Informational for unleash-client; the token decides which environment's flags are served.
-   * flagwise warns when it disagrees with the token's environment. Set the evaluation context's environment
-   * with `createFlags({ environment })`.
+   * flagwise warns when the server says it serves another environment for the token. Set the evaluation
+   * context's environment with `createFlags({ environment })`.
    */
   environment?: string;
   /** How often to poll, in ms. Default 15 000. Unleash answers unchanged polls with 304. */
@@ -86,15 +89,16 @@ export function unleashSource(options: UnleashSourceOptions): UnleashFlagSource 
   const refreshInterval = positiveMs(options.refreshInterval, 'unleashSource({ refreshInterval })', 15_000);
   const metricsInterval = positiveMs(options.metricsInterval, 'unleashSource({ metricsInterval })', 60_000);
   const timeout = requestTimeoutMs(options.timeout, 'unleashSource({ timeout })');
-  // `<project>:<environment>.<secret>`: the part before the secret says which flags the token is served
-  const tokenScope = /^([^:.]+):([^.]+)\./.exec(apiToken);
+  // API tokens are opaque (Unleash 8 issues `…v2_<selector>_<secret>`): the backup is keyed by a hash of the
+  // whole token, so the flags one token was served are never read back for another.
   const backupFile = resolveBackupFile(
     options.backupPath,
     appName,
     {
       url: displayUrl(url),
-      environment: `${tokenScope?.[2] ?? ''}/${options.environment ?? ''}`,
-      project: `${tokenScope?.[1] ?? ''}/${options.projectName ?? ''}/${options.namePrefix ?? ''}`,
+      environment: options.environment,
+      project: `${options.projectName ?? ''}/${options.namePrefix ?? ''}`,
+      credential: apiToken,
     },
     'unleashSource({ backupPath })',
   );
@@ -106,18 +110,6 @@ export function unleashSource(options: UnleashSourceOptions): UnleashFlagSource 
       `${name}: the URL usually ends in /api (Unleash and Edge serve the client API under it), e.g. ${url.origin}/api`,
     );
   }
-  const tokenEnvironment = tokenScope?.[2];
-  if (
-    options.environment &&
-    tokenEnvironment &&
-    tokenEnvironment !== '*' &&
-    tokenEnvironment !== options.environment
-  ) {
-    startWarnings.push(
-      `${name}: environment is "${options.environment}" but the API token is for "${tokenEnvironment}"; ` +
-        "Unleash serves the token's environment",
-    );
-  }
 
   return new UnleashClientSource({
     name,
@@ -125,6 +117,7 @@ export function unleashSource(options: UnleashSourceOptions): UnleashFlagSource 
     metrics: options.metrics !== false,
     streaming: options.streaming === true,
     startWarnings,
+    expectedEnvironment: options.environment,
     unleashConfig: {
       url: url.href,
       appName,
@@ -142,9 +135,9 @@ export function unleashSource(options: UnleashSourceOptions): UnleashFlagSource 
     },
     describeRefusal: (status) =>
       status === 403
-        ? `${name} answered 403 to the API token ${redact(apiToken)}: it is not a backend (client) token; ` +
+        ? `${name} answered 403 to the API token ${redactSecret(apiToken)}: it is not a backend (client) token; ` +
           'create one under Admin > API access and pass it as apiToken (UNLEASH_API_TOKEN). Polling has stopped'
-        : `${name} answered 401 to the API token ${redact(apiToken)}: the server does not know it; ` +
+        : `${name} answered 401 to the API token ${redactSecret(apiToken)}: the server does not know it; ` +
           'check apiToken (UNLEASH_API_TOKEN) against Admin > API access for this environment. Polling has stopped',
   });
 }

@@ -1,6 +1,8 @@
+import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ConfigurationError } from '@flagwise/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sourceFromEnv } from '../src/index.js';
@@ -88,5 +90,50 @@ describe('sourceFromEnv', () => {
     expect(() =>
       sourceFromEnv({ UNLEASH_URL: 'unleash.local', UNLEASH_API_TOKEN: 'x:y.z' }, { cwd }),
     ).toThrow(/^UNLEASH_URL is not an http\(s\) URL.*UNLEASH_URL=https:/);
+  });
+
+  it('shows the credentials of neither a URL it refuses nor a URL it cannot parse', () => {
+    for (const url of [
+      'ftp://alice:s3cret@unleash.example.com/api',
+      'alice:s3cret@unleash.example.com/api',
+    ]) {
+      expect(() => sourceFromEnv({ UNLEASH_URL: url, UNLEASH_API_TOKEN: 'x:y.z' }, { cwd })).toThrow(
+        /^UNLEASH_URL is not an http\(s\) URL \("(ftp:\/\/)?\*\*\*@unleash\.example\.com\/api"\)/,
+      );
+    }
+  });
+});
+
+describe('an app whose environment lacks a variable', () => {
+  const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..');
+  const index = join(packageDir, 'src', 'index.ts');
+
+  it("dies with the one-line message and a trace that starts at the app's own call", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'flagwise-env-app-'));
+    const app = join(dir, 'server.ts');
+    await writeFile(
+      app,
+      `import { sourceFromEnv } from ${JSON.stringify(index)};\n` +
+        `const source = sourceFromEnv({ UNLEASH_URL: 'https://unleash.example.com/api' });\n`,
+    );
+    try {
+      // tsx maps every frame back to its TypeScript source, as --enable-source-maps does for the published build
+      const stderr = await new Promise<string>((resolve) => {
+        execFile(process.execPath, ['--import', 'tsx', app], { cwd: packageDir }, (_error, _stdout, text) =>
+          resolve(text),
+        );
+      });
+      const lines = stderr.split('\n');
+      expect(lines[0]).toBe(`${app}:2`);
+      expect(lines).toContain(
+        'ConfigurationError: UNLEASH_API_TOKEN is not set: set it to a backend token from Unleash (Admin > API ' +
+          'access), e.g. UNLEASH_API_TOKEN=default:production.<secret>; for GitLab set UNLEASH_INSTANCE_ID ' +
+          'instead; or unset UNLEASH_URL to use the local flags file',
+      );
+      // nothing points into flagwise's own files
+      expect(stderr).not.toMatch(/source-from-env|unleash-source|packages\/unleash\/src/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

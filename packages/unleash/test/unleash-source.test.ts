@@ -144,8 +144,8 @@ describe('unleashSource against a loopback Unleash', () => {
     });
   });
 
-  it('warns at start about a URL without /api and an environment the token is not for', async () => {
-    const flags = source({ url: `${server.url}/unleash`, environment: 'production' });
+  it('warns at start about a URL without /api', async () => {
+    const flags = source({ url: `${server.url}/unleash` });
     const warnings: string[] = [];
     flags.subscribe((event) => {
       if (event.type === 'warn') warnings.push(event.message);
@@ -153,8 +153,56 @@ describe('unleashSource against a loopback Unleash', () => {
     await flags.start({ logger: recordingLogger().logger });
     expect(warnings).toEqual([
       expect.stringMatching(/usually ends in \/api .*e\.g\. http:\/\/127\.0\.0\.1:\d+\/api$/),
-      expect.stringMatching(/environment is "production" but the API token is for "development"/),
     ]);
+  });
+
+  // The token is opaque (Unleash 8: `…v2_<selector>_<secret>`): the server's answer names the environment.
+  it.each([
+    [
+      'an Unleash 8 v2 token',
+      'production:production.v2_zKKes6Bzl0df5mgHKUJkjg_FFFn0F_Sd2us_Cv6vddT2fdX5-EYCbhW',
+    ],
+    ['a token of no known shape', 'an-opaque-credential'],
+  ])('warns when the server serves %s another environment than the one given', async (_, token) => {
+    server.respond = (request) =>
+      request.headers.authorization !== token
+        ? { status: 401 }
+        : request.path.includes('/client/features')
+          ? { status: 200, body: { ...fixture, query: { environment: 'development' } } }
+          : { status: 202 };
+    const flags = source({ apiToken: token, environment: 'production' });
+    const warnings: string[] = [];
+    flags.subscribe((event) => {
+      if (event.type === 'warn') warnings.push(event.message);
+    });
+    await flags.start({ logger: recordingLogger().logger });
+    await waitFor(() => server.requests.length >= 3, 'more polls');
+    expect(warnings).toEqual([
+      expect.stringMatching(
+        /environment is "production" but the server serves this API token the flags of environment "development"/,
+      ),
+    ]);
+  });
+
+  it('reads nothing into the token: no warning when the server serves the environment given', async () => {
+    // looks like a token for development, but the server says it serves production
+    server.respond = unleashLike({ ...fixture, query: { environment: 'production' } });
+    const flags = source({ environment: 'production' });
+    const warnings: string[] = [];
+    flags.subscribe((event) => {
+      if (event.type === 'warn') warnings.push(event.message);
+    });
+    await flags.start({ logger: recordingLogger().logger });
+    expect(warnings).toEqual([]);
+  });
+
+  it('keeps the backups of two tokens apart, whatever their shape', () => {
+    const v2 = (secret: string) => `default:development.v2_zKKes6Bzl0df5mgHKUJkjg_${secret}`;
+    const files = [v2('first'), v2('second'), 'opaque-one', 'opaque-two'].map(
+      (apiToken) => source({ apiToken }).backupFile,
+    );
+    expect(new Set(files).size).toBe(4);
+    for (const file of files) expect(file).not.toMatch(/first|second|opaque/);
   });
 
   it('fails on 401 with a message naming the token, without printing to the console', async () => {
@@ -230,7 +278,7 @@ describe('unleashSource against a loopback Unleash', () => {
     server.respond = () => ({ status: 404, body: 'not here' });
     await waitFor(() => flags.status === 'stale', 'the source to go stale');
     expect(flags.current()?.features).toHaveLength(fixture.features.length);
-    expect(reasons[0]).toMatch(/responded FILE_NOT_FOUND \(404\).*serving the last known flags/);
+    expect(reasons[0]).toMatch(/responded FILE_NOT_FOUND \(404\)\. Backing off.*; retrying$/);
 
     server.respond = unleashLike();
     await waitFor(() => flags.status === 'ready', 'the source to recover', 10_000);

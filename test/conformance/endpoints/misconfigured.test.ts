@@ -6,10 +6,10 @@ import { mountEndpoint as mountFastify } from '@flagwise/fastify';
 import { mountEndpoint as mountKoa } from '@flagwise/koa';
 import type { ErrorRequestHandler } from 'express';
 import { describe, expect, it } from 'vitest';
-import { nest } from '../../nest11/src/index.js';
 import { majors as expressMajors, listen } from '../rows/express.js';
 import { majors as fastifyMajors } from '../rows/fastify.js';
 import { loadKoa } from '../rows/koa.js';
+import { majors } from '../rows/nest.js';
 
 const endpoint: Endpoint<any> = { name: 'testEndpoint()', handle: () => ({ status: 200, body: 'ok' }) };
 
@@ -55,15 +55,18 @@ describe('an endpoint mounted without featureFlags()', () => {
     }
   });
 
-  it('Nest: startup fails, saying to import FeatureFlagsModule', async () => {
-    const { Module } = nest.common;
-    class AppModule {}
-    Module({ imports: [nest.flagwise.FlagsEndpointModule.register({ path: '_m', endpoint })] })(AppModule);
-    await expect(
-      nest.core.NestFactory.create(AppModule, new nest.platformExpress.ExpressAdapter(), {
-        logger: false,
-        abortOnError: false,
-      }),
-    ).rejects.toThrow(/import FeatureFlagsModule/);
-  });
+  it.each(majors.map((nest) => [nest.major, nest] as const))(
+    'Nest %i: startup fails, saying to import FeatureFlagsModule',
+    async (_major, nest) => {
+      const { Module } = nest.common;
+      class AppModule {}
+      Module({ imports: [nest.flagwise.FlagsEndpointModule.forRoot({ path: '_m', endpoint })] })(AppModule);
+      await expect(
+        nest.core.NestFactory.create(AppModule, new nest.platformExpress.ExpressAdapter(), {
+          logger: false,
+          abortOnError: false,
+        }),
+      ).rejects.toThrow(/import FeatureFlagsModule/);
+    },
+  );
 });

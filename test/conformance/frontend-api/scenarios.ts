@@ -9,13 +9,14 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   createFlags,
+  type Endpoint,
   type FlagSource,
   type FlagsClient,
   type FrontendApiOptions,
   fileSource,
+  frontendApiEndpoint,
   type VariantResult,
 } from '@flagwise/core';
-import { type Endpoint, frontendApiEndpoint } from '@flagwise/core/adapter';
 import { gitlabSource } from '@flagwise/unleash';
 import { InMemoryStorageProvider, type IToggle, UnleashClient } from 'unleash-proxy-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

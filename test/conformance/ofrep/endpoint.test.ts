@@ -3,8 +3,14 @@
 // what the provider does not send (bulk evaluation, ETag, bad bodies); the table in ofrep.test.ts runs the
 // shared scenarios on every row.
 import type { IncomingMessage } from 'node:http';
-import { createFlags, type FlagSource, type FlagsClient, memorySource } from '@flagwise/core';
-import { type Endpoint, ofrepEndpoint } from '@flagwise/core/adapter';
+import {
+  createFlags,
+  type Endpoint,
+  type FlagSource,
+  type FlagsClient,
+  memorySource,
+  ofrepEndpoint,
+} from '@flagwise/core';
 import { OFREPProvider } from '@openfeature/ofrep-provider';
 import { OpenFeature } from '@openfeature/server-sdk';
 import { afterEach, describe, expect, it } from 'vitest';

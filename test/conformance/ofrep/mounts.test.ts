@@ -1,18 +1,18 @@
-// Each adapter's own OFREP mount (`flagsOfrep()`: an Express middleware, a Fastify plugin, a Koa middleware, a Nest module), as an
-// app writes it, at the root and below a path: the bulk answer holds the request user's browser flags only, and
-// a flag that is not browser-visible is not found.
+// Each adapter's own OFREP mount (`flagsOfrep()`: an Express middleware, a Fastify plugin, a Koa middleware;
+// `FlagsOfrepModule.forRoot()` on every Nest row), as an app writes it, at the root and below a path: the bulk
+// answer holds the request user's browser flags only, and a flag that is not browser-visible is not found.
 import { createFlags, type FlagsClient, inlineSource } from '@flagwise/core';
 import * as express from '@flagwise/express';
 import * as fastify from '@flagwise/fastify';
 import * as koa from '@flagwise/koa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { nest } from '../../nest11/src/index.js';
+import type { NestMajor } from '../../nest11/src/index.js';
 import type { RunningApp } from '../contract.js';
 import { CONTEXT_HEADERS as H } from '../contract.js';
 import { majors as expressMajors, listen as listenExpress } from '../rows/express.js';
 import { majors as fastifyMajors, header, listen as listenFastify } from '../rows/fastify.js';
 import { contextFromHeaders, loadKoa } from '../rows/koa.js';
-import { createApp } from '../rows/nest.js';
+import { listen as listenNest, nestApps, type Platform } from '../rows/nest.js';
 
 const FLAGS = {
   'new-nav': { browser: true, users: ['u1'] },
@@ -53,25 +53,35 @@ const mounts: Record<string, Mount> = {
       },
     };
   },
-  'nest 11: imports: [flagsOfrep({ path })]': async (client, path) => {
-    const { FeatureFlagsModule, flagsOfrep } = nest.flagwise;
-    class AppModule {}
-    nest.common.Module({
-      imports: [
-        FeatureFlagsModule.forRoot({
-          client,
-          context: (req: { headers: Record<string, string | undefined> }) => ({
-            userId: req.headers[H.userId],
-          }),
-        }),
-        path === '/' ? flagsOfrep() : flagsOfrep({ path: path.slice(1) }),
-      ],
-    })(AppModule);
-    const app = await createApp(nest, 'express', AppModule);
-    await app.listen(0, '127.0.0.1');
-    return { url: (await app.getUrl()).replace('[::1]', '127.0.0.1'), close: () => app.close() };
-  },
+  ...Object.fromEntries(
+    nestApps.map(({ name, nest, platform }) => [
+      `${name}: imports: [FlagsOfrepModule.forRoot({ path })]`,
+      (client: FlagsClient, path: string) => startNest(nest, platform, client, path),
+    ]),
+  ),
 };
+
+async function startNest(
+  nest: NestMajor,
+  platform: Platform,
+  client: FlagsClient,
+  path: string,
+): Promise<RunningApp> {
+  const { FeatureFlagsModule, FlagsOfrepModule } = nest.flagwise;
+  class AppModule {}
+  nest.common.Module({
+    imports: [
+      FeatureFlagsModule.forRoot({
+        client,
+        context: (req: { headers: Record<string, string | undefined> }) => ({
+          userId: req.headers[H.userId],
+        }),
+      }),
+      path === '/' ? FlagsOfrepModule.forRoot() : FlagsOfrepModule.forRoot({ path: path.slice(1) }),
+    ],
+  })(AppModule);
+  return listenNest(nest, platform, AppModule);
+}
 
 describe.each(Object.entries(mounts))('%s', (_name, mount) => {
   let client: FlagsClient;

@@ -7,8 +7,7 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createFlags, type FlagsClient, fileSource, type VariantResult } from '@flagwise/core';
-import { ofrepEndpoint } from '@flagwise/core/adapter';
+import { createFlags, type FlagsClient, fileSource, ofrepEndpoint, type VariantResult } from '@flagwise/core';
 import { OFREPProvider } from '@openfeature/ofrep-provider';
 import { type Client, OpenFeature } from '@openfeature/server-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

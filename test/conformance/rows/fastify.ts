@@ -51,16 +51,16 @@ async function buildApp(app: FastifyInstance, view: unknown, entry: unknown, hoo
   await app.register(featureFlags, entry as never);
 
   app.get<{ Params: { name: string } }>('/flag/:name', async (request) => ({
-    enabled: request.flags.isEnabled(request.params.name),
-    variant: request.flags.variant(request.params.name),
+    enabled: request.flags!.isEnabled(request.params.name),
+    variant: request.flags!.variant(request.params.name),
   }));
   app.get<{ Params: { property: string } }>('/prop/:property', async (request) => ({
-    value: request.flags[request.params.property],
+    value: request.flags![request.params.property],
   }));
   app.get<{ Params: { name: string }; Querystring: { wait?: string } }>('/twice/:name', async (request) => {
-    const first = request.flags.isEnabled(request.params.name);
+    const first = request.flags!.isEnabled(request.params.name);
     if (request.query.wait === '1') await hooks.between();
-    return { first, second: request.flags.isEnabled(request.params.name) };
+    return { first, second: request.flags!.isEnabled(request.params.name) };
   });
   app.get('/guarded', { config: { feature: 'beta-page' } }, async (_request, reply) => {
     return reply.type('text/plain').send('beta ok');
@@ -83,8 +83,8 @@ async function buildApp(app: FastifyInstance, view: unknown, entry: unknown, hoo
     (reply as unknown as { view(page: string): unknown }).view('conformance.ejs'),
   );
   app.get<{ Params: { name: string } }>('/explain/:name', async (request) => ({
-    explained: request.flags.explain(request.params.name).enabled,
-    enabled: request.flags.isEnabled(request.params.name),
+    explained: request.flags!.explain(request.params.name).enabled,
+    enabled: request.flags!.isEnabled(request.params.name),
   }));
   app.get('/typo', { config: { feature: 'beta-pgae' } }, async () => 'typo ok');
   app.get(

@@ -1,5 +1,5 @@
-// The conformance table's Nest rows: Nest 10 and 11, each on the Express and the Fastify platform, wired the
-// way a user would. Each major comes from its own workspace package (test/nest10, test/nest11) holding its own
+// The conformance table's Nest rows: Nest 10, 11 and 12, each on the Express and the Fastify platform, wired the
+// way a user would. Each major comes from its own workspace package (test/nest10, 11, 12) holding its own
 // Nest and a copy of @flagwise/nestjs that pnpm injected there, so each row runs the adapter against the Nest
 // it claims; the row refuses to start when that is not so.
 import { fileURLToPath } from 'node:url';
@@ -12,23 +12,31 @@ import type {
   NestMajor,
 } from '../../nest11/src/index.js';
 import { nest as nest11 } from '../../nest11/src/index.js';
+import { nest as nest12 } from '../../nest12/src/index.js';
 import type { AdapterRow, AppHooks, RunningApp } from '../contract.js';
 import { CONTEXT_HEADERS as H } from '../contract.js';
 
-type Platform = 'express' | 'fastify';
+export type Platform = 'express' | 'fastify';
 type NestModuleClass = Parameters<NestMajor['core']['NestFactory']['create']>[0];
 const views = fileURLToPath(new URL('../../templates/views', import.meta.url));
-export const majors = [nest10 as unknown as NestMajor, nest11];
+export const majors: NestMajor[] = [nest10 as unknown as NestMajor, nest11, nest12 as unknown as NestMajor];
 
-export const rows: AdapterRow[] = majors.flatMap((nest) =>
+/** Every Nest major on each platform, named as the rows of every table are: 'nest 12 (fastify)'. */
+export const nestApps: { name: string; nest: NestMajor; platform: Platform }[] = majors.flatMap((nest) =>
   (['express', 'fastify'] as const).map((platform) => ({
     name: `nest ${nest.major} (${platform})`,
-    start: (client: FlagsClient, hooks: AppHooks) =>
-      start(nest, platform, client, { context: contextFromHeaders }, hooks),
-    startEntry: (first: unknown, second: unknown, hooks: AppHooks) =>
-      start(nest, platform, first, second, hooks),
+    nest,
+    platform,
   })),
 );
+
+export const rows: AdapterRow[] = nestApps.map(({ name, nest, platform }) => ({
+  name,
+  start: (client: FlagsClient, hooks: AppHooks) =>
+    start(nest, platform, client, { context: contextFromHeaders }, hooks),
+  startEntry: (first: unknown, second: unknown, hooks: AppHooks) =>
+    start(nest, platform, first, second, hooks),
+}));
 
 /** Throws unless this row's Nest, and the Nest its adapter copy resolves, are the major it claims. */
 export function checkMajor(nest: NestMajor): void {

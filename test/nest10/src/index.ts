@@ -9,42 +9,18 @@ import * as platformExpress from '@nestjs/platform-express';
 import * as platformFastify from '@nestjs/platform-fastify';
 import * as testing from '@nestjs/testing';
 import ejs from 'ejs';
-import { injectedAdapter } from '../../nest11/src/injected-adapter.js';
+import { nestMajor } from '../../nest11/src/nest-major.js';
 
-/** One Nest major, and the adapter resolved against it. */
-export interface NestMajor {
-  /** e.g. 10 */
-  major: number;
-  /** the @nestjs/core version this package resolves */
-  coreVersion: string;
-  /** the @nestjs/core version the injected @flagwise/nestjs copy resolves */
-  adapterCoreVersion: string;
-  /** where the injected copy lives, and whether its files match packages/nestjs */
-  adapter: ReturnType<typeof injectedAdapter>;
-  common: typeof common;
-  core: typeof core;
-  platformExpress: typeof platformExpress;
-  platformFastify: typeof platformFastify;
-  /** Nest's testing module builder (`Test.createTestingModule`) of this major */
-  testing: typeof testing;
-  flagwise: typeof flagwise;
-  fastifyView: unknown;
-  ejs: typeof ejs;
-}
-
-const adapter = injectedAdapter(import.meta.url);
-
-export const nest: NestMajor = {
-  major: 10,
-  coreVersion: adapter.versionHere('@nestjs/core'),
-  adapterCoreVersion: adapter.versionFromAdapter('@nestjs/core'),
-  adapter,
+export const nest = nestMajor(import.meta.url, 10, {
   common,
   core,
   platformExpress,
   platformFastify,
   testing,
   flagwise,
-  fastifyView: (fastifyView as { default?: unknown }).default ?? fastifyView,
+  fastifyView,
   ejs,
-};
+});
+
+/** One Nest major, and the adapter resolved against it. */
+export type NestMajor = typeof nest;

@@ -4,13 +4,14 @@ import { closest } from '@flagwise/core/adapter';
 import pc from 'picocolors';
 import type { CliCommand } from '../command.js';
 import { addContextOptions, type ContextOptions, contextFrom } from '../context-options.js';
-import { addFlagsOptions, type FlagsOptions, loadFlags } from '../definitions.js';
+import { addFlagsOptions, type DefinitionsOptions, loadFlags } from '../definitions.js';
 import { print, printJson } from '../output.js';
 import { problemFormat } from '../problems.js';
 import { renderTrace } from '../render-trace.js';
+import { mapStrings, shownText } from '../terminal-text.js';
 import { EXIT, UsageError } from '../usage-error.js';
 
-interface ExplainOptions extends ContextOptions, FlagsOptions {
+interface ExplainOptions extends ContextOptions, DefinitionsOptions {
   all?: boolean;
   format: string;
 }
@@ -42,7 +43,7 @@ export const explainCommand: CliCommand = {
           const answers = flags.names().map((name) => flags.explain(name, context));
           if (format === 'json') printJson({ context, flags: answers });
           else {
-            for (const answer of answers) {
+            for (const answer of mapStrings(answers, shownText)) {
               const variant = answer.variant.enabled ? ` variant ${answer.variant.name}` : '';
               print(
                 `${answer.enabled ? pc.green('on ') : pc.red('off')} ${answer.flag}${variant} (${answer.reason})`,

@@ -1,8 +1,9 @@
 // flagwise push [file]: a dry run that prints the diff, or with --apply writes the flags file to Unleash.
-import { formatDiff, formatPushReport, pushFlagsFile } from '@flagwise/unleash/admin';
+import { pushFlagsFile } from '@flagwise/unleash/admin';
 import type { CliCommand } from '../command.js';
 import { EXIT } from '../usage-error.js';
-import { type SyncOptions, syncInput } from './sync-input.js';
+import { ADMIN_TIMEOUT_OPTION, type SyncOptions, syncInput } from './sync-input.js';
+import { diffOutput, pushReportOutput } from './sync-output.js';
 
 interface PushOptions extends SyncOptions {
   apply?: boolean;
@@ -26,6 +27,7 @@ export const pushCommand: CliCommand = {
       .option('--prune', 'archive the flags that are not in the file')
       .option('--force', 'write even over flags changed in Unleash since the diff')
       .option('--format <format>', 'how the diff is printed: text, json or github', 'text')
+      .option(...ADMIN_TIMEOUT_OPTION)
       .action(
         run(async (file: string | undefined, options: PushOptions) => {
           const { admin, scope, text, path, format, lineOf } = syncInput(file, options);
@@ -34,12 +36,12 @@ export const pushCommand: CliCommand = {
             prune: options.prune,
             force: options.force,
           });
-          process.stdout.write(formatDiff(report.diff, format, { file: path, lineOf }));
+          process.stdout.write(diffOutput(report.diff, format, { file: path, lineOf }));
           if (!options.apply) {
             process.stdout.write('Dry run: nothing was written; add --apply to write.\n');
             return EXIT.ok;
           }
-          const summary = formatPushReport(report);
+          const summary = pushReportOutput(report);
           if (report.failed) {
             process.stderr.write(summary);
             return EXIT.problems;

@@ -4,8 +4,8 @@ import { closest } from '@flagwise/core/adapter';
 import pc from 'picocolors';
 import { parse as parseYaml } from 'yaml';
 import type { CliCommand } from '../command.js';
-import { addFlagsOptions, type FlagsOptions, type LoadedFlags, loadFlags } from '../definitions.js';
-import type { FlagReference } from '../find-references.js';
+import { addFlagsOptions, type DefinitionsOptions, type LoadedFlags, loadFlags } from '../definitions.js';
+import type { FlagReference, SkippedPath } from '../find-references.js';
 import { FlagsFileLocator } from '../locate.js';
 import { print, printJson } from '../output.js';
 import {
@@ -16,12 +16,14 @@ import {
   problemLine,
   summary,
 } from '../problems.js';
-import { EXIT } from '../usage-error.js';
+import { shownText } from '../terminal-text.js';
+import { EXIT, wholeNumberOption } from '../usage-error.js';
 
-interface RefsOptions extends FlagsOptions {
+interface RefsOptions extends DefinitionsOptions {
   format: string;
   strict?: boolean;
   list?: boolean;
+  maxFileSize?: string;
 }
 
 /** A reference matched to the flag it reads. */
@@ -40,10 +42,12 @@ export const refsCommand: CliCommand = {
       .argument('[dirs...]', 'directories or files to scan (default: the working directory)')
       .option('--format <format>', 'text, json or github (workflow annotations)', 'text')
       .option('--list', 'print every reference (text format)')
-      .option('--strict', 'never-referenced and expired flags fail too');
+      .option('--strict', 'never-referenced and expired flags fail too')
+      .option('--max-file-size <bytes>', 'files larger than this are skipped (default 1048576: 1 MiB)');
     addFlagsOptions(command).action(
       run(async (dirs: string[], options: RefsOptions) => {
         const format = problemFormat(options.format);
+        const maxFileSize = wholeNumberOption(options.maxFileSize, '--max-file-size', 'bytes');
         const cwd = process.cwd();
         const loaded = await loadFlags(options, cwd);
         const names = loaded.definitions.features.map((feature) => feature.name);
@@ -53,24 +57,32 @@ export const refsCommand: CliCommand = {
 
         // the TypeScript parser is large: only this command loads it
         const { findReferences } = await import('../find-references.js');
-        const references: ResolvedReference[] = findReferences(dirs.length > 0 ? dirs : ['.'], cwd).map(
-          (reference) => ({
-            ...reference,
-            flag: defined.has(reference.written)
-              ? reference.written
-              : reference.kind === 'property'
-                ? byProperty.get(reference.written)
-                : undefined,
-          }),
-        );
+        const scan = findReferences(dirs.length > 0 ? dirs : ['.'], cwd, { maxFileSize });
+        const references: ResolvedReference[] = scan.references;
+        for (const reference of references) {
+          reference.flag = defined.has(reference.written)
+            ? reference.written
+            : reference.kind === 'property'
+              ? byProperty.get(reference.written)
+              : undefined;
+        }
 
         const problems: Problem[] = [];
+        const properties = [...byProperty.keys()];
+        // one suggestion per misspelling, however often it is written
+        const suggestions = new Map<string, string | undefined>();
         for (const reference of references) {
           if (reference.flag !== undefined) continue;
-          const suggestion =
-            reference.kind === 'property'
-              ? byProperty.get(closest(reference.written, [...byProperty.keys()]) ?? '')
-              : closest(reference.written, names);
+          const key = `${reference.kind}:${reference.written}`;
+          if (!suggestions.has(key)) {
+            suggestions.set(
+              key,
+              reference.kind === 'property'
+                ? byProperty.get(closest(reference.written, properties) ?? '')
+                : closest(reference.written, names),
+            );
+          }
+          const suggestion = suggestions.get(key);
           problems.push({
             severity: 'error',
             file: reference.file,
@@ -104,23 +116,28 @@ export const refsCommand: CliCommand = {
           });
         }
 
+        const { skipped } = scan;
         if (format === 'json') {
-          printJson({ flags: names.length, ...countProblems(problems), references, problems });
+          printJson({ flags: names.length, ...countProblems(problems), references, problems, skipped });
         } else if (format === 'github') {
           for (const problem of problems) print(githubAnnotation(problem));
+          for (const entry of skipped) print(githubNotice(entry));
         } else {
           if (options.list) {
             for (const reference of references) {
-              const target = reference.flag ?? pc.red('undefined');
+              const target = reference.flag === undefined ? pc.red('undefined') : shownText(reference.flag);
               print(
-                `${reference.file}:${reference.line}:${reference.column}: ${target} (${reference.via}: ${reference.written})`,
+                `${shownText(reference.file)}:${reference.line}:${reference.column}: ${target} (${shownText(reference.via)}: ${shownText(reference.written)})`,
               );
             }
           }
           for (const problem of problems) print(problemLine(problem));
+          for (const entry of skipped)
+            print(`${pc.bold(shownText(entry.file))}: ${pc.dim('skipped')}: ${entry.reason}`);
           const files = new Set(references.map((reference) => reference.file)).size;
+          const left = skipped.length > 0 ? ` (${plural(skipped.length, 'path')} skipped)` : '';
           print(
-            `${plural(names.length, 'flag')}, ${plural(references.length, 'reference')} in ${plural(files, 'file')}: ${summary(problems)}`,
+            `${plural(names.length, 'flag')}, ${plural(references.length, 'reference')} in ${plural(files, 'file')}${left}: ${summary(problems)}`,
           );
         }
         const { errors, warnings } = countProblems(problems);
@@ -129,6 +146,11 @@ export const refsCommand: CliCommand = {
     );
   },
 };
+
+/** A notice on the pull request for a path the scan left out. */
+function githubNotice(entry: SkippedPath): string {
+  return githubAnnotation({ severity: 'notice', file: entry.file, message: `skipped: ${entry.reason}` });
+}
 
 function plural(count: number, word: string): string {
   return `${count} ${word}${count === 1 ? '' : 's'}`;

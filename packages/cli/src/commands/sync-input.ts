@@ -1,7 +1,7 @@
-// What `flagwise diff` and `flagwise push` read before they talk to Unleash: the flags file and its text, the
-// Unleash scope, the output format and the admin client from the environment.
-import { adminClientFromEnv, type DiffFormat } from '@flagwise/unleash/admin';
-import { defaultFlagsFile, readText } from '../definitions.js';
+// What `flagwise pull`, `diff` and `push` read before they talk to Unleash: the admin client from the environment
+// and --timeout; for diff and push the flags file and its text, the Unleash scope and the output format.
+import { adminClientFromEnv, type DiffFormat, type UnleashAdminClient } from '@flagwise/unleash/admin';
+import { defaultFlagsFile, parseTimeout, readText } from '../definitions.js';
 import { FlagsFileLocator } from '../locate.js';
 import { problemFormat } from '../problems.js';
 
@@ -11,6 +11,26 @@ export interface SyncOptions {
   env: string;
   prefix?: string;
   format: string;
+  timeout?: string;
+}
+
+/**
+ * `--timeout <ms>` of the commands that talk to Unleash's admin API.
+ * @example
+ * program.command('pull').option(...ADMIN_TIMEOUT_OPTION);
+ */
+export const ADMIN_TIMEOUT_OPTION = [
+  '--timeout <ms>',
+  'how long to wait for each answer of Unleash (default 15000)',
+] as const;
+
+/**
+ * The admin client from UNLEASH_URL and UNLEASH_ADMIN_TOKEN, each request bounded by `--timeout`.
+ * @example
+ * const admin = adminClient(options.timeout);
+ */
+export function adminClient(timeout: string | undefined): UnleashAdminClient {
+  return adminClientFromEnv(process.env, { timeoutMs: parseTimeout(timeout) });
 }
 
 /**
@@ -27,7 +47,7 @@ export function syncInput(file: string | undefined, options: SyncOptions) {
     path,
     text,
     scope: { project: options.project, environment: options.env, prefix: options.prefix },
-    admin: adminClientFromEnv(process.env),
+    admin: adminClient(options.timeout),
     lineOf: lineIn(text),
   };
 }

@@ -6,10 +6,11 @@ import pc from 'picocolors';
 import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
 import { z } from 'zod';
 import type { CliCommand } from '../command.js';
-import { addFlagsOptions, type FlagsOptions, loadFlags, readText } from '../definitions.js';
+import { addFlagsOptions, type DefinitionsOptions, loadFlags, readText } from '../definitions.js';
 import { print, printJson } from '../output.js';
 import { problemFormat } from '../problems.js';
 import { renderTrace } from '../render-trace.js';
+import { shownText } from '../terminal-text.js';
 import { EXIT, UsageError } from '../usage-error.js';
 
 const DEFAULT_SPECS = ['flags.test.yaml', 'flags.test.yml'];
@@ -66,7 +67,7 @@ interface Outcome {
   trace?: ReturnType<typeof traceFlag>;
 }
 
-interface TestOptions extends FlagsOptions {
+interface TestOptions extends DefinitionsOptions {
   format: string;
 }
 
@@ -225,22 +226,23 @@ function runExpectation(
 }
 
 function printOutcome(outcome: Outcome): void {
-  const context = JSON.stringify(outcome.context);
+  const context = shownText(JSON.stringify(outcome.context));
+  const name = shownText(outcome.name);
   if (typeof outcome.expected === 'object' && outcome.expected !== null) {
     const expected = outcome.expected as { percentage: number; tolerance?: number };
     const actual = outcome.actual as { percentage: number; users: number };
-    const line = `${outcome.name}: ${actual.percentage.toFixed(1)}% of ${actual.users} users on for ${context}, expected ${expected.percentage} ± ${expected.tolerance ?? DEFAULT_TOLERANCE}`;
+    const line = `${name}: ${actual.percentage.toFixed(1)}% of ${actual.users} users on for ${context}, expected ${expected.percentage} ± ${expected.tolerance ?? DEFAULT_TOLERANCE}`;
     print(`${outcome.passed ? pc.green('✓') : pc.red('✗')} ${line}`);
     return;
   }
   const describe = (value: unknown) =>
-    value === true ? 'on' : value === false ? 'off' : `variant ${String(value)}`;
+    value === true ? 'on' : value === false ? 'off' : `variant ${shownText(String(value))}`;
   if (outcome.passed) {
-    print(`${pc.green('✓')} ${outcome.name}: ${describe(outcome.actual)} for ${context}`);
+    print(`${pc.green('✓')} ${name}: ${describe(outcome.actual)} for ${context}`);
     return;
   }
   print(
-    `${pc.red('✗')} ${outcome.name}: expected ${describe(outcome.expected)} for ${context}, got ${describe(outcome.actual)} (${outcome.spec})`,
+    `${pc.red('✗')} ${name}: expected ${describe(outcome.expected)} for ${context}, got ${describe(outcome.actual)} (${shownText(outcome.spec)})`,
   );
   if (outcome.trace) print(...renderTrace(outcome.trace).map((line) => `    ${line}`));
 }

@@ -14,6 +14,7 @@ import {
   problemLine,
   summary,
 } from '../problems.js';
+import { shownText } from '../terminal-text.js';
 import { EXIT } from '../usage-error.js';
 
 interface ValidateOptions {
@@ -136,7 +137,7 @@ function printReports(reports: readonly FileReport[], problems: readonly Problem
     const { errors } = countProblems(report.problems);
     const mark = errors > 0 ? pc.red('✗') : report.problems.length > 0 ? pc.yellow('!') : pc.green('✓');
     print(
-      `${mark} ${report.file}: ${flags}, ${report.problems.length === 0 ? 'no problems' : summary(report.problems)}`,
+      `${mark} ${shownText(report.file)}: ${flags}, ${report.problems.length === 0 ? 'no problems' : summary(report.problems)}`,
     );
   }
 }

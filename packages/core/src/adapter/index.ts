@@ -1,22 +1,19 @@
 // @flagwise/core/adapter: the one layer every framework adapter calls. Apps import @flagwise/core or their
-// framework's adapter; adapter authors import this.
+// framework's adapter; adapter authors import this. Each value here is one some package imports; the list is
+// locked by packages/core/test/exports.test.ts.
 
-export {
-  FLAGS_OPTION_KEYS,
-  type RequestFlagsResult,
-  type RequestInput,
-  type RequestReader,
-  type ResolvedOverrides,
-} from '../client.js';
+// Options: the entry point's arguments, every key checked.
+export { FLAGS_OPTION_KEYS } from '../client/options.js';
+// Endpoints: what an adapter needs to mount the dashboard, OFREP and the Frontend API (built on endpoint/).
+export type { Endpoint, EndpointRequest, EndpointResponse } from '../endpoint/endpoint.js';
+export { headerText } from '../endpoint/headers.js';
+export { EndpointShutdown, endpointStream, serveEndpoint, writeEndpointResponse } from '../endpoint/mount.js';
+export { normalizePrefix, urlBelow, urlFromWildcard } from '../endpoint/paths.js';
 export { closest } from '../flags-file/issues.js';
-export { type ClientContextField, contextFromBody, trustedFields } from '../frontend-api/client-context.js';
-export { exposedFlagsOf } from '../frontend-api/frontend-api.js';
-export { frontendApiEndpoint } from '../frontend-api/index.js';
-export { rejectUnknownKeys, resolveClientContextTrust, resolveExpose } from '../frontend-api/options.js';
-export { checkKnownKeys, didYouMean, nearestName } from '../nearest-name.js';
+export { checkKnownKeys } from '../nearest-name.js';
+// OpenFeature: an evaluation as OpenFeature resolves it, for @flagwise/openfeature.
 export {
   type OfrepEndpointOptions,
-  ofrepEndpoint,
   type Resolution,
   type ResolutionErrorCode,
   type ResolutionReason,
@@ -24,44 +21,22 @@ export {
   toFlagContext,
   type ValueType,
 } from '../ofrep/index.js';
-export { defaultContext, isPromiseLike, type RequestFacts, requestContext } from '../request/context.js';
-export { flagAllows, isRequestFlags, SETTLE, settleRequestFlags } from '../request/request-flags.js';
-export { VisitorIds } from '../request/visitor-id.js';
-export type { Endpoint, EndpointRequest, EndpointResponse } from './endpoint.js';
-export {
-  conditionalJsonAnswer,
-  etagMatches,
-  flagsWithClientFields,
-  jsonAnswer,
-  jsonObjectBody,
-} from './endpoint-answers.js';
-export {
-  type CheckedGuard,
-  checkGuard,
-  checkGuardOptions,
-  guardWithoutFlagsError,
-  watchGuardedFlags,
-} from './guards.js';
-export {
-  addSetCookie,
-  clientOf,
-  ENDPOINT_BODY_LIMIT_BYTES,
-  EndpointShutdown,
-  endpointStream,
-  flagsMissingError,
-  type MountedRequest,
-  normalizePrefix,
-  serveEndpoint,
-  splitUrl,
-  urlBelow,
-  urlFromWildcard,
-  writeEndpointResponse,
-} from './mount.js';
+export type { AdapterOptions } from '../request/adapter-options.js';
+// Requests: what an adapter reads of a request, and the request's flags.
+export { isPromiseLike, type RequestFacts, type RequestInput } from '../request/context.js';
+export { flagAllows, SETTLE, settleRequestFlags } from '../request/flags-proxy.js';
+export type { RequestReader } from '../request/later-request.js';
+export type { ResolvedOverrides } from '../request/overrides.js';
+export type { RequestFlagsResult } from '../request/request-path.js';
+export type { VisitorIds } from '../request/visitor-id.js';
+export { clientOf, flagsMissingError } from './endpoints.js';
+// Guards: their arguments checked, and the names they guard warned about per client.
+export { type GuardDeclaration, watchGuardedFlags } from './guarded-flags.js';
+export { type CheckedGuard, checkGuard, checkGuardOptions, guardWithoutFlagsError } from './guards.js';
 export {
   type AdapterDefinition,
-  type AdapterOptions,
   type AdapterSetup,
-  describe,
+  describeArgument,
   isBoolean,
   isClient,
   isFunction,
@@ -70,11 +45,7 @@ export {
   oneOf,
   setUpAdapter,
 } from './options.js';
-export {
-  DEFAULT_READY_TIMEOUT_MS,
-  isMisconfiguration,
-  requestReadiness,
-  startupReadiness,
-  warnServingWithoutFlags,
-} from './readiness.js';
-export { headerText, OptionalFields, trustsProxy } from './request-facts.js';
+// Readiness: one policy for waiting on the first flags.
+export { DEFAULT_READY_TIMEOUT_MS, requestReadiness, startupReadiness } from './readiness.js';
+export { OptionalFields, trustsProxy } from './request-facts.js';
+export { requestFlags, requestFlagsLater, routeRequests } from './request-flags.js';

@@ -1,38 +1,14 @@
 // The entry point's arguments, resolved once for every adapter: nothing, options, a client, `{ client, ...}`,
 // or a client and adapter options. Every key is checked against the option types; an unknown one fails at
 // startup naming the nearest valid key.
-import { createFlags, FLAGS_OPTION_KEYS, type FlagsClient, type FlagsOptions } from '../client.js';
+import { createFlags, type FlagsClient } from '../client/flags-client.js';
+import { FLAGS_OPTION_KEYS, type FlagsOptions } from '../client/options.js';
 import { ConfigurationError } from '../errors.js';
 import { checkKnownKeys } from '../nearest-name.js';
-import type { ContextHook } from '../request/context.js';
-import { type VisitorIdOptions, VisitorIds } from '../request/visitor-id.js';
+import type { AdapterOptions } from '../request/adapter-options.js';
+import { requestPathOf } from '../request/request-path.js';
+import { VisitorIds } from '../request/visitor-id.js';
 import type { Logger } from '../types.js';
-
-/**
- * The options every adapter takes on top of the client's.
- * @example featureFlags({ context: (req) => ({ properties: { plan: req.user?.plan } }), visitorId: true })
- */
-export interface AdapterOptions<Request = any> {
-  /**
-   * Adds context fields for a request, on top of the defaults (the user's id, the session id, the client IP as
-   * the framework's proxy setting reads it). May be async; one that throws or rejects leaves the defaults.
-   * @example context: (req) => ({ properties: { plan: req.user?.plan } })
-   */
-  context?: ContextHook<Request>;
-  /**
-   * How long to wait for the first flags: at startup where the framework has one (Fastify, Nest), else the
-   * first requests (Express, Koa). After that requests read fallbacks (flags off) and a warning is logged.
-   * Default 5000.
-   */
-  readyTimeoutMs?: number;
-  /**
-   * A stable random id, in a cookie, for requests with neither user nor session id, used as their `sessionId`:
-   * a percentage rollout then stays the same per browser. `true` for the defaults (cookie `flagwise_visitor`,
-   * one year). Off by default.
-   * @example visitorId: { cookieName: 'vid', maxAgeSeconds: 30 * 24 * 3600 }
-   */
-  visitorId?: boolean | VisitorIdOptions;
-}
 
 /** Says what is wrong with an option's value, or undefined when it is fine. */
 export type OptionCheck = (value: unknown) => string | undefined;
@@ -47,6 +23,12 @@ export interface AdapterDefinition<Extra extends object = {}> {
   frameworkKeys?: readonly string[];
   /** the logger of a client the adapter creates when the options name none (Fastify's `app.log`) */
   logger?: Logger;
+  /**
+   * A client that stands in for the one the arguments give or describe (a test's replacement, e.g. Nest's
+   * `overrideProvider(FEATURE_FLAGS_CLIENT)`): the arguments are checked as usual, their client options are not
+   * used, and the adapter does not own it.
+   */
+  standInClient?: FlagsClient;
 }
 
 /** The resolved entry point: the client, whether the adapter made it (and closes it), and the options. */
@@ -108,7 +90,7 @@ export function setUpAdapter<Request, Extra extends object = {}>(
   if (first !== undefined && (first === null || typeof first !== 'object')) {
     throw new ConfigurationError(
       `${entry}: pass options such as { source: fileSource('flags.yaml') }, a client from createFlags(), ` +
-        `{ client, ...options }, or nothing (flags.yaml in the working directory); got ${describe(first)}`,
+        `{ client, ...options }, or nothing (flags.yaml in the working directory); got ${describeArgument(first)}`,
     );
   }
   if (second !== undefined && !isClient(first)) {
@@ -128,7 +110,7 @@ export function setUpAdapter<Request, Extra extends object = {}>(
     const { client: given, ...rest } = first as { client: unknown };
     if (!isClient(given)) {
       throw new ConfigurationError(
-        `${entry}: client must be a flags client from createFlags(); got ${describe(given)}`,
+        `${entry}: client must be a flags client from createFlags(); got ${describeArgument(given)}`,
       );
     }
     client = given as FlagsClient<Request>;
@@ -155,19 +137,21 @@ export function setUpAdapter<Request, Extra extends object = {}>(
     if (value === undefined) continue;
     const problem = checks[key](value);
     if (problem !== undefined)
-      throw new ConfigurationError(`${entry}: ${key} must be ${problem}; got ${describe(value)}`);
+      throw new ConfigurationError(`${entry}: ${key} must be ${problem}; got ${describeArgument(value)}`);
   }
   const visitorId = adapterOptions.visitorId as AdapterOptions['visitorId'];
   const visitors = visitorId === undefined || visitorId === false ? undefined : new VisitorIds(visitorId);
-  const ownsClient = client === undefined;
+  const ownsClient = client === undefined && definition.standInClient === undefined;
+  client = (definition.standInClient as FlagsClient<Request> | undefined) ?? client;
   client ??= createFlags<Request>(flagsOptions as FlagsOptions<Request>);
+  const overrides = requestPathOf(client)?.overridesEnabled === true;
   return {
     client,
     ownsClient,
     options: adapterOptions as AdapterOptions<Request> & Extra,
     visitors,
-    readsCookies: client.overridesEnabled || visitors !== undefined,
-    readsQuery: client.overridesEnabled,
+    readsCookies: overrides || visitors !== undefined,
+    readsQuery: overrides,
   };
 }
 
@@ -179,7 +163,7 @@ function checkAdapterOnly(
 ): Record<string, unknown> {
   if (given === null || typeof given !== 'object' || Array.isArray(given)) {
     throw new ConfigurationError(
-      `${entry}: adapter options must be an object such as { context }; got ${describe(given)}`,
+      `${entry}: adapter options must be an object such as { context }; got ${describeArgument(given)}`,
     );
   }
   const clientKeys = Object.keys(given).filter(
@@ -199,18 +183,13 @@ function checkAdapterOnly(
   return result;
 }
 
-/** True for a flags client (from createFlags, or a compatible test client). */
+/** True for a flags client (from createFlags, or a test client made on it). */
 export function isClient(value: unknown): boolean {
-  return (
-    value !== null &&
-    typeof value === 'object' &&
-    typeof (value as Partial<FlagsClient>).forRequest === 'function' &&
-    typeof (value as Partial<FlagsClient>).ready === 'function'
-  );
+  return requestPathOf(value) !== undefined && typeof (value as Partial<FlagsClient>).ready === 'function';
 }
 
-/** A short description of a value for error messages. */
-export function describe(value: unknown): string {
+/** A short description of an argument an app gave (an option value, a guard's flag name), for error messages. */
+export function describeArgument(value: unknown): string {
   if (value === null) return 'null';
   if (typeof value === 'string') return `"${value}"`;
   if (typeof value === 'function') return 'a function';

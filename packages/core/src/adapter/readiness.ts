@@ -2,7 +2,7 @@
 // (flags read as off, guarded routes answer 404) and says so once; a misconfiguration (a missing or invalid flags
 // file, a refused token) stops the startup where the framework has one to stop (Fastify's register, Nest's
 // bootstrap), since waiting will not fix it.
-import type { FlagsClient } from '../client.js';
+import type { FlagsClient } from '../client/flags-client.js';
 import { FlagwiseError } from '../errors.js';
 
 /** How long startup (Fastify, Nest) or the first requests (Express, Koa) wait for the flags by default. */

@@ -9,11 +9,6 @@ export function trustsProxy(setting: unknown): boolean {
   return !(setting === false || setting === undefined || setting === 0);
 }
 
-/** A header that may arrive as a list, as one string. */
-export function headerText(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value.join('; ') : value;
-}
-
 /**
  * Reads fields that auth and session middleware add to a Node request (`user`, `session`, `sessionID`). Most
  * requests lack them, and a missing field is looked up through IncomingMessage's long prototype chain, which V8

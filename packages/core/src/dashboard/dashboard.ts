@@ -2,15 +2,19 @@
 // (flagsDashboard() in each); it answers only visitors `allow(request)` admits, and looks absent to everyone else.
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { parse as parseCookieHeader, serialize as serializeCookie } from 'cookie';
-import type { Endpoint, EndpointRequest, EndpointResponse } from '../adapter/endpoint.js';
+import type { Endpoint, EndpointRequest, EndpointResponse } from '../endpoint/endpoint.js';
+import { headerText } from '../endpoint/headers.js';
 import { type CompiledFlags, compileFlags } from '../engine/index.js';
 import { traceFlag } from '../engine/trace.js';
 import { ConfigurationError } from '../errors.js';
 import { checkKnownKeys } from '../nearest-name.js';
+import { overridesOf } from '../request/flags-proxy.js';
 import type { FlagOverrides } from '../request/overrides.js';
-import { overridesOf, type RequestFlags } from '../request/request-flags.js';
-import type { ClientFeaturesPayload, FeatureDefinition, FlagContext, FlagName, Payload } from '../types.js';
-import { historyOf, type RecentChange, type SourceState } from './history.js';
+import type { RequestFlags } from '../request/request-flags.js';
+import { requestPathOf } from '../request/request-path.js';
+import type { ClientFeaturesPayload, FeatureDefinition, FlagName } from '../types.js';
+import type { DashboardFlag, DashboardState } from './dashboard-state.js';
+import { historyOf } from './history.js';
 import { renderPage } from './page.js';
 
 /** Options of `createDashboard()` (and of each adapter's `flagsDashboard()`). */
@@ -28,38 +32,6 @@ export interface DashboardOptions<Request = any> {
 const OPTION_KEYS = ['allow', 'title'] as const;
 const BROWSER_COOKIE = 'flagwise_dashboard';
 const CSRF_HEADER = 'x-flagwise-csrf';
-
-/** One flag as the dashboard shows it for the visitor's own request. */
-export interface DashboardFlag {
-  name: string;
-  description?: string;
-  enabled: boolean;
-  variant?: string;
-  payload?: Payload;
-  reason: string;
-  detail?: string;
-  /** "random: no user or session id" where a rollout or a variant answered at random for this request */
-  random?: string;
-  /** what this browser forces: 'on', 'off' or a variant name */
-  override?: string;
-  /** the variant names the definition has, for forcing one */
-  variants: string[];
-}
-
-/** Everything the page shows, as GET /api/state answers it. */
-export interface DashboardState {
-  title: string;
-  source: SourceState;
-  version: number;
-  context: FlagContext;
-  /** false when the client has no `overrides: { secret, allow }` (forcing is then off) */
-  overridesEnabled: boolean;
-  /** the query that applies the same overrides in another allowed browser, e.g. `flagwise=a:on,b:short` */
-  overrideQuery: string;
-  flags: DashboardFlag[];
-  changes: RecentChange[];
-  csrfToken: string;
-}
 
 /**
  * The dashboard: every flag for the visitor's own request (value, variant, payload, the reason, this browser's
@@ -147,10 +119,6 @@ function browserIdOf(request: EndpointRequest<any>): { browserId: string; setCoo
   return { browserId, setCookie };
 }
 
-function headerText(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value.join('; ') : value;
-}
-
 function securityHeaders(nonce?: string): Record<string, string> {
   const script = nonce ? `'nonce-${nonce}'` : "'none'";
   return {
@@ -217,7 +185,7 @@ function stateOf(
     source: history.source(),
     version: history.version,
     context,
-    overridesEnabled: client.overridesEnabled,
+    overridesEnabled: requestPathOf(client)?.overridesEnabled === true,
     overrideQuery: overrideQuery(overrides),
     flags: list,
     changes: history.changes,
@@ -342,7 +310,8 @@ async function changeOverrides(
   const refused = refusal(request, tokenFor);
   if (refused !== undefined) return json(403, { error: `refused ${refused}; nothing changed` });
   const { client } = request;
-  if (!client.overridesEnabled) {
+  const path = requestPathOf(client);
+  if (path?.overridesEnabled !== true) {
     return json(409, {
       error: 'overrides are off: createFlags({ overrides: { secret, allow } }) turns them on',
     });
@@ -365,7 +334,7 @@ async function changeOverrides(
       error: 'send { flag, value: "on" | "off" | "default" | a variant name } or { clear: true }',
     });
   }
-  const resolved = await client.resolveOverrides(request.request, {
+  const resolved = await path.resolveOverrides(request.request, {
     cookieHeader: headerText(request.headers.cookie),
     query,
   });

@@ -1,8 +1,8 @@
 // What the dashboard remembers of a client since it first saw it: the last 100 definition changes with their
 // field-level diffs, the source's status with its last error, and a version that moves on every change, which
 // the page's live stream announces.
-import type { FlagsClient } from '../client.js';
-import type { FieldChange, FlagsChange } from '../definitions-diff.js';
+import type { FlagsClient } from '../client/flags-client.js';
+import type { FieldChange, FlagsChange } from '../snapshot/definitions-diff.js';
 import type { SourceEvent, SourceStatus } from '../types.js';
 
 export const RECENT_CHANGES = 100;

@@ -1,7 +1,3 @@
-export {
-  createDashboard,
-  type DashboardFlag,
-  type DashboardOptions,
-  type DashboardState,
-} from './dashboard.js';
+export { createDashboard, type DashboardOptions } from './dashboard.js';
+export type { DashboardFlag, DashboardState } from './dashboard-state.js';
 export { RECENT_CHANGES, type RecentChange, type SourceState } from './history.js';

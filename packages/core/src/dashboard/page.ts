@@ -1,7 +1,7 @@
 // The dashboard's one page: no external assets, its style and script inline under the response's CSP nonce. The
 // state arrives as JSON in the page and from GET api/state; the script renders it with textContent only, so every
 // name, description, value and reason is shown as text, never as markup.
-import type { DashboardState } from './dashboard.js';
+import type { DashboardState } from './dashboard-state.js';
 
 /** JSON safe inside a <script> element: no `<`, and no line separators JavaScript reads as line ends. */
 function scriptJson(value: unknown): string {

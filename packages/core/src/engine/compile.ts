@@ -5,7 +5,6 @@
 // nothing matched. isEnabled, getVariant and explain all read that one decision, so they can never disagree, and
 // explain costs nothing on the hot path. Semantics are unleash-client 6.12.1's (lib/client.js).
 import { FlagDefinitionError } from '../errors.js';
-import { runSteps, type Steps } from '../steps.js';
 import type {
   ClientFeaturesPayload,
   CustomStrategy,
@@ -14,10 +13,16 @@ import type {
   FlagContext,
   VariantResult,
 } from '../types.js';
+import type { CompiledFlags, CompileOptions, FlagHandle } from './compiled-flags.js';
 import type { StaticContext } from './context-value.js';
 import { DefinitionProblem, fail, isAbsent, isRecord, kindOf, optionalArray } from './definition-problem.js';
-import type { CompiledFlags, CompileOptions, FlagHandle } from './index.js';
-import { type CompiledStrategy, compileStrategy, currentHostname, type SegmentEntry } from './strategies.js';
+import { runSteps, type Steps } from './steps.js';
+import {
+  type CompiledStrategy,
+  compileStrategy,
+  currentHostname,
+  type SegmentEntry,
+} from './strategies/index.js';
 import {
   compileVariants,
   DISABLED_VARIANT,
@@ -40,12 +45,12 @@ interface FlagParts {
   readonly enabled: boolean;
   readonly strategies: readonly CompiledStrategy[];
   readonly variants: VariantPicker | null;
-  readonly dependencies: readonly DependencySpec[];
+  readonly dependencies: readonly CompiledDependency[];
   /** unleash-client refuses a parent that itself has dependencies */
   readonly hasDependencies: boolean;
 }
 
-interface DependencySpec {
+interface CompiledDependency {
   readonly feature: string;
   readonly enabled: boolean;
   readonly variants: readonly string[];
@@ -284,7 +289,7 @@ function compileFlagParts(
   const dependencies =
     dependencyList.length === 0
       ? NONE
-      : dependencyList.map((dependency, index): DependencySpec => {
+      : dependencyList.map((dependency, index): CompiledDependency => {
           const field = `dependencies[${index}]`;
           if (!isRecord(dependency))
             fail(field, `must be { feature, enabled?, variants? }, got ${kindOf(dependency)}`);
@@ -334,7 +339,7 @@ function link(
 }
 
 function dependencyCheck(
-  dependency: DependencySpec,
+  dependency: CompiledDependency,
   childName: string,
   snapshot: { flags: Map<string, LinkedFlag> },
   warnOnce: (key: string, message: string) => void,
@@ -612,7 +617,7 @@ function describeStrategy(definition: FeatureDefinition, index: number): string 
   return extras.length ? `${strategy.name}, ${extras.join(', ')}` : strategy.name;
 }
 
-function describeDependency(dependency: DependencySpec): string {
+function describeDependency(dependency: CompiledDependency): string {
   if (!dependency.enabled) return `the dependency on "${dependency.feature}" being disabled`;
   if (dependency.variants.length > 0) {
     return `the dependency on "${dependency.feature}" having variant ${dependency.variants.map((v) => `"${v}"`).join(' or ')}`;

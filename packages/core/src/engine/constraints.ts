@@ -6,6 +6,7 @@ import { SemVer } from 'semver';
 import type { FlagContext } from '../types.js';
 import { readField, readFieldText, type StaticContext, staticValueOf } from './context-value.js';
 import { fail, isAbsent, isRecord, kindOf, optionalBoolean, optionalString } from './definition-problem.js';
+import { LIST_OPERATORS, VALUE_OPERATORS } from './operators.js';
 import { type CompiledRegex, compileRe2 } from './regex.js';
 
 export type Predicate = (context: FlagContext) => boolean;
@@ -23,29 +24,8 @@ export interface CompileEnvironment {
   readonly predicateCache: Map<string, Predicate>;
 }
 
-const LIST_OPERATORS = new Set([
-  'IN',
-  'NOT_IN',
-  'STR_CONTAINS',
-  'STR_STARTS_WITH',
-  'STR_ENDS_WITH',
-  'IN_CIDR',
-]);
-const VALUE_OPERATORS = new Set([
-  'NUM_EQ',
-  'NUM_GT',
-  'NUM_GTE',
-  'NUM_LT',
-  'NUM_LTE',
-  'DATE_AFTER',
-  'DATE_BEFORE',
-  'SEMVER_EQ',
-  'SEMVER_GT',
-  'SEMVER_LT',
-  'SEMVER_GTE',
-  'SEMVER_LTE',
-  'REGEX',
-]);
+const LIST_OPERATOR_SET: ReadonlySet<string> = new Set(LIST_OPERATORS);
+const VALUE_OPERATOR_SET: ReadonlySet<string> = new Set(VALUE_OPERATORS);
 
 /**
  * Does this operator compare one `value` (numbers, dates, versions, REGEX) rather than a `values` list?
@@ -53,7 +33,7 @@ const VALUE_OPERATORS = new Set([
  * isSingleValueOperator('NUM_GT'); // true
  */
 export function isSingleValueOperator(operator: string): boolean {
-  return VALUE_OPERATORS.has(operator);
+  return VALUE_OPERATOR_SET.has(operator);
 }
 
 /** Every operator unleash-client 6.12.1 knows; any other never matches, inverted or not. */
@@ -91,7 +71,7 @@ export function compileConstraint(raw: unknown, field: string, env: CompileEnvir
 
   // identical constraints (common: segments and rules copied across flags) share one predicate
   let predicate: Predicate;
-  if (LIST_OPERATORS.has(operator)) {
+  if (LIST_OPERATOR_SET.has(operator)) {
     const values = cleanValues(raw.values, field, operator);
     const key = `${operator}\u0000${contextName}\u0000${inverted}${caseInsensitive}\u0000${values.join('\u0001')}`;
     const cached = env.predicateCache.get(key);

@@ -2,8 +2,8 @@
 // escapes compileFlags), which compileFlags turns into one FlagDefinitionError naming the flag and the field.
 //
 // What is rejected: what unleash-client itself throws or reports an error on (`values` that is not an array for
-// IN, a non-boolean `enabled`, `strategies` that is not an array, ...), what the issue names (a missing name, a
-// rollout that is not a percentage from 0 to 100), and JSON of the wrong kind (an object where a string belongs).
+// IN, a non-boolean `enabled`, `strategies` that is not an array, ...), what flagwise refuses besides (a missing
+// name, a rollout that is not a percentage from 0 to 100), and JSON of the wrong kind (an object where a string belongs).
 // What is not: values of the right kind that unleash-client tolerates (an unknown operator, an invalid regex,
 // semver or date, an unknown segment id, an unknown strategy). Those evaluate exactly as unleash-client evaluates
 // them, and are reported through `onWarn`.

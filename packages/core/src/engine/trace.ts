@@ -13,17 +13,17 @@ import type {
   FlagContext,
   StrategyDefinition,
 } from '../types.js';
+import type { CompiledFlags } from './compiled-flags.js';
 import { type CompileEnvironment, compileConstraint, type Predicate } from './constraints.js';
 import { readFieldText, type StaticContext, staticValueOf } from './context-value.js';
 import { isRecord } from './definition-problem.js';
-import type { CompiledFlags } from './index.js';
 import { bucketOf, murmurHash32, STRATEGY_SEED } from './murmur.js';
 import {
   compileStrategy,
   currentHostname,
   type SegmentEntry,
   type StrategyEnvironment,
-} from './strategies.js';
+} from './strategies/index.js';
 
 /** One constraint: what the context held, what the definition asked, and whether it held. */
 export interface ConstraintTrace {

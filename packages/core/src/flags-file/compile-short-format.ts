@@ -9,7 +9,7 @@ import type {
   StrategyDefinition,
 } from '../types.js';
 import { compileUnleashShapedFlag, isUnleashShapedFlag, parseTag } from './compile-unleash-flag.js';
-import { compileVariants } from './compile-variants.js';
+import { compileVariantsSpec } from './compile-variants.js';
 import { compileWhen } from './compile-when.js';
 import { formatIssuePath, type IssueCollector, type IssuePath } from './issues.js';
 import {
@@ -181,7 +181,7 @@ export function compileFlag(
   const variants =
     variantsSpec === undefined
       ? []
-      : compileVariants(
+      : compileVariantsSpec(
           variantsSpec,
           stickiness,
           [...path, flag.variant !== undefined ? 'variant' : 'variants'],
@@ -277,7 +277,7 @@ function compileRule(
   const variants =
     rule.variants === undefined
       ? []
-      : compileVariants(rule.variants, stickiness, [...path, 'variants'], issues, false);
+      : compileVariantsSpec(rule.variants, stickiness, [...path, 'variants'], issues, false);
 
   const rolloutKeys = (['rollout', 'stickiness', 'groupId'] as const).filter(
     (key) => rule[key] !== undefined,

@@ -21,7 +21,7 @@ interface VariantDraft {
  * Compiles `variants:` (a list of names, or a map of name → percent | variant object).
  * `allowOverrides` is false for rule (strategy) variants, which Unleash keeps without overrides.
  */
-export function compileVariants(
+export function compileVariantsSpec(
   spec: unknown,
   stickiness: string,
   path: IssuePath,

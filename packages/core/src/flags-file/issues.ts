@@ -52,7 +52,7 @@ export class IssueCollector {
   }
 
   addUnknownKey(path: IssuePath, key: string, expected: readonly string[]): void {
-    const suggestion = closest(key, expected);
+    const suggestion = nearestKey(key, expected);
     const hint = suggestion ? `did you mean "${suggestion}"?` : `expected one of: ${expected.join(', ')}`;
     this.issues.push({
       path,
@@ -150,6 +150,35 @@ export function closest(key: string, expected: readonly string[]): string | unde
     }
   }
   return best !== undefined && bestDistance <= Math.max(1, Math.floor(key.length / 3)) ? best : undefined;
+}
+
+/**
+ * Keys of flagwise's format and the words other flag tools use for them, where the spelling is too far off for
+ * `closest` to find: `depends:` means `requires:`. Written as compared: lower case, without `-`, `_` or `.`.
+ */
+const KEY_SYNONYMS: Readonly<Record<string, readonly string[]>> = {
+  requires: ['depends', 'dependson', 'dependency', 'dependencies', 'prerequisite', 'prerequisites', 'parent'],
+  rollout: ['percentage', 'percent', 'rolloutpercentage'],
+  when: ['constraints', 'conditions', 'condition', 'if'],
+  rules: ['strategies'],
+  users: ['userids'],
+  description: ['desc'],
+  tags: ['labels'],
+  flag: ['feature'],
+};
+
+/**
+ * The expected key a misspelled or foreign key meant: the closest spelling, else the key it is another tool's word
+ * for; undefined when neither.
+ * @example
+ * nearestKey('rolout', ['rollout', 'requires']); // 'rollout'
+ * nearestKey('depends', ['rollout', 'requires']); // 'requires'
+ */
+export function nearestKey(key: string, expected: readonly string[]): string | undefined {
+  const spelled = closest(key, expected);
+  if (spelled !== undefined) return spelled;
+  const compared = key.replace(/[-_.]/g, '').toLowerCase();
+  return expected.find((candidate) => KEY_SYNONYMS[candidate]?.includes(compared));
 }
 
 function editDistance(a: string, b: string): number {

@@ -1,6 +1,9 @@
 // Usage metrics a browser reports (unleash-proxy-client's POST <url>/client/metrics), counted into the source's
-// own usage metrics (Unleash's exposure counts) where the source keeps them.
-import type { FlagSource } from '../types.js';
+// own usage metrics (Unleash's exposure counts) where the source keeps them. What a page sends is bounded twice:
+// only the exposed flags and the variants each of them defines are counted (a made-up variant name counts as a
+// plain evaluation), and no flag gets more than MAX_COUNT_PER_FLAG evaluations from one report. So a page can
+// neither add names to what the source keeps and sends to Unleash nor make the server loop for long.
+import type { FeatureDefinition, FlagSource } from '../types.js';
 
 /** A browser's report: `{ appName, instanceId, bucket: { start, stop, toggles: { name: { yes, no, variants } } } }`. */
 interface MetricsReport {
@@ -9,6 +12,9 @@ interface MetricsReport {
 
 /** counts above this in one report are taken as this: a browser cannot make the server loop for long */
 const MAX_COUNT_PER_FLAG = 10_000;
+
+/** the variant a disabled flag (or one without variants) answers, which every flag has */
+const DISABLED_VARIANT = 'disabled';
 
 /** true when the body has the shape of a metrics report */
 export function isMetricsReport(body: unknown): body is MetricsReport {
@@ -23,30 +29,49 @@ export function isMetricsReport(body: unknown): body is MetricsReport {
 }
 
 /**
- * Counts the report's evaluations of the flags `counted` allows into `source.recordEvaluation`: each variant
- * count as an evaluation with that variant (`disabled` as a "no"), the rest of `yes` and `no` as plain ones.
+ * The variant names a flag can answer: its own variants, its strategies' variants, and `disabled`.
+ * @example variantNamesOf(client.feature('checkout-copy')!)   // Set { 'disabled', 'short', 'long' }
+ */
+export function variantNamesOf(feature: FeatureDefinition): ReadonlySet<string> {
+  const names = new Set<string>([DISABLED_VARIANT]);
+  for (const variant of feature.variants ?? []) names.add(variant.name);
+  for (const strategy of feature.strategies ?? []) {
+    for (const variant of strategy.variants ?? []) names.add(variant.name);
+  }
+  return names;
+}
+
+/**
+ * Counts the report's evaluations of the flags `variantsOf` knows into `source.recordEvaluation`: each count of
+ * a variant the flag has as an evaluation with that variant (`disabled` as a "no"), the rest of `yes` and `no`,
+ * and the counts of variants it does not have, as plain ones.
+ * @param variantsOf the variant names of a flag the page may report on, undefined for any other flag
  * @returns the number of evaluations counted
  */
 export function recordBrowserMetrics(
   source: FlagSource,
   report: MetricsReport,
-  counted: (flag: string) => boolean,
+  variantsOf: (flag: string) => ReadonlySet<string> | undefined,
 ): number {
   const record = source.recordEvaluation?.bind(source);
   const toggles = report.bucket?.toggles;
   if (record === undefined || toggles === undefined) return 0;
   let total = 0;
   for (const [flag, counts] of Object.entries(toggles)) {
-    if (counts === null || typeof counts !== 'object' || !counted(flag)) continue;
+    if (counts === null || typeof counts !== 'object') continue;
+    const known = variantsOf(flag);
+    if (known === undefined) continue;
     let yes = count(counts.yes);
     let no = count(counts.no);
     let budget = MAX_COUNT_PER_FLAG;
     const variants = counts.variants;
     if (variants !== null && typeof variants === 'object') {
       for (const [variant, times] of Object.entries(variants)) {
-        // unleash-proxy-client counts each getVariant() both as a yes/no and as its variant.
+        if (budget === 0) break;
+        // any other name is left in yes/no: unleash-proxy-client counts each getVariant() there as well
+        if (!known.has(variant)) continue;
         for (let n = Math.min(count(times), budget); n > 0; n--) {
-          const enabled = variant !== 'disabled' && yes > 0;
+          const enabled = variant !== DISABLED_VARIANT && yes > 0;
           record(flag, enabled, variant);
           budget--;
           total++;

@@ -7,16 +7,17 @@
 //   POST <prefix>                  the toggles, `{ context }` in the body → the same
 //   POST <prefix>/client/metrics   the browser's usage counts             → counted into the source's metrics
 //   POST <prefix>/client/register  the browser's registration            → accepted
-import type { Endpoint, EndpointRequest, EndpointResponse } from '../adapter/endpoint.js';
+
+import type { FlagsClient } from '../client/flags-client.js';
 import {
   conditionalJsonAnswer,
   flagsWithClientFields,
   jsonAnswer,
   jsonObjectBody,
-} from '../adapter/endpoint-answers.js';
-import type { FlagsClient } from '../client.js';
+} from '../endpoint/answers.js';
+import type { Endpoint, EndpointRequest, EndpointResponse } from '../endpoint/endpoint.js';
 import type { ClientFeaturesPayload, FlagName, Payload } from '../types.js';
-import { isMetricsReport, recordBrowserMetrics } from './browser-metrics.js';
+import { isMetricsReport, recordBrowserMetrics, variantNamesOf } from './browser-metrics.js';
 import {
   type ClientContextField,
   contextFromBody,
@@ -181,7 +182,10 @@ function acceptMetrics<Request>(
     );
   }
   const names = new Set(exposed(request.client));
-  recordBrowserMetrics(request.client.source, body, (flag) => names.has(flag));
+  recordBrowserMetrics(request.client.source, body, (flag) => {
+    const feature = names.has(flag) ? request.client.feature(flag) : undefined;
+    return feature && variantNamesOf(feature);
+  });
   return { status: 200, headers: corsHeaders };
 }
 

@@ -3,13 +3,13 @@
 // the user, session and properties the app's context hook builds, QA overrides included — and only the flags
 // marked `browser: true`. Each adapter mounts it the framework's way.
 
-import type { Endpoint, EndpointRequest } from '../adapter/endpoint.js';
 import {
   conditionalJsonAnswer,
   flagsWithClientFields,
   jsonAnswer,
   jsonObjectBody,
-} from '../adapter/endpoint-answers.js';
+} from '../endpoint/answers.js';
+import type { Endpoint, EndpointRequest } from '../endpoint/endpoint.js';
 import { ConfigurationError } from '../errors.js';
 import { contextFromBody, trustedFields } from '../frontend-api/client-context.js';
 import { exposedFlagsOf } from '../frontend-api/frontend-api.js';
@@ -43,13 +43,27 @@ export interface OfrepEndpointOptions<Request = unknown> {
 const OPTION_KEYS = ['trustClientContext', 'expose'];
 const PREFIX = '/ofrep/v1/evaluate/flags';
 
+/** The error codes the OFREP endpoint answers, member by member (OFREP's own list). */
+interface OfrepErrorCodes {
+  /** 404: no browser-visible flag of that name (a flag the browser may not see is answered as absent). */
+  FLAG_NOT_FOUND: true;
+  /** 400: the body is not JSON; or, for one flag, its definition or payload does not parse. */
+  PARSE_ERROR: true;
+  /** 400: the body's `context` is not an object. */
+  INVALID_CONTEXT: true;
+  /** 503 before the flags load; for one flag, any other reason it cannot be evaluated. */
+  GENERAL: true;
+}
+
+type OfrepErrorCode = keyof OfrepErrorCodes;
+
 interface FlagAnswer {
   key: string;
   value?: unknown;
   reason?: string;
   variant?: string;
   metadata?: Record<string, string | number | boolean>;
-  errorCode?: string;
+  errorCode?: OfrepErrorCode;
   errorDetails?: string;
 }
 

@@ -12,29 +12,48 @@ import type {
 /** The value types OpenFeature resolves. */
 export type ValueType = 'boolean' | 'string' | 'number' | 'object';
 
-/**
- * OpenFeature's reasons, as flagwise gives them:
- * - `TARGETING_MATCH`: a strategy with constraints, segments, a host/IP/user list, a dependency or a variant
- *   override decided; also a QA override (flagMetadata.reason says `override`);
- * - `SPLIT`: a percentage rollout below 100 % or a weighted choice among variants decided;
- * - `STATIC`: the strategy that matched lets everyone in (no strategies, `default`, or a 100 % rollout, without
- *   constraints or segments) and,
- *   for variant values, has a single variant;
- * - `DISABLED`: the flag is disabled;
- * - `DEFAULT`: the flag is enabled but no strategy matched, a dependency is not satisfied, or the flag has no
- *   variant to give a string, number or object value;
- * - `ERROR`: with an error code.
- */
-export type ResolutionReason = 'TARGETING_MATCH' | 'SPLIT' | 'STATIC' | 'DISABLED' | 'DEFAULT' | 'ERROR';
+/** OpenFeature's reasons, member by member, as flagwise gives them. */
+export interface ResolutionReasons {
+  /**
+   * A rule that picks some contexts decided: a strategy with constraints or segments, a user, host or IP list, a
+   * dependency, a variant override; also a QA override (`flagMetadata.reason` says `override`).
+   */
+  TARGETING_MATCH: true;
+  /** A percentage rollout below 100 %, or a weighted choice among variants, decided. */
+  SPLIT: true;
+  /**
+   * The strategy that matched lets everyone in (no strategies, `default`, or a 100 % rollout, without
+   * constraints or segments) and, for a variant value, the flag has a single variant.
+   */
+  STATIC: true;
+  /** The flag is switched off. */
+  DISABLED: true;
+  /**
+   * The flag is on but no strategy matched, a dependency is not satisfied, or the flag has no variant to give a
+   * string, number or object value: the caller's default applies.
+   */
+  DEFAULT: true;
+  /** The value could not be resolved; `errorCode` says why. */
+  ERROR: true;
+}
 
-/**
- * OpenFeature's error codes, as flagwise gives them:
- * - `FLAG_NOT_FOUND`: no flag of that name in the definitions;
- * - `PROVIDER_NOT_READY`: the definitions have not loaded yet;
- * - `TYPE_MISMATCH`: the variant's payload is not of the asked type (or the variant has no payload);
- * - `PARSE_ERROR`: the flag's definition was rejected, or a payload does not parse as its declared type.
- */
-export type ResolutionErrorCode = 'FLAG_NOT_FOUND' | 'PROVIDER_NOT_READY' | 'TYPE_MISMATCH' | 'PARSE_ERROR';
+/** OpenFeature's reason for a resolution: one of the members of ResolutionReasons. */
+export type ResolutionReason = keyof ResolutionReasons;
+
+/** OpenFeature's error codes, member by member, as flagwise gives them. */
+export interface ResolutionErrorCodes {
+  /** No flag of that name in the definitions. */
+  FLAG_NOT_FOUND: true;
+  /** The definitions have not loaded yet. */
+  PROVIDER_NOT_READY: true;
+  /** The variant's payload is not of the asked type, or the variant has no payload. */
+  TYPE_MISMATCH: true;
+  /** The flag's definition was rejected, or a payload does not parse as its declared type. */
+  PARSE_ERROR: true;
+}
+
+/** OpenFeature's error code of a failed resolution: one of the members of ResolutionErrorCodes. */
+export type ResolutionErrorCode = keyof ResolutionErrorCodes;
 
 /** flagwise's detail for one resolution, in OpenFeature's `flagMetadata`. */
 export type ResolutionMetadata = Record<string, string | number | boolean>;

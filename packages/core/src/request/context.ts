@@ -14,6 +14,16 @@ export interface RequestFacts {
   ip?: string;
 }
 
+/** What an adapter knows of one request: its facts, and what QA overrides and visitor ids read. */
+export interface RequestInput extends RequestFacts {
+  /** the raw Cookie header, for QA overrides and visitor ids */
+  cookieHeader?: string;
+  /** the parsed query string, for the override query parameter */
+  query?: Record<string, unknown> | null;
+  /** the request came over TLS (as the framework's proxy setting reads it): cookies it sets are Secure */
+  secure?: boolean;
+}
+
 /**
  * A hook that adds context fields for a request. It may be async: the request's flags are attached once it
  * settles. A hook that throws or rejects is logged and leaves the default context.

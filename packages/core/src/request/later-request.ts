@@ -1,9 +1,9 @@
 // Flags attached before their request is authenticated, built at their first read: for frameworks whose auth
 // runs after the point where an adapter can attach them (Nest's guards run after its middleware). One object per
 // request, with its methods on the prototype: no closures made per request.
-import type { RequestInput, ResolvedOverrides } from '../client.js';
 import type { FlagContext } from '../types.js';
-import { type ContextHook, defaultContext, isPromiseLike } from './context.js';
+import { type ContextHook, defaultContext, isPromiseLike, type RequestInput } from './context.js';
+import type { ResolvedOverrides } from './overrides.js';
 import type { DeferredFacts, RequestFlagsFacts } from './request-flags.js';
 import type { VisitorIds } from './visitor-id.js';
 

@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { compileFlags } from '../../src/engine/index.js';
 import { hashWithPrefix, prepareHashPrefix, STRATEGY_SEED } from '../../src/engine/murmur.js';
 import { FlagDefinitionError } from '../../src/errors.js';
-import type { ClientFeaturesPayload, CustomStrategy, FeatureDefinition } from '../../src/types.js';
+import type { CustomStrategy, FeatureDefinition } from '../../src/types.js';
+import { payload } from '../support/definitions.js';
 
 const on = (name: string, extra: Partial<FeatureDefinition> = {}): FeatureDefinition => ({
   name,
@@ -13,11 +14,10 @@ const on = (name: string, extra: Partial<FeatureDefinition> = {}): FeatureDefini
   variants: [],
   ...extra,
 });
-const payload = (...features: FeatureDefinition[]): ClientFeaturesPayload => ({ version: 2, features });
 
 describe('explain', () => {
   const flags = compileFlags(
-    payload(
+    payload([
       on('parent'),
       on('off', { enabled: false }),
       on('everyone', { strategies: [] }),
@@ -37,7 +37,7 @@ describe('explain', () => {
       on('child', { dependencies: [{ feature: 'parent', enabled: false }] }),
       on('mystery', { strategies: [{ name: 'gradualRolloutTeleport', parameters: {} }] }),
       { name: 'broken', enabled: 'yes' } as unknown as FeatureDefinition,
-    ),
+    ]),
   );
 
   it('says which strategy matched, by index and name, with the variant', () => {
@@ -93,10 +93,10 @@ describe('explain', () => {
 describe('broken definitions', () => {
   it('are reported with the flag and the field, and answer with the fallback', () => {
     const flags = compileFlags(
-      payload(
+      payload([
         on('fine'),
         on('bad-rollout', { strategies: [{ name: 'flexibleRollout', parameters: { rollout: 'lots' } }] }),
-      ),
+      ]),
     );
     expect(flags.errors).toHaveLength(1);
     const [error] = flags.errors;
@@ -119,7 +119,7 @@ describe('broken definitions', () => {
 
   it('keep the previous good version when `previous` has one, linked to the new snapshot', () => {
     const first = compileFlags(
-      payload(on('parent'), on('child', { strategies: [], dependencies: [{ feature: 'parent' }] })),
+      payload([on('parent'), on('child', { strategies: [], dependencies: [{ feature: 'parent' }] })]),
     );
     expect(first.isEnabled('child', {})).toBe(true);
 
@@ -128,7 +128,9 @@ describe('broken definitions', () => {
       enabled: true,
       strategies: 'all of them',
     } as unknown as FeatureDefinition;
-    const second = compileFlags(payload(on('parent', { enabled: false }), brokenChild), { previous: first });
+    const second = compileFlags(payload([on('parent', { enabled: false }), brokenChild]), {
+      previous: first,
+    });
     expect(second.errors.map((error) => error.flag)).toEqual(['child']);
     // the kept child still depends on "parent", and now sees the new, disabled parent
     expect(second.explain('child', {})).toMatchObject({ reason: 'dependency-failed' });
@@ -136,14 +138,14 @@ describe('broken definitions', () => {
     // the previous snapshot is untouched
     expect(first.isEnabled('child', {})).toBe(true);
 
-    const third = compileFlags(payload(on('parent'), brokenChild), { previous: second });
+    const third = compileFlags(payload([on('parent'), brokenChild]), { previous: second });
     expect(third.isEnabled('child', {})).toBe(true);
-    const withoutPrevious = compileFlags(payload(on('parent'), brokenChild));
+    const withoutPrevious = compileFlags(payload([on('parent'), brokenChild]));
     expect(withoutPrevious.explain('child', {}).reason).toBe('error');
   });
 
   it('keep every previous flag when the payload itself is unusable', () => {
-    const good = compileFlags(payload(on('a')));
+    const good = compileFlags(payload([on('a')]));
     const garbage = compileFlags({ features: 'nope' }, { previous: good });
     expect(garbage.errors[0]).toMatchObject({ flag: '(payload)', field: 'features' });
     expect(garbage.isEnabled('a', {})).toBe(true);
@@ -154,7 +156,7 @@ describe('broken definitions', () => {
 describe('warnings', () => {
   it('warn about an unknown strategy once per name, across flags and recompiles', () => {
     const warnings: string[] = [];
-    const definitions = payload(
+    const definitions = payload([
       on('a', { strategies: [{ name: 'teleport', parameters: {} }] }),
       on('b', {
         strategies: [
@@ -162,7 +164,7 @@ describe('warnings', () => {
           { name: 'default', parameters: {} },
         ],
       }),
-    );
+    ]);
     const first = compileFlags(definitions, { onWarn: (message) => warnings.push(message) });
     compileFlags(definitions, { onWarn: (message) => warnings.push(message), previous: first });
     expect(warnings.filter((message) => message.includes('"teleport"'))).toHaveLength(1);
@@ -179,7 +181,7 @@ describe('warnings', () => {
       constraints: [{ contextName: 'x', operator: 'FUZZY_MATCH', values: ['x'], inverted }],
     });
     const flags = compileFlags(
-      payload(on('a', { strategies: [strategy(false)] }), on('b', { strategies: [strategy(true)] })),
+      payload([on('a', { strategies: [strategy(false)] }), on('b', { strategies: [strategy(true)] })]),
       {
         onWarn: (message) => warnings.push(message),
       },
@@ -197,7 +199,7 @@ describe('custom strategies', () => {
     isEnabled: (parameters, context) =>
       context.properties?.plan === parameters.plan && context.appName === 'shop',
   };
-  const definitions = payload(
+  const definitions = payload([
     on('custom', {
       strategies: [
         {
@@ -207,7 +209,7 @@ describe('custom strategies', () => {
         },
       ],
     }),
-  );
+  ]);
 
   it('are called by name with their parameters and the merged context, after the constraints', () => {
     const flags = compileFlags(definitions, { strategies: [planIs], staticContext: { appName: 'shop' } });
@@ -221,7 +223,7 @@ describe('custom strategies', () => {
 
   it('replace a built-in strategy of the same name, as in unleash-client', () => {
     const never: CustomStrategy = { name: 'default', isEnabled: () => false };
-    expect(compileFlags(payload(on('a')), { strategies: [never] }).isEnabled('a', {})).toBe(false);
+    expect(compileFlags(payload([on('a')]), { strategies: [never] }).isEnabled('a', {})).toBe(false);
   });
 
   it('that throw make the flag answer with its fallback, reason error, and are reported once', () => {
@@ -247,7 +249,7 @@ describe('custom strategies', () => {
 
 describe('context', () => {
   const flags = compileFlags(
-    payload(
+    payload([
       on('prod-only', {
         strategies: [
           {
@@ -257,7 +259,7 @@ describe('context', () => {
           },
         ],
       }),
-    ),
+    ]),
     { staticContext: { appName: 'shop', environment: 'production' } },
   );
 
@@ -280,7 +282,7 @@ describe('context', () => {
 
 describe('getVariant', () => {
   const flags = compileFlags(
-    payload(
+    payload([
       on('plain'),
       on('off', { enabled: false }),
       on('colours', {
@@ -289,7 +291,7 @@ describe('getVariant', () => {
           { name: 'blue', weight: 500, weightType: 'variable', stickiness: 'userId' },
         ],
       }),
-    ),
+    ]),
   );
 
   it("returns unleash-client 6.12.1's shapes", () => {
@@ -325,7 +327,7 @@ describe('getVariant', () => {
 describe('unleash-client details', () => {
   it('hashes a flexibleRollout without groupId with an empty group, as unleash-client does', () => {
     const flags = compileFlags(
-      payload(on('no-group', { strategies: [{ name: 'flexibleRollout', parameters: { rollout: '30' } }] })),
+      payload([on('no-group', { strategies: [{ name: 'flexibleRollout', parameters: { rollout: '30' } }] })]),
     );
     const prefix = prepareHashPrefix(':', STRATEGY_SEED);
     for (let i = 0; i < 200; i++) {
@@ -336,14 +338,14 @@ describe('unleash-client details', () => {
 
   it('resolves a dependency on a flag that comes later in the payload', () => {
     const flags = compileFlags(
-      payload(on('a-child', { dependencies: [{ feature: 'z-parent' }] }), on('z-parent')),
+      payload([on('a-child', { dependencies: [{ feature: 'z-parent' }] }), on('z-parent')]),
     );
     expect(flags.isEnabled('a-child', {})).toBe(true);
   });
 
   it('uses the last definition of a duplicated name, and warns', () => {
     const warnings: string[] = [];
-    const flags = compileFlags(payload(on('twice'), on('twice', { enabled: false })), {
+    const flags = compileFlags(payload([on('twice'), on('twice', { enabled: false })]), {
       onWarn: (message) => warnings.push(message),
     });
     expect(flags.isEnabled('twice', {})).toBe(false);
@@ -356,7 +358,7 @@ describe('unleash-client details', () => {
     try {
       const hostFlag = (hostNames: string) =>
         compileFlags(
-          payload(on('host', { strategies: [{ name: 'applicationHostname', parameters: { hostNames } }] })),
+          payload([on('host', { strategies: [{ name: 'applicationHostname', parameters: { hostNames } }] })]),
         );
       expect(hostFlag('web-1, WEB-7').isEnabled('host', {})).toBe(true);
       expect(hostFlag('web-1,web-2').isEnabled('host', {})).toBe(false);

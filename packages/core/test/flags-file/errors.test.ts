@@ -39,6 +39,30 @@ flags:
     expect(error.message).toContain('a.stickines is not a known key; did you mean "stickiness"?');
   });
 
+  it.each([
+    ['depends: b', 'a.depends', 'requires'],
+    ['dependsOn: b', 'a.dependsOn', 'requires'],
+    ['depends_on: b', 'a.depends_on', 'requires'],
+    ['prerequisites: [b]', 'a.prerequisites', 'requires'],
+    ['percentage: 5', 'a.percentage', 'rollout'],
+    ['constraints: { plan: [pro] }', 'a.constraints', 'when'],
+    ['strategies: []', 'a.strategies', 'rules'],
+  ])("suggests the key another tool's word means: %s", (line, path, key) => {
+    const error = errorOf(`flags:\n  b: true\n  a:\n    ${line}\n`);
+    expect(error.line).toBe(4);
+    expect(error.message).toContain(`${path} is not a known key; did you mean "${key}"?`);
+  });
+
+  it('suggests only a key the place allows: a flag requires, a variant has no such key', () => {
+    const error = errorOf(
+      'flags:\n  b: true\n  a:\n    depends: b\n    variants:\n      x: { weight: 50, depends: b }\n      y: 50\n',
+    );
+    expect(error.message).toContain('a.depends is not a known key; did you mean "requires"?');
+    expect(error.message).toContain(
+      'a.variants.x.depends is not a known key; expected one of: weight, payload',
+    );
+  });
+
   it('lists every problem, each with its line', () => {
     const error = errorOf(`flags:
   a: 3

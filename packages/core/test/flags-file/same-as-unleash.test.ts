@@ -7,7 +7,7 @@ import { compileFlags } from '../../src/engine/index.js';
 import { parseFlagsFile } from '../../src/sources/index.js';
 import type { ClientFeaturesPayload, FeatureDefinition, FlagContext, Payload } from '../../src/types.js';
 
-const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
+const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
 
 interface ExpectedCase {
   context: string;

@@ -21,7 +21,7 @@ const everyone = (groupId: string) => ({
 });
 
 describe('short format: on, off and percentages', () => {
-  it('compiles the example from the issue', () => {
+  it('compiles flags that are on, off, and on for a percentage', () => {
     const { definitions, format } = compileYaml(`
 flags:
   dark-mode: true                          # on for everyone

@@ -1,22 +1,20 @@
-// The Unleash Frontend API endpoint, called as an adapter calls it: a request whose `flags` are built by the
-// client's forRequest(), exactly as `req.flags` is. The real unleash-proxy-client against every framework is in
+// The Unleash Frontend API endpoint, called as an adapter calls it: a request whose `flags` are built by
+// requestFlags(client, ...), exactly as `req.flags` is. The real unleash-proxy-client against every framework is in
 // test/conformance/frontend-api.
 import { describe, expect, it } from 'vitest';
-import { type EndpointRequest, type EndpointResponse, frontendApiEndpoint } from '../../src/adapter/index.js';
+import { type EndpointResponse, requestFlags } from '../../src/adapter/index.js';
 import {
   ConfigurationError,
   createFlags,
   type FlagSource,
   type FrontendApiOptions,
   type FrontendApiToggle,
+  frontendApiEndpoint,
   memorySource,
 } from '../../src/index.js';
+import { endpointCaller, type TestRequest } from '../support/endpoints.js';
 
-interface FakeRequest {
-  user?: { id: string };
-  qa?: boolean;
-  plan?: string;
-}
+type FakeRequest = TestRequest;
 
 const SECRET = 'a-secret-for-the-frontend-api-tests-0123456789';
 
@@ -44,37 +42,7 @@ async function setup(options?: FrontendApiOptions<FakeRequest>, source?: FlagSou
     overrides: { secret: SECRET, allow: (req) => req.qa === true },
   });
   await client.ready();
-  const endpoint = frontendApiEndpoint<FakeRequest>(options);
-  async function call(
-    request: FakeRequest,
-    init: {
-      method?: string;
-      path?: string;
-      query?: string;
-      headers?: Record<string, string>;
-      body?: unknown;
-    } = {},
-  ): Promise<EndpointResponse | undefined> {
-    const headers = init.headers ?? {};
-    const { flags } = await client.forRequest(
-      request,
-      { user: request.user, cookieHeader: headers.cookie },
-      (req) => (req.plan ? { properties: { plan: req.plan } } : {}),
-    );
-    const endpointRequest: EndpointRequest<FakeRequest> = {
-      method: init.method ?? 'GET',
-      path: init.path ?? '/',
-      query: new URLSearchParams(init.query ?? ''),
-      headers,
-      body: init.body,
-      secure: false,
-      request,
-      flags,
-      client,
-    };
-    return endpoint.handle(endpointRequest);
-  }
-  return { client, call };
+  return { client, call: endpointCaller(client, frontendApiEndpoint<FakeRequest>(options)) };
 }
 
 function toggles(response: EndpointResponse | undefined): Record<string, FrontendApiToggle> {
@@ -108,7 +76,7 @@ describe('frontendApiEndpoint: what is answered', () => {
     for (let i = 0; i < 200; i++) {
       const request = { user: { id: `user-${i}` } };
       const answered = toggles(await call(request));
-      const reqFlags = (await client.forRequest(request, { user: request.user })).flags;
+      const reqFlags = (await requestFlags(client, request, { user: request.user })).flags;
       for (const name of ['dark-mode', 'beta-banner', 'pro-only', 'checkout-copy', 'off-flag']) {
         expect(answered[name]?.enabled ?? false).toBe(reqFlags.isEnabled(name));
         if (answered[name]) expect(answered[name].variant.name).toBe(reqFlags.variant(name).name);

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FlagsFileError } from '../../src/errors.js';
 import { defaultFileSource } from '../../src/sources/index.js';
-import { recordingLogger, summary, temporaryDirectory } from './helpers.js';
+import { recordingLogger } from '../support/logging.js';
+import { summary, temporaryDirectory } from '../support/sources.js';
 
 let dir: string;
 let removeDir: () => Promise<void>;

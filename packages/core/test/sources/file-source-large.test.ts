@@ -9,7 +9,8 @@ import { FlagsFileError } from '../../src/errors.js';
 import { silentLogger } from '../../src/logger.js';
 import { fileSource } from '../../src/sources/index.js';
 import type { FlagSource, SourceEvent } from '../../src/types.js';
-import { recordEvents, temporaryDirectory, waitFor } from './helpers.js';
+import { recordEvents, temporaryDirectory } from '../support/sources.js';
+import { waitFor } from '../support/waiting.js';
 
 const COUNT = 2000;
 let dir: string;

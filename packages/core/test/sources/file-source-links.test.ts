@@ -6,7 +6,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/logger.js';
 import { fileSource } from '../../src/sources/index.js';
 import type { FlagSource } from '../../src/types.js';
-import { summary, temporaryDirectory, waitFor } from './helpers.js';
+import { summary, temporaryDirectory } from '../support/sources.js';
+import { waitFor } from '../support/waiting.js';
 
 let dir: string;
 let removeDir: () => Promise<void>;

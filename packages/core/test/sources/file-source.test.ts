@@ -10,7 +10,9 @@ import { FlagsFileError } from '../../src/errors.js';
 import { silentLogger } from '../../src/logger.js';
 import { fileSource } from '../../src/sources/index.js';
 import type { FlagSource, SourceEvent } from '../../src/types.js';
-import { recordEvents, recordingLogger, summary, temporaryDirectory, waitFor } from './helpers.js';
+import { recordingLogger } from '../support/logging.js';
+import { recordEvents, summary, temporaryDirectory } from '../support/sources.js';
+import { waitFor } from '../support/waiting.js';
 
 let dir: string;
 let removeDir: () => Promise<void>;
@@ -83,7 +85,7 @@ describe('fileSource: startup', () => {
   it('reads Unleash client-features JSON', async () => {
     const jsonPath = join(dir, 'features.json');
     const payload = readFileSync(
-      fileURLToPath(new URL('../flags-file/fixtures/unleash-client-features.json', import.meta.url)),
+      fileURLToPath(new URL('../fixtures/unleash-client-features.json', import.meta.url)),
       'utf8',
     );
     await writeFile(jsonPath, payload);
@@ -235,7 +237,7 @@ describe('fileSource: stopping', () => {
 
   it('leaves nothing that keeps a process alive', () => {
     // A separate process starts a watching source, sees a reload, stops it, and must then exit on its own.
-    const script = fileURLToPath(new URL('./fixtures/watch-and-stop.ts', import.meta.url));
+    const script = fileURLToPath(new URL('../fixtures/watch-and-stop.ts', import.meta.url));
     const result = spawnSync(process.execPath, ['--import', 'tsx', script, flagsPath], {
       encoding: 'utf8',
       timeout: 20_000,

@@ -5,7 +5,7 @@ import { ConfigurationError } from '../../src/errors.js';
 import { silentLogger } from '../../src/logger.js';
 import { inlineSource, memorySource } from '../../src/sources/index.js';
 import type { FeatureDefinition } from '../../src/types.js';
-import { recordEvents, summary } from './helpers.js';
+import { recordEvents, summary } from '../support/sources.js';
 
 /** Evaluates what a source serves right now, through the real engine. */
 function evaluate(source: { current(): ReturnType<ReturnType<typeof memorySource>['current']> }) {

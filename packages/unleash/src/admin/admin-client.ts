@@ -2,6 +2,7 @@
 // diff and push need, each turning Unleash's answer into an error that says what to do.
 import { FlagwiseError } from '@flagwise/core';
 import semver from 'semver';
+import { redactUrls } from '../redact.js';
 
 /** The oldest Unleash whose admin API has every endpoint the sync uses (feature dependencies came in 5.7). */
 export const MINIMUM_UNLEASH_VERSION = '5.7.0';
@@ -106,6 +107,16 @@ export interface StrategyBody {
   disabled?: boolean;
 }
 
+function parsedUrl(text: unknown): URL | undefined {
+  if (typeof text !== 'string') return undefined;
+  try {
+    const url = new URL(text.trim());
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * The admin API calls of flagwise's pull, diff and push. Every method throws an UnleashAdminError whose message
  * says what to fix (a client token, a missing project, an unreachable server).
@@ -119,11 +130,20 @@ export class UnleashAdminClient {
   private readonly timeoutMs: number;
 
   constructor(options: UnleashAdminClientOptions) {
-    if (!options.url || !/^https?:\/\/[^/\s]+/.test(options.url)) {
+    const url = parsedUrl(options.url);
+    if (url === undefined) {
       throw new UnleashAdminError(
         'MISCONFIGURED',
         0,
-        `the Unleash URL is not an http(s) URL (${JSON.stringify(options.url ?? '')}): set UNLEASH_URL, e.g. UNLEASH_URL=https://unleash.example.com`,
+        `the Unleash URL is not an http(s) URL (${JSON.stringify(redactUrls(String(options.url ?? '')))}): set UNLEASH_URL, e.g. UNLEASH_URL=https://unleash.example.com`,
+      );
+    }
+    if (url.username !== '' || url.password !== '' || url.search !== '' || url.hash !== '') {
+      throw new UnleashAdminError(
+        'MISCONFIGURED',
+        0,
+        `the Unleash URL carries credentials or a query (${redactUrls(url.href)}): the admin API takes its token ` +
+          'from UNLEASH_ADMIN_TOKEN; set UNLEASH_URL to the server alone, e.g. UNLEASH_URL=https://unleash.example.com',
       );
     }
     if (!options.token) {
@@ -134,7 +154,7 @@ export class UnleashAdminClient {
           'or a personal access token (Profile → Personal API tokens)',
       );
     }
-    this.url = options.url.replace(/\/+$/, '').replace(/\/api$/, '');
+    this.url = `${url.origin}${url.pathname}`.replace(/\/+$/, '').replace(/\/api$/, '');
     this.token = options.token;
     this.timeoutMs = options.timeoutMs ?? 15_000;
   }
@@ -142,6 +162,7 @@ export class UnleashAdminClient {
   /** Sends one request; `what` names the call in error messages ("read flag checkout"). */
   async request<T>(method: string, path: string, what: string, body?: unknown): Promise<T> {
     let response: Response;
+    let text: string;
     try {
       response = await fetch(`${this.url}${path}`, {
         method,
@@ -153,7 +174,18 @@ export class UnleashAdminClient {
         body: body === undefined ? undefined : JSON.stringify(body),
         signal: AbortSignal.timeout(this.timeoutMs),
       });
+      // the timeout covers the body too: a server that sends headers and then stalls ends the same way
+      text = await response.text();
     } catch (error) {
+      if ((error as Error).name === 'TimeoutError') {
+        throw new UnleashAdminError(
+          'SOURCE_FAILED',
+          0,
+          `Unleash did not answer within ${this.timeoutMs} ms to ${what}: check UNLEASH_URL, or allow longer ` +
+            '(timeoutMs; --timeout for flagwise)',
+          { cause: error },
+        );
+      }
       throw new UnleashAdminError(
         'SOURCE_FAILED',
         0,
@@ -161,7 +193,6 @@ export class UnleashAdminClient {
         { cause: error },
       );
     }
-    const text = await response.text();
     if (!response.ok) throw this.failure(response.status, text, what);
     if (text === '') return undefined as T;
     try {

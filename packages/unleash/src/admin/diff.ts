@@ -1,10 +1,10 @@
 // What push would change: flag by flag and field by field, with the value before (in Unleash) and after (in the
 // flags file), and three renderings: text for a terminal, JSON for tools, GitHub annotations for a pull request.
 import {
-  type FlagsState,
   type RemoteState,
   type SyncFlag,
   type SyncSegment,
+  type SyncState,
   type SyncStrategy,
   sameValue,
 } from './flag-state.js';
@@ -12,25 +12,25 @@ import {
 /**
  * One field that differs; `before` is absent for something new, `after` for something removed.
  * @example
- * const change: FieldChange = { field: 'strategies[0].parameters.rollout', before: '10', after: '25' };
+ * const change: SyncFieldChange = { field: 'strategies[0].parameters.rollout', before: '10', after: '25' };
  */
-export interface FieldChange {
+export interface SyncFieldChange {
   field: string;
   before?: unknown;
   after?: unknown;
 }
 
 /** A flag push would create, update or (with prune) archive. */
-export interface FlagChange {
+export interface SyncFlagChange {
   flag: string;
   action: 'create' | 'update' | 'archive';
-  changes: FieldChange[];
+  changes: SyncFieldChange[];
 }
 
-export interface SegmentChange {
+export interface SyncSegmentChange {
   segment: string;
   action: 'create' | 'update';
-  changes: FieldChange[];
+  changes: SyncFieldChange[];
 }
 
 /**
@@ -44,8 +44,8 @@ export interface SyncDiff {
   environment: string;
   /** strategy types the file uses that Unleash lacks (Unleash 7 no longer ships `userWithId`, which `users:` is) */
   strategyTypes: { name: string; parameters: string[] }[];
-  segments: SegmentChange[];
-  flags: FlagChange[];
+  segments: SyncSegmentChange[];
+  flags: SyncFlagChange[];
   /** flags in Unleash but not in the file, which push leaves alone without prune */
   notInFile: string[];
   /** what Unleash cannot store as the file says; push refuses to write while there are any */
@@ -58,7 +58,7 @@ const byName = (a: string, b: string) => a.localeCompare(b);
  * What Unleash would store differently from the file: it keeps variants sorted by name (which changes who gets
  * which variant), one parent per flag, and no flag that is on without strategies.
  */
-export function unleashProblems(desired: FlagsState): string[] {
+export function unleashProblems(desired: SyncState): string[] {
   const problems: string[] = [];
   const checkOrder = (where: string, names: string[]) => {
     const sorted = [...names].sort(byName);
@@ -116,7 +116,7 @@ function strategyChanges(index: number, before: SyncStrategy | undefined, after:
   const at = `strategies[${index}]`;
   if (!before) return [{ field: at, after }];
   if (!after) return [{ field: at, before }];
-  const changes: FieldChange[] = [];
+  const changes: SyncFieldChange[] = [];
   for (const field of STRATEGY_FIELDS) {
     if (!sameValue(before[field], after[field])) {
       changes.push({ field: `${at}.${field}`, before: before[field], after: after[field] });
@@ -140,8 +140,8 @@ function strategyChanges(index: number, before: SyncStrategy | undefined, after:
  * @example
  * flagChanges(remoteFlag, desiredFlag).map((change) => change.field); // ['enabled', 'strategies[0].parameters.rollout']
  */
-export function flagChanges(before: SyncFlag, after: SyncFlag): FieldChange[] {
-  const changes: FieldChange[] = [];
+export function flagChanges(before: SyncFlag, after: SyncFlag): SyncFieldChange[] {
+  const changes: SyncFieldChange[] = [];
   for (const field of FLAG_FIELDS) {
     if (!sameValue(before[field], after[field])) {
       changes.push({ field, before: before[field], after: after[field] });
@@ -154,7 +154,7 @@ export function flagChanges(before: SyncFlag, after: SyncFlag): FieldChange[] {
   return changes;
 }
 
-function creation(flag: SyncFlag): FieldChange[] {
+function creation(flag: SyncFlag): SyncFieldChange[] {
   const empty: SyncFlag = {
     name: flag.name,
     type: 'release',
@@ -173,7 +173,7 @@ function creation(flag: SyncFlag): FieldChange[] {
   return [{ field: 'type', after: flag.type }, ...changes];
 }
 
-function segmentChanges(before: SyncSegment | undefined, after: SyncSegment): FieldChange[] {
+function segmentChanges(before: SyncSegment | undefined, after: SyncSegment): SyncFieldChange[] {
   if (!before) return [{ field: 'constraints', after: after.constraints }];
   return sameValue(before.constraints, after.constraints)
     ? []
@@ -187,12 +187,12 @@ function segmentChanges(before: SyncSegment | undefined, after: SyncSegment): Fi
  * const diff = diffStates(stateFromDefinitions(definitions), await readRemoteState(client, scope));
  */
 export function diffStates(
-  desired: FlagsState,
+  desired: SyncState,
   remote: RemoteState,
   options: { prune?: boolean } = {},
 ): SyncDiff {
   const remoteSegments = new Map(remote.segments.map((segment) => [segment.name, segment]));
-  const segments: SegmentChange[] = [];
+  const segments: SyncSegmentChange[] = [];
   for (const segment of desired.segments) {
     const existing = remoteSegments.get(segment.name);
     const changes = segmentChanges(existing, segment);
@@ -207,7 +207,7 @@ export function diffStates(
   const ordered = [...desired.flags].sort(
     (a, b) => Number(a.dependencies.length > 0) - Number(b.dependencies.length > 0),
   );
-  const flags: FlagChange[] = [];
+  const flags: SyncFlagChange[] = [];
   for (const flag of ordered) {
     const existing = remoteFlags.get(flag.name);
     if (!existing) {
@@ -264,7 +264,7 @@ function show(value: unknown): string {
   return JSON.stringify(value);
 }
 
-function changeLine(change: FieldChange): string {
+function changeLine(change: SyncFieldChange): string {
   if (!('before' in change)) return `${change.field}: ${show(change.after)}`;
   if (!('after' in change)) return `${change.field}: ${show(change.before)} → (removed)`;
   return `${change.field}: ${show(change.before)} → ${show(change.after)}`;

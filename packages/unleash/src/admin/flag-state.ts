@@ -73,9 +73,9 @@ export interface SyncSegment {
 /**
  * Flags and the segments they use, from a flags file or from Unleash.
  * @example
- * const state: FlagsState = stateFromDefinitions(parseFlagsFile(text, 'flags.yaml').definitions);
+ * const state: SyncState = stateFromDefinitions(parseFlagsFile(text, 'flags.yaml').definitions);
  */
-export interface FlagsState {
+export interface SyncState {
   flags: SyncFlag[];
   segments: SyncSegment[];
 }
@@ -185,7 +185,7 @@ type AdminFeatureStrategy = NonNullable<
  * @example
  * const desired = stateFromDefinitions(compileFlagsFile({ flags: { 'dark-mode': true } }));
  */
-export function stateFromDefinitions(definitions: ClientFeaturesPayload): FlagsState {
+export function stateFromDefinitions(definitions: ClientFeaturesPayload): SyncState {
   const names = new Map<number, string>();
   for (const segment of definitions.segments ?? []) {
     if (!segment.name) {
@@ -290,7 +290,7 @@ export function sameValue(a: unknown, b: unknown): boolean {
 }
 
 /** The state as Unleash definitions (segment ids by order), for evaluating a state with the core engine. */
-export function definitionsFromState(state: FlagsState): ClientFeaturesPayload {
+export function definitionsFromState(state: SyncState): ClientFeaturesPayload {
   const ids = new Map(state.segments.map((segment, index) => [segment.name, index + 1]));
   const constraint = (c: SyncConstraint): ConstraintDefinition => ({ ...c, values: [...c.values] });
   return {

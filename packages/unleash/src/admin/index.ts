@@ -1,4 +1,6 @@
 // @flagwise/unleash/admin: a flags file ⇄ Unleash's admin API (pull, diff, push), without the CLI.
+
+export { redactSecret, redactUrls } from '../redact.js';
 export {
   type AdminConstraint,
   type AdminFeature,
@@ -15,19 +17,18 @@ export {
 export {
   type DiffFormat,
   diffStates,
-  type FieldChange,
-  type FlagChange,
   type FormatDiffOptions,
   flagChanges,
   formatDiff,
   hasChanges,
-  type SegmentChange,
   type SyncDiff,
+  type SyncFieldChange,
+  type SyncFlagChange,
+  type SyncSegmentChange,
   unleashProblems,
 } from './diff.js';
 export {
   definitionsFromState,
-  type FlagsState,
   type RemoteFlag,
   type RemoteSegment,
   type RemoteState,
@@ -35,6 +36,7 @@ export {
   type SyncDependency,
   type SyncFlag,
   type SyncSegment,
+  type SyncState,
   type SyncStrategy,
   type SyncVariant,
   stateFromDefinitions,

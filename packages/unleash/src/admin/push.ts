@@ -2,14 +2,14 @@
 // the diff was computed from, push stops (unless forced) and says exactly what it had written.
 import { FlagwiseError } from '@flagwise/core';
 import type { AdminVariant, StrategyBody, UnleashAdminClient } from './admin-client.js';
-import { diffStates, type FieldChange, flagChanges, type SyncDiff } from './diff.js';
+import { diffStates, flagChanges, type SyncDiff, type SyncFieldChange } from './diff.js';
 import {
   comparable,
-  type FlagsState,
   type RemoteFlag,
   type RemoteState,
   remoteSegment,
   type SyncFlag,
+  type SyncState,
   type SyncStrategy,
   type SyncVariant,
   sameValue,
@@ -23,8 +23,8 @@ import { readRemoteFlag, readRemoteState, type SyncScope } from './read-remote.j
  */
 export class ConcurrentChangeError extends FlagwiseError {
   readonly flag: string;
-  readonly changes: FieldChange[];
-  constructor(what: string, name: string, changes: FieldChange[]) {
+  readonly changes: SyncFieldChange[];
+  constructor(what: string, name: string, changes: SyncFieldChange[]) {
     super(
       'CONFLICT',
       `${what} "${name}" changed in Unleash since the diff was computed (${
@@ -121,7 +121,7 @@ function checkWeights(flag: SyncFlag): void {
 }
 
 /** Refuses, before writing anything, a file whose constraints use operators this Unleash does not know. */
-async function checkOperators(client: UnleashAdminClient, desired: FlagsState): Promise<void> {
+async function checkOperators(client: UnleashAdminClient, desired: SyncState): Promise<void> {
   const known = await client.constraintOperators();
   if (!known) return;
   const unknown = new Map<string, Set<string>>();
@@ -260,7 +260,7 @@ const EMPTY_FLAG = (name: string): RemoteFlag => ({
 export async function pushState(
   client: UnleashAdminClient,
   scope: SyncScope,
-  desired: FlagsState,
+  desired: SyncState,
   options: PushOptions = {},
 ): Promise<PushReport> {
   const remote = options.remote ?? (await readRemoteState(client, scope));

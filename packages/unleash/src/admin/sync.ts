@@ -3,7 +3,7 @@ import { ConfigurationError, type FlagsFileSpec, parseFlagsFile } from '@flagwis
 import { parse } from 'yaml';
 import { UnleashAdminClient } from './admin-client.js';
 import { diffStates, type SyncDiff } from './diff.js';
-import { type FlagsState, stateFromDefinitions } from './flag-state.js';
+import { type SyncState, stateFromDefinitions } from './flag-state.js';
 import { type PushOptions, type PushReport, pushState } from './push.js';
 import { readRemoteState, type SyncScope } from './read-remote.js';
 import { stringifyFlagsFile, toFlagsFile } from './to-flags-file.js';
@@ -12,18 +12,26 @@ type Env = Record<string, string | undefined>;
 
 /**
  * The admin client from `UNLEASH_URL` and `UNLEASH_ADMIN_TOKEN` (an admin API token or a personal access token).
+ * @param options.timeoutMs how long each request may take (default 15 000 ms)
  * @throws UnleashAdminError with a message naming the missing variable
  * @example
- * const client = adminClientFromEnv(process.env);
+ * const client = adminClientFromEnv(process.env, { timeoutMs: 5000 });
  */
-export function adminClientFromEnv(env: Env = process.env): UnleashAdminClient {
+export function adminClientFromEnv(
+  env: Env = process.env,
+  options: { timeoutMs?: number } = {},
+): UnleashAdminClient {
   const url = env.UNLEASH_URL?.trim();
   if (!url) {
     throw new ConfigurationError(
       'UNLEASH_URL is not set: set it to your Unleash server, e.g. UNLEASH_URL=https://unleash.example.com',
     );
   }
-  return new UnleashAdminClient({ url, token: env.UNLEASH_ADMIN_TOKEN?.trim() ?? '' });
+  return new UnleashAdminClient({
+    url,
+    token: env.UNLEASH_ADMIN_TOKEN?.trim() ?? '',
+    timeoutMs: options.timeoutMs,
+  });
 }
 
 /**
@@ -31,7 +39,7 @@ export function adminClientFromEnv(env: Env = process.env): UnleashAdminClient {
  * @example
  * const desired = desiredState(readFileSync('flags.yaml', 'utf8'), 'flags.yaml', { project: 'default', environment: 'production' });
  */
-export function desiredState(text: string, path: string, scope: SyncScope): FlagsState {
+export function desiredState(text: string, path: string, scope: SyncScope): SyncState {
   const state = stateFromDefinitions(
     parseFlagsFile(text, path, { environment: scope.environment }).definitions,
   );

@@ -14,10 +14,10 @@ import {
 import { stringify } from 'yaml';
 import {
   comparable,
-  type FlagsState,
   type SyncConstraint,
   type SyncFlag,
   type SyncSegment,
+  type SyncState,
   type SyncStrategy,
   type SyncVariant,
   sameValue,
@@ -300,7 +300,7 @@ export interface PulledFlagsFile {
  * writeFileSync('flags.yaml', stringifyFlagsFile(file, 'flags.yaml'));
  */
 export function toFlagsFile(
-  state: FlagsState & { flags: (SyncFlag & { disabledStrategies?: number })[] },
+  state: SyncState & { flags: (SyncFlag & { disabledStrategies?: number })[] },
   existing?: FlagsFileSpec,
 ): PulledFlagsFile {
   const used = new Set(

@@ -4,8 +4,8 @@ import { compileFlagsFile, parseFlagsFile } from '@flagwise/core';
 import { describe, expect, it } from 'vitest';
 import { randomPayload, seededRandom } from '../../../../test/differential/generator.js';
 import {
-  type FlagsState,
   type SyncFlag,
+  type SyncState,
   type SyncStrategy,
   stateFromDefinitions,
   stringifyFlagsFile,
@@ -40,7 +40,7 @@ function rollout(parameters: Record<string, string>, fields: Partial<SyncStrateg
 }
 
 /** Pulls a state, writes it as YAML, reads it back: the flags must come back exactly. */
-function roundTrip(state: FlagsState) {
+function roundTrip(state: SyncState) {
   const pulled = toFlagsFile(state);
   const text = stringifyFlagsFile(pulled.file, 'flags.yaml');
   const back = stateFromDefinitions(parseFlagsFile(text, 'flags.yaml').definitions);
@@ -50,7 +50,7 @@ function roundTrip(state: FlagsState) {
 
 describe('toFlagsFile: short forms', () => {
   it('writes true, false and a plain rollout the short way', () => {
-    const state: FlagsState = {
+    const state: SyncState = {
       segments: [],
       flags: [
         flag('on', { strategies: [rollout({ groupId: 'on', rollout: '100', stickiness: 'default' })] }),
@@ -80,7 +80,7 @@ describe('toFlagsFile: short forms', () => {
   });
 
   it('writes users, conditions, segments, rules, variants and dependencies with the short keys', () => {
-    const state: FlagsState = {
+    const state: SyncState = {
       segments: [
         {
           name: 'staff',
@@ -177,7 +177,7 @@ describe('toFlagsFile: short forms', () => {
   });
 
   it('keeps local-only keys such as browser from the file it replaces', () => {
-    const state: FlagsState = {
+    const state: SyncState = {
       segments: [],
       flags: [
         flag('on', { strategies: [rollout({ groupId: 'on', rollout: '100', stickiness: 'default' })] }),
@@ -191,7 +191,7 @@ describe('toFlagsFile: short forms', () => {
 
 describe("toFlagsFile: Unleash's own shape", () => {
   it('writes a flag whose constraint the short format rejects under unleash:', () => {
-    const state: FlagsState = {
+    const state: SyncState = {
       segments: [],
       flags: [
         flag('odd', {

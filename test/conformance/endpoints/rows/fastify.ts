@@ -17,7 +17,7 @@ export const rows: EndpointRow[] = majors.map(({ name, fastify }) => ({
     });
     await app.register(mountEndpoint(endpoint), { prefix });
     app.get<{ Params: { name: string } }>('/flag/:name', async (request) =>
-      flagAnswer(request.flags, request.params.name),
+      flagAnswer(request.flags!, request.params.name),
     );
     return listen(app);
   },

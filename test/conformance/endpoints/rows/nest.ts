@@ -1,23 +1,21 @@
-// The endpoint table's Nest rows: Nest 10 and 11 on Express and on Fastify, the endpoint mounted with
-// `FlagsEndpointModule.register({ path, endpoint })` next to FeatureFlagsModule.
+// The endpoint table's Nest rows: Nest 10, 11 and 12 on Express and on Fastify, the endpoint mounted with
+// `FlagsEndpointModule.forRoot({ path, endpoint })` next to FeatureFlagsModule.
 import type { FlagsClient } from '@flagwise/core';
 import type { Endpoint } from '@flagwise/core/adapter';
 import type { NestMajor } from '../../../nest11/src/index.js';
-import { checkMajor, flagsModule, listen, majors } from '../../rows/nest.js';
+import { checkMajor, flagsModule, listen, nestApps, type Platform } from '../../rows/nest.js';
 import type { EndpointRow, RunningApp } from '../contract.js';
 import { flagAnswer } from '../contract.js';
 
-export const rows: EndpointRow[] = majors.flatMap((nest) =>
-  (['express', 'fastify'] as const).map((platform) => ({
-    name: `nest ${nest.major} (${platform})`,
-    start: (client: FlagsClient, endpoint: Endpoint<any>, prefix: string) =>
-      start(nest, platform, client, endpoint, prefix),
-  })),
-);
+export const rows: EndpointRow[] = nestApps.map(({ name, nest, platform }) => ({
+  name,
+  start: (client: FlagsClient, endpoint: Endpoint<any>, prefix: string) =>
+    start(nest, platform, client, endpoint, prefix),
+}));
 
 async function start(
   nest: NestMajor,
-  platform: 'express' | 'fastify',
+  platform: Platform,
   client: FlagsClient,
   endpoint: Endpoint<any>,
   prefix: string,
@@ -36,7 +34,7 @@ async function start(
   }
 
   @Module({
-    imports: [flagsModule(nest, client), FlagsEndpointModule.register({ path: prefix, endpoint })],
+    imports: [flagsModule(nest, client), FlagsEndpointModule.forRoot({ path: prefix, endpoint })],
     controllers: [AppController],
   })
   class AppModule {}

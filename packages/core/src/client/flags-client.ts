@@ -1,0 +1,309 @@
+// The client an app holds: one source, evaluated in memory. This file is its app API; the reload path is
+// loader.ts, events and warnings events.ts, and how a request becomes flags is request/request-path.ts.
+import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import type { CompileOptions } from '../engine/index.js';
+import { ConfigurationError } from '../errors.js';
+import { resolveLogger } from '../logger.js';
+import { createRequestFlags } from '../request/flags-proxy.js';
+import { type FlagOverrides, OverrideResolver } from '../request/overrides.js';
+import type { RequestFlags, RequestFlagsHost } from '../request/request-flags.js';
+import { attachRequestPath, RequestPath } from '../request/request-path.js';
+import { flagNameSuggestion } from '../snapshot/snapshot.js';
+import { defaultFileSource } from '../sources/index.js';
+import type {
+  ClientFeaturesPayload,
+  Explanation,
+  FeatureDefinition,
+  FlagContext,
+  FlagName,
+  FlagSource,
+  Logger,
+  SourceStatus,
+  VariantResult,
+} from '../types.js';
+import { asError, ClientNotices, type FlagsEvents, type ImpressionEvent } from './events.js';
+import { FlagsLoader } from './loader.js';
+import { checkFlagsOptions, type FlagsOptions, staticContextOf } from './options.js';
+
+const EMPTY_CONTEXT: FlagContext = Object.freeze({});
+
+/**
+ * A flags client: one source, evaluated in memory. Every evaluation is synchronous and never throws.
+ * @example
+ * const flags = createFlags({ source: inlineSource({ flags: { 'new-pricing': true } }) });
+ * await flags.ready({ timeoutMs: 5000 });
+ * flags.isEnabled('new-pricing', { userId: '42' });
+ */
+export class FlagsClient<Request = any> extends EventEmitter<FlagsEvents> {
+  readonly source: FlagSource;
+  readonly logger: Logger;
+  private readonly loader: FlagsLoader;
+  private readonly notices: ClientNotices;
+  private readonly staticContext: { appName?: string; environment?: string };
+  private readonly overrideResolver: OverrideResolver<Request> | undefined;
+  private readonly requestHost: RequestFlagsHost;
+  /** set when the source counts usage (Unleash metrics) */
+  private readonly recordEvaluation: FlagSource['recordEvaluation'];
+
+  constructor(options: FlagsOptions<Request> = {}) {
+    super();
+    checkFlagsOptions(options);
+    this.logger = resolveLogger(options.logger);
+    // An Unleash export in the flags file may hold several environments: serve the app's own.
+    this.source =
+      options.source ??
+      defaultFileSource(process.cwd(), options.environment ? { environment: options.environment } : {});
+    if (typeof this.source?.start !== 'function' || typeof this.source?.current !== 'function') {
+      throw new ConfigurationError(
+        'createFlags({ source }): source must be a flag source such as fileSource(path), inlineSource(flags), ' +
+          'memorySource() or unleashSource({...})',
+      );
+    }
+    const notices = new ClientNotices(this, this.logger, this.source.name);
+    this.notices = notices;
+    this.overrideResolver = options.overrides
+      ? new OverrideResolver(options.overrides, {
+          warn: (message) => notices.warn(message),
+          allowFailed: (error) =>
+            this.logger.warn(
+              { err: asError(error) },
+              'flagwise: overrides.allow() threw or rejected; treating the request as not allowed',
+            ),
+        })
+      : undefined;
+    this.staticContext = staticContextOf(options);
+    const compileOptions: CompileOptions = {
+      strategies: options.strategies,
+      staticContext: this.staticContext,
+      onWarn: (message) => notices.warn(message),
+    };
+    this.recordEvaluation = this.source.recordEvaluation?.bind(this.source);
+    this.loader = new FlagsLoader(
+      this.source,
+      this.logger,
+      notices,
+      compileOptions,
+      this.recordEvaluation !== undefined,
+    );
+    this.requestHost = this.makeRequestHost();
+    const loader = this.loader;
+    attachRequestPath(
+      this,
+      new RequestPath<Request>(
+        {
+          get snapshot() {
+            return loader.snapshot;
+          },
+          get closed() {
+            return loader.isClosed;
+          },
+          flagsHost: this.requestHost,
+          warnOnce: (key, message) => notices.warnOnce(key, message),
+          contextHookFailed: (error) => {
+            this.logger.error(
+              { err: asError(error) },
+              'flagwise: the context hook threw or rejected; evaluating with the default context',
+            );
+            notices.error(asError(error));
+          },
+        },
+        this.overrideResolver,
+      ),
+    );
+    this.loader.start();
+    notices.startDelivering();
+    this.loader.startSource();
+  }
+
+  /** `starting | ready | stale | failed` */
+  get status(): SourceStatus {
+    return this.loader.status;
+  }
+
+  /** true once definitions have loaded */
+  get isReady(): boolean {
+    return this.loader.snapshot.ready;
+  }
+
+  /**
+   * Resolves once definitions have loaded; rejects with the reason when the source failed or the timeout passed.
+   * Never hangs: the default timeout is 10 s.
+   * @example await flags.ready({ timeoutMs: 5000 });
+   */
+  ready(options: { timeoutMs?: number } = {}): Promise<void> {
+    return this.loader.whenReady(options.timeoutMs ?? 10_000);
+  }
+
+  /**
+   * Is the flag on for this context? Unknown flags give `fallback`.
+   * @example flags.isEnabled('new-pricing', { userId: '42', properties: { plan: 'pro' } })
+   */
+  isEnabled(name: FlagName, context: FlagContext = EMPTY_CONTEXT, fallback = false): boolean {
+    const snapshot = this.loader.snapshot;
+    const enabled = snapshot.compiled.isEnabled(name, context, fallback);
+    if (snapshot.observeEvaluations) this.afterEvaluation(name, enabled, undefined, context);
+    return enabled;
+  }
+
+  /**
+   * The variant for this context, in Unleash's shape `{ name, enabled, payload?, feature_enabled }`.
+   * @example flags.getVariant('checkout-copy', { userId: '42' }).name
+   */
+  getVariant(name: FlagName, context: FlagContext = EMPTY_CONTEXT, fallback?: VariantResult): VariantResult {
+    const snapshot = this.loader.snapshot;
+    const variant = snapshot.compiled.getVariant(name, context, fallback);
+    if (snapshot.observeEvaluations) this.afterEvaluation(name, variant.feature_enabled, variant, context);
+    return variant;
+  }
+
+  /**
+   * Value, variant and the reason (see EvaluationReason).
+   * @example flags.explain('new-pricing', { userId: '42' }).reason
+   */
+  explain(name: FlagName, context: FlagContext = EMPTY_CONTEXT): Explanation {
+    const snapshot = this.loader.snapshot;
+    const explanation = snapshot.compiled.explain(name, context);
+    if (!snapshot.ready && explanation.reason === 'not-found') {
+      return {
+        ...explanation,
+        reason: 'not-ready',
+        detail: `flags from ${this.source.name} have not loaded yet`,
+      };
+    }
+    return explanation;
+  }
+
+  /**
+   * Every flag for one context, e.g. for a debug page or a job that fans out.
+   * @example flags.evaluateAll({ userId: '42' })['new-pricing'].enabled
+   */
+  evaluateAll(
+    context: FlagContext = EMPTY_CONTEXT,
+  ): Record<string, { enabled: boolean; variant: VariantResult }> {
+    // no prototype: a flag named `__proto__` is an entry like any other
+    const result: Record<string, { enabled: boolean; variant: VariantResult }> = Object.create(null);
+    for (const name of this.loader.snapshot.compiled.names()) {
+      const variant = this.getVariant(name as FlagName, context);
+      result[name] = { enabled: variant.feature_enabled, variant };
+    }
+    return result;
+  }
+
+  /**
+   * The lazy per-request flags object, for one context: what adapters attach as `req.flags`.
+   * @example
+   * const flags = client.forContext({ userId: '42' });
+   * flags.newPricing; // evaluated now, memoized for this object
+   */
+  forContext(context: FlagContext = EMPTY_CONTEXT, options?: { overrides?: FlagOverrides }): RequestFlags {
+    return createRequestFlags(this.loader.snapshot, context, options?.overrides, this.requestHost);
+  }
+
+  /**
+   * Signs overrides into a cookie value (for tools and tests). Throws when overrides are not configured.
+   * @example request(app).get('/').set('Cookie', `flagwise_overrides=${flags.signOverrides({ flags: { beta: true } })}`)
+   */
+  signOverrides(overrides: FlagOverrides): string {
+    if (!this.overrideResolver) {
+      throw new ConfigurationError(
+        'signOverrides(): pass createFlags({ overrides: { secret, allow } }) first',
+      );
+    }
+    return this.overrideResolver.signer.sign(overrides);
+  }
+
+  /**
+   * The current definitions (Unleash format).
+   * @example flags.definitions().features.length
+   */
+  definitions(): ClientFeaturesPayload {
+    return this.loader.snapshot.compiled.definitions;
+  }
+
+  /**
+   * One flag's definition.
+   * @example flags.feature('new-pricing')?.description
+   */
+  feature(name: string): FeatureDefinition | undefined {
+    return this.loader.snapshot.compiled.feature(name);
+  }
+
+  /**
+   * The names of every defined flag.
+   * @example flags.names().includes('new-pricing')
+   */
+  names(): string[] {
+    return this.loader.snapshot.compiled.names();
+  }
+
+  /**
+   * Stops the source and releases timers and watchers. Safe to call twice.
+   * @example process.on('SIGTERM', () => flags.close());
+   */
+  async close(): Promise<void> {
+    await this.loader.close();
+  }
+
+  /** What a request's flags report to this client; made once, shared by every request. */
+  private makeRequestHost(): RequestFlagsHost {
+    const notices = this.notices;
+    return {
+      client: this,
+      onEvaluation: (flag, enabled, variant, context) =>
+        this.afterEvaluation(flag, enabled, variant, context),
+      onUnknownFlag: (name) => {
+        const snapshot = this.loader.snapshot;
+        if (!snapshot.ready) return;
+        notices.warnOnce(
+          `unknown:${name}`,
+          `unknown flag "${name}" read on a request; it reads as false${flagNameSuggestion(snapshot, name)}`,
+        );
+      },
+      onNoVariants: (name) =>
+        notices.warnOnce(
+          `variants:${name}`,
+          `variant("${name}") was asked for, but flag "${name}" has no variants: it reads as "disabled"; ` +
+            'give the flag variants, or read it with isEnabled()',
+        ),
+      onRandomAnswer: (name) =>
+        notices.warnOnce(
+          `random:${name}`,
+          `flag "${name}" was answered at random: the request has no userId and no sessionId, and the flag ` +
+            "uses Unleash's default stickiness (userId, else sessionId, else random). Turn on the adapter's " +
+            'visitorId option (e.g. featureFlags({ visitorId: true })) for a stable answer per browser',
+        ),
+    };
+  }
+
+  /** Usage metrics and impression events of one evaluation. */
+  private afterEvaluation(
+    flag: string,
+    enabled: boolean,
+    variant: VariantResult | undefined,
+    context: FlagContext,
+  ): void {
+    this.recordEvaluation?.(flag, enabled, variant?.name);
+    if (this.loader.snapshot.impressionFlags.has(flag) && this.listenerCount('impression') > 0) {
+      const event: ImpressionEvent = {
+        eventType: variant ? 'getVariant' : 'isEnabled',
+        eventId: randomUUID(),
+        context: { ...this.staticContext, ...context },
+        enabled,
+        featureName: flag,
+      };
+      if (variant) event.variant = variant.name;
+      this.emit('impression', event);
+    }
+  }
+}
+
+/**
+ * Creates a flags client and starts its source.
+ * @example
+ * const flags = createFlags();                                   // flags.yaml in the working directory
+ * const flags = createFlags({ source: fileSource('config/flags.yaml'), appName: 'shop' });
+ */
+export function createFlags<Request = any>(options: FlagsOptions<Request> = {}): FlagsClient<Request> {
+  return new FlagsClient<Request>(options);
+}

@@ -1,0 +1,35 @@
+// What the dashboard page shows: the state GET /api/state answers and the page renders.
+import type { FlagContext, Payload } from '../types.js';
+import type { RecentChange, SourceState } from './history.js';
+
+/** One flag as the dashboard shows it for the visitor's own request. */
+export interface DashboardFlag {
+  name: string;
+  description?: string;
+  enabled: boolean;
+  variant?: string;
+  payload?: Payload;
+  reason: string;
+  detail?: string;
+  /** "random: no user or session id" where a rollout or a variant answered at random for this request */
+  random?: string;
+  /** what this browser forces: 'on', 'off' or a variant name */
+  override?: string;
+  /** the variant names the definition has, for forcing one */
+  variants: string[];
+}
+
+/** Everything the page shows, as GET /api/state answers it. */
+export interface DashboardState {
+  title: string;
+  source: SourceState;
+  version: number;
+  context: FlagContext;
+  /** false when the client has no `overrides: { secret, allow }` (forcing is then off) */
+  overridesEnabled: boolean;
+  /** the query that applies the same overrides in another allowed browser, e.g. `flagwise=a:on,b:short` */
+  overrideQuery: string;
+  flags: DashboardFlag[];
+  changes: RecentChange[];
+  csrfToken: string;
+}
