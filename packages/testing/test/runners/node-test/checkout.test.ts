@@ -14,7 +14,7 @@ const app = Fastify();
 await app.register(featureFlags, { client: flags });
 app.get('/checkout', { config: { feature: 'new-checkout' } }, async () => 'checkout');
 app.get('/cart', async (request) => {
-  const copy = request.flags.variant('checkout-copy');
+  const copy = request.flags!.variant('checkout-copy'); // set by the plugin's hook before every handler
   return copy.enabled ? copy.payload?.value : 'Add to cart';
 });
 after(() => app.close());
