@@ -8,11 +8,16 @@ import ts from 'typescript';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
+/** Every TypeScript snippet of `readme` (its ```ts blocks, those indented in a list item too), in order. */
+export function readmeSnippets(readme: string): string[] {
+  return [...readFileSync(readme, 'utf8').matchAll(/^( *)```ts\n([\s\S]*?)^\1```$/gm)].map(
+    ([, indent, code]) => code.replace(new RegExp(`^${indent}`, 'gm'), ''),
+  );
+}
+
 /** Writes every TypeScript snippet of `readme` into `dir` (emptied first); returns the snippets and files. */
 export function writeSnippets(readme: string, dir: string): { snippets: string[]; files: string[] } {
-  const snippets = [...readFileSync(readme, 'utf8').matchAll(/^```ts\n([\s\S]*?)^```$/gm)].map(
-    (match) => match[1],
-  );
+  const snippets = readmeSnippets(readme);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const files = snippets.map((code, i) => {

@@ -21,7 +21,11 @@ const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
  * await app.register(featureFlags);
  * await app.register(mountEndpoint(createDashboard({ allow: (request) => request.ip === '127.0.0.1' })), { prefix: '/_flags' });
  */
-export function mountEndpoint(endpoint: Endpoint<FastifyRequest>): FastifyPluginAsync {
+export function mountEndpoint(
+  endpoint: Endpoint<FastifyRequest>,
+  /** a path every route of the endpoint is under (OFREP's `/ofrep/v1`): only it is routed, so at the root the app's own routes stay the app's */
+  scope = '',
+): FastifyPluginAsync {
   return async function flagwiseEndpoint(fastify: FastifyInstance) {
     if (!fastify.hasRequestDecorator('flags')) {
       throw flagsMissingError(
@@ -50,6 +54,7 @@ export function mountEndpoint(endpoint: Endpoint<FastifyRequest>): FastifyPlugin
       const response = await serveEndpoint(endpoint, {
         method: request.method,
         url: urlBelow(request.url, prefix) ?? '/',
+        mountPath: prefix,
         headers: request.headers,
         secure: request.protocol === 'https',
         request,
@@ -65,12 +70,12 @@ export function mountEndpoint(endpoint: Endpoint<FastifyRequest>): FastifyPlugin
       if (response.stream !== undefined) {
         // One connection per stream: when the stream ends (the app closes) the socket goes too, not back to idle.
         reply.header('connection', 'close');
-        return reply.send(endpointStream(response.stream, shutdown.signal));
+        return reply.send(endpointStream(response.stream, shutdown, request.raw.socket));
       }
       const { body } = response;
       return reply.send(body === undefined ? '' : typeof body === 'string' ? body : Buffer.from(body));
     };
-    fastify.route({ method: METHODS, url: '/', handler });
-    fastify.route({ method: METHODS, url: '/*', handler });
+    if (scope === '') fastify.route({ method: METHODS, url: '/', handler });
+    fastify.route({ method: METHODS, url: `${scope}/*`, handler });
   };
 }

@@ -12,5 +12,6 @@ import { mountEndpoint } from './mount-endpoint.js';
  * await app.register(flagsOfrep({ trustClientContext: ['properties.locale'] }));
  */
 export function flagsOfrep(options?: OfrepEndpointOptions<FastifyRequest>): FastifyPluginAsync {
-  return mountEndpoint(ofrepEndpoint<FastifyRequest>(options));
+  // Every OFREP route (evaluation and the event stream) is below /ofrep/v1.
+  return mountEndpoint(ofrepEndpoint<FastifyRequest>(options), '/ofrep/v1');
 }

@@ -8,6 +8,7 @@ import {
   EndpointShutdown,
   endpointStream,
   flagsMissingError,
+  mountPathOf,
   normalizePrefix,
   serveEndpoint,
   settleRequestFlags,
@@ -120,6 +121,7 @@ function endpointController(path: string, endpoint: Endpoint, scope: string): Ty
       const answer = await serveEndpoint(endpoint, {
         method: request.method,
         url,
+        mountPath: mountPathOf(fullUrl, url),
         headers: request.headers,
         secure: fastify ? request.protocol === 'https' : request.secure === true,
         request,
@@ -129,8 +131,10 @@ function endpointController(path: string, endpoint: Endpoint, scope: string): Ty
         parsedBody: request.body,
       });
       if (answer === undefined) throw new NotFoundException();
-      if (fastify) return sendWithFastify(response as FastifyReplyLike, answer, this.shutdown.signal);
-      writeEndpointResponse(response as import('node:http').ServerResponse, answer, this.shutdown.signal);
+      if (fastify) {
+        return sendWithFastify(response as FastifyReplyLike, answer, this.shutdown, request.raw?.socket);
+      }
+      writeEndpointResponse(response as import('node:http').ServerResponse, answer, this.shutdown);
       return undefined;
     }
 
@@ -148,14 +152,19 @@ function withScope(scope: string, below: string): string {
   return below === '/' || below.startsWith('/?') ? `${scope}${below.slice(1)}` : `${scope}${below}`;
 }
 
-function sendWithFastify(reply: FastifyReplyLike, answer: EndpointResponse, shutdown: AbortSignal): unknown {
+function sendWithFastify(
+  reply: FastifyReplyLike,
+  answer: EndpointResponse,
+  shutdown: EndpointShutdown,
+  socket: import('node:net').Socket | undefined,
+): unknown {
   reply.code(answer.status);
   // reply.header adds Set-Cookie values to those already set.
   for (const [name, value] of Object.entries(answer.headers ?? {})) reply.header(name, value);
   if (answer.stream !== undefined) {
     // One connection per stream: when the stream ends (the app closes) the socket goes too, not back to idle.
     reply.header('connection', 'close');
-    return reply.send(endpointStream(answer.stream, shutdown));
+    return reply.send(endpointStream(answer.stream, shutdown, socket));
   }
   const { body } = answer;
   return reply.send(body === undefined ? '' : typeof body === 'string' ? body : Buffer.from(body));

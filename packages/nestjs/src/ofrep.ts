@@ -3,7 +3,7 @@ import { type OfrepEndpointOptions, ofrepEndpoint } from '@flagwise/core';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { endpointModule } from './mount-endpoint.js';
 
-const OFREP_ROUTES = 'ofrep/v1/evaluate/flags';
+const OFREP_ROUTES = 'ofrep/v1';
 
 /** Options of `FlagsOfrepModule.forRoot()`: the endpoint's, and where it answers. */
 export interface FlagsOfrepOptions extends OfrepEndpointOptions {
@@ -35,7 +35,8 @@ export class FlagsOfrepModule {
     const { path = '', ...endpoint } = options ?? {};
     return {
       module: FlagsOfrepModule,
-      // Every OFREP route is below /ofrep/v1/evaluate/flags: at the app's root, the other routes stay the app's.
+      // Every OFREP route (evaluation and the event stream) is below /ofrep/v1: at the app's root, the other routes
+      // stay the app's.
       imports: [endpointModule(path, ofrepEndpoint(endpoint), OFREP_ROUTES)],
     };
   }

@@ -2,6 +2,7 @@
 // field-level diffs, the source's status with its last error, and a version that moves on every change, which
 // the page's live stream announces.
 import type { FlagsClient } from '../client/flags-client.js';
+import { StreamChannel } from '../endpoint/event-streams.js';
 import type { FieldChange, FlagsChange } from '../snapshot/definitions-diff.js';
 import type { SourceEvent, SourceStatus } from '../types.js';
 
@@ -30,6 +31,8 @@ type Listener = () => void;
 export class ClientHistory {
   readonly changes: RecentChange[] = [];
   version = 0;
+  /** the dashboard pages' live streams: each hears `version` on every change */
+  readonly channel = new StreamChannel();
   private updatedAt = new Date().toISOString();
   private lastError: string | undefined;
   private readonly listeners = new Set<Listener>();
@@ -80,6 +83,7 @@ export class ClientHistory {
 
   private bump(): void {
     this.version++;
+    this.channel.send({ event: 'version', data: String(this.version) });
     for (const listener of this.listeners) listener();
   }
 }

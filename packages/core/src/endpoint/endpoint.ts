@@ -12,6 +12,11 @@ export interface EndpointRequest<Request = unknown> {
   method: string;
   /** the path below the mount point, starting with '/' ('/' for the mount point itself), without the query */
   path: string;
+  /**
+   * The path of the mount point itself, as the app received the request ('' at the root, e.g. '/features'):
+   * what an endpoint puts before `path` to name one of its own URLs to the browser.
+   */
+  mountPath?: string;
   query: URLSearchParams;
   headers: IncomingHttpHeaders;
   /**
@@ -49,6 +54,11 @@ export interface EndpointResponse {
 export interface Endpoint<Request = unknown> {
   /** the name users call it by, for messages: `flagsDashboard()` */
   readonly name: string;
+  /**
+   * Whether a request at `path` (below the mount point, without the query) may be this endpoint's; without it,
+   * every path may be. A mount leaves the requests it rules out alone: no body read, no flags needed.
+   */
+  serves?(path: string): boolean;
   handle(
     request: EndpointRequest<Request>,
   ): EndpointResponse | undefined | Promise<EndpointResponse | undefined>;
