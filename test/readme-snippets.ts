@@ -91,3 +91,27 @@ export function runSnippet(
     });
   });
 }
+
+/** A README as an app: the files it shows, and the tests it shows, as pasted. */
+export interface ReadmeApp {
+  /** blocks whose first line names a file (`// vitest.config.ts`), by that name */
+  files: Record<string, string>;
+  /** every other ```ts block */
+  tests: string[];
+}
+
+const FILE_NAME_LINE = /^\/\/ ([\w.-]+\.(?:[cm]?[jt]s|json))\n/;
+
+/** Reads `readme` as an app: its ```ts, ```json and ```jsonc blocks that name a file on their first line are those
+ * files, its other ```ts blocks its tests. */
+export function readmeApp(readme: string): ReadmeApp {
+  const app: ReadmeApp = { files: {}, tests: [] };
+  for (const [, language, code] of readFileSync(readme, 'utf8').matchAll(
+    /^```(ts|jsonc?)\n([\s\S]*?)^```$/gm,
+  )) {
+    const name = FILE_NAME_LINE.exec(code)?.[1];
+    if (name) app.files[name] = code;
+    else if (language === 'ts') app.tests.push(code);
+  }
+  return app;
+}

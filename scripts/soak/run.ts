@@ -23,8 +23,6 @@ const env = {
   UNLEASH_HARNESS_PG_PORT: process.env.UNLEASH_HARNESS_PG_PORT ?? '54362',
 };
 const SECONDS = Number(process.env.SOAK_SECONDS ?? 60);
-/** the one server the soak starts, toggles, stops and restarts */
-const SERVER = ['--server', '7'];
 const CONNECTIONS = 8;
 const STREAMS = Number(process.env.SOAK_STREAMS ?? 500);
 const TOGGLE_EVERY_MS = 6_000;
@@ -44,8 +42,8 @@ async function scriptInBackground(name: string, args: string[] = []): Promise<vo
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-// One server, the one at UNLEASH_HARNESS_PORT itself (7.5.1; 8.2.0 listens on the port after it): the app and the
-// admin calls must meet on the same one.
+// The one server the soak starts, toggles, stops and restarts: the one at UNLEASH_HARNESS_PORT itself (7.5.1; 8.2.0
+// listens on the port after it), where the app polls and the admin calls go.
 const SERVER = ['--server', '7'];
 const url = `http://127.0.0.1:${env.UNLEASH_HARNESS_PORT}`;
 const healthy = () =>
