@@ -227,8 +227,11 @@ class FlagsObject {
   }
 
   [inspectSymbol](): string {
-    const read = FlagsObject.reads(this).map((entry) => `${entry.flag}: ${entry.enabled}`);
-    return `RequestFlags { ${counted(this.#snapshot.propertyNames.length, 'flag')}${read.length ? `; read: ${read.join(', ')}` : ''} }`;
+    // console.log of the template view (what forContext() returns) calls this with the view as `this`: its
+    // private fields are on the flags behind it.
+    const flags = (this as { [VIEWED]?: FlagsObject })[VIEWED] ?? this;
+    const read = FlagsObject.reads(flags).map((entry) => `${entry.flag}: ${entry.enabled}`);
+    return `RequestFlags { ${counted(flags.#snapshot.propertyNames.length, 'flag')}${read.length ? `; read: ${read.join(', ')}` : ''} }`;
   }
 
   // --- the request's facts ---
