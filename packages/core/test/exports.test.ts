@@ -173,6 +173,7 @@ const EXPORTS: Record<keyof typeof ENTRIES, { values: string[]; types: string[] 
       'clientOf',
       'closest',
       'describeArgument',
+      'endpointServes',
       'endpointStream',
       'flagAllows',
       'flagsMissingError',

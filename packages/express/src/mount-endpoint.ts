@@ -1,7 +1,13 @@
 // Mounting a flagwise endpoint (the dashboard, the Frontend API, OFREP) in Express: a router-style middleware,
 // mounted with `app.use(path, ...)`, after featureFlags() so the request already has its flags.
 import type { Endpoint } from '@flagwise/core/adapter';
-import { clientOf, flagsMissingError, serveEndpoint, writeEndpointResponse } from '@flagwise/core/adapter';
+import {
+  clientOf,
+  endpointServes,
+  flagsMissingError,
+  serveEndpoint,
+  writeEndpointResponse,
+} from '@flagwise/core/adapter';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { flagsOf } from './get-flags.js';
 
@@ -14,6 +20,8 @@ import { flagsOf } from './get-flags.js';
  */
 export function mountEndpoint(endpoint: Endpoint<Request>): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
+    // Express strips the mount path from req.url. What is not the endpoint's goes on untouched, body and all.
+    if (!endpointServes(endpoint, req.url)) return next();
     const flags = flagsOf(req);
     const client = clientOf<Request>(flags);
     if (flags === undefined || client === undefined) {
@@ -27,7 +35,6 @@ export function mountEndpoint(endpoint: Endpoint<Request>): RequestHandler {
     }
     serveEndpoint(endpoint, {
       method: req.method,
-      // Express strips the mount path from req.url.
       url: req.url,
       headers: req.headers,
       secure: req.secure,

@@ -70,7 +70,9 @@ export function mountEndpoint(endpoint: Endpoint<FastifyRequest>): FastifyPlugin
       const { body } = response;
       return reply.send(body === undefined ? '' : typeof body === 'string' ? body : Buffer.from(body));
     };
-    fastify.route({ method: METHODS, url: '/', handler });
-    fastify.route({ method: METHODS, url: '/*', handler });
+    // Routes under the endpoint's scope only: at the app's root, every other path stays the app's.
+    const scope = endpoint.scope ?? '';
+    fastify.route({ method: METHODS, url: scope || '/', handler });
+    fastify.route({ method: METHODS, url: `${scope}/*`, handler });
   };
 }

@@ -4,6 +4,7 @@ import type { Endpoint, EndpointResponse } from '@flagwise/core/adapter';
 import {
   clientOf,
   EndpointShutdown,
+  endpointServes,
   flagsMissingError,
   normalizePrefix,
   serveEndpoint,
@@ -33,7 +34,8 @@ export function mountEndpoint(endpoint: Endpoint<Context>, options: MountOptions
   const shutdown = new EndpointShutdown();
   const middleware = async (ctx: Context, next: Next) => {
     const url = urlBelow(ctx.url, prefix);
-    if (url === undefined) return next();
+    // What is not the endpoint's goes on untouched, body and all.
+    if (url === undefined || !endpointServes(endpoint, url)) return next();
     const flags = ctx.state?.flags;
     const client = clientOf<Context>(flags);
     if (flags === undefined || client === undefined) {

@@ -234,7 +234,7 @@ describe('ofrepEndpoint: bulk evaluation', () => {
       path: '/ofrep/v1/evaluate/flags',
       query: new URLSearchParams(),
       headers: {},
-      body: '{}',
+      readBody: async () => '{}',
       secure: false,
       request: {},
       flags: early.forContext({}),

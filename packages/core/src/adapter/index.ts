@@ -8,7 +8,7 @@ export { FLAGS_OPTION_KEYS } from '../client/options.js';
 export type { Endpoint, EndpointRequest, EndpointResponse } from '../endpoint/endpoint.js';
 export { headerText } from '../endpoint/headers.js';
 export { EndpointShutdown, endpointStream, serveEndpoint, writeEndpointResponse } from '../endpoint/mount.js';
-export { normalizePrefix, urlBelow, urlFromWildcard } from '../endpoint/paths.js';
+export { endpointServes, normalizePrefix, urlBelow, urlFromWildcard } from '../endpoint/paths.js';
 export { closest } from '../flags-file/issues.js';
 export { checkKnownKeys } from '../nearest-name.js';
 // OpenFeature: an evaluation as OpenFeature resolves it, for @flagwise/openfeature.

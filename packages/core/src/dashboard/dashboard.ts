@@ -71,10 +71,11 @@ export function createDashboard<Request = any>(options: DashboardOptions<Request
   return {
     name: 'flagsDashboard()',
     async handle(request) {
-      if (!(await allowed(request))) return undefined;
-      const route = `${request.method === 'HEAD' ? 'GET' : request.method} ${request.path.replace(/\/$/, '') || '/'}`;
+      const route = routeOf(request);
+      // A path the dashboard does not serve is the app's: allow() is not asked about it.
+      if (route === undefined || !(await allowed(request))) return undefined;
       switch (route) {
-        case 'GET /': {
+        case 'page': {
           const { browserId, setCookie } = browserIdOf(request);
           const state = stateOf(request, request.flags, title, tokenFor(browserId));
           const nonce = randomBytes(16).toString('base64');
@@ -88,21 +89,34 @@ export function createDashboard<Request = any>(options: DashboardOptions<Request
             body: renderPage(state, nonce),
           };
         }
-        case 'GET /api/state': {
+        case 'state': {
           const { browserId } = browserIdOf(request);
           return json(200, stateOf(request, request.flags, title, tokenFor(browserId)));
         }
-        case 'GET /api/trace':
+        case 'trace':
           return json(200, traceOf(request));
-        case 'GET /api/events':
+        case 'events':
           return events(request);
-        case 'POST /api/overrides':
+        case 'overrides':
           return changeOverrides(request, title, tokenFor);
-        default:
-          return undefined;
       }
     },
   };
+}
+
+type Route = 'page' | 'state' | 'trace' | 'events' | 'overrides';
+
+const ROUTES: ReadonlyMap<string, Route> = new Map([
+  ['GET /', 'page'],
+  ['GET /api/state', 'state'],
+  ['GET /api/trace', 'trace'],
+  ['GET /api/events', 'events'],
+  ['POST /api/overrides', 'overrides'],
+]);
+
+function routeOf(request: EndpointRequest<any>): Route | undefined {
+  const method = request.method === 'HEAD' ? 'GET' : request.method;
+  return ROUTES.get(`${method} ${request.path.replace(/\/$/, '') || '/'}`);
 }
 
 function browserIdOf(request: EndpointRequest<any>): { browserId: string; setCookie?: string } {
@@ -316,7 +330,7 @@ async function changeOverrides(
       error: 'overrides are off: createFlags({ overrides: { secret, allow } }) turns them on',
     });
   }
-  const body = bodyObject(request.body);
+  const body = bodyObject(await request.readBody());
   let query: string | undefined;
   if (body?.clear === true) query = 'clear';
   else if (typeof body?.flag === 'string' && typeof body.value === 'string' && client.feature(body.flag)) {

@@ -15,10 +15,13 @@ export interface EndpointRequest<Request = unknown> {
   query: URLSearchParams;
   headers: IncomingHttpHeaders;
   /**
-   * The body of a POST/PUT/PATCH: the framework's parsed JSON when it already parsed one, else the raw text
-   * ('' when there is none); undefined for methods without a body.
+   * Reads the body of a POST/PUT/PATCH: the framework's parsed body when it already parsed one, else the raw
+   * text ('' when there is none); undefined for other methods. Call it only once the request is known to be the
+   * endpoint's own: nothing reads the body before, so every other route of the app gets it untouched. A body
+   * over the endpoints' size limit, or one another middleware consumed without parsing it, rejects, and the
+   * mount answers 413 or 400.
    */
-  body: unknown;
+  readBody(): Promise<unknown>;
   /** the request came over TLS, as the framework's proxy setting reads it */
   secure: boolean;
   /** the framework's own request (Express req, Fastify request, Koa ctx, Nest platform request), for app hooks */
@@ -49,6 +52,12 @@ export interface EndpointResponse {
 export interface Endpoint<Request = unknown> {
   /** the name users call it by, for messages: `flagsDashboard()` */
   readonly name: string;
+  /**
+   * The path below the mount point that every request it serves is under (OFREP: `/ofrep/v1/evaluate/flags`);
+   * default: everything below the mount point. Mounts hand it nothing else: an endpoint mounted at the app's
+   * root leaves the app's other paths to the app.
+   */
+  readonly scope?: string;
   handle(
     request: EndpointRequest<Request>,
   ): EndpointResponse | undefined | Promise<EndpointResponse | undefined>;

@@ -1,5 +1,6 @@
 // Where an endpoint is mounted, and the part of a request's URL below it: the same for every framework.
 import { ConfigurationError } from '../errors.js';
+import type { Endpoint } from './endpoint.js';
 
 /**
  * A mount prefix in one form: a leading '/', no trailing '/' ('' for the root).
@@ -52,4 +53,13 @@ export function splitUrl(url: string): { path: string; query: URLSearchParams } 
     path: path === '' ? '/' : path,
     query: new URLSearchParams(at < 0 ? '' : url.slice(at + 1)),
   };
+}
+
+/**
+ * Is the URL below a mount point (path and query, from '/') under the endpoint's scope, so that the mount hands
+ * the request to it? Everything is, for an endpoint without a scope.
+ * @example endpointServes(ofrepEndpoint(), '/orders') // false: the app's own route, left alone
+ */
+export function endpointServes(endpoint: Pick<Endpoint, 'scope'>, url: string): boolean {
+  return endpoint.scope === undefined || urlBelow(url, endpoint.scope) !== undefined;
 }

@@ -90,7 +90,8 @@ export function ofrepEndpoint<Request = unknown>(
   const exposed = exposedFlagsOf<Request>({ expose: resolveExpose(options.expose, where) });
   return {
     name: 'ofrepEndpoint()',
-    handle(request) {
+    scope: PREFIX,
+    async handle(request) {
       const { path } = request;
       if (path !== PREFIX && !path.startsWith(`${PREFIX}/`)) return undefined;
       const key = path === PREFIX ? undefined : decodeKey(path.slice(PREFIX.length + 1));
@@ -105,7 +106,7 @@ export function ofrepEndpoint<Request = unknown>(
           { 'retry-after': '1' },
         );
       }
-      const body = jsonObjectBody(request.body);
+      const body = jsonObjectBody(await request.readBody());
       const sent = body === undefined ? undefined : sentContext(body.context);
       if (sent === undefined) {
         return jsonAnswer(400, {

@@ -149,7 +149,7 @@ describe('frontendApiEndpoint: what is answered', () => {
       path: '/',
       query: new URLSearchParams(),
       headers: {},
-      body: undefined,
+      readBody: async () => undefined,
       secure: false,
       request: {},
       flags: client.forContext({}),

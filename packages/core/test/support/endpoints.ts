@@ -46,7 +46,7 @@ export function endpointCaller<Request extends TestRequest>(
       path: init.path ?? '/',
       query: new URLSearchParams(init.query ?? ''),
       headers,
-      body: init.body,
+      readBody: async () => init.body,
       secure: init.secure ?? false,
       request,
       flags,
