@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createDashboard, createFlags, type FlagsClient, fileSource } from '@flagwise/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { messagesAt, recordingLogger } from '../../../packages/core/test/support/logging.js';
 import { CONTEXT_HEADERS as H, type RunningApp } from './contract.js';
 import { endpointRows } from './rows.js';
 
@@ -61,6 +62,9 @@ describe.each(endpointRows.map((row) => [row.name, row] as const))('%s', (_name,
   let client: FlagsClient;
   let app: RunningApp;
   let closed: RunningApp;
+  /** the client of `closed`, the dashboard given no allow, and what it logs */
+  let closedClient: FlagsClient;
+  const closedLog = recordingLogger();
 
   beforeAll(async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'flagwise-dashboard-'));
@@ -77,12 +81,15 @@ describe.each(endpointRows.map((row) => [row.name, row] as const))('%s', (_name,
       return req.headers?.[H.qa] === 'yes';
     };
     app = await row.start(client, createDashboard({ allow }), PREFIX);
-    closed = await row.start(client, createDashboard(), PREFIX);
+    closedClient = createFlags({ source: fileSource(file), logger: closedLog.logger });
+    await closedClient.ready({ timeoutMs: 5000 });
+    closed = await row.start(closedClient, createDashboard(), PREFIX);
   });
   afterAll(async () => {
     await app?.close();
     await closed?.close();
     await client?.close();
+    await closedClient?.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -145,6 +152,12 @@ describe.each(endpointRows.map((row) => [row.name, row] as const))('%s', (_name,
       const text = await res.text();
       expect(text).not.toContain('always-on');
     }
+    // The dashboard given no allow says once why it answers nobody.
+    expect(messagesAt(closedLog.lines, 'warn')).toEqual([
+      expect.stringMatching(
+        /^flagwise: flagsDashboard\(\) answers 404 to everyone, as it was given no allow/,
+      ),
+    ]);
   });
 
   it('serves the page with a nonce CSP and no external assets, everything escaped', async () => {

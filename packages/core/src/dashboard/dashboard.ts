@@ -55,8 +55,19 @@ export function createDashboard<Request = any>(options: DashboardOptions<Request
   const csrfKey = randomBytes(32);
   const tokenFor = (browserId: string) => createHmac('sha256', csrfKey).update(browserId).digest('base64url');
 
+  let warnedNoAllow = false;
   const allowed = async (request: EndpointRequest<Request>): Promise<boolean> => {
-    if (options.allow === undefined) return false;
+    if (options.allow === undefined) {
+      if (!warnedNoAllow) {
+        warnedNoAllow = true;
+        request.client.logger.warn(
+          {},
+          'flagwise: flagsDashboard() answers 404 to everyone, as it was given no allow: pass one, e.g. ' +
+            "flagsDashboard({ allow: (req) => req.ip === '127.0.0.1' || req.ip === '::1' })",
+        );
+      }
+      return false;
+    }
     try {
       return (await options.allow(request.request)) === true;
     } catch (error) {
