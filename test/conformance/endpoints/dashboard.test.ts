@@ -2,6 +2,7 @@
 // reasons, forcing and clearing through the signed override cookie (the app's next request follows), CSRF refusals
 // that change nothing, and the field-level diff after an edit of flags.yaml.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { createDashboard, createFlags, type FlagsClient, fileSource } from '@flagwise/core';
@@ -56,6 +57,27 @@ async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, tim
   }
 }
 
+/** A GET with headers fetch() does not let a page set (Host): its status and, unless it streams, its text. */
+function rawGet(url: string, headers: Record<string, string>): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const request = http.get(url, { headers, agent: false }, (response) => {
+      const status = response.statusCode ?? 0;
+      if (/event-stream/.test(String(response.headers['content-type']))) {
+        response.destroy();
+        resolve({ status, text: '' });
+        return;
+      }
+      let text = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => {
+        text += chunk;
+      });
+      response.on('end', () => resolve({ status, text }));
+    });
+    request.on('error', reject);
+  });
+}
+
 describe.each(endpointRows.map((row) => [row.name, row] as const))('%s', (_name, row) => {
   let dir: string;
   let file: string;
@@ -65,6 +87,10 @@ describe.each(endpointRows.map((row) => [row.name, row] as const))('%s', (_name,
   /** the client of `closed`, the dashboard given no allow, and what it logs */
   let closedClient: FlagsClient;
   const closedLog = recordingLogger();
+  /** a dashboard that lists host names of its own, its client, and what it logs */
+  let hosted: RunningApp;
+  let hostedClient: FlagsClient;
+  const hostedLog = recordingLogger();
 
   beforeAll(async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'flagwise-dashboard-'));
@@ -84,12 +110,18 @@ describe.each(endpointRows.map((row) => [row.name, row] as const))('%s', (_name,
     closedClient = createFlags({ source: fileSource(file), logger: closedLog.logger });
     await closedClient.ready({ timeoutMs: 5000 });
     closed = await row.start(closedClient, createDashboard(), PREFIX);
+    hostedClient = createFlags({ source: fileSource(file), logger: hostedLog.logger });
+    await hostedClient.ready({ timeoutMs: 5000 });
+    const hosts = ['admin.example.com', '*.shop.example'];
+    hosted = await row.start(hostedClient, createDashboard({ allow, hosts }), PREFIX);
   });
   afterAll(async () => {
     await app?.close();
     await closed?.close();
     await client?.close();
     await closedClient?.close();
+    await hosted?.close();
+    await hostedClient?.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -158,6 +190,44 @@ describe.each(endpointRows.map((row) => [row.name, row] as const))('%s', (_name,
         /^flagwise: flagsDashboard\(\) answers 404 to everyone, as it was given no allow/,
       ),
     ]);
+  });
+
+  it('answers only the app’s own host names: another name in Host or X-Forwarded-Host finds it absent', async () => {
+    const port = new URL(hosted.url).port;
+    const unknown = await rawGet(`${hosted.url}/no-such-route`, { host: `rebound.example:${port}` });
+    expect(unknown.status).toBe(404);
+    for (const route of ['', '/api/state', '/api/events', '/api/trace?flag=always-on']) {
+      for (const headers of [
+        { host: `rebound.example:${port}` } as Record<string, string>,
+        { host: `127.0.0.1:${port}`, 'x-forwarded-host': 'rebound.example' },
+        { host: `admin.example.com.rebound.example:${port}` },
+        { host: 'shop.example' },
+      ]) {
+        const res = await rawGet(`${hosted.url}${PREFIX}${route}`, { ...qa, ...headers });
+        expect(res.status, `${route} ${JSON.stringify(headers)}`).toBe(unknown.status);
+        // (Fastify's 404 repeats the URL, so the flag name in the trace's query may show; its data may not.)
+        expect(res.text).not.toContain('On for everyone');
+        expect(res.text).not.toContain('strategies');
+      }
+    }
+    for (const host of [
+      `127.0.0.1:${port}`,
+      `localhost:${port}`,
+      `app.localhost:${port}`,
+      `[::1]:${port}`,
+      `${os.hostname()}:${port}`,
+      'admin.example.com',
+      `eu.shop.example:${port}`,
+    ]) {
+      const res = await rawGet(`${hosted.url}${PREFIX}/api/state`, { ...qa, host });
+      expect(res.status, host).toBe(200);
+      expect(res.text).toContain('always-on');
+    }
+    // Said once, with what to do when the name is the app's.
+    expect(messagesAt(hostedLog.lines, 'warn')).toEqual([
+      expect.stringContaining('flagsDashboard() answered 404 to a request for host "rebound.example"'),
+    ]);
+    expect(messagesAt(hostedLog.lines, 'warn')[0]).toContain("flagsDashboard({ hosts: ['name'] })");
   });
 
   it('serves the page with a nonce CSP and no external assets, everything escaped', async () => {
@@ -235,6 +305,8 @@ describe.each(endpointRows.map((row) => [row.name, row] as const))('%s', (_name,
       // the token with its last characters changed (to ones it does not end with)
       { 'x-flagwise-csrf': `${browser.token.slice(0, -2)}${browser.token.endsWith('AA') ? 'BB' : 'AA'}` },
       { origin: 'http://evil.example' },
+      // the same host over the other scheme
+      { origin: app.url.replace(/^http:/, 'https:') },
       { origin: '', referer: '' },
       { 'content-type': 'text/plain' },
     ] as Record<string, string>[]) {

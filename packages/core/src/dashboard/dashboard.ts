@@ -4,6 +4,7 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { parse as parseCookieHeader, serialize as serializeCookie } from 'cookie';
 import type { Endpoint, EndpointRequest, EndpointResponse } from '../endpoint/endpoint.js';
 import { headerText } from '../endpoint/headers.js';
+import { appHostNames } from '../endpoint/host-names.js';
 import { type CompiledFlags, compileFlags } from '../engine/index.js';
 import { traceFlag } from '../engine/trace.js';
 import { ConfigurationError } from '../errors.js';
@@ -25,11 +26,20 @@ export interface DashboardOptions<Request = any> {
    * @example allow: (req) => req.ip === '127.0.0.1' || req.ip === '::1'
    */
   allow?: (request: Request) => boolean | Promise<boolean>;
+  /**
+   * The host names the app is reached by, besides `localhost`, IP addresses and this machine's host name, which
+   * are always its own; `*.example.com` stands for every name below. A request naming another host (in Host or
+   * X-Forwarded-Host) finds the dashboard absent, so a page on another name that resolves to the app (DNS
+   * rebinding) cannot read it, whatever `allow` says of its address. Behind a proxy or on a domain, list the
+   * names the browser uses.
+   * @example hosts: ['admin.example.com']
+   */
+  hosts?: readonly string[];
   /** the page's title; default `flags` */
   title?: string;
 }
 
-const OPTION_KEYS = ['allow', 'title'] as const;
+const OPTION_KEYS = ['allow', 'hosts', 'title'] as const;
 const BROWSER_COOKIE = 'flagwise_dashboard';
 const CSRF_HEADER = 'x-flagwise-csrf';
 
@@ -51,6 +61,7 @@ export function createDashboard<Request = any>(options: DashboardOptions<Request
     );
   }
   const title = options.title ?? 'flags';
+  const hosts = appHostNames(options.hosts, 'flagsDashboard({ hosts })');
   // Tokens are HMACs of a random per-browser id under a key of this process: nothing a page elsewhere can compute.
   const csrfKey = randomBytes(32);
   const tokenFor = (browserId: string) => createHmac('sha256', csrfKey).update(browserId).digest('base64url');
@@ -79,12 +90,28 @@ export function createDashboard<Request = any>(options: DashboardOptions<Request
     }
   };
 
+  let warnedForeignHost = false;
+  const ownHost = (request: EndpointRequest<Request>): boolean => {
+    const foreign = hosts.foreignName(request.headers);
+    if (foreign === undefined) return true;
+    if (!warnedForeignHost) {
+      warnedForeignHost = true;
+      const named = /^[a-z0-9_.-]{1,100}$/.test(foreign) ? `host "${foreign}"` : 'a host that is not a name';
+      request.client.logger.warn(
+        {},
+        `flagwise: flagsDashboard() answered 404 to a request for ${named}, which is not one of the app's ` +
+          `names (${hosts.description}); if the app is reached by that name, list it: flagsDashboard({ hosts: ['name'] })`,
+      );
+    }
+    return false;
+  };
+
   return {
     name: 'flagsDashboard()',
     async handle(request) {
       const route = routeOf(request);
       // A path the dashboard does not serve is the app's: allow() is not asked about it.
-      if (route === undefined || !(await allowed(request))) return undefined;
+      if (route === undefined || !ownHost(request) || !(await allowed(request))) return undefined;
       switch (route) {
         case 'page': {
           const { browserId, setCookie } = browserIdOf(request);
@@ -304,18 +331,25 @@ function events(request: EndpointRequest<any>): EndpointResponse {
   };
 }
 
-/** A POST from this page: same origin, JSON, and the token of this browser's id. */
+/** A POST from this page: same origin (scheme and host), JSON, and the token of this browser's id. */
 function refusal(request: EndpointRequest<any>, tokenFor: (browserId: string) => string): string | undefined {
   const host = headerText(request.headers.host);
   const origin = headerText(request.headers.origin) ?? headerText(request.headers.referer);
   if (host === undefined || origin === undefined) return 'a request without Origin or Host';
-  let originHost: string;
+  let from: URL;
   try {
-    originHost = new URL(origin).host;
+    from = new URL(origin);
   } catch {
     return 'a malformed Origin';
   }
-  if (originHost !== host) return `a request from another origin (${origin})`;
+  if (from.host !== host) return `a request from another origin (${from.origin})`;
+  const scheme = request.secure ? 'https:' : 'http:';
+  if (from.protocol !== scheme) {
+    return (
+      `a request from another origin (${from.origin}) to this ${scheme.slice(0, -1)} page` +
+      (request.secure ? '' : " (behind a TLS proxy, set the framework's trust proxy setting)")
+    );
+  }
   if (!/^application\/json\b/i.test(headerText(request.headers['content-type']) ?? ''))
     return 'a body that is not JSON';
   const browserId = parseCookieHeader(headerText(request.headers.cookie) ?? '')[BROWSER_COOKIE];
