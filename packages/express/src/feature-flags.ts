@@ -66,6 +66,7 @@ export function featureFlags(
     (req as RequestWithFlags).flags = result.flags;
     res.locals.flags = result.flags;
     if (result.setCookie !== undefined) res.append('Set-Cookie', result.setCookie);
+    if (result.headers !== undefined) res.set(result.headers);
     next();
   };
 

@@ -134,7 +134,7 @@ const plugin: FastifyPluginAsync<FeatureFlagsPluginOptions> = async (fastify, op
     request: FastifyRequest,
     result: RequestFlagsResult,
   ) => {
-    const { flags, setCookie } = result;
+    const { flags, setCookie, headers } = result;
     request.flags = flags;
     const holder = reply as unknown as { locals: Locals };
     const locals = holder.locals;
@@ -142,6 +142,7 @@ const plugin: FastifyPluginAsync<FeatureFlagsPluginOptions> = async (fastify, op
     else locals.flags = flags;
     // reply.header appends Set-Cookie values; the app's own cookies stay.
     if (setCookie !== undefined) reply.header('set-cookie', setCookie);
+    if (headers !== undefined) reply.headers(headers);
     done();
   };
 

@@ -74,6 +74,7 @@ export function featureFlags(
 
   const attached = (ctx: Context, next: Next, result: RequestFlagsResult): Promise<unknown> => {
     if (result.setCookie !== undefined) ctx.append('Set-Cookie', result.setCookie);
+    if (result.headers !== undefined) ctx.set(result.headers);
     ctx.state.flags = result.flags;
     ctx.flags = result.flags;
     return next();

@@ -297,6 +297,21 @@ describe.each(endpointRows.map((row) => [row.name, row] as const))('%s', (_name,
     expect(await appFlag(browser, 'always-on')).toMatchObject({ enabled: true, reason: 'strategy-matched' });
   });
 
+  it('lists a refused QA override, which the app’s response names in a header', async () => {
+    const res = await call(`${app.url}/flag/always-off?flagwise=alway-off:on`, { headers: qa });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('flagwise-override-refused')).toBe(
+      'alway-off:on (no flag "alway-off" (did you mean "always-off"?))',
+    );
+    expect(res.headers.getSetCookie()).toEqual([]);
+    expect(await res.json()).toMatchObject({ enabled: false, reason: 'disabled' });
+    const state = await stateOf(await openDashboard());
+    expect(state.refusedOverrides[0]).toMatchObject({
+      entry: 'alway-off:on',
+      reason: 'no flag "alway-off" (did you mean "always-off"?)',
+    });
+  });
+
   it('refuses a POST without the token, with a wrong one, or from another origin, and changes nothing', async () => {
     const browser = await openDashboard();
     const before = cookieHeader(browser);

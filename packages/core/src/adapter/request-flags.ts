@@ -16,8 +16,8 @@ import type { VisitorIds } from '../request/visitor-id.js';
 /**
  * Everything one request needs in one call: the context (defaults from `input`, then the hook), the QA overrides
  * `allow()` permits, a visitor id when `visitors` is given and the request has no user or session id, and the
- * lazy flags. Send every `setCookie`. A Promise only when the hook or `allow()` returned one; never throws nor
- * rejects.
+ * lazy flags. Send every `setCookie` and each of `headers`. A Promise only when the hook or `allow()` returned
+ * one; never throws nor rejects.
  * @example
  * const { flags, setCookie } = requestFlags(client, req, { user: req.user, ip: req.ip, cookieHeader: req.headers.cookie }, options.context);
  */
@@ -35,7 +35,7 @@ export function requestFlags<Request>(
  * For adapters that attach flags before the request is authenticated (Nest's middleware runs before its guards):
  * the request's flags, built at their first read from what `reader.inputOf(request)` says then.
  * `settleRequestFlags(flags)` builds them earlier and awaits an async context hook or `allow()`. Set-Cookie
- * headers go to `reader.setCookies(response, cookies)`.
+ * headers go to `reader.setCookies(response, cookies)`, the others to `reader.setHeaders(response, headers)`.
  * @example
  * req.flags = requestFlagsLater(client, req, res, reader, options.context);
  */

@@ -13,6 +13,7 @@ import { overridesOf } from '../request/flags-proxy.js';
 import type { FlagOverrides } from '../request/overrides.js';
 import type { RequestFlags } from '../request/request-flags.js';
 import { requestPathOf } from '../request/request-path.js';
+import { featureVariantNames } from '../snapshot/snapshot.js';
 import type { ClientFeaturesPayload, FeatureDefinition, FlagName } from '../types.js';
 import type { DashboardFlag, DashboardState } from './dashboard-state.js';
 import { historyOf } from './history.js';
@@ -204,6 +205,7 @@ function stateOf(
 ): DashboardState {
   const { client } = request;
   const history = historyOf(client);
+  const path = requestPathOf(client);
   const overrides = overridesOf(flags);
   const context = flags.context;
   const anonymous = context.userId === undefined && context.sessionId === undefined;
@@ -215,7 +217,7 @@ function stateOf(
       name,
       enabled: explanation.enabled,
       reason: explanation.reason,
-      variants: variantNames(feature),
+      variants: featureVariantNames(feature),
     };
     if (typeof feature?.description === 'string' && feature.description)
       entry.description = feature.description;
@@ -237,20 +239,13 @@ function stateOf(
     source: history.source(),
     version: history.version,
     context,
-    overridesEnabled: requestPathOf(client)?.overridesEnabled === true,
+    overridesEnabled: path?.overridesEnabled === true,
     overrideQuery: overrideQuery(overrides),
+    refusedOverrides: path?.overrideRefusals ?? [],
     flags: list,
     changes: history.changes,
     csrfToken,
   };
-}
-
-function variantNames(feature: FeatureDefinition | undefined): string[] {
-  const names = new Set<string>();
-  for (const variant of feature?.variants ?? []) if (variant?.name) names.add(variant.name);
-  for (const strategy of feature?.strategies ?? [])
-    for (const variant of strategy?.variants ?? []) if (variant?.name) names.add(variant.name);
-  return [...names];
 }
 
 // A rollout or a variant split with default or random stickiness answers at random without a user or session id.
@@ -384,7 +379,7 @@ async function changeOverrides(
       value === 'on' ||
       value === 'off' ||
       value === 'default' ||
-      variantNames(client.feature(body.flag)).includes(value)
+      featureVariantNames(client.feature(body.flag)).includes(value)
     )
       query = `${body.flag}:${value}`;
   }

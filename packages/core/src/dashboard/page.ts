@@ -44,6 +44,7 @@ export function renderPage(state: DashboardState, nonce: string): string {
   <aside>
     <section><h2>Context of this request</h2><dl id="context"></dl></section>
     <section><h2>Recent changes</h2><ol id="changes"></ol></section>
+    <section id="refusals-section" hidden><h2>Refused overrides</h2><ul id="refusals"></ul></section>
   </aside>
 </main>
 <script type="application/json" id="initial-state">${scriptJson(state)}</script>
@@ -190,7 +191,17 @@ const SCRIPT = `
     if (state.changes.length === 0) list.append(el('li', { class: 'muted', text: 'none since the app started' }));
   }
 
-  function render() { renderSource(); renderFlags(); renderContext(); renderChanges(); }
+  function renderRefusals() {
+    const refused = state.refusedOverrides || [];
+    document.getElementById('refusals-section').hidden = refused.length === 0;
+    document.getElementById('refusals').replaceChildren(...refused.map((refusal) => el('li', { 'data-refused': refusal.entry },
+      el('time', { datetime: refusal.at, text: new Date(refusal.at).toLocaleTimeString() + ' ' }),
+      el('span', { class: 'name', text: refusal.entry }),
+      el('div', { class: 'detail', text: refusal.reason }),
+    )));
+  }
+
+  function render() { renderSource(); renderFlags(); renderContext(); renderChanges(); renderRefusals(); }
 
   async function showTrace(name, cell, button) {
     button.disabled = true;

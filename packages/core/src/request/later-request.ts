@@ -13,6 +13,8 @@ export interface RequestReader<Request, Response> {
   inputOf(request: Request): RequestInput;
   /** sends Set-Cookie headers with the response (a refreshed override cookie, a new visitor id) */
   setCookies(response: Response, cookies: string[]): void;
+  /** sends other headers with the response (which override entries were refused) */
+  setHeaders(response: Response, headers: Record<string, string>): void;
 }
 
 /** What a LaterRequest needs of its client. */
@@ -32,6 +34,7 @@ export interface LaterRequestHost<Request> {
     visitors: VisitorIds | undefined,
     input: RequestInput,
   ): string[] | undefined;
+  headersOf(resolved: ResolvedOverrides | undefined): Record<string, string> | undefined;
   /** a read came before an async hook could be awaited (warned once by the client) */
   onUnsettledRead(): void;
 }
@@ -77,6 +80,8 @@ export class LaterRequest<Request, Response> implements DeferredFacts {
   ): RequestFlagsFacts {
     const cookies = this.host.cookiesOf(context, resolved, this.visitors, input);
     if (cookies !== undefined) this.reader.setCookies(this.response, cookies);
+    const headers = this.host.headersOf(resolved);
+    if (headers !== undefined) this.reader.setHeaders(this.response, headers);
     return { context, overrides: resolved?.overrides };
   }
 }

@@ -7,17 +7,26 @@ import type { FlagContext } from '../types.js';
 import { type ContextHook, isPromiseLike, type RequestInput, requestContext } from './context.js';
 import { createDeferredRequestFlags, createRequestFlags } from './flags-proxy.js';
 import { LaterRequest, type LaterRequestHost, type RequestReader } from './later-request.js';
-import type { OverrideInput, OverrideResolver, ResolvedOverrides } from './overrides.js';
+import {
+  OVERRIDE_REFUSED_HEADER,
+  type OverrideInput,
+  type OverrideResolver,
+  overrideRefusedHeader,
+  type RecentOverrideRefusal,
+  type ResolvedOverrides,
+} from './overrides.js';
 import type { RequestFlags, RequestFlagsHost } from './request-flags.js';
 import type { VisitorIds } from './visitor-id.js';
 
 /** Where a client keeps its RequestPath: a registered symbol, so every copy of this module finds it. */
 const REQUEST_PATH = Symbol.for('flagwise.requestPath');
 
-/** One request's flags, and the Set-Cookie headers the adapter must send with the response. */
+/** One request's flags, and the Set-Cookie and other headers the adapter must send with the response. */
 export interface RequestFlagsResult {
   flags: RequestFlags;
   setCookie?: string[];
+  /** other response headers (`flagwise-override-refused` when the override query changed nothing of an entry) */
+  headers?: Record<string, string>;
 }
 
 /** What a RequestPath needs of its client. */
@@ -72,6 +81,16 @@ export class RequestPath<Request = any> {
     return this.overrides !== undefined;
   }
 
+  /** The override query entries refused most recently, across requests, newest first. */
+  get overrideRefusals(): readonly RecentOverrideRefusal[] {
+    return this.overrides?.recentRefusals ?? [];
+  }
+
+  /** Calls `listener` after each refused override; returns the unsubscribe. */
+  watchOverrideRefusals(listener: () => void): () => void {
+    return this.overrides?.watchRefusals(listener) ?? (() => {});
+  }
+
   /** Serves requests the router picks another way (see RequestRoute); one router per client. */
   routeWith(router: RequestRouter<Request>): void {
     this.router = router;
@@ -98,10 +117,10 @@ export class RequestPath<Request = any> {
     const result = this.routedTo(route).build(request, input, hook, visitors);
     const wrap = route.wrap;
     if (wrap === undefined) return result;
-    const wrapped = (built: RequestFlagsResult): RequestFlagsResult => {
-      const flags = wrap(built.flags);
-      return built.setCookie === undefined ? { flags } : { flags, setCookie: built.setCookie };
-    };
+    const wrapped = (built: RequestFlagsResult): RequestFlagsResult => ({
+      ...built,
+      flags: wrap(built.flags),
+    });
     return isPromiseLike<RequestFlagsResult>(result)
       ? Promise.resolve(result).then(wrapped)
       : wrapped(result);
@@ -161,6 +180,7 @@ export class RequestPath<Request = any> {
     contextOf: (request, input, hook) => requestContext(request, input, hook, this.onContextHookError),
     overridesOf: (request, input) => this.overridesFor(request, input),
     cookiesOf: (context, resolved, visitors, input) => this.cookiesFor(context, resolved, visitors, input),
+    headersOf: (resolved) => headersFor(resolved),
     onUnsettledRead: () =>
       this.host.warnOnce(
         'read before settled',
@@ -192,7 +212,10 @@ export class RequestPath<Request = any> {
   ): RequestFlagsResult {
     const setCookie = this.cookiesFor(context, resolved, visitors, input);
     const flags = createRequestFlags(this.host.snapshot, context, resolved?.overrides, this.host.flagsHost);
-    return setCookie === undefined ? { flags } : { flags, setCookie };
+    const result: RequestFlagsResult = setCookie === undefined ? { flags } : { flags, setCookie };
+    const headers = headersFor(resolved);
+    if (headers !== undefined) result.headers = headers;
+    return result;
   }
 
   /** The Set-Cookie headers of a request: a refreshed override cookie, a new visitor id (set on the context). */
@@ -211,6 +234,12 @@ export class RequestPath<Request = any> {
     }
     return setCookie;
   }
+}
+
+/** The headers that tell a tester which override entries changed nothing; undefined when none. */
+function headersFor(resolved: ResolvedOverrides | undefined): Record<string, string> | undefined {
+  if (resolved?.refused === undefined || resolved.refused.length === 0) return undefined;
+  return { [OVERRIDE_REFUSED_HEADER]: overrideRefusedHeader(resolved.refused) };
 }
 
 /**
