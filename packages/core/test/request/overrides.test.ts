@@ -5,10 +5,10 @@ import {
   ConfigurationError,
   createFlags,
   createOverrideSigner,
-  type FlagSource,
   memorySource,
 } from '../../src/index.js';
 import { payload, simpleFlag } from '../support/definitions.js';
+import { neverLoadingSource } from '../support/sources.js';
 
 const SECRET = 'a-test-secret-that-is-long-enough-1234567890';
 
@@ -195,16 +195,8 @@ describe('overrides through a client', () => {
     expect(dropped.setCookie?.[0]).toMatch(/^flagwise_overrides=; Max-Age=0/);
     await client.close();
 
-    const neverLoading: FlagSource = {
-      name: 'never',
-      status: 'starting',
-      start: () => new Promise(() => {}),
-      stop: async () => {},
-      current: () => undefined,
-      subscribe: () => () => {},
-    };
     const early = createFlags({
-      source: neverLoading,
+      source: neverLoadingSource(),
       logger: false,
       overrides: { secret: SECRET, allow: () => true },
     });
