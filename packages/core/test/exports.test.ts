@@ -116,6 +116,7 @@ const EXPORTS: Record<keyof typeof ENTRIES, { values: string[]; types: string[] 
       'SourceStartContext',
       'SourceStatus',
       'StrategyDefinition',
+      'StrategyShorthand',
       'StrategyTrace',
       'TraceOptions',
       'VariantDefinition',
