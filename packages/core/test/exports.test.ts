@@ -38,6 +38,7 @@ const EXPORTS: Record<keyof typeof ENTRIES, { values: string[]; types: string[] 
       'silentLogger',
       'toPropertyName',
       'traceFlag',
+      'traceLines',
     ],
     types: [
       'AdapterOptions',
@@ -118,6 +119,7 @@ const EXPORTS: Record<keyof typeof ENTRIES, { values: string[]; types: string[] 
       'StrategyDefinition',
       'StrategyShorthand',
       'StrategyTrace',
+      'TraceLine',
       'TraceOptions',
       'VariantDefinition',
       'VariantOverride',
