@@ -28,6 +28,10 @@ const FLAGS_YAML = (rollout: number) => `flags:
   checkout:
     rollout: ${rollout}
     stickiness: userId
+  beta-users:
+    users: [alice, bob]
+  new-layout:
+    rollout: 50
 `;
 
 interface Browser {
@@ -224,10 +228,11 @@ describe.each(endpointRows.map((row) => [row.name, row] as const))('%s', (_name,
       expect(res.text).toContain('always-on');
     }
     // Said once, with what to do when the name is the app's.
-    expect(messagesAt(hostedLog.lines, 'warn')).toEqual([
+    const said = messagesAt(hostedLog.lines, 'warn').filter((line) => line.includes('flagsDashboard()'));
+    expect(said).toEqual([
       expect.stringContaining('flagsDashboard() answered 404 to a request for host "rebound.example"'),
     ]);
-    expect(messagesAt(hostedLog.lines, 'warn')[0]).toContain("flagsDashboard({ hosts: ['name'] })");
+    expect(said[0]).toContain("flagsDashboard({ hosts: ['name'] })");
   });
 
   it('serves the page with a nonce CSP and no external assets, everything escaped', async () => {
@@ -250,7 +255,14 @@ describe.each(endpointRows.map((row) => [row.name, row] as const))('%s', (_name,
     expect(state.context).toMatchObject({ userId: 'alice', properties: { plan: 'pro' } });
     expect(state.source).toMatchObject({ status: 'ready', name: expect.stringContaining('flags.yaml') });
     const byName = Object.fromEntries(state.flags.map((flag: any) => [flag.name, flag]));
-    expect(Object.keys(byName).sort()).toEqual(['always-off', 'always-on', 'checkout', 'pro-only']);
+    expect(Object.keys(byName).sort()).toEqual([
+      'always-off',
+      'always-on',
+      'beta-users',
+      'checkout',
+      'new-layout',
+      'pro-only',
+    ]);
     expect(byName['always-on']).toMatchObject({
       enabled: true,
       reason: 'strategy-matched',
@@ -273,6 +285,39 @@ describe.each(endpointRows.map((row) => [row.name, row] as const))('%s', (_name,
       contextValue: 'basic',
       held: false,
     });
+  });
+
+  it('says why in the flags file’s words: whom users: lists, where a rollout puts the request, and when: values', async () => {
+    const browser = await openDashboard();
+    const traceFor = async (flag: string, headers: Record<string, string> = {}) => {
+      const res = await call(`${app.url}${PREFIX}/api/trace?flag=${flag}`, {
+        headers: { ...qa, ...headers, cookie: cookieHeader(browser) },
+      });
+      expect(res.status).toBe(200);
+      const texts = ((await res.json()).lines as { text: string }[]).map((line) => line.text);
+      expect(texts.join('\n')).not.toMatch(/undefined|flexibleRollout|userWithId/);
+      return texts;
+    };
+    expect(await traceFor('beta-users', { [H.userId]: 'carol' })).toEqual([
+      'users: [alice, bob] does not list "carol"',
+    ]);
+    expect(await traceFor('beta-users', { [H.userId]: 'alice' })).toEqual([
+      'users: [alice, bob] lists "alice"',
+    ]);
+    expect(await traceFor('checkout')).toEqual([
+      'rollout: 10 (stickiness: userId) — the request has no userId',
+    ]);
+    expect(await traceFor('new-layout')).toEqual([
+      'rollout: 50 — no userId or sessionId, so a random bucket on each request',
+    ]);
+    const bucket = (await traceFor('checkout', { [H.userId]: 'alice' }))[0];
+    expect(bucket).toMatch(
+      /^rollout: 10 \(stickiness: userId\) — userId "alice" is in bucket \d+ of 100 \(on for buckets 1–10\)$/,
+    );
+    expect(await traceFor('pro-only', { [H.plan]: 'basic' })).toEqual([
+      'when: does not match',
+      'when: plan: [pro] — plan is "basic"',
+    ]);
   });
 
   it('forces a flag: the app’s next request sees it with reason override; clearing undoes it', async () => {

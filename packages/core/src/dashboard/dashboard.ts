@@ -6,7 +6,8 @@ import type { Endpoint, EndpointRequest, EndpointResponse } from '../endpoint/en
 import { headerText } from '../endpoint/headers.js';
 import { appHostNames } from '../endpoint/host-names.js';
 import { type CompiledFlags, compileFlags } from '../engine/index.js';
-import { traceFlag } from '../engine/trace.js';
+import { type FlagTrace, traceFlag } from '../engine/trace.js';
+import { traceLines } from '../engine/trace-lines.js';
 import { ConfigurationError } from '../errors.js';
 import { checkKnownKeys } from '../nearest-name.js';
 import { overridesOf } from '../request/flags-proxy.js';
@@ -291,15 +292,17 @@ function traceOf(request: EndpointRequest<any>) {
     compiled = compileFlags(definitions, { onWarn: () => {} });
     compiledCache.set(definitions, compiled);
   }
-  const trace = traceFlag(compiled, name, request.flags.context);
+  const context = request.flags.context;
   const explanation = request.flags.explain(name as FlagName);
-  return {
-    found: true,
-    ...trace,
+  // The request's own answer (what its page got), with the parts traced behind it.
+  const trace: FlagTrace = {
+    ...traceFlag(compiled, name, context),
     reason: explanation.reason,
     enabled: explanation.enabled,
     detail: explanation.detail,
+    strategyIndex: explanation.strategyIndex,
   };
+  return { found: true, ...trace, lines: traceLines(trace, context) };
 }
 
 function events(request: EndpointRequest<any>): EndpointResponse {

@@ -81,8 +81,9 @@ dl { display: grid; grid-template-columns: auto 1fr; gap: .15rem .6rem; margin: 
 dt { color: var(--muted); } dd { margin: 0; font-family: ui-monospace, monospace; word-break: break-all; }
 ol { padding-left: 1.1rem; margin: 0; } li { margin-bottom: .4rem; }
 button.why { margin-top: .2rem; font-size: .85em; padding: .1rem .4rem; }
-ul.trace { margin: .3rem 0 0; padding-left: 1rem; font-size: .9em; }
-.held { color: var(--on); } .failed { color: var(--off); }
+ul.trace { margin: .3rem 0 0; padding-left: 0; list-style: none; font-size: .9em; }
+ul.trace .depth-1 { padding-left: 1.2rem; } ul.trace .depth-2 { padding-left: 2.4rem; }
+.held { color: var(--on); } .failed { color: var(--off); } .either { color: var(--forced); }
 aside section { margin-bottom: 1.2rem; }
 @media (max-width: 800px) { main { grid-template-columns: 1fr; } }
 `;
@@ -208,16 +209,11 @@ const SCRIPT = `
     const res = await fetch(base + 'api/trace?flag=' + encodeURIComponent(name), { credentials: 'same-origin' });
     const trace = await res.json();
     const list = el('ul', { class: 'trace' });
-    for (const strategy of trace.strategies || []) {
-      const item = el('li', { class: strategy.matched ? 'held' : 'failed', text: 'strategy #' + (strategy.index + 1) + ' ' + strategy.name + (strategy.matched ? ': matched' : ': did not match') });
-      const parts = el('ul', {});
-      for (const c of strategy.constraints) parts.append(el('li', { class: c.held ? 'held' : 'failed', text: c.contextName + ' ' + (c.inverted ? 'NOT ' : '') + c.operator + ' [' + c.values.join(', ') + '] — context value: ' + (c.contextValue === undefined ? '(none)' : c.contextValue) }));
-      for (const s of strategy.segments) parts.append(el('li', { class: s.held ? 'held' : 'failed', text: 'segment ' + s.id + (s.name ? ' ' + s.name : '') + (s.held ? ' held' : ' did not hold') }));
-      if (strategy.rollout) parts.append(el('li', { class: strategy.rollout.held ? 'held' : 'failed', text: 'rollout ' + strategy.rollout.percentage + '%: ' + (strategy.rollout.random ? 'random: no user or session id' : 'bucket ' + strategy.rollout.bucket + ' of ' + strategy.rollout.stickiness) }));
-      item.append(parts);
-      list.append(item);
+    for (const line of trace.lines || []) {
+      const held = line.held === true ? 'held' : line.held === false ? 'failed' : 'either';
+      const mark = line.held === true ? '✓ ' : line.held === false ? '✗ ' : '~ ';
+      list.append(el('li', { class: held + ' depth-' + Math.min(line.depth, 2), text: mark + line.text + (line.decided ? ' ← decided' : '') }));
     }
-    for (const d of trace.dependencies || []) list.append(el('li', { class: d.held ? 'held' : 'failed', text: 'requires ' + d.feature + (d.held ? ': satisfied' : ': not satisfied') }));
     if (!list.childElementCount) list.append(el('li', { class: 'muted', text: trace.detail || trace.reason || 'nothing to trace' }));
     cell.append(list);
   }
