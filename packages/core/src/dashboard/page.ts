@@ -43,7 +43,7 @@ export function renderPage(state: DashboardState, nonce: string): string {
   </div>
   <aside>
     <section><h2>Context of this request</h2><dl id="context"></dl></section>
-    <section><h2>Recent changes</h2><ol id="changes"></ol></section>
+    <section><h2>Recent changes</h2><ol id="changes" hidden></ol><p id="no-changes" class="muted">none since the app started</p></section>
     <section id="refusals-section" hidden><h2>Refused overrides</h2><ul id="refusals"></ul></section>
   </aside>
 </main>
@@ -61,9 +61,13 @@ header { display: flex; gap: 1rem; align-items: baseline; flex-wrap: wrap; paddi
 h1 { font-size: 1.2rem; margin: 0; }
 h2 { font-size: .95rem; margin: 0 0 .4rem; }
 main { display: grid; grid-template-columns: minmax(0, 3fr) minmax(16rem, 1fr); gap: 1.2rem; padding: 1rem 1.2rem; }
+/* Narrower than its rows' least widths, the table scrolls in its own column rather than run under the side panel. */
+#flags { min-width: 0; overflow-x: auto; }
 .toolbar { grid-column: 1 / -1; display: flex; gap: .5rem; align-items: center; flex-wrap: wrap; }
 #filter { flex: 1; min-width: 12rem; padding: .4rem .6rem; font: inherit; }
 button, select { font: inherit; padding: .25rem .5rem; }
+/* A select is as wide as its longest option: a long variant name must not push it out of its column. */
+select { max-width: 100%; }
 /* Rows off screen skip layout and paint, so filtering thousands of flags stays quick. */
 .row { display: grid; grid-template-columns: minmax(10rem, 2fr) minmax(5rem, 1fr) minmax(10rem, 2fr) minmax(8rem, 1fr); border-bottom: 1px solid var(--line); content-visibility: auto; contain-intrinsic-size: auto 4.5rem; }
 .row > div { padding: .45rem .5rem; min-width: 0; overflow-wrap: anywhere; }
@@ -79,13 +83,14 @@ button, select { font: inherit; padding: .25rem .5rem; }
 .error { color: var(--off); font-family: ui-monospace, monospace; white-space: pre-wrap; }
 dl { display: grid; grid-template-columns: auto 1fr; gap: .15rem .6rem; margin: 0; }
 dt { color: var(--muted); } dd { margin: 0; font-family: ui-monospace, monospace; word-break: break-all; }
-ol { padding-left: 1.1rem; margin: 0; } li { margin-bottom: .4rem; }
+ol { padding-left: 1.1rem; margin: 0; } li { margin-bottom: .4rem; } p { margin: 0; }
 button.why { margin-top: .2rem; font-size: .85em; padding: .1rem .4rem; }
 ul.trace { margin: .3rem 0 0; padding-left: 0; list-style: none; font-size: .9em; }
 ul.trace .depth-1 { padding-left: 1.2rem; } ul.trace .depth-2 { padding-left: 2.4rem; }
 .held { color: var(--on); } .failed { color: var(--off); } .either { color: var(--forced); }
 aside section { margin-bottom: 1.2rem; }
-@media (max-width: 800px) { main { grid-template-columns: 1fr; } }
+/* Below the width where the table's columns and the side panel fit side by side, the panel goes under the table. */
+@media (max-width: 960px) { main { grid-template-columns: 1fr; } }
 `;
 
 // Plain ES2020 in the browser: no build step, no dependency.
@@ -132,7 +137,6 @@ const SCRIPT = `
   function reasonCell(flag) {
     const cell = el('div', { role: 'cell' }, el('span', { class: flag.reason === 'override' ? 'forced' : '', text: flag.reason }));
     if (flag.detail) cell.append(el('div', { class: 'detail', text: flag.detail }));
-    if (flag.random) cell.append(el('div', { class: 'detail', text: flag.random }));
     const why = el('button', { type: 'button', class: 'why', text: 'why?' });
     why.addEventListener('click', () => showTrace(flag.name, cell, why));
     cell.append(why);
@@ -189,7 +193,8 @@ const SCRIPT = `
       el('span', { class: 'muted', text: ' ' + change.kind }),
       el('ul', {}, ...change.changes.map((field) => el('li', { text: field.text }))),
     )));
-    if (state.changes.length === 0) list.append(el('li', { class: 'muted', text: 'none since the app started' }));
+    list.hidden = state.changes.length === 0;
+    document.getElementById('no-changes').hidden = !list.hidden;
   }
 
   function renderRefusals() {
