@@ -2,10 +2,11 @@ import swc from 'unplugin-swc';
 import { defineConfig } from 'vitest/config';
 
 // NestJS code needs decorator metadata (emitDecoratorMetadata), which esbuild does not emit: SWC compiles those
-// files (the Nest adapter, its copies injected into test/nest10, 11 and 12, Nest rows and tables, the example and
-// the README snippets of @flagwise/testing, the OpenFeature Nest SDK app); esbuild keeps compiling everything else.
+// files (the Nest adapter, its copies injected into test/nest10, 11 and 12, Nest rows and tables, the example, the
+// OpenFeature Nest SDK app); esbuild keeps compiling everything else. The README snippets of @flagwise/testing run
+// in apps of their own with the README's vitest config (packages/testing/test/runners.test.ts).
 const nestFiles =
-  /(?:packages|@flagwise)\/nestjs\/(?:src|test)\/|\/test\/nest1\d\/|\/test\/conformance\/(?:(?:endpoints\/)?rows\/nest|nest-)|\/examples\/nestjs\/|\/\.flagwise-testing-readme\/|\/packages\/openfeature\/test\/nest-/;
+  /(?:packages|@flagwise)\/nestjs\/(?:src|test)\/|\/test\/nest1\d\/|\/test\/conformance\/(?:(?:endpoints\/)?rows\/nest|nest-)|\/examples\/nestjs\/|\/packages\/openfeature\/test\/nest-/;
 const swcForNest = {
   ...swc.vite({
     include: nestFiles,
@@ -29,8 +30,16 @@ export default defineConfig({
   plugins: [swcForNest],
   esbuild: { exclude: [/\.js$/, nestFiles] },
   test: {
-    include: ['packages/*/test/**/*.test.ts', 'test/**/*.test.ts'],
-    exclude: ['**/node_modules/**', 'test/integration/**', 'test/browser/**', 'test/packed/**'],
+    include: ['packages/*/test/**/*.test.ts', 'test/**/*.test.ts', 'scripts/**/*.test.ts'],
+    setupFiles: ['test/yield-between-tests.ts'],
+    // packages/testing/test/runners/ holds apps whose tests other runners (and other vitest majors) run
+    exclude: [
+      '**/node_modules/**',
+      'test/integration/**',
+      'test/browser/**',
+      'test/packed/**',
+      'packages/testing/test/runners/**',
+    ],
     testTimeout: 20_000,
     hookTimeout: 30_000,
   },

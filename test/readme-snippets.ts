@@ -8,11 +8,16 @@ import ts from 'typescript';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
+/** Every TypeScript snippet of `readme` (its ```ts blocks, those indented in a list item too), in order. */
+export function readmeSnippets(readme: string): string[] {
+  return [...readFileSync(readme, 'utf8').matchAll(/^( *)```ts\n([\s\S]*?)^\1```$/gm)].map(
+    ([, indent, code]) => code.replace(new RegExp(`^${indent}`, 'gm'), ''),
+  );
+}
+
 /** Writes every TypeScript snippet of `readme` into `dir` (emptied first); returns the snippets and files. */
 export function writeSnippets(readme: string, dir: string): { snippets: string[]; files: string[] } {
-  const snippets = [...readFileSync(readme, 'utf8').matchAll(/^```ts\n([\s\S]*?)^```$/gm)].map(
-    (match) => match[1],
-  );
+  const snippets = readmeSnippets(readme);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const files = snippets.map((code, i) => {
@@ -37,4 +42,28 @@ export function compileProblems(files: string[]): string[] {
         : '';
       return `${where} ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`;
     });
+}
+
+/** A README as an app: the files it shows, and the tests it shows, as pasted. */
+export interface ReadmeApp {
+  /** blocks whose first line names a file (`// vitest.config.ts`), by that name */
+  files: Record<string, string>;
+  /** every other ```ts block */
+  tests: string[];
+}
+
+const FILE_NAME_LINE = /^\/\/ ([\w.-]+\.(?:[cm]?[jt]s|json))\n/;
+
+/** Reads `readme` as an app: its ```ts, ```json and ```jsonc blocks that name a file on their first line are those
+ * files, its other ```ts blocks its tests. */
+export function readmeApp(readme: string): ReadmeApp {
+  const app: ReadmeApp = { files: {}, tests: [] };
+  for (const [, language, code] of readFileSync(readme, 'utf8').matchAll(
+    /^```(ts|jsonc?)\n([\s\S]*?)^```$/gm,
+  )) {
+    const name = FILE_NAME_LINE.exec(code)?.[1];
+    if (name) app.files[name] = code;
+    else if (language === 'ts') app.tests.push(code);
+  }
+  return app;
 }

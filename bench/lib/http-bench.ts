@@ -265,13 +265,17 @@ export interface PerRequestCost {
   flagwiseAboveBare: number;
   sameShapeAboveBare: number;
   sameObjectAboveBare: number;
+  /** the same app by hand on flagwise's public client (`publicClientEvaluations`) */
+  publicClientAboveBare: number;
   versusSameShape: Comparison;
   versusSameObject: Comparison;
+  versusPublicClient: Comparison;
 }
 
 /**
- * The lines, targets and summary comparing a flagwise row with the same shape by hand (no per-request object)
- * and the same lazy object by hand (`handWrittenFlagsObject`), for every HTTP suite.
+ * The lines, targets and summary comparing a flagwise row with the same shape by hand (no per-request object),
+ * the same lazy object by hand (`handWrittenFlagsObject`) and the same app by hand on flagwise's public client
+ * (`publicClientEvaluations`), for every HTTP suite.
  */
 export function byHandComparison(
   framework: string,
@@ -280,18 +284,22 @@ export function byHandComparison(
     flagwise: HttpTargetResult;
     sameShape: HttpTargetResult;
     sameObject: HttpTargetResult;
+    publicClient: HttpTargetResult;
   },
 ): { markdown: string; targets: { label: string; met: boolean }[]; perRequest: PerRequestCost } {
-  const { bare, flagwise, sameShape, sameObject } = rows;
+  const { bare, flagwise, sameShape, sameObject, publicClient } = rows;
   const shape = compareRows(flagwise, sameShape);
   const object = compareRows(flagwise, sameObject);
+  const client = compareRows(flagwise, publicClient);
   const objectOverShape = compareRows(sameObject, sameShape);
   const markdown =
     `Against the rows by hand, window by window: flagwise keeps ${percent(shape.throughput)} of the same shape's ` +
-    `throughput and ${percent(shape.cpu)} of its CPU per request (${micros(shape.cpuMicrosAbove)} per request), and ` +
+    `throughput and ${percent(shape.cpu)} of its CPU per request (${micros(shape.cpuMicrosAbove)} per request), ` +
     `${percent(object.throughput)} / ${percent(object.cpu)} of the same lazy object by hand ` +
-    `(${micros(object.cpuMicrosAbove)}); the lazy object by hand itself keeps ${percent(objectOverShape.throughput)} / ` +
-    `${percent(objectOverShape.cpu)} of the shape with no object (${micros(objectOverShape.cpuMicrosAbove)}).`;
+    `(${micros(object.cpuMicrosAbove)}), and ${percent(client.throughput)} / ${percent(client.cpu)} of the same ` +
+    `app by hand on flagwise's public client (${micros(client.cpuMicrosAbove)}); the lazy object by hand itself ` +
+    `keeps ${percent(objectOverShape.throughput)} / ${percent(objectOverShape.cpu)} of the shape with no object ` +
+    `(${micros(objectOverShape.cpuMicrosAbove)}).`;
   const target = (name: string, comparison: Comparison) => ({
     label:
       `${framework} with flagwise keeps ≥ ${BY_HAND_TARGET * 100}% of ${name} (throughput ` +
@@ -301,14 +309,20 @@ export function byHandComparison(
   const above = (row: HttpTargetResult) => row.cpuMicrosPerRequest - bare.cpuMicrosPerRequest;
   return {
     markdown,
-    targets: [target('the same shape by hand', shape), target('the same lazy object by hand', object)],
+    targets: [
+      target('the same shape by hand', shape),
+      target('the same lazy object by hand', object),
+      target("the same app by hand on flagwise's public client", client),
+    ],
     perRequest: {
       framework,
       flagwiseAboveBare: above(flagwise),
       sameShapeAboveBare: above(sameShape),
       sameObjectAboveBare: above(sameObject),
+      publicClientAboveBare: above(publicClient),
       versusSameShape: shape,
       versusSameObject: object,
+      versusPublicClient: client,
     },
   };
 }
@@ -316,15 +330,16 @@ export function byHandComparison(
 /** The per-request summary of every HTTP suite, as one markdown table. */
 export function perRequestTable(costs: PerRequestCost[]): string {
   const lines = [
-    '| framework | flagwise | the same shape by hand | the same lazy object by hand | flagwise vs the same shape (throughput / CPU) | flagwise vs the same object (throughput / CPU) |',
-    '| --- | ---: | ---: | ---: | ---: | ---: |',
+    '| framework | flagwise | the same shape by hand | the same lazy object by hand | on the public client by hand | flagwise vs the same shape (throughput / CPU) | flagwise vs the same object (throughput / CPU) | flagwise vs the public client by hand (throughput / CPU) |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const cost of costs) {
     lines.push(
       `| ${cost.framework} | ${micros(cost.flagwiseAboveBare)} | ${micros(cost.sameShapeAboveBare)} | ` +
-        `${micros(cost.sameObjectAboveBare)} | ${percent(cost.versusSameShape.throughput)} / ` +
-        `${percent(cost.versusSameShape.cpu)} | ${percent(cost.versusSameObject.throughput)} / ` +
-        `${percent(cost.versusSameObject.cpu)} |`,
+        `${micros(cost.sameObjectAboveBare)} | ${micros(cost.publicClientAboveBare)} | ` +
+        `${percent(cost.versusSameShape.throughput)} / ${percent(cost.versusSameShape.cpu)} | ` +
+        `${percent(cost.versusSameObject.throughput)} / ${percent(cost.versusSameObject.cpu)} | ` +
+        `${percent(cost.versusPublicClient.throughput)} / ${percent(cost.versusPublicClient.cpu)} |`,
     );
   }
   return lines.join('\n');

@@ -93,6 +93,30 @@ export function handWrittenEvaluations() {
   };
 }
 
+/**
+ * The workload's four evaluations as an app writes them by hand on flagwise's own public client: no adapter, no
+ * request object, `client.isEnabled` / `client.getVariant` with a context built from the two headers. The suites'
+ * "on flagwise's public client" rows use it: what an app would pay without the adapter at all.
+ */
+export function publicClientEvaluations(client: {
+  isEnabled(name: string, context: FlagContext): boolean;
+  getVariant(name: string, context: FlagContext): VariantResult;
+}) {
+  return {
+    /** the context from the two headers, as such an app builds it */
+    contextOf: (headers: Record<string, string | string[] | undefined>): FlagContext => ({
+      userId: headers['x-user-id'] as string | undefined,
+      properties: { plan: headers['x-plan'] as string | undefined },
+    }),
+    guard: (context: FlagContext) => client.isEnabled(GUARD_FLAG, context),
+    reads: (context: FlagContext) => ({
+      rollout: client.isEnabled(ROLLOUT_FLAG, context),
+      plan: client.isEnabled(PLAN_FLAG, context),
+      variant: client.getVariant(VARIANT_FLAG, context).name,
+    }),
+  };
+}
+
 /** What an app reads per request through a per-request flags object: flagwise's, or the one by hand. */
 export type FlagsObject = { readonly [property: string]: unknown } & {
   variant(name: string): { name: string };

@@ -1,4 +1,4 @@
-// HTTP: what featureFlags() costs an Express 5 app. One small app served five ways in the same run:
+// HTTP: what featureFlags() costs an Express 5 app. One small app served seven ways in the same run:
 //   bare          — no flags at all
 //   flagwise      — featureFlags() over 200 defined flags, a requireFeature guard, 3 flags read per request
 //   same shape    — by hand, no flagwise: a middleware building the same context, a guard, the same 3 reads,
@@ -7,6 +7,7 @@
 //                   the floor under any implementation of the shape
 //   hand-written  — the common pattern: unleash-client 6.12.2 evaluating 20 flags eagerly per request in a
 //                   middleware (offline through its `repository` option, metrics off), the same guard and reads
+//   public client — by hand on flagwise's own client: the context from two headers, client.isEnabled/getVariant
 // Each server runs in its own process (bench/lib/http-bench.ts); rounds are interleaved, ratios are paired.
 import { EventEmitter } from 'node:events';
 import { createRequire } from 'node:module';
@@ -38,6 +39,7 @@ import {
   handWrittenFlagsObject,
   PLAN_FLAG,
   PRODUCTS,
+  publicClientEvaluations,
   REQUESTS,
   ROLLOUT_FLAG,
   readThrough,
@@ -121,6 +123,28 @@ export async function startSameObject(): Promise<RunningServer> {
       products: PRODUCTS,
       ...readThrough(flags),
     });
+  });
+  return listen(app);
+}
+
+/**
+ * Target: the same app by hand on flagwise's public client — a middleware building `{ userId, properties: { plan } }`
+ * from the two headers, a guard and the 3 reads through `client.isEnabled` / `client.getVariant`.
+ */
+export async function startPublicClient(): Promise<RunningServer> {
+  const client = createFlags({ source: memorySource({ version: 2, features: definitions() }) });
+  await client.ready({ timeoutMs: 5000 });
+  const evaluate = publicClientEvaluations(client);
+  type WithContext = Request & { flagContext: FlagContext };
+  const app = express();
+  app.use((req: Request, _res: Response, next: NextFunction) => {
+    (req as WithContext).flagContext = evaluate.contextOf(req.headers);
+    next();
+  });
+  const guard = (req: Request, _res: Response, next: NextFunction) =>
+    evaluate.guard((req as WithContext).flagContext) ? next() : next('route');
+  app.get('/products', guard, (req, res) => {
+    res.json({ products: PRODUCTS, ...evaluate.reads((req as WithContext).flagContext) });
   });
   return listen(app);
 }
@@ -219,6 +243,7 @@ export default async function httpExpress(): Promise<BenchSection> {
     skeleton:
       'Express 5, the skeleton: req.flags and res.locals.flags set, a pass-through guard, no flag work',
     hand: 'Express 5 + unleash-client, 20 eager',
+    publicClient: "Express 5, the same app by hand on flagwise's public client (isEnabled/getVariant)",
   };
   const results = await runHttpBench({
     targets: [
@@ -228,6 +253,7 @@ export default async function httpExpress(): Promise<BenchSection> {
       { name: names.sameObject, module: here, export: 'startSameObject' },
       { name: names.skeleton, module: here, export: 'startSkeleton' },
       { name: names.hand, module: here, export: 'startHandWritten' },
+      { name: names.publicClient, module: here, export: 'startPublicClient' },
     ],
     requests: REQUESTS,
     connections: 10,
@@ -242,6 +268,7 @@ export default async function httpExpress(): Promise<BenchSection> {
     flagwise,
     sameShape,
     sameObject,
+    publicClient: results.find((r) => r.name === names.publicClient)!,
   });
   return {
     title: 'HTTP: Express 5 with featureFlags() vs bare',
@@ -257,6 +284,8 @@ export default async function httpExpress(): Promise<BenchSection> {
         '3 reads evaluated straight on `compileFlags`: the least any library with this shape can cost. ' +
         'Same lazy object by hand: the same middleware and guard with a memoizing Proxy as `req.handFlags` read ' +
         'by property (`handWrittenFlagsObject` in bench/lib/workload.ts: no overrides, warnings or metrics). ' +
+        'On the public client by hand: an app with no adapter, a middleware building `{ userId, properties: { plan } }` ' +
+        'from the two headers, the guard and the 3 reads through `client.isEnabled` / `client.getVariant`. ' +
         'Skeleton: only what the shape makes Express do, with no flag work — a middleware setting `req.flags` and ' +
         '`res.locals.flags` to an empty object and a pass-through guard. ' +
         HTTP_METHOD_NOTE,

@@ -2,6 +2,7 @@
 //   bare      — no flags at all
 //   flagwise  — the plugin over 200 defined flags, a `config: { feature }` guard on the route, 3 flags read
 //               per request
+//   by hand   — the same shape on compileFlags, the same lazy object, and the same app on flagwise's public client
 // Each server runs in its own process (bench/lib/http-bench.ts); rounds are interleaved, ratios are paired.
 import { createRequire } from 'node:module';
 import type { FlagContext } from '@flagwise/core';
@@ -27,6 +28,7 @@ import {
   handWrittenEvaluations,
   handWrittenFlagsObject,
   PRODUCTS,
+  publicClientEvaluations,
   REQUESTS,
   readThrough,
   USERS,
@@ -115,6 +117,35 @@ export async function startSameObject(): Promise<RunningServer> {
   return listen(app);
 }
 
+/**
+ * Target: the same app by hand on flagwise's public client — a hook building `{ userId, properties: { plan } }`
+ * from the two headers, a guard hook and the 3 reads through `client.isEnabled` / `client.getVariant`, the route
+ * registered inside a plugin, as apps do.
+ */
+export async function startPublicClient(): Promise<RunningServer> {
+  const client = createFlags({ source: memorySource({ version: 2, features: definitions() }) });
+  await client.ready({ timeoutMs: 5000 });
+  const evaluate = publicClientEvaluations(client);
+  const app = Fastify();
+  app.decorateRequest('flagContext', null);
+  app.addHook('onRequest', (request, _reply, done) => {
+    request.flagContext = evaluate.contextOf(request.headers);
+    done();
+  });
+  const guard = (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => {
+    if (evaluate.guard(request.flagContext!)) done();
+    else reply.callNotFound();
+  };
+  await app.register(async (products) => {
+    products.get('/products', { onRequest: [guard] }, async (request) => ({
+      products: PRODUCTS,
+      ...evaluate.reads(request.flagContext!),
+    }));
+  });
+  app.addHook('onClose', () => client.close());
+  return listen(app);
+}
+
 declare module 'fastify' {
   interface FastifyRequest {
     flagContext: FlagContext | null;
@@ -136,6 +167,7 @@ export default async function httpFastify(): Promise<BenchSection> {
     flagwise: 'Fastify 5 + @flagwise/fastify',
     sameShape: 'Fastify 5, the same shape by hand (compileFlags, no flagwise object)',
     sameObject: 'Fastify 5, the same lazy object by hand (a memoizing Proxy over compileFlags)',
+    publicClient: "Fastify 5, the same app by hand on flagwise's public client (isEnabled/getVariant)",
   };
   const results = await runHttpBench({
     targets: [
@@ -143,6 +175,7 @@ export default async function httpFastify(): Promise<BenchSection> {
       { name: names.flagwise, module: here, export: 'startFlagwise' },
       { name: names.sameShape, module: here, export: 'startSameShape' },
       { name: names.sameObject, module: here, export: 'startSameObject' },
+      { name: names.publicClient, module: here, export: 'startPublicClient' },
     ],
     requests: REQUESTS,
     connections: 10,
@@ -155,6 +188,7 @@ export default async function httpFastify(): Promise<BenchSection> {
     flagwise,
     sameShape,
     sameObject,
+    publicClient: results.find((r) => r.name === names.publicClient)!,
   });
   return {
     title: 'HTTP: Fastify 5 with @flagwise/fastify vs bare',
@@ -168,7 +202,9 @@ export default async function httpFastify(): Promise<BenchSection> {
         'building the same context, a guard hook and the same 3 reads evaluated straight on `compileFlags`: the ' +
         'least any library with this shape can cost. Same lazy object by hand: the same hooks, with a memoizing ' +
         'Proxy as `request.handFlags` read by property (`handWrittenFlagsObject` in bench/lib/workload.ts: no ' +
-        `overrides, warnings or metrics). ${HTTP_METHOD_NOTE}`,
+        'overrides, warnings or metrics). On the public client by hand: an app with no adapter, a hook building ' +
+        '`{ userId, properties: { plan } }` from the two headers, the guard and the 3 reads through ' +
+        `\`client.isEnabled\` / \`client.getVariant\`, its route registered inside a plugin. ${HTTP_METHOD_NOTE}`,
       '',
       `The plugin keeps ${(flagwise.ratio * 100).toFixed(1)}% of bare throughput ` +
         `(${(flagwise.cpuRatio * 100).toFixed(1)}% by server CPU); the same shape by hand keeps ` +

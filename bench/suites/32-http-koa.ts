@@ -1,4 +1,4 @@
-// HTTP: what featureFlags() costs a Koa 3 app. The same small app served four ways in the same run, with the
+// HTTP: what featureFlags() costs a Koa 3 app. The same small app served six ways in the same run, with the
 // workload of the Express suite (30-http-express.ts) so the two read alike:
 //   bare      — Koa 3 + @koa/router, no flags: JSON with fixed values
 //   flagwise  — featureFlags() over 200 defined flags with a context hook, a requireFeature guard on the route,
@@ -7,9 +7,17 @@
 //               evaluated straight on compileFlags (what the API shape alone costs Koa)
 //   skeleton  — ctx.state.flags and ctx.flags set to an empty object, a pass-through guard, no flag work: the
 //               floor under any implementation of the shape
+//   public client — by hand on flagwise's own client: the context from two headers, client.isEnabled/getVariant
 // Each server runs in its own process (bench/lib/http-bench.ts); rounds are interleaved, ratios are paired.
 import { createRequire } from 'node:module';
-import { type FlagContext, type FlagsState, featureFlags, memorySource, requireFeature } from '@flagwise/koa';
+import {
+  createFlags,
+  type FlagContext,
+  type FlagsState,
+  featureFlags,
+  memorySource,
+  requireFeature,
+} from '@flagwise/koa';
 import Router from '@koa/router';
 import Koa, { type Context } from 'koa';
 import {
@@ -29,6 +37,7 @@ import {
   handWrittenEvaluations,
   handWrittenFlagsObject,
   PRODUCTS,
+  publicClientEvaluations,
   readThrough,
   USERS,
 } from '../lib/workload.js';
@@ -131,6 +140,31 @@ export const startSameObject: StartServer = async () => {
 };
 
 /**
+ * Target: the same app by hand on flagwise's public client — a middleware building `{ userId, properties: { plan } }`
+ * from the two headers, a guard and the 3 reads through `client.isEnabled` / `client.getVariant`.
+ */
+export const startPublicClient: StartServer = async () => {
+  const client = createFlags({ source: memorySource({ version: 2, features: definitions() }) });
+  await client.ready({ timeoutMs: 5000 });
+  const evaluate = publicClientEvaluations(client);
+  const app = new Koa();
+  app.use((ctx, next) => {
+    ctx.state.flagContext = evaluate.contextOf(ctx.headers);
+    return next();
+  });
+  const router = new Router();
+  router.get(
+    '/products',
+    (ctx, next) => (evaluate.guard(ctx.state.flagContext) ? next() : undefined),
+    (ctx) => {
+      ctx.body = { products: PRODUCTS, ...evaluate.reads(ctx.state.flagContext) };
+    },
+  );
+  app.use(router.routes());
+  return listen(app);
+};
+
+/**
  * Target: the skeleton of the API shape, with no flag work at all — a middleware that sets `ctx.state.flags` and
  * `ctx.flags` (where apps read them) to an empty object, a pass-through guard, the bare app's fixed JSON. What Koa
  * charges for the places flags must appear; no implementation of the shape can cost less.
@@ -182,6 +216,11 @@ export default async function httpKoaBench(): Promise<BenchSection> {
         module,
         export: 'startSameObject',
       },
+      {
+        name: `koa ${KOA_VERSION}, the same app by hand on flagwise's public client (isEnabled/getVariant)`,
+        module,
+        export: 'startPublicClient',
+      },
     ],
     requests,
   });
@@ -193,6 +232,7 @@ export default async function httpKoaBench(): Promise<BenchSection> {
     flagwise: withFlags,
     sameShape,
     sameObject: results[4],
+    publicClient: results[5],
   });
   return {
     title: 'HTTP: Koa 3 bare vs with featureFlags()',
@@ -208,7 +248,9 @@ export default async function httpKoaBench(): Promise<BenchSection> {
         'do, with no flag work — a middleware setting `ctx.state.flags` and `ctx.flags` to an empty object and a ' +
         'pass-through guard. Same lazy object by hand: the same middleware and guard with a memoizing Proxy as ' +
         '`ctx.handFlags` read by property (`handWrittenFlagsObject` in bench/lib/workload.ts: no overrides, ' +
-        `warnings or metrics). ${HTTP_METHOD_NOTE}`,
+        'warnings or metrics). On the public client by hand: an app with no adapter, a middleware building ' +
+        '`{ userId, properties: { plan } }` from the two headers, the guard and the 3 reads through ' +
+        `\`client.isEnabled\` / \`client.getVariant\`. ${HTTP_METHOD_NOTE}`,
       '',
       `flagwise keeps ${(withFlags.ratio * 100).toFixed(1)}% of bare throughput (${(withFlags.cpuRatio * 100).toFixed(1)}% ` +
         `by server CPU); the same shape by hand keeps ${(sameShape.ratio * 100).toFixed(1)}% ` +

@@ -11,6 +11,8 @@
 //   openfeature — no flagwise: OpenFeature's Nest SDK (@openfeature/nestjs-sdk) over its InMemoryProvider holding
 //               the same 200 flags, @RequireFlagsEnabled on the route and the same 3 reads injected by
 //               @BooleanFeatureFlag / @StringFeatureFlag
+//   public client — the 3-flag route by hand on flagwise's own client: the context from two headers,
+//               client.isEnabled/getVariant in a guard and the handler
 // Each server runs in its own process (bench/lib/http-bench.ts); rounds are interleaved, ratios are paired.
 // The apps live in packages/nestjs/test/bench-app.ts, where Nest 11 (the adapter's dev dependency) resolves,
 // so this suite needs no Nest dependencies of its own; the OpenFeature app lives in
@@ -36,6 +38,8 @@ export default async function httpNest(): Promise<BenchSection> {
     machinery: 'Nest 11 (Express), a no-op guard and param decorator',
     sameShape: 'Nest 11 (Express), the 3-flag route by hand (compileFlags, no flagwise object)',
     sameObject: 'Nest 11 (Express), the 3-flag route with the same lazy object by hand (a memoizing Proxy)',
+    publicClient:
+      "Nest 11 (Express), the 3-flag route by hand on flagwise's public client (isEnabled/getVariant)",
     openFeature:
       'Nest 11 (Express) + @openfeature/nestjs-sdk on InMemoryProvider, @RequireFlagsEnabled route reading 3 flags',
   };
@@ -48,6 +52,7 @@ export default async function httpNest(): Promise<BenchSection> {
       { name: names.machinery, module: apps, export: 'startNestMachinery' },
       { name: names.sameShape, module: apps, export: 'startSameShape' },
       { name: names.sameObject, module: apps, export: 'startSameObject' },
+      { name: names.publicClient, module: apps, export: 'startPublicClient' },
     ],
     requests: REQUESTS,
     connections: 10,
@@ -65,6 +70,7 @@ export default async function httpNest(): Promise<BenchSection> {
     flagwise,
     sameShape,
     sameObject,
+    publicClient: results.find((r) => r.name === names.publicClient)!,
   });
   return {
     title: 'HTTP: Nest 11 on Express with @flagwise/nestjs vs bare',
@@ -82,7 +88,10 @@ export default async function httpNest(): Promise<BenchSection> {
         '(`app.use`) putting the same context on the request and the view locals, a guard, a param decorator and ' +
         'the same 3 reads evaluated straight on `compileFlags`. Same lazy object by hand: the same middleware, ' +
         'guard and param decorator with a memoizing Proxy as `req.handFlags` read by property ' +
-        '(`handWrittenFlagsObject` in bench/lib/workload.ts: no overrides, warnings or metrics). OpenFeature: no flagwise, ' +
+        '(`handWrittenFlagsObject` in bench/lib/workload.ts: no overrides, warnings or metrics). On the public ' +
+        'client by hand: an Express middleware putting `{ userId, properties: { plan } }` from the two headers on the ' +
+        'request, a guard and a param decorator, the guard and the 3 reads through `client.isEnabled` / ' +
+        '`client.getVariant`. OpenFeature: no flagwise, ' +
         `\`@openfeature/nestjs-sdk\` ${OPENFEATURE_NEST_VERSION} with \`OpenFeatureModule.forRoot()\` over ` +
         `\`InMemoryProvider\` holding the same ${FLAG_COUNT} flags (a context evaluator written by hand for each ` +
         'rule, on the targeting key from `x-user-id`), `@RequireFlagsEnabled` on the route and the same 3 reads ' +

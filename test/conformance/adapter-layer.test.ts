@@ -47,8 +47,60 @@ function definitions(): ClientFeaturesPayload {
           strategy('flexibleRollout', { rollout: '50', stickiness: 'default', groupId: 'rollout-half' }),
         ],
       },
+      { name: 'alice-only', enabled: true, strategies: [strategy('userWithId', { userIds: 'alice' })] },
+      {
+        name: 'split',
+        enabled: true,
+        strategies: [strategy('default')],
+        variants: [
+          { name: 'control', weight: 500, weightType: 'variable', stickiness: 'default' },
+          { name: 'short', weight: 500, weightType: 'variable', stickiness: 'default' },
+        ],
+      },
     ],
   } as ClientFeaturesPayload;
+}
+
+/** The definitions with `beta-page` and `new-pricing` on for alice only (the guard's and the template's flags). */
+function aliceDefinitions(): ClientFeaturesPayload {
+  const forAlice = (name: string) => ({
+    name,
+    enabled: true,
+    strategies: [{ name: 'userWithId', parameters: { userIds: 'alice' }, constraints: [] }],
+  });
+  const base = definitions();
+  return {
+    ...base,
+    features: [
+      ...base.features.filter((f) => f.name !== 'beta-page'),
+      forAlice('beta-page'),
+      forAlice('new-pricing'),
+    ],
+  } as ClientFeaturesPayload;
+}
+
+/** A request as the hooks get it: Express, Fastify and Nest keep the user on it, Koa on `ctx.state`. */
+interface AuthenticatedRequest {
+  user?: { id?: string };
+  state?: { user?: { id?: string } };
+}
+const userOf = (req: AuthenticatedRequest) => req.user?.id ?? req.state?.user?.id;
+
+/** What each framework calls the fix its warnings point at. */
+function hintsOf(row: AdapterRow): { visitorId: string; trustProxy: RegExp } {
+  if (row.name.startsWith('express'))
+    return { visitorId: 'featureFlags({ visitorId: true })', trustProxy: /app\.set\('trust proxy', 1\)/ };
+  if (row.name.startsWith('koa'))
+    return { visitorId: 'featureFlags({ visitorId: true })', trustProxy: /app\.proxy = true/ };
+  if (row.name.startsWith('fastify'))
+    return {
+      visitorId: 'app.register(featureFlags, { visitorId: true })',
+      trustProxy: /Fastify\(\{ trustProxy: true \}\)/,
+    };
+  return {
+    visitorId: 'FeatureFlagsModule.forRoot({ visitorId: true })',
+    trustProxy: /app\.set\('trust proxy', 1\).*new FastifyAdapter\(\{ trustProxy: true \}\)/,
+  };
 }
 
 interface Line {
@@ -214,6 +266,97 @@ describe.each(rows.map((row) => [row.name, row] as const))('%s', (_name, row) =>
     expect([...answers].sort()).toEqual([false, true]);
   });
 
+  it('takes the context at the first read: auth that runs after the adapter decides who gets a flag', async () => {
+    const client = await ready(createFlags({ source: memorySource(aliceDefinitions()), logger: false }));
+    const app = await started(client, {});
+    const as = (path: string, user?: string) => {
+      const call = request(app.url).get(path);
+      return user === undefined ? call : call.set(H.authUser, user);
+    };
+    expect((await as('/flag/alice-only', 'alice')).body.enabled).toBe(true);
+    expect((await as('/flag/alice-only', 'bob')).body.enabled).toBe(false);
+    expect((await as('/flag/alice-only')).body.enabled).toBe(false);
+    // The guard and the template see the same user.
+    expect((await as('/guarded', 'alice')).text).toBe('beta ok');
+    expect((await as('/guarded', 'bob')).status).toBe(404);
+    expect((await as('/page', 'alice')).text).toContain('pricing:new');
+    expect((await as('/page', 'bob')).text).toContain('pricing:old');
+  });
+
+  it('with an async context hook and allow(), a guard awaits them after the auth that follows the adapter', async () => {
+    const client = await ready(
+      createFlags({
+        source: memorySource(aliceDefinitions()),
+        logger: false,
+        overrides: {
+          secret: SECRET,
+          allow: async (req: AuthenticatedRequest) => {
+            await new Promise((resolve) => setImmediate(resolve));
+            return userOf(req) === 'alice';
+          },
+        },
+      }),
+    );
+    const app = await started(client, {
+      context: async (req: AuthenticatedRequest) => {
+        await new Promise((resolve) => setImmediate(resolve));
+        return { properties: { plan: userOf(req) === 'alice' ? 'pro' : 'free' } };
+      },
+    });
+    const as = (path: string, user?: string) => {
+      const call = request(app.url).get(path);
+      return user === undefined ? call : call.set(H.authUser, user);
+    };
+    expect((await as('/guarded', 'alice')).text).toBe('beta ok');
+    expect((await as('/guarded', 'bob')).status).toBe(404);
+    // allow() saw alice (set by the auth after the adapter): her override applies at the guard, and sets its cookie.
+    const forced = await as('/guarded?flagwise=beta-page:off', 'alice');
+    expect(forced.status).toBe(404);
+    expect(String(forced.headers['set-cookie'])).toMatch(/flagwise_overrides=/);
+    const refused = await as('/guarded?flagwise=beta-page:off', 'bob');
+    expect(refused.headers['set-cookie']).toBeUndefined();
+  });
+
+  it('sends the visitor id cookie with the response even when the first read comes after the headers', async () => {
+    const client = await ready(createFlags({ source: memorySource(definitions()), logger: false }));
+    const app = await started(client, { visitorId: true });
+    for (let i = 0; i < 8; i++) {
+      const res = await request(app.url).get('/late/rollout-half');
+      const cookie = String(res.headers['set-cookie']);
+      const id = /flagwise_visitor=([\w-]+)/.exec(cookie)?.[1];
+      expect(id, cookie).toBeDefined();
+      // The late read used the id the cookie carries: the browser's next request gets the same answer.
+      expect(res.text).toBe(`late:${client.isEnabled('rollout-half', { sessionId: id })}`);
+    }
+  });
+
+  it('says a variant split followed the client IP, and warns about a proxy it does not trust', async () => {
+    const { logger, lines } = recordingLogger();
+    const client = await ready(createFlags({ source: memorySource(definitions()), logger }));
+    const app = await started(client, {});
+    const hints = hintsOf(row);
+    const { body } = await request(app.url).get('/explain/split');
+    expect(body.detail).toMatch(/the variant followed the client IP \(remoteAddress [\d.:a-f]+\)/);
+    expect(body.detail).not.toMatch(/at random/);
+    expect(body.detail).toContain(hints.visitorId);
+    await until(
+      () => lines.some((l) => /picked its variant by the client IP/.test(l.message)),
+      'the IP line',
+    );
+    const ipLine = lines.find((l) => /picked its variant by the client IP/.test(l.message))!;
+    expect(ipLine.message).toContain(hints.visitorId);
+    expect(lines.some((l) => /answered at random/.test(l.message))).toBe(false);
+
+    // Every anonymous request from one loopback address with X-Forwarded-For: a proxy the app does not trust.
+    const proxied = () => lines.filter((l) => /X-Forwarded-For/.test(l.message));
+    for (let i = 0; i < 25; i++)
+      await request(app.url).get('/flag/split').set('x-forwarded-for', `203.0.113.${i}`);
+    await until(() => proxied().length > 0, 'the proxy warning');
+    expect(proxied()).toHaveLength(1);
+    expect(proxied()[0].level).toBe('warn');
+    expect(proxied()[0].message).toMatch(hints.trustProxy);
+  });
+
   it('awaits an async context hook and an async allow(); a rejection is logged and the request goes on', async () => {
     const { logger, lines } = recordingLogger();
     const client = await ready(
@@ -251,6 +394,10 @@ describe.each(rows.map((row) => [row.name, row] as const))('%s', (_name, row) =>
     );
 
     expect((await get('/flag/always-off?flagwise=always-off:on', { [H.qa]: 'yes' })).body.enabled).toBe(true);
+    // A cookie due on a request whose first read comes after the headers still goes out with them.
+    const late = await get('/late/always-off?flagwise=always-off:on', { [H.qa]: 'yes' });
+    expect(late.text).toBe('late:true');
+    expect(String(late.headers['set-cookie'])).toMatch(/flagwise_overrides=/);
     const refused = await get('/flag/always-off?flagwise=always-off:on', { [H.qa]: 'broken' });
     expect(refused.status).toBe(200);
     expect(refused.body.enabled).toBe(false);

@@ -53,8 +53,16 @@ export interface AdapterRow {
    * `FeatureFlagsModule.forRoot(first, second)`. Rejects when the adapter refuses them at startup.
    *
    * Extra routes (GET):
-   *   /explain/:name      → 200 JSON { explained: flags.explain(name).enabled, enabled: flags.isEnabled(name) }
+   *   /explain/:name      → 200 JSON { explained: flags.explain(name).enabled, enabled: flags.isEnabled(name),
+   *                          reason, detail } (reason and detail of that explain())
    *   /typo               → guarded like /guarded, for the misspelled flag `beta-pgae`
+   *   /reads/:name        → 200 JSON `readInOrder(flags, name, query.order)` (read-in-order.ts)
+   *   /late/:name         → 200 text: the response's headers are sent first (a first chunk `late:`), then the
+   *                          flag is read for the first time and its value ends the body (`late:true`)
+   *
+   * Auth after the adapter: every app has, right after the adapter's entry point (as apps add passport), an auth
+   * step that, when the request has `x-auth-user`, sets the framework's user to `{ id }` after an await
+   * (`req.user`, Koa `ctx.state.user`, Fastify `request.user`, a Nest middleware setting `req.user`).
    */
   startEntry(first: unknown, second: unknown, hooks: AppHooks): Promise<RunningApp>;
 }
@@ -64,4 +72,9 @@ export interface AppHooks {
   between(): Promise<void>;
 }
 
-export const CONTEXT_HEADERS = { userId: 'x-user-id', plan: 'x-plan', qa: 'x-qa' } as const;
+export const CONTEXT_HEADERS = {
+  userId: 'x-user-id',
+  plan: 'x-plan',
+  qa: 'x-qa',
+  authUser: 'x-auth-user',
+} as const;

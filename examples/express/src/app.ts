@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { type FlagsClient, featureFlags, flagsDashboard, flagsJson, getFlags } from '@flagwise/express';
 import ejs from 'ejs';
 import express, { type Express, type Request } from 'express';
-import { addBrowserPage } from './browser-page.js';
+import { addBrowserPages } from './browser-page.js';
 
 /** The flags this page uses, and what each one does to it. */
 export const DEMO_FLAGS = {
@@ -49,9 +49,9 @@ export function createDemoApp(client: FlagsClient, app: Express = express()): Ex
     next();
   });
   app.use(featureFlags(client));
-  addBrowserPage(app);
   // The flags dashboard, for this machine only: every flag for your request, forcing them in your browser.
   app.use('/_flags', flagsDashboard({ allow: isLocal }));
+  addBrowserPages(app);
 
   app.get('/', (req, res) => {
     const flags = getFlags(req);

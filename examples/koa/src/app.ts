@@ -1,6 +1,21 @@
 // The demo app: one page whose look follows four flags, listing each flag's state and the reason for it.
 import { fileURLToPath } from 'node:url';
-import { type FlagsClient, type FlagsState, featureFlags, flagsDashboard, flagsJson } from '@flagwise/koa';
+import {
+  BROWSER_FILES,
+  BROWSER_FLAGS,
+  BROWSER_PAGES,
+  browserPageHtml,
+  FRONTEND_CLIENT_KEY,
+} from '@flagwise/example-browser-pages';
+import {
+  type FlagsClient,
+  type FlagsState,
+  featureFlags,
+  flagsDashboard,
+  flagsFrontendApi,
+  flagsJson,
+  flagsOfrep,
+} from '@flagwise/koa';
 import Router from '@koa/router';
 import views from '@ladjs/koa-views';
 import Koa from 'koa';
@@ -54,10 +69,26 @@ export function createDemoApp(
   app.use(featureFlags(client));
   // The flags dashboard, for this machine only: every flag for your request, forcing them in your browser.
   app.use(flagsDashboard({ prefix: '/_flags', allow: isLocal }));
+  // The browser pages (/browser on unleash-proxy-client, /openfeature on OpenFeature's OFREP provider), live
+  // through the Frontend API's and OFREP's event streams.
+  app.use(flagsFrontendApi({ clientKeys: [FRONTEND_CLIENT_KEY], expose: BROWSER_FLAGS }));
+  app.use(flagsOfrep({ expose: BROWSER_FLAGS }));
   // Templates see ctx.state, so `flags` is there without passing it.
   app.use(views(viewsDir, { extension: 'ejs' }));
 
   const router = new Router<DemoState>();
+  for (const file of BROWSER_FILES) {
+    router.get(file.path, (ctx) => {
+      ctx.type = file.type;
+      ctx.body = file.body;
+    });
+  }
+  for (const page of BROWSER_PAGES) {
+    router.get(page, (ctx) => {
+      ctx.type = 'html';
+      ctx.body = browserPageHtml(page, ctx.state.flags.context.userId);
+    });
+  }
   router.get('/', async (ctx) => {
     const { flags } = ctx.state;
     const rows = Object.entries(DEMO_FLAGS).map(([name, effect]) => {

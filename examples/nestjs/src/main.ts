@@ -4,6 +4,7 @@ import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { BROWSER_FILES } from '@flagwise/example-browser-pages';
 import { ConfigurationError, consoleLogger, createFlags, fileSource } from '@flagwise/nestjs';
 import { sourceFromEnv } from '@flagwise/unleash';
 import { NestFactory } from '@nestjs/core';
@@ -57,6 +58,12 @@ const app = await NestFactory.create<NestExpressApplication>(
 app.engine('ejs', ejs.renderFile);
 app.setViewEngine('ejs');
 app.setBaseViewsDir(path.join(exampleDir, 'views'));
+// The browser pages' scripts, from node_modules (browser-pages.controller.ts serves the pages).
+for (const file of BROWSER_FILES) {
+  app.use(file.path, (_req: unknown, res: { type(type: string): { send(body: Buffer): void } }) =>
+    res.type(file.type).send(file.body),
+  );
+}
 
 try {
   await app.listen(Number(process.env.PORT ?? 3000), '127.0.0.1');

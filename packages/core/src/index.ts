@@ -1,3 +1,4 @@
+export type { EventStreamOptions } from './client/event-stream-limits.js';
 export type { FlagsEvents, ImpressionEvent } from './client/events.js';
 export { createFlags, FlagsClient } from './client/flags-client.js';
 export type { FlagsOptions } from './client/options.js';

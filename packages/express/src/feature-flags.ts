@@ -1,14 +1,16 @@
-// The middleware: translates an Express request into one `requestFlags(client, ...)` call and points `req.flags`
-// and `res.locals.flags` at the lazy per-request flags. Options, readiness, context and overrides are the
-// shared adapter layer's (@flagwise/core/adapter).
+// The middleware: attaches the lazy per-request flags as `req.flags` (and their template view as
+// `res.locals.flags`) through one `requestFlagsLater(client, ...)` call. Their context is taken at the first read,
+// so auth middleware that runs after this one (passport, a session) is in it. Options, readiness, context and
+// overrides are the shared adapter layer's (@flagwise/core/adapter).
 import type { AdapterOptions, FlagsClient, FlagsOptions, RequestFlags } from '@flagwise/core';
 import {
-  isPromiseLike,
   OptionalFields,
-  type RequestFlagsResult,
-  requestFlags,
+  type RequestInput,
+  type RequestReader,
+  requestFlagsLater,
   requestReadiness,
   setUpAdapter,
+  templateView,
   trustsProxy,
   watchGuardedFlags,
 } from '@flagwise/core/adapter';
@@ -34,7 +36,8 @@ export type RequestWithFlags = Request & { flags: RequestFlags };
 
 /**
  * Attaches the lazy per-request flags as `req.flags` and `res.locals.flags` (so every `res.render` template
- * sees `flags`). Takes nothing (flags.yaml in the working directory), options, a client, `{ client, ...options }`
+ * sees `flags`). Their context (`req.user`, the session) is taken at the first read, so auth middleware may come
+ * after this one. Takes nothing (flags.yaml in the working directory), options, a client, `{ client, ...options }`
  * or a client and adapter options. Requests that arrive before the flags have loaded wait for them, up to
  * `readyTimeoutMs`.
  * @example
@@ -52,7 +55,13 @@ export function featureFlags(
   adapterOptions?: ExpressAdapterOptions,
 ): FeatureFlagsMiddleware {
   const { client, options, visitors, readsCookies, readsQuery } = setUpAdapter<Request>(
-    { entry: 'featureFlags(options)' },
+    {
+      entry: 'featureFlags(options)',
+      hints: {
+        visitorId: 'featureFlags({ visitorId: true })',
+        trustProxy: "app.set('trust proxy', 1) (or the proxy's address: Express's 'trust proxy' setting)",
+      },
+    },
     clientOrOptions,
     adapterOptions,
   );
@@ -62,34 +71,40 @@ export function featureFlags(
   const waitForFlags = requestReadiness(client, options.readyTimeoutMs);
   watchGuardedFlags(client);
 
-  const attached = (req: Request, res: Response, next: NextFunction, result: RequestFlagsResult) => {
-    (req as RequestWithFlags).flags = result.flags;
-    res.locals.flags = result.flags;
-    if (result.setCookie !== undefined) res.append('Set-Cookie', result.setCookie);
-    if (result.headers !== undefined) res.set(result.headers);
-    next();
-  };
-
-  const attach = (req: Request, res: Response, next: NextFunction) => {
-    const result = requestFlags(
-      client,
-      req,
-      {
+  // What the flags read of the request at their first read (after the auth middleware that follows this one).
+  const reader: RequestReader<Request, Response> = {
+    inputOf(req: Request): RequestInput {
+      const trusted = trustsProxy(req.app.get('trust proxy'));
+      return {
         user: added.read(req, 'user'),
         session: added.read(req, 'session'),
         sessionId: added.read(req, 'sessionID'),
-        ip: trustsProxy(req.app.get('trust proxy')) ? req.ip : req.socket.remoteAddress,
+        ip: trusted ? req.ip : req.socket.remoteAddress,
         cookieHeader: readsCookies ? req.headers.cookie : undefined,
         // Express 5 parses req.query on every access: touch it only when an override could be in it.
         query: readsQuery && req.url.includes('?') ? (req.query as Record<string, unknown>) : undefined,
         secure: visitors !== undefined && req.secure,
-      },
-      hook,
-      visitors,
-    );
-    if (isPromiseLike<RequestFlagsResult>(result))
-      result.then((ready) => attached(req, res, next, ready), next);
-    else attached(req, res, next, result);
+        forwarded: !trusted && req.headers['x-forwarded-for'] !== undefined,
+      };
+    },
+    setCookies(res: Response, cookies: string[]) {
+      // A first read after the response started can no longer add a header; what prepare() sent stays.
+      if (!res.headersSent) res.append('Set-Cookie', cookies);
+    },
+    setHeaders(res: Response, headers: Record<string, string>) {
+      if (!res.headersSent) res.set(headers);
+    },
+  };
+  // Filled by requestFlagsLater and read right after, synchronously: one object serves every request.
+  const prepared: { waiting: Promise<void> | undefined } = { waiting: undefined };
+
+  const attach = (req: Request, res: Response, next: NextFunction) => {
+    const flags = requestFlagsLater(client, req, res, reader, hook, visitors, prepared);
+    const waiting = prepared.waiting;
+    (req as RequestWithFlags).flags = flags;
+    res.locals.flags = templateView(flags);
+    if (waiting === undefined) next();
+    else waiting.then(() => next(), next);
   };
 
   // Requests that arrive before the flags load wait for them (one shared wait), never longer than readyTimeoutMs.

@@ -1,6 +1,12 @@
 // Route guards: when a flag is off for this request the route looks absent, so the app's own 404 answers.
-import type { FlagName } from '@flagwise/core';
-import { type CheckedGuard, checkGuard, flagAllows, guardWithoutFlagsError } from '@flagwise/core/adapter';
+import type { FlagName, RequestFlags } from '@flagwise/core';
+import {
+  type CheckedGuard,
+  checkGuard,
+  flagAllows,
+  guardWithoutFlagsError,
+  settleRequestFlags,
+} from '@flagwise/core/adapter';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { flagsOf } from './get-flags.js';
 
@@ -67,6 +73,12 @@ function guard(label: string, checked: CheckedGuard<OnDisabled>): RequestHandler
         ),
       );
     }
+    // The request's context is taken now (auth has run), awaiting an async context hook or allow().
+    const waiting = settleRequestFlags(flags);
+    if (waiting === undefined) return decide(req, res, next, flags);
+    waiting.then(() => decide(req, res, next, flags), next);
+  };
+  const decide = (req: Request, res: Response, next: NextFunction, flags: RequestFlags) => {
     if (flagAllows(flags, name, variants, checked)) return next();
     if (onDisabled !== undefined) return onDisabled(req, res, next);
     // Is this guard one of the current route's handlers (app.get/router.get), or router middleware (use)?

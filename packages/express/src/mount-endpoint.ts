@@ -3,8 +3,9 @@
 import type { Endpoint } from '@flagwise/core/adapter';
 import {
   clientOf,
-  endpointServes,
+  EndpointShutdown,
   flagsMissingError,
+  mayServe,
   serveEndpoint,
   writeEndpointResponse,
 } from '@flagwise/core/adapter';
@@ -14,14 +15,19 @@ import { flagsOf } from './get-flags.js';
 /**
  * Serves `endpoint` below the path the app mounts it at, with each request's own flags (from `featureFlags()`,
  * which must run first). Requests the endpoint does not answer go on to the app's next handlers (its 404).
+ * Its event streams end on `server.close()` and on the client's `close()`.
  * @example
  * app.use(featureFlags());
  * app.use('/_flags', mountEndpoint(createDashboard({ allow: (req) => req.ip === '127.0.0.1' })));
  */
 export function mountEndpoint(endpoint: Endpoint<Request>): RequestHandler {
+  const shutdown = new EndpointShutdown();
   return (req: Request, res: Response, next: NextFunction) => {
     // Express strips the mount path from req.url. What is not the endpoint's goes on untouched, body and all.
-    if (!endpointServes(endpoint, req.url)) return next();
+    if (!mayServe(endpoint, req.url)) {
+      next();
+      return;
+    }
     const flags = flagsOf(req);
     const client = clientOf<Request>(flags);
     if (flags === undefined || client === undefined) {
@@ -36,6 +42,7 @@ export function mountEndpoint(endpoint: Endpoint<Request>): RequestHandler {
     serveEndpoint(endpoint, {
       method: req.method,
       url: req.url,
+      mountPath: req.baseUrl,
       headers: req.headers,
       secure: req.secure,
       request: req,
@@ -43,6 +50,9 @@ export function mountEndpoint(endpoint: Endpoint<Request>): RequestHandler {
       client,
       raw: req,
       parsedBody: req.body,
-    }).then((response) => (response === undefined ? next() : writeEndpointResponse(res, response)), next);
+    }).then(
+      (response) => (response === undefined ? next() : writeEndpointResponse(res, response, shutdown)),
+      next,
+    );
   };
 }

@@ -8,6 +8,7 @@ import {
   describeArgument,
   flagAllows,
   guardWithoutFlagsError,
+  settleRequestFlags,
 } from '@flagwise/core/adapter';
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 
@@ -148,6 +149,17 @@ function createGuard(label: string, checked: CheckedGuard<OnDisabled>): FeatureG
       );
       return;
     }
+    // The request's context is taken now (the hooks before this one have run), awaiting an async hook or allow().
+    const waiting = settleRequestFlags(flags);
+    if (waiting === undefined) decide(request, reply, done, flags);
+    else waiting.then(() => decide(request, reply, done, flags), done);
+  };
+  const decide = (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    done: HookHandlerDoneFunction,
+    flags: RequestFlags,
+  ) => {
     if (flagAllows(flags, name, variants, checked)) {
       done();
       return;

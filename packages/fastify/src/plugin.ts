@@ -1,5 +1,6 @@
-// The Fastify plugin: one call into the core per request, in one hook, then `request.flags` (and
-// `reply.locals.flags` for @fastify/view) point at the lazy per-request flags. Routes whose `config.feature`
+// The Fastify plugin: one call into the core per request, in one hook, then `request.flags` (and their template
+// view `reply.locals.flags`, for @fastify/view) point at the lazy per-request flags, whose context is taken at
+// their first read (so a later hook that authenticates, e.g. @fastify/jwt's, is in it). Routes whose `config.feature`
 // names a flag get a guard hook when they are declared. Everything worth testing on its own (context,
 // overrides, evaluation) lives in core.
 import {
@@ -11,12 +12,13 @@ import {
 } from '@flagwise/core';
 import {
   isBoolean,
-  isPromiseLike,
   oneOf,
-  type RequestFlagsResult,
-  requestFlags,
+  type RequestInput,
+  type RequestReader,
+  requestFlagsLater,
   setUpAdapter,
   startupReadiness,
+  templateView,
   watchGuardedFlags,
 } from '@flagwise/core/adapter';
 import type {
@@ -114,6 +116,10 @@ const plugin: FastifyPluginAsync<FeatureFlagsPluginOptions> = async (fastify, op
       // Fastify's own register options, read by Fastify from the same object.
       frameworkKeys: ['prefix', 'logLevel', 'logSerializers'],
       logger: fastify.log,
+      hints: {
+        visitorId: 'app.register(featureFlags, { visitorId: true })',
+        trustProxy: "Fastify({ trustProxy: true }) (or the proxy's address: Fastify's trustProxy option)",
+      },
     },
     options,
   );
@@ -128,46 +134,48 @@ const plugin: FastifyPluginAsync<FeatureFlagsPluginOptions> = async (fastify, op
   // registered later, from adding its own hook that would replace the object after ours ran.
   if (!fastify.hasReplyDecorator('locals')) fastify.decorateReply('locals', null);
 
-  const attached = (
-    reply: FastifyReply,
-    done: HookHandlerDoneFunction,
-    request: FastifyRequest,
-    result: RequestFlagsResult,
-  ) => {
-    const { flags, setCookie, headers } = result;
-    request.flags = flags;
-    const holder = reply as unknown as { locals: Locals };
-    const locals = holder.locals;
-    if (locals == null) holder.locals = { flags };
-    else locals.flags = flags;
-    // reply.header appends Set-Cookie values; the app's own cookies stay.
-    if (setCookie !== undefined) reply.header('set-cookie', setCookie);
-    if (headers !== undefined) reply.headers(headers);
-    done();
+  // What the flags read of the request at their first read (after the hooks that authenticate it).
+  const reader: RequestReader<FastifyRequest, FastifyReply> = {
+    inputOf(request: FastifyRequest): RequestInput {
+      const extras = request as FastifyRequest & SessionAndUser;
+      const ip = request.ip;
+      return {
+        user: extras.user,
+        session: extras.session,
+        // request.ip honours the app's trustProxy setting.
+        ip,
+        cookieHeader: readsCookies ? request.headers.cookie : undefined,
+        query: readsQuery ? (request.query as Record<string, unknown> | undefined) : undefined,
+        secure: visitors !== undefined && request.protocol === 'https',
+        // X-Forwarded-For that trustProxy left unread: request.ip is then the socket's own address.
+        forwarded: request.headers['x-forwarded-for'] !== undefined && ip === request.socket?.remoteAddress,
+      };
+    },
+    setCookies(reply: FastifyReply, cookies: string[]) {
+      // A first read after the response started can no longer add a header; what prepare() sent stays.
+      // reply.header appends Set-Cookie values; the app's own cookies stay.
+      if (!reply.sent && !reply.raw.headersSent) reply.header('set-cookie', cookies);
+    },
+    setHeaders(reply: FastifyReply, headers: Record<string, string>) {
+      if (!reply.sent && !reply.raw.headersSent) reply.headers(headers);
+    },
   };
+  // Filled by requestFlagsLater and read right after, synchronously: one object serves every request.
+  const prepared: { waiting: Promise<void> | undefined } = { waiting: undefined };
 
   fastify.addHook(
     hookName,
     function attachFlags(request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) {
-      const extras = request as FastifyRequest & SessionAndUser;
-      const result = requestFlags(
-        client,
-        request,
-        {
-          user: extras.user,
-          session: extras.session,
-          // request.ip honours the app's trustProxy setting.
-          ip: request.ip,
-          cookieHeader: readsCookies ? request.headers.cookie : undefined,
-          query: readsQuery ? (request.query as Record<string, unknown> | undefined) : undefined,
-          secure: visitors !== undefined && request.protocol === 'https',
-        },
-        contextHook,
-        visitors,
-      );
-      if (isPromiseLike<RequestFlagsResult>(result))
-        result.then((ready) => attached(reply, done, request, ready), done);
-      else attached(reply, done, request, result);
+      const flags = requestFlagsLater(client, request, reply, reader, contextHook, visitors, prepared);
+      const waiting = prepared.waiting;
+      request.flags = flags;
+      const holder = reply as unknown as { locals: Locals };
+      const locals = holder.locals;
+      const view = templateView(flags);
+      if (locals == null) holder.locals = { flags: view };
+      else locals.flags = view;
+      if (waiting === undefined) done();
+      else waiting.then(() => done(), done);
     },
   );
 

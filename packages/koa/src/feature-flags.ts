@@ -1,13 +1,15 @@
-// The Koa middleware: translates a Koa context into one `requestFlags(client, ...)` call and attaches the lazy
-// flags to `ctx.state.flags` (where views read their locals) and `ctx.flags`. Options, readiness, context and
-// overrides are the shared adapter layer's (@flagwise/core/adapter).
+// The Koa middleware: attaches the lazy flags through one `requestFlagsLater(client, ...)` call, as `ctx.flags` and
+// (their template view) `ctx.state.flags`, where views read their locals. Their context is taken at the first
+// read, so auth middleware that runs after this one (koa-passport, a session) is in it. Options, readiness,
+// context and overrides are the shared adapter layer's (@flagwise/core/adapter).
 import type { AdapterOptions, FlagsClient, FlagsOptions, RequestFlags } from '@flagwise/core';
 import {
-  isPromiseLike,
-  type RequestFlagsResult,
-  requestFlags,
+  type RequestInput,
+  type RequestReader,
+  requestFlagsLater,
   requestReadiness,
   setUpAdapter,
+  templateView,
   watchGuardedFlags,
 } from '@flagwise/core/adapter';
 import type { Context, Middleware, Next } from 'koa';
@@ -50,7 +52,8 @@ export type FeatureFlagsMiddleware = Middleware<FlagsState, FlagsState> & {
 
 /**
  * Koa middleware that gives every request its lazy flags as `ctx.state.flags` (views see `flags`) and
- * `ctx.flags`. Takes nothing (flags.yaml in the working directory), options, a client, `{ client, ...options }`
+ * `ctx.flags`. Their context (`ctx.state.user`, the session) is taken at the first read, so auth middleware may
+ * come after this one. Takes nothing (flags.yaml in the working directory), options, a client, `{ client, ...options }`
  * or a client and adapter options.
  * @example
  * const app = new Koa();
@@ -65,43 +68,51 @@ export function featureFlags(
   adapterOptions?: KoaAdapterOptions,
 ): FeatureFlagsMiddleware {
   const { client, options, visitors, readsCookies, readsQuery } = setUpAdapter<Context>(
-    { entry: 'featureFlags(options)' },
+    {
+      entry: 'featureFlags(options)',
+      hints: { visitorId: 'featureFlags({ visitorId: true })', trustProxy: 'app.proxy = true' },
+    },
     optionsOrClient,
     adapterOptions,
   );
   const hook = options.context;
   watchGuardedFlags(client);
 
-  const attached = (ctx: Context, next: Next, result: RequestFlagsResult): Promise<unknown> => {
-    if (result.setCookie !== undefined) ctx.append('Set-Cookie', result.setCookie);
-    if (result.headers !== undefined) ctx.set(result.headers);
-    ctx.state.flags = result.flags;
-    ctx.flags = result.flags;
-    return next();
-  };
-
-  const attach = (ctx: Context, next: Next): Promise<unknown> => {
-    const result = requestFlags(
-      client,
-      ctx,
-      {
+  // What the flags read of the request at their first read (after the auth middleware that follows this one).
+  const reader: RequestReader<Context, Context> = {
+    inputOf(ctx: Context): RequestInput {
+      const trusted = ctx.app.proxy;
+      return {
         user: ctx.state.user,
         // koa-generic-session sets ctx.sessionId; stores that give their sessions an id put it on ctx.session.
         sessionId: ctx.sessionId,
         session: ctx.session,
         // ctx.ip honours app.proxy; without it, the socket's address (Koa would split X-Forwarded-For for nothing).
-        ip: ctx.app.proxy ? ctx.ip : ctx.req.socket?.remoteAddress,
+        ip: trusted ? ctx.ip : ctx.req.socket?.remoteAddress,
         cookieHeader: readsCookies ? ctx.headers.cookie : undefined,
         // Reading ctx.query parses the query string.
         query: readsQuery && ctx.querystring !== '' ? ctx.query : undefined,
         secure: visitors !== undefined && ctx.secure,
-      },
-      hook,
-      visitors,
-    );
-    return isPromiseLike<RequestFlagsResult>(result)
-      ? result.then((ready) => attached(ctx, next, ready))
-      : attached(ctx, next, result);
+        forwarded: !trusted && ctx.headers['x-forwarded-for'] !== undefined,
+      };
+    },
+    setCookies(ctx: Context, cookies: string[]) {
+      // A first read after the response started can no longer add a header; what prepare() sent stays.
+      if (!ctx.headerSent) ctx.append('Set-Cookie', cookies);
+    },
+    setHeaders(ctx: Context, headers: Record<string, string>) {
+      if (!ctx.headerSent) ctx.set(headers);
+    },
+  };
+  // Filled by requestFlagsLater and read right after, synchronously: one object serves every request.
+  const prepared: { waiting: Promise<void> | undefined } = { waiting: undefined };
+
+  const attach = (ctx: Context, next: Next): Promise<unknown> => {
+    const flags = requestFlagsLater(client, ctx, ctx, reader, hook, visitors, prepared);
+    const waiting = prepared.waiting;
+    ctx.flags = flags;
+    ctx.state.flags = templateView(flags);
+    return waiting === undefined ? next() : waiting.then(next);
   };
 
   // Requests that arrive before the flags load wait for them (one shared wait), never longer than readyTimeoutMs.

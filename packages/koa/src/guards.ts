@@ -1,8 +1,14 @@
 // Route guards. When a flag is off for this request the guard neither calls next() nor touches the response,
 // so Koa answers exactly as it does for a route that does not exist (404 `Not Found`), with or without a router.
 import type { FlagName, RequestFlags } from '@flagwise/core';
-import { type CheckedGuard, checkGuard, flagAllows, guardWithoutFlagsError } from '@flagwise/core/adapter';
-import type { DefaultContext, DefaultState, Middleware, ParameterizedContext } from 'koa';
+import {
+  type CheckedGuard,
+  checkGuard,
+  flagAllows,
+  guardWithoutFlagsError,
+  settleRequestFlags,
+} from '@flagwise/core/adapter';
+import type { DefaultContext, DefaultState, Middleware, Next, ParameterizedContext } from 'koa';
 
 /**
  * Options of `requireFeature()` and `requireVariant()`.
@@ -60,8 +66,8 @@ function guard<StateT, ContextT>(
   const { name, variants, onDisabled } = checked;
   return (ctx, next) => {
     const context = ctx as ParameterizedContext<any, any>;
-    const flags: RequestFlags | undefined = context.state?.flags ?? context.flags;
-    // A plain object check: isRequestFlags() goes through a Proxy trap on every guarded request.
+    // ctx.flags first: the flags themselves; ctx.state.flags is their view for templates.
+    const flags: RequestFlags | undefined = context.flags ?? context.state?.flags;
     if (typeof flags !== 'object' || flags === null) {
       throw guardWithoutFlagsError(
         label,
@@ -69,7 +75,13 @@ function guard<StateT, ContextT>(
         'add `app.use(featureFlags())` before your routes (before app.use(router.routes()))',
       );
     }
+    // The request's context is taken now (auth has run), awaiting an async context hook or allow().
+    const waiting = settleRequestFlags(flags);
+    if (waiting === undefined) return decide(ctx, next, flags);
+    return waiting.then(() => decide(ctx, next, flags));
+  };
+  function decide(ctx: ParameterizedContext<StateT, ContextT>, next: Next, flags: RequestFlags) {
     if (flagAllows(flags, name, variants, checked)) return next();
     return onDisabled?.(ctx, next);
-  };
+  }
 }

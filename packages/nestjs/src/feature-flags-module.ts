@@ -194,7 +194,17 @@ function resolve(
     );
   }
   return setUpAdapter<any, NestExtra>(
-    { entry: entry.call, options: NEST_OPTIONS, ...definition },
+    {
+      entry: entry.call,
+      options: NEST_OPTIONS,
+      hints: {
+        visitorId: 'FeatureFlagsModule.forRoot({ visitorId: true })',
+        trustProxy:
+          "on the Express platform app.set('trust proxy', 1) (NestExpressApplication); on the Fastify platform " +
+          'new FastifyAdapter({ trustProxy: true })',
+      },
+      ...definition,
+    },
     options,
     entry.adapterOptions,
   );

@@ -19,18 +19,24 @@ export function attachToEveryRequest(
 ): void {
   // An application context without HTTP (a standalone app, a microservice) has no requests to attach to.
   if (httpAdapter === undefined) return;
+  // Filled by attachLater and read right after, synchronously: one object serves every request.
+  const prepared: { waiting: Promise<void> | undefined } = { waiting: undefined };
   if (httpAdapter.getType() === 'fastify') {
     const fastify = httpAdapter.getInstance<FastifyInstanceLike>();
     // Declared up front, so every request keeps one shape.
     if (!fastify.hasRequestDecorator('flags')) fastify.decorateRequest('flags', null);
     fastify.addHook('onRequest', (request, reply, done) => {
-      requestFlags.attachLater(request, reply);
-      done();
+      requestFlags.attachLater(request, reply, prepared);
+      const waiting = prepared.waiting;
+      if (waiting === undefined) done();
+      else waiting.then(() => done());
     });
     return;
   }
   httpAdapter.use((request: object, response: object, next: () => void) => {
-    requestFlags.attachLater(request, response);
-    next();
+    requestFlags.attachLater(request, response, prepared);
+    const waiting = prepared.waiting;
+    if (waiting === undefined) next();
+    else waiting.then(() => next());
   });
 }

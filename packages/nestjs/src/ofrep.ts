@@ -33,7 +33,8 @@ export class FlagsOfrepModule {
     const { path = '', ...endpoint } = options ?? {};
     return {
       module: FlagsOfrepModule,
-      // Every OFREP route is below its scope, /ofrep/v1/evaluate/flags: at the app's root, the other routes stay the app's.
+      // Every OFREP route (evaluation and the event stream) is below the endpoint's scope, /ofrep/v1: at the app's
+      // root, the other routes stay the app's.
       imports: [endpointModule(path, ofrepEndpoint(endpoint))],
     };
   }

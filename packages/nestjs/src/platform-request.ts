@@ -12,6 +12,7 @@ import {
   type RequestReader,
   requestFlagsLater,
   settleRequestFlags,
+  templateView,
   trustsProxy,
 } from '@flagwise/core/adapter';
 import type { NestAdapterOptions } from './options.js';
@@ -61,10 +62,15 @@ export class NestRequestFlags implements RequestReader<PlatformRequest, Platform
   }
 
   /**
-   * Attaches the request's flags, to be built at their first read (the module's middleware), and returns them;
-   * flags something else attached first stay.
+   * Attaches the request's flags, to be built at their first read, and returns them; flags something else
+   * attached first stay. Given `prepared` (the module's middleware, which can wait), the facts are built now when
+   * the hook may be async or a cookie may be due, and `prepared.waiting` is what to await before going on.
    */
-  attachLater(request: PlatformRequest, response: PlatformResponse | undefined): RequestFlags {
+  attachLater(
+    request: PlatformRequest,
+    response: PlatformResponse | undefined,
+    prepared?: { waiting: Promise<void> | undefined },
+  ): RequestFlags {
     const attached = asFlags(this.added.read(request, 'flags'));
     if (attached !== undefined) return attached;
     const flags = requestFlagsLater(
@@ -74,10 +80,11 @@ export class NestRequestFlags implements RequestReader<PlatformRequest, Platform
       this,
       this.options.context,
       this.setup.visitors,
+      prepared,
     );
     request.flags = flags;
     const locals = response?.locals;
-    if (locals !== null && typeof locals === 'object') locals.flags = flags;
+    if (locals !== null && typeof locals === 'object') locals.flags = templateView(flags);
     return flags;
   }
 
@@ -92,19 +99,20 @@ export class NestRequestFlags implements RequestReader<PlatformRequest, Platform
   inputOf(request: PlatformRequest): RequestInput {
     const { readsCookies, readsQuery, visitors } = this.setup;
     const express = typeof request.app?.get === 'function';
+    const ip =
+      express && !trustsProxy(request.app!.get!('trust proxy')) ? request.socket?.remoteAddress : request.ip;
     return {
       user: this.added.read(request, 'user'),
       sessionId: this.added.read(request, 'sessionID'),
       session: this.added.read(request, 'session'),
       // Express: req.ip honours `trust proxy`; without it, the socket's address. Fastify's request.ip follows trustProxy.
-      ip:
-        express && !trustsProxy(request.app!.get!('trust proxy'))
-          ? request.socket?.remoteAddress
-          : request.ip,
+      ip,
       cookieHeader: readsCookies ? headerText(request.headers?.cookie) : undefined,
       // The query matters only to QA overrides (Express 5 parses req.query on every access).
       query: readsQuery ? (request.query as Record<string, unknown> | undefined) : undefined,
       secure: visitors !== undefined && (request.secure === true || request.protocol === 'https'),
+      // X-Forwarded-For that the platform's proxy setting left unread: the IP is the socket's own address.
+      forwarded: request.headers?.['x-forwarded-for'] !== undefined && ip === request.socket?.remoteAddress,
     };
   }
 

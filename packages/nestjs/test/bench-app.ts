@@ -20,6 +20,7 @@ import {
   handWrittenEvaluations,
   handWrittenFlagsObject,
   PRODUCTS,
+  publicClientEvaluations,
   readThrough,
 } from '../../../bench/lib/workload.js';
 import {
@@ -219,5 +220,39 @@ export async function startSameObject(): Promise<RunningServer> {
         next();
       },
     ),
+  );
+}
+
+// The same app by hand on flagwise's public client: an Express middleware puts `{ userId, properties: { plan } }`
+// from the two headers on the request, a guard and a param decorator hand it on, and the guard and the 3 reads
+// call `client.isEnabled` / `client.getVariant` with it.
+let onClient: ReturnType<typeof publicClientEvaluations>;
+@Injectable()
+class PublicClientGuard implements CanActivate {
+  canActivate(context: ExecutionContext): boolean {
+    return onClient.guard(context.getArgByIndex<WithContext>(0).flagContext);
+  }
+}
+
+/** Target: the same app by hand on flagwise's public client, no module, no request object. */
+export async function startPublicClient(): Promise<RunningServer> {
+  const client = createFlags({ source: memorySource({ version: 2, features: definitions() }) });
+  await client.ready({ timeoutMs: 5000 });
+  onClient = publicClientEvaluations(client);
+  @Controller()
+  class ProductsController {
+    @Get('products')
+    @UseGuards(PublicClientGuard)
+    products(@FlagContextParam() context: FlagContext) {
+      return { products: PRODUCTS, ...onClient.reads(context) };
+    }
+  }
+  @Module({ controllers: [ProductsController], providers: [PublicClientGuard] })
+  class AppModule {}
+  return listenNest(AppModule, (app) =>
+    app.use((req: WithContext, _res: unknown, next: () => void) => {
+      req.flagContext = onClient.contextOf(req.headers);
+      next();
+    }),
   );
 }

@@ -48,11 +48,11 @@ class RequestController {
     };
   }
 
-  // Express only: the flags views get are the request's.
+  // Express only: the flags views get are the request's (their view for templates, over one state).
   @Get('locals')
   locals(@Req() request: { flags: RequestFlags }, @Res({ passthrough: true }) response: any) {
     const flags = request.flags;
-    return { same: response.locals.flags === flags, beta: response.locals.flags.beta };
+    return { same: response.locals.flags.isEnabled === flags.isEnabled, beta: response.locals.flags.beta };
   }
 
   @Get('authenticated')

@@ -9,6 +9,7 @@ import ejs from 'ejs';
 import type { Express, Request } from 'express';
 import type { AdapterRow, AppHooks, RunningApp } from '../contract.js';
 import { CONTEXT_HEADERS as H } from '../contract.js';
+import { readInOrder } from '../read-in-order.js';
 
 // Both majors side by side through npm aliases; they share one set of types (@types/express 5).
 const require = createRequire(import.meta.url);
@@ -35,6 +36,15 @@ function buildApp(app: Express, first: unknown, second: unknown, hooks: AppHooks
   app.set('view engine', 'ejs');
   app.set('views', views);
   app.use(featureFlags(first as never, second as never));
+  // Auth after featureFlags(), as passport usually is: sets req.user after an await.
+  app.use((req, _res, next) => {
+    const user = req.get(H.authUser);
+    if (user === undefined) return next();
+    setImmediate(() => {
+      (req as Request & { user?: unknown }).user = { id: user };
+      next();
+    });
+  });
 
   app.get('/flag/:name', (req, res) => {
     const flags = getFlags(req);
@@ -75,10 +85,20 @@ function buildApp(app: Express, first: unknown, second: unknown, hooks: AppHooks
   });
   app.get('/explain/:name', (req, res) => {
     const flags = getFlags(req);
+    const explained = flags.explain(req.params.name);
     res.json({
-      explained: flags.explain(req.params.name).enabled,
+      explained: explained.enabled,
       enabled: flags.isEnabled(req.params.name),
+      reason: explained.reason,
+      detail: explained.detail,
     });
+  });
+  app.get('/reads/:name', (req, res) => {
+    res.json(readInOrder(getFlags(req), req.params.name, req.query.order));
+  });
+  app.get('/late/:name', (req, res) => {
+    res.type('text').write('late:');
+    res.end(String(getFlags(req).isEnabled(req.params.name)));
   });
   app.get('/typo', requireFeature('beta-pgae'), (_req, res) => {
     res.type('text').send('typo ok');

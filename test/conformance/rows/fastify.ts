@@ -1,12 +1,14 @@
 // The conformance table's Fastify rows: the same app on Fastify 4 and Fastify 5, wired the way a user would,
 // with @fastify/view (the major that goes with each Fastify) rendering EJS.
 import { createRequire } from 'node:module';
+import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { featureFlags, requireFeature } from '@flagwise/fastify';
 import ejs from 'ejs';
 import type { FastifyInstance } from 'fastify5';
 import type { AdapterRow, AppHooks, RunningApp } from '../contract.js';
 import { CONTEXT_HEADERS as H } from '../contract.js';
+import { readInOrder } from '../read-in-order.js';
 
 // Both majors side by side through npm aliases; typed with Fastify 5's types (the plugin's augmentation).
 const require = createRequire(import.meta.url);
@@ -49,6 +51,14 @@ const contextFromHeaders = (request: { headers: Record<string, string | string[]
 async function buildApp(app: FastifyInstance, view: unknown, entry: unknown, hooks: AppHooks): Promise<void> {
   await app.register(view as never, { engine: { ejs }, root: views });
   await app.register(featureFlags, entry as never);
+  // Auth after the plugin, as @fastify/passport or @fastify/jwt hooks usually are: sets request.user after an await.
+  app.decorateRequest('user', null);
+  app.addHook('onRequest', async (request) => {
+    const user = header(request.headers[H.authUser]);
+    if (user === undefined) return;
+    await new Promise((resolve) => setImmediate(resolve));
+    (request as unknown as { user: unknown }).user = { id: user };
+  });
 
   app.get<{ Params: { name: string } }>('/flag/:name', async (request) => ({
     enabled: request.flags!.isEnabled(request.params.name),
@@ -82,10 +92,32 @@ async function buildApp(app: FastifyInstance, view: unknown, entry: unknown, hoo
   app.get('/page', (_request, reply) =>
     (reply as unknown as { view(page: string): unknown }).view('conformance.ejs'),
   );
-  app.get<{ Params: { name: string } }>('/explain/:name', async (request) => ({
-    explained: request.flags!.explain(request.params.name).enabled,
-    enabled: request.flags!.isEnabled(request.params.name),
-  }));
+  app.get<{ Params: { name: string } }>('/explain/:name', async (request) => {
+    const explained = request.flags!.explain(request.params.name);
+    return {
+      explained: explained.enabled,
+      enabled: request.flags!.isEnabled(request.params.name),
+      reason: explained.reason,
+      detail: explained.detail,
+    };
+  });
+  app.get<{ Params: { name: string }; Querystring: { order?: string } }>('/reads/:name', async (request) =>
+    readInOrder(request.flags!, request.params.name, request.query.order),
+  );
+  app.get<{ Params: { name: string } }>('/late/:name', (request, reply) => {
+    const flags = request.flags!;
+    const name = request.params.name;
+    // Fastify sends the headers when it starts piping the stream: the flag is first read after that.
+    return reply.type('text/plain').send(
+      Readable.from(
+        (async function* () {
+          yield 'late:';
+          await new Promise((resolve) => setImmediate(resolve));
+          yield String(flags.isEnabled(name));
+        })(),
+      ),
+    );
+  });
   app.get('/typo', { config: { feature: 'beta-pgae' } }, async () => 'typo ok');
   app.get(
     '/no-variants',

@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import type { FlagsClient } from '@flagwise/core';
 import {
   type FlagContext,
@@ -20,6 +21,7 @@ import type Koa from 'koa';
 import type { Context } from 'koa';
 import type { AdapterRow, AppHooks, RunningApp } from '../contract.js';
 import { CONTEXT_HEADERS as H } from '../contract.js';
+import { readInOrder } from '../read-in-order.js';
 
 const PAGE_TEMPLATE =
   "pricing:<%= flags.newPricing ? 'new' : 'old' %> copy:<%= flags.variant('checkout-copy').name %> json:<%- JSON.stringify(flags) %>";
@@ -54,6 +56,15 @@ async function startKoaApp(
 
   const app = new KoaClass();
   app.use(featureFlags(first as never, second as never));
+  // Auth after featureFlags(), as koa-passport usually is: sets ctx.state.user after an await.
+  app.use(async (ctx, next) => {
+    const user = ctx.get(H.authUser);
+    if (user) {
+      await new Promise((resolve) => setImmediate(resolve));
+      ctx.state.user = { id: user };
+    }
+    await next();
+  });
   app.use(views(viewsDir, { extension: 'ejs' }));
 
   const router = new Router<FlagsState>();
@@ -93,10 +104,29 @@ async function startKoaApp(
   });
   router.get('/explain/:name', (ctx) => {
     const { flags } = ctx.state;
+    const explained = flags.explain(ctx.params.name);
     ctx.body = {
-      explained: flags.explain(ctx.params.name).enabled,
+      explained: explained.enabled,
       enabled: flags.isEnabled(ctx.params.name),
+      reason: explained.reason,
+      detail: explained.detail,
     };
+  });
+  router.get('/reads/:name', (ctx) => {
+    ctx.body = readInOrder(ctx.state.flags, ctx.params.name, ctx.query.order);
+  });
+  router.get('/late/:name', (ctx) => {
+    const { flags } = ctx.state;
+    const name = ctx.params.name;
+    ctx.type = 'text';
+    // Koa sends the headers when it starts piping the body: the flag is first read after that.
+    ctx.body = Readable.from(
+      (async function* () {
+        yield 'late:';
+        await new Promise((resolve) => setImmediate(resolve));
+        yield String(flags.isEnabled(name));
+      })(),
+    );
   });
   router.get('/typo', requireFeature('beta-pgae'), (ctx) => {
     ctx.body = 'typo ok';

@@ -2,6 +2,7 @@
 // way a user would. Each major comes from its own workspace package (test/nest10, 11, 12) holding its own
 // Nest and a copy of @flagwise/nestjs that pnpm injected there, so each row runs the adapter against the Nest
 // it claims; the row refuses to start when that is not so.
+import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import type { FlagsClient } from '@flagwise/core';
 import { nest as nest10 } from '../../nest10/src/index.js';
@@ -15,6 +16,7 @@ import { nest as nest11 } from '../../nest11/src/index.js';
 import { nest as nest12 } from '../../nest12/src/index.js';
 import type { AdapterRow, AppHooks, RunningApp } from '../contract.js';
 import { CONTEXT_HEADERS as H } from '../contract.js';
+import { readInOrder } from '../read-in-order.js';
 
 export type Platform = 'express' | 'fastify';
 type NestModuleClass = Parameters<NestMajor['core']['NestFactory']['create']>[0];
@@ -81,6 +83,9 @@ async function start(
     Inject,
     Module,
     ServiceUnavailableException,
+    Injectable,
+    UseGuards,
+    StreamableFile,
   } = common;
   const { FeatureFlagsModule, FeatureRequired, VariantRequired, Flags } = flagwise;
   type RequestFlags = import('@flagwise/core').RequestFlags;
@@ -101,7 +106,25 @@ async function start(
     }
   }
 
+  // Auth that runs after the module's middleware, as passport's AuthGuard does: sets request.user after an await.
+  @Injectable()
+  class HeaderAuthGuard {
+    async canActivate(context: { getArgByIndex(index: number): unknown }) {
+      const request = context.getArgByIndex(0) as {
+        headers: Record<string, string | undefined>;
+        user?: unknown;
+      };
+      const user = request.headers[H.authUser];
+      if (user !== undefined) {
+        await new Promise((resolve) => setImmediate(resolve));
+        request.user = { id: user };
+      }
+      return true;
+    }
+  }
+
   @Controller()
+  @UseGuards(HeaderAuthGuard)
   class ConformanceController {
     @Get('flag/:name')
     flag(@Param('name') name: string, @Flags() flags: RequestFlags) {
@@ -153,7 +176,33 @@ async function start(
 
     @Get('explain/:name')
     explain(@Param('name') name: string, @Flags() flags: RequestFlags) {
-      return { explained: flags.explain(name).enabled, enabled: flags.isEnabled(name) };
+      const explained = flags.explain(name);
+      return {
+        explained: explained.enabled,
+        enabled: flags.isEnabled(name),
+        reason: explained.reason,
+        detail: explained.detail,
+      };
+    }
+
+    @Get('reads/:name')
+    reads(@Param('name') name: string, @Query('order') order: string, @Flags() flags: RequestFlags) {
+      return readInOrder(flags, name, order);
+    }
+
+    @Get('late/:name')
+    late(@Param('name') name: string, @Flags() flags: RequestFlags) {
+      // The platform sends the headers when it starts piping the stream: the flag is first read after that.
+      return new StreamableFile(
+        Readable.from(
+          (async function* () {
+            yield Buffer.from('late:');
+            await new Promise((resolve) => setImmediate(resolve));
+            yield Buffer.from(String(flags.isEnabled(name)));
+          })(),
+        ),
+        { type: 'text/plain' },
+      );
     }
 
     @Get('typo')

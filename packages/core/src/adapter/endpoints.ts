@@ -2,7 +2,7 @@
 // and the message when the flags are missing.
 import type { FlagsClient } from '../client/flags-client.js';
 import { ConfigurationError } from '../errors.js';
-import { hostOf } from '../request/flags-proxy.js';
+import { hostOf } from '../request/flags-object.js';
 import type { RequestFlags } from '../request/request-flags.js';
 
 /**

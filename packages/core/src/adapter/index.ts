@@ -7,8 +7,14 @@ export { FLAGS_OPTION_KEYS } from '../client/options.js';
 // Endpoints: what an adapter needs to mount the dashboard, OFREP and the Frontend API (built on endpoint/).
 export type { Endpoint, EndpointRequest, EndpointResponse } from '../endpoint/endpoint.js';
 export { headerText } from '../endpoint/headers.js';
-export { EndpointShutdown, endpointStream, serveEndpoint, writeEndpointResponse } from '../endpoint/mount.js';
-export { endpointServes, normalizePrefix, urlBelow, urlFromWildcard } from '../endpoint/paths.js';
+export {
+  EndpointShutdown,
+  endpointStream,
+  mayServe,
+  serveEndpoint,
+  writeEndpointResponse,
+} from '../endpoint/mount.js';
+export { mountPathOf, normalizePrefix, urlBelow, urlFromWildcard } from '../endpoint/paths.js';
 export { closest } from '../flags-file/issues.js';
 export { checkKnownKeys } from '../nearest-name.js';
 // OpenFeature: an evaluation as OpenFeature resolves it, for @flagwise/openfeature.
@@ -24,10 +30,11 @@ export {
 export type { AdapterOptions } from '../request/adapter-options.js';
 // Requests: what an adapter reads of a request, and the request's flags.
 export { isPromiseLike, type RequestFacts, type RequestInput } from '../request/context.js';
-export { flagAllows, SETTLE, settleRequestFlags } from '../request/flags-proxy.js';
+export { flagAllows, SETTLE, settleRequestFlags } from '../request/flags-object.js';
 export type { RequestReader } from '../request/later-request.js';
 export type { ResolvedOverrides } from '../request/overrides.js';
 export type { RequestFlagsResult } from '../request/request-path.js';
+export { templateView } from '../request/template-view.js';
 export type { VisitorIds } from '../request/visitor-id.js';
 export { clientOf, flagsMissingError } from './endpoints.js';
 // Guards: their arguments checked, and the names they guard warned about per client.

@@ -6,7 +6,7 @@ import { FLAGS_OPTION_KEYS, type FlagsOptions } from '../client/options.js';
 import { ConfigurationError } from '../errors.js';
 import { checkKnownKeys } from '../nearest-name.js';
 import type { AdapterOptions } from '../request/adapter-options.js';
-import { requestPathOf } from '../request/request-path.js';
+import { type AdapterHints, requestPathOf } from '../request/request-path.js';
 import { VisitorIds } from '../request/visitor-id.js';
 import type { Logger } from '../types.js';
 
@@ -29,6 +29,8 @@ export interface AdapterDefinition<Extra extends object = {}> {
    * used, and the adapter does not own it.
    */
   standInClient?: FlagsClient;
+  /** how this framework's users turn on visitor ids and trust their proxy, for warnings (see AdapterHints) */
+  hints?: Partial<AdapterHints>;
 }
 
 /** The resolved entry point: the client, whether the adapter made it (and closes it), and the options. */
@@ -144,7 +146,9 @@ export function setUpAdapter<Request, Extra extends object = {}>(
   const ownsClient = client === undefined && definition.standInClient === undefined;
   client = (definition.standInClient as FlagsClient<Request> | undefined) ?? client;
   client ??= createFlags<Request>(flagsOptions as FlagsOptions<Request>);
-  const overrides = requestPathOf(client)?.overridesEnabled === true;
+  const path = requestPathOf(client);
+  if (path !== undefined && definition.hints !== undefined) Object.assign(path.hints, definition.hints);
+  const overrides = path?.overridesEnabled === true;
   return {
     client,
     ownsClient,

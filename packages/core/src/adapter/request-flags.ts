@@ -32,12 +32,19 @@ export function requestFlags<Request>(
 }
 
 /**
- * For adapters that attach flags before the request is authenticated (Nest's middleware runs before its guards):
+ * For adapters, which attach flags before the request is authenticated (auth middleware and guards run later):
  * the request's flags, built at their first read from what `reader.inputOf(request)` says then.
- * `settleRequestFlags(flags)` builds them earlier and awaits an async context hook or `allow()`. Set-Cookie
- * headers go to `reader.setCookies(response, cookies)`, the others to `reader.setHeaders(response, headers)`.
+ * `settleRequestFlags(flags)` builds them earlier and awaits an async context hook or `allow()` (guards and
+ * endpoints do). Set-Cookie headers go to `reader.setCookies(response, cookies)`, the others to
+ * `reader.setHeaders(response, headers)`.
+ *
+ * Middleware that can wait passes `prepared`: when the hook may be async or a cookie may be due (visitor ids, QA
+ * overrides), the facts are built now, `prepared.waiting` is the Promise to await before the request goes on, and
+ * the first read builds them again if the request's user or session changed since.
  * @example
- * req.flags = requestFlagsLater(client, req, res, reader, options.context);
+ * const prepared = { waiting: undefined };
+ * req.flags = requestFlagsLater(client, req, res, reader, options.context, visitors, prepared);
+ * if (prepared.waiting) prepared.waiting.then(() => next()); else next();
  */
 export function requestFlagsLater<Request, Response>(
   client: FlagsClient<Request>,
@@ -46,8 +53,9 @@ export function requestFlagsLater<Request, Response>(
   reader: RequestReader<Request, Response>,
   hook?: ContextHook<Request>,
   visitors?: VisitorIds,
+  prepared?: { waiting: Promise<void> | undefined },
 ): RequestFlags {
-  return pathOf(client).forRequestLater(request, response, reader, hook, visitors);
+  return pathOf(client).forRequestLater(request, response, reader, hook, visitors, prepared);
 }
 
 /**

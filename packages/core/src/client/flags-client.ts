@@ -5,10 +5,11 @@ import { EventEmitter } from 'node:events';
 import type { CompileOptions } from '../engine/index.js';
 import { ConfigurationError } from '../errors.js';
 import { resolveLogger } from '../logger.js';
-import { createRequestFlags } from '../request/flags-proxy.js';
+import { createRequestFlags } from '../request/flags-object.js';
 import { type FlagOverrides, OverrideResolver } from '../request/overrides.js';
 import type { RequestFlags, RequestFlagsHost } from '../request/request-flags.js';
-import { attachRequestPath, RequestPath } from '../request/request-path.js';
+import { AdapterHints, attachRequestPath, RequestPath } from '../request/request-path.js';
+import { templateView } from '../request/template-view.js';
 import { flagNameSuggestion } from '../snapshot/snapshot.js';
 import { defaultFileSource } from '../sources/index.js';
 import type {
@@ -22,6 +23,7 @@ import type {
   SourceStatus,
   VariantResult,
 } from '../types.js';
+import { resolveEventStreamLimits, setEventStreamLimits } from './event-stream-limits.js';
 import { asError, ClientNotices, type FlagsEvents, type ImpressionEvent } from './events.js';
 import { FlagsLoader } from './loader.js';
 import { checkFlagsOptions, type FlagsOptions, staticContextOf } from './options.js';
@@ -43,12 +45,15 @@ export class FlagsClient<Request = any> extends EventEmitter<FlagsEvents> {
   private readonly staticContext: { appName?: string; environment?: string };
   private readonly overrideResolver: OverrideResolver<Request> | undefined;
   private readonly requestHost: RequestFlagsHost;
+  /** what the adapter serving this client calls its options, for warnings */
+  private readonly hints = new AdapterHints();
   /** set when the source counts usage (Unleash metrics) */
   private readonly recordEvaluation: FlagSource['recordEvaluation'];
 
   constructor(options: FlagsOptions<Request> = {}) {
     super();
     checkFlagsOptions(options);
+    setEventStreamLimits(this, resolveEventStreamLimits(options.eventStreams));
     this.logger = resolveLogger(options.logger);
     // An Unleash export in the flags file may hold several environments: serve the app's own.
     this.source =
@@ -105,6 +110,7 @@ export class FlagsClient<Request = any> extends EventEmitter<FlagsEvents> {
           },
           flagsHost: this.requestHost,
           warnOnce: (key, message) => notices.warnOnce(key, message),
+          hints: this.hints,
           contextHookFailed: (error) => {
             this.logger.error(
               { err: asError(error) },
@@ -202,7 +208,9 @@ export class FlagsClient<Request = any> extends EventEmitter<FlagsEvents> {
    * flags.newPricing; // evaluated now, memoized for this object
    */
   forContext(context: FlagContext = EMPTY_CONTEXT, options?: { overrides?: FlagOverrides }): RequestFlags {
-    return createRequestFlags(this.loader.snapshot, context, options?.overrides, this.requestHost);
+    return templateView(
+      createRequestFlags(this.loader.snapshot, context, options?.overrides, this.requestHost),
+    );
   }
 
   /**
@@ -243,19 +251,27 @@ export class FlagsClient<Request = any> extends EventEmitter<FlagsEvents> {
   }
 
   /**
-   * Stops the source and releases timers and watchers. Safe to call twice.
+   * Stops the source, releases timers and watchers, and ends the live pages' event streams (the `close` event).
+   * Safe to call twice.
    * @example process.on('SIGTERM', () => flags.close());
    */
   async close(): Promise<void> {
-    await this.loader.close();
+    if (this.loader.isClosed) return;
+    const closing = this.loader.close();
+    this.emit('close');
+    await closing;
   }
 
   /** What a request's flags report to this client; made once, shared by every request. */
   private makeRequestHost(): RequestFlagsHost {
     const notices = this.notices;
+    const hints = this.hints;
     return {
       client: this,
-      onEvaluation: (flag, enabled, variant, context) =>
+      get visitorIdHint() {
+        return hints.visitorId;
+      },
+      onEvaluation: (flag, enabled, variant, _reason, context) =>
         this.afterEvaluation(flag, enabled, variant, context),
       onUnknownFlag: (name) => {
         const snapshot = this.loader.snapshot;
@@ -275,8 +291,15 @@ export class FlagsClient<Request = any> extends EventEmitter<FlagsEvents> {
         notices.warnOnce(
           `random:${name}`,
           `flag "${name}" was answered at random: the request has no userId and no sessionId, and the flag ` +
-            "uses Unleash's default stickiness (userId, else sessionId, else random). Turn on the adapter's " +
-            'visitorId option (e.g. featureFlags({ visitorId: true })) for a stable answer per browser',
+            "uses Unleash's default stickiness (userId, else sessionId, else random). Turn on " +
+            `${hints.visitorId} for a stable answer per browser`,
+        ),
+      onAddressAnswer: (name) =>
+        notices.warnOnce(
+          `address:${name}`,
+          `flag "${name}" picked its variant by the client IP: the request has no userId and no sessionId, and ` +
+            "the variants use Unleash's default stickiness (userId, else sessionId, else remoteAddress), so every " +
+            `visitor behind one address gets one variant. Turn on ${hints.visitorId} for a stable variant per browser`,
         ),
     };
   }

@@ -4,6 +4,7 @@
 import type { CompileOptions } from '../engine/index.js';
 import { runSteps } from '../engine/steps.js';
 import { FlagwiseError } from '../errors.js';
+import { withRequestFlagsClass } from '../request/flags-object.js';
 import { emptySnapshot, type PreparedLoad, prepareLoad } from '../snapshot/prepare.js';
 import { runStepsInSlices } from '../snapshot/slices.js';
 import type { FlagsSnapshot } from '../snapshot/snapshot.js';
@@ -220,7 +221,10 @@ export class FlagsLoader {
         }
       }
     };
-    const steps = prepareLoad(definitions, previous, { ...this.compileOptions, onWarn }, this.countsUsage);
+    // The request flags class too: no request after the swap waits for its accessors.
+    const steps = withRequestFlagsClass(
+      prepareLoad(definitions, previous, { ...this.compileOptions, onWarn }, this.countsUsage),
+    );
     const count = Array.isArray(definitions?.features) ? definitions.features.length : 0;
     if (!previous.ready || count < SLICED_LOAD_MIN_FLAGS || this.source.slicedReloads !== true) {
       let prepared: PreparedLoad;

@@ -4,6 +4,7 @@ import { ConfigurationError } from '../errors.js';
 import { checkKnownKeys } from '../nearest-name.js';
 import type { OverrideOptions } from '../request/overrides.js';
 import type { CustomStrategy, FlagSource, Logger } from '../types.js';
+import type { EventStreamOptions } from './event-stream-limits.js';
 
 export interface FlagsOptions<Request = any> {
   /** where definitions come from; default: flags.yaml, flags.yml or flags.json in the working directory */
@@ -17,6 +18,8 @@ export interface FlagsOptions<Request = any> {
   logger?: Logger | false;
   /** per-browser QA overrides in a signed cookie (off unless given) */
   overrides?: OverrideOptions<Request>;
+  /** limits of the live pages' event streams (the dashboard, OFREP, the Frontend API); see EventStreamOptions */
+  eventStreams?: EventStreamOptions;
 }
 
 /** Every key of FlagsOptions, for the unknown-option check: the compiler keeps it complete. */
@@ -27,6 +30,7 @@ const FLAGS_OPTION_FIELDS: { [Key in keyof Required<FlagsOptions>]: true } = {
   strategies: true,
   logger: true,
   overrides: true,
+  eventStreams: true,
 };
 
 /** The option keys of `createFlags()`. */

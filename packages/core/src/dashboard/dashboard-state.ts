@@ -12,7 +12,10 @@ export interface DashboardFlag {
   payload?: Payload;
   reason: string;
   detail?: string;
-  /** "random: no user or session id" where a rollout or a variant answered at random for this request */
+  /**
+   * what decided an anonymous request's answer: "random: no user or session id" for a rollout, "by IP …" for a
+   * variant split that followed the client IP
+   */
   random?: string;
   /** what this browser forces: 'on', 'off' or a variant name */
   override?: string;

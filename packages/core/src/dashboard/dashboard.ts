@@ -3,6 +3,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { parse as parseCookieHeader, serialize as serializeCookie } from 'cookie';
 import type { Endpoint, EndpointRequest, EndpointResponse } from '../endpoint/endpoint.js';
+import { eventStreamsOf } from '../endpoint/event-streams.js';
 import { headerText } from '../endpoint/headers.js';
 import { appHostNames } from '../endpoint/host-names.js';
 import { type CompiledFlags, compileFlags } from '../engine/index.js';
@@ -10,12 +11,18 @@ import { type FlagTrace, traceFlag } from '../engine/trace.js';
 import { traceLines } from '../engine/trace-lines.js';
 import { ConfigurationError } from '../errors.js';
 import { checkKnownKeys } from '../nearest-name.js';
-import { overridesOf } from '../request/flags-proxy.js';
+import { overridesOf } from '../request/flags-object.js';
 import type { FlagOverrides } from '../request/overrides.js';
 import type { RequestFlags } from '../request/request-flags.js';
 import { requestPathOf } from '../request/request-path.js';
 import { featureVariantNames } from '../snapshot/snapshot.js';
-import type { ClientFeaturesPayload, FeatureDefinition, FlagName } from '../types.js';
+import type {
+  ClientFeaturesPayload,
+  Explanation,
+  FeatureDefinition,
+  FlagContext,
+  FlagName,
+} from '../types.js';
 import type { DashboardFlag, DashboardState } from './dashboard-state.js';
 import { historyOf } from './history.js';
 import { renderPage } from './page.js';
@@ -136,7 +143,8 @@ export function createDashboard<Request = any>(options: DashboardOptions<Request
         case 'trace':
           return json(200, traceOf(request));
         case 'events':
-          return events(request);
+          // HEAD learns the stream's headers without holding a stream open.
+          return request.method === 'HEAD' ? { ...events(request), stream: undefined } : events(request);
         case 'overrides':
           return changeOverrides(request, title, tokenFor);
       }
@@ -227,8 +235,10 @@ function stateOf(
       if (explanation.variant.payload) entry.payload = explanation.variant.payload;
     }
     if (explanation.detail) entry.detail = explanation.detail;
-    if (anonymous && explanation.reason !== 'override' && answersAtRandom(feature, explanation.strategyIndex))
-      entry.random = 'random: no user or session id';
+    if (anonymous && explanation.reason !== 'override') {
+      const decidedBy = anonymousAnswer(feature, explanation, context);
+      if (decidedBy !== undefined) entry.random = decidedBy;
+    }
     const forcedVariant = overrides?.variants?.[name];
     const forced = overrides?.flags?.[name];
     if (forcedVariant !== undefined) entry.override = forcedVariant;
@@ -249,8 +259,25 @@ function stateOf(
   };
 }
 
-// A rollout or a variant split with default or random stickiness answers at random without a user or session id.
-function answersAtRandom(feature: FeatureDefinition | undefined, strategyIndex: number | undefined): boolean {
+// Without a user or session id, a rollout with default or random stickiness answers at random, and a variant
+// split with default stickiness follows the client IP (random only without one).
+function anonymousAnswer(
+  feature: FeatureDefinition | undefined,
+  explanation: Explanation,
+  context: FlagContext,
+): string | undefined {
+  if (rolloutAtRandom(feature, explanation.strategyIndex)) return 'random: no user or session id';
+  const variants = feature?.variants ?? [];
+  const split =
+    variants.length > 1 &&
+    variants.some((variant) => variant.stickiness === undefined || variant.stickiness === 'default');
+  if (!split || !explanation.variant.enabled) return undefined;
+  return context.remoteAddress
+    ? `by IP ${context.remoteAddress}: no user or session id`
+    : 'random: no user or session id';
+}
+
+function rolloutAtRandom(feature: FeatureDefinition | undefined, strategyIndex: number | undefined): boolean {
   if (feature === undefined || feature.enabled !== true) return false;
   const strategies = feature.strategies ?? [];
   const deciding = strategyIndex === undefined ? strategies : [strategies[strategyIndex]];
@@ -264,8 +291,7 @@ function answersAtRandom(feature: FeatureDefinition | undefined, strategyIndex: 
       if (rollout > 0 && rollout < 100 && randomStickiness(strategy.parameters?.stickiness)) return true;
     }
   }
-  const variants = feature.variants ?? [];
-  return variants.length > 1 && variants.some((variant) => randomStickiness(variant.stickiness));
+  return false;
 }
 
 function overrideQuery(overrides: FlagOverrides | undefined): string {
@@ -307,26 +333,11 @@ function traceOf(request: EndpointRequest<any>) {
 
 function events(request: EndpointRequest<any>): EndpointResponse {
   const history = historyOf(request.client);
-  return {
-    status: 200,
-    headers: {
-      ...securityHeaders(),
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-store',
-      'x-accel-buffering': 'no',
-    },
-    stream(write, _end, signal) {
-      write(`retry: 1000\nevent: version\ndata: ${history.version}\n\n`);
-      const stop = history.listen(() => write(`event: version\ndata: ${history.version}\n\n`));
-      // A comment now and then keeps proxies from closing a quiet stream.
-      const keepAlive = setInterval(() => write(': keep-alive\n\n'), 15_000);
-      keepAlive.unref?.();
-      signal.addEventListener('abort', () => {
-        stop();
-        clearInterval(keepAlive);
-      });
-    },
-  };
+  return eventStreamsOf(request.client).answer({
+    channel: history.channel,
+    headers: securityHeaders(),
+    first: () => [{ event: 'version', data: String(history.version) }],
+  });
 }
 
 /** A POST from this page: same origin (scheme and host), JSON, and the token of this browser's id. */

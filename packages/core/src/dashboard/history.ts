@@ -2,6 +2,7 @@
 // field-level diffs, the source's status with its last error, and a version that moves on every change (and on
 // every refused QA override), which the page's live stream announces.
 import type { FlagsClient } from '../client/flags-client.js';
+import { StreamChannel } from '../endpoint/event-streams.js';
 import { requestPathOf } from '../request/request-path.js';
 import type { FieldChange, FlagsChange } from '../snapshot/definitions-diff.js';
 import type { SourceEvent, SourceStatus } from '../types.js';
@@ -31,6 +32,8 @@ type Listener = () => void;
 export class ClientHistory {
   readonly changes: RecentChange[] = [];
   version = 0;
+  /** the dashboard pages' live streams: each hears `version` on every change */
+  readonly channel = new StreamChannel();
   private updatedAt = new Date().toISOString();
   private lastError: string | undefined;
   private readonly listeners = new Set<Listener>();
@@ -82,6 +85,7 @@ export class ClientHistory {
 
   private bump(): void {
     this.version++;
+    this.channel.send({ event: 'version', data: String(this.version) });
     for (const listener of this.listeners) listener();
   }
 }

@@ -12,6 +12,11 @@ export interface EndpointRequest<Request = unknown> {
   method: string;
   /** the path below the mount point, starting with '/' ('/' for the mount point itself), without the query */
   path: string;
+  /**
+   * The path of the mount point itself, as the app received the request ('' at the root, e.g. '/features'):
+   * what an endpoint puts before `path` to name one of its own URLs to the browser.
+   */
+  mountPath?: string;
   query: URLSearchParams;
   headers: IncomingHttpHeaders;
   /**
@@ -53,11 +58,18 @@ export interface Endpoint<Request = unknown> {
   /** the name users call it by, for messages: `flagsDashboard()` */
   readonly name: string;
   /**
-   * The path below the mount point that every request it serves is under (OFREP: `/ofrep/v1/evaluate/flags`);
-   * default: everything below the mount point. Mounts hand it nothing else: an endpoint mounted at the app's
+   * The path below the mount point that every route of the endpoint is under (OFREP: `/ofrep/v1`); default:
+   * everything below the mount point. Routers (Fastify, Nest) route only it, so an endpoint mounted at the app's
    * root leaves the app's other paths to the app.
    */
   readonly scope?: string;
+  /**
+   * Whether a request at `path` (below the mount point, without the query) may be this endpoint's, for an
+   * endpoint whose routes share no scope (the Frontend API's); without it, every path in its scope may be.
+   * Mounts ask `mayServe()`, which checks both, and leave the requests it rules out alone: no body read, no
+   * flags needed.
+   */
+  serves?(path: string): boolean;
   handle(
     request: EndpointRequest<Request>,
   ): EndpointResponse | undefined | Promise<EndpointResponse | undefined>;

@@ -1,6 +1,5 @@
 // Where an endpoint is mounted, and the part of a request's URL below it: the same for every framework.
 import { ConfigurationError } from '../errors.js';
-import type { Endpoint } from './endpoint.js';
 
 /**
  * A mount prefix in one form: a leading '/', no trailing '/' ('' for the root).
@@ -56,10 +55,22 @@ export function splitUrl(url: string): { path: string; query: URLSearchParams } 
 }
 
 /**
- * Is the URL below a mount point (path and query, from '/') under the endpoint's scope, so that the mount hands
- * the request to it? Everything is, for an endpoint without a scope.
- * @example endpointServes(ofrepEndpoint(), '/orders') // false: the app's own route, left alone
+ * A mount point's path as an endpoint names it: '' for the root, else a leading '/' and no trailing one.
+ * @example normalizeMountPath('/features/') // '/features'
  */
-export function endpointServes(endpoint: Pick<Endpoint, 'scope'>, url: string): boolean {
-  return endpoint.scope === undefined || urlBelow(url, endpoint.scope) !== undefined;
+export function normalizeMountPath(path: string | undefined): string {
+  if (path === undefined) return '';
+  const trimmed = path.replace(/\/+$/, '');
+  return trimmed === '' || trimmed.startsWith('/') ? trimmed : `/${trimmed}`;
+}
+
+/**
+ * The mount point's path: the request's path without the part below the mount point.
+ * @example mountPathOf('/api/features/ofrep/v1/events?x=1', '/ofrep/v1/events') // '/api/features'
+ */
+export function mountPathOf(originalUrl: string, below: string): string {
+  const full = splitUrl(originalUrl).path;
+  const rest = splitUrl(below).path;
+  if (rest === '/') return normalizeMountPath(full);
+  return full.endsWith(rest) ? normalizeMountPath(full.slice(0, full.length - rest.length)) : '';
 }

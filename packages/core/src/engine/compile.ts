@@ -8,6 +8,7 @@ import { FlagDefinitionError } from '../errors.js';
 import type {
   ClientFeaturesPayload,
   CustomStrategy,
+  EvaluationReason,
   Explanation,
   FeatureDefinition,
   FlagContext,
@@ -38,6 +39,32 @@ const DISABLED = -2;
 const DEPENDENCY_FAILED = -3;
 const NO_STRATEGY_MATCHED = -4;
 const BROKEN = -5;
+/** evaluation threw (a custom strategy): the fallback answers */
+const THREW = -6;
+
+/**
+ * Whether a decision (from `decide`) turns the flag on; `fallback` for a broken definition or a throw.
+ * @example isOnDecision(flags.decide(handle, context))
+ */
+export function isOnDecision(decision: number, fallback = false): boolean {
+  return decision >= ON_WITHOUT_STRATEGIES
+    ? true
+    : decision === BROKEN || decision === THREW
+      ? fallback
+      : false;
+}
+
+/**
+ * The reason of a decision, as explain() names it.
+ * @example reasonOfDecision(flags.decide(handle, context)) // 'strategy-matched'
+ */
+export function reasonOfDecision(decision: number): EvaluationReason {
+  if (decision >= ON_WITHOUT_STRATEGIES) return 'strategy-matched';
+  if (decision === DISABLED) return 'disabled';
+  if (decision === DEPENDENCY_FAILED) return 'dependency-failed';
+  if (decision === NO_STRATEGY_MATCHED) return 'no-strategy-matched';
+  return 'error';
+}
 
 /** What a flag compiles to, independent of the other flags (so it can be carried into a later snapshot). */
 interface FlagParts {
@@ -503,7 +530,41 @@ class Snapshot implements CompiledFlags {
         detail: `no flag named "${shown}" in the definitions`,
       };
     }
-    if (flag.parts === undefined) {
+    const ctx = asContext(context);
+    const decision = this.decide(flag, ctx);
+    return this.explainDecision(flag, ctx, decision, this.variantOfDecision(flag, ctx, decision));
+  }
+
+  decide(handle: FlagHandle, context: FlagContext): number {
+    const flag = handle as LinkedFlag;
+    try {
+      return flag.decide(typeof context === 'object' && context !== null ? context : EMPTY_CONTEXT);
+    } catch (error) {
+      this.reportThrow(flag.name, error);
+      return THREW;
+    }
+  }
+
+  variantOfDecision(handle: FlagHandle, context: FlagContext, decision: number): VariantResult {
+    const flag = handle as LinkedFlag;
+    if (decision < ON_WITHOUT_STRATEGIES) return DISABLED_VARIANT;
+    try {
+      return variantFor(flag, asContext(context), decision, undefined);
+    } catch (error) {
+      this.reportThrow(flag.name, error);
+      return DISABLED_VARIANT_OF_ENABLED_FLAG;
+    }
+  }
+
+  explainDecision(
+    handle: FlagHandle,
+    context: FlagContext,
+    decision: number,
+    variant: VariantResult,
+  ): Explanation {
+    const flag = handle as LinkedFlag;
+    const name = flag.name;
+    if (flag.parts === undefined || decision === BROKEN) {
       return {
         flag: name,
         enabled: false,
@@ -512,22 +573,16 @@ class Snapshot implements CompiledFlags {
         detail: `the definition was rejected, so the fallback is used: ${flag.error?.message}`,
       };
     }
-    const ctx = asContext(context);
-    let decision: number;
-    let variant: VariantResult;
-    try {
-      decision = flag.decide(ctx);
-      variant = variantFor(flag, ctx, decision, undefined);
-    } catch (error) {
-      this.reportThrow(name, error);
+    if (decision === THREW) {
       return {
         flag: name,
         enabled: false,
         variant: DISABLED_VARIANT,
         reason: 'error',
-        detail: `evaluation threw, so the fallback is used: ${error instanceof Error ? error.message : String(error)}`,
+        detail: 'evaluation threw, so the fallback is used (see the warning logged for it)',
       };
     }
+    const ctx = asContext(context);
     const stale = flag.error === undefined ? '' : ` (serving the last good version: ${flag.error.message})`;
     const parts = flag.parts;
     const enabled = isOn(decision);
@@ -557,7 +612,12 @@ class Snapshot implements CompiledFlags {
         return { flag: name, enabled, variant, reason: 'disabled', detail: `the flag is disabled${stale}` };
       case DEPENDENCY_FAILED: {
         const checks = flag.dependencyChecks ?? [];
-        const failed = parts.dependencies.find((_, i) => !checks[i]?.(ctx));
+        let failed: CompiledDependency | undefined;
+        try {
+          failed = parts.dependencies.find((_, i) => !checks[i]?.(ctx));
+        } catch {
+          failed = undefined;
+        }
         return {
           flag: name,
           enabled,

@@ -55,4 +55,19 @@ export interface CompiledFlags {
   isEnabledHandle(handle: FlagHandle, context: FlagContext, fallback?: boolean): boolean;
   getVariantHandle(handle: FlagHandle, context: FlagContext, fallback?: VariantResult): VariantResult;
   explain(name: string, context: FlagContext): Explanation;
+  /**
+   * One evaluation's decision: the matching strategy's index, or a negative code for why nothing matched (see
+   * `isOnDecision`, `reasonOfDecision`). Value, variant and explanation all follow from it, so a caller that
+   * keeps the decision answers all three from one evaluation. Never throws.
+   */
+  decide(handle: FlagHandle, context: FlagContext): number;
+  /** The variant for a decision from `decide` (picked now: random stickiness picks anew on each call). */
+  variantOfDecision(handle: FlagHandle, context: FlagContext, decision: number): VariantResult;
+  /** The explanation of a decision from `decide` and the variant picked for it. */
+  explainDecision(
+    handle: FlagHandle,
+    context: FlagContext,
+    decision: number,
+    variant: VariantResult,
+  ): Explanation;
 }

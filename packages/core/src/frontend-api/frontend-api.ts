@@ -7,6 +7,8 @@
 //   POST <prefix>                  the toggles, `{ context }` in the body → the same
 //   POST <prefix>/client/metrics   the browser's usage counts             → counted into the source's metrics
 //   POST <prefix>/client/register  the browser's registration            → accepted
+//   GET  <prefix>/events           server-sent `refetchEvaluation` notices when a browser flag changes, for the
+//                                  page to call `client.updateToggles()` (unleash-proxy-client has no push)
 
 import type { FlagsClient } from '../client/flags-client.js';
 import {
@@ -17,6 +19,7 @@ import {
 } from '../endpoint/answers.js';
 import type { Endpoint, EndpointRequest, EndpointResponse } from '../endpoint/endpoint.js';
 import type { ClientFeaturesPayload, FlagName, Payload } from '../types.js';
+import { browserChangesOf, browserStreamAnswer } from './browser-changes.js';
 import { isMetricsReport, recordBrowserMetrics, variantNamesOf } from './browser-metrics.js';
 import {
   type ClientContextField,
@@ -57,8 +60,10 @@ export function frontendApiEndpoint<Request = unknown>(
 ): Endpoint<Request> {
   const resolved = resolveFrontendApiOptions(options, where, mountKeys);
   const exposed = exposedFlagsOf<Request>(resolved);
+  const changes = browserChangesOf(exposed);
   return {
     name: 'flagsFrontendApi()',
+    serves: (path) => Object.hasOwn(ROUTES, path.length > 1 ? path.replace(/\/+$/, '') : path),
     handle(request) {
       const path = request.path.length > 1 ? request.path.replace(/\/+$/, '') : request.path;
       const route = routeOf(path, request.method);
@@ -72,6 +77,8 @@ export function frontendApiEndpoint<Request = unknown>(
           headers: { ...corsHeaders, ...preflightHeaders(resolved.cors, corsHeaders, asked) },
         };
       }
+      // An EventSource cannot send the client key; the stream carries no flag, only when to refetch.
+      if (route === 'events') return browserStreamAnswer(request, changes(request.client), corsHeaders);
       if (
         resolved.clientKeys !== undefined &&
         !keyAllowed(resolved.clientKeys, request.headers.authorization)
@@ -98,21 +105,20 @@ export function frontendApiEndpoint<Request = unknown>(
   };
 }
 
-type Route = 'toggles' | 'metrics' | 'register' | 'preflight';
+type Route = 'toggles' | 'metrics' | 'register' | 'events' | 'preflight';
+
+const ROUTES: Record<string, { route: Exclude<Route, 'preflight'>; methods: readonly string[] }> = {
+  '/': { route: 'toggles', methods: ['GET', 'POST'] },
+  '/client/metrics': { route: 'metrics', methods: ['POST'] },
+  '/client/register': { route: 'register', methods: ['POST'] },
+  '/events': { route: 'events', methods: ['GET'] },
+};
 
 function routeOf(path: string, method: string): Route | undefined {
-  const served =
-    path === '/'
-      ? 'toggles'
-      : path === '/client/metrics'
-        ? 'metrics'
-        : path === '/client/register'
-          ? 'register'
-          : undefined;
+  const served = Object.hasOwn(ROUTES, path) ? ROUTES[path] : undefined;
   if (served === undefined) return undefined;
   if (method === 'OPTIONS') return 'preflight';
-  if (method === 'POST' || (method === 'GET' && served === 'toggles')) return served;
-  return undefined;
+  return served.methods.includes(method) ? served.route : undefined;
 }
 
 async function answerToggles<Request>(

@@ -22,6 +22,11 @@ export interface RequestInput extends RequestFacts {
   query?: Record<string, unknown> | null;
   /** the request came over TLS (as the framework's proxy setting reads it): cookies it sets are Secure */
   secure?: boolean;
+  /**
+   * the request carries an X-Forwarded-For header that the framework's proxy setting ignores: with many
+   * anonymous requests from one private address, flagwise warns that the app sits behind an untrusted proxy
+   */
+  forwarded?: boolean;
 }
 
 /**
@@ -86,8 +91,12 @@ export function requestContext<Request>(
 
 function withFields(context: FlagContext, extra: Partial<FlagContext> | undefined | null): FlagContext {
   if (!extra || typeof extra !== 'object') return context;
-  // The hook returns a fresh object per request; its `properties` are taken as they are, not copied.
-  return Object.assign(context, extra);
+  // The hook returns a fresh object per request; its `properties` are taken as they are, not copied. Its own
+  // fields, as Object.assign copies them; a loop is measurably quicker on the request path for the few a hook has.
+  const target = context as Record<string, unknown>;
+  const source = extra as Record<string, unknown>;
+  for (const key in source) if (Object.hasOwn(source, key)) target[key] = source[key];
+  return context;
 }
 
 /** True for a Promise or any thenable. */

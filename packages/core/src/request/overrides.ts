@@ -246,6 +246,17 @@ export function overrideRefusedHeader(refused: readonly OverrideRefusal[]): stri
     .replace(/[^\x20-\x7e]/g, '?');
 }
 
+/**
+ * The response headers that tell a tester which override entries changed nothing; undefined when none.
+ * @example overrideRefusalHeaders(resolved) // { 'flagwise-override-refused': 'new-pricng:on (no flag …)' }
+ */
+export function overrideRefusalHeaders(
+  resolved: ResolvedOverrides | undefined,
+): Record<string, string> | undefined {
+  if (resolved?.refused === undefined || resolved.refused.length === 0) return undefined;
+  return { [OVERRIDE_REFUSED_HEADER]: overrideRefusedHeader(resolved.refused) };
+}
+
 const MAX_REFUSALS_SHOWN = 10;
 /** refusals the dashboard lists: the most recent, across the client's requests */
 const RECENT_REFUSALS = 20;

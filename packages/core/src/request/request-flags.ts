@@ -1,15 +1,28 @@
-// The object adapters attach as `req.flags`, as its users see it: lazy, memoized, and a plain-looking object to
-// template engines. Made by flags-proxy.ts over the state in flags-state.ts.
-import type { Explanation, FlagContext, FlagName, FlagRegistry, Payload, VariantResult } from '../types.js';
+// The object adapters attach as `req.flags`, as its users see it: lazy, memoized, one evaluation per flag for the
+// life of the request. Made by flags-object.ts; templates get the same flags through template-view.ts.
+import type {
+  EvaluationReason,
+  Explanation,
+  FlagContext,
+  FlagName,
+  FlagRegistry,
+  Payload,
+  VariantResult,
+} from '../types.js';
 import type { FlagOverrides } from './overrides.js';
 
 /** What a per-request flags object needs from its client. */
 export interface RequestFlagsHost {
-  /** metrics and impression events for one evaluation */
+  /**
+   * One evaluation of a request's flag: its value, the variant when one was asked for, and the reason. Called
+   * only when the snapshot's `observeEvaluations` is true (usage metrics, impression events): nothing is spent
+   * on it otherwise.
+   */
   onEvaluation(
     flag: string,
     enabled: boolean,
     variant: VariantResult | undefined,
+    reason: EvaluationReason,
     context: FlagContext,
   ): void;
   /** an unknown name was read (warned once per name by the host) */
@@ -18,6 +31,13 @@ export interface RequestFlagsHost {
   onNoVariants(name: string): void;
   /** a flag was answered at random for lack of a userId and a sessionId (warned once per name by the host) */
   onRandomAnswer(name: string): void;
+  /**
+   * a flag's variant was picked by the client IP for lack of a userId and a sessionId (warned once per name by
+   * the host)
+   */
+  onAddressAnswer(name: string): void;
+  /** what the app turns on for a stable answer per anonymous browser, in its framework's words */
+  readonly visitorIdHint: string;
   /** the client that made the flags, for endpoints mounted behind the adapter (`clientOf`) */
   readonly client?: unknown;
 }
@@ -66,6 +86,18 @@ export type PropertyName<Flag extends string> =
 export type FlagProperties = keyof FlagRegistry extends never
   ? { readonly [property: string]: boolean | any }
   : { readonly [Flag in FlagName as PropertyName<Flag>]: boolean } & { readonly [Flag in FlagName]: boolean };
+
+/**
+ * One flag a request read, as it was evaluated: what telemetry records per read.
+ * @example for (const read of readsOf(req.flags)) span.addEvent('feature_flag.evaluation', { key: read.flag });
+ */
+export interface FlagRead {
+  flag: string;
+  enabled: boolean;
+  /** the variant, when the request asked for it (variant(), explain(), toJSON()) */
+  variant: VariantResult | undefined;
+  reason: EvaluationReason;
+}
 
 /** The context and overrides of flags made before their request's facts were final (see `DeferredFacts`). */
 export interface RequestFlagsFacts {

@@ -5,17 +5,27 @@
 import type { FlagsSnapshot } from '../snapshot/snapshot.js';
 import type { FlagContext } from '../types.js';
 import { type ContextHook, isPromiseLike, type RequestInput, requestContext } from './context.js';
-import { createDeferredRequestFlags, createRequestFlags } from './flags-proxy.js';
-import { LaterRequest, type LaterRequestHost, type RequestReader } from './later-request.js';
 import {
-  OVERRIDE_REFUSED_HEADER,
+  createDeferredRequestFlags,
+  createRequestFlags,
+  type FlagsClass,
+  flagsClassOf,
+} from './flags-object.js';
+import {
+  LaterRequest,
+  type LaterRequestHost,
+  type LaterRequestKind,
+  type RequestReader,
+} from './later-request.js';
+import {
   type OverrideInput,
   type OverrideResolver,
-  overrideRefusedHeader,
+  overrideRefusalHeaders,
   type RecentOverrideRefusal,
   type ResolvedOverrides,
 } from './overrides.js';
 import type { RequestFlags, RequestFlagsHost } from './request-flags.js';
+import { SharedAddressWatch } from './shared-address.js';
 import type { VisitorIds } from './visitor-id.js';
 
 /** Where a client keeps its RequestPath: a registered symbol, so every copy of this module finds it. */
@@ -29,6 +39,20 @@ export interface RequestFlagsResult {
   headers?: Record<string, string>;
 }
 
+/**
+ * How the framework serving a client names what its warnings point at: the option that gives anonymous browsers a
+ * stable id, and the setting that trusts a reverse proxy. Adapters set them once (`setUpAdapter`'s `hints`).
+ */
+export class AdapterHints {
+  /** e.g. `featureFlags({ visitorId: true })` */
+  visitorId = "the adapter's visitorId option (e.g. featureFlags({ visitorId: true }))";
+  /** e.g. `app.set('trust proxy', 1)` */
+  trustProxy = "tell the framework to trust the proxy (Express: app.set('trust proxy', 1))";
+}
+
+/** Anonymous requests in a row from one private address with X-Forwarded-For before the proxy warning. */
+export const SHARED_ADDRESS_REQUESTS = 20;
+
 /** What a RequestPath needs of its client. */
 export interface RequestPathHost {
   /** the client's current snapshot: each request's flags keep the one they were made with */
@@ -41,6 +65,8 @@ export interface RequestPathHost {
   contextHookFailed(error: unknown): void;
   /** true once the client is closed */
   readonly closed: boolean;
+  /** what the framework adapter calls its options (the client reads them for its warnings too) */
+  readonly hints: AdapterHints;
 }
 
 /**
@@ -60,6 +86,17 @@ export type RequestRouter<Request> = (request: Request) => RequestRoute | undefi
 /** The request path of one client. */
 export class RequestPath<Request = any> {
   private router: RequestRouter<Request> | undefined;
+  /** context hooks seen to answer synchronously, and those seen to return a Promise at least once */
+  private readonly syncHooks = new WeakSet<object>();
+  private readonly asyncHooks = new WeakSet<object>();
+  /** the last hook found synchronous and never async: what nearly every request asks about */
+  private lastSyncHook: object | undefined = undefined;
+  private readonly sharedAddress = new SharedAddressWatch(SHARED_ADDRESS_REQUESTS);
+  /** what the last adapter's requests share (one adapter per client, nearly always) */
+  private lastKind: LaterRequestKind<Request, any> | undefined = undefined;
+  /** the request flags class of the last snapshot requests were made with */
+  private classSnapshot: FlagsSnapshot | undefined = undefined;
+  private flagsClass: FlagsClass | undefined = undefined;
 
   constructor(
     private readonly host: RequestPathHost,
@@ -74,6 +111,11 @@ export class RequestPath<Request = any> {
   /** true once the client is closed */
   get clientClosed(): boolean {
     return this.host.closed;
+  }
+
+  /** what the framework adapter calls its options, for warnings */
+  get hints(): AdapterHints {
+    return this.host.hints;
   }
 
   /** true when per-browser overrides are configured */
@@ -126,17 +168,22 @@ export class RequestPath<Request = any> {
       : wrapped(result);
   }
 
-  /** One request's flags, built at their first read (adapters: `requestFlagsLater(client, ...)`). */
+  /**
+   * One request's flags, built at their first read (adapters: `requestFlagsLater(client, ...)`). With `prepared`,
+   * the facts are built now when the hook may be async or a cookie may be due, and `prepared.waiting` is the
+   * Promise to await before the request goes on.
+   */
   forRequestLater<Response>(
     request: Request,
     response: Response,
     reader: RequestReader<Request, Response>,
     hook?: ContextHook<Request>,
     visitors?: VisitorIds,
+    prepared?: { waiting: Promise<void> | undefined },
   ): RequestFlags {
     const route = this.router?.(request);
-    if (route === undefined) return this.buildLater(request, response, reader, hook, visitors);
-    const flags = this.routedTo(route).buildLater(request, response, reader, hook, visitors);
+    if (route === undefined) return this.buildLater(request, response, reader, hook, visitors, prepared);
+    const flags = this.routedTo(route).buildLater(request, response, reader, hook, visitors, prepared);
     return route.wrap === undefined ? flags : route.wrap(flags);
   }
 
@@ -170,17 +217,55 @@ export class RequestPath<Request = any> {
     reader: RequestReader<Request, Response>,
     hook: ContextHook<Request> | undefined,
     visitors: VisitorIds | undefined,
+    prepared: { waiting: Promise<void> | undefined } | undefined,
   ): RequestFlags {
-    const facts = new LaterRequest(this.laterHost, request, response, reader, hook, visitors);
-    return createDeferredRequestFlags(this.host.snapshot, facts, this.host.flagsHost);
+    let kind = this.lastKind as LaterRequestKind<Request, Response> | undefined;
+    if (kind === undefined || kind.reader !== reader || kind.hook !== hook || kind.visitors !== visitors) {
+      kind = { host: this.laterHost, reader, hook, visitors };
+      this.lastKind = kind;
+    }
+    const facts = new LaterRequest(kind, request, response);
+    if (prepared !== undefined) prepared.waiting = facts.prepare();
+    const snapshot = this.host.snapshot;
+    if (snapshot !== this.classSnapshot) {
+      this.classSnapshot = snapshot;
+      this.flagsClass = flagsClassOf(snapshot);
+    }
+    return createDeferredRequestFlags(snapshot, facts, this.host.flagsHost, this.flagsClass);
   }
 
   // What flags built at their first read need of the client; made once, not per request.
   private readonly laterHost: LaterRequestHost<Request> = {
     contextOf: (request, input, hook) => requestContext(request, input, hook, this.onContextHookError),
     overridesOf: (request, input) => this.overridesFor(request, input),
-    cookiesOf: (context, resolved, visitors, input) => this.cookiesFor(context, resolved, visitors, input),
-    headersOf: (resolved) => headersFor(resolved),
+    // Early when a cookie may be due (it must go out with the response however late the first read) or the hook
+    // may return a Promise (a plain read cannot wait for it).
+    buildsEarly: (hook, visitors) =>
+      visitors !== undefined ||
+      this.overrides !== undefined ||
+      (hook !== undefined &&
+        hook !== this.lastSyncHook &&
+        (this.asyncHooks.has(hook) || !this.syncHooks.has(hook))),
+    hookAnswered: (hook, async) => {
+      if (async) {
+        this.asyncHooks.add(hook);
+        if (this.lastSyncHook === hook) this.lastSyncHook = undefined;
+      } else if (hook !== this.lastSyncHook && !this.asyncHooks.has(hook)) {
+        this.syncHooks.add(hook);
+        this.lastSyncHook = hook;
+      }
+    },
+    observe: (context, input) => {
+      if (input.forwarded === true && this.sharedAddress.noted(context)) {
+        this.host.warnOnce(
+          'shared address',
+          `${SHARED_ADDRESS_REQUESTS} anonymous requests in a row came from ${context.remoteAddress}, a private ` +
+            'address, with an X-Forwarded-For header: the app sees its reverse proxy, not the visitors. Flags ' +
+            'whose variants follow the client IP give every anonymous visitor the same variant, and IP ' +
+            `constraints see the proxy. Trust the proxy: ${this.host.hints.trustProxy}`,
+        );
+      }
+    },
     onUnsettledRead: () =>
       this.host.warnOnce(
         'read before settled',
@@ -213,7 +298,7 @@ export class RequestPath<Request = any> {
     const setCookie = this.cookiesFor(context, resolved, visitors, input);
     const flags = createRequestFlags(this.host.snapshot, context, resolved?.overrides, this.host.flagsHost);
     const result: RequestFlagsResult = setCookie === undefined ? { flags } : { flags, setCookie };
-    const headers = headersFor(resolved);
+    const headers = overrideRefusalHeaders(resolved);
     if (headers !== undefined) result.headers = headers;
     return result;
   }
@@ -234,12 +319,6 @@ export class RequestPath<Request = any> {
     }
     return setCookie;
   }
-}
-
-/** The headers that tell a tester which override entries changed nothing; undefined when none. */
-function headersFor(resolved: ResolvedOverrides | undefined): Record<string, string> | undefined {
-  if (resolved?.refused === undefined || resolved.refused.length === 0) return undefined;
-  return { [OVERRIDE_REFUSED_HEADER]: overrideRefusedHeader(resolved.refused) };
 }
 
 /**

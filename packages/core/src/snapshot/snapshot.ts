@@ -27,10 +27,15 @@ export interface FlagsSnapshot {
   /** flags that have variants (on the flag or on a strategy) */
   readonly variantFlags: ReadonlySet<string>;
   /**
-   * flags whose answer is random for a request with neither userId nor sessionId: a partial rollout or
-   * variants with Unleash's default stickiness (userId, else sessionId, else random)
+   * flags whose on/off answer is random for a request with neither userId nor sessionId: a partial
+   * flexibleRollout with Unleash's default stickiness (userId, else sessionId, else random)
    */
   readonly randomWhenAnonymous: ReadonlySet<string>;
+  /**
+   * flags whose variant follows the client IP for a request with neither userId nor sessionId: variants split
+   * with Unleash's default variant stickiness (userId, else sessionId, else remoteAddress, else random)
+   */
+  readonly variantByAddressWhenAnonymous: ReadonlySet<string>;
   /** camelCase clashes: two flags that map to one property name */
   readonly clashes: readonly { property: string; flags: string[] }[];
 }
@@ -92,6 +97,7 @@ export function* buildSnapshotInSteps(
   const browserFlags: string[] = [];
   const variantFlags = new Set<string>();
   const randomWhenAnonymous = new Set<string>();
+  const variantByAddressWhenAnonymous = new Set<string>();
   const names = compiled.names();
   for (const name of names) {
     yield;
@@ -104,6 +110,7 @@ export function* buildSnapshotInSteps(
     if (feature?.browser) browserFlags.push(name);
     if (feature !== undefined && featureHasVariants(feature)) variantFlags.add(name);
     if (feature !== undefined && isRandomWhenAnonymous(feature)) randomWhenAnonymous.add(name);
+    if (feature !== undefined && hasVariantsByAddress(feature)) variantByAddressWhenAnonymous.add(name);
   }
   const propertyNames: string[] = [];
   const clashes: { property: string; flags: string[] }[] = [];
@@ -139,6 +146,7 @@ export function* buildSnapshotInSteps(
     observeEvaluations,
     variantFlags,
     randomWhenAnonymous,
+    variantByAddressWhenAnonymous,
     clashes,
   };
 }
@@ -170,14 +178,20 @@ const isDefaultStickiness = (stickiness: unknown) =>
 
 function isRandomWhenAnonymous(feature: FeatureDefinition): boolean {
   if (!feature.enabled) return false;
-  if (randomVariants(feature.variants)) return true;
   return strategiesOf(feature).some((strategy) => {
     if (strategy.disabled) return false;
-    if (randomVariants(strategy.variants)) return true;
     if (strategy.name !== 'flexibleRollout') return false;
     const rollout = Number(strategy.parameters?.rollout);
     return rollout > 0 && rollout < 100 && isDefaultStickiness(strategy.parameters?.stickiness);
   });
+}
+
+function hasVariantsByAddress(feature: FeatureDefinition): boolean {
+  if (!feature.enabled) return false;
+  if (splitByDefaultStickiness(feature.variants)) return true;
+  return strategiesOf(feature).some(
+    (strategy) => !strategy.disabled && splitByDefaultStickiness(strategy.variants),
+  );
 }
 
 // Definitions reach here as the source sent them (the engine reports broken ones): read them defensively.
@@ -186,7 +200,7 @@ function strategiesOf(feature: FeatureDefinition): StrategyDefinition[] {
   return Array.isArray(strategies) ? strategies.filter((s) => s !== null && typeof s === 'object') : [];
 }
 
-function randomVariants(variants: VariantDefinition[] | null | undefined): boolean {
+function splitByDefaultStickiness(variants: VariantDefinition[] | null | undefined): boolean {
   if (!Array.isArray(variants)) return false;
   const weighted = variants.filter((variant) => variant && variant.weight > 0);
   return weighted.length > 1 && weighted.some((variant) => isDefaultStickiness(variant.stickiness));

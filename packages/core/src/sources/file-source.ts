@@ -74,6 +74,8 @@ class FileSource extends BaseSource {
   private settleTimer: { timer: NodeJS.Timeout; wake: () => void } | undefined;
   private reloading = false;
   private reloadAgain = false;
+  /** stops a parse still running in its child process when the source stops */
+  private readonly parsing = new AbortController();
   /** the text behind the current definitions, and the last text reported as broken */
   private goodText: string | undefined;
   private reportedText: string | undefined;
@@ -101,6 +103,7 @@ class FileSource extends BaseSource {
     clearTimeout(this.debounceTimer);
     this.debounceTimer = undefined;
     this.settleTimer?.wake();
+    this.parsing.abort();
   }
 
   private async load(context: SourceStartContext): Promise<void> {
@@ -109,10 +112,14 @@ class FileSource extends BaseSource {
     let parsed: Awaited<ReturnType<typeof parseFlagsFileOffThread>>;
     try {
       text = await this.read();
-      parsed = await parseFlagsFileOffThread(text, this.displayPath, {
-        environment: this.options.environment,
-      });
+      parsed = await parseFlagsFileOffThread(
+        text,
+        this.displayPath,
+        { environment: this.options.environment },
+        this.parsing.signal,
+      );
     } catch (error) {
+      if (this.stopped) return;
       const failure = asFlagwiseError(error);
       this.setStatus('failed', failure.message);
       throw failure;
@@ -297,9 +304,12 @@ class FileSource extends BaseSource {
       }
       if (text === this.reportedText) return; // the same broken content, already reported
       try {
-        const parsed = await parseFlagsFileOffThread(text, this.displayPath, {
-          environment: this.options.environment,
-        });
+        const parsed = await parseFlagsFileOffThread(
+          text,
+          this.displayPath,
+          { environment: this.options.environment },
+          this.parsing.signal,
+        );
         if (this.stopped) return;
         this.goodText = text;
         this.reportedText = undefined;
@@ -312,6 +322,13 @@ class FileSource extends BaseSource {
         );
         return;
       } catch (error) {
+        if (this.stopped) return;
+        if (error instanceof FlagwiseError && error.code === 'SOURCE_FAILED') {
+          // The parse process ended before it was done (killed, out of memory): the file may well be good. Said
+          // now, and tried again on the next change, whatever the content.
+          this.reportInvalid(error, undefined);
+          return;
+        }
         // A writer may be half-way through: report only what stays broken for a debounce interval.
         if (attempt < MAX_SETTLE_ATTEMPTS && text !== previousText) {
           previousText = text;

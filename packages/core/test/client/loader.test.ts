@@ -21,6 +21,7 @@ import type {
   SourceEvent,
 } from '../../src/types.js';
 import { recordingLogger } from '../support/logging.js';
+import { parseProcesses } from '../support/processes.js';
 import { temporaryDirectory } from '../support/sources.js';
 import { waitFor } from '../support/waiting.js';
 
@@ -106,6 +107,15 @@ class PushedSource extends BaseSource {
 }
 
 const answers = (read: (name: string) => boolean, count: number) => names(count).map(read);
+
+/** Every changed, error and warn event the client emits from now on, in order. */
+function saidBy(client: FlagsClient): string[] {
+  const events: string[] = [];
+  client.on('changed', () => events.push('changed'));
+  client.on('error', (error) => events.push(`error ${error.message}`));
+  client.on('warn', (message) => events.push(`warn ${message}`));
+  return events;
+}
 
 describe('a large reload, in slices', { timeout: 120_000 }, () => {
   it('serves the old flags until every new flag is in, and never a mix of both', async () => {
@@ -217,10 +227,7 @@ describe('a large reload, in slices', { timeout: 120_000 }, () => {
   it('stops when the client is closed during the reload, leaving nothing scheduled', async () => {
     const client = await clientOverFile(largeFlagsFile(COUNT, 0));
     const before = client.definitions();
-    const events: string[] = [];
-    client.on('changed', () => events.push('changed'));
-    client.on('error', (error) => events.push(`error ${error.message}`));
-    client.on('warn', (message) => events.push(`warn ${message}`));
+    const events = saidBy(client);
     const immediates = () => process.getActiveResourcesInfo().filter((kind) => kind === 'Immediate').length;
     let whileReloading = 0;
     let afterClose = 0;
@@ -239,6 +246,29 @@ describe('a large reload, in slices', { timeout: 120_000 }, () => {
     expect(events).toEqual([]);
     expect(client.definitions()).toBe(before);
   });
+
+  it.runIf(process.platform === 'linux')(
+    'stops the process parsing the file when the client is closed, and says nothing',
+    async () => {
+      const client = await clientOverFile(largeFlagsFile(COUNT, 0));
+      const before = client.definitions();
+      const events = saidBy(client);
+      await waitFor(() => parseProcesses().length === 0, 'the first parse process gone', 10_000);
+      // three times the flags: seconds of parsing, so a child that went on would still be there
+      await writeFile(join(dir, 'flags.yaml'), largeFlagsFile(COUNT * 3, 1));
+      await waitFor(() => parseProcesses().length > 0, 'the parse process of the reload', 60_000);
+
+      await client.close();
+      await waitFor(() => parseProcesses().length === 0, 'the parse process gone', 1000);
+      await waitFor(
+        () => !process.getActiveResourcesInfo().includes('ProcessWrap'),
+        'no process handle left',
+        1000,
+      );
+      expect(events).toEqual([]);
+      expect(client.definitions()).toBe(before);
+    },
+  );
 
   it('drops a reload in slices when newer definitions arrive: the last delivered win, in order', async () => {
     const unknownStrategy: FeatureDefinition = {

@@ -166,6 +166,22 @@ describe('createDashboard: the state of the visitor’s own request', () => {
     expect(ada.flags.find((entry) => entry.name === 'half')?.random).toBeUndefined();
   });
 
+  it('says a variant split followed the client IP for a request without user or session, random without one', async () => {
+    const { call } = await setup();
+    const proxied = jsonOf<DashboardState>(await call({ ip: '10.1.2.3' }, { path: '/api/state' }));
+    const copy = proxied.flags.find((entry) => entry.name === 'checkout-copy')!;
+    expect(copy.random).toBe('by IP 10.1.2.3: no user or session id');
+    expect(copy.detail).toMatch(/the variant followed the client IP \(remoteAddress 10\.1\.2\.3\)/);
+    const noAddress = jsonOf<DashboardState>(await call({}, { path: '/api/state' }));
+    expect(noAddress.flags.find((entry) => entry.name === 'checkout-copy')?.random).toBe(
+      'random: no user or session id',
+    );
+    const ada = jsonOf<DashboardState>(
+      await call({ user: { id: 'ada' }, ip: '10.1.2.3' }, { path: '/api/state' }),
+    );
+    expect(ada.flags.find((entry) => entry.name === 'checkout-copy')?.random).toBeUndefined();
+  });
+
   it('traces one flag for this request: the strategy, its rule and the answer', async () => {
     const { call } = await setup();
     const trace = jsonOf(await call({ user: { id: 'ada' } }, { path: '/api/trace', query: 'flag=beta' }));
@@ -266,6 +282,14 @@ describe('createDashboard: forcing flags for this browser', () => {
 });
 
 describe('createDashboard: the live stream', () => {
+  it('answers HEAD with the stream headers and holds no stream open', async () => {
+    const { call } = await setup();
+    const response = await call({}, { path: '/api/events', method: 'HEAD' });
+    expect(response?.status).toBe(200);
+    expect(response?.headers?.['content-type']).toBe('text/event-stream; charset=utf-8');
+    expect(response?.stream).toBeUndefined();
+  });
+
   it('sends the version, a new one on each change, and nothing once the page went away', async () => {
     const { source, call } = await setup();
     const response = await call({}, { path: '/api/events' });

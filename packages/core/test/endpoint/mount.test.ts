@@ -60,7 +60,7 @@ async function serve(endpoint: Endpoint<IncomingMessage>, options: { parse?: boo
       res.end('the framework’s own 404');
       return;
     }
-    writeEndpointResponse(res, response, shutdown.signal);
+    writeEndpointResponse(res, response, shutdown);
   });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
@@ -154,6 +154,17 @@ describe('serveEndpoint', () => {
     expect(await response.text()).toBe('the framework’s own 404');
   });
 
+  it('leaves a path the endpoint does not serve untouched: no body read, not even one over the limit', async () => {
+    const { url } = await serve({ ...echo, serves: (path) => path.startsWith('/mine/') });
+    const response = await fetch(`${url}/other`, {
+      method: 'POST',
+      body: 'x'.repeat(ENDPOINT_BODY_LIMIT_BYTES + 1),
+    });
+    expect(response.status).toBe(404);
+    expect(await response.text()).toBe('the framework’s own 404');
+    expect((await fetch(`${url}/mine/x`, { method: 'POST', body: '{}' })).status).toBe(200);
+  });
+
   it('answers 500 for an endpoint that throws, and logs it with the endpoint’s name', async () => {
     const { url, lines } = await serve({
       name: 'broken()',
@@ -226,12 +237,12 @@ describe('streamed answers', () => {
     });
     destroyed.destroy();
     expect(signalled).toBe(true);
-    const closedAlready = new AbortController();
-    closedAlready.abort();
-    let called = false;
-    endpointStream(() => {
-      called = true;
-    }, closedAlready.signal);
-    expect(called).toBe(false);
+    const shutdown = new EndpointShutdown();
+    let aborted = 0;
+    endpointStream((_write, _end, signal) => {
+      signal.addEventListener('abort', () => aborted++);
+    }, shutdown);
+    shutdown.close();
+    expect(aborted).toBe(1);
   });
 });

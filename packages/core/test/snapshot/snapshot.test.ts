@@ -79,7 +79,8 @@ describe('buildSnapshot', () => {
     ]);
     expect(snapshot.browserFlags).toEqual(['shown']);
     expect([...snapshot.variantFlags].sort()).toEqual(['coloured', 'strategy-variants']);
-    expect([...snapshot.randomWhenAnonymous].sort()).toEqual(['coloured', 'half']);
+    expect([...snapshot.randomWhenAnonymous].sort()).toEqual(['half']);
+    expect([...snapshot.variantByAddressWhenAnonymous].sort()).toEqual(['coloured']);
     expect([...snapshot.impressionFlags]).toEqual(['watched']);
     expect(snapshot.observeEvaluations).toBe(true);
     expect(snapshotOf([on('a')]).observeEvaluations).toBe(false);

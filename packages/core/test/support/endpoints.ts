@@ -8,6 +8,8 @@ export interface TestRequest {
   user?: { id: string };
   qa?: boolean;
   plan?: string;
+  /** the client IP, as the framework computed it */
+  ip?: string;
 }
 
 export interface CallInit {
@@ -17,6 +19,8 @@ export interface CallInit {
   headers?: Record<string, string>;
   body?: unknown;
   secure?: boolean;
+  /** where the endpoint is mounted ('' or absent: the root) */
+  mountPath?: string;
 }
 
 /** The context hook of these tests: the request's plan as a property. */
@@ -39,12 +43,13 @@ export function endpointCaller<Request extends TestRequest>(
     const { flags } = await requestFlags(
       client,
       request,
-      { user: request.user, cookieHeader: headers.cookie },
+      { user: request.user, cookieHeader: headers.cookie, ip: request.ip },
       hook,
     );
     return endpoint.handle({
       method: init.method ?? 'GET',
       path: init.path ?? '/',
+      mountPath: init.mountPath,
       query: new URLSearchParams(init.query ?? ''),
       headers,
       readBody: async () => init.body,

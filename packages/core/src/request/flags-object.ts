@@ -1,0 +1,735 @@
+// `req.flags` itself: one small object per request, an instance of a class made once per snapshot whose
+// prototype has a real accessor for every flag property (`newPricing`, `new-pricing`). A read is an ordinary
+// property access (no Proxy trap, no lookup by name), evaluated at the first read and kept for the request: the
+// engine's decision (value and reason) and, when asked for, the variant picked for it, so value, variant and
+// explanation always come from one evaluation. Names no flag has fall through to one shared Proxy at the end of
+// the prototype chain, which warns about unknown flags and keeps Object.prototype's members.
+import { DISABLED_VARIANT, type FlagHandle, isOnDecision, reasonOfDecision } from '../engine/index.js';
+import { runSteps, type Steps } from '../engine/steps.js';
+import type { PreparedLoad } from '../snapshot/prepare.js';
+import type { FlagsSnapshot } from '../snapshot/snapshot.js';
+import type { EvaluationReason, Explanation, FlagContext, FlagName, VariantResult } from '../types.js';
+import { isPromiseLike } from './context.js';
+import type { FlagOverrides } from './overrides.js';
+import type {
+  BrowserFlag,
+  DeferredFacts,
+  FlagRead,
+  RequestFlags,
+  RequestFlagsFacts,
+  RequestFlagsHost,
+} from './request-flags.js';
+
+/** A QA override's decisions, beside the engine's (which are >= -6). */
+const FORCED_ON = -20;
+const FORCED_OFF = -21;
+
+const EMPTY_CONTEXT: FlagContext = Object.freeze({});
+
+/** flags a request reads before its reads are also indexed by flag */
+const SCANNED_READS = 8;
+/**
+ * What one request read, as triples in one array: the flag, its decision, and its variant (undefined until
+ * asked for). Requests read a handful of flags: scanning one array costs less than an object per flag and a Map
+ * per request.
+ */
+type Reads = (FlagHandle | number | VariantResult | null | undefined)[];
+const DECISION = 1;
+const VARIANT = 2;
+
+// Names frameworks, test runners and loggers probe objects with; reading them is not a flag lookup.
+const PROBES: ReadonlySet<string> = new Set([
+  'then',
+  'catch',
+  'finally',
+  'inspect',
+  'asymmetricMatch',
+  '$$typeof',
+  'nodeType',
+  'tagName',
+  'length',
+  '__esModule',
+  '@@__IMMUTABLE_ITERABLE__@@',
+  '@@__IMMUTABLE_RECORD__@@',
+  '_isVue',
+  '__v_isRef',
+  'toPOJO',
+]);
+
+/**
+ * What `settleRequestFlags` asks flags for: a function that builds deferred flags now. Objects that wrap
+ * request flags (a test client's recorder) forward it.
+ */
+export const SETTLE = Symbol.for('flagwise.settle');
+/** What a view over request flags (template-view.ts) answers with the flags behind it. */
+export const VIEWED = Symbol('flagwise.viewed');
+const inspectSymbol = Symbol.for('nodejs.util.inspect.custom');
+
+function notWritable(): never {
+  throw new TypeError(
+    'flags are read-only for a request: force a value with a QA override, or change the source (memorySource().set())',
+  );
+}
+
+interface BoundMethods {
+  explain?: RequestFlags['explain'];
+  toJSON?: RequestFlags['toJSON'];
+  settle?: () => Promise<void> | undefined;
+}
+
+/** The per-request flags: state in private fields, flags as accessors of the per-snapshot subclass. */
+class FlagsObject {
+  #snapshot: FlagsSnapshot;
+  #host: RequestFlagsHost;
+  #context: FlagContext;
+  #overrides: FlagOverrides | undefined;
+  /** set until the context of flags made with deferred facts is built */
+  #deferred: DeferredFacts | undefined;
+  /** what this request read, per flag, in the order read: one request, one evaluation */
+  #reads: Reads | undefined = undefined;
+  /** how many slots of `reads` are used (it is made with room for a few flags) */
+  #used = 0;
+  /** where each flag's triple starts in `reads`, once a request has read more than a scan should cover */
+  #index: Map<FlagHandle, number> | undefined = undefined;
+  /** whether the context has neither userId nor sessionId, once asked */
+  #anonymous: boolean | undefined = undefined;
+  // Bound on first use, one method at a time, so `const { isEnabled } = req.flags` works and a request that
+  // calls only isEnabled allocates one bound function, not four. With `bind`, not arrow functions: builds that
+  // keep function names wrap each arrow in an Object.defineProperty call.
+  #boundIsEnabled: RequestFlags['isEnabled'] | undefined = undefined;
+  #boundVariant: RequestFlags['variant'] | undefined = undefined;
+  /** the methods requests bind less often, in one object made at the first of them */
+  #bound: BoundMethods | undefined = undefined;
+
+  constructor(
+    snapshot: FlagsSnapshot,
+    host: RequestFlagsHost,
+    context: FlagContext,
+    overrides: FlagOverrides | undefined,
+    deferred: DeferredFacts | undefined,
+  ) {
+    this.#snapshot = snapshot;
+    this.#host = host;
+    this.#context = context;
+    this.#overrides = overrides;
+    this.#deferred = deferred;
+  }
+
+  // --- what the accessors and module functions below call (static: they reach the private fields) ---
+
+  /** The value of a flag property: the accessors of every per-snapshot class call this. */
+  static property(flags: FlagsObject, flag: FlagHandle): boolean {
+    return flags.#isEnabled(flag);
+  }
+
+  /** A name the prototype lacks, read on flags (from the Proxy at the end of the chain). */
+  static missing(receiver: unknown, key: string): unknown {
+    if (key in Object.prototype) return (Object.prototype as any)[key];
+    if (PROBES.has(key)) return undefined;
+    if (typeof receiver === 'object' && receiver !== null && #snapshot in receiver) {
+      // a flag whose name is one of Object.prototype's (read with isEnabled) is known, not missing
+      if (!receiver.#snapshot.aliases.has(key)) receiver.#host.onUnknownFlag(key);
+      return false;
+    }
+    return undefined;
+  }
+
+  static is(value: unknown): value is FlagsObject {
+    return typeof value === 'object' && value !== null && #snapshot in value;
+  }
+
+  /** The flags object itself, or the one behind a template view; undefined for anything else. */
+  static behind(value: unknown): FlagsObject | undefined {
+    if (typeof value !== 'object' || value === null) return undefined;
+    if (#snapshot in value) return value as FlagsObject;
+    const viewed = (value as Record<symbol, unknown>)[VIEWED];
+    return typeof viewed === 'object' && viewed !== null && #snapshot in viewed
+      ? (viewed as FlagsObject)
+      : undefined;
+  }
+
+  static snapshotOf(flags: FlagsObject): FlagsSnapshot {
+    return flags.#snapshot;
+  }
+
+  static hostOf(flags: FlagsObject): RequestFlagsHost {
+    return flags.#host;
+  }
+
+  static overridesOf(flags: FlagsObject): FlagOverrides | undefined {
+    flags.#build();
+    return flags.#overrides;
+  }
+
+  static isEnabledByName(flags: FlagsObject, name: string): boolean {
+    return flags.#isEnabledByName(name);
+  }
+
+  static variantByName(flags: FlagsObject, name: string): VariantResult {
+    return flags.#variantByName(name);
+  }
+
+  static settle(flags: FlagsObject): Promise<void> | undefined {
+    return flags.#deferred === undefined ? undefined : flags.#settle();
+  }
+
+  static reads(flags: FlagsObject): FlagRead[] {
+    const result: FlagRead[] = [];
+    const reads = flags.#reads;
+    if (reads === undefined) return result;
+    for (let slot = 0; slot < flags.#used; slot += 3) {
+      const decision = reads[slot + DECISION] as number | undefined;
+      if (decision === undefined) continue;
+      result.push({
+        flag: (reads[slot] as FlagHandle).name,
+        enabled: enabledOf(decision),
+        variant: reads[slot + VARIANT] as VariantResult | undefined,
+        reason: reasonOf(decision),
+      });
+    }
+    return result;
+  }
+
+  // --- the members users see ---
+
+  get isEnabled(): RequestFlags['isEnabled'] {
+    return (this.#boundIsEnabled ??= this.#isEnabledByName.bind(this) as RequestFlags['isEnabled']);
+  }
+
+  get variant(): RequestFlags['variant'] {
+    return (this.#boundVariant ??= this.#variantByName.bind(this) as RequestFlags['variant']);
+  }
+
+  get explain(): RequestFlags['explain'] {
+    const bound = (this.#bound ??= {});
+    return (bound.explain ??= this.#explain.bind(this) as RequestFlags['explain']);
+  }
+
+  get toJSON(): RequestFlags['toJSON'] {
+    const bound = (this.#bound ??= {});
+    return (bound.toJSON ??= this.#toJSON.bind(this));
+  }
+
+  /** the context this object evaluates with (built now for deferred flags) */
+  get context(): FlagContext {
+    this.#build();
+    return this.#context;
+  }
+
+  get [SETTLE](): () => Promise<void> | undefined {
+    const bound = (this.#bound ??= {});
+    return (bound.settle ??= this.#settle.bind(this));
+  }
+
+  get [Symbol.toStringTag](): string {
+    return 'RequestFlags';
+  }
+
+  [inspectSymbol](): string {
+    const read = FlagsObject.reads(this).map((entry) => `${entry.flag}: ${entry.enabled}`);
+    return `RequestFlags { ${this.#snapshot.propertyNames.length} flags${read.length ? `; read: ${read.join(', ')}` : ''} }`;
+  }
+
+  // --- the request's facts ---
+
+  #build(): void {
+    const deferred = this.#deferred;
+    if (deferred !== undefined) this.#use(deferred.now());
+  }
+
+  /** Builds deferred facts now, waiting for async hooks; undefined once built. */
+  #settle(): Promise<void> | undefined {
+    const deferred = this.#deferred;
+    if (deferred === undefined) return undefined;
+    const facts = deferred.whenSettled();
+    if (!isPromiseLike<RequestFlagsFacts>(facts)) {
+      this.#use(facts);
+      return undefined;
+    }
+    return Promise.resolve(facts).then((settled) => {
+      // a read that could not wait may have built the facts meanwhile: what it answered stays
+      if (this.#deferred === deferred) this.#use(settled);
+    });
+  }
+
+  #use(facts: RequestFlagsFacts): void {
+    this.#deferred = undefined;
+    this.#context = facts.context;
+    this.#overrides = facts.overrides;
+  }
+
+  // --- evaluation: one decision per flag for the life of the request ---
+
+  /** Where the flag's triple starts in the reads, added if this request has not read the flag yet. */
+  #slotOf(flag: FlagHandle): number {
+    const reads = this.#reads;
+    if (reads === undefined) {
+      // Room for four flags in one allocation: most requests read no more.
+      this.#reads = [
+        flag,
+        undefined,
+        undefined,
+        null,
+        undefined,
+        undefined,
+        null,
+        undefined,
+        undefined,
+        null,
+        undefined,
+        undefined,
+      ];
+      this.#used = 3;
+      return 0;
+    }
+    const used = this.#used;
+    const index = this.#index;
+    if (index !== undefined) {
+      const slot = index.get(flag);
+      if (slot !== undefined) return slot;
+    } else {
+      for (let slot = 0; slot < used; slot += 3) if (reads[slot] === flag) return slot;
+    }
+    const slot = used;
+    if (slot < reads.length) reads[slot] = flag;
+    else reads.push(flag, undefined, undefined);
+    this.#used = slot + 3;
+    if (index !== undefined) index.set(flag, slot);
+    else if (slot >= SCANNED_READS * 3) {
+      const built = new Map<FlagHandle, number>();
+      for (let at = 0; at <= slot; at += 3) built.set(reads[at] as FlagHandle, at);
+      this.#index = built;
+    }
+    return slot;
+  }
+
+  /** The flag's decision for this request, made at the first ask; `observe` reports a new one as an evaluation. */
+  #decisionAt(slot: number, flag: FlagHandle, observe: boolean): number {
+    const reads = this.#reads!;
+    let decision = reads[slot + DECISION] as number | undefined;
+    if (decision !== undefined) return decision;
+    if (this.#deferred !== undefined) this.#build();
+    const context = this.#context;
+    const forced = this.#forced(flag.name);
+    if (forced !== undefined) decision = forced;
+    else {
+      const snapshot = this.#snapshot;
+      decision = snapshot.compiled.decide(flag, context);
+      if (observe && snapshot.observeEvaluations)
+        this.#host.onEvaluation(flag.name, enabledOf(decision), undefined, reasonOf(decision), context);
+      const random = snapshot.randomWhenAnonymous;
+      if (random.size > 0 && this.#isAnonymous() && random.has(flag.name))
+        this.#host.onRandomAnswer(flag.name);
+    }
+    reads[slot + DECISION] = decision;
+    return decision;
+  }
+
+  /** A QA override's decision for the flag; undefined when none applies. */
+  #forced(flag: string): number | undefined {
+    const overrides = this.#overrides;
+    if (overrides === undefined) return undefined;
+    const forcedFlag = overrideOf(overrides.flags, flag);
+    if (forcedFlag === false) return FORCED_OFF;
+    if (forcedFlag === true || overrideOf(overrides.variants, flag) !== undefined) return FORCED_ON;
+    return undefined;
+  }
+
+  #isEnabled(flag: FlagHandle): boolean {
+    const slot = this.#slotOf(flag);
+    return enabledOf(this.#decisionAt(slot, flag, true));
+  }
+
+  #variant(flag: FlagHandle): VariantResult {
+    const slot = this.#slotOf(flag);
+    const reads = this.#reads!;
+    let variant = reads[slot + VARIANT] as VariantResult | undefined;
+    if (variant !== undefined) return variant;
+    const snapshot = this.#snapshot;
+    if (!snapshot.variantFlags.has(flag.name)) this.#host.onNoVariants(flag.name);
+    variant = this.#pickVariant(slot, flag);
+    reads[slot + VARIANT] = variant;
+    return variant;
+  }
+
+  /** The variant for the flag's decision: the override's, or picked by the engine once for this request. */
+  #pickVariant(slot: number, flag: FlagHandle): VariantResult {
+    const reads = this.#reads!;
+    const decided = reads[slot + DECISION] !== undefined;
+    const decision = this.#decisionAt(slot, flag, false);
+    if (decision === FORCED_OFF) return DISABLED_VARIANT;
+    if (decision === FORCED_ON) {
+      return forcedVariantResult(this.#snapshot, flag.name, overrideOf(this.#overrides?.variants, flag.name));
+    }
+    if (!isOnDecision(decision)) {
+      if (!decided) this.#observeVariant(flag, decision, DISABLED_VARIANT);
+      return DISABLED_VARIANT;
+    }
+    const snapshot = this.#snapshot;
+    const context = this.#context;
+    const variant = snapshot.compiled.variantOfDecision(flag, context, decision);
+    this.#observeVariant(flag, decision, variant);
+    const byAddress = snapshot.variantByAddressWhenAnonymous;
+    if (variant.enabled && byAddress.size > 0 && this.#isAnonymous() && byAddress.has(flag.name)) {
+      if (hasAddress(context)) this.#host.onAddressAnswer(flag.name);
+      else this.#host.onRandomAnswer(flag.name);
+    }
+    return variant;
+  }
+
+  #observeVariant(flag: FlagHandle, decision: number, variant: VariantResult): void {
+    if (this.#snapshot.observeEvaluations)
+      this.#host.onEvaluation(flag.name, enabledOf(decision), variant, reasonOf(decision), this.#context);
+  }
+
+  #isAnonymous(): boolean {
+    let anonymous = this.#anonymous;
+    if (anonymous === undefined) {
+      // a context with throwing getters must not make a read throw
+      try {
+        const context = this.context;
+        anonymous = !context.userId && !context.sessionId;
+      } catch {
+        anonymous = false;
+      }
+      this.#anonymous = anonymous;
+    }
+    return anonymous;
+  }
+
+  #resolve(name: string): FlagHandle | undefined {
+    if (typeof name !== 'string') return undefined;
+    const flag = this.#snapshot.aliases.get(name);
+    if (flag === undefined) this.#host.onUnknownFlag(name);
+    return flag;
+  }
+
+  #isEnabledByName(name: string): boolean {
+    const flag = this.#resolve(name);
+    return flag === undefined ? false : this.#isEnabled(flag);
+  }
+
+  #variantByName(name: string): VariantResult {
+    const flag = this.#resolve(name);
+    return flag === undefined ? DISABLED_VARIANT : this.#variant(flag);
+  }
+
+  #explain(name: string): Explanation {
+    const snapshot = this.#snapshot;
+    const handle = typeof name === 'string' ? snapshot.aliases.get(name) : undefined;
+    if (handle === undefined) {
+      // a Symbol or another non-string from untyped code must not throw while building the message
+      const shown = String(name);
+      if (typeof name === 'string') this.#host.onUnknownFlag(name);
+      return {
+        flag: shown,
+        enabled: false,
+        variant: DISABLED_VARIANT,
+        reason: snapshot.ready ? 'not-found' : 'not-ready',
+        detail: snapshot.ready ? `no flag named "${shown}" is defined` : 'flags have not loaded yet',
+      };
+    }
+    const flag = handle.name;
+    const slot = this.#slotOf(handle);
+    const reads = this.#reads!;
+    // The variant too (without the no-variants warning: explain() did not ask for a variant by name).
+    let variant = reads[slot + VARIANT] as VariantResult | undefined;
+    if (variant === undefined) reads[slot + VARIANT] = variant = this.#pickVariant(slot, handle);
+    const decision = reads[slot + DECISION] as number;
+    if (decision === FORCED_ON || decision === FORCED_OFF) {
+      const forcedVariant = overrideOf(this.#overrides?.variants, flag);
+      const enabled = decision === FORCED_ON;
+      return {
+        flag,
+        enabled,
+        variant,
+        reason: 'override',
+        detail: `forced ${enabled ? 'on' : 'off'}${forcedVariant ? ` with variant "${forcedVariant}"` : ''} by a QA override`,
+      };
+    }
+    const context = this.#context;
+    const explanation = snapshot.compiled.explainDecision(handle, context, decision, variant);
+    const note = this.#anonymousNote(flag, decision, variant);
+    if (note === undefined) return explanation;
+    return { ...explanation, detail: explanation.detail ? `${explanation.detail}; ${note}` : note };
+  }
+
+  /** What decided an anonymous request's answer, when it was not the request's user or session. */
+  #anonymousNote(flag: string, decision: number, variant: VariantResult): string | undefined {
+    const snapshot = this.#snapshot;
+    const random = snapshot.randomWhenAnonymous.has(flag);
+    const byAddress = variant.enabled && snapshot.variantByAddressWhenAnonymous.has(flag);
+    if ((!random && !byAddress) || !this.#isAnonymous()) return undefined;
+    const notes: string[] = [];
+    const hint = this.#host.visitorIdHint;
+    if (random && decision >= 0) {
+      this.#host.onRandomAnswer(flag);
+      notes.push(
+        'the rollout answered at random: the request has no userId or sessionId and the rollout uses default ' +
+          'stickiness (userId, else sessionId, else random)',
+      );
+    }
+    if (byAddress) {
+      const address = this.#context.remoteAddress;
+      if (hasAddress(this.#context)) {
+        this.#host.onAddressAnswer(flag);
+        notes.push(
+          `the variant followed the client IP (remoteAddress ${address}): the request has no userId or ` +
+            'sessionId and the variants use default stickiness (userId, else sessionId, else remoteAddress); ' +
+            "every visitor behind one proxy the app does not trust gets the proxy's address, so one variant",
+        );
+      } else {
+        this.#host.onRandomAnswer(flag);
+        notes.push(
+          'the variant was picked at random: the request has no userId, sessionId or remoteAddress and the ' +
+            'variants use default stickiness',
+        );
+      }
+    }
+    return `${notes.join('; ')} (${hint} gives each browser a stable id)`;
+  }
+
+  #toJSON(): Record<string, BrowserFlag> {
+    // no prototype: a browser flag named `__proto__` is an entry like any other
+    const result: Record<string, BrowserFlag> = Object.create(null);
+    const snapshot = this.#snapshot;
+    for (const flag of snapshot.browserFlags) {
+      const handle = snapshot.aliases.get(flag)!;
+      const slot = this.#slotOf(handle);
+      const enabled = enabledOf(this.#decisionAt(slot, handle, true));
+      const reads = this.#reads!;
+      let variant = reads[slot + VARIANT] as VariantResult | undefined;
+      if (variant === undefined) reads[slot + VARIANT] = variant = this.#pickVariant(slot, handle);
+      const entry: BrowserFlag = { enabled };
+      if (enabled && variant.enabled) {
+        entry.variant = variant.name;
+        if (variant.payload) entry.payload = variant.payload;
+      }
+      result[flag] = entry;
+    }
+    return result;
+  }
+}
+
+function enabledOf(decision: number): boolean {
+  return decision === FORCED_ON || (decision !== FORCED_OFF && isOnDecision(decision));
+}
+
+function reasonOf(decision: number): EvaluationReason {
+  return decision === FORCED_ON || decision === FORCED_OFF ? 'override' : reasonOfDecision(decision);
+}
+
+function hasAddress(context: FlagContext): boolean {
+  try {
+    return typeof context.remoteAddress === 'string' && context.remoteAddress !== '';
+  } catch {
+    return false;
+  }
+}
+
+// Names on no prototype of the chain end here: Object.prototype's members keep their meaning (String(flags)
+// works), probes read as undefined, any other name is an unknown flag (warned about, read as false).
+const misses = new Proxy(Object.create(Object.prototype) as object, {
+  get(target, key, receiver) {
+    if (typeof key !== 'string') return Reflect.get(target, key, receiver);
+    return FlagsObject.missing(receiver, key);
+  },
+  set: notWritable,
+  defineProperty: notWritable,
+  deleteProperty: notWritable,
+});
+Object.setPrototypeOf(FlagsObject.prototype, misses);
+// `flags.constructor` is Object's, as for a plain object (and a flag named `constructor` reads with isEnabled).
+delete (FlagsObject.prototype as { constructor?: unknown }).constructor;
+
+/** The class of one snapshot's request flags. */
+export type FlagsClass = new (
+  snapshot: FlagsSnapshot,
+  host: RequestFlagsHost,
+  context: FlagContext,
+  overrides: FlagOverrides | undefined,
+  deferred: DeferredFacts | undefined,
+) => FlagsObject;
+
+/** The class of one snapshot's request flags, made at its first request. */
+const classes = new WeakMap<FlagsSnapshot, FlagsClass>();
+const property = FlagsObject.property;
+
+/**
+ * The request flags class of a snapshot: callers that make flags for one snapshot after another (a client's
+ * request path) keep the last one and ask only when their snapshot changes.
+ */
+export function flagsClassOf(snapshot: FlagsSnapshot): FlagsClass {
+  return classes.get(snapshot) ?? runSteps(flagsClassInSteps(snapshot));
+}
+
+/** Flag properties defined between two yields of flagsClassInSteps. */
+const PROPERTIES_PER_STEP = 200;
+
+/**
+ * Makes the request flags class of a snapshot as steps, a few hundred accessors each: the reload path runs them
+ * with the rest of a load (in slices for a large one), so no request waits for 10,000 flags' accessors.
+ */
+export function* flagsClassInSteps(snapshot: FlagsSnapshot): Steps<FlagsClass> {
+  const made = class RequestFlags extends FlagsObject {};
+  const prototype = made.prototype;
+  delete (prototype as { constructor?: unknown }).constructor;
+  let defined = 0;
+  for (const [key, flag] of snapshot.properties) {
+    if (++defined % PROPERTIES_PER_STEP === 0) yield;
+    Object.defineProperty(prototype, key, {
+      get(this: FlagsObject) {
+        return property(this, flag);
+      },
+      set: notWritable,
+      enumerable: false,
+      configurable: false,
+    });
+  }
+  const raced = classes.get(snapshot);
+  if (raced !== undefined) return raced;
+  classes.set(snapshot, made);
+  return made;
+}
+
+/**
+ * A load's steps, then its request flags class: what the client's reload path runs.
+ * @example const prepared = runSteps(withRequestFlagsClass(prepareLoad(definitions, previous, options, false)));
+ */
+export function* withRequestFlagsClass(load: Steps<PreparedLoad>): Steps<PreparedLoad> {
+  const prepared = yield* load;
+  yield* flagsClassInSteps(prepared.snapshot);
+  return prepared;
+}
+
+/** Makes the per-request object for a context that is known now. */
+export function createRequestFlags(
+  snapshot: FlagsSnapshot,
+  context: FlagContext,
+  overrides: FlagOverrides | undefined,
+  host: RequestFlagsHost,
+): RequestFlags {
+  const Flags = flagsClassOf(snapshot);
+  return new Flags(snapshot, host, context, overrides, undefined) as unknown as RequestFlags;
+}
+
+/**
+ * Makes a per-request object whose context is built at its first read (or when `settleRequestFlags` is
+ * called): the flags of RequestPath.forRequestLater.
+ */
+export function createDeferredRequestFlags(
+  snapshot: FlagsSnapshot,
+  facts: DeferredFacts,
+  host: RequestFlagsHost,
+  Flags: FlagsClass = flagsClassOf(snapshot),
+): RequestFlags {
+  return new Flags(snapshot, host, EMPTY_CONTEXT, undefined, facts) as unknown as RequestFlags;
+}
+
+/**
+ * Builds the context of flags made to be built at their first read now, awaiting an async context hook or `allow()`: a
+ * Promise while they run, undefined when there is nothing to wait for (or the flags are not flagwise's).
+ */
+export function settleRequestFlags(flags: RequestFlags): Promise<void> | undefined {
+  if (FlagsObject.is(flags)) return FlagsObject.settle(flags);
+  const settle = (flags as unknown as Record<symbol, (() => Promise<void> | undefined) | undefined>)[SETTLE];
+  return typeof settle === 'function' ? settle() : undefined;
+}
+
+/** A route guard, told which client its requests come through (the adapter layer's guard declarations). */
+export interface ServingGuard {
+  /** the client of the guard's last request */
+  readonly lastClient: unknown;
+  servedBy(client: unknown): void;
+}
+
+/**
+ * For adapters' guards: is the flag on for this request and, given `variants`, is its variant one of them? The
+ * same memoized, override-aware answer as `flags.isEnabled(name)` and `flags.variant(name)`, without binding a
+ * method on every guarded request. Objects not made by flagwise (a test double) are asked through their methods.
+ * Given the guard, tells it the client the request came through, which then checks the guard's flag name.
+ * @example if (flagAllows(req.flags, 'checkout', new Set(['one-page']), guard)) next();
+ */
+export function flagAllows(
+  flags: RequestFlags,
+  name: string,
+  variants?: ReadonlySet<string>,
+  guard?: ServingGuard,
+): boolean {
+  const object = FlagsObject.is(flags) ? flags : FlagsObject.behind(flags);
+  if (object === undefined) {
+    if (variants === undefined) return flags.isEnabled(name as FlagName) === true;
+    const variant = flags.variant(name as FlagName);
+    return variant.feature_enabled === true && variant.enabled === true && variants.has(variant.name);
+  }
+  if (guard !== undefined) {
+    const client = FlagsObject.hostOf(object).client;
+    if (guard.lastClient !== client) guard.servedBy(client);
+  }
+  if (variants === undefined) return FlagsObject.isEnabledByName(object, name);
+  const variant = FlagsObject.variantByName(object, name);
+  return variant.feature_enabled === true && variant.enabled === true && variants.has(variant.name);
+}
+
+/** The host of flags made by flagwise (undefined for anything else, such as a test double). */
+export function hostOf(flags: unknown): RequestFlagsHost | undefined {
+  const object = FlagsObject.behind(flags);
+  return object === undefined ? undefined : FlagsObject.hostOf(object);
+}
+
+/** True for objects made by `forContext` and the adapters. */
+export function isRequestFlags(value: unknown): value is RequestFlags {
+  return FlagsObject.behind(value) !== undefined;
+}
+
+/**
+ * The QA overrides a request's flags were made with, for endpoints that evaluate the same request under a
+ * context with more fields: the overrides `allow()` granted once, without asking it again.
+ */
+export function overridesOf(flags: RequestFlags): FlagOverrides | undefined {
+  const object = FlagsObject.behind(flags);
+  return object === undefined ? undefined : FlagsObject.overridesOf(object);
+}
+
+/**
+ * What a request read so far, one entry per flag in the order first read, each as it was evaluated (value,
+ * variant when asked for, reason): what telemetry records per request. Empty for objects not made by flagwise.
+ * @example for (const read of readsOf(req.flags)) counter.add(1, { flag: read.flag, reason: read.reason });
+ */
+export function readsOf(flags: unknown): FlagRead[] {
+  const object = FlagsObject.behind(flags);
+  return object === undefined ? [] : FlagsObject.reads(object);
+}
+
+/** The snapshot flags made by flagwise read (for the template view). */
+export function snapshotOfFlags(flags: RequestFlags): FlagsSnapshot | undefined {
+  return FlagsObject.is(flags) ? FlagsObject.snapshotOf(flags) : undefined;
+}
+
+/** An override's own entry: a flag named `constructor` or `toString` must not find Object.prototype's member. */
+function overrideOf<T>(entries: Readonly<Record<string, T>> | undefined, flag: string): T | undefined {
+  return entries !== undefined && Object.hasOwn(entries, flag) ? entries[flag] : undefined;
+}
+
+function forcedVariantResult(
+  snapshot: FlagsSnapshot,
+  flag: string,
+  variantName: string | undefined,
+): VariantResult {
+  if (variantName === undefined) {
+    return Object.freeze({ name: 'disabled', enabled: false, feature_enabled: true, featureEnabled: true });
+  }
+  const feature = snapshot.compiled.feature(flag);
+  const definitions = [
+    ...(feature?.variants ?? []),
+    ...(feature?.strategies ?? []).flatMap((strategy) => strategy.variants ?? []),
+  ];
+  const payload = definitions.find((v) => v.name === variantName)?.payload;
+  return Object.freeze({
+    name: variantName,
+    enabled: true,
+    feature_enabled: true,
+    featureEnabled: true,
+    ...(payload ? { payload } : {}),
+  });
+}

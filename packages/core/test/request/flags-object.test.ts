@@ -1,0 +1,80 @@
+// The request flags object: one engine decision per flag (value, variant and explain() from it), the record of
+// what a request read (`readsOf`, for telemetry) and the evaluation callback with its reason, which costs nothing
+// unless the snapshot observes evaluations.
+import { describe, expect, it } from 'vitest';
+import { createFlags, memorySource } from '../../src/index.js';
+import { readsOf } from '../../src/request/flags-object.js';
+
+async function clientWith(flags: Record<string, unknown>) {
+  const client = createFlags({ source: memorySource({ flags } as never), logger: false });
+  await client.ready();
+  return client;
+}
+
+describe('request flags', () => {
+  it('explain() after a read gives the read value with the reason of the same evaluation', async () => {
+    const client = await clientWith({ 'new-pricing': { rollout: 20 } });
+    const seen = new Set<boolean>();
+    for (let i = 0; i < 200; i++) {
+      const flags = client.forContext({});
+      const value = flags.newPricing;
+      const explained = flags.explain('new-pricing');
+      expect(explained.enabled).toBe(value);
+      expect(explained.reason).toBe(value ? 'strategy-matched' : 'no-strategy-matched');
+      seen.add(value);
+    }
+    expect([...seen].sort()).toEqual([false, true]);
+    await client.close();
+  });
+
+  it('lists what a request read, each with its value, variant (when asked) and reason', async () => {
+    const client = await clientWith({
+      on: true,
+      off: false,
+      copy: { variants: { short: 100 } },
+    });
+    const flags = client.forContext({ userId: 'ada' }, { overrides: { flags: { off: true } } });
+    void flags.on;
+    void flags.variant('copy');
+    void flags.isEnabled('off');
+    void flags.isEnabled('missing');
+    expect(readsOf(flags)).toEqual([
+      { flag: 'on', enabled: true, variant: undefined, reason: 'strategy-matched' },
+      {
+        flag: 'copy',
+        enabled: true,
+        variant: expect.objectContaining({ name: 'short' }),
+        reason: 'strategy-matched',
+      },
+      { flag: 'off', enabled: true, variant: undefined, reason: 'override' },
+    ]);
+    expect(readsOf({})).toEqual([]);
+    await client.close();
+  });
+
+  it('reports each evaluation with its reason to the host when the snapshot observes evaluations', async () => {
+    const client = await clientWith({ watched: { enabled: true, impressionData: true } as never });
+    const events: unknown[] = [];
+    client.on('impression', (event) => events.push(event));
+    const flags = client.forContext({ userId: 'ada' });
+    expect(flags.watched).toBe(true);
+    expect(flags.watched).toBe(true);
+    expect(events).toHaveLength(1);
+    await client.close();
+  });
+
+  it('keeps value and variant of a flag forced by a variant override in agreement, whatever is read first', async () => {
+    const client = await clientWith({ copy: { enabled: false, variants: { short: 50, long: 50 } } as never });
+    const variantFirst = client.forContext({}, { overrides: { variants: { copy: 'long' } } });
+    expect(variantFirst.variant('copy').name).toBe('long');
+    expect(variantFirst.copy).toBe(true);
+    const valueFirst = client.forContext({}, { overrides: { variants: { copy: 'long' } } });
+    expect(valueFirst.copy).toBe(true);
+    expect(valueFirst.explain('copy')).toMatchObject({
+      enabled: true,
+      reason: 'override',
+      variant: { name: 'long' },
+    });
+    await client.close();
+  });
+});
