@@ -22,6 +22,7 @@ export {
   type TraceOptions,
   traceFlag,
 } from './engine/trace.js';
+export { type TraceLine, traceLines } from './engine/trace-lines.js';
 export * from './errors.js';
 export {
   type ClientContextTrust,

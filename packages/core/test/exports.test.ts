@@ -38,6 +38,7 @@ const EXPORTS: Record<keyof typeof ENTRIES, { values: string[]; types: string[] 
       'silentLogger',
       'toPropertyName',
       'traceFlag',
+      'traceLines',
     ],
     types: [
       'AdapterOptions',
@@ -117,7 +118,9 @@ const EXPORTS: Record<keyof typeof ENTRIES, { values: string[]; types: string[] 
       'SourceStartContext',
       'SourceStatus',
       'StrategyDefinition',
+      'StrategyShorthand',
       'StrategyTrace',
+      'TraceLine',
       'TraceOptions',
       'VariantDefinition',
       'VariantOverride',

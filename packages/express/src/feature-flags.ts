@@ -107,6 +107,9 @@ export function featureFlags(
       // A first read after the response started can no longer add a header; what prepare() sent stays.
       if (!res.headersSent) res.append('Set-Cookie', cookies);
     },
+    setHeaders(res: Response, headers: Record<string, string>) {
+      if (!res.headersSent) res.set(headers);
+    },
   };
   // Filled by requestFlagsLater and read right after, synchronously: one object serves every request.
   const prepared: { waiting: Promise<void> | undefined } = { waiting: undefined };

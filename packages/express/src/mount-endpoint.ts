@@ -23,6 +23,7 @@ import { flagsOf } from './get-flags.js';
 export function mountEndpoint(endpoint: Endpoint<Request>): RequestHandler {
   const shutdown = new EndpointShutdown();
   return (req: Request, res: Response, next: NextFunction) => {
+    // Express strips the mount path from req.url. What is not the endpoint's goes on untouched, body and all.
     if (!mayServe(endpoint, req.url)) {
       next();
       return;
@@ -40,7 +41,6 @@ export function mountEndpoint(endpoint: Endpoint<Request>): RequestHandler {
     }
     serveEndpoint(endpoint, {
       method: req.method,
-      // Express strips the mount path from req.url.
       url: req.url,
       mountPath: req.baseUrl,
       headers: req.headers,

@@ -6,6 +6,7 @@ import {
   EndpointShutdown,
   endpointStream,
   flagsMissingError,
+  normalizePrefix,
   serveEndpoint,
   urlBelow,
 } from '@flagwise/core/adapter';
@@ -21,11 +22,7 @@ const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
  * await app.register(featureFlags);
  * await app.register(mountEndpoint(createDashboard({ allow: (request) => request.ip === '127.0.0.1' })), { prefix: '/_flags' });
  */
-export function mountEndpoint(
-  endpoint: Endpoint<FastifyRequest>,
-  /** a path every route of the endpoint is under (OFREP's `/ofrep/v1`): only it is routed, so at the root the app's own routes stay the app's */
-  scope = '',
-): FastifyPluginAsync {
+export function mountEndpoint(endpoint: Endpoint<FastifyRequest>): FastifyPluginAsync {
   return async function flagwiseEndpoint(fastify: FastifyInstance) {
     if (!fastify.hasRequestDecorator('flags')) {
       throw flagsMissingError(
@@ -75,6 +72,8 @@ export function mountEndpoint(
       const { body } = response;
       return reply.send(body === undefined ? '' : typeof body === 'string' ? body : Buffer.from(body));
     };
+    // Routes under the endpoint's scope only (OFREP's /ofrep/v1): at the app's root, every other path stays the app's.
+    const scope = normalizePrefix(endpoint.scope ?? '');
     if (scope === '') fastify.route({ method: METHODS, url: '/', handler });
     fastify.route({ method: METHODS, url: `${scope}/*`, handler });
   };

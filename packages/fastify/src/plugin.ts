@@ -156,6 +156,9 @@ const plugin: FastifyPluginAsync<FeatureFlagsPluginOptions> = async (fastify, op
       // reply.header appends Set-Cookie values; the app's own cookies stay.
       if (!reply.sent && !reply.raw.headersSent) reply.header('set-cookie', cookies);
     },
+    setHeaders(reply: FastifyReply, headers: Record<string, string>) {
+      if (!reply.sent && !reply.raw.headersSent) reply.headers(headers);
+    },
   };
   // Filled by requestFlagsLater and read right after, synchronously: one object serves every request.
   const prepared: { waiting: Promise<void> | undefined } = { waiting: undefined };

@@ -115,6 +115,9 @@ export function featureFlags(
       // A first read after the response started can no longer add a header; what prepare() sent stays.
       if (!ctx.headerSent) ctx.append('Set-Cookie', cookies);
     },
+    setHeaders(ctx: Context, headers: Record<string, string>) {
+      if (!ctx.headerSent) ctx.set(headers);
+    },
   };
   // Filled by requestFlagsLater and read right after, synchronously: one object serves every request.
   const prepared: { waiting: Promise<void> | undefined } = { waiting: undefined };

@@ -37,6 +37,7 @@ export function mountEndpoint(endpoint: Endpoint<Context>, options: MountOptions
   const shutdown = new EndpointShutdown();
   const middleware = async (ctx: Context, next: Next) => {
     const url = urlBelow(ctx.url, prefix);
+    // What is not the endpoint's goes on untouched, body and all.
     if (url === undefined || !mayServe(endpoint, url)) return next();
     const flags = ctx.state?.flags;
     const client = clientOf<Context>(flags);

@@ -69,11 +69,12 @@ interface FastifyReplyLike {
 }
 
 /**
- * The controller serving `endpoint` below `path`. With a `scope` (the path of its own every route of the endpoint
- * is under, e.g. OFREP's `/ofrep/v1/evaluate/flags`), it takes only requests below `path` + `scope`, so an
- * endpoint at the app's root leaves the app's other routes alone; the endpoint still sees its URLs in full.
+ * The controller serving `endpoint` below `path`. For an endpoint with a scope (the path every route of it is
+ * under, e.g. OFREP's `/ofrep/v1`), it takes only requests below `path` + `scope`, so an endpoint
+ * at the app's root leaves the app's other routes alone; the endpoint still sees its URLs in full.
  */
-function endpointController(path: string, endpoint: Endpoint, scope: string): Type {
+function endpointController(path: string, endpoint: Endpoint): Type {
+  const scope = normalizePrefix(endpoint.scope ?? '');
   @Controller(`${path}${scope}`)
   class FlagsEndpointController implements BeforeApplicationShutdown {
     private readonly shutdown = new EndpointShutdown();
@@ -220,9 +221,9 @@ export class FlagsEndpointModule implements NestModule {
   }
 }
 
-/** FlagsEndpointModule serving `endpoint` below `path`, taking only requests below `path` + `scope`. */
-export function endpointModule(path: string, endpoint: Endpoint, scope = ''): DynamicModule {
-  const controller = endpointController(normalizePrefix(path), endpoint, normalizePrefix(scope));
+/** FlagsEndpointModule serving `endpoint` below `path`, taking only requests under the endpoint's scope. */
+export function endpointModule(path: string, endpoint: Endpoint): DynamicModule {
+  const controller = endpointController(normalizePrefix(path), endpoint);
   return {
     module: FlagsEndpointModule,
     controllers: [controller],

@@ -20,7 +20,7 @@ function echoEndpoint() {
   const streams = { opened: 0, aborted: 0 };
   const endpoint: Endpoint = {
     name: 'echoEndpoint()',
-    handle(request: EndpointRequest): EndpointResponse | undefined {
+    async handle(request: EndpointRequest): Promise<EndpointResponse | undefined> {
       const answerJson = (value: unknown): EndpointResponse => ({
         status: 200,
         headers: { 'content-type': 'application/json' },
@@ -34,7 +34,7 @@ function echoEndpoint() {
             method: request.method,
             path: request.path,
             query: Object.fromEntries(request.query),
-            body: request.body,
+            body: await request.readBody(),
             secure: request.secure,
             header: request.headers['x-test'],
             userId: request.flags.context.userId,

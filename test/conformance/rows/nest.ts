@@ -235,13 +235,17 @@ export function flagsModule(
   return nest.flagwise.FeatureFlagsModule.forRoot({ client, context: contextFromHeaders });
 }
 
-/** The row's app of `module`, listening on 127.0.0.1 port 0. */
+/**
+ * The row's app of `module`, listening on 127.0.0.1 port 0; `prepare` runs on the app before it listens.
+ */
 export async function listen(
   nest: NestMajor,
   platform: Platform,
   module: NestModuleClass,
+  prepare?: (app: NestExpressApplication | NestFastifyApplication) => void,
 ): Promise<RunningApp> {
   const app = await createApp(nest, platform, module);
+  prepare?.(app);
   await app.listen(0, '127.0.0.1');
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   return { url, close: () => app.close() };

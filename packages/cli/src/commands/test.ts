@@ -245,5 +245,5 @@ function printOutcome(outcome: Outcome): void {
   print(
     `${pc.red('✗')} ${name}: expected ${describe(outcome.expected)} for ${context}, got ${describe(outcome.actual)} (${shownText(outcome.spec)})`,
   );
-  if (outcome.trace) print(...renderTrace(outcome.trace).map((line) => `    ${line}`));
+  if (outcome.trace) print(...renderTrace(outcome.trace, outcome.context).map((line) => `    ${line}`));
 }

@@ -67,9 +67,14 @@ export class FlagsClient<Request = any> extends EventEmitter<FlagsEvents> {
     }
     const notices = new ClientNotices(this, this.logger, this.source.name);
     this.notices = notices;
+    const client = this;
     this.overrideResolver = options.overrides
       ? new OverrideResolver(options.overrides, {
+          get snapshot() {
+            return client.loader.snapshot;
+          },
           warn: (message) => notices.warn(message),
+          warnOnce: (key, message) => notices.warnOnce(key, message),
           allowFailed: (error) =>
             this.logger.warn(
               { err: asError(error) },

@@ -1,4 +1,5 @@
 // What the dashboard page shows: the state GET /api/state answers and the page renders.
+import type { RecentOverrideRefusal } from '../request/overrides.js';
 import type { FlagContext, Payload } from '../types.js';
 import type { RecentChange, SourceState } from './history.js';
 
@@ -32,6 +33,8 @@ export interface DashboardState {
   overridesEnabled: boolean;
   /** the query that applies the same overrides in another allowed browser, e.g. `flagwise=a:on,b:short` */
   overrideQuery: string;
+  /** override query entries refused lately (a flag or variant that does not exist), newest first */
+  refusedOverrides: readonly RecentOverrideRefusal[];
   flags: DashboardFlag[];
   changes: RecentChange[];
   csrfToken: string;

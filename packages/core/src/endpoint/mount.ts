@@ -8,7 +8,7 @@ import type { FlagsClient } from '../client/flags-client.js';
 import { settleRequestFlags } from '../request/flags-object.js';
 import type { RequestFlags } from '../request/request-flags.js';
 import type { Endpoint, EndpointRequest, EndpointResponse } from './endpoint.js';
-import { normalizeMountPath, splitUrl } from './paths.js';
+import { normalizeMountPath, splitUrl, urlBelow } from './paths.js';
 
 /** Bodies larger than this are refused with 413 before the endpoint sees them. */
 export const ENDPOINT_BODY_LIMIT_BYTES = 1024 * 1024;
@@ -16,11 +16,13 @@ export const ENDPOINT_BODY_LIMIT_BYTES = 1024 * 1024;
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
 
 /**
- * Whether a request at `url` (below the mount point) may be the endpoint's: a mount passes the others on before
- * it needs anything of them.
+ * Whether a request at `url` (path and query below the mount point, from '/') may be the endpoint's: under its
+ * `scope` and, for an endpoint with `serves`, one of its paths. A mount passes the others on before it needs
+ * anything of them (flags, the body), so every other route of the app gets its request untouched.
  * @example if (!mayServe(endpoint, req.url)) return next();
  */
-export function mayServe(endpoint: Endpoint<any>, url: string): boolean {
+export function mayServe(endpoint: Pick<Endpoint<any>, 'scope' | 'serves'>, url: string): boolean {
+  if (endpoint.scope !== undefined && urlBelow(url, endpoint.scope) === undefined) return false;
   return endpoint.serves?.(splitUrl(url).path) !== false;
 }
 
@@ -44,32 +46,24 @@ export interface MountedRequest<Request> {
 
 /**
  * Calls the endpoint with the request and gives back its answer (undefined: not served here; the framework
- * answers as it would without the endpoint). An endpoint that throws answers 500 and is logged; a body over
- * ENDPOINT_BODY_LIMIT_BYTES answers 413.
+ * answers as it would without the endpoint). A URL outside the endpoint's scope is not handed to it. The body is
+ * read only when the endpoint asks for it: a body over ENDPOINT_BODY_LIMIT_BYTES answers 413, one that something
+ * else consumed 400. An endpoint that throws answers 500 and is logged.
  */
 export async function serveEndpoint<Request>(
   endpoint: Endpoint<Request>,
   mounted: MountedRequest<Request>,
 ): Promise<EndpointResponse | undefined> {
+  if (!mayServe(endpoint, mounted.url)) return undefined;
   const method = mounted.method.toUpperCase();
   const { path, query } = splitUrl(mounted.url);
-  if (endpoint.serves?.(path) === false) return undefined;
-  let body: unknown;
-  if (BODY_METHODS.has(method)) {
-    try {
-      body = await requestBody(mounted.raw, mounted.parsedBody);
-    } catch (error) {
-      if (error instanceof BodyTooLargeError) return textResponse(413, 'request body too large');
-      throw error;
-    }
-  }
   const request: EndpointRequest<Request> = {
     method,
     path,
     mountPath: normalizeMountPath(mounted.mountPath),
     query,
     headers: mounted.headers,
-    body,
+    readBody: bodyReader(method, mounted.raw, mounted.parsedBody),
     secure: mounted.secure,
     request: mounted.request,
     flags: mounted.flags,
@@ -80,6 +74,7 @@ export async function serveEndpoint<Request>(
     await settleRequestFlags(mounted.flags);
     return await endpoint.handle(request);
   } catch (error) {
+    if (error instanceof EndpointBodyError) return textResponse(error.status, error.message);
     mounted.client.logger.error(
       { err: error, endpoint: endpoint.name, path },
       `flagwise: ${endpoint.name} failed on ${method} ${path}`,
@@ -88,19 +83,43 @@ export async function serveEndpoint<Request>(
   }
 }
 
-class BodyTooLargeError extends Error {}
+/** A body the endpoint cannot have, with the status its answer gets. */
+class EndpointBodyError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** `readBody()` of one request: read at most once, and only when asked. */
+function bodyReader(method: string, raw: IncomingMessage, parsed: unknown): () => Promise<unknown> {
+  if (!BODY_METHODS.has(method)) return () => Promise.resolve(undefined);
+  let reading: Promise<unknown> | undefined;
+  return () => {
+    reading ??= requestBody(raw, parsed);
+    return reading;
+  };
+}
 
 // The framework's parsed body when it read the stream; otherwise the raw text, read here.
 async function requestBody(raw: IncomingMessage, parsed: unknown): Promise<unknown> {
-  if (raw.readableDidRead || raw.readableEnded) return parsed ?? '';
+  if (raw.readableDidRead || raw.readableEnded) {
+    if (parsed !== undefined) return parsed;
+    throw new EndpointBodyError(
+      400,
+      'the request body was read by another part of the app, which kept no parsed body',
+    );
+  }
   const declared = Number(raw.headers['content-length']);
-  if (declared > ENDPOINT_BODY_LIMIT_BYTES) throw new BodyTooLargeError();
+  if (declared > ENDPOINT_BODY_LIMIT_BYTES) throw new EndpointBodyError(413, 'request body too large');
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of raw) {
     const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
     size += buffer.length;
-    if (size > ENDPOINT_BODY_LIMIT_BYTES) throw new BodyTooLargeError();
+    if (size > ENDPOINT_BODY_LIMIT_BYTES) throw new EndpointBodyError(413, 'request body too large');
     chunks.push(buffer);
   }
   return Buffer.concat(chunks).toString('utf8');

@@ -121,12 +121,12 @@ function routeOf(path: string, method: string): Route | undefined {
   return served.methods.includes(method) ? served.route : undefined;
 }
 
-function answerToggles<Request>(
+async function answerToggles<Request>(
   request: EndpointRequest<Request>,
   options: ResolvedFrontendApiOptions<Request>,
   exposed: (client: FlagsClient<Request>) => readonly string[],
   corsHeaders: Record<string, string>,
-): EndpointResponse {
+): Promise<EndpointResponse> {
   const { client } = request;
   if (!client.isReady) {
     return jsonAnswer(
@@ -140,7 +140,7 @@ function answerToggles<Request>(
   }
   let sent: ClientContextField[];
   if (request.method === 'POST') {
-    const body = jsonObjectBody(request.body);
+    const body = jsonObjectBody(await request.readBody());
     const fields = body === undefined ? undefined : contextFromBody(body);
     if (fields === undefined) {
       return jsonAnswer(
@@ -174,12 +174,12 @@ function answerToggles<Request>(
   return conditionalJsonAnswer(request, { toggles }, corsHeaders);
 }
 
-function acceptMetrics<Request>(
+async function acceptMetrics<Request>(
   request: EndpointRequest<Request>,
   exposed: (client: FlagsClient<Request>) => readonly string[],
   corsHeaders: Record<string, string>,
-): EndpointResponse {
-  const body = jsonObjectBody(request.body);
+): Promise<EndpointResponse> {
+  const body = jsonObjectBody(await request.readBody());
   if (body === undefined || !isMetricsReport(body)) {
     return jsonAnswer(
       400,

@@ -52,9 +52,10 @@ export interface OfrepEndpointOptions<Request = unknown> {
 }
 
 const OPTION_KEYS = ['trustClientContext', 'expose', 'eventStreams'];
-const PREFIX = '/ofrep/v1/evaluate/flags';
+const SCOPE = '/ofrep/v1';
+const PREFIX = `${SCOPE}/evaluate/flags`;
 /** the event stream, below the mount point */
-const EVENTS_PATH = '/ofrep/v1/events';
+const EVENTS_PATH = `${SCOPE}/events`;
 /** how long a hidden page keeps its stream open (OFREP's default, said out loud) */
 const INACTIVITY_DELAY_SEC = 120;
 
@@ -111,8 +112,9 @@ export function ofrepEndpoint<Request = unknown>(
   const changes = options.eventStreams === false ? undefined : browserChangesOf(exposed);
   return {
     name: 'ofrepEndpoint()',
-    serves: (path) => path.startsWith('/ofrep/v1/'),
-    handle(request) {
+    // Evaluation and the event stream: at the app's root, every other path stays the app's.
+    scope: SCOPE,
+    async handle(request) {
       const { path } = request;
       if (path === EVENTS_PATH && changes !== undefined) {
         if (request.method !== 'GET') {
@@ -133,7 +135,7 @@ export function ofrepEndpoint<Request = unknown>(
           { 'retry-after': '1' },
         );
       }
-      const body = jsonObjectBody(request.body);
+      const body = jsonObjectBody(await request.readBody());
       const sent = body === undefined ? undefined : sentContext(body.context);
       if (sent === undefined) {
         return jsonAnswer(400, {

@@ -466,7 +466,8 @@ class FlagsObject {
     if ((!random && !byAddress) || !this.#isAnonymous()) return undefined;
     const notes: string[] = [];
     const hint = this.#host.visitorIdHint;
-    if (random && decision >= 0) {
+    // A random rollout drew the answer whether it let the request in (a strategy matched) or not (none did).
+    if (random && (decision >= 0 || reasonOfDecision(decision) === 'no-strategy-matched')) {
       this.#host.onRandomAnswer(flag);
       notes.push(
         'the rollout answered at random: the request has no userId or sessionId and the rollout uses default ' +
@@ -490,6 +491,7 @@ class FlagsObject {
         );
       }
     }
+    if (notes.length === 0) return undefined;
     return `${notes.join('; ')} (${hint} gives each browser a stable id)`;
   }
 

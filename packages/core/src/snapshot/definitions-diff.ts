@@ -252,7 +252,9 @@ function diffStrategy(
     ...diffVariants(`${field}.variants`, `${label} variant`, listOf(before.variants), listOf(after.variants)),
   );
   const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
-  for (const key of ['parameters', 'constraints', 'segments', 'variants', 'name']) keys.delete(key);
+  // How a flags file wrote a strategy is not a change of what it does.
+  for (const key of ['parameters', 'constraints', 'segments', 'variants', 'name', 'shorthand'])
+    keys.delete(key);
   for (const key of keys) {
     const was = (before as unknown as Record<string, unknown>)[key];
     const now = (after as unknown as Record<string, unknown>)[key];

@@ -44,7 +44,11 @@ async function setup(options: { overrides?: boolean; allow?: (request: TestReque
   });
   clients.push(client);
   await client.ready();
-  const dashboard = createDashboard<TestRequest>({ allow: options.allow ?? (() => true), title: 'shop' });
+  const dashboard = createDashboard<TestRequest>({
+    allow: options.allow ?? (() => true),
+    title: 'shop',
+    hosts: [HOST],
+  });
   return { client, source, lines, call: endpointCaller(client, dashboard) };
 }
 

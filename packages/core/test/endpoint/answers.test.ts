@@ -92,7 +92,7 @@ describe('flagsWithClientFields', () => {
       path: '/',
       query: new URLSearchParams(),
       headers: {},
-      body: '',
+      readBody: async () => '',
       secure: false,
       request,
       flags,

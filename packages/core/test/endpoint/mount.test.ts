@@ -77,7 +77,7 @@ async function serve(endpoint: Endpoint<IncomingMessage>, options: { parse?: boo
 /** An endpoint that answers what it was handed. */
 const echo: Endpoint<IncomingMessage> = {
   name: 'echo()',
-  handle: (request: EndpointRequest<IncomingMessage>) =>
+  handle: async (request: EndpointRequest<IncomingMessage>) =>
     request.path === '/missing'
       ? undefined
       : {
@@ -87,7 +87,7 @@ const echo: Endpoint<IncomingMessage> = {
             method: request.method,
             path: request.path,
             query: [...request.query],
-            body: request.body ?? null,
+            body: (await request.readBody()) ?? null,
           }),
         },
 };

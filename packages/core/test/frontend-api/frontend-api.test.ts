@@ -13,6 +13,7 @@ import {
   memorySource,
 } from '../../src/index.js';
 import { endpointCaller, type TestRequest } from '../support/endpoints.js';
+import { neverLoadingSource } from '../support/sources.js';
 
 type FakeRequest = TestRequest;
 
@@ -134,22 +135,13 @@ describe('frontendApiEndpoint: what is answered', () => {
   });
 
   it('answers 503 until the flags have loaded', async () => {
-    const client = createFlags({
-      source: {
-        name: 'never',
-        status: 'starting',
-        start: () => new Promise(() => {}),
-        stop: async () => {},
-        current: () => undefined,
-        subscribe: () => () => {},
-      },
-    });
+    const client = createFlags({ source: neverLoadingSource() });
     const response = await frontendApiEndpoint().handle({
       method: 'GET',
       path: '/',
       query: new URLSearchParams(),
       headers: {},
-      body: undefined,
+      readBody: async () => undefined,
       secure: false,
       request: {},
       flags: client.forContext({}),

@@ -28,6 +28,24 @@ describe('request flags', () => {
     await client.close();
   });
 
+  it('explain() says an anonymous rollout answered at random whether it let the request in or not', async () => {
+    const client = await clientWith({ 'new-pricing': { rollout: 50 } });
+    const seen = new Set<boolean>();
+    for (let i = 0; i < 100; i++) {
+      const explained = client.forContext({}).explain('new-pricing');
+      seen.add(explained.enabled);
+      expect(explained.detail).toMatch(
+        /; the rollout answered at random: the request has no userId or sessionId/,
+      );
+    }
+    expect([...seen].sort()).toEqual([false, true]);
+    // Identified, and for a flag no rollout decides, nothing is said of chance.
+    expect(client.forContext({ userId: 'ada' }).explain('new-pricing').detail).not.toMatch(
+      /random|stable id/,
+    );
+    await client.close();
+  });
+
   it('lists what a request read, each with its value, variant (when asked) and reason', async () => {
     const client = await clientWith({
       on: true,

@@ -16,10 +16,12 @@ interface FakeRequest {
   cookie?: string;
 }
 
-/** A reader the way an adapter writes one: facts from the request, cookies onto a list per response. */
+/** A reader the way an adapter writes one: facts from the request, cookies and headers onto a list per response. */
 const reader: RequestReader<FakeRequest, string[]> = {
   inputOf: (request): RequestInput => ({ user: request.user, cookieHeader: request.cookie }),
   setCookies: (response, cookies) => response.push(...cookies),
+  setHeaders: (response, headers) =>
+    response.push(...Object.entries(headers).map(([name, value]) => `${name}: ${value}`)),
 };
 
 function client(logger?: Logger) {

@@ -38,7 +38,8 @@ export function endpointCaller<Request extends TestRequest>(
   hook: ContextHook<Request> = planHook as ContextHook<Request>,
 ): (request: Request, init?: CallInit) => Promise<EndpointResponse | undefined> {
   return async (request, init = {}) => {
-    const headers = init.headers ?? {};
+    // Every request over HTTP/1.1 names its host.
+    const headers: Record<string, string> = { host: 'localhost', ...init.headers };
     const { flags } = await requestFlags(
       client,
       request,
@@ -51,7 +52,7 @@ export function endpointCaller<Request extends TestRequest>(
       mountPath: init.mountPath,
       query: new URLSearchParams(init.query ?? ''),
       headers,
-      body: init.body,
+      readBody: async () => init.body,
       secure: init.secure ?? false,
       request,
       flags,

@@ -70,3 +70,15 @@ export function failingSource(message: string): FlagSource {
     subscribe: () => () => {},
   };
 }
+
+/** A source whose flags never load: what a client looks like before its first load. */
+export function neverLoadingSource(): FlagSource {
+  return {
+    name: 'never',
+    status: 'starting',
+    start: () => new Promise(() => {}),
+    stop: async () => {},
+    current: () => undefined,
+    subscribe: () => () => {},
+  };
+}
