@@ -31,7 +31,7 @@ export default defineConfig({
   esbuild: { exclude: [/\.js$/, nestFiles] },
   test: {
     include: ['packages/*/test/**/*.test.ts', 'test/**/*.test.ts', 'scripts/**/*.test.ts'],
-    setupFiles: ['test/yield-between-tests.ts', 'test/support/output-per-test.ts'],
+    setupFiles: ['test/support/yield-between-tests.ts', 'test/support/output-per-test.ts'],
     // A passing run prints one line per file and the summary; a failing test also prints what it logged.
     silent: 'passed-only',
     // packages/testing/test/runners/ holds apps whose tests other runners (and other vitest majors) run

@@ -1,5 +1,5 @@
 // A real logger that keeps its lines, so a test can read what flagwise reported.
-import type { Logger } from '../../src/types.js';
+import type { Logger } from '../../packages/core/src/types.js';
 
 export interface LoggedLine {
   level: 'debug' | 'info' | 'warn' | 'error';

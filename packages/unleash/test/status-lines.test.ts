@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createFlags, type FlagsClient } from '@flagwise/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import fixture from '../../../test/fixtures/unleash/unleash-client-features.json' with { type: 'json' };
 import { unleashSource } from '../src/index.js';
-import fixture from './fixtures/unleash-client-features.json' with { type: 'json' };
 import {
   type LoopbackServer,
   type Responder,

@@ -1,6 +1,8 @@
 // One readiness policy for every adapter: startup waits where the framework has a startup, requests wait
 // otherwise, nothing hangs, and a misconfiguration stops the startup.
 import { afterEach, describe, expect, it } from 'vitest';
+import { messagesAt, recordingLogger } from '../../../../test/support/logging.js';
+import { failingSource, hangingSource } from '../../../../test/support/sources.js';
 import { requestReadiness, startupReadiness } from '../../src/adapter/index.js';
 import {
   createFlags,
@@ -9,8 +11,6 @@ import {
   FlagwiseError,
   memorySource,
 } from '../../src/index.js';
-import { messagesAt, recordingLogger } from '../support/logging.js';
-import { failingSource, hangingSource } from '../support/sources.js';
 
 const clients: FlagsClient[] = [];
 afterEach(async () => {

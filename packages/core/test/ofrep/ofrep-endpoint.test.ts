@@ -2,6 +2,8 @@
 // single evaluation of the browser-visible flags, the ETag, what the SDK may add to the context, and each error.
 // The OpenFeature web SDK against every framework is in test/conformance/ofrep and test/browser.
 import { afterEach, describe, expect, it } from 'vitest';
+import { endpointCaller, jsonOf, type TestRequest } from '../../../../test/support/endpoints.js';
+import { hangingSource } from '../../../../test/support/sources.js';
 import {
   ConfigurationError,
   createFlags,
@@ -10,8 +12,6 @@ import {
   type OfrepEndpointOptions,
   ofrepEndpoint,
 } from '../../src/index.js';
-import { endpointCaller, jsonOf, type TestRequest } from '../support/endpoints.js';
-import { hangingSource } from '../support/sources.js';
 
 const BULK = '/ofrep/v1/evaluate/flags';
 const clients: FlagsClient[] = [];

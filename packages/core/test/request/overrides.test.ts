@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { payload, simpleFlag } from '../../../../test/support/definitions.js';
 import { requestFlags } from '../../src/adapter/index.js';
 import {
   applyOverrideQuery,
@@ -7,7 +8,6 @@ import {
   createOverrideSigner,
   memorySource,
 } from '../../src/index.js';
-import { payload, simpleFlag } from '../support/definitions.js';
 
 const SECRET = 'a-test-secret-that-is-long-enough-1234567890';
 
