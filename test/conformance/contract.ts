@@ -1,9 +1,12 @@
-// The contract every adapter row of the conformance table implements.
+// The contract every row of the conformance table implements: one file per adapter in ./rows/, each exporting
+// `rows: AdapterRow[]`, all of them gathered in ./rows.ts.
 //
 // A row starts a real app of its framework, listening on 127.0.0.1 port 0, wired with its adapter the way a
-// user would wire it, and serving the routes below. The table (conformance.test.ts) drives every row through
-// the same scenarios over HTTP with supertest.
-import type { FlagsClient } from '@flagwise/core';
+// user would wire it, and serving the routes below. The tables drive every row through the same scenarios over
+// HTTP: the adapter's own (conformance.test.ts and its neighbours, with `start` and `startEntry`) and the
+// endpoints' (the dashboard, the Frontend API, OFREP and the generic mount, with `startWithEndpoint`).
+import type { FlagsClient, RequestFlags } from '@flagwise/core';
+import type { Endpoint } from '@flagwise/core/adapter';
 
 export interface RunningApp {
   /** e.g. http://127.0.0.1:54321 */
@@ -65,6 +68,19 @@ export interface AdapterRow {
    * (`req.user`, Koa `ctx.state.user`, Fastify `request.user`, a Nest middleware setting `req.user`).
    */
   startEntry(first: unknown, second: unknown, hooks: AppHooks): Promise<RunningApp>;
+  /**
+   * Start the app with the adapter given `client`, the context hook of `start` (userId ← `x-user-id`,
+   * properties.plan ← `x-plan`), `endpoint` mounted at `prefix` (e.g. '/_flags') with the adapter's generic
+   * mount, and one route of the app itself:
+   *   GET /flag/:name → 200 JSON `flagAnswer(flags, name)` (below),
+   * so an endpoint's table can check what the app's next request sees.
+   */
+  startWithEndpoint(client: FlagsClient, endpoint: Endpoint<any>, prefix: string): Promise<RunningApp>;
+}
+
+/** The JSON the rows' /flag/:name route answers under `startWithEndpoint`. */
+export function flagAnswer(flags: RequestFlags, name: string) {
+  return { enabled: flags.isEnabled(name), variant: flags.variant(name), reason: flags.explain(name).reason };
 }
 
 export interface AppHooks {

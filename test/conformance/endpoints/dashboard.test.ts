@@ -6,8 +6,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { createDashboard, createFlags, type FlagsClient, fileSource } from '@flagwise/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CONTEXT_HEADERS as H, type RunningApp } from './contract.js';
-import { endpointRows } from './rows.js';
+import { CONTEXT_HEADERS as H, type RunningApp } from '../contract.js';
+import { rows } from '../rows.js';
 
 const SECRET = 'dashboard-table-secret-0123456789abcdef0123';
 const PREFIX = '/_flags';
@@ -55,7 +55,7 @@ async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, tim
   }
 }
 
-describe.each(endpointRows.map((row) => [row.name, row] as const))('%s', (_name, row) => {
+describe.each(rows.map((row) => [row.name, row] as const))('%s', (_name, row) => {
   let dir: string;
   let file: string;
   let client: FlagsClient;
@@ -76,8 +76,8 @@ describe.each(endpointRows.map((row) => [row.name, row] as const))('%s', (_name,
       if (req.headers?.[H.qa] === 'throw') throw new Error('allow broke');
       return req.headers?.[H.qa] === 'yes';
     };
-    app = await row.start(client, createDashboard({ allow }), PREFIX);
-    closed = await row.start(client, createDashboard(), PREFIX);
+    app = await row.startWithEndpoint(client, createDashboard({ allow }), PREFIX);
+    closed = await row.startWithEndpoint(client, createDashboard(), PREFIX);
   });
   afterAll(async () => {
     await app?.close();

@@ -14,8 +14,8 @@ import {
 import { OFREPProvider } from '@openfeature/ofrep-provider';
 import { OpenFeature } from '@openfeature/server-sdk';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { RunningApp } from '../endpoints/contract.js';
-import { rows } from '../endpoints/rows/express.js';
+import type { RunningApp } from '../contract.js';
+import { rows } from '../rows/express.js';
 
 const express5 = rows.find((row) => row.name === 'express 5')!;
 
@@ -54,7 +54,7 @@ async function serve(endpoint: Endpoint<any>): Promise<Served> {
   });
   clients.push(client);
   await client.ready();
-  const app = await express5.start(client, endpoint, '/');
+  const app = await express5.startWithEndpoint(client, endpoint, '/');
   apps.push(app);
   return { url: app.url, client, source };
 }

@@ -1,15 +1,14 @@
-// The conformance table's Express rows: the same app on Express 4 and Express 5, wired the way a user would.
-import { once } from 'node:events';
-import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { featureFlags, getFlags, requireFeature, requireVariant } from '@flagwise/express';
+import { featureFlags, getFlags, mountEndpoint, requireFeature, requireVariant } from '@flagwise/express';
 import ejs from 'ejs';
 import type { Express, Request } from 'express';
-import type { AdapterRow, AppHooks, RunningApp } from '../contract.js';
-import { CONTEXT_HEADERS as H } from '../contract.js';
+import { listen } from '../../support/http.js';
+import type { AdapterRow, AppHooks } from '../contract.js';
+import { flagAnswer, CONTEXT_HEADERS as H } from '../contract.js';
 import { readInOrder } from '../read-in-order.js';
+
+export { listen };
 
 // Both majors side by side through npm aliases; they share one set of types (@types/express 5).
 const require = createRequire(import.meta.url);
@@ -28,6 +27,16 @@ export const rows: AdapterRow[] = Object.entries(majors).map(([name, express]) =
   name,
   start: (client, hooks) => listen(buildApp(express(), client, { context: contextFromHeaders }, hooks)),
   startEntry: async (first, second, hooks) => listen(buildApp(express(), first, second, hooks)),
+  // the endpoint under `app.use(prefix, mountEndpoint(...))`
+  startWithEndpoint: (client, endpoint, prefix) => {
+    const app = express();
+    app.use(featureFlags(client, { context: contextFromHeaders }));
+    app.use(prefix, mountEndpoint(endpoint));
+    app.get('/flag/:name', (req, res) => {
+      res.json(flagAnswer(getFlags(req), req.params.name));
+    });
+    return listen(app);
+  },
 }));
 
 function buildApp(app: Express, first: unknown, second: unknown, hooks: AppHooks): Express {
@@ -110,16 +119,3 @@ function buildApp(app: Express, first: unknown, second: unknown, hooks: AppHooks
 }
 
 /** Listens on 127.0.0.1 port 0 (any app with Node's `listen(port, host)`: Express, Koa). */
-export async function listen(app: { listen(port: number, host: string): Server }): Promise<RunningApp> {
-  const server: Server = app.listen(0, '127.0.0.1');
-  if (!server.listening) await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((error) => (error ? reject(error) : resolve()));
-      }),
-  };
-}

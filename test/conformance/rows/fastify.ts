@@ -3,11 +3,11 @@
 import { createRequire } from 'node:module';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { featureFlags, requireFeature } from '@flagwise/fastify';
+import { featureFlags, mountEndpoint, requireFeature } from '@flagwise/fastify';
 import ejs from 'ejs';
 import type { FastifyInstance } from 'fastify5';
 import type { AdapterRow, AppHooks, RunningApp } from '../contract.js';
-import { CONTEXT_HEADERS as H } from '../contract.js';
+import { flagAnswer, CONTEXT_HEADERS as H } from '../contract.js';
 import { readInOrder } from '../read-in-order.js';
 
 // Both majors side by side through npm aliases; typed with Fastify 5's types (the plugin's augmentation).
@@ -40,6 +40,16 @@ export const rows: AdapterRow[] = majors.map(({ name, fastify, view }) => ({
       await app.close();
       throw error;
     }
+  },
+  // the endpoint as `app.register(mountEndpoint(...), { prefix })`
+  startWithEndpoint: async (client, endpoint, prefix) => {
+    const app = fastify();
+    await app.register(featureFlags, { client, context: contextFromHeaders });
+    await app.register(mountEndpoint(endpoint), { prefix });
+    app.get<{ Params: { name: string } }>('/flag/:name', async (request) =>
+      flagAnswer(request.flags!, request.params.name),
+    );
+    return listen(app);
   },
 }));
 

@@ -12,6 +12,7 @@ import {
   type FlagContext,
   type FlagsState,
   featureFlags,
+  mountEndpoint,
   requireFeature,
   requireVariant,
 } from '@flagwise/koa';
@@ -19,8 +20,9 @@ import Router from '@koa/router';
 import views from '@ladjs/koa-views';
 import type Koa from 'koa';
 import type { Context } from 'koa';
+import { listen } from '../../support/http.js';
 import type { AdapterRow, AppHooks, RunningApp } from '../contract.js';
-import { CONTEXT_HEADERS as H } from '../contract.js';
+import { flagAnswer, CONTEXT_HEADERS as H } from '../contract.js';
 import { readInOrder } from '../read-in-order.js';
 
 const PAGE_TEMPLATE =
@@ -161,4 +163,25 @@ export const rows: AdapterRow[] = (['koa2', 'koa3'] as const).map((major) => ({
     startKoaApp(await loadKoa(major), client, { context: contextFromHeaders }, hooks),
   startEntry: async (first: unknown, second: unknown, hooks: AppHooks) =>
     startKoaApp(await loadKoa(major), first, second, hooks),
+  // the endpoint as `app.use(mountEndpoint(..., { prefix }))`
+  startWithEndpoint: async (client, endpoint, prefix) => {
+    const Koa = await loadKoa(major);
+    const app = new Koa();
+    app.use(featureFlags(client, { context: contextFromHeaders }));
+    const mount = mountEndpoint(endpoint, { prefix });
+    app.use(mount);
+    const router = new Router<FlagsState>();
+    router.get('/flag/:name', (ctx) => {
+      ctx.body = flagAnswer(ctx.state.flags, ctx.params.name);
+    });
+    app.use(router.routes()).use(router.allowedMethods());
+    const running = await listen(app);
+    return {
+      url: running.url,
+      close: async () => {
+        mount.close();
+        await running.close();
+      },
+    };
+  },
 }));

@@ -4,7 +4,8 @@
 // it claims; the row refuses to start when that is not so.
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import type { FlagsClient } from '@flagwise/core';
+import type { FlagsClient, RequestFlags } from '@flagwise/core';
+import type { Endpoint } from '@flagwise/core/adapter';
 import { nest as nest10 } from '../../nest10/src/index.js';
 import type {
   ArgumentsHost,
@@ -15,7 +16,7 @@ import type {
 import { nest as nest11 } from '../../nest11/src/index.js';
 import { nest as nest12 } from '../../nest12/src/index.js';
 import type { AdapterRow, AppHooks, RunningApp } from '../contract.js';
-import { CONTEXT_HEADERS as H } from '../contract.js';
+import { flagAnswer, CONTEXT_HEADERS as H } from '../contract.js';
 import { readInOrder } from '../read-in-order.js';
 
 export type Platform = 'express' | 'fastify';
@@ -38,7 +39,38 @@ export const rows: AdapterRow[] = nestApps.map(({ name, nest, platform }) => ({
     start(nest, platform, client, { context: contextFromHeaders }, hooks),
   startEntry: (first: unknown, second: unknown, hooks: AppHooks) =>
     start(nest, platform, first, second, hooks),
+  startWithEndpoint: (client: FlagsClient, endpoint: Endpoint<any>, prefix: string) =>
+    startWithEndpoint(nest, platform, client, endpoint, prefix),
 }));
+
+/** The endpoint mounted with `FlagsEndpointModule.forRoot({ path, endpoint })` next to FeatureFlagsModule. */
+async function startWithEndpoint(
+  nest: NestMajor,
+  platform: Platform,
+  client: FlagsClient,
+  endpoint: Endpoint<any>,
+  prefix: string,
+): Promise<RunningApp> {
+  checkMajor(nest);
+  const { Controller, Get, Param, Module } = nest.common;
+  const { FlagsEndpointModule, Flags } = nest.flagwise;
+
+  @Controller()
+  class AppController {
+    @Get('flag/:name')
+    flag(@Param('name') name: string, @Flags() flags: RequestFlags) {
+      return flagAnswer(flags, name);
+    }
+  }
+
+  @Module({
+    imports: [flagsModule(nest, client), FlagsEndpointModule.forRoot({ path: prefix, endpoint })],
+    controllers: [AppController],
+  })
+  class AppModule {}
+
+  return listen(nest, platform, AppModule);
+}
 
 /** Throws unless this row's Nest, and the Nest its adapter copy resolves, are the major it claims. */
 export function checkMajor(nest: NestMajor): void {
