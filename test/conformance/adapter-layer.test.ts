@@ -9,17 +9,14 @@ import {
   createFlags,
   type FlagsClient,
   fileSource,
-  type Logger,
   memorySource,
 } from '@flagwise/core';
 import request from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
+import { recordingLogger } from '../support/logging.js';
 import type { AdapterRow, RunningApp } from './contract.js';
 import { CONTEXT_HEADERS as H } from './contract.js';
-
-type Glob = (pattern: string, options: { eager: true }) => Record<string, { rows: AdapterRow[] }>;
-const rowModules = (import.meta as ImportMeta & { glob: Glob }).glob('./rows/*.ts', { eager: true });
-const rows = Object.values(rowModules).flatMap((mod) => mod.rows);
+import { rows } from './rows.js';
 
 const SECRET = 'adapter-layer-secret-0123456789abcdef0123456789';
 
@@ -100,21 +97,6 @@ function hintsOf(row: AdapterRow): { visitorId: string; trustProxy: RegExp } {
   return {
     visitorId: 'FeatureFlagsModule.forRoot({ visitorId: true })',
     trustProxy: /app\.set\('trust proxy', 1\).*new FastifyAdapter\(\{ trustProxy: true \}\)/,
-  };
-}
-
-interface Line {
-  level: 'debug' | 'info' | 'warn' | 'error';
-  message: string;
-}
-
-function recordingLogger(): { logger: Logger; lines: Line[] } {
-  const lines: Line[] = [];
-  const record = (level: Line['level']) => (obj: unknown, msg?: string) =>
-    lines.push({ level, message: typeof obj === 'string' ? obj : String(msg ?? '') });
-  return {
-    lines,
-    logger: { debug: record('debug'), info: record('info'), warn: record('warn'), error: record('error') },
   };
 }
 

@@ -4,7 +4,7 @@
 export async function waitFor<T>(
   read: () => T | undefined | null | false,
   what: string,
-  deadlineMs = 1000,
+  deadlineMs = 10_000,
 ): Promise<T> {
   const deadline = Date.now() + deadlineMs;
   for (;;) {

@@ -6,13 +6,14 @@ import {
   createFlags,
   type FlagSource,
   type FlagsClient,
-  type Logger,
   type SourceListener,
   type SourceStatus,
 } from '@flagwise/core';
 import type { Express, NextFunction, Request, Response } from 'express';
 import request from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
+import { messagesAt, recordingLogger } from '../../../test/support/logging.js';
+import { waitFor } from '../../../test/support/waiting.js';
 import {
   ConfigurationError,
   featureFlags,
@@ -69,25 +70,6 @@ function gatedSource(definitions: ClientFeaturesPayload) {
     release();
   };
   return { source, load };
-}
-
-function recordingLogger() {
-  const warnings: string[] = [];
-  const logger: Logger = {
-    debug() {},
-    info() {},
-    warn: (obj, msg) => void warnings.push(typeof obj === 'string' ? obj : String(msg)),
-    error() {},
-  };
-  return { logger, warnings };
-}
-
-async function waitFor(condition: () => boolean): Promise<void> {
-  const deadline = Date.now() + 5000;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('not within 5000 ms');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }
 
 const notFoundPage = (_req: Request, res: Response) => {
@@ -351,7 +333,8 @@ describe.each(majors)('%s', (_name, express) => {
 
     it('never hangs: after readyTimeoutMs requests proceed with fallbacks and a warning', async () => {
       const gated = gatedSource({ version: 2, features: [] });
-      const { logger, warnings } = recordingLogger();
+      const { logger, lines } = recordingLogger();
+      const warnings = () => messagesAt(lines, 'warn');
       const client = createFlags({ source: gated.source, logger });
       clients.push(client);
       const app: Express = express();
@@ -360,7 +343,7 @@ describe.each(majors)('%s', (_name, express) => {
 
       expect((await request(app).get('/')).body).toEqual({ launch: false });
       expect((await request(app).get('/')).body).toEqual({ launch: false });
-      expect(warnings.filter((w) => w.includes('serving requests with fallbacks'))).toHaveLength(1);
+      expect(warnings().filter((w) => w.includes('serving requests with fallbacks'))).toHaveLength(1);
       // client.close() waits for a pending start(); let it finish.
       gated.load();
     });
@@ -389,7 +372,8 @@ describe.each(majors)('%s: two apps in one process', (_name, express) => {
   }
 
   async function appWith(express: typeof import('express'), flags: Record<string, boolean>) {
-    const { logger, warnings } = recordingLogger();
+    const { logger, lines } = recordingLogger();
+    const warnings = () => messagesAt(lines, 'warn');
     const source = memorySource({ flags });
     const client = createFlags({ source, logger });
     clients.push(client);
@@ -406,12 +390,12 @@ describe.each(majors)('%s: two apps in one process', (_name, express) => {
     b.app.use(featureFlags(b.client));
     b.app.get('/', (_req, res) => void res.send('home'));
 
-    await waitFor(() => guardWarnings(a.warnings).length === 1);
-    expect(guardWarnings(a.warnings)[0]).toMatch(
+    await waitFor(() => guardWarnings(a.warnings()).length === 1, 'the guard warning');
+    expect(guardWarnings(a.warnings())[0]).toMatch(
       /requireFeature\('checkout'\) names flag "checkout", which is not defined/,
     );
     await afterAChange(b.client, b.source);
-    expect(guardWarnings(b.warnings)).toEqual([]);
+    expect(guardWarnings(b.warnings())).toEqual([]);
     expect((await request(a.app).get('/checkout')).status).toBe(404);
   });
 
@@ -424,12 +408,12 @@ describe.each(majors)('%s: two apps in one process', (_name, express) => {
     // request shows it is a's; from then on a checks it, and b does not, after any change of its flags.
     a.app.get('/checkout', requireFeature('checkout'), (_req, res) => void res.send('checkout'));
     expect((await request(a.app).get('/checkout')).status).toBe(404);
-    await waitFor(() => guardWarnings(a.warnings).length === 1);
-    const before = guardWarnings(b.warnings).length;
+    await waitFor(() => guardWarnings(a.warnings()).length === 1, 'the guard warning');
+    const before = guardWarnings(b.warnings()).length;
     await afterAChange(b.client, b.source);
-    expect(guardWarnings(b.warnings)).toHaveLength(before);
+    expect(guardWarnings(b.warnings())).toHaveLength(before);
     await afterAChange(a.client, a.source);
-    expect(guardWarnings(a.warnings)).toHaveLength(2);
+    expect(guardWarnings(a.warnings())).toHaveLength(2);
   });
 });
 

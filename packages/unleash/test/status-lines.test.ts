@@ -57,7 +57,9 @@ function app() {
 
 /** The warn and error lines about the source's state. */
 const stateLines = (lines: Array<{ level: string; message: string }>) =>
-  lines.filter((line) => line.level !== 'debug' && /serving|stale|failed/.test(line.message));
+  lines
+    .filter((line) => line.level !== 'debug' && /serving|stale|failed/.test(line.message))
+    .map(({ level, message }) => ({ level, message }));
 
 describe('the status lines of an Unleash source', () => {
   it('says once that it serves the last good flags when the server fails after a good start', async () => {
