@@ -31,7 +31,9 @@ export default defineConfig({
   esbuild: { exclude: [/\.js$/, nestFiles] },
   test: {
     include: ['packages/*/test/**/*.test.ts', 'test/**/*.test.ts', 'scripts/**/*.test.ts'],
-    setupFiles: ['test/yield-between-tests.ts'],
+    setupFiles: ['test/support/yield-between-tests.ts', 'test/support/output-per-test.ts'],
+    // A passing run prints one line per file and the summary; a failing test also prints what it logged.
+    silent: 'passed-only',
     // packages/testing/test/runners/ holds apps whose tests other runners (and other vitest majors) run
     exclude: [
       '**/node_modules/**',
@@ -40,7 +42,16 @@ export default defineConfig({
       'test/packed/**',
       'packages/testing/test/runners/**',
     ],
-    testTimeout: 20_000,
-    hookTimeout: 30_000,
+    // Sized for a loaded 2-core machine (another full run or a benchmark beside this one): the bounds catch a
+    // test that hangs, not one that is slow. Tests wait for events, never for time. Files run in child processes
+    // (forks: a file that starts servers or Chromium cannot disturb another's event loop), one per core; the
+    // slow-test lines are for a quiet machine's profile, not for every run.
+    pool: 'forks',
+    maxWorkers: 2,
+    minWorkers: 1,
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    teardownTimeout: 60_000,
+    slowTestThreshold: 60_000,
   },
 });

@@ -3,14 +3,10 @@
 import { type ClientFeaturesPayload, createFlags, type FlagsClient, memorySource } from '@flagwise/core';
 import request from 'supertest';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { messagesAt, recordingLogger } from '../../packages/core/test/support/logging.js';
+import { messagesAt, recordingLogger } from '../support/logging.js';
 import type { AdapterRow, RunningApp } from './contract.js';
 import { CONTEXT_HEADERS as H } from './contract.js';
-
-// Vite's import.meta.glob (vitest runs on Vite): every rows file, loaded eagerly.
-type Glob = (pattern: string, options: { eager: true }) => Record<string, { rows: AdapterRow[] }>;
-const rowModules = (import.meta as ImportMeta & { glob: Glob }).glob('./rows/*.ts', { eager: true });
-const rows = Object.values(rowModules).flatMap((mod) => mod.rows);
+import { rows } from './rows.js';
 
 const SECRET = 'conformance-secret-0123456789abcdef0123456789';
 const USERS = Array.from({ length: 40 }, (_, i) => `user-${i}`);

@@ -9,7 +9,7 @@ import { fileSource } from '@flagwise/core';
 import request from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
 import { recordingLogger } from '../support/logging.js';
-import { until } from '../support/waiting.js';
+import { waitFor } from '../support/waiting.js';
 import type { AdapterRow, RunningApp } from './contract.js';
 
 type Glob = (pattern: string, options: { eager: true }) => Record<string, { rows: AdapterRow[] }>;
@@ -74,7 +74,7 @@ describe.each(rows.map((row) => [row.name, row] as const))('%s', (_name, row) =>
     ]);
 
     writeFileSync(file, FIXED);
-    await until(async () => (await request(app.url).get('/guarded')).status === 200, 'the guarded route');
+    await waitFor(async () => (await request(app.url).get('/guarded')).status === 200, 'the guarded route');
     expect((await request(app.url).get('/guarded')).text).toBe('beta ok');
     expect((await request(app.url).get('/flag/beta-page')).body.enabled).toBe(true);
     expect(lines.filter((l) => l.level === 'error').map((l) => l.message)).toEqual([

@@ -1,20 +1,25 @@
-// A real logger that keeps its lines, for the cross-package suites that read what flagwise reported.
-import type { Logger } from '@flagwise/core';
+// A real logger that keeps its lines, so a test can read what flagwise reported.
+import type { Logger } from '../../packages/core/src/types.js';
 
 export interface LoggedLine {
   level: 'debug' | 'info' | 'warn' | 'error';
   message: string;
+  fields: unknown;
 }
 
-/** A logger that keeps every line it is given, with its level. */
+/** A real logger that keeps its lines, so a test can read what the source reported. */
 export function recordingLogger(): { logger: Logger; lines: LoggedLine[] } {
   const lines: LoggedLine[] = [];
-  const record = (level: LoggedLine['level']) => (obj: unknown, msg?: string) =>
-    void lines.push({ level, message: typeof obj === 'string' ? obj : String(msg ?? '') });
-  return {
-    lines,
-    logger: { debug: record('debug'), info: record('info'), warn: record('warn'), error: record('error') },
-  };
+  const at =
+    (level: LoggedLine['level']) =>
+    (fields: unknown, message?: string): void => {
+      lines.push(
+        typeof fields === 'string'
+          ? { level, message: fields, fields: undefined }
+          : { level, message: message ?? '', fields },
+      );
+    };
+  return { logger: { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') }, lines };
 }
 
 /** The messages logged at one level. */

@@ -13,8 +13,8 @@ import {
   ofrepEndpoint,
 } from '@flagwise/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EndpointRow, Mount, RunningApp } from './contract.js';
-import { endpointRows } from './rows.js';
+import type { AdapterRow, Mount, RunningApp } from '../contract.js';
+import { rows } from '../rows.js';
 
 const UPLOAD = randomBytes(2 * 1024 * 1024);
 const UPLOAD_SHA256 = createHash('sha256').update(UPLOAD).digest('hex');
@@ -58,12 +58,12 @@ function dashboardCall() {
   return { path: '/_flags/api/state', init: {} };
 }
 
-async function start(row: EndpointRow, client: FlagsClient, mounts: Mount[]): Promise<RunningApp> {
+async function start(row: AdapterRow, client: FlagsClient, mounts: Mount[]): Promise<RunningApp> {
   const [first, ...more] = mounts;
-  return row.start(client, first.endpoint, first.prefix, more);
+  return row.startWithEndpoint(client, first.endpoint, first.prefix, more);
 }
 
-describe.each(endpointRows.map((row) => [row.name, row] as const))('%s', (_name, row) => {
+describe.each(rows.map((row) => [row.name, row] as const))('%s', (_name, row) => {
   let client: FlagsClient;
   beforeAll(async () => {
     client = createFlags({

@@ -7,9 +7,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { createDashboard, createFlags, type FlagsClient, fileSource } from '@flagwise/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { messagesAt, recordingLogger } from '../../../packages/core/test/support/logging.js';
-import { CONTEXT_HEADERS as H, type RunningApp } from './contract.js';
-import { endpointRows } from './rows.js';
+import { messagesAt, recordingLogger } from '../../support/logging.js';
+import { CONTEXT_HEADERS as H, type RunningApp } from '../contract.js';
+import { rows } from '../rows.js';
 
 const SECRET = 'dashboard-table-secret-0123456789abcdef0123';
 const PREFIX = '/_flags';
@@ -82,7 +82,7 @@ function rawGet(url: string, headers: Record<string, string>): Promise<{ status:
   });
 }
 
-describe.each(endpointRows.map((row) => [row.name, row] as const))('%s', (_name, row) => {
+describe.each(rows.map((row) => [row.name, row] as const))('%s', (_name, row) => {
   let dir: string;
   let file: string;
   let client: FlagsClient;
@@ -110,14 +110,14 @@ describe.each(endpointRows.map((row) => [row.name, row] as const))('%s', (_name,
       if (req.headers?.[H.qa] === 'throw') throw new Error('allow broke');
       return req.headers?.[H.qa] === 'yes';
     };
-    app = await row.start(client, createDashboard({ allow }), PREFIX);
+    app = await row.startWithEndpoint(client, createDashboard({ allow }), PREFIX);
     closedClient = createFlags({ source: fileSource(file), logger: closedLog.logger });
     await closedClient.ready({ timeoutMs: 5000 });
-    closed = await row.start(closedClient, createDashboard(), PREFIX);
+    closed = await row.startWithEndpoint(closedClient, createDashboard(), PREFIX);
     hostedClient = createFlags({ source: fileSource(file), logger: hostedLog.logger });
     await hostedClient.ready({ timeoutMs: 5000 });
     const hosts = ['admin.example.com', '*.shop.example'];
-    hosted = await row.start(hostedClient, createDashboard({ allow, hosts }), PREFIX);
+    hosted = await row.startWithEndpoint(hostedClient, createDashboard({ allow, hosts }), PREFIX);
   });
   afterAll(async () => {
     await app?.close();

@@ -24,9 +24,9 @@ import {
   type LoopbackServer,
   startLoopbackServer,
 } from '../../../packages/unleash/test/helpers/loopback-server.js';
-import type { EndpointRow } from '../endpoints/contract.js';
+import type { AdapterRow } from '../contract.js';
 import { openEventStream } from '../endpoints/event-stream.js';
-import { endpointRows } from '../endpoints/rows.js';
+import { rows as allRows } from '../rows.js';
 
 export const FRONTEND_PATH = '/api/frontend';
 export const CLIENT_KEY = 'conformance-frontend-key';
@@ -209,7 +209,7 @@ interface Started {
  * `framework` (one test file per framework, so their waits overlap).
  */
 export function describeFrontendApi(framework: 'express' | 'fastify' | 'koa' | 'nest'): void {
-  const rows = endpointRows.filter((row) => row.name.startsWith(`${framework} `));
+  const rows = allRows.filter((row) => row.name.startsWith(`${framework} `));
   it(`has the ${framework} rows`, () => expect(rows.length).toBeGreaterThanOrEqual(2));
   for (const row of rows) {
     describe(row.name, () => {
@@ -218,7 +218,7 @@ export function describeFrontendApi(framework: 'express' | 'fastify' | 'koa' | '
   }
 }
 
-function describeFixture(row: EndpointRow, fixture: Fixture): void {
+function describeFixture(row: AdapterRow, fixture: Fixture): void {
   describe(fixture.title, () => {
     let served: Awaited<ReturnType<Fixture['start']>>;
     let flags: FlagsClient;
@@ -231,7 +231,11 @@ function describeFixture(row: EndpointRow, fixture: Fixture): void {
       served = await fixture.start();
       flags = createFlags({ source: served.source });
       await flags.ready({ timeoutMs: 5000 });
-      app = await row.start(flags, withRequestFlagsPath(frontendApiEndpoint(fixture.options)), FRONTEND_PATH);
+      app = await row.startWithEndpoint(
+        flags,
+        withRequestFlagsPath(frontendApiEndpoint(fixture.options)),
+        FRONTEND_PATH,
+      );
     });
 
     afterAll(async () => {

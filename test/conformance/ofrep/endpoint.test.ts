@@ -7,9 +7,9 @@ import { createFlags, type Endpoint, type FlagsClient, memorySource, ofrepEndpoi
 import { OFREPProvider } from '@openfeature/ofrep-provider';
 import { OpenFeature } from '@openfeature/server-sdk';
 import { afterEach, describe, expect, it } from 'vitest';
-import { neverLoadingSource } from '../../../packages/core/test/support/sources.js';
-import type { RunningApp } from '../endpoints/contract.js';
-import { rows } from '../endpoints/rows/express.js';
+import { neverLoadingSource } from '../../support/sources.js';
+import type { RunningApp } from '../contract.js';
+import { rows } from '../rows/express.js';
 
 const express5 = rows.find((row) => row.name === 'express 5')!;
 
@@ -48,7 +48,7 @@ async function serve(endpoint: Endpoint<any>): Promise<Served> {
   });
   clients.push(client);
   await client.ready();
-  const app = await express5.start(client, endpoint, '/');
+  const app = await express5.startWithEndpoint(client, endpoint, '/');
   apps.push(app);
   return { url: app.url, client, source };
 }

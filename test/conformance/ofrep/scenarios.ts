@@ -11,7 +11,7 @@ import { createFlags, type FlagsClient, fileSource, ofrepEndpoint, type VariantR
 import { OFREPProvider } from '@openfeature/ofrep-provider';
 import { type Client, OpenFeature } from '@openfeature/server-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EndpointRow, RunningApp } from '../endpoints/contract.js';
+import type { AdapterRow, RunningApp } from '../contract.js';
 import { openEventStream } from '../endpoints/event-stream.js';
 
 /** Where the rows mount the endpoint; the OFREP clients' baseUrl ends with it. */
@@ -43,7 +43,7 @@ function expectedValue(own: { enabled: boolean; variant: VariantResult }): unkno
   return payload.value;
 }
 
-export function describeOfrep(row: EndpointRow): void {
+export function describeOfrep(row: AdapterRow): void {
   describe(row.name, () => {
     let dir: string;
     let file: string;
@@ -60,7 +60,11 @@ export function describeOfrep(row: EndpointRow): void {
       original = readFileSync(file, 'utf8');
       client = createFlags({ source: fileSource(file, { debounceMs: 20 }) });
       await client.ready({ timeoutMs: 5000 });
-      app = await row.start(client, ofrepEndpoint({ trustClientContext: ['properties.locale'] }), PREFIX);
+      app = await row.startWithEndpoint(
+        client,
+        ofrepEndpoint({ trustClientContext: ['properties.locale'] }),
+        PREFIX,
+      );
       baseUrl = `${app.url}${PREFIX}`;
     });
     afterAll(async () => {

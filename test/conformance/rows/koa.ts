@@ -12,15 +12,18 @@ import {
   type FlagContext,
   type FlagsState,
   featureFlags,
+  mountEndpoint,
   requireFeature,
   requireVariant,
 } from '@flagwise/koa';
+import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
 import views from '@ladjs/koa-views';
 import type Koa from 'koa';
 import type { Context } from 'koa';
+import { listen } from '../../support/http.js';
 import type { AdapterRow, AppHooks, RunningApp } from '../contract.js';
-import { CONTEXT_HEADERS as H } from '../contract.js';
+import { flagAnswer, CONTEXT_HEADERS as H, streamDigest } from '../contract.js';
 import { readInOrder } from '../read-in-order.js';
 
 const PAGE_TEMPLATE =
@@ -169,4 +172,34 @@ export const rows: AdapterRow[] = (['koa2', 'koa3'] as const).map((major) => ({
     startKoaApp(await loadKoa(major), client, { context: contextFromHeaders }, hooks),
   startEntry: async (first: unknown, second: unknown, hooks: AppHooks) =>
     startKoaApp(await loadKoa(major), first, second, hooks),
+  // the endpoint as `app.use(mountEndpoint(..., { prefix }))`
+  // each endpoint as `app.use(mountEndpoint(..., { prefix }))`
+  startWithEndpoint: async (client, endpoint, prefix, more = []) => {
+    const Koa = await loadKoa(major);
+    const app = new Koa();
+    app.use(featureFlags(client, { context: contextFromHeaders }));
+    const mounts = [{ endpoint, prefix }, ...more].map((mount) =>
+      mountEndpoint(mount.endpoint, { prefix: mount.prefix }),
+    );
+    for (const mount of mounts) app.use(mount);
+    const router = new Router<FlagsState>();
+    router.get('/flag/:name', (ctx) => {
+      ctx.body = flagAnswer(ctx.state.flags, ctx.params.name);
+    });
+    router.post('/app/json', bodyParser(), (ctx) => {
+      ctx.body = { body: ctx.request.body ?? null };
+    });
+    router.post('/app/raw', async (ctx) => {
+      ctx.body = await streamDigest(ctx.req);
+    });
+    app.use(router.routes()).use(router.allowedMethods());
+    const running = await listen(app);
+    return {
+      url: running.url,
+      close: async () => {
+        for (const mount of mounts) mount.close();
+        await running.close();
+      },
+    };
+  },
 }));

@@ -1,6 +1,8 @@
 // Route guards, the same rules in every adapter: their arguments checked at startup, the message for a guard
 // without the adapter before it, and warnings for guards naming flags the loaded definitions lack.
 import { afterEach, describe, expect, it } from 'vitest';
+import { messagesAt, recordingLogger } from '../../../../test/support/logging.js';
+import { waitFor } from '../../../../test/support/waiting.js';
 import {
   checkGuard,
   checkGuardOptions,
@@ -9,8 +11,6 @@ import {
   watchGuardedFlags,
 } from '../../src/adapter/index.js';
 import { ConfigurationError, createFlags, type FlagsClient, memorySource } from '../../src/index.js';
-import { messagesAt, recordingLogger } from '../support/logging.js';
-import { waitFor } from '../support/waiting.js';
 
 const RULES = { onDisabledExample: '(req, res) => res.sendStatus(503)' };
 

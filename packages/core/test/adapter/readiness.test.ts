@@ -4,6 +4,9 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { messagesAt, recordingLogger } from '../../../../test/support/logging.js';
+import { failingSource, hangingSource, temporaryDirectory } from '../../../../test/support/sources.js';
+import { waitFor } from '../../../../test/support/waiting.js';
 import { flagsReadiness } from '../../src/adapter/index.js';
 import {
   createFlags,
@@ -13,9 +16,6 @@ import {
   fileSource,
   memorySource,
 } from '../../src/index.js';
-import { messagesAt, recordingLogger } from '../support/logging.js';
-import { failingSource, hangingSource, temporaryDirectory } from '../support/sources.js';
-import { waitFor } from '../support/waiting.js';
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {

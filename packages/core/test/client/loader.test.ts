@@ -7,6 +7,10 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { largeFlagsFile } from '../../../../bench/lib/large-flags-file.js';
+import { recordingLogger } from '../../../../test/support/logging.js';
+import { parseProcesses } from '../../../../test/support/processes.js';
+import { temporaryDirectory } from '../../../../test/support/sources.js';
+import { waitFor } from '../../../../test/support/waiting.js';
 import { createFlags, type FlagsClient } from '../../src/client/flags-client.js';
 import { compileFlags } from '../../src/engine/index.js';
 import { silentLogger } from '../../src/logger.js';
@@ -20,10 +24,6 @@ import type {
   Logger,
   SourceEvent,
 } from '../../src/types.js';
-import { recordingLogger } from '../support/logging.js';
-import { parseProcesses } from '../support/processes.js';
-import { temporaryDirectory } from '../support/sources.js';
-import { waitFor } from '../support/waiting.js';
 
 /** Well above the size from which reloads are sliced, and small enough to parse in about a second. */
 const COUNT = 2000;

@@ -3,6 +3,9 @@
 // live stream. The same dashboard in every framework and in Chromium is tested in test/conformance and
 // test/browser.
 import { afterEach, describe, expect, it } from 'vitest';
+import { endpointCaller, jsonOf, type TestRequest } from '../../../../test/support/endpoints.js';
+import { messagesAt, recordingLogger } from '../../../../test/support/logging.js';
+import { waitFor } from '../../../../test/support/waiting.js';
 import {
   ConfigurationError,
   createDashboard,
@@ -13,9 +16,6 @@ import {
   type MemorySource,
   memorySource,
 } from '../../src/index.js';
-import { endpointCaller, jsonOf, type TestRequest } from '../support/endpoints.js';
-import { messagesAt, recordingLogger } from '../support/logging.js';
-import { waitFor } from '../support/waiting.js';
 
 const SECRET = 'a-secret-for-the-dashboard-tests-0123456789';
 const HOST = 'shop.test';

@@ -1,10 +1,10 @@
 // The event streams of one client: the bound on open streams, heartbeats, idle streams closed, everything ended
 // on client.close(); events formatted as text/event-stream.
 import { afterEach, describe, expect, it } from 'vitest';
+import { messagesAt, recordingLogger } from '../../../../test/support/logging.js';
+import { waitFor } from '../../../../test/support/waiting.js';
 import { eventStreamsOf, formatEvent, StreamChannel } from '../../src/endpoint/event-streams.js';
 import { createFlags, type EndpointResponse, type FlagsClient, memorySource } from '../../src/index.js';
-import { messagesAt, recordingLogger } from '../support/logging.js';
-import { waitFor } from '../support/waiting.js';
 
 const clients: FlagsClient[] = [];
 afterEach(async () => {

@@ -5,6 +5,8 @@ import { once } from 'node:events';
 import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { messagesAt, recordingLogger } from '../../../../test/support/logging.js';
+import { waitFor } from '../../../../test/support/waiting.js';
 import {
   ENDPOINT_BODY_LIMIT_BYTES,
   EndpointShutdown,
@@ -19,8 +21,6 @@ import {
   type FlagsClient,
   memorySource,
 } from '../../src/index.js';
-import { messagesAt, recordingLogger } from '../support/logging.js';
-import { waitFor } from '../support/waiting.js';
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {

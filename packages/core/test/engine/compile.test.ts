@@ -1,11 +1,11 @@
 // What the client specification does not cover: explain's reasons, keeping a flag's previous version when its new
 // definition is broken, warnings, custom strategies, the static context and the shapes getVariant returns.
 import { describe, expect, it } from 'vitest';
+import { payload } from '../../../../test/support/definitions.js';
 import { compileFlags } from '../../src/engine/index.js';
 import { hashWithPrefix, prepareHashPrefix, STRATEGY_SEED } from '../../src/engine/murmur.js';
 import { FlagDefinitionError } from '../../src/errors.js';
 import type { CustomStrategy, FeatureDefinition } from '../../src/types.js';
-import { payload } from '../support/definitions.js';
 
 const on = (name: string, extra: Partial<FeatureDefinition> = {}): FeatureDefinition => ({
   name,

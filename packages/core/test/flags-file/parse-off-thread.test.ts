@@ -4,11 +4,11 @@
 import { getPriority } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
 import { largeFlagsFile } from '../../../../bench/lib/large-flags-file.js';
+import { parseProcesses } from '../../../../test/support/processes.js';
+import { waitFor } from '../../../../test/support/waiting.js';
 import { FlagwiseError } from '../../src/errors.js';
 import { parseFlagsFile } from '../../src/flags-file/parse-flags-file.js';
 import { OFF_THREAD_MIN_LENGTH, parseFlagsFileOffThread } from '../../src/flags-file/parse-off-thread.js';
-import { parseProcesses } from '../support/processes.js';
-import { waitFor } from '../support/waiting.js';
 
 /** About 1 MB: a second or more of parsing on a busy machine, long enough to see the child at work. */
 const COUNT = 2000;

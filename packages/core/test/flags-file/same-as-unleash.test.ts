@@ -7,7 +7,8 @@ import { compileFlags } from '../../src/engine/index.js';
 import { parseFlagsFile } from '../../src/sources/index.js';
 import type { ClientFeaturesPayload, FeatureDefinition, FlagContext, Payload } from '../../src/types.js';
 
-const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
+const fixture = (name: string) =>
+  fileURLToPath(new URL(`../../../../test/fixtures/unleash/${name}`, import.meta.url));
 
 interface ExpectedCase {
   context: string;
@@ -25,7 +26,7 @@ const expected = JSON.parse(readFileSync(fixture('unleash-client-features.expect
   contexts: Record<string, FlagContext>;
   cases: ExpectedCase[];
 };
-const yamlPath = fixture('demo-flags.yaml');
+const yamlPath = fileURLToPath(new URL('../fixtures/demo-flags.yaml', import.meta.url));
 const fromFlagsFile = parseFlagsFile(readFileSync(yamlPath, 'utf8'), yamlPath);
 
 /**

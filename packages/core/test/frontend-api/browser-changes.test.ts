@@ -2,6 +2,8 @@
 // what a page can see may have changed, a catch-up for a page that missed one, and the stream URL in the bulk
 // answer below the mount point.
 import { describe, expect, it } from 'vitest';
+import { endpointCaller, jsonOf, type TestRequest } from '../../../../test/support/endpoints.js';
+import { waitFor } from '../../../../test/support/waiting.js';
 import {
   createFlags,
   type EndpointResponse,
@@ -10,8 +12,6 @@ import {
   memorySource,
   ofrepEndpoint,
 } from '../../src/index.js';
-import { endpointCaller, jsonOf, type TestRequest } from '../support/endpoints.js';
-import { waitFor } from '../support/waiting.js';
 
 const FLAGS = {
   banner: { browser: true, users: ['u1'] },

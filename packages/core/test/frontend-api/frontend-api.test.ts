@@ -2,6 +2,8 @@
 // requestFlags(client, ...), exactly as `req.flags` is. The real unleash-proxy-client against every framework is in
 // test/conformance/frontend-api.
 import { describe, expect, it } from 'vitest';
+import { endpointCaller, type TestRequest } from '../../../../test/support/endpoints.js';
+import { neverLoadingSource } from '../../../../test/support/sources.js';
 import { type EndpointResponse, requestFlags } from '../../src/adapter/index.js';
 import {
   ConfigurationError,
@@ -12,8 +14,6 @@ import {
   frontendApiEndpoint,
   memorySource,
 } from '../../src/index.js';
-import { endpointCaller, type TestRequest } from '../support/endpoints.js';
-import { neverLoadingSource } from '../support/sources.js';
 
 type FakeRequest = TestRequest;
 

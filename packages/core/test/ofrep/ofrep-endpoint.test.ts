@@ -4,6 +4,9 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { endpointCaller, jsonOf, type TestRequest } from '../../../../test/support/endpoints.js';
+import { hangingSource, temporaryDirectory } from '../../../../test/support/sources.js';
+import { waitFor } from '../../../../test/support/waiting.js';
 import {
   ConfigurationError,
   createFlags,
@@ -13,9 +16,6 @@ import {
   type OfrepEndpointOptions,
   ofrepEndpoint,
 } from '../../src/index.js';
-import { endpointCaller, jsonOf, type TestRequest } from '../support/endpoints.js';
-import { hangingSource, temporaryDirectory } from '../support/sources.js';
-import { waitFor } from '../support/waiting.js';
 
 const BULK = '/ofrep/v1/evaluate/flags';
 const clients: FlagsClient[] = [];

@@ -1,6 +1,7 @@
 // Flags built at their first read (requestFlagsLater(client, ...)): the request's facts as they are then, async hooks
 // awaited by settleRequestFlags(), a read that cannot wait, cookies, and one value per request.
 import { describe, expect, it } from 'vitest';
+import { messagesAt, recordingLogger } from '../../../../test/support/logging.js';
 import {
   type RequestInput,
   type RequestReader,
@@ -9,7 +10,6 @@ import {
   setUpAdapter,
 } from '../../src/adapter/index.js';
 import { createFlags, inlineSource, type Logger } from '../../src/index.js';
-import { messagesAt, recordingLogger } from '../support/logging.js';
 
 interface FakeRequest {
   user?: { id: string };

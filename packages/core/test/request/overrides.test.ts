@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { payload, simpleFlag } from '../../../../test/support/definitions.js';
+import { neverLoadingSource } from '../../../../test/support/sources.js';
 import { requestFlags } from '../../src/adapter/index.js';
 import {
   applyOverrideQuery,
@@ -7,8 +9,6 @@ import {
   createOverrideSigner,
   memorySource,
 } from '../../src/index.js';
-import { payload, simpleFlag } from '../support/definitions.js';
-import { neverLoadingSource } from '../support/sources.js';
 
 const SECRET = 'a-test-secret-that-is-long-enough-1234567890';
 

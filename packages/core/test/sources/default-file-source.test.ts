@@ -2,10 +2,11 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { recordingLogger } from '../../../../test/support/logging.js';
+import { summary, temporaryDirectory } from '../../../../test/support/sources.js';
 import { FlagsFileError } from '../../src/errors.js';
 import { silentLogger } from '../../src/logger.js';
 import { defaultFileSource } from '../../src/sources/index.js';
-import { summary, temporaryDirectory } from '../support/sources.js';
 
 let dir: string;
 let removeDir: () => Promise<void>;

@@ -6,13 +6,13 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { largeFlagsFile } from '../../../../bench/lib/large-flags-file.js';
+import { parseProcesses } from '../../../../test/support/processes.js';
+import { recordEvents, temporaryDirectory } from '../../../../test/support/sources.js';
+import { waitFor } from '../../../../test/support/waiting.js';
 import { FlagsFileError } from '../../src/errors.js';
 import { silentLogger } from '../../src/logger.js';
 import { fileSource } from '../../src/sources/index.js';
 import type { FlagSource, SourceEvent } from '../../src/types.js';
-import { parseProcesses } from '../support/processes.js';
-import { recordEvents, temporaryDirectory } from '../support/sources.js';
-import { waitFor } from '../support/waiting.js';
 
 const COUNT = 2000;
 const rolloutOf = (definitions: unknown) =>

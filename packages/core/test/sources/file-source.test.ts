@@ -6,13 +6,13 @@ import { mkdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { recordingLogger } from '../../../../test/support/logging.js';
+import { recordEvents, summary, temporaryDirectory } from '../../../../test/support/sources.js';
+import { waitFor } from '../../../../test/support/waiting.js';
 import { FlagsFileError } from '../../src/errors.js';
 import { silentLogger } from '../../src/logger.js';
 import { fileSource } from '../../src/sources/index.js';
 import type { FlagSource, SourceEvent } from '../../src/types.js';
-import { recordingLogger } from '../support/logging.js';
-import { recordEvents, summary, temporaryDirectory } from '../support/sources.js';
-import { waitFor } from '../support/waiting.js';
 
 let dir: string;
 let removeDir: () => Promise<void>;
@@ -97,7 +97,9 @@ describe('fileSource: startup', () => {
   it('reads Unleash client-features JSON', async () => {
     const jsonPath = join(dir, 'features.json');
     const payload = readFileSync(
-      fileURLToPath(new URL('../fixtures/unleash-client-features.json', import.meta.url)),
+      fileURLToPath(
+        new URL('../../../../test/fixtures/unleash/unleash-client-features.json', import.meta.url),
+      ),
       'utf8',
     );
     await writeFile(jsonPath, payload);

@@ -2,13 +2,13 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { messagesAt, recordingLogger } from '../../../../test/support/logging.js';
+import { temporaryDirectory } from '../../../../test/support/sources.js';
+import { waitFor } from '../../../../test/support/waiting.js';
 import { createFlags } from '../../src/client/flags-client.js';
 import { FlagsFileError } from '../../src/errors.js';
 import type { FlagsChange } from '../../src/snapshot/definitions-diff.js';
 import { fileSource, memorySource } from '../../src/sources/index.js';
-import { messagesAt, recordingLogger } from '../support/logging.js';
-import { temporaryDirectory } from '../support/sources.js';
-import { waitFor } from '../support/waiting.js';
 
 let dir: string;
 let removeDir: () => Promise<void>;

@@ -3,10 +3,10 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
-import { FlagsFileError, FlagwiseError } from '../../src/errors.js';
-import { silentLogger } from '../../src/logger.js';
-import { fileSource } from '../../src/sources/index.js';
-import type { FlagSource, SourceEvent } from '../../src/types.js';
+import { FlagsFileError, FlagwiseError } from '../../packages/core/src/errors.js';
+import { silentLogger } from '../../packages/core/src/logger.js';
+import { fileSource } from '../../packages/core/src/sources/index.js';
+import type { FlagSource, SourceEvent } from '../../packages/core/src/types.js';
 
 export async function temporaryDirectory(): Promise<{ dir: string; remove: () => Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), 'flagwise-sources-'));

@@ -1,5 +1,9 @@
 // Definitions for tests: Unleash payloads, plain flags, and a strategy that counts its evaluations.
-import type { ClientFeaturesPayload, CustomStrategy, FeatureDefinition } from '../../src/index.js';
+import type {
+  ClientFeaturesPayload,
+  CustomStrategy,
+  FeatureDefinition,
+} from '../../packages/core/src/index.js';
 
 /** A real custom strategy that counts how often the engine evaluates it: laziness made observable. */
 export function countingStrategy(): CustomStrategy & { calls: Map<string, number>; total(): number } {

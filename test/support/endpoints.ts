@@ -1,7 +1,7 @@
 // Calling an endpoint as an adapter does: the request's `flags` are built by requestFlags(client, ...), exactly as
 // `req.flags` is, and handed over with the request's method, path, query, headers and body.
-import { requestFlags } from '../../src/adapter/index.js';
-import type { ContextHook, Endpoint, EndpointResponse, FlagsClient } from '../../src/index.js';
+import { requestFlags } from '../../packages/core/src/adapter/index.js';
+import type { ContextHook, Endpoint, EndpointResponse, FlagsClient } from '../../packages/core/src/index.js';
 
 /** The request of endpoint unit tests: a signed-in user, a QA flag for overrides' allow(), a plan. */
 export interface TestRequest {
