@@ -103,10 +103,11 @@ async function workloadShapes() {
     if (answer.rollout === true) sink++;
     if (answer.variant === 'treatment') sink++;
   };
-  // What an adapter reads of the request at the first read, and where its cookies would go (none here).
+  // What an adapter reads of the request at the first read, and where its cookies and headers would go (none here).
   const reader: RequestReader<WorkloadRequest, undefined> = {
     inputOf: (request) => ({ user: undefined, session: undefined, ip: request.ip }),
     setCookies() {},
+    setHeaders() {},
   };
   const prepared: { waiting: Promise<void> | undefined } = { waiting: undefined };
   const shapes = {

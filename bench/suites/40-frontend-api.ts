@@ -39,6 +39,7 @@ async function measure(rounds = 7, batch = 4_000): Promise<{ endpoint: number; b
   const endpoint = frontendApiEndpoint();
   const browserNames = client.names().filter((name) => client.feature(name)?.browser === true);
   const query = new URLSearchParams();
+  const noBody = async () => undefined;
   let sink = 0;
   const viaEndpoint = async (n: number) => {
     for (let i = 0; i < n; i++) {
@@ -47,7 +48,7 @@ async function measure(rounds = 7, batch = 4_000): Promise<{ endpoint: number; b
         path: '/',
         query,
         headers: {},
-        body: undefined,
+        readBody: noBody,
         secure: false,
         request: {},
         flags: client.forContext(contexts[i & 255]),

@@ -1,5 +1,6 @@
 // The app under soak, run as a child process of scripts/soak/run.ts: Express 5 with featureFlags() over
-// unleashSource, answering GET / with the soak flag's value. It reports its RSS (after a full GC) over IPC.
+// unleashSource, answering GET / with the soak flag's value, and OFREP (the soak flag browser-visible) whose event
+// streams the soak keeps open. It reports its RSS (after a full GC) over IPC.
 // Dependencies resolve through the private test package, which has Express, the adapters and the Unleash source.
 import { mkdtempSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -14,7 +15,9 @@ const load = (name: string) => import(pathToFileURL(fromTests.resolve(name)).hre
 
 const express = fromTests('express5') as typeof import('express');
 const { createFlags } = (await load('@flagwise/core')) as typeof import('@flagwise/core');
-const { featureFlags, getFlags } = (await load('@flagwise/express')) as typeof import('@flagwise/express');
+const { featureFlags, flagsOfrep, getFlags } = (await load(
+  '@flagwise/express',
+)) as typeof import('@flagwise/express');
 const { unleashSource } = (await load('@flagwise/unleash')) as typeof import('@flagwise/unleash');
 
 const flag = process.env.SOAK_FLAG!;
@@ -38,6 +41,7 @@ await client.ready({ timeoutMs: 30_000 });
 
 const app = express();
 app.use(featureFlags(client));
+app.use(flagsOfrep({ expose: [flag] }));
 app.get('/', (req, res) => {
   res.json({ on: getFlags(req).isEnabled(flag) });
 });

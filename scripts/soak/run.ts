@@ -1,16 +1,19 @@
 // `pnpm soak`: about a minute of HTTP load on an Express app that takes its flags from a real Unleash server,
-// while the soak flag is toggled and the server is stopped and started again. Reports failed requests (the
-// target is none), how long each toggle took to reach the app's answers, and the app's RSS at the start and end
+// while the soak flag is toggled and the server is stopped and started again, with SOAK_STREAMS (500) pages'
+// OFREP event streams open all along. Reports failed requests (the target is none), how long each toggle took
+// to reach the app's answers, whether every stream heard every toggle, and the app's RSS at the start and end
 // (after a full GC; the target is under 10 % growth). Loopback only.
 //
-// The server is a private one on its own ports (UNLEASH_HARNESS_PORT 44262, PostgreSQL 54362 unless set), so the
-// outage never touches a server someone else's test run uses; it is stopped at the end if the soak started it.
+// The server is a private unleash-server 7.5.1 (the harness's first, on UNLEASH_HARNESS_PORT itself: 44262 unless
+// set; PostgreSQL on 54362), so the outage never touches a server someone else's test run uses; it is stopped at
+// the end if the soak started it. The app reads its flags from the server the soak toggles them on.
 import { execFile, execFileSync, fork } from 'node:child_process';
 import { once } from 'node:events';
 import { Agent, request } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { type CountingStreams, openCountingStreams } from '../../bench/lib/event-stream-clients.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const scripts = join(here, '..', 'unleash');
@@ -21,6 +24,7 @@ const env = {
 };
 const SECONDS = Number(process.env.SOAK_SECONDS ?? 60);
 const CONNECTIONS = 8;
+const STREAMS = Number(process.env.SOAK_STREAMS ?? 500);
 const TOGGLE_EVERY_MS = 6_000;
 
 function script(name: string, args: string[] = []): string {
@@ -38,6 +42,9 @@ async function scriptInBackground(name: string, args: string[] = []): Promise<vo
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+// The one server the soak starts, toggles, stops and restarts: the one at UNLEASH_HARNESS_PORT itself (7.5.1; 8.2.0
+// listens on the port after it), where the app polls and the admin calls go.
+const SERVER = ['--server', '7'];
 const url = `http://127.0.0.1:${env.UNLEASH_HARNESS_PORT}`;
 const healthy = () =>
   fetch(`${url}/health`, { signal: AbortSignal.timeout(2_000) }).then(
@@ -47,7 +54,7 @@ const healthy = () =>
 
 const wasRunning = await healthy();
 const values = Object.fromEntries(
-  script('start.sh')
+  script('start.sh', SERVER)
     .split('\n')
     .map((line) => /^(\w+)='(.*)'$/.exec(line))
     .filter((match): match is RegExpExecArray => match !== null)
@@ -166,7 +173,12 @@ let restartSeconds = 0;
 let rssStart = 0;
 let rssEnd = 0;
 let endStatus = '';
+let streams: CountingStreams | undefined;
+let streamCounts = { min: 0, max: 0, lost: 0, open: 0 };
 try {
+  // The pages' event streams, open through the outage and the restart.
+  streams = openCountingStreams([`http://127.0.0.1:${port}/ofrep/v1/events`], STREAMS);
+  await streams.ready;
   // warm up (JIT, heap sizing) before the first measure
   await sleep(10_000);
   rssStart = (await rss()).bytes;
@@ -179,11 +191,11 @@ try {
   }
   // an outage: the app keeps answering with the last flags
   const down = performance.now();
-  await scriptInBackground('stop.sh', ['--unleash-only']);
+  await scriptInBackground('stop.sh', [...SERVER, '--unleash-only']);
   await sleep(Math.min(10_000, SECONDS * 150));
   outageSeconds = (performance.now() - down) / 1000;
   const restarting = performance.now();
-  await scriptInBackground('start.sh');
+  await scriptInBackground('start.sh', SERVER);
   restartSeconds = (performance.now() - restarting) / 1000;
   on = !on;
   afterRestart = await toggle(on);
@@ -194,10 +206,18 @@ try {
     toggles.push(await toggle(on));
   }
   await sleep(2_000);
+  const counts = [...streams.counts];
+  streamCounts = {
+    min: Math.min(...counts),
+    max: Math.max(...counts),
+    lost: streams.lost(),
+    open: streams.open(),
+  };
   const end = await rss();
   rssEnd = end.bytes;
   endStatus = end.status;
 } finally {
+  streams?.close();
   running = false;
   await Promise.all(loops);
   agent.destroy();
@@ -207,12 +227,19 @@ try {
   await exited;
   clearTimeout(timer);
   await admin('POST', '/api/admin/projects/default/archive', { features: [flag] }).catch(() => undefined);
-  if (!wasRunning) script('stop.sh');
+  if (!wasRunning) script('stop.sh', SERVER);
 }
 
 const sorted = [...toggles].sort((a, b) => a - b);
 const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MB`;
 const growth = ((rssEnd - rssStart) / rssStart) * 100;
+// Every toggle (the one after the restart included) changes what a page can see: one notice each.
+const heard = toggles.length + 1;
+const streamsHeard =
+  streamCounts.min === heard &&
+  streamCounts.max === heard &&
+  streamCounts.lost === 0 &&
+  streamCounts.open === STREAMS;
 const result = [
   `soak: ${elapsed().toFixed(0)} s of load on ${CONNECTIONS} connections, Unleash stopped for ${outageSeconds.toFixed(1)} s and restarted (${restartSeconds.toFixed(1)} s)`,
   '',
@@ -222,6 +249,7 @@ const result = [
   `| failed requests | ${failed} | 0 ${failed === 0 ? '✅' : '❌'} |`,
   `| toggle → app, ${toggles.length} toggles (min / median / max) | ${sorted[0]?.toFixed(0)} / ${sorted[Math.floor(sorted.length / 2)]?.toFixed(0)} / ${sorted.at(-1)?.toFixed(0)} ms | |`,
   `| first toggle after the restart → app | ${afterRestart.toFixed(0)} ms | |`,
+  `| event streams: notices per stream (min / max), streams lost | ${streamCounts.min} / ${streamCounts.max} of ${heard}, ${streamCounts.lost} lost | every toggle, none lost ${streamsHeard ? '✅' : '❌'} |`,
   `| RSS start → end (after GC) | ${mb(rssStart)} → ${mb(rssEnd)} (${growth >= 0 ? '+' : ''}${growth.toFixed(1)} %) | < 10 % ${growth < 10 ? '✅' : '❌'} |`,
   `| source status at the end | ${endStatus} | ready |`,
 ];
@@ -229,4 +257,4 @@ process.stdout.write(`${result.join('\n')}\n`);
 if (failures.length) process.stdout.write(`first failures:\n  ${failures.join('\n  ')}\n`);
 if (appLog.length)
   process.stdout.write(`app log (${appLog.length} lines):\n  ${appLog.slice(0, 10).join('\n  ')}\n`);
-process.exitCode = failed === 0 && growth < 10 ? 0 : 1;
+process.exitCode = failed === 0 && growth < 10 && streamsHeard ? 0 : 1;

@@ -80,10 +80,16 @@ describe.each(EXAMPLES)('examples/$example', ({ example, entry }) => {
     // The example's page follows by itself too.
     await expect.poll(() => app.locator('body').getAttribute('class'), { timeout: 2000 }).toBe('light');
 
-    // "why?" traces the flag for this request: its rollout bucket against the percentage.
+    // "why?" traces the flag for this request in the flags file's words: its rollout bucket against the percentage
+    // (every example's login runs for the dashboard too, so its request is alice's).
     const layoutRow = dashboard.locator('#flag-rows [data-flag="new_layout"]');
     await layoutRow.locator('button.why').click();
-    await expect.poll(() => layoutRow.locator('ul.trace').textContent()).toContain('rollout 50%');
+    await expect
+      .poll(() => layoutRow.locator('ul.trace').textContent())
+      .toContain('rollout: 50 (stickiness: userId) — ');
+    const trace = (await layoutRow.locator('ul.trace').textContent()) ?? '';
+    expect(trace).toMatch(/userId "alice" is in bucket \d+ of 100 \(on for buckets 1–50\)/);
+    expect(trace).not.toMatch(/undefined|flexibleRollout/);
 
     if (example === 'express') await dashboard.screenshot({ path: SCREENSHOT, fullPage: true });
 

@@ -9,17 +9,15 @@ import {
   createFlags,
   type FlagsClient,
   fileSource,
-  type Logger,
   memorySource,
 } from '@flagwise/core';
 import request from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
+import { recordingLogger } from '../support/logging.js';
+import { waitFor } from '../support/waiting.js';
 import type { AdapterRow, RunningApp } from './contract.js';
 import { CONTEXT_HEADERS as H } from './contract.js';
-
-type Glob = (pattern: string, options: { eager: true }) => Record<string, { rows: AdapterRow[] }>;
-const rowModules = (import.meta as ImportMeta & { glob: Glob }).glob('./rows/*.ts', { eager: true });
-const rows = Object.values(rowModules).flatMap((mod) => mod.rows);
+import { rows } from './rows.js';
 
 const SECRET = 'adapter-layer-secret-0123456789abcdef0123456789';
 
@@ -103,33 +101,10 @@ function hintsOf(row: AdapterRow): { visitorId: string; trustProxy: RegExp } {
   };
 }
 
-interface Line {
-  level: 'debug' | 'info' | 'warn' | 'error';
-  message: string;
-}
-
-function recordingLogger(): { logger: Logger; lines: Line[] } {
-  const lines: Line[] = [];
-  const record = (level: Line['level']) => (obj: unknown, msg?: string) =>
-    lines.push({ level, message: typeof obj === 'string' ? obj : String(msg ?? '') });
-  return {
-    lines,
-    logger: { debug: record('debug'), info: record('info'), warn: record('warn'), error: record('error') },
-  };
-}
-
 const contextFromHeaders = (req: { headers: Record<string, string | string[] | undefined> }) => ({
   userId: req.headers[H.userId] as string | undefined,
   properties: { plan: req.headers[H.plan] as string | undefined },
 });
-
-async function until(condition: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 describe.each(rows.map((row) => [row.name, row] as const))('%s', (_name, row) => {
   const cleanups: (() => Promise<unknown> | unknown)[] = [];
@@ -183,26 +158,26 @@ describe.each(rows.map((row) => [row.name, row] as const))('%s', (_name, row) =>
     writeFileSync(file, 'flags:\n  always-on: true\n');
     const { logger, lines } = recordingLogger();
     const app = await started({ source: fileSource(file, { debounceMs: 20 }), logger });
-    await until(
-      () => lines.some((l) => l.level === 'info' && /1 flags loaded/.test(l.message)),
+    await waitFor(
+      () => lines.some((l) => l.level === 'info' && /^flagwise: 1 flag loaded from file:/.test(l.message)),
       'the load line',
     );
     const errors = () => lines.filter((l) => l.level === 'error');
 
     writeFileSync(file, 'flags:\n  always-on: [\n');
-    await until(() => errors().length === 1, 'the first error');
-    await until(
+    await waitFor(() => errors().length === 1, 'the first error');
+    await waitFor(
       () => lines.some((l) => l.level === 'warn' && /is stale, serving the last good flags/.test(l.message)),
       'stale',
     );
     expect((await request(app.url).get('/flag/always-on')).body.enabled).toBe(true);
 
     writeFileSync(file, 'flags:\n  always-on: {{\n');
-    await until(() => errors().length === 2, 'the second error');
+    await waitFor(() => errors().length === 2, 'the second error');
     expect(errors()[1].message).not.toBe(errors()[0].message);
 
     writeFileSync(file, 'flags:\n  always-on: true\n  always-off: false\n');
-    await until(
+    await waitFor(
       () => lines.some((l) => l.level === 'info' && /recovered: 2 flags loaded/.test(l.message)),
       'recovery',
     );
@@ -217,7 +192,7 @@ describe.each(rows.map((row) => [row.name, row] as const))('%s', (_name, row) =>
     const { logger, lines } = recordingLogger();
     const client = await ready(createFlags({ source: memorySource(definitions()), logger }));
     const app = await started(client, {});
-    await until(() => lines.some((l) => l.message.includes('"beta-pgae"')), 'the guard warning');
+    await waitFor(() => lines.some((l) => l.message.includes('"beta-pgae"')), 'the guard warning');
     const warning = lines.find((l) => l.message.includes('"beta-pgae"'))!;
     expect(warning.level).toBe('warn');
     expect(warning.message).toMatch(
@@ -339,7 +314,7 @@ describe.each(rows.map((row) => [row.name, row] as const))('%s', (_name, row) =>
     expect(body.detail).toMatch(/the variant followed the client IP \(remoteAddress [\d.:a-f]+\)/);
     expect(body.detail).not.toMatch(/at random/);
     expect(body.detail).toContain(hints.visitorId);
-    await until(
+    await waitFor(
       () => lines.some((l) => /picked its variant by the client IP/.test(l.message)),
       'the IP line',
     );
@@ -351,7 +326,7 @@ describe.each(rows.map((row) => [row.name, row] as const))('%s', (_name, row) =>
     const proxied = () => lines.filter((l) => /X-Forwarded-For/.test(l.message));
     for (let i = 0; i < 25; i++)
       await request(app.url).get('/flag/split').set('x-forwarded-for', `203.0.113.${i}`);
-    await until(() => proxied().length > 0, 'the proxy warning');
+    await waitFor(() => proxied().length > 0, 'the proxy warning');
     expect(proxied()).toHaveLength(1);
     expect(proxied()[0].level).toBe('warn');
     expect(proxied()[0].message).toMatch(hints.trustProxy);

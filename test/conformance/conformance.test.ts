@@ -3,13 +3,10 @@
 import { type ClientFeaturesPayload, createFlags, type FlagsClient, memorySource } from '@flagwise/core';
 import request from 'supertest';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { AdapterRow, RunningApp } from './contract.js';
+import { messagesAt, recordingLogger } from '../support/logging.js';
+import type { RunningApp } from './contract.js';
 import { CONTEXT_HEADERS as H } from './contract.js';
-
-// Vite's import.meta.glob (vitest runs on Vite): every rows file, loaded eagerly.
-type Glob = (pattern: string, options: { eager: true }) => Record<string, { rows: AdapterRow[] }>;
-const rowModules = (import.meta as ImportMeta & { glob: Glob }).glob('./rows/*.ts', { eager: true });
-const rows = Object.values(rowModules).flatMap((mod) => mod.rows);
+import { rows } from './rows.js';
 
 const SECRET = 'conformance-secret-0123456789abcdef0123456789';
 const USERS = Array.from({ length: 40 }, (_, i) => `user-${i}`);
@@ -73,10 +70,12 @@ describe.each(rows.map((row) => [row.name, row] as const))('%s', (_name, row) =>
   let client: FlagsClient;
   let app: RunningApp;
   let between: () => Promise<void> = async () => {};
+  const log = recordingLogger();
 
   beforeAll(async () => {
     client = createFlags({
       source,
+      logger: log.logger,
       overrides: { secret: SECRET, allow: (req: any) => req.headers?.[H.qa] === 'yes' },
     });
     await client.ready({ timeoutMs: 5000 });
@@ -201,6 +200,47 @@ describe.each(rows.map((row) => [row.name, row] as const))('%s', (_name, row) =>
     const refused = await get('/flag/always-off?flagwise=always-off:on');
     expect(refused.body.enabled).toBe(false);
     expect(refused.headers['set-cookie']).toBeUndefined();
+  });
+
+  it('refuses a QA override naming no flag, or a variant the flag lacks: no cookie change, a header and one log line say why', async () => {
+    const qa = { [H.qa]: 'yes' };
+    for (let i = 0; i < 2; i++) {
+      const typo = await get('/flag/new-pricing?flagwise=new-pricng:off', qa);
+      expect(typo.body.enabled).toBe(true);
+      expect(typo.headers['set-cookie']).toBeUndefined();
+      expect(typo.headers['flagwise-override-refused']).toBe(
+        'new-pricng:off (no flag "new-pricng" (did you mean "new-pricing"?))',
+      );
+    }
+    const variant = await get('/flag/checkout-copy?flagwise=checkout-copy:shorr', qa);
+    expect(variant.body.variant.name).toBe('short');
+    expect(variant.headers['set-cookie']).toBeUndefined();
+    expect(variant.headers['flagwise-override-refused']).toBe(
+      'checkout-copy:shorr (flag "checkout-copy" has no variant "shorr" (did you mean "short"?); its variants: short)',
+    );
+    // What is right in the same query is taken; only that goes into the cookie.
+    const mixed = await get('/flag/always-off?flagwise=always-off:on,experiment:onn', qa);
+    expect(mixed.body.enabled).toBe(true);
+    expect(mixed.headers['flagwise-override-refused']).toMatch(
+      /^experiment:onn \(flag "experiment" has no variant "onn" \(did you mean "on"\?\)/,
+    );
+    const cookie = ([] as string[])
+      .concat(mixed.headers['set-cookie'] ?? [])
+      .find((c) => c.startsWith('flagwise_overrides='))
+      ?.split(';')[0];
+    expect(cookie).toBeDefined();
+    const next = await get('/flag/experiment', { ...qa, cookie: cookie!, [H.userId]: 'user-1' });
+    expect(next.body.variant).toEqual(
+      JSON.parse(JSON.stringify(client.getVariant('experiment', { userId: 'user-1' }))),
+    );
+    expect(next.headers['flagwise-override-refused']).toBeUndefined();
+    // Said once per entry in the log, with the nearest name.
+    const refusals = messagesAt(log.lines, 'warn').filter((line) => line.includes('changed nothing'));
+    expect(refusals).toEqual([
+      'flagwise: ?flagwise=new-pricng:off changed nothing: no flag "new-pricng" (did you mean "new-pricing"?)',
+      expect.stringContaining('flagwise: ?flagwise=checkout-copy:shorr changed nothing'),
+      expect.stringContaining('flagwise: ?flagwise=experiment:onn changed nothing'),
+    ]);
   });
 
   it('shows a changed flag on the next request, but never mid-request', async () => {

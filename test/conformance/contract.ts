@@ -1,9 +1,13 @@
-// The contract every adapter row of the conformance table implements.
+// The contract every row of the conformance table implements: one file per adapter in ./rows/, each exporting
+// `rows: AdapterRow[]`, all of them gathered in ./rows.ts.
 //
 // A row starts a real app of its framework, listening on 127.0.0.1 port 0, wired with its adapter the way a
-// user would wire it, and serving the routes below. The table (conformance.test.ts) drives every row through
-// the same scenarios over HTTP with supertest.
-import type { FlagsClient } from '@flagwise/core';
+// user would wire it, and serving the routes below. The tables drive every row through the same scenarios over
+// HTTP: the adapter's own (conformance.test.ts and its neighbours, with `start` and `startEntry`) and the
+// endpoints' (the dashboard, the Frontend API, OFREP and the generic mount, with `startWithEndpoint`).
+import { createHash } from 'node:crypto';
+import type { FlagsClient, RequestFlags } from '@flagwise/core';
+import type { Endpoint } from '@flagwise/core/adapter';
 
 export interface RunningApp {
   /** e.g. http://127.0.0.1:54321 */
@@ -48,9 +52,10 @@ export interface AdapterRow {
   start(client: FlagsClient, hooks: AppHooks): Promise<RunningApp>;
   /**
    * Start the same app (the same routes, plus those below) with the adapter's entry point given exactly
-   * `first` and `second`, as a user writes them: `featureFlags(first, second)`, `app.register(featureFlags,
-   * first)` (Fastify takes one object: with a `second`, `{ client: first, ...second }`),
-   * `FeatureFlagsModule.forRoot(first, second)`. Rejects when the adapter refuses them at startup.
+   * `first` and `second`, as a user writes them: `featureFlags(first, second)` with its `ready()` awaited before
+   * listening, `app.register(featureFlags, first)` (Fastify takes one object: with a `second`,
+   * `{ client: first, ...second }`), `FeatureFlagsModule.forRoot(first, second)`. Rejects when the adapter
+   * refuses to start: unknown options, or flags that cannot load because of a misconfiguration.
    *
    * Extra routes (GET):
    *   /explain/:name      → 200 JSON { explained: flags.explain(name).enabled, enabled: flags.isEnabled(name),
@@ -65,6 +70,51 @@ export interface AdapterRow {
    * (`req.user`, Koa `ctx.state.user`, Fastify `request.user`, a Nest middleware setting `req.user`).
    */
   startEntry(first: unknown, second: unknown, hooks: AppHooks): Promise<RunningApp>;
+  /**
+   * Start the app with the adapter given `client`, the context hook of `start` (userId ← `x-user-id`,
+   * properties.plan ← `x-plan`), `endpoint` mounted at `prefix` ('' for the root, or e.g. '/_flags') with the
+   * adapter's generic mount, then each of `more` at its own prefix, and after them, routes of the app itself, as
+   * an app writes them:
+   *   GET  /flag/:name → 200 JSON `flagAnswer(flags, name)` (below), so an endpoint's table can check what the
+   *                      app's next request sees;
+   *   POST /app/json   → the JSON body parsed the framework's usual way (Express: `express.json()` on the route;
+   *                      Koa: `@koa/bodyparser` on the route; Fastify and Nest: their own parsing) →
+   *                      200 JSON { body };
+   *   POST /app/raw    → the request stream read by the route itself (an octet-stream body of any size) →
+   *                      200 JSON `streamDigest()`.
+   */
+  startWithEndpoint(
+    client: FlagsClient,
+    endpoint: Endpoint<any>,
+    prefix: string,
+    more?: Mount[],
+  ): Promise<RunningApp>;
+}
+
+/** One more endpoint for a row's app under `startWithEndpoint`, mounted after the first, in the order given. */
+export interface Mount {
+  endpoint: Endpoint<any>;
+  /** where it is mounted: '' for the app's root, or a path such as '/api/frontend' */
+  prefix: string;
+}
+
+/** What the rows' POST /app/raw answers: the size and SHA-256 of the bytes the route read from the stream. */
+export async function streamDigest(
+  stream: AsyncIterable<unknown>,
+): Promise<{ bytes: number; sha256: string }> {
+  const hash = createHash('sha256');
+  let bytes = 0;
+  for await (const chunk of stream) {
+    const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
+    bytes += buffer.length;
+    hash.update(buffer);
+  }
+  return { bytes, sha256: hash.digest('hex') };
+}
+
+/** The JSON the rows' /flag/:name route answers under `startWithEndpoint`. */
+export function flagAnswer(flags: RequestFlags, name: string) {
+  return { enabled: flags.isEnabled(name), variant: flags.variant(name), reason: flags.explain(name).reason };
 }
 
 export interface AppHooks {

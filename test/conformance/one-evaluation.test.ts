@@ -5,13 +5,10 @@ import { createFlags, type FlagsClient, memorySource } from '@flagwise/core';
 import fc from 'fast-check';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AdapterRow, RunningApp } from './contract.js';
+import type { RunningApp } from './contract.js';
 import { CONTEXT_HEADERS as H } from './contract.js';
 import { chancyDefinitions, expectOneEvaluation, READ_STEPS, type StepResult } from './read-in-order.js';
-
-type Glob = (pattern: string, options: { eager: true }) => Record<string, { rows: AdapterRow[] }>;
-const rowModules = (import.meta as ImportMeta & { glob: Glob }).glob('./rows/*.ts', { eager: true });
-const rows = Object.values(rowModules).flatMap((mod) => mod.rows);
+import { rows } from './rows.js';
 
 const RUNS = 25;
 

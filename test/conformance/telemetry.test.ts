@@ -5,15 +5,14 @@
 import { createFlags, type FlagsClient, memorySource } from '@flagwise/core';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, installTelemetrySdk, SERVER_SPAN } from '../support/telemetry-sdk.js';
-import type { AdapterRow, RunningApp } from './contract.js';
+import { installTelemetrySdk, SERVER_SPAN } from '../support/telemetry-sdk.js';
+import { waitFor } from '../support/waiting.js';
+import type { RunningApp } from './contract.js';
 import { CONTEXT_HEADERS as H } from './contract.js';
 
 // The SDK first: the HTTP instrumentation patches `http` as the frameworks require it, so the rows load after.
 const sdk = await installTelemetrySdk();
-type LazyGlob = (pattern: string) => Record<string, () => Promise<{ rows: AdapterRow[] }>>;
-const rowModules = (import.meta as ImportMeta & { glob: LazyGlob }).glob('./rows/*.ts');
-const rows = (await Promise.all(Object.values(rowModules).map((load) => load()))).flatMap((mod) => mod.rows);
+const { rows } = await import('./rows.js');
 
 const USERS = Array.from({ length: 30 }, (_, i) => `user-${i}`);
 const EVALUATION = 'feature_flag.evaluation';
@@ -38,7 +37,7 @@ async function serverSpanOf(path: string) {
           span.kind === SERVER_SPAN &&
           String(span.attributes['url.path'] ?? span.attributes['http.target']).startsWith(path),
       );
-  await eventually(() => matches().length > 0);
+  await waitFor(() => matches().length > 0, `the server span of ${path}`);
   return matches().at(-1)!;
 }
 
@@ -142,13 +141,10 @@ describe.each(rows.map((row) => [row.name, row] as const))('%s', (_name, row) =>
     // the last response may reach the test before the framework's end-of-request hook ran
     const counted = (counts: OutcomeCounts) => counts.a.requests + counts.b.requests;
     let after = await outcomeCounts();
-    await eventually(
-      () => counted(after) - counted(before) === USERS.length,
-      5_000,
-      async () => {
-        after = await outcomeCounts();
-      },
-    );
+    await waitFor(async () => {
+      after = await outcomeCounts();
+      return counted(after) - counted(before) === USERS.length;
+    }, 'every request counted in the outcome histograms');
     const delta = (variant: 'a' | 'b', key: keyof OutcomeCounts['a']) =>
       after[variant][key] - before[variant][key];
     expect(delta('a', 'requests')).toBe(sent.a);
@@ -193,7 +189,7 @@ describe.each(rows.map((row) => [row.name, row] as const))('%s', (_name, row) =>
 
   it('exports the same evaluations and outcomes over OTLP/HTTP', async () => {
     await sdk.flush();
-    await eventually(() => sdk.receiver.requests.metrics > 0);
+    await waitFor(() => sdk.receiver.requests.metrics > 0, 'metrics at the OTLP receiver');
     const spanEvents = sdk.receiver
       .spans()
       .filter((span) => span.kind === 2 /* OTLP's SPAN_KIND_SERVER */)

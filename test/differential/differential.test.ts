@@ -191,7 +191,8 @@ describe('unleash-client 6.12.2 and flagwise agree', () => {
   it.each(['unleash-client-features', 'gitlab-client-features'])(
     'on the shared fixture %s, and both match its recorded expectations',
     async (fixture) => {
-      const fixtureDir = path.join(here, '..', 'fixtures', 'unleash');
+      // test/fixtures/unleash/unleash-client-features.json, test/fixtures/gitlab/gitlab-client-features.json
+      const fixtureDir = path.join(here, '..', 'fixtures', fixture.slice(0, fixture.indexOf('-')));
       const payload = JSON.parse(readFileSync(path.join(fixtureDir, `${fixture}.json`), 'utf8'));
       const expected = JSON.parse(readFileSync(path.join(fixtureDir, `${fixture}.expected.json`), 'utf8'));
       const fixtureUnleash = await startOfflineUnleash(expected.staticContext);

@@ -1,10 +1,12 @@
 // The checks every framework's demo must pass: boots a demo the way its `start` script does — its own process,
 // tsx, no build — on a copy of its flags.yaml, and checks the page: each flag's state and reason per user, the
-// user cookie and the auto-refresh, a saved edit of the file showing without a restart, and the one-line stop
-// when an Unleash variable is missing. Each framework's test file calls `describeDemo` once.
+// user cookie and the auto-refresh, a saved edit of the file showing without a restart; and the startup: one line
+// and a stop for a missing Unleash variable, a missing or invalid flags file or a taken port, and every flag off
+// (retrying, as it says) while Unleash is unreachable. Each framework's test file calls `describeDemo` once.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,8 +22,6 @@ export interface DemoOptions {
   entry: string;
   /** text the page must show for this framework, if any */
   pageShows?: string;
-  /** framework-specific tests, run inside the same describe */
-  more?: (demo: { exampleDir: string; workDir: () => string; entry: string }) => void;
 }
 
 const DEMO_FLAGS = ['dark_mode', 'holiday_banner', 'new_layout', 'beta_banner'];
@@ -32,7 +32,12 @@ export interface Demo {
   output: () => string;
 }
 
-export function startDemo(exampleDir: string, entry: string, env: Record<string, string>): Promise<Demo> {
+/** Runs a demo as its start script does (its own process, tsx), on port 0 and its flags file unless `env` says. */
+function spawnDemo(
+  exampleDir: string,
+  entry: string,
+  env: Record<string, string>,
+): { child: ChildProcess; output: () => string } {
   const child = spawn(process.execPath, ['--import', 'tsx', entry], {
     cwd: exampleDir,
     env: { ...process.env, PORT: '0', UNLEASH_URL: '', ...env },
@@ -41,18 +46,34 @@ export function startDemo(exampleDir: string, entry: string, env: Record<string,
   let output = '';
   child.stdout!.on('data', (chunk) => (output += chunk));
   child.stderr!.on('data', (chunk) => (output += chunk));
+  return { child, output: () => output };
+}
+
+/** Runs a demo to its exit: its exit code and the lines it printed. */
+export async function runDemoToExit(
+  exampleDir: string,
+  entry: string,
+  env: Record<string, string>,
+): Promise<{ code: number; lines: string[] }> {
+  const { child, output } = spawnDemo(exampleDir, entry, env);
+  const [code] = await once(child, 'exit');
+  return { code, lines: output().trim().split('\n') };
+}
+
+export function startDemo(exampleDir: string, entry: string, env: Record<string, string>): Promise<Demo> {
+  const { child, output } = spawnDemo(exampleDir, entry, env);
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the demo did not start in 20 s:\n${output}`)), 20_000);
+    const timer = setTimeout(() => reject(new Error(`the demo did not start in 20 s:\n${output()}`)), 20_000);
     child.stdout!.on('data', () => {
-      const match = /demo on (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
+      const match = /demo on (http:\/\/127\.0\.0\.1:\d+)/.exec(output());
       if (match) {
         clearTimeout(timer);
-        resolve({ child, url: match[1], output: () => output });
+        resolve({ child, url: match[1], output });
       }
     });
     child.once('exit', (code) => {
       clearTimeout(timer);
-      reject(new Error(`the demo exited with ${code}:\n${output}`));
+      reject(new Error(`the demo exited with ${code}:\n${output()}`));
     });
   });
 }
@@ -171,21 +192,81 @@ export function describeDemo(options: DemoOptions): void {
       expect(demo!.child.exitCode).toBeNull();
     });
 
+    const runToExit = (env: Record<string, string>) => runDemoToExit(exampleDir, options.entry, env);
+
     it('stops at startup with one line when an Unleash variable is missing', async () => {
-      const child = spawn(process.execPath, ['--import', 'tsx', options.entry], {
-        cwd: exampleDir,
-        env: { ...process.env, PORT: '0', UNLEASH_URL: 'http://127.0.0.1:9/api', UNLEASH_API_TOKEN: '' },
-        stdio: ['ignore', 'pipe', 'pipe'],
+      const { code, lines } = await runToExit({
+        UNLEASH_URL: 'http://127.0.0.1:9/api',
+        UNLEASH_API_TOKEN: '',
       });
-      let stderr = '';
-      child.stderr.on('data', (chunk) => (stderr += chunk));
-      const [code] = await once(child, 'exit');
       expect(code).toBe(1);
-      const lines = stderr.trim().split('\n');
       expect(lines).toHaveLength(1);
       expect(lines[0]).toMatch(/^flagwise demo: UNLEASH_API_TOKEN is not set/);
     });
+    const demoLines = (lines: string[]) => lines.filter((line) => line.startsWith('flagwise demo'));
 
-    options.more?.({ exampleDir, workDir: () => workDir, entry: options.entry });
+    it('stops at startup with one line naming the line of an invalid flags file', async () => {
+      const invalid = path.join(workDir, 'invalid.yaml');
+      writeFileSync(invalid, 'flags:\n  dark_mode: maybe\n');
+      const { code, lines } = await runToExit({ FLAGWISE_FLAGS_FILE: invalid });
+      expect(code).toBe(1);
+      expect(demoLines(lines)).toEqual([
+        expect.stringMatching(
+          /^flagwise demo: .*invalid\.yaml:2:3: dark_mode must be true, false or a flag object/,
+        ),
+      ]);
+    });
+
+    it('stops at startup with one line when the flags file is missing', async () => {
+      const { code, lines } = await runToExit({ FLAGWISE_FLAGS_FILE: path.join(workDir, 'missing.yaml') });
+      expect(code).toBe(1);
+      expect(demoLines(lines)).toEqual([
+        expect.stringMatching(/^flagwise demo: .*missing\.yaml: no such file/),
+      ]);
+    });
+
+    it('says the port is taken, once, and stops, announcing no address', async () => {
+      const taken = createServer().listen(0, '127.0.0.1');
+      await once(taken, 'listening');
+      try {
+        const { port } = taken.address() as AddressInfo;
+        const { code, lines } = await runToExit({ FLAGWISE_FLAGS_FILE: flagsFile, PORT: String(port) });
+        expect(code).toBe(1);
+        expect(demoLines(lines)).toEqual([
+          expect.stringMatching(
+            /^flagwise demo: .*EADDRINUSE.*: the port is taken, run with another one, e\.g\. PORT=3001/,
+          ),
+        ]);
+      } finally {
+        taken.close();
+      }
+    });
+
+    it('with Unleash unreachable, starts with every flag off and keeps retrying, as it says', async () => {
+      const closed = createServer().listen(0, '127.0.0.1');
+      await once(closed, 'listening');
+      const { port } = closed.address() as AddressInfo;
+      await new Promise((resolve) => closed.close(resolve));
+      const backups = mkdtempSync(path.join(tmpdir(), 'flagwise-demo-backup-'));
+      let unreachable: Demo | undefined;
+      try {
+        unreachable = await startDemo(exampleDir, options.entry, {
+          UNLEASH_URL: `http://127.0.0.1:${port}/api`,
+          UNLEASH_API_TOKEN: 'default:development.demo-token',
+          FLAGWISE_BACKUP_PATH: backups,
+        });
+        expect(unreachable.output()).toMatch(/keeps retrying/);
+        expect(unreachable.output()).toMatch(
+          /flagwise demo on http:\/\/127\.0\.0\.1:\d+ \(flags from unleash\(.*\) not loaded yet: every flag is off until they load\)/,
+        );
+        const rows = flagRows(await page(`${unreachable.url}/?user=alice`));
+        expect(Object.keys(rows).sort()).toEqual([...DEMO_FLAGS].sort());
+        for (const flag of DEMO_FLAGS) expect(rows[flag].enabled, flag).toBe(false);
+        expect(unreachable.child.exitCode).toBeNull();
+      } finally {
+        await stopDemo(unreachable);
+        rmSync(backups, { recursive: true, force: true });
+      }
+    });
   });
 }

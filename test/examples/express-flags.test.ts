@@ -2,6 +2,7 @@
 import { once } from 'node:events';
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
+import { featureFlags } from '@flagwise/express';
 import type { Express } from 'express';
 import { createDemoApp } from '../../examples/express/src/app.js';
 import { describeExampleFlags, supertestGet } from './example-flags.js';
@@ -11,7 +12,7 @@ const require = createRequire(import.meta.url);
 for (const major of [4, 5]) {
   const express = require(`express${major}`) as () => Express;
   describeExampleFlags(`examples/express on Express ${major}`, 'express', async (flags) => {
-    const server: Server = createDemoApp(flags, express()).listen(0, '127.0.0.1');
+    const server: Server = createDemoApp(featureFlags(flags), express()).listen(0, '127.0.0.1');
     await once(server, 'listening');
     return {
       get: supertestGet(server),

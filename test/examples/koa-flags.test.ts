@@ -2,6 +2,7 @@
 import { once } from 'node:events';
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
+import { featureFlags } from '@flagwise/koa';
 import type Koa from 'koa';
 import { createDemoApp, type DemoState } from '../../examples/koa/src/app.js';
 import { describeExampleFlags, supertestGet } from './example-flags.js';
@@ -18,7 +19,7 @@ const majors = { 2: await loadKoa(2), 3: await loadKoa(3) } as Record<number, ne
 
 for (const major of [2, 3]) {
   describeExampleFlags(`examples/koa on Koa ${major}`, 'koa', async (flags) => {
-    const server: Server = createDemoApp(flags, new majors[major]()).listen(0, '127.0.0.1');
+    const server: Server = createDemoApp(featureFlags(flags), new majors[major]()).listen(0, '127.0.0.1');
     await once(server, 'listening');
     return {
       get: supertestGet(server),

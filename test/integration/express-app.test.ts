@@ -9,6 +9,7 @@ import { featureFlags, getFlags, requireFeature } from '@flagwise/express';
 import { type UnleashFlagSource, unleashSource } from '@flagwise/unleash';
 import type Express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { recordingLogger } from '../support/logging.js';
 import {
   AdminApi,
   harness,
@@ -30,14 +31,6 @@ const APP = `flagwise-express-${Date.now().toString(36)}`;
 const REFRESH_MS = 1_000;
 const BETA = `${prefix}beta-page`;
 const PRICING = `${prefix}pricing`;
-
-function recordingLogger() {
-  const lines: Array<{ level: string; message: string }> = [];
-  const at = (level: string) => (obj: unknown, msg?: string) => {
-    lines.push({ level, message: typeof obj === 'string' ? obj : (msg ?? '') });
-  };
-  return { lines, logger: { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') } };
-}
 
 describe('an Express app on unleashSource and a real Unleash', () => {
   const log = recordingLogger();

@@ -84,7 +84,11 @@ describe('one request, one evaluation per flag', () => {
     const client = createFlags({ source: memorySource(definitions()), logger: false });
     client.on('warn', (message) => warnings.push(message));
     await client.ready({ timeoutMs: 5000 });
-    const reader = { inputOf: (context: FlagContext) => ({ ip: context.remoteAddress }), setCookies() {} };
+    const reader = {
+      inputOf: (context: FlagContext) => ({ ip: context.remoteAddress }),
+      setCookies() {},
+      setHeaders() {},
+    };
     try {
       fc.assert(
         fc.property(

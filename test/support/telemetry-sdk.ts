@@ -148,21 +148,3 @@ export async function installTelemetrySdk(): Promise<TelemetrySdk> {
     },
   };
 }
-
-/**
- * Resolves once `condition()` holds, polling it on each turn of the event loop (or after each `refresh()`);
- * rejects after `within` ms.
- * @example await eventually(() => sdk.spans().length === 1);
- */
-export async function eventually(
-  condition: () => boolean,
-  within = 5_000,
-  refresh?: () => Promise<void>,
-): Promise<void> {
-  const deadline = performance.now() + within;
-  while (!condition()) {
-    if (performance.now() > deadline) throw new Error(`condition not met within ${within} ms`);
-    if (refresh === undefined) await new Promise((resolve) => setImmediate(resolve));
-    else await refresh();
-  }
-}

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readmeSnippets } from '../readme-snippets.js';
 import { type OtlpReceiver, startOtlpReceiver } from '../support/otlp-receiver.js';
-import { eventually } from '../support/telemetry-sdk.js';
+import { waitFor } from '../support/waiting.js';
 
 const readme = fileURLToPath(new URL('../../packages/core/README.md', import.meta.url));
 // below test/node_modules: the app resolves packages as an app does
@@ -125,7 +125,10 @@ describe("the core README's sdk-node setup", () => {
     child.kill('SIGTERM');
     const [code] = await once(child, 'exit');
     expect(code).toBe(0);
-    await eventually(() => receiver.requests.metrics > 0 && receiver.requests.traces > 0);
+    await waitFor(
+      () => receiver.requests.metrics > 0 && receiver.requests.traces > 0,
+      'the trace and the metrics at the OTLP receiver',
+    );
     const trace = rendered(receiver);
     expect(trace).toContain(`feature_flag.result.variant=${body.copy}`);
     expect(readmeTrace()).toBe(trace);

@@ -8,13 +8,9 @@ import { createFlags, type FlagsClient, fileSource } from '@flagwise/core';
 import { createTestFlags, PINS_HEADER, pinHeaders, type TestFlags } from '@flagwise/testing';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AdapterRow, RunningApp } from '../conformance/contract.js';
+import type { RunningApp } from '../conformance/contract.js';
+import { rows } from '../conformance/rows.js';
 
-type Glob = (pattern: string, options: { eager: true }) => Record<string, { rows: AdapterRow[] }>;
-const rowModules = (import.meta as ImportMeta & { glob: Glob }).glob('../conformance/rows/*.ts', {
-  eager: true,
-});
-const rows = Object.values(rowModules).flatMap((mod) => mod.rows);
 const noHooks = { between: async () => {} };
 
 const FLAGS_YAML = `flags:

@@ -1,9 +1,9 @@
 // The demo app: one page whose look follows four flags, listing each flag's state and the reason for it.
 import { fileURLToPath } from 'node:url';
-import { type FlagsClient, featureFlags, flagsDashboard, flagsJson, getFlags } from '@flagwise/express';
+import { type FeatureFlagsMiddleware, flagsDashboard, flagsJson, getFlags } from '@flagwise/express';
 import ejs from 'ejs';
 import express, { type Express, type Request } from 'express';
-import { addBrowserPage } from './browser-page.js';
+import { addBrowserPages } from './browser-page.js';
 
 /** The flags this page uses, and what each one does to it. */
 export const DEMO_FLAGS = {
@@ -27,14 +27,16 @@ export function isLocal(request: { ip?: string }): boolean {
 const views = fileURLToPath(new URL('../views', import.meta.url));
 
 /**
- * Builds the demo app on a flags client, in `app` when given one (an app of another Express major: the page runs
- * on Express 4 and 5). The visitor picks a user with `?user=name` (remembered in a cookie); a real app would
+ * Builds the demo app on the flags middleware, in `app` when given one (an app of another Express major: the page
+ * runs on Express 4 and 5). The visitor picks a user with `?user=name` (remembered in a cookie); a real app would
  * take `req.user` from its login instead.
  * @example
- * const app = createDemoApp(createFlags({ source: fileSource('flags.yaml') }));
+ * const middleware = featureFlags(createFlags({ source: fileSource('flags.yaml') }));
+ * const app = createDemoApp(middleware);
+ * await middleware.ready();
  * app.listen(3000);
  */
-export function createDemoApp(client: FlagsClient, app: Express = express()): Express {
+export function createDemoApp(middleware: FeatureFlagsMiddleware, app: Express = express()): Express {
   app.engine('ejs', ejs.renderFile as never);
   app.set('view engine', 'ejs');
   app.set('views', views);
@@ -48,10 +50,10 @@ export function createDemoApp(client: FlagsClient, app: Express = express()): Ex
     if (id) (req as Request & { user?: { id: string } }).user = { id };
     next();
   });
-  app.use(featureFlags(client));
-  addBrowserPage(app);
+  app.use(middleware);
   // The flags dashboard, for this machine only: every flag for your request, forcing them in your browser.
   app.use('/_flags', flagsDashboard({ allow: isLocal }));
+  addBrowserPages(app);
 
   app.get('/', (req, res) => {
     const flags = getFlags(req);
@@ -69,8 +71,8 @@ export function createDemoApp(client: FlagsClient, app: Express = express()): Ex
       user: flags.context.userId,
       users: DEMO_USERS,
       rows,
-      source: client.source.name,
-      status: client.status,
+      source: middleware.client.source.name,
+      status: middleware.client.status,
       // The page follows flag changes live through the dashboard's event stream, which only local visitors see.
       live: isLocal(req),
     });

@@ -3,9 +3,18 @@ import { fileURLToPath } from 'node:url';
 import fastifyCookie from '@fastify/cookie';
 import fastifyView from '@fastify/view';
 import {
+  BROWSER_FILES,
+  BROWSER_FLAGS,
+  BROWSER_PAGES,
+  browserPageHtml,
+  FRONTEND_CLIENT_KEY,
+} from '@flagwise/example-browser-pages';
+import {
   type FeatureFlagsPluginOptions,
   featureFlags,
   flagsDashboard,
+  flagsFrontendApi,
+  flagsOfrep,
   type RequestFlags,
 } from '@flagwise/fastify';
 import ejs from 'ejs';
@@ -82,6 +91,19 @@ export async function createDemoApp(
   await app.register(featureFlags, flagsOptions);
   // The flags dashboard, for this machine only: every flag for your request, forcing them in your browser.
   await app.register(flagsDashboard, { prefix: '/_flags', allow: isLocal });
+  // The browser pages (/browser on unleash-proxy-client, /openfeature on OpenFeature's OFREP provider), live
+  // through the Frontend API's and OFREP's event streams.
+  await app.register(flagsFrontendApi({ clientKeys: [FRONTEND_CLIENT_KEY], expose: BROWSER_FLAGS }), {
+    prefix: '/api/frontend',
+  });
+  await app.register(flagsOfrep({ expose: BROWSER_FLAGS }));
+  for (const file of BROWSER_FILES)
+    app.get(file.path, (_request, reply) => reply.type(file.type).send(file.body));
+  for (const page of BROWSER_PAGES) {
+    app.get(page, (request, reply) =>
+      reply.type('text/html; charset=utf-8').send(browserPageHtml(page, request.flags?.context.userId)),
+    );
+  }
 
   app.get('/', async (request, reply) => {
     // The plugin's hook has run before every route handler: request.flags is set.

@@ -1,6 +1,20 @@
 // The demo app: one page whose look follows four flags, listing each flag's state and the reason for it.
 import { fileURLToPath } from 'node:url';
-import { type FlagsClient, type FlagsState, featureFlags, flagsDashboard, flagsJson } from '@flagwise/koa';
+import {
+  BROWSER_FILES,
+  BROWSER_FLAGS,
+  BROWSER_PAGES,
+  browserPageHtml,
+  FRONTEND_CLIENT_KEY,
+} from '@flagwise/example-browser-pages';
+import {
+  type FeatureFlagsMiddleware,
+  type FlagsState,
+  flagsDashboard,
+  flagsFrontendApi,
+  flagsJson,
+  flagsOfrep,
+} from '@flagwise/koa';
 import Router from '@koa/router';
 import views from '@ladjs/koa-views';
 import Koa from 'koa';
@@ -32,15 +46,17 @@ export function isLocal(request: { ip?: string }): boolean {
 }
 
 /**
- * Builds the demo app on a flags client, in `app` when given one (an app of another Koa major: the page runs on
+ * Builds the demo app on the flags middleware, in `app` when given one (an app of another Koa major: the page runs on
  * Koa 2 and 3). The visitor picks a user with `?user=name` (remembered in a cookie); a real app would have
  * `ctx.state.user` from its login (koa-passport puts it there) instead.
  * @example
- * const app = createDemoApp(createFlags({ source: fileSource('flags.yaml') }));
+ * const middleware = featureFlags(createFlags({ source: fileSource('flags.yaml') }));
+ * const app = createDemoApp(middleware);
+ * await middleware.ready();
  * app.listen(3000);
  */
 export function createDemoApp(
-  client: FlagsClient,
+  middleware: FeatureFlagsMiddleware,
   app: Koa<DemoState> = new Koa<DemoState>(),
 ): Koa<DemoState> {
   // Stands in for a login: ctx.state.user is what featureFlags() reads the user id from.
@@ -51,13 +67,29 @@ export function createDemoApp(
     if (id) ctx.state.user = { id };
     await next();
   });
-  app.use(featureFlags(client));
+  app.use(middleware);
   // The flags dashboard, for this machine only: every flag for your request, forcing them in your browser.
   app.use(flagsDashboard({ prefix: '/_flags', allow: isLocal }));
+  // The browser pages (/browser on unleash-proxy-client, /openfeature on OpenFeature's OFREP provider), live
+  // through the Frontend API's and OFREP's event streams.
+  app.use(flagsFrontendApi({ clientKeys: [FRONTEND_CLIENT_KEY], expose: BROWSER_FLAGS }));
+  app.use(flagsOfrep({ expose: BROWSER_FLAGS }));
   // Templates see ctx.state, so `flags` is there without passing it.
   app.use(views(viewsDir, { extension: 'ejs' }));
 
   const router = new Router<DemoState>();
+  for (const file of BROWSER_FILES) {
+    router.get(file.path, (ctx) => {
+      ctx.type = file.type;
+      ctx.body = file.body;
+    });
+  }
+  for (const page of BROWSER_PAGES) {
+    router.get(page, (ctx) => {
+      ctx.type = 'html';
+      ctx.body = browserPageHtml(page, ctx.state.flags.context.userId);
+    });
+  }
   router.get('/', async (ctx) => {
     const { flags } = ctx.state;
     const rows = Object.entries(DEMO_FLAGS).map(([name, effect]) => {
@@ -74,8 +106,8 @@ export function createDemoApp(
       user: flags.context.userId,
       users: DEMO_USERS,
       rows,
-      source: client.source.name,
-      status: client.status,
+      source: middleware.client.source.name,
+      status: middleware.client.status,
       browserFlags: flagsJson(flags),
       // The page follows flag changes live through the dashboard's event stream, which only local visitors see.
       live: isLocal(ctx),

@@ -1,9 +1,10 @@
 // `pnpm --filter @flagwise/example-koa start`: serves the demo on http://127.0.0.1:3000 (PORT to change it).
 // Flags come from flags.yaml next to this package, or from Unleash/GitLab when UNLEASH_URL is set (README.md).
 import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ConfigurationError, consoleLogger, createFlags, fileSource } from '@flagwise/koa';
+import { ConfigurationError, consoleLogger, createFlags, featureFlags, fileSource } from '@flagwise/koa';
 import { sourceFromEnv } from '@flagwise/unleash';
 import { createDemoApp, isLocal } from './app.js';
 
@@ -12,7 +13,9 @@ const exampleDir = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 function chooseSource() {
   // FLAGWISE_FLAGS_FILE points at another flags file (the example's test uses a copy).
   if (process.env.FLAGWISE_FLAGS_FILE) return fileSource(process.env.FLAGWISE_FLAGS_FILE, { debounceMs: 50 });
-  return sourceFromEnv(process.env, { cwd: exampleDir, backupPath: path.join(exampleDir, '.flagwise') });
+  // FLAGWISE_BACKUP_PATH keeps the Unleash/GitLab backup elsewhere (a test's scratch folder).
+  const backupPath = process.env.FLAGWISE_BACKUP_PATH ?? path.join(exampleDir, '.flagwise');
+  return sourceFromEnv(process.env, { cwd: exampleDir, backupPath });
 }
 
 let source: ReturnType<typeof chooseSource>;
@@ -33,21 +36,27 @@ const client = createFlags({
   // Forcing flags from the dashboard: signed cookies, for local visitors. A real app keeps the secret in its env.
   overrides: { secret: process.env.FLAGWISE_SECRET ?? randomBytes(32).toString('hex'), allow: isLocal },
 });
+const flags = featureFlags(client);
+const app = createDemoApp(flags);
+
+// The startup every flagwise adapter has: a flags file that is missing or invalid, or a refused token, stops
+// the demo here; flags that are only late (Unleash unreachable) do not: it serves every flag off until they load.
 try {
-  await client.ready({ timeoutMs: 10_000 });
+  await flags.ready();
 } catch (error) {
   process.stderr.write(`flagwise demo: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(1);
 }
 
-const app = createDemoApp(client);
-const server = app.listen(Number(process.env.PORT ?? 3000), '127.0.0.1', () => {
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : process.env.PORT;
-  process.stdout.write(`flagwise demo on http://127.0.0.1:${port} (flags from ${client.source.name})\n`);
+const server = app.listen(Number(process.env.PORT ?? 3000), '127.0.0.1');
+server.once('listening', () => {
+  const { port } = server.address() as AddressInfo;
+  const loaded = client.isReady ? '' : ' not loaded yet: every flag is off until they load';
+  process.stdout.write(
+    `flagwise demo on http://127.0.0.1:${port} (flags from ${client.source.name}${loaded})\n`,
+  );
 });
-
-server.on('error', (error: NodeJS.ErrnoException) => {
+server.once('error', (error: NodeJS.ErrnoException) => {
   const hint =
     error.code === 'EADDRINUSE'
       ? ': the port is taken, run with another one, e.g. PORT=3001 pnpm --filter @flagwise/example-koa start'

@@ -19,6 +19,8 @@ export class DemoLoginGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     const http = context.switchToHttp();
     const request = http.getRequest<DemoRequest>();
+    // Global (for flagwise's endpoints) and on the demo's controller: once is enough.
+    if (request.user !== undefined) return true;
     const chosen = typeof request.query.user === 'string' ? request.query.user : undefined;
     if (chosen !== undefined) {
       http.getResponse<DemoResponse>().cookie(USER_COOKIE, chosen, { httpOnly: true, sameSite: 'lax' });

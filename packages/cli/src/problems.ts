@@ -1,5 +1,6 @@
 // Problems found by validate and refs, printed as text, JSON or GitHub workflow annotations.
 import pc from 'picocolors';
+import { counted } from './counted.js';
 import { MAX_MESSAGE_LENGTH, shownText } from './terminal-text.js';
 import { UsageError } from './usage-error.js';
 
@@ -68,6 +69,5 @@ export function countProblems(problems: readonly Problem[]): { errors: number; w
 /** `2 errors, 1 warning` */
 export function summary(problems: readonly Problem[]): string {
   const { errors, warnings } = countProblems(problems);
-  const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
-  return `${plural(errors, 'error')}, ${plural(warnings, 'warning')}`;
+  return `${counted(errors, 'error')}, ${counted(warnings, 'warning')}`;
 }

@@ -24,12 +24,13 @@ export interface BuiltBin {
 }
 
 /**
- * Builds the bin into dist/test-<name> and returns a runner for it.
+ * Builds the bin into dist/test-<name>-<pid> and returns a runner for it.
  * @example
  * const bin = buildBin('validate'); const { code, stdout } = await bin.run(['validate', 'flags.yaml']);
  */
 export function buildBin(name: string): BuiltBin {
-  const outDir = join(packageDir, 'dist', `test-${name}`);
+  // one folder per run, so two runs of the suite side by side do not build over each other
+  const outDir = join(packageDir, 'dist', `test-${name}-${process.pid}`);
   const tsup = join(repoRoot, 'node_modules', '.bin', 'tsup');
   execFileSync(tsup, ['--out-dir', outDir, '--silent'], { cwd: packageDir, stdio: 'pipe' });
   const binPath = join(outDir, 'bin.js');

@@ -29,21 +29,54 @@ describe('flagwise explain', () => {
     });
     const { bucket } = trace.strategies[0].rollout!;
     const outcome = bucket! <= 20 ? 'on' : 'off';
+    // A flag from a flags file, told in the file's words.
+    const mark = outcome === 'on' ? '✓' : '✗';
     expect(stdout.split('\n')).toEqual([
       `new-pricing: ${outcome} (${trace.reason})`,
-      `  ${trace.detail}`,
-      `  ${outcome === 'on' ? '✓' : '✗'} strategy #1 flexibleRollout: ${outcome === 'on' ? 'matched ← decided' : 'did not match'}`,
-      '      ✓ country IN [NO, SE]: context "NO"',
-      `      ${outcome === 'on' ? '✓' : '✗'} bucket ${bucket}, rollout 20 → ${outcome} (userId "alice", group "new-pricing")`,
+      `  ${outcome === 'on' ? 'rollout: 20 with when: matched' : 'rollout: 20 with when: did not match this request'}`,
+      `  ${mark} rollout: 20 with when: ${outcome === 'on' ? 'matches ← decided' : 'does not match'}`,
+      '      ✓ when: country: [NO, SE] — country is "NO"',
+      `      ${mark} rollout: 20 — userId "alice" is in bucket ${bucket} of 100 (on for buckets 1–20)`,
       '',
     ]);
+  });
+
+  it('says a request without a userId gets a random bucket, not an undefined one', async () => {
+    const { stdout } = await explain('new-pricing', '--prop', 'country=NO');
+    // The draw decides this run's answer; the line says so either way.
+    expect(stdout).toMatch(/^ {2}~ rollout: 20 with when: decides at random( ← decided)?$/m);
+    expect(stdout).toContain(
+      '      ~ rollout: 20 — no userId or sessionId, so a random bucket on each request\n',
+    );
+    expect(stdout).not.toContain('undefined');
   });
 
   it('shows segment results and a constraint that fails', async () => {
     const { stdout } = await explain('beta-search', '--prop', 'plan=free');
     expect(stdout).toContain('beta-search: off (no-strategy-matched)');
-    expect(stdout).toContain('✗ segment 1 "beta-testers"');
-    expect(stdout).toContain('✗ plan IN [pro, enterprise]: context "free"');
+    expect(stdout).toContain('      ✗ segment "beta-testers"\n');
+    expect(stdout).toContain('          ✗ when: plan: [pro, enterprise] — plan is "free"\n');
+  });
+
+  it('says which users a user list names, in the flags file’s words', async () => {
+    const { stdout } = await explain('new-checkout', '--user', 'bob');
+    expect(stdout).toContain('  ✗ users: [alice] does not list "bob"\n');
+    expect(stdout).not.toContain('userWithId');
+  });
+
+  it('tells a flag from Unleash in Unleash’s words', async () => {
+    const fromUnleash = (...args: string[]) => explain(...args, '--flags', 'unleash-features.json');
+    expect((await fromUnleash('new-checkout', '--user', 'carol')).stdout.split('\n')).toEqual([
+      'new-checkout: off (no-strategy-matched)',
+      '  its one strategy did not match this context',
+      '  ✗ strategy #1 userWithId: did not match',
+      '      ✗ userIds [alice, bob] do not include "carol"',
+      '',
+    ]);
+    const { stdout } = await fromUnleash('new-pricing', '--prop', 'country=NO');
+    expect(stdout).toContain('  ✗ strategy #1 flexibleRollout: did not match\n');
+    expect(stdout).toContain('      ✓ country IN [NO, SE]: context "NO"\n');
+    expect(stdout).toContain('      ✗ rollout 20% by userId: the context has no userId\n');
   });
 
   it('shows dependency results', async () => {

@@ -37,7 +37,7 @@ describe('flagwise test', () => {
       '✗ free users see the beta search: expected on for {"properties":{"plan":"free"}}, got off (failing.test.yaml)\n' +
         '    beta-search: off (no-strategy-matched)\n',
     );
-    expect(stdout).toContain('✗ plan IN [pro, enterprise]: context "free"');
+    expect(stdout).toContain('✗ when: plan: [pro, enterprise] — plan is "free"');
     expect(stdout).toContain(
       '✗ new-pricing #2: 0.0% of 1000 users on for {"properties":{"country":"DK"}}, expected 20 ± 2',
     );

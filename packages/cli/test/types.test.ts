@@ -48,6 +48,16 @@ describe('flagwise types', () => {
     expect(stdout).toContain("    'new-pricing': true;\n");
   });
 
+  it('counts one flag as one flag', async () => {
+    const cwd = join(scratch, 'one-flag');
+    mkdirSync(cwd, { recursive: true });
+    writeFileSync(join(cwd, 'flags.yaml'), 'flags:\n  dark-mode: true\n');
+    const out = join(cwd, 'flags.d.ts');
+    expect((await bin.run(['types', '--out', out], { cwd })).stdout).toBe(
+      `wrote ${out} (1 flag from flags.yaml)\n`,
+    );
+  });
+
   it('writes --out, and --check exits 0 when it is up to date and 1 when it is not', async () => {
     const out = join(scratch, 'written', 'flags.d.ts');
     const cwd = join(fixtures, 'explain');

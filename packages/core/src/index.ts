@@ -1,3 +1,4 @@
+export type { EventStreamOptions } from './client/event-stream-limits.js';
 export type { FlagsEvents, ImpressionEvent } from './client/events.js';
 export { createFlags, FlagsClient } from './client/flags-client.js';
 export type { FlagsOptions } from './client/options.js';
@@ -22,6 +23,7 @@ export {
   type TraceOptions,
   traceFlag,
 } from './engine/trace.js';
+export { type TraceLine, traceLines } from './engine/trace-lines.js';
 export * from './errors.js';
 export {
   type ClientContextTrust,

@@ -50,6 +50,20 @@ export interface StrategyDefinition {
   variants?: VariantDefinition[];
   disabled?: boolean;
   title?: string;
+  /** flagwise extension, set by a flags file's short format: how the file wrote this strategy; never sent to Unleash */
+  shorthand?: StrategyShorthand;
+}
+
+/**
+ * How a flags file wrote a strategy in its short format, so explanations say it in the file's words
+ * (`users: [alice, bob] does not list carol`, `rollout: 50`) rather than Unleash's (`userWithId`,
+ * `flexibleRollout`). Not part of Unleash's format: `flagwise push` and the sync leave it out.
+ */
+export interface StrategyShorthand {
+  /** `users:` (a user list), `rollout:` (a percentage, with `when:` and `segments:`) or `strategy:` (by name) */
+  key: 'users' | 'rollout' | 'strategy';
+  /** its place in `rules:`, from 1; absent for what is written on the flag itself */
+  rule?: number;
 }
 
 export interface DependencyDefinition {

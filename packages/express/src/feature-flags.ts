@@ -4,13 +4,13 @@
 // overrides are the shared adapter layer's (@flagwise/core/adapter).
 import type { AdapterOptions, FlagsClient, FlagsOptions, RequestFlags } from '@flagwise/core';
 import {
+  flagsReadiness,
   OptionalFields,
   type RequestInput,
   type RequestReader,
   recordWhenFinished,
   requestFlagsLater,
   requestOutcomes,
-  requestReadiness,
   setUpAdapter,
   templateView,
   trustsProxy,
@@ -19,18 +19,31 @@ import {
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 
 /**
- * What `featureFlags()` adds on top of the client's options: `context`, `readyTimeoutMs` (how long the first
- * requests wait for the flags; default 5000) and `visitorId`.
+ * What `featureFlags()` adds on top of the client's options: `context`, the startup (`readyTimeoutMs`, default
+ * 5000; `startOnFallbacks`; `failOnNotReady`) and `visitorId`.
  */
 export interface ExpressAdapterOptions extends AdapterOptions<Request> {}
 
 /** Options for `featureFlags(options)`: the client's options (source, logger, overrides...) and the adapter's. */
 export interface FeatureFlagsOptions extends FlagsOptions<Request>, ExpressAdapterOptions {}
 
-/** The middleware `featureFlags()` returns; it also carries its client. */
+/** The middleware `featureFlags()` returns; it also carries its client and the app's startup. */
 export interface FeatureFlagsMiddleware extends RequestHandler {
   /** the client this middleware evaluates with (created from options, or the one given) */
   readonly client: FlagsClient<Request>;
+  /**
+   * Await it before `app.listen()`: resolves once the flags have loaded (or, when they are only late, after
+   * `readyTimeoutMs` with a warning: the app serves fallbacks until they load), and rejects when the app should
+   * not start: a misconfiguration such as an invalid flags file (`path:line:column` and the problem), unless
+   * `startOnFallbacks` is set, or flags not ready in time with `failOnNotReady`. An app that does not await it
+   * answers each request with that error (a 500) until the flags load.
+   * @example
+   * const flags = featureFlags();
+   * app.use(flags);
+   * await flags.ready(); // an invalid flags.yaml stops the app here, as Fastify's register and Nest's bootstrap do
+   * app.listen(3000);
+   */
+  ready(): Promise<void>;
 }
 
 /** Express's request as this middleware leaves it. */
@@ -40,11 +53,14 @@ export type RequestWithFlags = Request & { flags: RequestFlags };
  * Attaches the lazy per-request flags as `req.flags` and `res.locals.flags` (so every `res.render` template
  * sees `flags`). Their context (`req.user`, the session) is taken at the first read, so auth middleware may come
  * after this one. Takes nothing (flags.yaml in the working directory), options, a client, `{ client, ...options }`
- * or a client and adapter options. Requests that arrive before the flags have loaded wait for them, up to
- * `readyTimeoutMs`.
+ * or a client and adapter options. Await `ready()` before listening: it refuses to start on a misconfiguration.
+ * Requests that arrive before the flags have loaded wait for them, up to `readyTimeoutMs`.
  * @example
- * app.use(featureFlags());
+ * const flags = featureFlags();
+ * app.use(flags);
  * app.get('/pricing', (req, res) => res.render('pricing'));   // template: <% if (flags.newPricing) { %>
+ * await flags.ready();
+ * app.listen(3000);
  * @example
  * const flags = createFlags({ source: fileSource('config/flags.yaml') });
  * app.use(featureFlags(flags, { context: (req) => ({ properties: { plan: req.get('x-plan') } }) }));
@@ -70,7 +86,7 @@ export function featureFlags(
   const hook = options.context;
   // Fields that session and auth middleware (express-session, passport, ...) add; not in Express's own types.
   const added = new OptionalFields(['user', 'session', 'sessionID']);
-  const waitForFlags = requestReadiness(client, options.readyTimeoutMs);
+  const readiness = flagsReadiness(client, options);
   watchGuardedFlags(client);
   // Each request's duration and status by the flags it read, when telemetry is on.
   const outcomes = requestOutcomes(client);
@@ -95,6 +111,9 @@ export function featureFlags(
       // A first read after the response started can no longer add a header; what prepare() sent stays.
       if (!res.headersSent) res.append('Set-Cookie', cookies);
     },
+    setHeaders(res: Response, headers: Record<string, string>) {
+      if (!res.headersSent) res.set(headers);
+    },
   };
   // Filled by requestFlagsLater and read right after, synchronously: one object serves every request.
   const prepared: { waiting: Promise<void> | undefined } = { waiting: undefined };
@@ -109,9 +128,10 @@ export function featureFlags(
     else waiting.then(() => next(), next);
   };
 
-  // Requests that arrive before the flags load wait for them (one shared wait), never longer than readyTimeoutMs.
+  // Requests that arrive before the flags load wait for them (the startup's wait), never longer than
+  // readyTimeoutMs; while a refused startup's flags are missing, each fails with the reason.
   const middleware = (req: Request, res: Response, next: NextFunction) => {
-    const waiting = waitForFlags();
+    const waiting = readiness.request();
     if (waiting === undefined) return attach(req, res, next);
     waiting.then(() => {
       try {
@@ -119,8 +139,9 @@ export function featureFlags(
       } catch (error) {
         next(error);
       }
-    });
+    }, next);
   };
   Object.defineProperty(middleware, 'client', { value: client, enumerable: true });
+  Object.defineProperty(middleware, 'ready', { value: () => readiness.startup(), enumerable: true });
   return middleware as FeatureFlagsMiddleware;
 }

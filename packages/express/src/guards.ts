@@ -67,6 +67,7 @@ function guard(label: string, checked: CheckedGuard<OnDisabled>): RequestHandler
     if (flags === undefined) {
       return next(
         guardWithoutFlagsError(
+          checked,
           label,
           'featureFlags()',
           'add `app.use(featureFlags())` before this route (req.flags is not set)',

@@ -1,6 +1,9 @@
 // The Express adapter against real Express 4 and 5 apps over HTTP: guard semantics in every place a guard can
 // be mounted, the request context defaults, overrides' Set-Cookie, and holding requests until flags are ready.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
 import {
   type ClientFeaturesPayload,
   createFlags,
@@ -13,9 +16,12 @@ import {
 import type { Express, NextFunction, Request, Response } from 'express';
 import request from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
+import { messagesAt, recordingLogger } from '../../../test/support/logging.js';
+import { waitFor } from '../../../test/support/waiting.js';
 import {
   ConfigurationError,
   featureFlags,
+  fileSource,
   getFlags,
   inlineSource,
   memorySource,
@@ -69,25 +75,6 @@ function gatedSource(definitions: ClientFeaturesPayload) {
     release();
   };
   return { source, load };
-}
-
-function recordingLogger() {
-  const warnings: string[] = [];
-  const logger: Logger = {
-    debug() {},
-    info() {},
-    warn: (obj, msg) => void warnings.push(typeof obj === 'string' ? obj : String(msg)),
-    error() {},
-  };
-  return { logger, warnings };
-}
-
-async function waitFor(condition: () => boolean): Promise<void> {
-  const deadline = Date.now() + 5000;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('not within 5000 ms');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }
 
 const notFoundPage = (_req: Request, res: Response) => {
@@ -178,18 +165,34 @@ describe.each(majors)('%s', (_name, express) => {
       expect([(await request(app).get('/pay')).status]).toEqual([503]);
     });
 
-    it('fails with a message that says to add featureFlags() when it is missing', async () => {
+    it('fails each request a guard before featureFlags() sees, saying to add it first, and logs that once', async () => {
+      const errors: string[] = [];
+      const logger: Logger = {
+        debug() {},
+        info() {},
+        warn() {},
+        error: (_obj, msg) => void errors.push(String(msg)),
+      };
+      const client = await readyClient({ 'beta-page': true }, { logger });
       const app: Express = express();
+      // Declared before the middleware: Express cannot tell at startup.
       app.get('/beta', requireFeature('beta-page'), (_req, res) => void res.send('beta'));
-      app.get('/read', (req, res) => void res.send(String(getFlags(req).beta)));
+      app.use(featureFlags(client));
+      app.get('/read', (req, res) => void res.send(String(getFlags(req).betaPage)));
       app.use((error: Error, _req: Request, res: Response, _next: NextFunction) => {
         res.status(500).send(`${error.name}: ${error.message}`);
       });
-      const guarded = await request(app).get('/beta');
-      expect(guarded.status).toBe(500);
-      expect(guarded.text).toContain("requireFeature('beta-page') ran before featureFlags()");
-      expect(guarded.text).toContain('app.use(featureFlags())');
-      expect((await request(app).get('/read')).text).toContain('getFlags(req): req.flags is not set');
+      for (let i = 0; i < 2; i++) {
+        const guarded = await request(app).get('/beta');
+        expect(guarded.status).toBe(500);
+        expect(guarded.text).toContain(
+          "requireFeature('beta-page') ran before featureFlags(), so the request has no flags and fails: add `app.use(featureFlags())` before this route",
+        );
+      }
+      expect(errors).toEqual([
+        expect.stringMatching(/^flagwise: requireFeature\('beta-page'\) ran before featureFlags\(\)/),
+      ]);
+      expect((await request(app).get('/read')).text).toBe('true');
     });
   });
 
@@ -351,7 +354,8 @@ describe.each(majors)('%s', (_name, express) => {
 
     it('never hangs: after readyTimeoutMs requests proceed with fallbacks and a warning', async () => {
       const gated = gatedSource({ version: 2, features: [] });
-      const { logger, warnings } = recordingLogger();
+      const { logger, lines } = recordingLogger();
+      const warnings = () => messagesAt(lines, 'warn');
       const client = createFlags({ source: gated.source, logger });
       clients.push(client);
       const app: Express = express();
@@ -360,9 +364,39 @@ describe.each(majors)('%s', (_name, express) => {
 
       expect((await request(app).get('/')).body).toEqual({ launch: false });
       expect((await request(app).get('/')).body).toEqual({ launch: false });
-      expect(warnings.filter((w) => w.includes('serving requests with fallbacks'))).toHaveLength(1);
+      expect(warnings().filter((w) => w.includes('serving requests with fallbacks'))).toHaveLength(1);
       // client.close() waits for a pending start(); let it finish.
       gated.load();
+    });
+
+    it('without ready() awaited, answers 500 with an invalid file’s error until it is fixed, then serves', async () => {
+      const dir = mkdtempSync(path.join(os.tmpdir(), 'flagwise-express-startup-'));
+      const file = path.join(dir, 'flags.yaml');
+      writeFileSync(file, 'flags:\n  launch: maybe\n');
+      const { logger, lines } = recordingLogger();
+      const middleware = featureFlags({ source: fileSource(file, { debounceMs: 20 }), logger });
+      clients.push(middleware.client);
+      const app: Express = express();
+      app.use(middleware);
+      app.get('/', (req, res) => void res.json({ launch: getFlags(req).launch }));
+      const errors: Error[] = [];
+      app.use((error: Error, _req: Request, res: Response, _next: NextFunction) => {
+        errors.push(error);
+        res.sendStatus(500);
+      });
+      try {
+        for (let i = 0; i < 2; i++) expect((await request(app).get('/')).status).toBe(500);
+        expect(errors).toHaveLength(2);
+        expect(errors[0].message).toMatch(/flags\.yaml:2:3: launch must be true, false or a flag object/);
+        expect(messagesAt(lines, 'warn').filter((w) => w.includes('fallbacks'))).toEqual([]);
+        await expect(middleware.ready()).rejects.toBe(errors[0]);
+
+        writeFileSync(file, 'flags:\n  launch: true\n');
+        await waitFor(() => middleware.client.isReady, 'the fixed file to load');
+        expect((await request(app).get('/')).body).toEqual({ launch: true });
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     });
 
     it('creates its own client from options and exposes it', async () => {
@@ -389,7 +423,8 @@ describe.each(majors)('%s: two apps in one process', (_name, express) => {
   }
 
   async function appWith(express: typeof import('express'), flags: Record<string, boolean>) {
-    const { logger, warnings } = recordingLogger();
+    const { logger, lines } = recordingLogger();
+    const warnings = () => messagesAt(lines, 'warn');
     const source = memorySource({ flags });
     const client = createFlags({ source, logger });
     clients.push(client);
@@ -406,12 +441,12 @@ describe.each(majors)('%s: two apps in one process', (_name, express) => {
     b.app.use(featureFlags(b.client));
     b.app.get('/', (_req, res) => void res.send('home'));
 
-    await waitFor(() => guardWarnings(a.warnings).length === 1);
-    expect(guardWarnings(a.warnings)[0]).toMatch(
+    await waitFor(() => guardWarnings(a.warnings()).length === 1, 'the guard warning');
+    expect(guardWarnings(a.warnings())[0]).toMatch(
       /requireFeature\('checkout'\) names flag "checkout", which is not defined/,
     );
     await afterAChange(b.client, b.source);
-    expect(guardWarnings(b.warnings)).toEqual([]);
+    expect(guardWarnings(b.warnings())).toEqual([]);
     expect((await request(a.app).get('/checkout')).status).toBe(404);
   });
 
@@ -424,12 +459,12 @@ describe.each(majors)('%s: two apps in one process', (_name, express) => {
     // request shows it is a's; from then on a checks it, and b does not, after any change of its flags.
     a.app.get('/checkout', requireFeature('checkout'), (_req, res) => void res.send('checkout'));
     expect((await request(a.app).get('/checkout')).status).toBe(404);
-    await waitFor(() => guardWarnings(a.warnings).length === 1);
-    const before = guardWarnings(b.warnings).length;
+    await waitFor(() => guardWarnings(a.warnings()).length === 1, 'the guard warning');
+    const before = guardWarnings(b.warnings()).length;
     await afterAChange(b.client, b.source);
-    expect(guardWarnings(b.warnings)).toHaveLength(before);
+    expect(guardWarnings(b.warnings())).toHaveLength(before);
     await afterAChange(a.client, a.source);
-    expect(guardWarnings(a.warnings)).toHaveLength(2);
+    expect(guardWarnings(a.warnings())).toHaveLength(2);
   });
 });
 

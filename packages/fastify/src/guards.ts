@@ -140,6 +140,7 @@ function createGuard(label: string, checked: CheckedGuard<OnDisabled>): FeatureG
     if (flags == null) {
       done(
         guardWithoutFlagsError(
+          checked,
           label,
           'featureFlags',
           "register the plugin first with `await app.register(featureFlags)` in this route's context or a parent " +

@@ -6,6 +6,7 @@ import {
   EndpointShutdown,
   endpointStream,
   flagsMissingError,
+  normalizePrefix,
   serveEndpoint,
   urlBelow,
 } from '@flagwise/core/adapter';
@@ -50,6 +51,7 @@ export function mountEndpoint(endpoint: Endpoint<FastifyRequest>): FastifyPlugin
       const response = await serveEndpoint(endpoint, {
         method: request.method,
         url: urlBelow(request.url, prefix) ?? '/',
+        mountPath: prefix,
         headers: request.headers,
         secure: request.protocol === 'https',
         request,
@@ -65,12 +67,14 @@ export function mountEndpoint(endpoint: Endpoint<FastifyRequest>): FastifyPlugin
       if (response.stream !== undefined) {
         // One connection per stream: when the stream ends (the app closes) the socket goes too, not back to idle.
         reply.header('connection', 'close');
-        return reply.send(endpointStream(response.stream, shutdown.signal));
+        return reply.send(endpointStream(response.stream, shutdown, request.raw.socket));
       }
       const { body } = response;
       return reply.send(body === undefined ? '' : typeof body === 'string' ? body : Buffer.from(body));
     };
-    fastify.route({ method: METHODS, url: '/', handler });
-    fastify.route({ method: METHODS, url: '/*', handler });
+    // Routes under the endpoint's scope only (OFREP's /ofrep/v1): at the app's root, every other path stays the app's.
+    const scope = normalizePrefix(endpoint.scope ?? '');
+    if (scope === '') fastify.route({ method: METHODS, url: '/', handler });
+    fastify.route({ method: METHODS, url: `${scope}/*`, handler });
   };
 }

@@ -12,5 +12,6 @@ import { mountEndpoint } from './mount-endpoint.js';
  * await app.register(flagsOfrep({ trustClientContext: ['properties.locale'] }));
  */
 export function flagsOfrep(options?: OfrepEndpointOptions<FastifyRequest>): FastifyPluginAsync {
+  // Every OFREP route (evaluation and the event stream) is below the endpoint's scope, /ofrep/v1.
   return mountEndpoint(ofrepEndpoint<FastifyRequest>(options));
 }

@@ -11,14 +11,13 @@ import {
   type RequestFlags,
 } from '@flagwise/core';
 import {
-  isBoolean,
+  flagsReadiness,
   oneOf,
   type RequestInput,
   type RequestReader,
   requestFlagsLater,
   requestOutcomes,
   setUpAdapter,
-  startupReadiness,
   templateView,
   watchGuardedFlags,
 } from '@flagwise/core/adapter';
@@ -30,7 +29,7 @@ import type {
   RouteOptions,
 } from 'fastify';
 import fp from 'fastify-plugin';
-import { type FeatureRouteConfig, guardFromRouteConfig, guardOf } from './guards.js';
+import { type FeatureGuard, type FeatureRouteConfig, guardFromRouteConfig, guardOf } from './guards.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -52,7 +51,9 @@ declare module 'fastify' {
      * @example { config: { feature: 'beta-page' } }
      * @example { config: { feature: { name: 'checkout-open', onDisabled: (req, reply) => reply.code(503).send() } } }
      */
-    feature?: FeatureRouteConfig;
+    // NoInfer: Fastify infers the route's config type from the object given; without it a misspelled flag under a
+    // typed FlagRegistry is reported against that inferred type, not as a flag name that is not declared.
+    feature?: NoInfer<FeatureRouteConfig>;
   }
 }
 
@@ -60,12 +61,11 @@ declare module 'fastify' {
 export type FlagsHookName = 'onRequest' | 'preValidation' | 'preHandler';
 
 /**
- * What the plugin adds on top of the client's options: `context`, `readyTimeoutMs` (how long `app.ready()` waits
- * for the flags, kept below Fastify's `pluginTimeout`; default 5000), `visitorId`, and the two below.
+ * What the plugin adds on top of the client's options: `context`, the startup (`readyTimeoutMs`: how long
+ * `app.ready()` waits for the flags, kept below Fastify's `pluginTimeout`, default 5000; `startOnFallbacks`;
+ * `failOnNotReady`), `visitorId`, and the one below.
  */
 export interface FastifyAdapterOptions extends AdapterOptions<FastifyRequest> {
-  /** Make `app.ready()` (and `listen()`) reject when the flags are not ready in time. Default false. */
-  failOnNotReady?: boolean;
   /**
    * The hook that fills `request.flags`; `config.feature` guards run in the same one. Default `onRequest`.
    * Pick `preValidation` or `preHandler` when `request.user` is set by a route-level `onRequest` hook (e.g.
@@ -110,10 +110,10 @@ const plugin: FastifyPluginAsync<FeatureFlagsPluginOptions> = async (fastify, op
     visitors,
     readsCookies,
     readsQuery,
-  } = setUpAdapter<FastifyRequest, Pick<FastifyAdapterOptions, 'failOnNotReady' | 'hook'>>(
+  } = setUpAdapter<FastifyRequest, Pick<FastifyAdapterOptions, 'hook'>>(
     {
       entry: 'app.register(featureFlags, options)',
-      options: { failOnNotReady: isBoolean, hook: oneOf('onRequest', 'preValidation', 'preHandler') },
+      options: { hook: oneOf('onRequest', 'preValidation', 'preHandler') },
       // Fastify's own register options, read by Fastify from the same object.
       frameworkKeys: ['prefix', 'logLevel', 'logSerializers'],
       logger: fastify.log,
@@ -157,6 +157,9 @@ const plugin: FastifyPluginAsync<FeatureFlagsPluginOptions> = async (fastify, op
       // reply.header appends Set-Cookie values; the app's own cookies stay.
       if (!reply.sent && !reply.raw.headersSent) reply.header('set-cookie', cookies);
     },
+    setHeaders(reply: FastifyReply, headers: Record<string, string>) {
+      if (!reply.sent && !reply.raw.headersSent) reply.headers(headers);
+    },
   };
   // Filled by requestFlagsLater and read right after, synchronously: one object serves every request.
   const prepared: { waiting: Promise<void> | undefined } = { waiting: undefined };
@@ -190,14 +193,29 @@ const plugin: FastifyPluginAsync<FeatureFlagsPluginOptions> = async (fastify, op
       done();
     });
   }
+  // The guard made for each route config, so that the HEAD route Fastify adds for a GET shares its GET's.
+  const configGuards = new WeakMap<object, { url: string; guard: FeatureGuard }>();
+  const flagsStage = GUARD_HOOKS.indexOf(hookName);
 
   fastify.addHook('onRoute', (route) => {
+    const where = `route ${describeMethod(route.method)} ${route.url}`;
     // The guards of a route this plugin reaches serve its client: the client checks their flag names.
-    for (const stage of GUARD_HOOKS)
-      for (const hook of hooksOf(route[stage])) guardOf(hook)?.servedBy(client);
-    const feature = (route.config as { feature?: unknown } | undefined)?.feature;
-    if (feature === undefined) return;
-    const guard = guardFromRouteConfig(feature, `${describeMethod(route.method)} ${route.url}`);
+    for (const [stage, name] of GUARD_HOOKS.entries()) {
+      for (const hook of hooksOf(route[name])) {
+        const guard = guardOf(hook);
+        if (guard === undefined) continue;
+        if (stage < flagsStage) throw guardTooEarlyError(where, guard.where, name, hookName);
+        guard.servedBy(client);
+      }
+    }
+    const config = route.config as { feature?: unknown } | undefined;
+    if (config?.feature === undefined) return;
+    const shared = configGuards.get(config);
+    const guard =
+      shared !== undefined && route.method === 'HEAD' && shared.url === route.url
+        ? shared.guard
+        : guardFromRouteConfig(config.feature, `${describeMethod(route.method)} ${route.url}`);
+    configGuards.set(config, { url: route.url, guard });
     guardOf(guard)?.servedBy(client);
     const hooks = hooksOf(route[hookName] as RouteOptions['onRequest']);
     if (hooks.some((hook) => guardOf(hook) !== undefined)) return;
@@ -208,11 +226,10 @@ const plugin: FastifyPluginAsync<FeatureFlagsPluginOptions> = async (fastify, op
   if (ownsClient) fastify.addHook('onClose', () => client.close());
 
   try {
-    await startupReadiness(client, {
-      timeoutMs: adapter.readyTimeoutMs,
-      failOnNotReady: adapter.failOnNotReady,
+    await flagsReadiness(client, {
+      ...adapter,
       frameworkTimeoutMs: Number(fastify.initialConfig.pluginTimeout ?? 10_000),
-    });
+    }).startup();
   } catch (error) {
     if (ownsClient) await client.close();
     throw error;
@@ -223,7 +240,8 @@ const plugin: FastifyPluginAsync<FeatureFlagsPluginOptions> = async (fastify, op
  * The Fastify plugin: `request.flags` on every request in the context it is registered in, `app.featureFlags`
  * (the client), guards from `config: { feature }`, and `reply.locals.flags` for @fastify/view templates.
  * Given options it creates the client (default source: flags.yaml in the working directory) and closes it
- * with the app; given `{ client, ...options }` (or a client) it uses that one. `app.ready()` waits for the flags up to `readyTimeoutMs`.
+ * with the app; given `{ client, ...options }` (or a client) it uses that one. `app.ready()` waits for the flags up to `readyTimeoutMs`,
+ * and fails on a misconfiguration such as an invalid flags file (unless `startOnFallbacks` is set).
  * @example
  * await app.register(featureFlags);                                   // flags.yaml in the working directory
  * await app.register(featureFlags, { source: fileSource('config/flags.yaml') });
@@ -236,8 +254,24 @@ export const featureFlags: FastifyPluginAsync<FeatureFlagsPluginOptions> = fp(
   { name: '@flagwise/fastify', fastify: '4.x || 5.x' },
 ) as unknown as FastifyPluginAsync<FeatureFlagsPluginOptions>;
 
-/** The route hooks a guard made by requireFeature or requireVariant may be in. */
+/** The route hooks a guard made by requireFeature or requireVariant may be in, in the order they run. */
 const GUARD_HOOKS = ['onRequest', 'preParsing', 'preValidation', 'preHandler'] as const;
+
+/** A guard in a route hook that runs before the plugin's: it would find no flags on any request. */
+function guardTooEarlyError(
+  where: string,
+  guard: string,
+  stage: (typeof GUARD_HOOKS)[number],
+  flagsHook: FlagsHookName,
+): ConfigurationError {
+  const later = GUARD_HOOKS.slice(GUARD_HOOKS.indexOf(flagsHook)).join(', ');
+  // The plugin's hook options are onRequest, preValidation and preHandler: the latest that runs by the guard's.
+  const earlyEnough = stage === 'preParsing' ? 'onRequest' : stage;
+  return new ConfigurationError(
+    `${where}: ${guard} is in ${stage}, which runs before the featureFlags plugin sets request.flags (in ` +
+      `${flagsHook}, its hook option): put the guard in ${later}, or register the plugin with { hook: '${earlyEnough}' }`,
+  );
+}
 
 function hooksOf(hooks: unknown): unknown[] {
   return hooks === undefined || hooks === null ? [] : Array.isArray(hooks) ? hooks : [hooks];

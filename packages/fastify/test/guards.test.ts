@@ -169,26 +169,46 @@ describe.each(MAJORS)('$name', ({ fastify: Fastify }) => {
     expect(() => requireVariant('beta', [])).toThrow(/variants must be a variant name or a non-empty list/);
   });
 
-  it('answers 500 with a message that says to register the plugin when a guard runs without it', async () => {
-    const app = newApp();
-    app.get('/orphan', { preHandler: requireFeature('beta') }, async () => 'x');
-    // With the plugin filling flags in preHandler, a guard in onRequest runs too early.
-    await app.register(async (child) => {
-      await child.register(featureFlags, {
-        source: memorySource({ flags: { beta: true } }),
-        hook: 'preHandler',
-      });
-      child.get('/early', { onRequest: requireFeature('beta') }, async () => 'x');
-      child.get('/late', { preHandler: requireFeature('beta') }, async () => 'late ok');
-    });
-    const url = await listen(app);
-    for (const path of ['/orphan', '/early']) {
-      const res = await request(url).get(path);
-      expect(res.status, path).toBe(500);
-      expect(res.body.message, path).toMatch(
-        /^requireFeature\('beta'\) ran before featureFlags: register the plugin first with `await app\.register\(featureFlags\)`/,
+  it('fails at startup, where the route is declared, for a guard in a hook that runs before the plugin’s', async () => {
+    for (const [hook, stage, fix] of [
+      ['preHandler', 'onRequest', "preHandler, or register the plugin with { hook: 'onRequest' }"],
+      [
+        'preValidation',
+        'preParsing',
+        "preValidation, preHandler, or register the plugin with { hook: 'onRequest' }",
+      ],
+    ] as const) {
+      const app = newApp();
+      await app.register(featureFlags, { source: memorySource({ flags: { beta: true } }), hook });
+      // Thrown where the route is declared, as for a config.feature of the wrong shape.
+      expect(() => app.get('/early', { [stage]: requireFeature('beta') }, async () => 'x')).toThrow(
+        `route GET /early: requireFeature('beta') is in ${stage}, which runs before the featureFlags plugin sets ` +
+          `request.flags (in ${hook}, its hook option): put the guard in ${fix}`,
       );
     }
+  });
+
+  it('answers 500 with a message that says to register the plugin where a guard runs without it, logged once', async () => {
+    const log = capturedLog();
+    const app = newApp({ logger: log.options } as never);
+    // A sibling context the plugin does not reach: Fastify cannot tell at startup.
+    await app.register(async (child) => {
+      await child.register(featureFlags, { source: memorySource({ flags: { beta: true } }) });
+      child.get('/late', { preHandler: requireFeature('beta') }, async () => 'late ok');
+    });
+    app.get('/orphan', { preHandler: requireFeature('beta') }, async () => 'x');
+    const url = await listen(app);
+    for (let i = 0; i < 2; i++) {
+      const res = await request(url).get('/orphan');
+      expect(res.status).toBe(500);
+      expect(res.body.message).toMatch(
+        /^requireFeature\('beta'\) ran before featureFlags, so the request has no flags and fails: register the plugin first with `await app\.register\(featureFlags\)`/,
+      );
+    }
+    const reports = log.lines.filter((line) =>
+      line.msg.startsWith("flagwise: requireFeature('beta') ran before"),
+    );
+    expect(reports).toHaveLength(1);
     expect((await request(url).get('/late')).text).toBe('late ok');
   });
 });
@@ -231,8 +251,9 @@ describe.each(MAJORS)('$name: two apps in one process', ({ fastify: Fastify }) =
 
     await waitFor(() => a.guardWarnings().length === 2);
     expect(a.guardWarnings().map((line) => line.msg)).toEqual([
+      // Said once for the route, not again for the HEAD route Fastify adds for it.
       expect.stringMatching(
-        /route GET \/config: config\.feature(, route HEAD \/config: config\.feature)? names flag "in-config", which is not defined/,
+        /^flagwise: route GET \/config: config\.feature names flag "in-config", which is not defined/,
       ),
       expect.stringMatching(/requireFeature\('in-hook'\) names flag "in-hook", which is not defined/),
     ]);

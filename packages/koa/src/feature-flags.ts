@@ -4,12 +4,12 @@
 // context and overrides are the shared adapter layer's (@flagwise/core/adapter).
 import type { AdapterOptions, FlagsClient, FlagsOptions, RequestFlags } from '@flagwise/core';
 import {
+  flagsReadiness,
   type RequestInput,
   type RequestOutcomes,
   type RequestReader,
   requestFlagsLater,
   requestOutcomes,
-  requestReadiness,
   setUpAdapter,
   templateView,
   watchGuardedFlags,
@@ -28,8 +28,8 @@ export interface FlagsState {
 }
 
 /**
- * What the middleware takes beyond the client's own options: `context` (gets the Koa ctx), `readyTimeoutMs`
- * (how long the first requests wait for the flags; default 5000) and `visitorId`.
+ * What the middleware takes beyond the client's own options: `context` (gets the Koa ctx), the startup
+ * (`readyTimeoutMs`, default 5000; `startOnFallbacks`; `failOnNotReady`) and `visitorId`.
  */
 export interface KoaAdapterOptions extends AdapterOptions<Context> {}
 
@@ -42,25 +42,40 @@ export interface KoaAdapterOptions extends AdapterOptions<Context> {}
 export interface FeatureFlagsOptions extends FlagsOptions<Context>, KoaAdapterOptions {}
 
 /**
- * The middleware `featureFlags()` returns, with the client it evaluates through (close it on shutdown).
+ * The middleware `featureFlags()` returns, with the client it evaluates through (close it on shutdown) and the
+ * app's startup to await before listening.
  * @example
  * const flags = featureFlags();
  * app.use(flags);
+ * await flags.ready();
+ * app.listen(3000);
  * process.on('SIGTERM', () => flags.client.close());
  */
 export type FeatureFlagsMiddleware = Middleware<FlagsState, FlagsState> & {
   readonly client: FlagsClient<Context>;
+  /**
+   * Await it before `app.listen()`: resolves once the flags have loaded (or, when they are only late, after
+   * `readyTimeoutMs` with a warning: the app serves fallbacks until they load), and rejects when the app should
+   * not start: a misconfiguration such as an invalid flags file (`path:line:column` and the problem), unless
+   * `startOnFallbacks` is set, or flags not ready in time with `failOnNotReady`. An app that does not await it
+   * answers each request with that error (a 500) until the flags load.
+   * @example await flags.ready(); // an invalid flags.yaml stops the app here, as Fastify's register and Nest's bootstrap do
+   */
+  ready(): Promise<void>;
 };
 
 /**
  * Koa middleware that gives every request its lazy flags as `ctx.state.flags` (views see `flags`) and
  * `ctx.flags`. Their context (`ctx.state.user`, the session) is taken at the first read, so auth middleware may
  * come after this one. Takes nothing (flags.yaml in the working directory), options, a client, `{ client, ...options }`
- * or a client and adapter options.
+ * or a client and adapter options. Await `ready()` before listening: it refuses to start on a misconfiguration.
  * @example
  * const app = new Koa();
- * app.use(featureFlags());
+ * const flags = featureFlags();
+ * app.use(flags);
  * app.use((ctx) => { ctx.body = ctx.state.flags.newPricing ? 'new pricing' : 'old pricing'; });
+ * await flags.ready();
+ * app.listen(3000);
  */
 export function featureFlags(
   optionsOrClient?:
@@ -102,6 +117,9 @@ export function featureFlags(
       // A first read after the response started can no longer add a header; what prepare() sent stays.
       if (!ctx.headerSent) ctx.append('Set-Cookie', cookies);
     },
+    setHeaders(ctx: Context, headers: Record<string, string>) {
+      if (!ctx.headerSent) ctx.set(headers);
+    },
   };
   // Filled by requestFlagsLater and read right after, synchronously: one object serves every request.
   const prepared: { waiting: Promise<void> | undefined } = { waiting: undefined };
@@ -119,14 +137,15 @@ export function featureFlags(
     return outcomes === undefined ? handled : recordAround(outcomes, ctx, started, handled);
   };
 
-  // Requests that arrive before the flags load wait for them (one shared wait), never longer than readyTimeoutMs.
-  const waitForFlags = requestReadiness(client, options.readyTimeoutMs);
+  // Requests that arrive before the flags load wait for them (the startup's wait), never longer than
+  // readyTimeoutMs; while a refused startup's flags are missing, each fails with the reason (Koa's 500).
+  const readiness = flagsReadiness(client, options);
   const middleware = (ctx: Context, next: Next) => {
-    const waiting = waitForFlags();
+    const waiting = readiness.request();
     return waiting === undefined ? attach(ctx, next) : waiting.then(() => attach(ctx, next));
   };
   Object.defineProperty(middleware, 'name', { value: 'featureFlags' });
-  return Object.assign(middleware, { client }) as FeatureFlagsMiddleware;
+  return Object.assign(middleware, { client, ready: () => readiness.startup() }) as FeatureFlagsMiddleware;
 }
 
 /** Records the request's outcome once the middleware after this one settled (a throw: 0, the error's status). */

@@ -70,6 +70,7 @@ function guard<StateT, ContextT>(
     const flags: RequestFlags | undefined = context.flags ?? context.state?.flags;
     if (typeof flags !== 'object' || flags === null) {
       throw guardWithoutFlagsError(
+        checked,
         label,
         'featureFlags()',
         'add `app.use(featureFlags())` before your routes (before app.use(router.routes()))',

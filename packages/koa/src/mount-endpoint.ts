@@ -5,6 +5,7 @@ import {
   clientOf,
   EndpointShutdown,
   flagsMissingError,
+  mayServe,
   normalizePrefix,
   serveEndpoint,
   urlBelow,
@@ -18,7 +19,10 @@ export interface MountOptions {
   prefix: string;
 }
 
-/** The middleware `mountEndpoint()` returns; `close()` ends its open streams (call it when the app stops). */
+/**
+ * The middleware `mountEndpoint()` returns. Its open event streams end on `server.close()` and on the client's
+ * `close()`; `close()` here ends them at once.
+ */
 export type EndpointMiddleware = Middleware & { close(): void };
 
 /**
@@ -33,7 +37,8 @@ export function mountEndpoint(endpoint: Endpoint<Context>, options: MountOptions
   const shutdown = new EndpointShutdown();
   const middleware = async (ctx: Context, next: Next) => {
     const url = urlBelow(ctx.url, prefix);
-    if (url === undefined) return next();
+    // What is not the endpoint's goes on untouched, body and all.
+    if (url === undefined || !mayServe(endpoint, url)) return next();
     const flags = ctx.state?.flags;
     const client = clientOf<Context>(flags);
     if (flags === undefined || client === undefined) {
@@ -45,6 +50,7 @@ export function mountEndpoint(endpoint: Endpoint<Context>, options: MountOptions
     const response = await serveEndpoint(endpoint, {
       method: ctx.method,
       url,
+      mountPath: prefix,
       headers: ctx.headers,
       secure: ctx.secure,
       request: ctx,
@@ -54,12 +60,12 @@ export function mountEndpoint(endpoint: Endpoint<Context>, options: MountOptions
       parsedBody: (ctx.request as { body?: unknown }).body,
     });
     if (response === undefined) return next();
-    respond(ctx, response, shutdown.signal);
+    respond(ctx, response, shutdown);
   };
   return Object.assign(middleware, { close: () => shutdown.close() });
 }
 
-function respond(ctx: Context, response: EndpointResponse, shutdown: AbortSignal): void {
+function respond(ctx: Context, response: EndpointResponse, shutdown: EndpointShutdown): void {
   // Headers first: Koa keeps a Content-Type that is already set when the body is assigned.
   for (const [name, value] of Object.entries(response.headers ?? {})) {
     if (name.toLowerCase() === 'set-cookie') ctx.append('Set-Cookie', value);

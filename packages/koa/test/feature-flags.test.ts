@@ -213,6 +213,36 @@ describe('featureFlags()', () => {
     expect(logger.lines.some((line) => line.message.includes('flags server unreachable'))).toBe(true);
   });
 
+  it('without ready() awaited, answers 500 with an invalid file’s error until it is fixed, then serves', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'flagwise-koa-startup-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const file = path.join(dir, 'flags.yaml');
+    writeFileSync(file, 'flags:\n  launch: maybe\n');
+    const logger = collectingLogger();
+    const middleware = featureFlags({ source: fileSource(file, { debounceMs: 20 }), logger });
+    const app = new Koa();
+    const errors: Error[] = [];
+    app.on('error', (error: Error) => errors.push(error));
+    app.use(middleware);
+    app.use((ctx) => {
+      ctx.body = { on: ctx.state.flags.launch };
+    });
+    const { url } = await start(app, middleware.client);
+    for (let i = 0; i < 2; i++) expect((await request(url).get('/')).status).toBe(500);
+    expect(errors.map((error) => error.message)).toEqual([
+      expect.stringMatching(/flags\.yaml:2:3: launch must be true, false or a flag object/),
+      expect.stringMatching(/flags\.yaml:2:3: launch must be true, false or a flag object/),
+    ]);
+    // flagwise itself says it once, and never that it serves fallbacks.
+    expect(logger.lines.filter((line) => line.level === 'error')).toHaveLength(1);
+    expect(logger.lines.some((line) => line.message.includes('fallbacks'))).toBe(false);
+    await expect(middleware.ready()).rejects.toMatchObject({ code: 'INVALID_FLAGS_FILE' });
+
+    writeFileSync(file, 'flags:\n  launch: true\n');
+    await waitFor(() => middleware.client.isReady);
+    expect((await request(url).get('/')).body).toEqual({ on: true });
+  });
+
   it('appends the override cookie next to Set-Cookie headers already set', async () => {
     const client = createFlags({
       source: memorySource({ flags: { beta: false } }),
@@ -363,15 +393,28 @@ describe('requireFeature() and requireVariant()', () => {
     expect((await request(url).get('/')).status).toBe(404);
   });
 
-  it('fails with a message that says to add featureFlags() when used without it', async () => {
+  it('fails each request a guard before featureFlags() sees, saying to add it first, and logs that once', async () => {
+    const logger = collectingLogger();
     const app = new Koa();
     const errors: Error[] = [];
     app.on('error', (error: Error) => errors.push(error));
+    // Used before the middleware: Koa cannot tell at startup.
     app.use(requireFeature('beta'));
-    const { url } = await start(app);
-    expect((await request(url).get('/')).status).toBe(500);
+    const middleware = featureFlags({ source: memorySource({ flags: { beta: true } }), logger });
+    app.use(middleware);
+    app.use((ctx) => {
+      ctx.body = 'beta';
+    });
+    const { url } = await start(app, middleware.client);
+    for (let i = 0; i < 2; i++) expect((await request(url).get('/')).status).toBe(500);
+    expect(errors).toHaveLength(2);
     expect(errors[0]).toBeInstanceOf(ConfigurationError);
-    expect(errors[0].message).toContain('add `app.use(featureFlags())`');
+    expect(errors[0].message).toBe(
+      "requireFeature('beta') ran before featureFlags(), so the request has no flags and fails: add " +
+        '`app.use(featureFlags())` before your routes (before app.use(router.routes()))',
+    );
+    const reports = logger.lines.filter((line) => line.level === 'error');
+    expect(reports.map((line) => line.message)).toEqual([`flagwise: ${errors[0].message}`]);
   });
 
   it('refuses bad arguments at startup', () => {

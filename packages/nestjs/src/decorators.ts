@@ -1,7 +1,16 @@
 // Decorators only set metadata (and apply the guard that reads it); @Flags() reads what the module attached.
 import { ConfigurationError, type FlagName, type RequestFlags } from '@flagwise/core';
 import { checkGuard, checkGuardOptions, describeArgument, settleRequestFlags } from '@flagwise/core/adapter';
-import { createParamDecorator, type ExecutionContext, SetMetadata, UseGuards } from '@nestjs/common';
+import {
+  createParamDecorator,
+  type ExecutionContext,
+  Inject,
+  Injectable,
+  Optional,
+  type PipeTransform,
+  SetMetadata,
+  UseGuards,
+} from '@nestjs/common';
 import {
   ControllerFeatureFlagsGuard,
   FeatureFlagsGuard,
@@ -9,8 +18,9 @@ import {
   type VariantRequirement,
 } from './guards.js';
 import type { OnDisabled } from './options.js';
-import { flagsOfRequest } from './platform-request.js';
-import { FEATURE_REQUIRED_METADATA, VARIANT_REQUIRED_METADATA } from './tokens.js';
+import { platformCallOf, unservedMessage } from './platform-call.js';
+import { flagsOfRequest, type NestRequestFlags } from './platform-request.js';
+import { FEATURE_REQUIRED_METADATA, REQUEST_FLAGS, VARIANT_REQUIRED_METADATA } from './tokens.js';
 
 /**
  * Per-decorator options of `@FeatureRequired` and `@VariantRequired`.
@@ -46,11 +56,11 @@ export function FeatureRequired(
       `@FeatureRequired(flags): flags must be a flag name or a list of them, e.g. @FeatureRequired('new-checkout'); got ${describeArgument(flags)}`,
     );
   }
-  const rules = { onDisabledExample: ON_DISABLED_EXAMPLE };
+  const rules = { onDisabledExample: ON_DISABLED_EXAMPLE, claimedAtStartup: true };
   // An empty list (which lifts a controller's requirement) has only its options to check.
   const { onDisabled } = checkGuardOptions<OnDisabled>('@FeatureRequired([])', options, rules);
   const requirement: FeatureRequirement = {
-    flags: names.map((name) => checkGuard<OnDisabled>('@FeatureRequired', name, options, rules).name),
+    guards: names.map((name) => checkGuard<OnDisabled>('@FeatureRequired', name, options, rules)),
     onDisabled,
   };
   return requirementDecorator(FEATURE_REQUIRED_METADATA, requirement);
@@ -67,15 +77,12 @@ export function VariantRequired(
   variants: string | readonly string[],
   options: RequirementOptions = {},
 ): ClassDecorator & MethodDecorator {
-  const checked = checkGuard<OnDisabled>('@VariantRequired', flag, options, {
+  const guard = checkGuard<OnDisabled>('@VariantRequired', flag, options, {
     variants,
     onDisabledExample: ON_DISABLED_EXAMPLE,
+    claimedAtStartup: true,
   });
-  const requirement: VariantRequirement = {
-    flag: checked.name,
-    variants: [...checked.variants!],
-    onDisabled: checked.onDisabled,
-  };
+  const requirement: VariantRequirement = { guard, onDisabled: guard.onDisabled };
   return requirementDecorator(VARIANT_REQUIRED_METADATA, requirement);
 }
 
@@ -98,24 +105,62 @@ function requirementDecorator(key: string, requirement: object): ClassDecorator 
 }
 
 /**
- * The request's lazy flags as a handler parameter: `flags.newPricing`, `flags.variant('checkout-copy')`.
- * Built once per request from `req.user`, the session, the IP and the module's `context` hook.
- * @example
- * @Get() show(@Flags() flags: RequestFlags) { return flags.newPricing ? 'new' : 'old'; }
+ * What `@Flags()` gives a handler: the flags of its HTTP request (or, in a GraphQL resolver, of the request in
+ * the GraphQL context). The module finds the parameters that use it by this function.
  */
-export const Flags: () => ParameterDecorator = createParamDecorator(
-  (_data: unknown, context: ExecutionContext): RequestFlags | Promise<RequestFlags> => {
-    // The HTTP request, without switchToHttp()'s allocation.
-    const request = context.getArgByIndex(0);
-    const flags = flagsOfRequest(request);
-    if (flags === undefined) {
+export function flagsParameter(
+  _data: unknown,
+  context: ExecutionContext,
+): RequestFlags | Promise<RequestFlags> {
+  const call = platformCallOf(context);
+  if (call === undefined) {
+    const handler = `${context.getClass().name}.${context.getHandler().name}`;
+    throw new ConfigurationError(
+      unservedMessage('@Flags()', handler, context.getType<string>(), 'throws on every call'),
+    );
+  }
+  const flags = flagsOfRequest(call.request);
+  if (flags === undefined) {
+    throw new ConfigurationError(
+      '@Flags() found no flags on the request: add FeatureFlagsModule.forRoot({ ... }) to the imports of your ' +
+        'root module (it attaches them to every HTTP request)',
+    );
+  }
+  // Nest awaits a parameter that is a Promise: an async context hook or allow() settles before the handler.
+  const waiting = settleRequestFlags(flags);
+  return waiting === undefined ? flags : waiting.then(() => flags);
+}
+
+const flagsDecorator = createParamDecorator(flagsParameter);
+
+/**
+ * The pipe every `@Flags()` parameter carries, so that Nest makes it while the app bootstraps: an app without
+ * FeatureFlagsModule fails there, saying so, rather than with a 500 on each request. It passes the flags through.
+ */
+@Injectable()
+export class FlagsModulePresent implements PipeTransform {
+  constructor(@Optional() @Inject(REQUEST_FLAGS) requestFlags?: NestRequestFlags) {
+    if (requestFlags === undefined) {
       throw new ConfigurationError(
-        '@Flags() found no flags on the request: add FeatureFlagsModule.forRoot({ ... }) to the imports of your ' +
-          'root module (it attaches them to every HTTP request)',
+        '@Flags() needs FeatureFlagsModule: add FeatureFlagsModule.forRoot({ ... }) to the imports of your root ' +
+          'module (it attaches the flags to every HTTP request)',
       );
     }
-    // Nest awaits a parameter that is a Promise: an async context hook or allow() settles before the handler.
-    const waiting = settleRequestFlags(flags);
-    return waiting === undefined ? flags : waiting.then(() => flags);
-  },
-);
+  }
+
+  transform(flags: unknown): unknown {
+    return flags;
+  }
+}
+
+/**
+ * The request's lazy flags as a handler parameter: `flags.newPricing`, `flags.variant('checkout-copy')`.
+ * Built once per request from `req.user`, the session, the IP and the module's `context` hook. In HTTP handlers
+ * and GraphQL resolvers; a microservice or WebSocket handler that takes it is named in a warning at startup, and
+ * the parameter throws there.
+ * @example
+ * @Get() show(@Flags() flags: RequestFlags) { return flags.newPricing ? 'new' : 'old'; }
+ * @example
+ * @Query(() => String) price(@Flags() flags: RequestFlags) { return flags.newPricing ? '9' : '10'; }
+ */
+export const Flags = (): ParameterDecorator => flagsDecorator(FlagsModulePresent);

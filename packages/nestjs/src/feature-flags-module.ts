@@ -8,11 +8,10 @@ import {
   type AdapterSetup,
   checkKnownKeys,
   describeArgument,
-  isBoolean,
+  flagsReadiness,
   isFunction,
   requestOutcomes,
   setUpAdapter,
-  startupReadiness,
   watchGuardedFlags,
 } from '@flagwise/core/adapter';
 import {
@@ -24,9 +23,11 @@ import {
   Logger as NestLogger,
   type NestModule,
   type OnApplicationShutdown,
+  type OnModuleInit,
 } from '@nestjs/common';
-import { HttpAdapterHost } from '@nestjs/core';
+import { DiscoveryModule, DiscoveryService, HttpAdapterHost, MetadataScanner, Reflector } from '@nestjs/core';
 import { FeatureFlagsService } from './feature-flags-service.js';
+import { scanHandlers } from './handler-scan.js';
 import { attachToEveryRequest } from './middleware.js';
 import type {
   FeatureFlagsModuleAsyncOptions,
@@ -74,11 +75,17 @@ const { ConfigurableModuleClass } = new ConfigurableModuleBuilder<FeatureFlagsMo
  */
 @Global()
 @Module({})
-export class FeatureFlagsModule extends ConfigurableModuleClass implements NestModule, OnApplicationShutdown {
+export class FeatureFlagsModule
+  extends ConfigurableModuleClass
+  implements NestModule, OnModuleInit, OnApplicationShutdown
+{
   constructor(
     @Inject(FEATURE_FLAGS_SETUP) private readonly setup: Setup,
     @Inject(REQUEST_FLAGS) private readonly requestFlags: NestRequestFlags,
     @Inject(HttpAdapterHost) private readonly adapterHost: HttpAdapterHost,
+    @Inject(DiscoveryService) private readonly discovery: DiscoveryService,
+    @Inject(MetadataScanner) private readonly scanner: MetadataScanner,
+    @Inject(Reflector) private readonly reflector: Reflector,
   ) {
     super();
   }
@@ -90,6 +97,15 @@ export class FeatureFlagsModule extends ConfigurableModuleClass implements NestM
       this.requestFlags,
       requestOutcomes(this.requestFlags.client),
     );
+  }
+
+  /**
+   * Credits the app's `@FeatureRequired` / `@VariantRequired` to its client, and warns about each handler they
+   * (or `@Flags()`) are on that has no HTTP request: a microservice message handler, a WebSocket gateway's.
+   */
+  onModuleInit(): void {
+    const { discovery, scanner, reflector } = this;
+    scanHandlers({ discovery, scanner, reflector }, this.setup.client);
   }
 
   /**
@@ -143,6 +159,8 @@ function withFlagsProviders(module: DynamicModule, entry: ModuleEntry): DynamicM
   return {
     ...module,
     global: true,
+    // DiscoveryService, to find the app's guarded handlers as it starts.
+    imports: [...(module.imports ?? []), DiscoveryModule],
     providers: [
       ...(module.providers ?? []),
       { provide: MODULE_ENTRY, useValue: entry },
@@ -179,11 +197,10 @@ function withFlagsProviders(module: DynamicModule, entry: ModuleEntry): DynamicM
   };
 }
 
-type NestExtra = Pick<NestAdapterOptions, 'onDisabled' | 'failOnNotReady'>;
+type NestExtra = Pick<NestAdapterOptions, 'onDisabled'>;
 
 const NEST_OPTIONS: AdapterDefinition<NestExtra>['options'] = {
   onDisabled: isFunction,
-  failOnNotReady: isBoolean,
 };
 
 /** The module's arguments, resolved by the shared adapter layer (with a test's stand-in client, if any). */
@@ -222,10 +239,7 @@ async function startClient(
 ): Promise<FlagsClient> {
   const setup = resolve(options, entry, { logger: nestLogger() });
   try {
-    await startupReadiness(setup.client, {
-      timeoutMs: setup.options.readyTimeoutMs,
-      failOnNotReady: setup.options.failOnNotReady,
-    });
+    await flagsReadiness(setup.client, setup.options).startup();
   } catch (error) {
     if (setup.ownsClient) await setup.client.close();
     throw error;

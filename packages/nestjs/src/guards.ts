@@ -1,7 +1,9 @@
 // The guard @FeatureRequired / @VariantRequired put on a route: it reads their metadata and throws (404 by
-// default) when the route is off for the request.
+// default) when the route is off for the request. It serves HTTP routes and GraphQL resolvers; in a context
+// without an HTTP request (a microservice message, a WebSocket event) it refuses every call, as the module warns
+// when the app starts.
 import { ConfigurationError, type RequestFlags } from '@flagwise/core';
-import { type AdapterSetup, flagAllows } from '@flagwise/core/adapter';
+import { type AdapterSetup, type CheckedGuard, flagAllows } from '@flagwise/core/adapter';
 import {
   type CanActivate,
   type ExecutionContext,
@@ -12,6 +14,7 @@ import {
 } from '@nestjs/common';
 import { HttpAdapterHost, Reflector } from '@nestjs/core';
 import type { NestAdapterOptions, OnDisabled } from './options.js';
+import { platformCallOf } from './platform-call.js';
 import { flagsOfRequest, type NestRequestFlags } from './platform-request.js';
 import {
   FEATURE_FLAGS_SETUP,
@@ -20,24 +23,21 @@ import {
   VARIANT_REQUIRED_METADATA,
 } from './tokens.js';
 
-/** What `@FeatureRequired` stores. */
+/** What `@FeatureRequired` stores: a checked guard per flag (each credited to the app it serves). */
 export interface FeatureRequirement {
-  flags: readonly string[];
+  guards: readonly CheckedGuard<OnDisabled>[];
   onDisabled?: OnDisabled;
 }
 
 /** What `@VariantRequired` stores. */
 export interface VariantRequirement {
-  flag: string;
-  variants: readonly string[];
+  guard: CheckedGuard<OnDisabled>;
   onDisabled?: OnDisabled;
 }
 
 interface Requirements {
   feature: FeatureRequirement | undefined;
   variant: VariantRequirement | undefined;
-  /** the variant requirement's names, as the set flagAllows takes */
-  allowedVariants: ReadonlySet<string> | undefined;
 }
 
 /**
@@ -69,28 +69,31 @@ export class FeatureFlagsGuard implements CanActivate {
   private readonly requirements = new WeakMap<Function, Map<Function, Requirements | null>>();
 
   canActivate(context: ExecutionContext): boolean | Promise<boolean> {
-    if (context.getType() !== 'http') return true;
     const requirements = this.requirementsOf(context.getHandler(), context.getClass());
     if (requirements === null) return true;
-    // The HTTP arguments are (request, response, next); switchToHttp() would allocate on every request.
-    const request = context.getArgByIndex(0);
+    const call = platformCallOf(context);
+    // No HTTP request to read flags from (a microservice message, a WebSocket event): closed, as warned at startup.
+    if (call === undefined) return false;
+    const { request } = call;
     // Builds the flags now, after the guards before this one (an auth guard's req.user is in their context).
-    const waiting = this.requestFlags!.ready(request, context.getArgByIndex(1));
+    const waiting = this.requestFlags!.ready(request, call.response);
     if (waiting === undefined) return this.allows(context, request, requirements);
     return waiting.then(() => this.allows(context, request, requirements));
   }
 
   private allows(context: ExecutionContext, request: unknown, requirements: Requirements): boolean {
-    const { feature, variant, allowedVariants } = requirements;
+    const { feature, variant } = requirements;
     const flags = flagsOfRequest(request)!;
     if (feature !== undefined) {
-      for (const flag of feature.flags) {
-        if (!flagAllows(flags, flag)) throw this.disabled(context, request, flags, flag, feature.onDisabled);
+      for (const guard of feature.guards) {
+        if (!flagAllows(flags, guard.name, undefined, guard))
+          throw this.disabled(context, request, flags, guard.name, feature.onDisabled);
       }
     }
     if (variant !== undefined) {
-      if (!flagAllows(flags, variant.flag, allowedVariants)) {
-        throw this.disabled(context, request, flags, variant.flag, variant.onDisabled);
+      const { guard } = variant;
+      if (!flagAllows(flags, guard.name, guard.variants, guard)) {
+        throw this.disabled(context, request, flags, guard.name, variant.onDisabled);
       }
     }
     return true;
@@ -103,10 +106,7 @@ export class FeatureFlagsGuard implements CanActivate {
     if (requirements === undefined) {
       const feature = this.featureRequirement(handler, controller);
       const variant = this.variantRequirement(handler, controller);
-      requirements =
-        feature === undefined && variant === undefined
-          ? null
-          : { feature, variant, allowedVariants: variant && new Set(variant.variants) };
+      requirements = feature === undefined && variant === undefined ? null : { feature, variant };
       byController.set(controller, requirements);
     }
     return requirements;
@@ -129,6 +129,13 @@ export class FeatureFlagsGuard implements CanActivate {
   ): Error {
     const answer = onDisabled ?? this.setup!.options.onDisabled;
     if (answer !== undefined) return answer({ flag, request, flags, context });
+    if (context.getType<string>() === 'graphql') {
+      // What GraphQL answers for a field the schema does not have.
+      const info = context.getArgByIndex(3) as { fieldName?: string; parentType?: unknown } | undefined;
+      return new NotFoundException(
+        `Cannot query field "${info?.fieldName}" on type "${String(info?.parentType)}"`,
+      );
+    }
     // Exactly what Nest answers for a route that does not exist, on either platform.
     const adapter = this.adapterHost.httpAdapter;
     return new NotFoundException(

@@ -8,6 +8,7 @@ import {
   EndpointShutdown,
   endpointStream,
   flagsMissingError,
+  mountPathOf,
   normalizePrefix,
   serveEndpoint,
   settleRequestFlags,
@@ -68,11 +69,12 @@ interface FastifyReplyLike {
 }
 
 /**
- * The controller serving `endpoint` below `path`. With a `scope` (the path of its own every route of the endpoint
- * is under, e.g. OFREP's `/ofrep/v1/evaluate/flags`), it takes only requests below `path` + `scope`, so an
- * endpoint at the app's root leaves the app's other routes alone; the endpoint still sees its URLs in full.
+ * The controller serving `endpoint` below `path`. For an endpoint with a scope (the path every route of it is
+ * under, e.g. OFREP's `/ofrep/v1`), it takes only requests below `path` + `scope`, so an endpoint
+ * at the app's root leaves the app's other routes alone; the endpoint still sees its URLs in full.
  */
-function endpointController(path: string, endpoint: Endpoint, scope: string): Type {
+function endpointController(path: string, endpoint: Endpoint): Type {
+  const scope = normalizePrefix(endpoint.scope ?? '');
   @Controller(`${path}${scope}`)
   class FlagsEndpointController implements BeforeApplicationShutdown {
     private readonly shutdown = new EndpointShutdown();
@@ -120,6 +122,7 @@ function endpointController(path: string, endpoint: Endpoint, scope: string): Ty
       const answer = await serveEndpoint(endpoint, {
         method: request.method,
         url,
+        mountPath: mountPathOf(fullUrl, url),
         headers: request.headers,
         secure: fastify ? request.protocol === 'https' : request.secure === true,
         request,
@@ -129,8 +132,10 @@ function endpointController(path: string, endpoint: Endpoint, scope: string): Ty
         parsedBody: request.body,
       });
       if (answer === undefined) throw new NotFoundException();
-      if (fastify) return sendWithFastify(response as FastifyReplyLike, answer, this.shutdown.signal);
-      writeEndpointResponse(response as import('node:http').ServerResponse, answer, this.shutdown.signal);
+      if (fastify) {
+        return sendWithFastify(response as FastifyReplyLike, answer, this.shutdown, request.raw?.socket);
+      }
+      writeEndpointResponse(response as import('node:http').ServerResponse, answer, this.shutdown);
       return undefined;
     }
 
@@ -148,14 +153,19 @@ function withScope(scope: string, below: string): string {
   return below === '/' || below.startsWith('/?') ? `${scope}${below.slice(1)}` : `${scope}${below}`;
 }
 
-function sendWithFastify(reply: FastifyReplyLike, answer: EndpointResponse, shutdown: AbortSignal): unknown {
+function sendWithFastify(
+  reply: FastifyReplyLike,
+  answer: EndpointResponse,
+  shutdown: EndpointShutdown,
+  socket: import('node:net').Socket | undefined,
+): unknown {
   reply.code(answer.status);
   // reply.header adds Set-Cookie values to those already set.
   for (const [name, value] of Object.entries(answer.headers ?? {})) reply.header(name, value);
   if (answer.stream !== undefined) {
     // One connection per stream: when the stream ends (the app closes) the socket goes too, not back to idle.
     reply.header('connection', 'close');
-    return reply.send(endpointStream(answer.stream, shutdown));
+    return reply.send(endpointStream(answer.stream, shutdown, socket));
   }
   const { body } = answer;
   return reply.send(body === undefined ? '' : typeof body === 'string' ? body : Buffer.from(body));
@@ -211,9 +221,9 @@ export class FlagsEndpointModule implements NestModule {
   }
 }
 
-/** FlagsEndpointModule serving `endpoint` below `path`, taking only requests below `path` + `scope`. */
-export function endpointModule(path: string, endpoint: Endpoint, scope = ''): DynamicModule {
-  const controller = endpointController(normalizePrefix(path), endpoint, normalizePrefix(scope));
+/** FlagsEndpointModule serving `endpoint` below `path`, taking only requests under the endpoint's scope. */
+export function endpointModule(path: string, endpoint: Endpoint): DynamicModule {
+  const controller = endpointController(normalizePrefix(path), endpoint);
   return {
     module: FlagsEndpointModule,
     controllers: [controller],

@@ -3,8 +3,6 @@ import { type OfrepEndpointOptions, ofrepEndpoint } from '@flagwise/core';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { endpointModule } from './mount-endpoint.js';
 
-const OFREP_ROUTES = 'ofrep/v1/evaluate/flags';
-
 /** Options of `FlagsOfrepModule.forRoot()`: the endpoint's, and where it answers. */
 export interface FlagsOfrepOptions extends OfrepEndpointOptions {
   /** the path the web SDK's `baseUrl` ends with (under the app's global prefix, if any); default: the root */
@@ -35,8 +33,9 @@ export class FlagsOfrepModule {
     const { path = '', ...endpoint } = options ?? {};
     return {
       module: FlagsOfrepModule,
-      // Every OFREP route is below /ofrep/v1/evaluate/flags: at the app's root, the other routes stay the app's.
-      imports: [endpointModule(path, ofrepEndpoint(endpoint), OFREP_ROUTES)],
+      // Every OFREP route (evaluation and the event stream) is below the endpoint's scope, /ofrep/v1: at the app's
+      // root, the other routes stay the app's.
+      imports: [endpointModule(path, ofrepEndpoint(endpoint))],
     };
   }
 }

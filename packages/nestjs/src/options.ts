@@ -27,16 +27,14 @@ export type OnDisabled = (route: DisabledRoute) => Error;
 
 /**
  * What the Nest adapter adds on top of the core client's options: `context` (gets the platform request, Express
- * `req` or Fastify `request`), `readyTimeoutMs` (how long bootstrap waits for the first flags; 0 does not wait;
- * default 5000), `visitorId`, and the two below.
+ * `req` or Fastify `request`), the startup (`readyTimeoutMs`: how long bootstrap waits for the first flags, 0
+ * does not wait, default 5000; `startOnFallbacks`; `failOnNotReady`), `visitorId`, and the one below.
  * @example
  * FeatureFlagsModule.forRoot({ client, context: (req) => ({ properties: { plan: req.user?.plan } }), readyTimeoutMs: 2000 })
  */
 export interface NestAdapterOptions<Request = any> extends AdapterOptions<Request> {
   /** The exception for every guarded route that is off, unless its decorator says otherwise. Default 404. */
   onDisabled?: OnDisabled;
-  /** Make bootstrap fail when the flags are not ready in time. Default false: start, warn, read fallbacks. */
-  failOnNotReady?: boolean;
 }
 
 /**

@@ -119,6 +119,12 @@ export class NestRequestFlags implements RequestReader<PlatformRequest, Platform
   setCookies(response: PlatformResponse | undefined, cookies: string[]): void {
     setCookies(response, cookies);
   }
+
+  setHeaders(response: PlatformResponse | undefined, headers: Record<string, string>): void {
+    if (response === undefined || response.headersSent === true || response.sent === true) return;
+    // Express's `res.header` and Fastify's `reply.header` both set one header.
+    for (const [name, value] of Object.entries(headers)) response.header?.(name, value);
+  }
 }
 
 function setCookies(response: PlatformResponse | undefined, cookies: string[]): void {

@@ -193,7 +193,13 @@ export class UnleashClientSource implements UnleashFlagSource {
         new Promise((resolve) => setTimeout(resolve, 2_000).unref()),
       ]);
     }
-    unleash.destroy();
+    const logger = this.logger;
+    destroyQuietly(unleash, (error) =>
+      logger.debug(
+        { err: error },
+        `flagwise: ${this.name} was stopped while it was fetching; that fetch ended: ${redactUrls(messageOf(error))}`,
+      ),
+    );
     // Leave no half-written temporary file behind.
     await this.pendingBackup;
   }
@@ -508,6 +514,20 @@ function observeFetches(unleash: Unleash, observers: FetchObservers): void {
     }
     return save(answer, fromApi);
   };
+}
+
+/**
+ * Stops unleash-client, and takes the error of a fetch still in flight. Its destroy() removes every listener of its
+ * repository but lets a fetch already under way finish; when that fetch fails, the repository emits 'error' with
+ * nobody listening, which throws inside the fetch, and the fetch's promise, which nothing awaits, rejects: an
+ * unhandled rejection that ends a Node process. A listener added after destroy() receives that error instead.
+ */
+function destroyQuietly(unleash: Unleash, onLateError: (error: unknown) => void): void {
+  unleash.destroy();
+  const repository = (
+    unleash as unknown as { repository?: { on?(event: string, listener: unknown): unknown } }
+  ).repository;
+  repository?.on?.(UnleashEvents.Error, onLateError);
 }
 
 /** The error itself when its message is what may be shown, else a plain Error with the shown message. */

@@ -2,9 +2,9 @@
 // asked to count, and a send the server refuses (a 413 for a body over its limit, which unleash-client passes
 // over in silence) is said once, kept, and sent again once the server takes it. Against a loopback Unleash.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import fixture from '../../../test/fixtures/unleash/unleash-client-features.json' with { type: 'json' };
 import { unleashSource } from '../src/index.js';
 import type { UnleashFlagSource } from '../src/unleash-client-source.js';
-import fixture from './fixtures/unleash-client-features.json' with { type: 'json' };
 import {
   type LoopbackServer,
   type RecordedRequest,

@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createFlags, type FlagsClient } from '@flagwise/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import fixture from '../../../test/fixtures/unleash/unleash-client-features.json' with { type: 'json' };
 import { unleashSource } from '../src/index.js';
-import fixture from './fixtures/unleash-client-features.json' with { type: 'json' };
 import {
   type LoopbackServer,
   type Responder,
@@ -57,7 +57,9 @@ function app() {
 
 /** The warn and error lines about the source's state. */
 const stateLines = (lines: Array<{ level: string; message: string }>) =>
-  lines.filter((line) => line.level !== 'debug' && /serving|stale|failed/.test(line.message));
+  lines
+    .filter((line) => line.level !== 'debug' && /serving|stale|failed/.test(line.message))
+    .map(({ level, message }) => ({ level, message }));
 
 describe('the status lines of an Unleash source', () => {
   it('says once that it serves the last good flags when the server fails after a good start', async () => {

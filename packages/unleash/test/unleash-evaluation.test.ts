@@ -3,9 +3,11 @@
 // answered for the same payload and contexts, and flags with impressionData raise Unleash-shaped impressions.
 import { createFlags, type FlagContext, type FlagsClient, type ImpressionEvent } from '@flagwise/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import expected from '../../../test/fixtures/unleash/unleash-client-features.expected.json' with {
+  type: 'json',
+};
+import features from '../../../test/fixtures/unleash/unleash-client-features.json' with { type: 'json' };
 import { unleashSource } from '../src/index.js';
-import expected from './fixtures/unleash-client-features.expected.json' with { type: 'json' };
-import features from './fixtures/unleash-client-features.json' with { type: 'json' };
 import { type LoopbackServer, startLoopbackServer } from './helpers/loopback-server.js';
 
 const TOKEN = 'default:production.evaluation-test';

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { FlagwiseError, type SourceEvent } from '@flagwise/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import fixture from '../../../test/fixtures/unleash/unleash-client-features.json' with { type: 'json' };
 import { unleashSource } from '../src/index.js';
 import type { UnleashFlagSource } from '../src/unleash-client-source.js';
-import fixture from './fixtures/unleash-client-features.json' with { type: 'json' };
 import {
   type LoopbackServer,
   recordingLogger,

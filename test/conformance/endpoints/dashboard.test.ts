@@ -2,12 +2,14 @@
 // reasons, forcing and clearing through the signed override cookie (the app's next request follows), CSRF refusals
 // that change nothing, and the field-level diff after an edit of flags.yaml.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { createDashboard, createFlags, type FlagsClient, fileSource } from '@flagwise/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CONTEXT_HEADERS as H, type RunningApp } from './contract.js';
-import { endpointRows } from './rows.js';
+import { messagesAt, recordingLogger } from '../../support/logging.js';
+import { CONTEXT_HEADERS as H, type RunningApp } from '../contract.js';
+import { rows } from '../rows.js';
 
 const SECRET = 'dashboard-table-secret-0123456789abcdef0123';
 const PREFIX = '/_flags';
@@ -26,6 +28,10 @@ const FLAGS_YAML = (rollout: number) => `flags:
   checkout:
     rollout: ${rollout}
     stickiness: userId
+  beta-users:
+    users: [alice, bob]
+  new-layout:
+    rollout: 50
 `;
 
 interface Browser {
@@ -55,12 +61,40 @@ async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, tim
   }
 }
 
-describe.each(endpointRows.map((row) => [row.name, row] as const))('%s', (_name, row) => {
+/** A GET with headers fetch() does not let a page set (Host): its status and, unless it streams, its text. */
+function rawGet(url: string, headers: Record<string, string>): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const request = http.get(url, { headers, agent: false }, (response) => {
+      const status = response.statusCode ?? 0;
+      if (/event-stream/.test(String(response.headers['content-type']))) {
+        response.destroy();
+        resolve({ status, text: '' });
+        return;
+      }
+      let text = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => {
+        text += chunk;
+      });
+      response.on('end', () => resolve({ status, text }));
+    });
+    request.on('error', reject);
+  });
+}
+
+describe.each(rows.map((row) => [row.name, row] as const))('%s', (_name, row) => {
   let dir: string;
   let file: string;
   let client: FlagsClient;
   let app: RunningApp;
   let closed: RunningApp;
+  /** the client of `closed`, the dashboard given no allow, and what it logs */
+  let closedClient: FlagsClient;
+  const closedLog = recordingLogger();
+  /** a dashboard that lists host names of its own, its client, and what it logs */
+  let hosted: RunningApp;
+  let hostedClient: FlagsClient;
+  const hostedLog = recordingLogger();
 
   beforeAll(async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'flagwise-dashboard-'));
@@ -76,13 +110,22 @@ describe.each(endpointRows.map((row) => [row.name, row] as const))('%s', (_name,
       if (req.headers?.[H.qa] === 'throw') throw new Error('allow broke');
       return req.headers?.[H.qa] === 'yes';
     };
-    app = await row.start(client, createDashboard({ allow }), PREFIX);
-    closed = await row.start(client, createDashboard(), PREFIX);
+    app = await row.startWithEndpoint(client, createDashboard({ allow }), PREFIX);
+    closedClient = createFlags({ source: fileSource(file), logger: closedLog.logger });
+    await closedClient.ready({ timeoutMs: 5000 });
+    closed = await row.startWithEndpoint(closedClient, createDashboard(), PREFIX);
+    hostedClient = createFlags({ source: fileSource(file), logger: hostedLog.logger });
+    await hostedClient.ready({ timeoutMs: 5000 });
+    const hosts = ['admin.example.com', '*.shop.example'];
+    hosted = await row.startWithEndpoint(hostedClient, createDashboard({ allow, hosts }), PREFIX);
   });
   afterAll(async () => {
     await app?.close();
     await closed?.close();
     await client?.close();
+    await closedClient?.close();
+    await hosted?.close();
+    await hostedClient?.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -145,6 +188,51 @@ describe.each(endpointRows.map((row) => [row.name, row] as const))('%s', (_name,
       const text = await res.text();
       expect(text).not.toContain('always-on');
     }
+    // The dashboard given no allow says once why it answers nobody.
+    expect(messagesAt(closedLog.lines, 'warn')).toEqual([
+      expect.stringMatching(
+        /^flagwise: flagsDashboard\(\) answers 404 to everyone, as it was given no allow/,
+      ),
+    ]);
+  });
+
+  it('answers only the app’s own host names: another name in Host or X-Forwarded-Host finds it absent', async () => {
+    const port = new URL(hosted.url).port;
+    const unknown = await rawGet(`${hosted.url}/no-such-route`, { host: `rebound.example:${port}` });
+    expect(unknown.status).toBe(404);
+    for (const route of ['', '/api/state', '/api/events', '/api/trace?flag=always-on']) {
+      for (const headers of [
+        { host: `rebound.example:${port}` } as Record<string, string>,
+        { host: `127.0.0.1:${port}`, 'x-forwarded-host': 'rebound.example' },
+        { host: `admin.example.com.rebound.example:${port}` },
+        { host: 'shop.example' },
+      ]) {
+        const res = await rawGet(`${hosted.url}${PREFIX}${route}`, { ...qa, ...headers });
+        expect(res.status, `${route} ${JSON.stringify(headers)}`).toBe(unknown.status);
+        // (Fastify's 404 repeats the URL, so the flag name in the trace's query may show; its data may not.)
+        expect(res.text).not.toContain('On for everyone');
+        expect(res.text).not.toContain('strategies');
+      }
+    }
+    for (const host of [
+      `127.0.0.1:${port}`,
+      `localhost:${port}`,
+      `app.localhost:${port}`,
+      `[::1]:${port}`,
+      `${os.hostname()}:${port}`,
+      'admin.example.com',
+      `eu.shop.example:${port}`,
+    ]) {
+      const res = await rawGet(`${hosted.url}${PREFIX}/api/state`, { ...qa, host });
+      expect(res.status, host).toBe(200);
+      expect(res.text).toContain('always-on');
+    }
+    // Said once, with what to do when the name is the app's.
+    const said = messagesAt(hostedLog.lines, 'warn').filter((line) => line.includes('flagsDashboard()'));
+    expect(said).toEqual([
+      expect.stringContaining('flagsDashboard() answered 404 to a request for host "rebound.example"'),
+    ]);
+    expect(said[0]).toContain("flagsDashboard({ hosts: ['name'] })");
   });
 
   it('serves the page with a nonce CSP and no external assets, everything escaped', async () => {
@@ -167,7 +255,14 @@ describe.each(endpointRows.map((row) => [row.name, row] as const))('%s', (_name,
     expect(state.context).toMatchObject({ userId: 'alice', properties: { plan: 'pro' } });
     expect(state.source).toMatchObject({ status: 'ready', name: expect.stringContaining('flags.yaml') });
     const byName = Object.fromEntries(state.flags.map((flag: any) => [flag.name, flag]));
-    expect(Object.keys(byName).sort()).toEqual(['always-off', 'always-on', 'checkout', 'pro-only']);
+    expect(Object.keys(byName).sort()).toEqual([
+      'always-off',
+      'always-on',
+      'beta-users',
+      'checkout',
+      'new-layout',
+      'pro-only',
+    ]);
     expect(byName['always-on']).toMatchObject({
       enabled: true,
       reason: 'strategy-matched',
@@ -192,6 +287,39 @@ describe.each(endpointRows.map((row) => [row.name, row] as const))('%s', (_name,
     });
   });
 
+  it('says why in the flags file’s words: whom users: lists, where a rollout puts the request, and when: values', async () => {
+    const browser = await openDashboard();
+    const traceFor = async (flag: string, headers: Record<string, string> = {}) => {
+      const res = await call(`${app.url}${PREFIX}/api/trace?flag=${flag}`, {
+        headers: { ...qa, ...headers, cookie: cookieHeader(browser) },
+      });
+      expect(res.status).toBe(200);
+      const texts = ((await res.json()).lines as { text: string }[]).map((line) => line.text);
+      expect(texts.join('\n')).not.toMatch(/undefined|flexibleRollout|userWithId/);
+      return texts;
+    };
+    expect(await traceFor('beta-users', { [H.userId]: 'carol' })).toEqual([
+      'users: [alice, bob] does not list "carol"',
+    ]);
+    expect(await traceFor('beta-users', { [H.userId]: 'alice' })).toEqual([
+      'users: [alice, bob] lists "alice"',
+    ]);
+    expect(await traceFor('checkout')).toEqual([
+      'rollout: 10 (stickiness: userId) — the request has no userId',
+    ]);
+    expect(await traceFor('new-layout')).toEqual([
+      'rollout: 50 — no userId or sessionId, so a random bucket on each request',
+    ]);
+    const bucket = (await traceFor('checkout', { [H.userId]: 'alice' }))[0];
+    expect(bucket).toMatch(
+      /^rollout: 10 \(stickiness: userId\) — userId "alice" is in bucket \d+ of 100 \(on for buckets 1–10\)$/,
+    );
+    expect(await traceFor('pro-only', { [H.plan]: 'basic' })).toEqual([
+      'when: does not match',
+      'when: plan: [pro] — plan is "basic"',
+    ]);
+  });
+
   it('forces a flag: the app’s next request sees it with reason override; clearing undoes it', async () => {
     const browser = await openDashboard();
     expect(await appFlag(browser, 'always-off')).toMatchObject({ enabled: false, reason: 'disabled' });
@@ -214,6 +342,21 @@ describe.each(endpointRows.map((row) => [row.name, row] as const))('%s', (_name,
     expect(await appFlag(browser, 'always-on')).toMatchObject({ enabled: true, reason: 'strategy-matched' });
   });
 
+  it('lists a refused QA override, which the app’s response names in a header', async () => {
+    const res = await call(`${app.url}/flag/always-off?flagwise=alway-off:on`, { headers: qa });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('flagwise-override-refused')).toBe(
+      'alway-off:on (no flag "alway-off" (did you mean "always-off"?))',
+    );
+    expect(res.headers.getSetCookie()).toEqual([]);
+    expect(await res.json()).toMatchObject({ enabled: false, reason: 'disabled' });
+    const state = await stateOf(await openDashboard());
+    expect(state.refusedOverrides[0]).toMatchObject({
+      entry: 'alway-off:on',
+      reason: 'no flag "alway-off" (did you mean "always-off"?)',
+    });
+  });
+
   it('refuses a POST without the token, with a wrong one, or from another origin, and changes nothing', async () => {
     const browser = await openDashboard();
     const before = cookieHeader(browser);
@@ -222,6 +365,8 @@ describe.each(endpointRows.map((row) => [row.name, row] as const))('%s', (_name,
       // the token with its last characters changed (to ones it does not end with)
       { 'x-flagwise-csrf': `${browser.token.slice(0, -2)}${browser.token.endsWith('AA') ? 'BB' : 'AA'}` },
       { origin: 'http://evil.example' },
+      // the same host over the other scheme
+      { origin: app.url.replace(/^http:/, 'https:') },
       { origin: '', referer: '' },
       { 'content-type': 'text/plain' },
     ] as Record<string, string>[]) {

@@ -5,8 +5,8 @@ import http, { type IncomingMessage } from 'node:http';
 import { createFlags, type FlagsClient, memorySource } from '@flagwise/core';
 import type { Endpoint, EndpointRequest, EndpointResponse } from '@flagwise/core/adapter';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CONTEXT_HEADERS as H, type RunningApp } from './contract.js';
-import { endpointRows } from './rows.js';
+import { CONTEXT_HEADERS as H, type RunningApp } from '../contract.js';
+import { rows } from '../rows.js';
 
 const SECRET = 'endpoint-mount-secret-0123456789abcdef012345';
 const PREFIX = '/_mount';
@@ -20,7 +20,7 @@ function echoEndpoint() {
   const streams = { opened: 0, aborted: 0 };
   const endpoint: Endpoint = {
     name: 'echoEndpoint()',
-    handle(request: EndpointRequest): EndpointResponse | undefined {
+    async handle(request: EndpointRequest): Promise<EndpointResponse | undefined> {
       const answerJson = (value: unknown): EndpointResponse => ({
         status: 200,
         headers: { 'content-type': 'application/json' },
@@ -34,7 +34,7 @@ function echoEndpoint() {
             method: request.method,
             path: request.path,
             query: Object.fromEntries(request.query),
-            body: request.body,
+            body: await request.readBody(),
             secure: request.secure,
             header: request.headers['x-test'],
             userId: request.flags.context.userId,
@@ -113,7 +113,7 @@ async function until(check: () => boolean, timeoutMs = 3000): Promise<void> {
   }
 }
 
-describe.each(endpointRows.map((row) => [row.name, row] as const))('%s', (_name, row) => {
+describe.each(rows.map((row) => [row.name, row] as const))('%s', (_name, row) => {
   let client: FlagsClient;
   let app: RunningApp;
   const { endpoint, streams } = echoEndpoint();
@@ -124,7 +124,7 @@ describe.each(endpointRows.map((row) => [row.name, row] as const))('%s', (_name,
       overrides: { secret: SECRET, allow: (req: any) => req.headers?.[H.qa] === 'yes' },
     });
     await client.ready({ timeoutMs: 5000 });
-    app = await row.start(client, endpoint, PREFIX);
+    app = await row.startWithEndpoint(client, endpoint, PREFIX);
   });
   afterAll(async () => {
     await app?.close();
@@ -242,6 +242,6 @@ describe.each(endpointRows.map((row) => [row.name, row] as const))('%s', (_name,
     await app.close();
     await gone;
     expect(streams.aborted).toBe(aborted + 1);
-    app = await row.start(client, endpoint, PREFIX);
+    app = await row.startWithEndpoint(client, endpoint, PREFIX);
   });
 });

@@ -24,8 +24,9 @@ import {
   type LoopbackServer,
   startLoopbackServer,
 } from '../../../packages/unleash/test/helpers/loopback-server.js';
-import type { EndpointRow } from '../endpoints/contract.js';
-import { endpointRows } from '../endpoints/rows.js';
+import type { AdapterRow } from '../contract.js';
+import { openEventStream } from '../endpoints/event-stream.js';
+import { rows as allRows } from '../rows.js';
 
 export const FRONTEND_PATH = '/api/frontend';
 export const CLIENT_KEY = 'conformance-frontend-key';
@@ -57,8 +58,17 @@ function withRequestFlagsPath<Request>(endpoint: Endpoint<Request>): Endpoint<Re
 /** One set of flags the table runs on. */
 interface Fixture {
   title: string;
-  /** starts what serves the flags; `change()` makes the change `changed` describes, `restore()` undoes it */
-  start(): Promise<{ source: FlagSource; change(): void; restore(): void; dispose(): Promise<void> }>;
+  /**
+   * starts what serves the flags; `change()` makes the change `changed` describes, `changeHidden()` changes only
+   * `hidden`, `restore()` undoes both
+   */
+  start(): Promise<{
+    source: FlagSource;
+    change(): void;
+    changeHidden(): void;
+    restore(): void;
+    dispose(): Promise<void>;
+  }>;
   options: FrontendApiOptions;
   /** every flag a browser may see, on or off */
   browserFlags: string[];
@@ -96,6 +106,11 @@ const flagsFile: Fixture = {
               'dark-mode: { enabled: false, browser: true }',
             )
             .replace('server-only: { enabled: true }', 'server-only: { enabled: true, browser: true }'),
+        ),
+      changeHidden: () =>
+        writeFileSync(
+          file,
+          original.replace('server-only: { enabled: true }', 'server-only: { enabled: false }'),
         ),
       restore: () => writeFileSync(file, original),
       dispose: async () => rmSync(dir, { recursive: true, force: true }),
@@ -149,6 +164,14 @@ const gitlab: Fixture = {
           ),
         };
       },
+      changeHidden: () => {
+        features = {
+          ...original,
+          features: original.features.map((feature) =>
+            feature.name === 'holiday_banner' ? { ...feature, enabled: !feature.enabled } : feature,
+          ),
+        };
+      },
       restore: () => {
         features = original;
       },
@@ -186,7 +209,7 @@ interface Started {
  * `framework` (one test file per framework, so their waits overlap).
  */
 export function describeFrontendApi(framework: 'express' | 'fastify' | 'koa' | 'nest'): void {
-  const rows = endpointRows.filter((row) => row.name.startsWith(`${framework} `));
+  const rows = allRows.filter((row) => row.name.startsWith(`${framework} `));
   it(`has the ${framework} rows`, () => expect(rows.length).toBeGreaterThanOrEqual(2));
   for (const row of rows) {
     describe(row.name, () => {
@@ -195,7 +218,7 @@ export function describeFrontendApi(framework: 'express' | 'fastify' | 'koa' | '
   }
 }
 
-function describeFixture(row: EndpointRow, fixture: Fixture): void {
+function describeFixture(row: AdapterRow, fixture: Fixture): void {
   describe(fixture.title, () => {
     let served: Awaited<ReturnType<Fixture['start']>>;
     let flags: FlagsClient;
@@ -208,7 +231,11 @@ function describeFixture(row: EndpointRow, fixture: Fixture): void {
       served = await fixture.start();
       flags = createFlags({ source: served.source });
       await flags.ready({ timeoutMs: 5000 });
-      app = await row.start(flags, withRequestFlagsPath(frontendApiEndpoint(fixture.options)), FRONTEND_PATH);
+      app = await row.startWithEndpoint(
+        flags,
+        withRequestFlagsPath(frontendApiEndpoint(fixture.options)),
+        FRONTEND_PATH,
+      );
     });
 
     afterAll(async () => {
@@ -366,6 +393,42 @@ function describeFixture(row: EndpointRow, fixture: Fixture): void {
       await expect.poll(() => client.isEnabled(flag), { timeout: 5000 }).toBe(true);
       expect(statuses.slice(changedAt)).toContain(200);
       client.stop();
+    }, 20_000);
+
+    it('streams refetchEvaluation at /events for a browser flag change (none for a hidden one), and updateToggles() follows it without polling', async () => {
+      const user = users[10];
+      const stream = await openEventStream(`${app.url}${FRONTEND_PATH}/events`, {
+        'x-user-id': user.id,
+        'x-plan': user.plan,
+      });
+      const { client, statuses } = await startClient(user);
+      // What the page does with each notice.
+      stream.onEvent((event) => {
+        if (JSON.parse(event.data).type === 'refetchEvaluation') void client.updateToggles();
+      });
+      try {
+        expect(stream.status).toBe(200);
+        const { flag, shown } = fixture.changed;
+        expect(client.isEnabled(flag)).toBe(true);
+        const before = JSON.stringify(flags.feature(fixture.hidden));
+        served.changeHidden();
+        await expect
+          .poll(() => JSON.stringify(flags.feature(fixture.hidden)), { timeout: 5000 })
+          .not.toBe(before);
+        const updated = new Promise<void>((resolve) => client.on('update', () => resolve()));
+        served.change();
+        await updated;
+        // Events arrive in order: had the hidden change sent one, it would have come first.
+        expect(stream.refetches()).toHaveLength(1);
+        expect(client.isEnabled(flag)).toBe(false);
+        if (shown) expect(client.isEnabled(shown)).toBe(true);
+        expect(statuses.filter((status) => status === 200)).toHaveLength(2);
+      } finally {
+        stream.close();
+        client.stop();
+        served.restore();
+        await expect.poll(() => flags.isEnabled(fixture.changed.flag), { timeout: 5000 }).toBe(true);
+      }
     }, 20_000);
 
     it('accepts the metrics and registration the client sends', async () => {

@@ -3,19 +3,13 @@
 // what the provider does not send (bulk evaluation, ETag, bad bodies); the table in ofrep.test.ts runs the
 // shared scenarios on every row.
 import type { IncomingMessage } from 'node:http';
-import {
-  createFlags,
-  type Endpoint,
-  type FlagSource,
-  type FlagsClient,
-  memorySource,
-  ofrepEndpoint,
-} from '@flagwise/core';
+import { createFlags, type Endpoint, type FlagsClient, memorySource, ofrepEndpoint } from '@flagwise/core';
 import { OFREPProvider } from '@openfeature/ofrep-provider';
 import { OpenFeature } from '@openfeature/server-sdk';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { RunningApp } from '../endpoints/contract.js';
-import { rows } from '../endpoints/rows/express.js';
+import { neverLoadingSource } from '../../support/sources.js';
+import type { RunningApp } from '../contract.js';
+import { rows } from '../rows/express.js';
 
 const express5 = rows.find((row) => row.name === 'express 5')!;
 
@@ -54,20 +48,12 @@ async function serve(endpoint: Endpoint<any>): Promise<Served> {
   });
   clients.push(client);
   await client.ready();
-  const app = await express5.start(client, endpoint, '/');
+  const app = await express5.startWithEndpoint(client, endpoint, '/');
   apps.push(app);
   return { url: app.url, client, source };
 }
 
 /** A source whose first definitions never arrive. */
-const neverLoading: FlagSource = {
-  name: 'never',
-  status: 'starting',
-  start: () => new Promise(() => {}),
-  stop: async () => {},
-  current: () => undefined,
-  subscribe: () => () => {},
-};
 
 async function ofrepClient(url: string, headers: Record<string, string>, domain: string) {
   await OpenFeature.setProviderAndWait(domain, new OFREPProvider({ baseUrl: url, headers }));
@@ -227,14 +213,14 @@ describe('ofrepEndpoint: bulk evaluation', () => {
     expect((await fetch(`${url}/ofrep/v1/evaluate/flags/a/b`, { method: 'POST' })).status).toBe(404);
 
     // Before the flags load (the adapters wait readyTimeoutMs first, then hand the request over).
-    const early = createFlags({ source: neverLoading });
+    const early = createFlags({ source: neverLoadingSource() });
     clients.push(early);
     const waiting = await ofrepEndpoint().handle({
       method: 'POST',
       path: '/ofrep/v1/evaluate/flags',
       query: new URLSearchParams(),
       headers: {},
-      body: '{}',
+      readBody: async () => '{}',
       secure: false,
       request: {},
       flags: early.forContext({}),

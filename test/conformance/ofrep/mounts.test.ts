@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NestMajor } from '../../nest11/src/index.js';
 import type { RunningApp } from '../contract.js';
 import { CONTEXT_HEADERS as H } from '../contract.js';
+import { openEventStream } from '../endpoints/event-stream.js';
 import { majors as expressMajors, listen as listenExpress } from '../rows/express.js';
 import { majors as fastifyMajors, header, listen as listenFastify } from '../rows/fastify.js';
 import { contextFromHeaders, loadKoa } from '../rows/koa.js';
@@ -103,7 +104,25 @@ describe.each(Object.entries(mounts))('%s', (_name, mount) => {
         });
       const bulk = await post(base);
       expect(bulk.status).toBe(200);
-      expect(await bulk.json()).toEqual({
+      const { eventStreams, ...answer } = await bulk.json();
+      // The stream follows the mount point: a page's provider reaches it through its own baseUrl's origin.
+      const mountPath = path === '/' ? '' : path;
+      expect(eventStreams).toEqual([
+        {
+          type: 'sse',
+          endpoint: {
+            requestUri: expect.stringMatching(new RegExp(`^${mountPath}/ofrep/v1/events\\?since=`)),
+          },
+          inactivityDelaySec: 120,
+        },
+      ]);
+      const stream = await openEventStream(`${app.url}${eventStreams[0].endpoint.requestUri}`, {
+        [H.userId]: 'u1',
+      });
+      expect(stream.status).toBe(200);
+      await expect.poll(() => stream.lastEventId).toBeDefined();
+      stream.close();
+      expect(answer).toEqual({
         flags: [
           {
             key: 'new-nav',

@@ -1,5 +1,5 @@
 // The OFREP table over every framework row of the endpoint table.
-import { endpointRows } from '../endpoints/rows.js';
+import { rows } from '../rows.js';
 import { describeOfrep } from './scenarios.js';
 
-for (const row of endpointRows) describeOfrep(row);
+for (const row of rows) describeOfrep(row);

@@ -11,7 +11,8 @@ import { createFlags, type FlagsClient, fileSource, ofrepEndpoint, type VariantR
 import { OFREPProvider } from '@openfeature/ofrep-provider';
 import { type Client, OpenFeature } from '@openfeature/server-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EndpointRow, RunningApp } from '../endpoints/contract.js';
+import type { AdapterRow, RunningApp } from '../contract.js';
+import { openEventStream } from '../endpoints/event-stream.js';
 
 /** Where the rows mount the endpoint; the OFREP clients' baseUrl ends with it. */
 const PREFIX = '/features';
@@ -42,7 +43,7 @@ function expectedValue(own: { enabled: boolean; variant: VariantResult }): unkno
   return payload.value;
 }
 
-export function describeOfrep(row: EndpointRow): void {
+export function describeOfrep(row: AdapterRow): void {
   describe(row.name, () => {
     let dir: string;
     let file: string;
@@ -59,7 +60,11 @@ export function describeOfrep(row: EndpointRow): void {
       original = readFileSync(file, 'utf8');
       client = createFlags({ source: fileSource(file, { debounceMs: 20 }) });
       await client.ready({ timeoutMs: 5000 });
-      app = await row.start(client, ofrepEndpoint({ trustClientContext: ['properties.locale'] }), PREFIX);
+      app = await row.startWithEndpoint(
+        client,
+        ofrepEndpoint({ trustClientContext: ['properties.locale'] }),
+        PREFIX,
+      );
       baseUrl = `${app.url}${PREFIX}`;
     });
     afterAll(async () => {
@@ -134,6 +139,52 @@ export function describeOfrep(row: EndpointRow): void {
       expect(await ofrep.getBooleanValue('nb-banner', false, { locale: 'nb' })).toBe(true);
       expect(await ofrep.getBooleanValue('nb-banner', true, { locale: 'en' })).toBe(false);
       expect(await ofrep.getBooleanValue('pro-plan', true, { plan: 'pro', locale: 'nb' })).toBe(false);
+    });
+
+    it('offers an event stream below the mount point: refetchEvaluation for a browser flag change, none for a hidden one', async () => {
+      const user = { id: 'user-42', plan: 'pro' };
+      const answer = (await (await bulk(user)).json()) as {
+        eventStreams: { type: string; endpoint: { requestUri: string } }[];
+      };
+      expect(answer.eventStreams).toHaveLength(1);
+      expect(answer.eventStreams[0].type).toBe('sse');
+      const { requestUri } = answer.eventStreams[0].endpoint;
+      expect(requestUri).toMatch(new RegExp(`^${PREFIX}/ofrep/v1/events\\?since=[\\w-]+$`));
+      const stream = await openEventStream(`${app.url}${requestUri}`, headersOf(user));
+      try {
+        expect(stream.status).toBe(200);
+        expect(stream.headers['content-type']).toBe('text/event-stream; charset=utf-8');
+        writeFileSync(
+          file,
+          original.replace('server-only: { enabled: true }', 'server-only: { enabled: false }'),
+        );
+        await expect.poll(() => client.isEnabled('server-only'), { timeout: 5000 }).toBe(false);
+        writeFileSync(
+          file,
+          original
+            .replace('server-only: { enabled: true }', 'server-only: { enabled: false }')
+            .replace('killed: { enabled: false, browser: true }', 'killed: { enabled: true, browser: true }'),
+        );
+        // Events arrive in order: had the hidden change sent one, it would come first.
+        await expect.poll(() => stream.refetches().length, { timeout: 5000 }).toBe(1);
+        const [refetch] = stream.refetches();
+        expect(JSON.parse(refetch.data)).toEqual({ type: 'refetchEvaluation', etag: refetch.id });
+        // A page reconnecting with the id it heard last has nothing to catch up; one with an older state has.
+        const current = await openEventStream(`${app.url}${requestUri}`, {
+          ...headersOf(user),
+          'last-event-id': refetch.id!,
+        });
+        const behind = await openEventStream(`${app.url}${requestUri}`, headersOf(user));
+        await expect.poll(() => behind.refetches().length, { timeout: 5000 }).toBe(1);
+        await expect.poll(() => current.lastEventId, { timeout: 5000 }).toBe(refetch.id);
+        expect(current.refetches()).toEqual([]);
+        current.close();
+        behind.close();
+      } finally {
+        stream.close();
+        writeFileSync(file, original);
+        await expect.poll(() => client.isEnabled('server-only'), { timeout: 5000 }).toBe(true);
+      }
     });
 
     it('answers the bulk request with only browser flags, 304 for its ETag, and a new answer after a change', async () => {

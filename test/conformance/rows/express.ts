@@ -1,16 +1,16 @@
 // The conformance table's Express rows: the same app on Express 4 and Express 5, wired the way a user would.
-import { once } from 'node:events';
-import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { featureFlags, getFlags, requireFeature, requireVariant } from '@flagwise/express';
+import { featureFlags, getFlags, mountEndpoint, requireFeature, requireVariant } from '@flagwise/express';
 import ejs from 'ejs';
-import type { Express, Request } from 'express';
+import type { Express, Request, RequestHandler } from 'express';
+import { listen } from '../../support/http.js';
 import type { AdapterRow, AppHooks, RunningApp } from '../contract.js';
-import { CONTEXT_HEADERS as H } from '../contract.js';
+import { flagAnswer, CONTEXT_HEADERS as H, streamDigest } from '../contract.js';
 import { readForTelemetry } from '../read-for-telemetry.js';
 import { readInOrder } from '../read-in-order.js';
+
+export { listen };
 
 // Both majors side by side through npm aliases; they share one set of types (@types/express 5).
 const require = createRequire(import.meta.url);
@@ -27,16 +27,47 @@ const contextFromHeaders = (req: Request) => ({
 
 export const rows: AdapterRow[] = Object.entries(majors).map(([name, express]) => ({
   name,
-  start: (client, hooks) => listen(buildApp(express(), client, { context: contextFromHeaders }, hooks)),
-  startEntry: async (first, second, hooks) => listen(buildApp(express(), first, second, hooks)),
+  start: (client, hooks) => startApp(express(), client, { context: contextFromHeaders }, hooks),
+  startEntry: (first, second, hooks) => startApp(express(), first, second, hooks),
+  // each endpoint under `app.use(prefix, mountEndpoint(...))`
+  startWithEndpoint: (client, endpoint, prefix, more = []) => {
+    const app = express();
+    app.use(featureFlags(client, { context: contextFromHeaders }));
+    for (const mount of [{ endpoint, prefix }, ...more])
+      app.use(mount.prefix || '/', mountEndpoint(mount.endpoint));
+    app.get('/flag/:name', (req, res) => {
+      res.json(flagAnswer(getFlags(req), req.params.name));
+    });
+    // express.json() is a property of both majors' default export.
+    const json = (express as unknown as { json(): RequestHandler }).json();
+    app.post('/app/json', json, (req, res) => {
+      res.json({ body: req.body ?? null });
+    });
+    app.post('/app/raw', async (req, res, next) => {
+      try {
+        res.json(await streamDigest(req));
+      } catch (error) {
+        next(error);
+      }
+    });
+    return listen(app);
+  },
 }));
 
-function buildApp(app: Express, first: unknown, second: unknown, hooks: AppHooks): Express {
+/** The app as the README starts it: the middleware's startup awaited before listening. */
+async function startApp(app: Express, first: unknown, second: unknown, hooks: AppHooks): Promise<RunningApp> {
+  const flags = featureFlags(first as never, second as never);
+  buildApp(app, flags, hooks);
+  await flags.ready();
+  return listen(app);
+}
+
+function buildApp(app: Express, flags: RequestHandler, hooks: AppHooks): Express {
   // pnpm's strict layout: Express cannot require('ejs') itself, so the engine is registered explicitly.
   app.engine('ejs', ejs.renderFile as never);
   app.set('view engine', 'ejs');
   app.set('views', views);
-  app.use(featureFlags(first as never, second as never));
+  app.use(flags);
   // Auth after featureFlags(), as passport usually is: sets req.user after an await.
   app.use((req, _res, next) => {
     const user = req.get(H.authUser);
@@ -111,19 +142,4 @@ function buildApp(app: Express, first: unknown, second: unknown, hooks: AppHooks
     res.type('text').send('no variants ok');
   });
   return app;
-}
-
-/** Listens on 127.0.0.1 port 0 (any app with Node's `listen(port, host)`: Express, Koa). */
-export async function listen(app: { listen(port: number, host: string): Server }): Promise<RunningApp> {
-  const server: Server = app.listen(0, '127.0.0.1');
-  if (!server.listening) await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((error) => (error ? reject(error) : resolve()));
-      }),
-  };
 }

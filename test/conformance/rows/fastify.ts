@@ -3,11 +3,11 @@
 import { createRequire } from 'node:module';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { featureFlags, requireFeature } from '@flagwise/fastify';
+import { featureFlags, mountEndpoint, requireFeature } from '@flagwise/fastify';
 import ejs from 'ejs';
 import type { FastifyInstance } from 'fastify5';
 import type { AdapterRow, AppHooks, RunningApp } from '../contract.js';
-import { CONTEXT_HEADERS as H } from '../contract.js';
+import { flagAnswer, CONTEXT_HEADERS as H, streamDigest } from '../contract.js';
 import { readForTelemetry } from '../read-for-telemetry.js';
 import { readInOrder } from '../read-in-order.js';
 
@@ -41,6 +41,24 @@ export const rows: AdapterRow[] = majors.map(({ name, fastify, view }) => ({
       await app.close();
       throw error;
     }
+  },
+  // the endpoint as `app.register(mountEndpoint(...), { prefix })`
+  // each endpoint as `app.register(mountEndpoint(...), { prefix })`
+  startWithEndpoint: async (client, endpoint, prefix, more = []) => {
+    const app = fastify();
+    await app.register(featureFlags, { client, context: contextFromHeaders });
+    for (const mount of [{ endpoint, prefix }, ...more])
+      await app.register(mountEndpoint(mount.endpoint), { prefix: mount.prefix });
+    app.get<{ Params: { name: string } }>('/flag/:name', async (request) =>
+      flagAnswer(request.flags!, request.params.name),
+    );
+    app.post('/app/json', async (request) => ({ body: request.body ?? null }));
+    // An octet-stream body left unread for the route, which reads the stream itself.
+    await app.register(async (raw) => {
+      raw.addContentTypeParser('application/octet-stream', (_request, _payload, done) => done(null));
+      raw.post('/app/raw', async (request) => streamDigest(request.raw));
+    });
+    return listen(app);
   },
 }));
 

@@ -12,15 +12,18 @@ import {
   type FlagContext,
   type FlagsState,
   featureFlags,
+  mountEndpoint,
   requireFeature,
   requireVariant,
 } from '@flagwise/koa';
+import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
 import views from '@ladjs/koa-views';
 import type Koa from 'koa';
 import type { Context } from 'koa';
+import { listen } from '../../support/http.js';
 import type { AdapterRow, AppHooks, RunningApp } from '../contract.js';
-import { CONTEXT_HEADERS as H } from '../contract.js';
+import { flagAnswer, CONTEXT_HEADERS as H, streamDigest } from '../contract.js';
 import { readForTelemetry } from '../read-for-telemetry.js';
 import { readInOrder } from '../read-in-order.js';
 
@@ -56,7 +59,8 @@ async function startKoaApp(
   writeFileSync(path.join(viewsDir, 'page.ejs'), PAGE_TEMPLATE);
 
   const app = new KoaClass();
-  app.use(featureFlags(first as never, second as never));
+  const flags = featureFlags(first as never, second as never);
+  app.use(flags);
   // Auth after featureFlags(), as koa-passport usually is: sets ctx.state.user after an await.
   app.use(async (ctx, next) => {
     const user = ctx.get(H.authUser);
@@ -140,6 +144,13 @@ async function startKoaApp(
   });
   app.use(router.routes()).use(router.allowedMethods());
 
+  // As the README starts the app: the middleware's startup awaited before listening.
+  try {
+    await flags.ready();
+  } catch (error) {
+    rmSync(viewsDir, { recursive: true, force: true });
+    throw error;
+  }
   const server: Server = app.listen(0, '127.0.0.1');
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
@@ -165,4 +176,34 @@ export const rows: AdapterRow[] = (['koa2', 'koa3'] as const).map((major) => ({
     startKoaApp(await loadKoa(major), client, { context: contextFromHeaders }, hooks),
   startEntry: async (first: unknown, second: unknown, hooks: AppHooks) =>
     startKoaApp(await loadKoa(major), first, second, hooks),
+  // the endpoint as `app.use(mountEndpoint(..., { prefix }))`
+  // each endpoint as `app.use(mountEndpoint(..., { prefix }))`
+  startWithEndpoint: async (client, endpoint, prefix, more = []) => {
+    const Koa = await loadKoa(major);
+    const app = new Koa();
+    app.use(featureFlags(client, { context: contextFromHeaders }));
+    const mounts = [{ endpoint, prefix }, ...more].map((mount) =>
+      mountEndpoint(mount.endpoint, { prefix: mount.prefix }),
+    );
+    for (const mount of mounts) app.use(mount);
+    const router = new Router<FlagsState>();
+    router.get('/flag/:name', (ctx) => {
+      ctx.body = flagAnswer(ctx.state.flags, ctx.params.name);
+    });
+    router.post('/app/json', bodyParser(), (ctx) => {
+      ctx.body = { body: ctx.request.body ?? null };
+    });
+    router.post('/app/raw', async (ctx) => {
+      ctx.body = await streamDigest(ctx.req);
+    });
+    app.use(router.routes()).use(router.allowedMethods());
+    const running = await listen(app);
+    return {
+      url: running.url,
+      close: async () => {
+        for (const mount of mounts) mount.close();
+        await running.close();
+      },
+    };
+  },
 }));

@@ -4,7 +4,8 @@
 // it claims; the row refuses to start when that is not so.
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import type { FlagsClient } from '@flagwise/core';
+import type { FlagsClient, RequestFlags } from '@flagwise/core';
+import type { Endpoint } from '@flagwise/core/adapter';
 import { nest as nest10 } from '../../nest10/src/index.js';
 import type {
   ArgumentsHost,
@@ -14,8 +15,8 @@ import type {
 } from '../../nest11/src/index.js';
 import { nest as nest11 } from '../../nest11/src/index.js';
 import { nest as nest12 } from '../../nest12/src/index.js';
-import type { AdapterRow, AppHooks, RunningApp } from '../contract.js';
-import { CONTEXT_HEADERS as H } from '../contract.js';
+import type { AdapterRow, AppHooks, Mount, RunningApp } from '../contract.js';
+import { flagAnswer, CONTEXT_HEADERS as H, streamDigest } from '../contract.js';
 import { readForTelemetry } from '../read-for-telemetry.js';
 import { readInOrder } from '../read-in-order.js';
 
@@ -39,7 +40,60 @@ export const rows: AdapterRow[] = nestApps.map(({ name, nest, platform }) => ({
     start(nest, platform, client, { context: contextFromHeaders }, hooks),
   startEntry: (first: unknown, second: unknown, hooks: AppHooks) =>
     start(nest, platform, first, second, hooks),
+  startWithEndpoint: (client: FlagsClient, endpoint: Endpoint<any>, prefix: string, more: Mount[] = []) =>
+    startWithEndpoint(nest, platform, client, [{ endpoint, prefix }, ...more]),
 }));
+
+/** Each endpoint mounted with `FlagsEndpointModule.forRoot({ path, endpoint })` next to FeatureFlagsModule. */
+async function startWithEndpoint(
+  nest: NestMajor,
+  platform: Platform,
+  client: FlagsClient,
+  mounts: Mount[],
+): Promise<RunningApp> {
+  checkMajor(nest);
+  const { Body, Controller, Get, HttpCode, Param, Post, Module, Req } = nest.common;
+  const { FlagsEndpointModule, Flags } = nest.flagwise;
+  type PlatformRequest = import('node:http').IncomingMessage & { raw?: import('node:http').IncomingMessage };
+
+  @Controller()
+  class AppController {
+    @Get('flag/:name')
+    flag(@Param('name') name: string, @Flags() flags: RequestFlags) {
+      return flagAnswer(flags, name);
+    }
+
+    @Post('app/json')
+    @HttpCode(200)
+    json(@Body() body: unknown) {
+      return { body: body ?? null };
+    }
+
+    @Post('app/raw')
+    @HttpCode(200)
+    raw(@Req() request: PlatformRequest) {
+      return streamDigest(platform === 'fastify' ? request.raw! : request);
+    }
+  }
+
+  @Module({
+    imports: [
+      flagsModule(nest, client),
+      ...mounts.map(({ endpoint, prefix }) => FlagsEndpointModule.forRoot({ path: prefix, endpoint })),
+    ],
+    controllers: [AppController],
+  })
+  class AppModule {}
+
+  return listen(nest, platform, AppModule, (app) => {
+    if (platform !== 'fastify') return;
+    // An octet-stream body left unread for the route, which reads the stream itself.
+    (app as NestFastifyApplication)
+      .getHttpAdapter()
+      .getInstance()
+      .addContentTypeParser('application/octet-stream', (_request, _payload, done) => done(null));
+  });
+}
 
 /** Throws unless this row's Nest, and the Nest its adapter copy resolves, are the major it claims. */
 export function checkMajor(nest: NestMajor): void {
@@ -241,13 +295,17 @@ export function flagsModule(
   return nest.flagwise.FeatureFlagsModule.forRoot({ client, context: contextFromHeaders });
 }
 
-/** The row's app of `module`, listening on 127.0.0.1 port 0. */
+/**
+ * The row's app of `module`, listening on 127.0.0.1 port 0; `prepare` runs on the app before it listens.
+ */
 export async function listen(
   nest: NestMajor,
   platform: Platform,
   module: NestModuleClass,
+  prepare?: (app: NestExpressApplication | NestFastifyApplication) => void,
 ): Promise<RunningApp> {
   const app = await createApp(nest, platform, module);
+  prepare?.(app);
   await app.listen(0, '127.0.0.1');
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   return { url, close: () => app.close() };

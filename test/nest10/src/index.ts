@@ -20,6 +20,8 @@ export const nest = nestMajor(import.meta.url, 10, {
   flagwise,
   fastifyView,
   ejs,
+  /** GraphQL (Apollo), microservices and WebSockets (socket.io) of this major, loaded when a table needs them */
+  loadContexts: async () => (await import('./contexts.js')).contexts,
 });
 
 /** One Nest major, and the adapter resolved against it. */

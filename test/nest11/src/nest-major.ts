@@ -13,6 +13,7 @@ export interface NestModules {
   flagwise: object;
   fastifyView: unknown;
   ejs: object;
+  loadContexts: () => Promise<object>;
 }
 
 /** One Nest major, and the adapter resolved against it. */

@@ -64,7 +64,7 @@ export const explainCommand: CliCommand = {
         }
         const trace = traceFlag(flags, name, context);
         if (format === 'json') printJson({ context, ...trace });
-        else print(...renderTrace(trace));
+        else print(...renderTrace(trace, context));
         return EXIT.ok;
       }),
     );

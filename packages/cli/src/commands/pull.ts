@@ -3,6 +3,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pullFlagsFile } from '@flagwise/unleash/admin';
 import type { CliCommand } from '../command.js';
+import { counted } from '../counted.js';
 import { print } from '../output.js';
 import { escapeRawControls, MAX_MESSAGE_LENGTH, shownText } from '../terminal-text.js';
 import { EXIT } from '../usage-error.js';
@@ -48,7 +49,7 @@ export const pullCommand: CliCommand = {
           const count = Object.keys(pulled.file.flags).length;
           const shaped = pulled.unleashShaped.length;
           print(
-            `wrote ${options.out}: ${count} flags from project ${options.project}, environment ${options.env}` +
+            `wrote ${options.out}: ${counted(count, 'flag')} from project ${options.project}, environment ${options.env}` +
               (shaped > 0
                 ? ` (${shaped} in Unleash's own shape: ${shownText(pulled.unleashShaped.join(', '), MAX_MESSAGE_LENGTH)})`
                 : ''),

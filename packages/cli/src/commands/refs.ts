@@ -4,6 +4,7 @@ import { closest } from '@flagwise/core/adapter';
 import pc from 'picocolors';
 import { parse as parseYaml } from 'yaml';
 import type { CliCommand } from '../command.js';
+import { counted } from '../counted.js';
 import { addFlagsOptions, type DefinitionsOptions, type LoadedFlags, loadFlags } from '../definitions.js';
 import type { FlagReference, SkippedPath } from '../find-references.js';
 import { FlagsFileLocator } from '../locate.js';
@@ -135,9 +136,9 @@ export const refsCommand: CliCommand = {
           for (const entry of skipped)
             print(`${pc.bold(shownText(entry.file))}: ${pc.dim('skipped')}: ${entry.reason}`);
           const files = new Set(references.map((reference) => reference.file)).size;
-          const left = skipped.length > 0 ? ` (${plural(skipped.length, 'path')} skipped)` : '';
+          const left = skipped.length > 0 ? ` (${counted(skipped.length, 'path')} skipped)` : '';
           print(
-            `${plural(names.length, 'flag')}, ${plural(references.length, 'reference')} in ${plural(files, 'file')}${left}: ${summary(problems)}`,
+            `${counted(names.length, 'flag')}, ${counted(references.length, 'reference')} in ${counted(files, 'file')}${left}: ${summary(problems)}`,
           );
         }
         const { errors, warnings } = countProblems(problems);
@@ -150,10 +151,6 @@ export const refsCommand: CliCommand = {
 /** A notice on the pull request for a path the scan left out. */
 function githubNotice(entry: SkippedPath): string {
   return githubAnnotation({ severity: 'notice', file: entry.file, message: `skipped: ${entry.reason}` });
-}
-
-function plural(count: number, word: string): string {
-  return `${count} ${word}${count === 1 ? '' : 's'}`;
 }
 
 function flagLocator(loaded: LoadedFlags): (name: string) => { line?: number; column?: number } {

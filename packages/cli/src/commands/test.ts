@@ -6,6 +6,7 @@ import pc from 'picocolors';
 import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
 import { z } from 'zod';
 import type { CliCommand } from '../command.js';
+import { counted } from '../counted.js';
 import { addFlagsOptions, type DefinitionsOptions, loadFlags, readText } from '../definitions.js';
 import { print, printJson } from '../output.js';
 import { problemFormat } from '../problems.js';
@@ -231,7 +232,7 @@ function printOutcome(outcome: Outcome): void {
   if (typeof outcome.expected === 'object' && outcome.expected !== null) {
     const expected = outcome.expected as { percentage: number; tolerance?: number };
     const actual = outcome.actual as { percentage: number; users: number };
-    const line = `${name}: ${actual.percentage.toFixed(1)}% of ${actual.users} users on for ${context}, expected ${expected.percentage} ± ${expected.tolerance ?? DEFAULT_TOLERANCE}`;
+    const line = `${name}: ${actual.percentage.toFixed(1)}% of ${counted(actual.users, 'user')} on for ${context}, expected ${expected.percentage} ± ${expected.tolerance ?? DEFAULT_TOLERANCE}`;
     print(`${outcome.passed ? pc.green('✓') : pc.red('✗')} ${line}`);
     return;
   }
@@ -244,5 +245,5 @@ function printOutcome(outcome: Outcome): void {
   print(
     `${pc.red('✗')} ${name}: expected ${describe(outcome.expected)} for ${context}, got ${describe(outcome.actual)} (${shownText(outcome.spec)})`,
   );
-  if (outcome.trace) print(...renderTrace(outcome.trace).map((line) => `    ${line}`));
+  if (outcome.trace) print(...renderTrace(outcome.trace, outcome.context).map((line) => `    ${line}`));
 }

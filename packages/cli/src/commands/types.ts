@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { ClientFeaturesPayload } from '@flagwise/core';
 import type { CliCommand } from '../command.js';
+import { counted } from '../counted.js';
 import { addFlagsOptions, type DefinitionsOptions, loadFlags } from '../definitions.js';
 import { print } from '../output.js';
 import { escapeRawControls, shownText } from '../terminal-text.js';
@@ -48,7 +49,9 @@ export const typesCommand: CliCommand = {
         }
         mkdirSync(dirname(path), { recursive: true });
         writeFileSync(path, declaration);
-        print(`wrote ${options.out} (${definitions.features.length} flags from ${shownText(origin)})`);
+        print(
+          `wrote ${options.out} (${counted(definitions.features.length, 'flag')} from ${shownText(origin)})`,
+        );
         return EXIT.ok;
       }),
     );

@@ -3,6 +3,7 @@ import { FlagsFileError, parseFlagsFile } from '@flagwise/core';
 import pc from 'picocolors';
 import { checkDefinitions } from '../check-definitions.js';
 import type { CliCommand } from '../command.js';
+import { counted } from '../counted.js';
 import { defaultFlagsFile, loadFlags, readText } from '../definitions.js';
 import { FlagsFileLocator } from '../locate.js';
 import { print, printJson } from '../output.js';
@@ -133,7 +134,7 @@ function printReports(reports: readonly FileReport[], problems: readonly Problem
   }
   for (const report of reports) {
     for (const problem of report.problems) print(problemLine(problem));
-    const flags = `${report.flags} flag${report.flags === 1 ? '' : 's'}`;
+    const flags = counted(report.flags, 'flag');
     const { errors } = countProblems(report.problems);
     const mark = errors > 0 ? pc.red('✗') : report.problems.length > 0 ? pc.yellow('!') : pc.green('✓');
     print(

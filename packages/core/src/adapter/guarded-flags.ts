@@ -3,13 +3,16 @@
 // another app's.
 //
 // Which client a guard serves is known for sure when a request comes through it (`flagAllows(..., guard)`) or
-// when the framework says which app a route is on (Fastify's onRoute). Until then a guard belongs to the
-// adapter set up last before it was made (the app being built: `app.use(featureFlags())`, then its routes), or,
-// made before any, to the next one set up (Nest's decorators run before its module makes the client). That one
+// when the framework says which app a route is on (Fastify's onRoute, Nest's bootstrap). Until then a guard
+// belongs to the adapter set up last before it was made (the app being built: `app.use(featureFlags())`, then
+// its routes), or, made before any, to the next one set up; a guard whose adapter names its app as the app starts
+// (Nest's decorators, made when their module file loads, perhaps while another app runs) waits for that. That one
 // fact, which adapter is being set up, is all this module keeps for the process.
 import type { FlagsClient } from '../client/flags-client.js';
+import { resolveLogger } from '../logger.js';
 import { requestPathOf } from '../request/request-path.js';
 import { featureHasVariants, flagNameSuggestion } from '../snapshot/snapshot.js';
+import type { Logger } from '../types.js';
 
 /** What the adapter layer knows of one guard: its flag, how the user wrote it, and the clients it serves. */
 export interface GuardDeclaration {
@@ -21,6 +24,8 @@ export interface GuardDeclaration {
   lastClient: unknown;
   /** the guard serves this client's requests: its flag name is that client's to check */
   servedBy(client: unknown): void;
+  /** Logs `error` the first time only, through the client the guard serves (stderr when none is known). */
+  reportOnce(error: Error): void;
 }
 
 /** The guards of one client, checked against its definitions. */
@@ -34,6 +39,10 @@ class GuardedFlags {
     const check = () => this.check();
     client.on('ready', check);
     client.on('changed', check);
+  }
+
+  get logger(): Logger {
+    return this.client.logger;
   }
 
   /** false once the client is closed: guards made since belong to the next adapter set up */
@@ -116,12 +125,15 @@ class Declaration implements GuardDeclaration {
   lastClient: unknown = undefined;
   /** the client it was given to before any request showed which one it serves */
   private assumed: GuardedFlags | undefined;
+  private reported = false;
 
   constructor(
     readonly name: string,
     readonly where: string,
     readonly needsVariants: boolean,
+    claimedAtStartup: boolean,
   ) {
+    if (claimedAtStartup) return;
     const current = beingSetUp?.deref();
     if (current?.open === true) this.assumeServing(current);
     else awaitingAnAdapter.add(this);
@@ -142,14 +154,27 @@ class Declaration implements GuardDeclaration {
     awaitingAnAdapter.delete(this);
     guards.add(this);
   }
+
+  reportOnce(error: Error): void {
+    if (this.reported) return;
+    this.reported = true;
+    const served = guardsByClient.get(this.lastClient as object) ?? this.assumed;
+    (served?.logger ?? resolveLogger(undefined)).error({ err: error }, `flagwise: ${error.message}`);
+  }
 }
 
 /**
- * Declares a guard on flag `name`: its client checks the name (see the top of this file).
- * @example const guard = declareGuard('beta', "requireFeature('beta')", false);
+ * Declares a guard on flag `name`: its client checks the name (see the top of this file). A guard
+ * `claimedAtStartup` is taken by no client until one claims it with `servedBy`.
+ * @example const guard = declareGuard('beta', "requireFeature('beta')", false, false);
  */
-export function declareGuard(name: string, where: string, needsVariants: boolean): GuardDeclaration {
-  return new Declaration(name, where, needsVariants);
+export function declareGuard(
+  name: string,
+  where: string,
+  needsVariants: boolean,
+  claimedAtStartup: boolean,
+): GuardDeclaration {
+  return new Declaration(name, where, needsVariants, claimedAtStartup);
 }
 
 /**

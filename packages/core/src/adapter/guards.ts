@@ -34,6 +34,11 @@ export function checkGuard<OnDisabled>(
     onDisabledExample: string;
     /** label the guard by `caller` alone (route configs), not `caller("name")` */
     plainLabel?: boolean;
+    /**
+     * The adapter says which app the guard serves as that app starts (Nest, at bootstrap: `guard.servedBy(client)`):
+     * until then no client takes it.
+     */
+    claimedAtStartup?: boolean;
   },
 ): CheckedGuard<OnDisabled> {
   if (typeof name !== 'string' || name === '') {
@@ -45,7 +50,10 @@ export function checkGuard<OnDisabled>(
   }
   const label = rules.plainLabel ? caller : `${caller}('${name}')`;
   const { variants, onDisabled } = checkGuardOptions<OnDisabled>(label, options, rules);
-  return Object.assign(declareGuard(name, label, variants !== undefined), { variants, onDisabled });
+  return Object.assign(declareGuard(name, label, variants !== undefined, rules.claimedAtStartup === true), {
+    variants,
+    onDisabled,
+  });
 }
 
 /**
@@ -85,9 +93,19 @@ export function checkGuardOptions<OnDisabled>(
 }
 
 /**
- * The error for a guard that found no flags on the request.
- * @example next(guardWithoutFlagsError("requireFeature('beta')", 'featureFlags()', 'add `app.use(featureFlags())` before this route'))
+ * The error for a guard that found no flags on the request: what ran before what, and the fix. Frameworks that
+ * cannot see the order at startup fail each such request with it; it is logged once per guard.
+ * @example next(guardWithoutFlagsError(guard, "requireFeature('beta')", 'featureFlags()', 'add `app.use(featureFlags())` before this route'))
  */
-export function guardWithoutFlagsError(guard: string, adapter: string, fix: string): ConfigurationError {
-  return new ConfigurationError(`${guard} ran before ${adapter}: ${fix}`);
+export function guardWithoutFlagsError(
+  guard: GuardDeclaration,
+  label: string,
+  adapter: string,
+  fix: string,
+): ConfigurationError {
+  const error = new ConfigurationError(
+    `${label} ran before ${adapter}, so the request has no flags and fails: ${fix}`,
+  );
+  guard.reportOnce(error);
+  return error;
 }

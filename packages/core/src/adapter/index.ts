@@ -7,8 +7,14 @@ export { FLAGS_OPTION_KEYS } from '../client/options.js';
 // Endpoints: what an adapter needs to mount the dashboard, OFREP and the Frontend API (built on endpoint/).
 export type { Endpoint, EndpointRequest, EndpointResponse } from '../endpoint/endpoint.js';
 export { headerText } from '../endpoint/headers.js';
-export { EndpointShutdown, endpointStream, serveEndpoint, writeEndpointResponse } from '../endpoint/mount.js';
-export { normalizePrefix, urlBelow, urlFromWildcard } from '../endpoint/paths.js';
+export {
+  EndpointShutdown,
+  endpointStream,
+  mayServe,
+  serveEndpoint,
+  writeEndpointResponse,
+} from '../endpoint/mount.js';
+export { mountPathOf, normalizePrefix, urlBelow, urlFromWildcard } from '../endpoint/paths.js';
 export { closest } from '../flags-file/issues.js';
 export { checkKnownKeys } from '../nearest-name.js';
 // OpenFeature: an evaluation as OpenFeature resolves it, for @flagwise/openfeature.
@@ -54,7 +60,7 @@ export {
   trackConversion,
   untracedEvaluation,
 } from './outcomes.js';
-// Readiness: one policy for waiting on the first flags.
-export { DEFAULT_READY_TIMEOUT_MS, requestReadiness, startupReadiness } from './readiness.js';
+// Readiness: one startup policy, and the wait for the first flags.
+export { DEFAULT_READY_TIMEOUT_MS, flagsReadiness } from './readiness.js';
 export { OptionalFields, trustsProxy } from './request-facts.js';
 export { requestFlags, requestFlagsLater, routeRequests } from './request-flags.js';

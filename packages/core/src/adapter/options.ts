@@ -63,6 +63,8 @@ export const oneOf =
 const ADAPTER_OPTION_CHECKS: { [Key in keyof Required<AdapterOptions>]: OptionCheck } = {
   context: isFunction,
   readyTimeoutMs: isMilliseconds,
+  failOnNotReady: isBoolean,
+  startOnFallbacks: isBoolean,
   visitorId: (value) =>
     typeof value === 'boolean' || (value !== null && typeof value === 'object' && !Array.isArray(value))
       ? undefined
@@ -140,6 +142,12 @@ export function setUpAdapter<Request, Extra extends object = {}>(
     const problem = checks[key](value);
     if (problem !== undefined)
       throw new ConfigurationError(`${entry}: ${key} must be ${problem}; got ${describeArgument(value)}`);
+  }
+  if (adapterOptions.failOnNotReady === true && adapterOptions.startOnFallbacks === true) {
+    throw new ConfigurationError(
+      `${entry}: failOnNotReady and startOnFallbacks ask for opposite startups; keep one (failOnNotReady refuses ` +
+        'to start without flags, startOnFallbacks starts without them)',
+    );
   }
   const visitorId = adapterOptions.visitorId as AdapterOptions['visitorId'];
   const visitors = visitorId === undefined || visitorId === false ? undefined : new VisitorIds(visitorId);

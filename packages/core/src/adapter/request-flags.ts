@@ -16,8 +16,8 @@ import type { VisitorIds } from '../request/visitor-id.js';
 /**
  * Everything one request needs in one call: the context (defaults from `input`, then the hook), the QA overrides
  * `allow()` permits, a visitor id when `visitors` is given and the request has no user or session id, and the
- * lazy flags. Send every `setCookie`. A Promise only when the hook or `allow()` returned one; never throws nor
- * rejects.
+ * lazy flags. Send every `setCookie` and each of `headers`. A Promise only when the hook or `allow()` returned
+ * one; never throws nor rejects.
  * @example
  * const { flags, setCookie } = requestFlags(client, req, { user: req.user, ip: req.ip, cookieHeader: req.headers.cookie }, options.context);
  */
@@ -35,7 +35,8 @@ export function requestFlags<Request>(
  * For adapters, which attach flags before the request is authenticated (auth middleware and guards run later):
  * the request's flags, built at their first read from what `reader.inputOf(request)` says then.
  * `settleRequestFlags(flags)` builds them earlier and awaits an async context hook or `allow()` (guards and
- * endpoints do). Set-Cookie headers go to `reader.setCookies(response, cookies)`.
+ * endpoints do). Set-Cookie headers go to `reader.setCookies(response, cookies)`, the others to
+ * `reader.setHeaders(response, headers)`.
  *
  * Middleware that can wait passes `prepared`: when the hook may be async or a cookie may be due (visitor ids, QA
  * overrides), the facts are built now, `prepared.waiting` is the Promise to await before the request goes on, and

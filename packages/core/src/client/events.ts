@@ -20,6 +20,8 @@ export interface FlagsEvents {
   impression: [ImpressionEvent];
   error: [Error];
   warn: [string];
+  /** `close()` was called: the source stops, and open event streams end */
+  close: [];
 }
 
 /** Warnings said once per key are bounded: names come from requests, and requests must not grow memory. */

@@ -24,6 +24,7 @@ import type {
   SourceStatus,
   VariantResult,
 } from '../types.js';
+import { resolveEventStreamLimits, setEventStreamLimits } from './event-stream-limits.js';
 import { asError, ClientNotices, type FlagsEvents, type ImpressionEvent } from './events.js';
 import { FlagsLoader } from './loader.js';
 import { checkFlagsOptions, type FlagsOptions, staticContextOf } from './options.js';
@@ -57,6 +58,7 @@ export class FlagsClient<Request = any> extends EventEmitter<FlagsEvents> {
   constructor(options: FlagsOptions<Request> = {}) {
     super();
     checkFlagsOptions(options);
+    setEventStreamLimits(this, resolveEventStreamLimits(options.eventStreams));
     this.logger = resolveLogger(options.logger);
     // An Unleash export in the flags file may hold several environments: serve the app's own.
     this.source =
@@ -70,9 +72,14 @@ export class FlagsClient<Request = any> extends EventEmitter<FlagsEvents> {
     }
     const notices = new ClientNotices(this, this.logger, this.source.name);
     this.notices = notices;
+    const client = this;
     this.overrideResolver = options.overrides
       ? new OverrideResolver(options.overrides, {
+          get snapshot() {
+            return client.loader.snapshot;
+          },
           warn: (message) => notices.warn(message),
+          warnOnce: (key, message) => notices.warnOnce(key, message),
           allowFailed: (error) =>
             this.logger.warn(
               { err: asError(error) },
@@ -263,11 +270,15 @@ export class FlagsClient<Request = any> extends EventEmitter<FlagsEvents> {
   }
 
   /**
-   * Stops the source and releases timers and watchers. Safe to call twice.
+   * Stops the source, releases timers and watchers, and ends the live pages' event streams (the `close` event).
+   * Safe to call twice.
    * @example process.on('SIGTERM', () => flags.close());
    */
   async close(): Promise<void> {
-    await this.loader.close();
+    if (this.loader.isClosed) return;
+    const closing = this.loader.close();
+    this.emit('close');
+    await closing;
   }
 
   /**

@@ -1,6 +1,8 @@
 // The reload path: the client's source started, each delivery compiled into a snapshot and swapped in at once,
 // the source's status changes logged once each, and `ready()` answered. A failing source keeps the last good
 // flags.
+
+import { counted } from '../counted.js';
 import type { CompileOptions } from '../engine/index.js';
 import { runSteps } from '../engine/steps.js';
 import { FlagwiseError } from '../errors.js';
@@ -36,6 +38,8 @@ export class FlagsLoader {
   private loading: { definitions: ClientFeaturesPayload; cancel: () => void } | undefined;
   /** the source recovered while a sliced reload was pending: say so once its flags are in */
   private recoveryToLog = false;
+  /** the first flags of a source that failed at start swapped in, and the recovery was logged */
+  private recoveredAtStart = false;
 
   constructor(
     private readonly source: FlagSource,
@@ -179,6 +183,10 @@ export class FlagsLoader {
       if (news) this.lastProblem = reason;
       return;
     }
+    // A start that failed was reported recovered when its first flags swapped in, just before.
+    const reportedRecovery = this.recoveredAtStart;
+    this.recoveredAtStart = false;
+    if (status === 'ready' && previous === 'failed' && reportedRecovery) return;
     if (status === 'ready' && (previous === 'stale' || previous === 'failed') && this.snapshot.ready) {
       this.lastProblem = undefined;
       // The count is of the flags served: those of a reload still in slices once it swaps in.
@@ -190,7 +198,7 @@ export class FlagsLoader {
   private logRecovery(): void {
     this.logger.info(
       { source: this.source.name, flags: this.snapshot.compiled.names().length },
-      `flagwise: ${this.source.name} recovered: ${this.snapshot.compiled.names().length} flags loaded`,
+      `flagwise: ${this.source.name} recovered: ${counted(this.snapshot.compiled.names().length, 'flag')} loaded`,
     );
   }
 
@@ -274,12 +282,20 @@ export class FlagsLoader {
       );
     }
     this.snapshot = next;
+    const failedAtStart = this.startError !== undefined;
     this.startError = undefined;
     if (!previous.ready) {
-      this.logger.info(
-        { source: this.source.name, flags: compiled.names().length },
-        `flagwise: ${compiled.names().length} flags loaded from ${this.source.name}`,
-      );
+      // A source that failed at start and delivers later has recovered, as one that failed later does.
+      if (failedAtStart) {
+        this.lastProblem = undefined;
+        this.recoveredAtStart = true;
+        this.logRecovery();
+      } else {
+        this.logger.info(
+          { source: this.source.name, flags: compiled.names().length },
+          `flagwise: ${counted(compiled.names().length, 'flag')} loaded from ${this.source.name}`,
+        );
+      }
       for (const waiter of this.readyWaiters) waiter.resolve();
       this.readyWaiters.clear();
       this.notices.emit('ready');
@@ -287,7 +303,7 @@ export class FlagsLoader {
     }
     this.logger.debug(
       { source: this.source.name, flags: compiled.names().length },
-      `flagwise: ${compiled.names().length} flags reloaded from ${this.source.name}`,
+      `flagwise: ${counted(compiled.names().length, 'flag')} reloaded from ${this.source.name}`,
     );
     if (this.recoveryToLog) {
       this.recoveryToLog = false;

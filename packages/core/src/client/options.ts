@@ -4,6 +4,7 @@ import { ConfigurationError } from '../errors.js';
 import { checkKnownKeys } from '../nearest-name.js';
 import type { OverrideOptions } from '../request/overrides.js';
 import type { CustomStrategy, FlagSource, Logger } from '../types.js';
+import type { EventStreamOptions } from './event-stream-limits.js';
 import type { TelemetryOptions } from './telemetry-options.js';
 
 export interface FlagsOptions<Request = any> {
@@ -18,6 +19,8 @@ export interface FlagsOptions<Request = any> {
   logger?: Logger | false;
   /** per-browser QA overrides in a signed cookie (off unless given) */
   overrides?: OverrideOptions<Request>;
+  /** limits of the live pages' event streams (the dashboard, OFREP, the Frontend API); see EventStreamOptions */
+  eventStreams?: EventStreamOptions;
   /**
    * OpenTelemetry (off unless given; needs `@opentelemetry/api`): each flag a request reads as a
    * `feature_flag.evaluation` event, evaluation counts, and each request's outcome by the flags and variants it
@@ -35,6 +38,7 @@ const FLAGS_OPTION_FIELDS: { [Key in keyof Required<FlagsOptions>]: true } = {
   logger: true,
   overrides: true,
   telemetry: true,
+  eventStreams: true,
 };
 
 /** The option keys of `createFlags()`. */

@@ -1,5 +1,6 @@
 // What the dashboard page shows: the state GET /api/state answers and the page renders.
 import type { OutcomeSummary } from '../client/outcome-stats.js';
+import type { RecentOverrideRefusal } from '../request/overrides.js';
 import type { FlagContext, Payload } from '../types.js';
 import type { RecentChange, SourceState } from './history.js';
 
@@ -33,6 +34,8 @@ export interface DashboardState {
   overridesEnabled: boolean;
   /** the query that applies the same overrides in another allowed browser, e.g. `flagwise=a:on,b:short` */
   overrideQuery: string;
+  /** override query entries refused lately (a flag or variant that does not exist), newest first */
+  refusedOverrides: readonly RecentOverrideRefusal[];
   flags: DashboardFlag[];
   changes: RecentChange[];
   /**

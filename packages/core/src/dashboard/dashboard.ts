@@ -5,15 +5,19 @@ import { parse as parseCookieHeader, serialize as serializeCookie } from 'cookie
 import type { OutcomeSummary } from '../client/outcome-stats.js';
 import { telemetryOf } from '../client/telemetry.js';
 import type { Endpoint, EndpointRequest, EndpointResponse } from '../endpoint/endpoint.js';
+import { eventStreamsOf } from '../endpoint/event-streams.js';
 import { headerText } from '../endpoint/headers.js';
+import { appHostNames } from '../endpoint/host-names.js';
 import { type CompiledFlags, compileFlags } from '../engine/index.js';
-import { traceFlag } from '../engine/trace.js';
+import { type FlagTrace, traceFlag } from '../engine/trace.js';
+import { traceLines } from '../engine/trace-lines.js';
 import { ConfigurationError } from '../errors.js';
 import { checkKnownKeys } from '../nearest-name.js';
 import { overridesOf } from '../request/flags-object.js';
 import type { FlagOverrides } from '../request/overrides.js';
 import type { RequestFlags } from '../request/request-flags.js';
 import { requestPathOf } from '../request/request-path.js';
+import { featureVariantNames } from '../snapshot/snapshot.js';
 import type {
   ClientFeaturesPayload,
   Explanation,
@@ -33,11 +37,20 @@ export interface DashboardOptions<Request = any> {
    * @example allow: (req) => req.ip === '127.0.0.1' || req.ip === '::1'
    */
   allow?: (request: Request) => boolean | Promise<boolean>;
+  /**
+   * The host names the app is reached by, besides `localhost`, IP addresses and this machine's host name, which
+   * are always its own; `*.example.com` stands for every name below. A request naming another host (in Host or
+   * X-Forwarded-Host) finds the dashboard absent, so a page on another name that resolves to the app (DNS
+   * rebinding) cannot read it, whatever `allow` says of its address. Behind a proxy or on a domain, list the
+   * names the browser uses.
+   * @example hosts: ['admin.example.com']
+   */
+  hosts?: readonly string[];
   /** the page's title; default `flags` */
   title?: string;
 }
 
-const OPTION_KEYS = ['allow', 'title'] as const;
+const OPTION_KEYS = ['allow', 'hosts', 'title'] as const;
 const BROWSER_COOKIE = 'flagwise_dashboard';
 const CSRF_HEADER = 'x-flagwise-csrf';
 
@@ -59,12 +72,24 @@ export function createDashboard<Request = any>(options: DashboardOptions<Request
     );
   }
   const title = options.title ?? 'flags';
+  const hosts = appHostNames(options.hosts, 'flagsDashboard({ hosts })');
   // Tokens are HMACs of a random per-browser id under a key of this process: nothing a page elsewhere can compute.
   const csrfKey = randomBytes(32);
   const tokenFor = (browserId: string) => createHmac('sha256', csrfKey).update(browserId).digest('base64url');
 
+  let warnedNoAllow = false;
   const allowed = async (request: EndpointRequest<Request>): Promise<boolean> => {
-    if (options.allow === undefined) return false;
+    if (options.allow === undefined) {
+      if (!warnedNoAllow) {
+        warnedNoAllow = true;
+        request.client.logger.warn(
+          {},
+          'flagwise: flagsDashboard() answers 404 to everyone, as it was given no allow: pass one, e.g. ' +
+            "flagsDashboard({ allow: (req) => req.ip === '127.0.0.1' || req.ip === '::1' })",
+        );
+      }
+      return false;
+    }
     try {
       return (await options.allow(request.request)) === true;
     } catch (error) {
@@ -76,13 +101,30 @@ export function createDashboard<Request = any>(options: DashboardOptions<Request
     }
   };
 
+  let warnedForeignHost = false;
+  const ownHost = (request: EndpointRequest<Request>): boolean => {
+    const foreign = hosts.foreignName(request.headers);
+    if (foreign === undefined) return true;
+    if (!warnedForeignHost) {
+      warnedForeignHost = true;
+      const named = /^[a-z0-9_.-]{1,100}$/.test(foreign) ? `host "${foreign}"` : 'a host that is not a name';
+      request.client.logger.warn(
+        {},
+        `flagwise: flagsDashboard() answered 404 to a request for ${named}, which is not one of the app's ` +
+          `names (${hosts.description}); if the app is reached by that name, list it: flagsDashboard({ hosts: ['name'] })`,
+      );
+    }
+    return false;
+  };
+
   return {
     name: 'flagsDashboard()',
     async handle(request) {
-      if (!(await allowed(request))) return undefined;
-      const route = `${request.method === 'HEAD' ? 'GET' : request.method} ${request.path.replace(/\/$/, '') || '/'}`;
+      const route = routeOf(request);
+      // A path the dashboard does not serve is the app's: allow() is not asked about it.
+      if (route === undefined || !ownHost(request) || !(await allowed(request))) return undefined;
       switch (route) {
-        case 'GET /': {
+        case 'page': {
           const { browserId, setCookie } = browserIdOf(request);
           const state = stateOf(request, request.flags, title, tokenFor(browserId));
           const nonce = randomBytes(16).toString('base64');
@@ -96,21 +138,35 @@ export function createDashboard<Request = any>(options: DashboardOptions<Request
             body: renderPage(state, nonce),
           };
         }
-        case 'GET /api/state': {
+        case 'state': {
           const { browserId } = browserIdOf(request);
           return json(200, stateOf(request, request.flags, title, tokenFor(browserId)));
         }
-        case 'GET /api/trace':
+        case 'trace':
           return json(200, traceOf(request));
-        case 'GET /api/events':
-          return events(request);
-        case 'POST /api/overrides':
+        case 'events':
+          // HEAD learns the stream's headers without holding a stream open.
+          return request.method === 'HEAD' ? { ...events(request), stream: undefined } : events(request);
+        case 'overrides':
           return changeOverrides(request, title, tokenFor);
-        default:
-          return undefined;
       }
     },
   };
+}
+
+type Route = 'page' | 'state' | 'trace' | 'events' | 'overrides';
+
+const ROUTES: ReadonlyMap<string, Route> = new Map([
+  ['GET /', 'page'],
+  ['GET /api/state', 'state'],
+  ['GET /api/trace', 'trace'],
+  ['GET /api/events', 'events'],
+  ['POST /api/overrides', 'overrides'],
+]);
+
+function routeOf(request: EndpointRequest<any>): Route | undefined {
+  const method = request.method === 'HEAD' ? 'GET' : request.method;
+  return ROUTES.get(`${method} ${request.path.replace(/\/$/, '') || '/'}`);
 }
 
 function browserIdOf(request: EndpointRequest<any>): { browserId: string; setCookie?: string } {
@@ -160,6 +216,7 @@ function stateOf(
 ): DashboardState {
   const { client } = request;
   const history = historyOf(client);
+  const path = requestPathOf(client);
   const overrides = overridesOf(flags);
   const context = flags.context;
   const anonymous = context.userId === undefined && context.sessionId === undefined;
@@ -171,7 +228,7 @@ function stateOf(
       name,
       enabled: explanation.enabled,
       reason: explanation.reason,
-      variants: variantNames(feature),
+      variants: featureVariantNames(feature),
     };
     if (typeof feature?.description === 'string' && feature.description)
       entry.description = feature.description;
@@ -195,8 +252,9 @@ function stateOf(
     source: history.source(),
     version: history.version,
     context,
-    overridesEnabled: requestPathOf(client)?.overridesEnabled === true,
+    overridesEnabled: path?.overridesEnabled === true,
     overrideQuery: overrideQuery(overrides),
+    refusedOverrides: path?.overrideRefusals ?? [],
     flags: list,
     changes: history.changes,
     ...outcomesOf(client),
@@ -208,14 +266,6 @@ function stateOf(
 function outcomesOf(client: unknown): { outcomes?: OutcomeSummary[] } {
   const stats = telemetryOf(client)?.stats;
   return stats === undefined ? {} : { outcomes: stats.summaries() };
-}
-
-function variantNames(feature: FeatureDefinition | undefined): string[] {
-  const names = new Set<string>();
-  for (const variant of feature?.variants ?? []) if (variant?.name) names.add(variant.name);
-  for (const strategy of feature?.strategies ?? [])
-    for (const variant of strategy?.variants ?? []) if (variant?.name) names.add(variant.name);
-  return [...names];
 }
 
 // Without a user or session id, a rollout with default or random stickiness answers at random, and a variant
@@ -277,53 +327,47 @@ function traceOf(request: EndpointRequest<any>) {
     compiled = compileFlags(definitions, { onWarn: () => {} });
     compiledCache.set(definitions, compiled);
   }
-  const trace = traceFlag(compiled, name, request.flags.context);
+  const context = request.flags.context;
   const explanation = request.flags.explain(name as FlagName);
-  return {
-    found: true,
-    ...trace,
+  // The request's own answer (what its page got), with the parts traced behind it.
+  const trace: FlagTrace = {
+    ...traceFlag(compiled, name, context),
     reason: explanation.reason,
     enabled: explanation.enabled,
     detail: explanation.detail,
+    strategyIndex: explanation.strategyIndex,
   };
+  return { found: true, ...trace, lines: traceLines(trace, context) };
 }
 
 function events(request: EndpointRequest<any>): EndpointResponse {
   const history = historyOf(request.client);
-  return {
-    status: 200,
-    headers: {
-      ...securityHeaders(),
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-store',
-      'x-accel-buffering': 'no',
-    },
-    stream(write, _end, signal) {
-      write(`retry: 1000\nevent: version\ndata: ${history.version}\n\n`);
-      const stop = history.listen(() => write(`event: version\ndata: ${history.version}\n\n`));
-      // A comment now and then keeps proxies from closing a quiet stream.
-      const keepAlive = setInterval(() => write(': keep-alive\n\n'), 15_000);
-      keepAlive.unref?.();
-      signal.addEventListener('abort', () => {
-        stop();
-        clearInterval(keepAlive);
-      });
-    },
-  };
+  return eventStreamsOf(request.client).answer({
+    channel: history.channel,
+    headers: securityHeaders(),
+    first: () => [{ event: 'version', data: String(history.version) }],
+  });
 }
 
-/** A POST from this page: same origin, JSON, and the token of this browser's id. */
+/** A POST from this page: same origin (scheme and host), JSON, and the token of this browser's id. */
 function refusal(request: EndpointRequest<any>, tokenFor: (browserId: string) => string): string | undefined {
   const host = headerText(request.headers.host);
   const origin = headerText(request.headers.origin) ?? headerText(request.headers.referer);
   if (host === undefined || origin === undefined) return 'a request without Origin or Host';
-  let originHost: string;
+  let from: URL;
   try {
-    originHost = new URL(origin).host;
+    from = new URL(origin);
   } catch {
     return 'a malformed Origin';
   }
-  if (originHost !== host) return `a request from another origin (${origin})`;
+  if (from.host !== host) return `a request from another origin (${from.origin})`;
+  const scheme = request.secure ? 'https:' : 'http:';
+  if (from.protocol !== scheme) {
+    return (
+      `a request from another origin (${from.origin}) to this ${scheme.slice(0, -1)} page` +
+      (request.secure ? '' : " (behind a TLS proxy, set the framework's trust proxy setting)")
+    );
+  }
   if (!/^application\/json\b/i.test(headerText(request.headers['content-type']) ?? ''))
     return 'a body that is not JSON';
   const browserId = parseCookieHeader(headerText(request.headers.cookie) ?? '')[BROWSER_COOKIE];
@@ -349,7 +393,7 @@ async function changeOverrides(
       error: 'overrides are off: createFlags({ overrides: { secret, allow } }) turns them on',
     });
   }
-  const body = bodyObject(request.body);
+  const body = bodyObject(await request.readBody());
   let query: string | undefined;
   if (body?.clear === true) query = 'clear';
   else if (typeof body?.flag === 'string' && typeof body.value === 'string' && client.feature(body.flag)) {
@@ -358,7 +402,7 @@ async function changeOverrides(
       value === 'on' ||
       value === 'off' ||
       value === 'default' ||
-      variantNames(client.feature(body.flag)).includes(value)
+      featureVariantNames(client.feature(body.flag)).includes(value)
     )
       query = `${body.flag}:${value}`;
   }

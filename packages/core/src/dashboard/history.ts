@@ -1,7 +1,9 @@
 // What the dashboard remembers of a client since it first saw it: the last 100 definition changes with their
-// field-level diffs, the source's status with its last error, and a version that moves on every change, which
-// the page's live stream announces.
+// field-level diffs, the source's status with its last error, and a version that moves on every change (and on
+// every refused QA override), which the page's live stream announces.
 import type { FlagsClient } from '../client/flags-client.js';
+import { StreamChannel } from '../endpoint/event-streams.js';
+import { requestPathOf } from '../request/request-path.js';
 import type { FieldChange, FlagsChange } from '../snapshot/definitions-diff.js';
 import type { SourceEvent, SourceStatus } from '../types.js';
 
@@ -30,6 +32,8 @@ type Listener = () => void;
 export class ClientHistory {
   readonly changes: RecentChange[] = [];
   version = 0;
+  /** the dashboard pages' live streams: each hears `version` on every change */
+  readonly channel = new StreamChannel();
   private updatedAt = new Date().toISOString();
   private lastError: string | undefined;
   private readonly listeners = new Set<Listener>();
@@ -41,6 +45,7 @@ export class ClientHistory {
       this.lastError = error.message;
       this.bump();
     });
+    requestPathOf(client)?.watchOverrideRefusals(() => this.bump());
     client.source.subscribe((event: SourceEvent) => {
       if (event.type === 'status') {
         if (event.status === 'ready') this.lastError = undefined;
@@ -80,6 +85,7 @@ export class ClientHistory {
 
   private bump(): void {
     this.version++;
+    this.channel.send({ event: 'version', data: String(this.version) });
     for (const listener of this.listeners) listener();
   }
 }

@@ -43,7 +43,8 @@ export function renderPage(state: DashboardState, nonce: string): string {
   </div>
   <aside>
     <section><h2>Context of this request</h2><dl id="context"></dl></section>
-    <section><h2>Recent changes</h2><ol id="changes"></ol></section>
+    <section><h2>Recent changes</h2><ol id="changes" hidden></ol><p id="no-changes" class="muted">none since the app started</p></section>
+    <section id="refusals-section" hidden><h2>Refused overrides</h2><ul id="refusals"></ul></section>
     <section id="outcomes-section" hidden><h2>Requests by flag and variant</h2>
       <table id="outcomes"><thead><tr><th>Flag</th><th>Variant</th><th>Requests</th><th>Errors</th><th>p50</th><th>p95</th></tr></thead><tbody></tbody></table>
       <p class="muted">since the app started; errors: threw or answered 5xx</p>
@@ -64,9 +65,13 @@ header { display: flex; gap: 1rem; align-items: baseline; flex-wrap: wrap; paddi
 h1 { font-size: 1.2rem; margin: 0; }
 h2 { font-size: .95rem; margin: 0 0 .4rem; }
 main { display: grid; grid-template-columns: minmax(0, 3fr) minmax(16rem, 1fr); gap: 1.2rem; padding: 1rem 1.2rem; }
+/* Narrower than its rows' least widths, the table scrolls in its own column rather than run under the side panel. */
+#flags { min-width: 0; overflow-x: auto; }
 .toolbar { grid-column: 1 / -1; display: flex; gap: .5rem; align-items: center; flex-wrap: wrap; }
 #filter { flex: 1; min-width: 12rem; padding: .4rem .6rem; font: inherit; }
 button, select { font: inherit; padding: .25rem .5rem; }
+/* A select is as wide as its longest option: a long variant name must not push it out of its column. */
+select { max-width: 100%; }
 /* Rows off screen skip layout and paint, so filtering thousands of flags stays quick. */
 .row { display: grid; grid-template-columns: minmax(10rem, 2fr) minmax(5rem, 1fr) minmax(10rem, 2fr) minmax(8rem, 1fr); border-bottom: 1px solid var(--line); content-visibility: auto; contain-intrinsic-size: auto 4.5rem; }
 .row > div { padding: .45rem .5rem; min-width: 0; overflow-wrap: anywhere; }
@@ -82,15 +87,19 @@ button, select { font: inherit; padding: .25rem .5rem; }
 .error { color: var(--off); font-family: ui-monospace, monospace; white-space: pre-wrap; }
 dl { display: grid; grid-template-columns: auto 1fr; gap: .15rem .6rem; margin: 0; }
 dt { color: var(--muted); } dd { margin: 0; font-family: ui-monospace, monospace; word-break: break-all; }
-ol { padding-left: 1.1rem; margin: 0; } li { margin-bottom: .4rem; }
+ol { padding-left: 1.1rem; margin: 0; } li { margin-bottom: .4rem; } p { margin: 0; }
 button.why { margin-top: .2rem; font-size: .85em; padding: .1rem .4rem; }
-ul.trace { margin: .3rem 0 0; padding-left: 1rem; font-size: .9em; }
-.held { color: var(--on); } .failed { color: var(--off); }
+ul.trace { margin: .3rem 0 0; padding-left: 0; list-style: none; font-size: .9em; }
+ul.trace .depth-1 { padding-left: 1.2rem; } ul.trace .depth-2 { padding-left: 2.4rem; }
+.held { color: var(--on); } .failed { color: var(--off); } .either { color: var(--forced); }
 aside section { margin-bottom: 1.2rem; }
 #outcomes { border-collapse: collapse; font-variant-numeric: tabular-nums; }
 #outcomes th, #outcomes td { padding: .15rem .5rem; border-bottom: 1px solid var(--line); text-align: right; }
 #outcomes th:nth-child(-n+2), #outcomes td:nth-child(-n+2) { text-align: left; }
-@media (max-width: 800px) { main { grid-template-columns: 1fr; } }
+/* The figures scroll in their own box rather than widen the side panel. */
+#outcomes-section { overflow-x: auto; }
+/* Below the width where the table's columns and the side panel fit side by side, the panel goes under the table. */
+@media (max-width: 960px) { main { grid-template-columns: 1fr; } }
 `;
 
 // Plain ES2020 in the browser: no build step, no dependency.
@@ -137,7 +146,6 @@ const SCRIPT = `
   function reasonCell(flag) {
     const cell = el('div', { role: 'cell' }, el('span', { class: flag.reason === 'override' ? 'forced' : '', text: flag.reason }));
     if (flag.detail) cell.append(el('div', { class: 'detail', text: flag.detail }));
-    if (flag.random) cell.append(el('div', { class: 'detail', text: flag.random }));
     const why = el('button', { type: 'button', class: 'why', text: 'why?' });
     why.addEventListener('click', () => showTrace(flag.name, cell, why));
     cell.append(why);
@@ -194,7 +202,8 @@ const SCRIPT = `
       el('span', { class: 'muted', text: ' ' + change.kind }),
       el('ul', {}, ...change.changes.map((field) => el('li', { text: field.text }))),
     )));
-    if (state.changes.length === 0) list.append(el('li', { class: 'muted', text: 'none since the app started' }));
+    list.hidden = state.changes.length === 0;
+    document.getElementById('no-changes').hidden = !list.hidden;
   }
 
   function renderOutcomes() {
@@ -212,23 +221,28 @@ const SCRIPT = `
     )));
   }
 
-  function render() { renderSource(); renderFlags(); renderContext(); renderChanges(); renderOutcomes(); }
+  function renderRefusals() {
+    const refused = state.refusedOverrides || [];
+    document.getElementById('refusals-section').hidden = refused.length === 0;
+    document.getElementById('refusals').replaceChildren(...refused.map((refusal) => el('li', { 'data-refused': refusal.entry },
+      el('time', { datetime: refusal.at, text: new Date(refusal.at).toLocaleTimeString() + ' ' }),
+      el('span', { class: 'name', text: refusal.entry }),
+      el('div', { class: 'detail', text: refusal.reason }),
+    )));
+  }
+
+  function render() { renderSource(); renderFlags(); renderContext(); renderChanges(); renderRefusals(); renderOutcomes(); }
 
   async function showTrace(name, cell, button) {
     button.disabled = true;
     const res = await fetch(base + 'api/trace?flag=' + encodeURIComponent(name), { credentials: 'same-origin' });
     const trace = await res.json();
     const list = el('ul', { class: 'trace' });
-    for (const strategy of trace.strategies || []) {
-      const item = el('li', { class: strategy.matched ? 'held' : 'failed', text: 'strategy #' + (strategy.index + 1) + ' ' + strategy.name + (strategy.matched ? ': matched' : ': did not match') });
-      const parts = el('ul', {});
-      for (const c of strategy.constraints) parts.append(el('li', { class: c.held ? 'held' : 'failed', text: c.contextName + ' ' + (c.inverted ? 'NOT ' : '') + c.operator + ' [' + c.values.join(', ') + '] — context value: ' + (c.contextValue === undefined ? '(none)' : c.contextValue) }));
-      for (const s of strategy.segments) parts.append(el('li', { class: s.held ? 'held' : 'failed', text: 'segment ' + s.id + (s.name ? ' ' + s.name : '') + (s.held ? ' held' : ' did not hold') }));
-      if (strategy.rollout) parts.append(el('li', { class: strategy.rollout.held ? 'held' : 'failed', text: 'rollout ' + strategy.rollout.percentage + '%: ' + (strategy.rollout.random ? 'random: no user or session id' : 'bucket ' + strategy.rollout.bucket + ' of ' + strategy.rollout.stickiness) }));
-      item.append(parts);
-      list.append(item);
+    for (const line of trace.lines || []) {
+      const held = line.held === true ? 'held' : line.held === false ? 'failed' : 'either';
+      const mark = line.held === true ? '✓ ' : line.held === false ? '✗ ' : '~ ';
+      list.append(el('li', { class: held + ' depth-' + Math.min(line.depth, 2), text: mark + line.text + (line.decided ? ' ← decided' : '') }));
     }
-    for (const d of trace.dependencies || []) list.append(el('li', { class: d.held ? 'held' : 'failed', text: 'requires ' + d.feature + (d.held ? ': satisfied' : ': not satisfied') }));
     if (!list.childElementCount) list.append(el('li', { class: 'muted', text: trace.detail || trace.reason || 'nothing to trace' }));
     cell.append(list);
   }

@@ -29,18 +29,25 @@ export function jsonAnswer(
 
 /**
  * A 200 JSON answer with an ETag over its text, or 304 when the request's `If-None-Match` already holds it.
+ * `untagged` fields are added to the object after the ETag is taken: what changes them alone is no new answer.
  * @example return conditionalJsonAnswer(request, { toggles });
  */
 export function conditionalJsonAnswer(
   request: Pick<EndpointRequest, 'headers'>,
-  value: unknown,
+  value: Record<string, unknown>,
   headers: Record<string, string> = {},
+  untagged?: Record<string, unknown>,
 ): EndpointResponse {
   const text = JSON.stringify(value);
   const etag = `"${createHash('sha1').update(text).digest('base64url')}"`;
   const answered = { ...headers, etag, 'cache-control': PRIVATE_NO_CACHE };
   if (etagMatches(request.headers['if-none-match'], etag)) return { status: 304, headers: answered };
-  return { status: 200, headers: { ...answered, 'content-type': JSON_TYPE }, body: text };
+  let body = text;
+  if (untagged !== undefined && Object.keys(untagged).length > 0) {
+    const added = JSON.stringify(untagged).slice(1);
+    body = text === '{}' ? `{${added}` : `${text.slice(0, -1)},${added}`;
+  }
+  return { status: 200, headers: { ...answered, 'content-type': JSON_TYPE }, body };
 }
 
 /** `If-None-Match` holds a list of tags, maybe weak (`W/"…"`), or `*`. */

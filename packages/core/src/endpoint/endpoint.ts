@@ -12,13 +12,21 @@ export interface EndpointRequest<Request = unknown> {
   method: string;
   /** the path below the mount point, starting with '/' ('/' for the mount point itself), without the query */
   path: string;
+  /**
+   * The path of the mount point itself, as the app received the request ('' at the root, e.g. '/features'):
+   * what an endpoint puts before `path` to name one of its own URLs to the browser.
+   */
+  mountPath?: string;
   query: URLSearchParams;
   headers: IncomingHttpHeaders;
   /**
-   * The body of a POST/PUT/PATCH: the framework's parsed JSON when it already parsed one, else the raw text
-   * ('' when there is none); undefined for methods without a body.
+   * Reads the body of a POST/PUT/PATCH: the framework's parsed body when it already parsed one, else the raw
+   * text ('' when there is none); undefined for other methods. Call it only once the request is known to be the
+   * endpoint's own: nothing reads the body before, so every other route of the app gets it untouched. A body
+   * over the endpoints' size limit, or one another middleware consumed without parsing it, rejects, and the
+   * mount answers 413 or 400.
    */
-  body: unknown;
+  readBody(): Promise<unknown>;
   /** the request came over TLS, as the framework's proxy setting reads it */
   secure: boolean;
   /** the framework's own request (Express req, Fastify request, Koa ctx, Nest platform request), for app hooks */
@@ -49,6 +57,19 @@ export interface EndpointResponse {
 export interface Endpoint<Request = unknown> {
   /** the name users call it by, for messages: `flagsDashboard()` */
   readonly name: string;
+  /**
+   * The path below the mount point that every route of the endpoint is under (OFREP: `/ofrep/v1`); default:
+   * everything below the mount point. Routers (Fastify, Nest) route only it, so an endpoint mounted at the app's
+   * root leaves the app's other paths to the app.
+   */
+  readonly scope?: string;
+  /**
+   * Whether a request at `path` (below the mount point, without the query) may be this endpoint's, for an
+   * endpoint whose routes share no scope (the Frontend API's); without it, every path in its scope may be.
+   * Mounts ask `mayServe()`, which checks both, and leave the requests it rules out alone: no body read, no
+   * flags needed.
+   */
+  serves?(path: string): boolean;
   handle(
     request: EndpointRequest<Request>,
   ): EndpointResponse | undefined | Promise<EndpointResponse | undefined>;

@@ -53,3 +53,24 @@ export function splitUrl(url: string): { path: string; query: URLSearchParams } 
     query: new URLSearchParams(at < 0 ? '' : url.slice(at + 1)),
   };
 }
+
+/**
+ * A mount point's path as an endpoint names it: '' for the root, else a leading '/' and no trailing one.
+ * @example normalizeMountPath('/features/') // '/features'
+ */
+export function normalizeMountPath(path: string | undefined): string {
+  if (path === undefined) return '';
+  const trimmed = path.replace(/\/+$/, '');
+  return trimmed === '' || trimmed.startsWith('/') ? trimmed : `/${trimmed}`;
+}
+
+/**
+ * The mount point's path: the request's path without the part below the mount point.
+ * @example mountPathOf('/api/features/ofrep/v1/events?x=1', '/ofrep/v1/events') // '/api/features'
+ */
+export function mountPathOf(originalUrl: string, below: string): string {
+  const full = splitUrl(originalUrl).path;
+  const rest = splitUrl(below).path;
+  if (rest === '/') return normalizeMountPath(full);
+  return full.endsWith(rest) ? normalizeMountPath(full.slice(0, full.length - rest.length)) : '';
+}

@@ -17,6 +17,7 @@ import type {
 import type { CompiledFlags, CompileOptions, FlagHandle } from './compiled-flags.js';
 import type { StaticContext } from './context-value.js';
 import { DefinitionProblem, fail, isAbsent, isRecord, kindOf, optionalArray } from './definition-problem.js';
+import { shorthandLabel } from './shorthand.js';
 import { runSteps, type Steps } from './steps.js';
 import {
   type CompiledStrategy,
@@ -602,7 +603,7 @@ class Snapshot implements CompiledFlags {
         reason: 'strategy-matched',
         strategyIndex: decision,
         strategyName: strategy.name,
-        detail: `strategy #${decision + 1} (${describeStrategy(parts.definition, decision)}) matched${variantNote}${stale}`,
+        detail: `${matchedText(parts.definition, decision)}${variantNote}${stale}`,
       };
     }
     switch (decision) {
@@ -645,7 +646,7 @@ class Snapshot implements CompiledFlags {
           enabled,
           variant,
           reason: 'no-strategy-matched',
-          detail: `none of its ${parts.strategies.length} strategies matched this context${unknownNote}${stale}`,
+          detail: `${noneMatchedText(parts.definition)}${unknownNote}${stale}`,
         };
       }
     }
@@ -669,9 +670,35 @@ class Snapshot implements CompiledFlags {
   }
 }
 
+/**
+ * `none of its 2 strategies matched this context`, or in a flags file's words: `users: [alice] did not match this
+ * request`, `none of users: [alice]; rollout: 10 with when: matched this request`.
+ */
+function noneMatchedText(definition: FeatureDefinition): string {
+  const strategies = definition.strategies ?? [];
+  const written = strategies.map((strategy) => shorthandLabel(strategy));
+  if (written.every((label) => label !== undefined)) {
+    return written.length === 1
+      ? `${written[0]} did not match this request`
+      : `none of ${written.join('; ')} matched this request`;
+  }
+  return strategies.length === 1
+    ? 'its one strategy did not match this context'
+    : `none of its ${strategies.length} strategies matched this context`;
+}
+
+/** `strategy #2 (flexibleRollout, rollout 50%) matched`, or in a flags file's words: `rollout: 50 matched`. */
+function matchedText(definition: FeatureDefinition, index: number): string {
+  const described = describeStrategy(definition, index);
+  return described === 'on for everyone' ? described : `${described} matched`;
+}
+
+/** `strategy #2 (flexibleRollout, rollout 50%)`, or in a flags file's words: `rollout: 50`, `rule 2 (users: [a])`. */
 function describeStrategy(definition: FeatureDefinition, index: number): string {
   const strategy = definition.strategies?.[index];
-  if (!strategy) return 'unknown';
+  if (!strategy) return `strategy #${index + 1} (unknown)`;
+  const written = shorthandLabel(strategy);
+  if (written !== undefined) return written;
   const parameters = strategy.parameters ?? {};
   const constraints = strategy.constraints?.length ?? 0;
   const segments = strategy.segments?.length ?? 0;
@@ -681,7 +708,7 @@ function describeStrategy(definition: FeatureDefinition, index: number): string 
     constraints ? `${constraints} constraint${constraints > 1 ? 's' : ''}` : '',
     segments ? `${segments} segment${segments > 1 ? 's' : ''}` : '',
   ].filter(Boolean);
-  return extras.length ? `${strategy.name}, ${extras.join(', ')}` : strategy.name;
+  return `strategy #${index + 1} (${extras.length ? `${strategy.name}, ${extras.join(', ')}` : strategy.name})`;
 }
 
 function describeDependency(dependency: CompiledDependency): string {

@@ -12,6 +12,7 @@ import type {
   FeatureDefinition,
   FlagContext,
   StrategyDefinition,
+  StrategyShorthand,
 } from '../types.js';
 import type { CompiledFlags } from './compiled-flags.js';
 import { type CompileEnvironment, compileConstraint, type Predicate } from './constraints.js';
@@ -69,6 +70,8 @@ export interface StrategyTrace {
   index: number;
   name: string;
   title?: string;
+  /** the strategy's parameters, as text */
+  parameters: Record<string, string>;
   constraints: ConstraintTrace[];
   segments: SegmentTrace[];
   /** the strategy's own rule (user list, rollout, addresses, custom strategy) with constraints left out */
@@ -78,6 +81,8 @@ export interface StrategyTrace {
   known: boolean;
   /** the engine's answer for the whole strategy */
   matched: boolean;
+  /** how a flags file wrote the strategy (absent for one from Unleash), for explanations in the file's words */
+  shorthand?: StrategyShorthand;
 }
 
 /** One dependency on a parent flag. */
@@ -187,12 +192,14 @@ function traceStrategy(
     index,
     name: compiled.name,
     ...(typeof raw.title === 'string' && raw.title !== '' ? { title: raw.title } : {}),
+    parameters: textParameters(raw.parameters),
     constraints,
     segments,
     ruleHeld,
     ...(rollout === undefined ? {} : { rollout }),
     known: compiled.known,
     matched: compiled.matches(context),
+    ...(raw.shorthand === undefined ? {} : { shorthand: raw.shorthand }),
   };
 }
 
@@ -312,6 +319,13 @@ function traceRollout(
     random: false,
     held: percentage > 0 && bucket <= percentage,
   };
+}
+
+function textParameters(parameters: unknown): Record<string, string> {
+  const result: Record<string, string> = {};
+  if (!isRecord(parameters)) return result;
+  for (const [key, value] of Object.entries(parameters)) if (value !== undefined) result[key] = String(value);
+  return result;
 }
 
 function text(value: unknown): string | undefined {

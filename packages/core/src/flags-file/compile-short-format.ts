@@ -7,6 +7,7 @@ import type {
   FeatureDefinition,
   SegmentDefinition,
   StrategyDefinition,
+  StrategyShorthand,
 } from '../types.js';
 import { compileUnleashShapedFlag, isUnleashShapedFlag, parseTag } from './compile-unleash-flag.js';
 import { compileVariantsSpec } from './compile-variants.js';
@@ -134,7 +135,8 @@ export function compileFlag(
 
   const stickiness = flag.stickiness ?? 'default';
   const strategies: StrategyDefinition[] = [];
-  if (flag.users !== undefined) strategies.push(usersStrategy(flag.users));
+  if (flag.users !== undefined)
+    strategies.push({ ...usersStrategy(flag.users), shorthand: { key: 'users' } });
 
   const hasTopLevelRule =
     flag.rollout !== undefined ||
@@ -155,7 +157,7 @@ export function compileFlag(
       );
     }
     for (const [index, rule] of flag.rules.entries()) {
-      const strategy = compileRule(name, rule, [...path, 'rules', index], issues, scope);
+      const strategy = compileRule(name, rule, index + 1, [...path, 'rules', index], issues, scope);
       if (strategy) strategies.push(strategy);
     }
   } else if (hasTopLevelRule || flag.users === undefined) {
@@ -167,6 +169,7 @@ export function compileFlag(
         groupId: flag.groupId ?? name,
         constraints: compileWhen(flag.when, [...path, 'when'], issues),
         segments: segmentRefs(flag.segments, [...path, 'segments'], issues, scope),
+        shorthand: { key: 'rollout' },
       }),
     );
   }
@@ -226,7 +229,16 @@ function booleanFlag(name: string, enabled: boolean): FeatureDefinition {
     project: 'default',
     stale: false,
     // On for everyone is what Unleash creates by default: a 100% flexible rollout.
-    strategies: enabled ? [rolloutStrategy({ rollout: 100, stickiness: 'default', groupId: name })] : [],
+    strategies: enabled
+      ? [
+          rolloutStrategy({
+            rollout: 100,
+            stickiness: 'default',
+            groupId: name,
+            shorthand: { key: 'rollout' },
+          }),
+        ]
+      : [],
     variants: [],
     description: null,
     impressionData: false,
@@ -241,6 +253,7 @@ function rolloutStrategy(options: {
   segments?: number[];
   variants?: StrategyDefinition['variants'];
   title?: string;
+  shorthand: StrategyShorthand;
 }): StrategyDefinition {
   const strategy: StrategyDefinition = {
     name: 'flexibleRollout',
@@ -254,6 +267,7 @@ function rolloutStrategy(options: {
   };
   if (options.segments?.length) strategy.segments = options.segments;
   if (options.title !== undefined) strategy.title = options.title;
+  strategy.shorthand = options.shorthand;
   return strategy;
 }
 
@@ -265,6 +279,7 @@ function usersStrategy(users: string | number | boolean | (string | number | boo
 function compileRule(
   flagName: string,
   spec: unknown,
+  ruleNumber: number,
   path: IssuePath,
   issues: IssueCollector,
   scope: ShortFormatScope,
@@ -307,6 +322,7 @@ function compileRule(
     };
     if (segments.length) strategy.segments = segments;
     if (rule.title !== undefined) strategy.title = rule.title;
+    strategy.shorthand = { key: rule.strategy !== undefined ? 'strategy' : 'users', rule: ruleNumber };
     return strategy;
   }
   if (rule.parameters !== undefined) {
@@ -324,6 +340,7 @@ function compileRule(
     segments,
     variants,
     title: rule.title,
+    shorthand: { key: 'rollout', rule: ruleNumber },
   });
 }
 

@@ -2,6 +2,7 @@
 // Unleash's constraint list as is. Values are pre-checked here so a typo is reported with its line.
 
 import semver from 'semver';
+import { SHORT_OPERATORS } from '../engine/operators.js';
 import { re2Problem } from '../engine/regex.js';
 import type { ConstraintDefinition, ConstraintOperator } from '../types.js';
 import type { IssueCollector, IssuePath } from './issues.js';
@@ -28,29 +29,6 @@ const UNLEASH_OPERATORS: Record<string, OperatorKind> = {
   SEMVER_GTE: 'semver',
   SEMVER_LTE: 'semver',
   REGEX: 'regex',
-};
-
-/** The short operator names users write in `when:`. */
-const SHORT_OPERATORS: Record<string, ConstraintOperator> = {
-  in: 'IN',
-  not: 'NOT_IN',
-  not_in: 'NOT_IN',
-  contains: 'STR_CONTAINS',
-  starts_with: 'STR_STARTS_WITH',
-  ends_with: 'STR_ENDS_WITH',
-  eq: 'NUM_EQ',
-  gt: 'NUM_GT',
-  gte: 'NUM_GTE',
-  lt: 'NUM_LT',
-  lte: 'NUM_LTE',
-  after: 'DATE_AFTER',
-  before: 'DATE_BEFORE',
-  semver_eq: 'SEMVER_EQ',
-  semver_gt: 'SEMVER_GT',
-  semver_lt: 'SEMVER_LT',
-  semver_gte: 'SEMVER_GTE',
-  semver_lte: 'SEMVER_LTE',
-  regex: 'REGEX',
 };
 
 const CASE_INSENSITIVE_KEYS = new Set(['case_insensitive', 'caseInsensitive']);

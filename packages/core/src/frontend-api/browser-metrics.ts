@@ -3,6 +3,7 @@
 // only the exposed flags and the variants each of them defines are counted (a made-up variant name counts as a
 // plain evaluation), and no flag gets more than MAX_COUNT_PER_FLAG evaluations from one report. So a page can
 // neither add names to what the source keeps and sends to Unleash nor make the server loop for long.
+import { featureVariantNames } from '../snapshot/snapshot.js';
 import type { FeatureDefinition, FlagSource } from '../types.js';
 
 /** A browser's report: `{ appName, instanceId, bucket: { start, stop, toggles: { name: { yes, no, variants } } } }`. */
@@ -33,12 +34,7 @@ export function isMetricsReport(body: unknown): body is MetricsReport {
  * @example variantNamesOf(client.feature('checkout-copy')!)   // Set { 'disabled', 'short', 'long' }
  */
 export function variantNamesOf(feature: FeatureDefinition): ReadonlySet<string> {
-  const names = new Set<string>([DISABLED_VARIANT]);
-  for (const variant of feature.variants ?? []) names.add(variant.name);
-  for (const strategy of feature.strategies ?? []) {
-    for (const variant of strategy.variants ?? []) names.add(variant.name);
-  }
-  return names;
+  return new Set([DISABLED_VARIANT, ...featureVariantNames(feature)]);
 }
 
 /**

@@ -7,6 +7,8 @@
 //   POST <prefix>                  the toggles, `{ context }` in the body → the same
 //   POST <prefix>/client/metrics   the browser's usage counts             → counted into the source's metrics
 //   POST <prefix>/client/register  the browser's registration            → accepted
+//   GET  <prefix>/events           server-sent `refetchEvaluation` notices when a browser flag changes, for the
+//                                  page to call `client.updateToggles()` (unleash-proxy-client has no push)
 
 import type { FlagsClient } from '../client/flags-client.js';
 import {
@@ -17,6 +19,7 @@ import {
 } from '../endpoint/answers.js';
 import type { Endpoint, EndpointRequest, EndpointResponse } from '../endpoint/endpoint.js';
 import type { ClientFeaturesPayload, FlagName, Payload } from '../types.js';
+import { browserChangesOf, browserStreamAnswer } from './browser-changes.js';
 import { BrowserImpactBounds, forwardBrowserImpactMetrics } from './browser-impact-metrics.js';
 import { isMetricsReport, recordBrowserMetrics, variantNamesOf } from './browser-metrics.js';
 import {
@@ -65,8 +68,10 @@ export function frontendApiEndpoint<Request = unknown>(
     if (bounds === undefined) impactBounds.set(client, (bounds = new BrowserImpactBounds()));
     return bounds;
   };
+  const changes = browserChangesOf(exposed);
   return {
     name: 'flagsFrontendApi()',
+    serves: (path) => Object.hasOwn(ROUTES, path.length > 1 ? path.replace(/\/+$/, '') : path),
     handle(request) {
       const path = request.path.length > 1 ? request.path.replace(/\/+$/, '') : request.path;
       const route = routeOf(path, request.method);
@@ -80,6 +85,8 @@ export function frontendApiEndpoint<Request = unknown>(
           headers: { ...corsHeaders, ...preflightHeaders(resolved.cors, corsHeaders, asked) },
         };
       }
+      // An EventSource cannot send the client key; the stream carries no flag, only when to refetch.
+      if (route === 'events') return browserStreamAnswer(request, changes(request.client), corsHeaders);
       if (
         resolved.clientKeys !== undefined &&
         !keyAllowed(resolved.clientKeys, request.headers.authorization)
@@ -106,29 +113,28 @@ export function frontendApiEndpoint<Request = unknown>(
   };
 }
 
-type Route = 'toggles' | 'metrics' | 'register' | 'preflight';
+type Route = 'toggles' | 'metrics' | 'register' | 'events' | 'preflight';
+
+const ROUTES: Record<string, { route: Exclude<Route, 'preflight'>; methods: readonly string[] }> = {
+  '/': { route: 'toggles', methods: ['GET', 'POST'] },
+  '/client/metrics': { route: 'metrics', methods: ['POST'] },
+  '/client/register': { route: 'register', methods: ['POST'] },
+  '/events': { route: 'events', methods: ['GET'] },
+};
 
 function routeOf(path: string, method: string): Route | undefined {
-  const served =
-    path === '/'
-      ? 'toggles'
-      : path === '/client/metrics'
-        ? 'metrics'
-        : path === '/client/register'
-          ? 'register'
-          : undefined;
+  const served = Object.hasOwn(ROUTES, path) ? ROUTES[path] : undefined;
   if (served === undefined) return undefined;
   if (method === 'OPTIONS') return 'preflight';
-  if (method === 'POST' || (method === 'GET' && served === 'toggles')) return served;
-  return undefined;
+  return served.methods.includes(method) ? served.route : undefined;
 }
 
-function answerToggles<Request>(
+async function answerToggles<Request>(
   request: EndpointRequest<Request>,
   options: ResolvedFrontendApiOptions<Request>,
   exposed: (client: FlagsClient<Request>) => readonly string[],
   corsHeaders: Record<string, string>,
-): EndpointResponse {
+): Promise<EndpointResponse> {
   const { client } = request;
   if (!client.isReady) {
     return jsonAnswer(
@@ -142,7 +148,7 @@ function answerToggles<Request>(
   }
   let sent: ClientContextField[];
   if (request.method === 'POST') {
-    const body = jsonObjectBody(request.body);
+    const body = jsonObjectBody(await request.readBody());
     const fields = body === undefined ? undefined : contextFromBody(body);
     if (fields === undefined) {
       return jsonAnswer(
@@ -176,13 +182,13 @@ function answerToggles<Request>(
   return conditionalJsonAnswer(request, { toggles }, corsHeaders);
 }
 
-function acceptMetrics<Request>(
+async function acceptMetrics<Request>(
   request: EndpointRequest<Request>,
   exposed: (client: FlagsClient<Request>) => readonly string[],
   corsHeaders: Record<string, string>,
   boundsOf: (client: object) => BrowserImpactBounds,
-): EndpointResponse {
-  const body = jsonObjectBody(request.body);
+): Promise<EndpointResponse> {
+  const body = jsonObjectBody(await request.readBody());
   if (body === undefined || !isMetricsReport(body)) {
     return jsonAnswer(
       400,

@@ -11,6 +11,12 @@ import {
 } from '../endpoint/answers.js';
 import type { Endpoint, EndpointRequest } from '../endpoint/endpoint.js';
 import { ConfigurationError } from '../errors.js';
+import {
+  type BrowserChanges,
+  browserChangesOf,
+  browserStreamAnswer,
+  SINCE_PARAMETER,
+} from '../frontend-api/browser-changes.js';
 import { contextFromBody, trustedFields } from '../frontend-api/client-context.js';
 import { exposedFlagsOf } from '../frontend-api/frontend-api.js';
 import {
@@ -38,10 +44,20 @@ export interface OfrepEndpointOptions<Request = unknown> {
   trustClientContext?: ClientContextTrust<Request>;
   /** flags to serve besides those whose definition says `browser: true` (Unleash and GitLab flags carry no mark) */
   expose?: FrontendApiExpose;
+  /**
+   * Offer pages a live event stream (`eventStreams` in the bulk answer, `GET /ofrep/v1/events`), so the web
+   * provider refetches within a moment of a change to a browser-visible flag instead of on focus. Default true.
+   */
+  eventStreams?: boolean;
 }
 
-const OPTION_KEYS = ['trustClientContext', 'expose'];
-const PREFIX = '/ofrep/v1/evaluate/flags';
+const OPTION_KEYS = ['trustClientContext', 'expose', 'eventStreams'];
+const SCOPE = '/ofrep/v1';
+const PREFIX = `${SCOPE}/evaluate/flags`;
+/** the event stream, below the mount point */
+const EVENTS_PATH = `${SCOPE}/events`;
+/** how long a hidden page keeps its stream open (OFREP's default, said out loud) */
+const INACTIVITY_DELAY_SEC = 120;
 
 /** The error codes the OFREP endpoint answers, member by member (OFREP's own list). */
 interface OfrepErrorCodes {
@@ -69,11 +85,13 @@ interface FlagAnswer {
 
 /**
  * The OFREP endpoint: `POST /ofrep/v1/evaluate/flags` (every browser-visible flag, with an ETag; 304 when the
- * answer has not changed) and `POST /ofrep/v1/evaluate/flags/{key}` (one flag; a flag that is not
- * browser-visible is answered as not found). Mount it where the web SDK's `baseUrl` points.
+ * answer has not changed; `eventStreams` naming the live stream), `POST /ofrep/v1/evaluate/flags/{key}` (one
+ * flag; a flag that is not browser-visible is answered as not found) and `GET /ofrep/v1/events` (server-sent
+ * `refetchEvaluation` notices, sent when a browser-visible flag changes). Mount it where the web SDK's
+ * `baseUrl` points.
  * @example
  * app.use(featureFlags());
- * app.use(mountEndpoint(ofrepEndpoint({ clientContext: ['locale'] })));
+ * app.use(mountEndpoint(ofrepEndpoint({ trustClientContext: ['properties.locale'] })));
  * // in the page: new OFREPWebProvider({ baseUrl: location.origin })
  */
 export function ofrepEndpoint<Request = unknown>(
@@ -86,12 +104,24 @@ export function ofrepEndpoint<Request = unknown>(
     );
   }
   rejectUnknownKeys(options, OPTION_KEYS, where);
+  if (options.eventStreams !== undefined && typeof options.eventStreams !== 'boolean') {
+    throw new ConfigurationError(`${where}: eventStreams must be true or false`);
+  }
   const trust = resolveClientContextTrust<Request>(options.trustClientContext, where);
   const exposed = exposedFlagsOf<Request>({ expose: resolveExpose(options.expose, where) });
+  const changes = options.eventStreams === false ? undefined : browserChangesOf(exposed);
   return {
     name: 'ofrepEndpoint()',
-    handle(request) {
+    // Evaluation and the event stream: at the app's root, every other path stays the app's.
+    scope: SCOPE,
+    async handle(request) {
       const { path } = request;
+      if (path === EVENTS_PATH && changes !== undefined) {
+        if (request.method !== 'GET') {
+          return jsonAnswer(405, { errorDetails: 'the event stream is read with GET' }, { allow: 'GET' });
+        }
+        return browserStreamAnswer(request, changes(request.client));
+      }
       if (path !== PREFIX && !path.startsWith(`${PREFIX}/`)) return undefined;
       const key = path === PREFIX ? undefined : decodeKey(path.slice(PREFIX.length + 1));
       if (key === null) return undefined;
@@ -105,7 +135,7 @@ export function ofrepEndpoint<Request = unknown>(
           { 'retry-after': '1' },
         );
       }
-      const body = jsonObjectBody(request.body);
+      const body = jsonObjectBody(await request.readBody());
       const sent = body === undefined ? undefined : sentContext(body.context);
       if (sent === undefined) {
         return jsonAnswer(400, {
@@ -123,11 +153,33 @@ export function ofrepEndpoint<Request = unknown>(
           ? jsonAnswer(200, answer)
           : jsonAnswer(answer.errorCode === 'FLAG_NOT_FOUND' ? 404 : 400, answer);
       }
-      return conditionalJsonAnswer(request, {
-        flags: visible.map((name) => answerFor(request, flags, name, true)),
-      });
+      return conditionalJsonAnswer(
+        request,
+        { flags: visible.map((name) => answerFor(request, flags, name, true)) },
+        {},
+        changes === undefined
+          ? undefined
+          : { eventStreams: eventStreamsFor(request, changes(request.client)) },
+      );
     },
   };
+}
+
+/**
+ * The bulk answer's `eventStreams`: the stream below the same mount point (the origin is the provider's own
+ * `baseUrl`'s), naming the state this answer came from so a change made before the page connects is not missed.
+ * The URL holds nothing secret: the stream answers whoever the app lets reach the endpoint, and says only when
+ * to refetch.
+ */
+function eventStreamsFor(request: EndpointRequest<any>, changes: BrowserChanges) {
+  const since = encodeURIComponent(changes.state());
+  return [
+    {
+      type: 'sse',
+      endpoint: { requestUri: `${request.mountPath ?? ''}${EVENTS_PATH}?${SINCE_PARAMETER}=${since}` },
+      inactivityDelaySec: INACTIVITY_DELAY_SEC,
+    },
+  ];
 }
 
 /** The SDK's OpenFeature context as the fields the app may trust; undefined when it is not an object. */

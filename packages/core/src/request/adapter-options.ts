@@ -15,11 +15,24 @@ export interface AdapterOptions<Request = any> {
    */
   context?: ContextHook<Request>;
   /**
-   * How long to wait for the first flags: at startup where the framework has one (Fastify, Nest), else the
-   * first requests (Express, Koa). After that requests read fallbacks (flags off) and a warning is logged.
-   * Default 5000.
+   * How long the startup waits for the first flags: Fastify's `register`, Nest's bootstrap, the `ready()` of the
+   * Express and Koa middleware (or, in an app that does not await it, its first requests). Flags that are only
+   * late then give way to fallbacks (flags off, guarded routes 404) with a warning; a misconfiguration is not
+   * waited out (see `startOnFallbacks`). Default 5000.
    */
   readyTimeoutMs?: number;
+  /**
+   * Refuse to start when the flags are not ready within `readyTimeoutMs` (a `FlagwiseError` with code
+   * `NOT_READY`), instead of starting on fallbacks. Default false.
+   */
+  failOnNotReady?: boolean;
+  /**
+   * Start even when the flags cannot load because of a misconfiguration (a flags file that is invalid or missing,
+   * a refused token): requests read fallbacks (flags off, guarded routes 404) until the flags load, and a flags
+   * file is watched and loads once it is valid. Default false: the app refuses to start, with the reason (for a
+   * flags file, `path:line:column` and the problem).
+   */
+  startOnFallbacks?: boolean;
   /**
    * A stable random id, in a cookie, for requests with neither user nor session id, used as their `sessionId`:
    * a percentage rollout then stays the same per browser. `true` for the defaults (cookie `flagwise_visitor`,

@@ -4,6 +4,7 @@
 // engine's decision (value and reason) and, when asked for, the variant picked for it, so value, variant and
 // explanation always come from one evaluation. Names no flag has fall through to one shared Proxy at the end of
 // the prototype chain, which warns about unknown flags and keeps Object.prototype's members.
+import { counted } from '../counted.js';
 import { DISABLED_VARIANT, type FlagHandle, isOnDecision, reasonOfDecision } from '../engine/index.js';
 import { runSteps, type Steps } from '../engine/steps.js';
 import type { PreparedLoad } from '../snapshot/prepare.js';
@@ -226,8 +227,11 @@ class FlagsObject {
   }
 
   [inspectSymbol](): string {
-    const read = FlagsObject.reads(this).map((entry) => `${entry.flag}: ${entry.enabled}`);
-    return `RequestFlags { ${this.#snapshot.propertyNames.length} flags${read.length ? `; read: ${read.join(', ')}` : ''} }`;
+    // console.log of the template view (what forContext() returns) calls this with the view as `this`: its
+    // private fields are on the flags behind it.
+    const flags = (this as { [VIEWED]?: FlagsObject })[VIEWED] ?? this;
+    const read = FlagsObject.reads(flags).map((entry) => `${entry.flag}: ${entry.enabled}`);
+    return `RequestFlags { ${counted(flags.#snapshot.propertyNames.length, 'flag')}${read.length ? `; read: ${read.join(', ')}` : ''} }`;
   }
 
   // --- the request's facts ---
@@ -482,7 +486,8 @@ class FlagsObject {
     if ((!random && !byAddress) || !this.#isAnonymous()) return undefined;
     const notes: string[] = [];
     const hint = this.#host.visitorIdHint;
-    if (random && decision >= 0) {
+    // A random rollout drew the answer whether it let the request in (a strategy matched) or not (none did).
+    if (random && (decision >= 0 || reasonOfDecision(decision) === 'no-strategy-matched')) {
       this.#host.onRandomAnswer(flag);
       notes.push(
         'the rollout answered at random: the request has no userId or sessionId and the rollout uses default ' +
@@ -506,6 +511,7 @@ class FlagsObject {
         );
       }
     }
+    if (notes.length === 0) return undefined;
     return `${notes.join('; ')} (${hint} gives each browser a stable id)`;
   }
 

@@ -8,13 +8,13 @@
 // then takes them again if the request's user or session changed since (auth ran after the middleware).
 import type { FlagContext } from '../types.js';
 import { type ContextHook, defaultContext, isPromiseLike, type RequestInput } from './context.js';
-import type { FlagOverrides, ResolvedOverrides } from './overrides.js';
+import { type FlagOverrides, overrideRefusalHeaders, type ResolvedOverrides } from './overrides.js';
 import type { DeferredFacts, RequestFlagsFacts } from './request-flags.js';
 import type { VisitorIds } from './visitor-id.js';
 
 const EMPTY_CONTEXT: FlagContext = Object.freeze({});
 
-/** How an adapter reads a request's facts and sends its cookies; one per app, shared by every request. */
+/** How an adapter reads a request's facts and sends its cookies and headers; one per app, shared by every request. */
 export interface RequestReader<Request, Response> {
   /** what the adapter knows of the request now (its user, session, IP, cookie header, query) */
   inputOf(request: Request): RequestInput;
@@ -23,6 +23,11 @@ export interface RequestReader<Request, Response> {
    * headers are already sent keeps its headers
    */
   setCookies(response: Response, cookies: string[]): void;
+  /**
+   * sends other headers with the response (which override entries were refused); a response whose headers are
+   * already sent keeps its headers
+   */
+  setHeaders(response: Response, headers: Record<string, string>): void;
 }
 
 /** What a LaterRequest needs of its client. */
@@ -176,6 +181,8 @@ export class LaterRequest<Request, Response> implements DeferredFacts, RequestFl
       (this.issued ??= { visitor: undefined, sent: [] }).sent.push(...cookies);
       reader.setCookies(this.response, cookies);
     }
+    const headers = overrideRefusalHeaders(resolved);
+    if (headers !== undefined) reader.setHeaders(this.response, headers);
     host.observe(context, input);
     if (this.early === undefined && !this.waiting) {
       // The facts of this request: kept here, no object made for them.

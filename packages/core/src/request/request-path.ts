@@ -17,7 +17,13 @@ import {
   type LaterRequestKind,
   type RequestReader,
 } from './later-request.js';
-import type { OverrideInput, OverrideResolver, ResolvedOverrides } from './overrides.js';
+import {
+  type OverrideInput,
+  type OverrideResolver,
+  overrideRefusalHeaders,
+  type RecentOverrideRefusal,
+  type ResolvedOverrides,
+} from './overrides.js';
 import type { RequestFlags, RequestFlagsHost } from './request-flags.js';
 import { SharedAddressWatch } from './shared-address.js';
 import type { VisitorIds } from './visitor-id.js';
@@ -25,10 +31,12 @@ import type { VisitorIds } from './visitor-id.js';
 /** Where a client keeps its RequestPath: a registered symbol, so every copy of this module finds it. */
 const REQUEST_PATH = Symbol.for('flagwise.requestPath');
 
-/** One request's flags, and the Set-Cookie headers the adapter must send with the response. */
+/** One request's flags, and the Set-Cookie and other headers the adapter must send with the response. */
 export interface RequestFlagsResult {
   flags: RequestFlags;
   setCookie?: string[];
+  /** other response headers (`flagwise-override-refused` when the override query changed nothing of an entry) */
+  headers?: Record<string, string>;
 }
 
 /**
@@ -115,6 +123,16 @@ export class RequestPath<Request = any> {
     return this.overrides !== undefined;
   }
 
+  /** The override query entries refused most recently, across requests, newest first. */
+  get overrideRefusals(): readonly RecentOverrideRefusal[] {
+    return this.overrides?.recentRefusals ?? [];
+  }
+
+  /** Calls `listener` after each refused override; returns the unsubscribe. */
+  watchOverrideRefusals(listener: () => void): () => void {
+    return this.overrides?.watchRefusals(listener) ?? (() => {});
+  }
+
   /** Serves requests the router picks another way (see RequestRoute); one router per client. */
   routeWith(router: RequestRouter<Request>): void {
     this.router = router;
@@ -141,10 +159,10 @@ export class RequestPath<Request = any> {
     const result = this.routedTo(route).build(request, input, hook, visitors);
     const wrap = route.wrap;
     if (wrap === undefined) return result;
-    const wrapped = (built: RequestFlagsResult): RequestFlagsResult => {
-      const flags = wrap(built.flags);
-      return built.setCookie === undefined ? { flags } : { flags, setCookie: built.setCookie };
-    };
+    const wrapped = (built: RequestFlagsResult): RequestFlagsResult => ({
+      ...built,
+      flags: wrap(built.flags),
+    });
     return isPromiseLike<RequestFlagsResult>(result)
       ? Promise.resolve(result).then(wrapped)
       : wrapped(result);
@@ -279,7 +297,10 @@ export class RequestPath<Request = any> {
   ): RequestFlagsResult {
     const setCookie = this.cookiesFor(context, resolved, visitors, input);
     const flags = createRequestFlags(this.host.snapshot, context, resolved?.overrides, this.host.flagsHost);
-    return setCookie === undefined ? { flags } : { flags, setCookie };
+    const result: RequestFlagsResult = setCookie === undefined ? { flags } : { flags, setCookie };
+    const headers = overrideRefusalHeaders(resolved);
+    if (headers !== undefined) result.headers = headers;
+    return result;
   }
 
   /** The Set-Cookie headers of a request: a refreshed override cookie, a new visitor id (set on the context). */

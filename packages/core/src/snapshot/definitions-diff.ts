@@ -9,6 +9,7 @@ import type {
   StrategyDefinition,
   VariantDefinition,
 } from '../types.js';
+import { sameJson } from './same-json.js';
 
 /** One field of one flag that changed, with a sentence for people: `rollout 10 → 50`. */
 export interface FieldChange {
@@ -69,7 +70,7 @@ export function* diffDefinitionsInSteps(before: CompiledFlags, after: CompiledFl
         kind: 'added',
         changes: [{ field: '', after: now, text: describeNew(now) }],
       });
-    } else if (comparable(old, segmentsBefore) !== comparable(now, segmentsAfter)) {
+    } else if (!sameDefinition(old, now, segmentsBefore, segmentsAfter)) {
       change.changed.push(name);
       const fields = diffFeature(old, now ?? ({} as FeatureDefinition), segmentsBefore, segmentsAfter);
       change.flags.push({ flag: name, kind: 'changed', changes: fields });
@@ -105,12 +106,26 @@ function isObject(value: unknown): value is object {
   return value !== null && typeof value === 'object';
 }
 
-function comparable(feature: FeatureDefinition | undefined, segments: Segments): string {
-  const used = listOf(feature?.strategies).flatMap((strategy) => listOf(strategy?.segments));
-  return JSON.stringify([feature, used.map((id) => segments.get(id) ?? null)]);
+/** The same JSON for the flag and for the segments it uses, before and after. */
+function sameDefinition(
+  before: FeatureDefinition,
+  after: FeatureDefinition | undefined,
+  segmentsBefore: Segments,
+  segmentsAfter: Segments,
+): boolean {
+  return sameJson(
+    [before, usedSegments(before, segmentsBefore)],
+    [after, usedSegments(after, segmentsAfter)],
+  );
 }
 
-const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+function usedSegments(feature: FeatureDefinition | undefined, segments: Segments): unknown[] {
+  const used = listOf(feature?.strategies).flatMap((strategy) => listOf(strategy?.segments));
+  return used.map((id) => segments.get(id) ?? null);
+}
+
+/** Equal as JSON: what the diff has always compared, without building the JSON. */
+const same = sameJson;
 
 function diffFeature(
   before: FeatureDefinition,
@@ -237,7 +252,9 @@ function diffStrategy(
     ...diffVariants(`${field}.variants`, `${label} variant`, listOf(before.variants), listOf(after.variants)),
   );
   const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
-  for (const key of ['parameters', 'constraints', 'segments', 'variants', 'name']) keys.delete(key);
+  // How a flags file wrote a strategy is not a change of what it does.
+  for (const key of ['parameters', 'constraints', 'segments', 'variants', 'name', 'shorthand'])
+    keys.delete(key);
   for (const key of keys) {
     const was = (before as unknown as Record<string, unknown>)[key];
     const now = (after as unknown as Record<string, unknown>)[key];
@@ -259,14 +276,8 @@ function diffVariants(
   after: VariantDefinition[],
 ): FieldChange[] {
   const changes: FieldChange[] = [];
-  const byName = (list: VariantDefinition[]) =>
-    new Map(list.filter(isObject).map((variant) => [variant.name, variant]));
-  const was = byName(before);
-  const now = byName(after);
-  const total = (list: VariantDefinition[]) =>
-    list.reduce((sum, v) => sum + (Number(v?.weight) || 0), 0) || 1;
-  const share = (variant: VariantDefinition, list: VariantDefinition[]) =>
-    `${Math.round(((Number(variant.weight) || 0) / total(list)) * 1000) / 10}%`;
+  const was = variantsByName(before);
+  const now = variantsByName(after);
   for (const [name, variant] of now) {
     const old = was.get(name);
     const at = `${field}.${name}`;
@@ -306,6 +317,16 @@ function diffVariants(
       changes.push({ field: `${field}.${name}`, before: variant, text: `${label} ${name} removed` });
   }
   return changes;
+}
+
+function variantsByName(list: VariantDefinition[]): Map<string, VariantDefinition> {
+  return new Map(list.filter(isObject).map((variant) => [variant.name, variant]));
+}
+
+/** A variant's weight as a share of the list's, e.g. `50%`. */
+function share(variant: VariantDefinition, list: VariantDefinition[]): string {
+  const total = list.reduce((sum, v) => sum + (Number(v?.weight) || 0), 0) || 1;
+  return `${Math.round(((Number(variant.weight) || 0) / total) * 1000) / 10}%`;
 }
 
 function onOff(enabled: unknown): string {

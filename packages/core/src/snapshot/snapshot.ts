@@ -151,6 +151,20 @@ export function* buildSnapshotInSteps(
   };
 }
 
+/**
+ * The names of a flag's variants, on the flag and on its strategies, each once, in the order they are defined.
+ * @example featureVariantNames(client.feature('checkout-copy')!) // ['short', 'long']
+ */
+export function featureVariantNames(feature: FeatureDefinition | undefined): string[] {
+  const names = new Set<string>();
+  if (feature === undefined) return [];
+  const lists = [feature.variants, ...strategiesOf(feature).map((strategy) => strategy.variants)];
+  for (const list of lists)
+    if (Array.isArray(list))
+      for (const variant of list) if (typeof variant?.name === 'string') names.add(variant.name);
+  return [...names];
+}
+
 /** True when the flag has variants, on the flag or on one of its strategies. */
 export function featureHasVariants(feature: FeatureDefinition): boolean {
   if (Array.isArray(feature.variants) && feature.variants.length > 0) return true;

@@ -39,7 +39,9 @@ export interface FileSourceOptions {
 /**
  * Flags from a file: the flagwise flags file (YAML or JSON), Unleash client features JSON, or an Unleash
  * export. Reloads on change, also after an editor's rename-and-replace save. After startup, an invalid write
- * keeps the last good flags, emits `error` (a FlagsFileError with the line) and sets status `stale`.
+ * keeps the last good flags, emits `error` (a FlagsFileError with the line) and sets status `stale`. A file that
+ * is invalid or missing at startup fails `start()` (status `failed`) and is watched all the same: its first
+ * valid content loads, and the status is `ready` from then on.
  * @example
  * const flags = createFlags({ source: fileSource('config/flags.yaml') });
  */
@@ -74,6 +76,8 @@ class FileSource extends BaseSource {
   private settleTimer: { timer: NodeJS.Timeout; wake: () => void } | undefined;
   private reloading = false;
   private reloadAgain = false;
+  /** stops a parse still running in its child process when the source stops */
+  private readonly parsing = new AbortController();
   /** the text behind the current definitions, and the last text reported as broken */
   private goodText: string | undefined;
   private reportedText: string | undefined;
@@ -101,36 +105,34 @@ class FileSource extends BaseSource {
     clearTimeout(this.debounceTimer);
     this.debounceTimer = undefined;
     this.settleTimer?.wake();
+    this.parsing.abort();
   }
 
   private async load(context: SourceStartContext): Promise<void> {
     this.logger = context.logger;
-    let text: string;
+    let text: string | undefined;
     let parsed: Awaited<ReturnType<typeof parseFlagsFileOffThread>>;
     try {
       text = await this.read();
-      parsed = await parseFlagsFileOffThread(text, this.displayPath, {
-        environment: this.options.environment,
-      });
+      parsed = await parseFlagsFileOffThread(
+        text,
+        this.displayPath,
+        { environment: this.options.environment },
+        this.parsing.signal,
+      );
     } catch (error) {
+      if (this.stopped) return;
       const failure = asFlagwiseError(error);
       this.setStatus('failed', failure.message);
+      this.watchAfterFailedStart(text);
       throw failure;
     }
     if (this.stopped) return;
     this.goodText = text;
     this.publish(parsed.definitions);
     for (const warning of parsed.warnings) this.emitWarning(`${this.displayPath}: ${warning}`);
+    // The client logs the load (with this source's name, which holds the path): one line per load.
     this.setStatus('ready');
-    this.logger.info(
-      {
-        source: this.name,
-        path: this.absolutePath,
-        format: parsed.format,
-        flags: parsed.definitions.features.length,
-      },
-      `flagwise: loaded ${parsed.definitions.features.length} flags from ${this.absolutePath}`,
-    );
     if (!this.options.watch) return;
     try {
       await this.refreshWatches();
@@ -147,6 +149,23 @@ class FileSource extends BaseSource {
             : 'Pass fileSource(path, { watch: false }) to silence this'),
       );
     }
+  }
+
+  /**
+   * A file that is invalid or missing at start is watched as one that broke later: the start's error is the
+   * report of its content, and the first valid write loads (status `failed` until then, as there is nothing to
+   * serve meanwhile).
+   */
+  private watchAfterFailedStart(text: string | undefined): void {
+    if (!this.options.watch || this.stopped) return;
+    this.reportedText = text;
+    void this.refreshWatches()
+      // A save between the failed read and the watch would go unseen; one more read closes that gap.
+      .then(() => this.scheduleReload())
+      .catch((error: unknown) => {
+        const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+        this.emitWarning(`${this.displayPath}: cannot watch for changes (${code}); fix the file and restart`);
+      });
   }
 
   /**
@@ -297,21 +316,27 @@ class FileSource extends BaseSource {
       }
       if (text === this.reportedText) return; // the same broken content, already reported
       try {
-        const parsed = await parseFlagsFileOffThread(text, this.displayPath, {
-          environment: this.options.environment,
-        });
+        const parsed = await parseFlagsFileOffThread(
+          text,
+          this.displayPath,
+          { environment: this.options.environment },
+          this.parsing.signal,
+        );
         if (this.stopped) return;
         this.goodText = text;
         this.reportedText = undefined;
         this.publish(parsed.definitions);
         for (const warning of parsed.warnings) this.emitWarning(`${this.displayPath}: ${warning}`);
         this.setStatus('ready');
-        this.logger.info(
-          { source: this.name, flags: parsed.definitions.features.length },
-          `flagwise: reloaded ${parsed.definitions.features.length} flags from ${this.absolutePath}`,
-        );
         return;
       } catch (error) {
+        if (this.stopped) return;
+        if (error instanceof FlagwiseError && error.code === 'SOURCE_FAILED') {
+          // The parse process ended before it was done (killed, out of memory): the file may well be good. Said
+          // now, and tried again on the next change, whatever the content.
+          this.reportInvalid(error, undefined);
+          return;
+        }
         // A writer may be half-way through: report only what stays broken for a debounce interval.
         if (attempt < MAX_SETTLE_ATTEMPTS && text !== previousText) {
           previousText = text;
@@ -330,7 +355,9 @@ class FileSource extends BaseSource {
     if (text !== undefined && text === this.reportedText) return;
     this.reportedText = text;
     this.emitError(error);
-    this.setStatus('stale', `${error.message} (serving the last good flags)`);
+    // Failed at start, there are no last good flags to serve: still failed.
+    if (this.goodText === undefined) this.setStatus('failed', error.message);
+    else this.setStatus('stale', `${error.message} (serving the last good flags)`);
   }
 
   private settle(): Promise<void> {

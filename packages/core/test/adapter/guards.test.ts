@@ -1,6 +1,8 @@
 // Route guards, the same rules in every adapter: their arguments checked at startup, the message for a guard
 // without the adapter before it, and warnings for guards naming flags the loaded definitions lack.
 import { afterEach, describe, expect, it } from 'vitest';
+import { messagesAt, recordingLogger } from '../../../../test/support/logging.js';
+import { waitFor } from '../../../../test/support/waiting.js';
 import {
   checkGuard,
   checkGuardOptions,
@@ -9,8 +11,6 @@ import {
   watchGuardedFlags,
 } from '../../src/adapter/index.js';
 import { ConfigurationError, createFlags, type FlagsClient, memorySource } from '../../src/index.js';
-import { messagesAt, recordingLogger } from '../support/logging.js';
-import { waitFor } from '../support/waiting.js';
 
 const RULES = { onDisabledExample: '(req, res) => res.sendStatus(503)' };
 
@@ -66,10 +66,19 @@ describe('checkGuard', () => {
 });
 
 describe('guardWithoutFlagsError', () => {
-  it('says which guard ran before which adapter, and the fix', () => {
-    const error = guardWithoutFlagsError("requireFeature('beta')", 'featureFlags()', 'add it first');
+  it('says which guard ran before which adapter, and the fix, and logs it once through the guard’s client', async () => {
+    const { logger, lines } = recordingLogger();
+    const client = createFlags({ source: memorySource({ flags: { beta: true } }), logger });
+    clients.push(client);
+    watchGuardedFlags(client);
+    const guard = checkGuard('requireFeature', 'beta', {}, RULES);
+    const error = guardWithoutFlagsError(guard, "requireFeature('beta')", 'featureFlags()', 'add it first');
     expect(error).toBeInstanceOf(ConfigurationError);
-    expect(error.message).toBe("requireFeature('beta') ran before featureFlags(): add it first");
+    expect(error.message).toBe(
+      "requireFeature('beta') ran before featureFlags(), so the request has no flags and fails: add it first",
+    );
+    guardWithoutFlagsError(guard, "requireFeature('beta')", 'featureFlags()', 'add it first');
+    expect(messagesAt(lines, 'error')).toEqual([`flagwise: ${error.message}`]);
   });
 });
 

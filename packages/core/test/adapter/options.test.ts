@@ -1,5 +1,6 @@
 // The entry point's arguments, resolved the same way for every adapter: each form, each refusal with its fix.
 import { afterEach, describe, expect, it } from 'vitest';
+import { recordingLogger } from '../../../../test/support/logging.js';
 import {
   describeArgument,
   isBoolean,
@@ -9,7 +10,6 @@ import {
   setUpAdapter,
 } from '../../src/adapter/index.js';
 import { ConfigurationError, createFlags, type FlagsClient, memorySource } from '../../src/index.js';
-import { recordingLogger } from '../support/logging.js';
 
 const ENTRY = { entry: 'featureFlags(options)' };
 const clients: FlagsClient[] = [];

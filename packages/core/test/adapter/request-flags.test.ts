@@ -69,7 +69,7 @@ describe('routeRequests', () => {
     const routed = (await requestFlags(main, { pinned: true }, {})).flags;
     expect(plain.beta).toBe(false);
     expect(routed.beta).toBe(true);
-    const reader = { inputOf: () => ({}), setCookies: () => {} };
+    const reader = { inputOf: () => ({}), setCookies: () => {}, setHeaders: () => {} };
     expect(requestFlagsLater(main, { pinned: true }, undefined, reader).beta).toBe(true);
     expect(requestFlagsLater(main, {}, undefined, reader).beta).toBe(false);
     expect(seen).toEqual(['wrapped', 'wrapped']);

@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { payload, simpleFlag } from '../../../../test/support/definitions.js';
+import { failingSource, hangingSource } from '../../../../test/support/sources.js';
 import {
   createFlags,
   type FlagSource,
@@ -14,8 +16,6 @@ import {
   memorySource,
   type SourceListener,
 } from '../../src/index.js';
-import { payload, simpleFlag } from '../support/definitions.js';
-import { failingSource, hangingSource } from '../support/sources.js';
 
 describe('client lifecycle', () => {
   it('is ready once the source delivered definitions', async () => {
@@ -145,7 +145,7 @@ describe('client lifecycle', () => {
     const client = createFlags({ source: memorySource(payload([simpleFlag('a', true)])), logger });
     await client.ready();
     client.forContext({}).missingOne;
-    expect(lines.some((l) => l.startsWith('info') && l.includes('1 flags loaded'))).toBe(true);
+    expect(lines.some((l) => l.startsWith('info') && l.includes('1 flag loaded'))).toBe(true);
     expect(lines.some((l) => l.startsWith('warn') && l.includes('"missingOne"'))).toBe(true);
     await client.close();
   });

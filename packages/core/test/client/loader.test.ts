@@ -7,6 +7,10 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { largeFlagsFile } from '../../../../bench/lib/large-flags-file.js';
+import { recordingLogger } from '../../../../test/support/logging.js';
+import { parseProcesses } from '../../../../test/support/processes.js';
+import { temporaryDirectory } from '../../../../test/support/sources.js';
+import { waitFor } from '../../../../test/support/waiting.js';
 import { createFlags, type FlagsClient } from '../../src/client/flags-client.js';
 import { compileFlags } from '../../src/engine/index.js';
 import { silentLogger } from '../../src/logger.js';
@@ -20,9 +24,6 @@ import type {
   Logger,
   SourceEvent,
 } from '../../src/types.js';
-import { recordingLogger } from '../support/logging.js';
-import { temporaryDirectory } from '../support/sources.js';
-import { waitFor } from '../support/waiting.js';
 
 /** Well above the size from which reloads are sliced, and small enough to parse in about a second. */
 const COUNT = 2000;
@@ -107,6 +108,15 @@ class PushedSource extends BaseSource {
 
 const answers = (read: (name: string) => boolean, count: number) => names(count).map(read);
 
+/** Every changed, error and warn event the client emits from now on, in order. */
+function saidBy(client: FlagsClient): string[] {
+  const events: string[] = [];
+  client.on('changed', () => events.push('changed'));
+  client.on('error', (error) => events.push(`error ${error.message}`));
+  client.on('warn', (message) => events.push(`warn ${message}`));
+  return events;
+}
+
 describe('a large reload, in slices', { timeout: 120_000 }, () => {
   it('serves the old flags until every new flag is in, and never a mix of both', async () => {
     const client = await clientOverFile(largeFlagsFile(COUNT, 0));
@@ -190,10 +200,7 @@ describe('a large reload, in slices', { timeout: 120_000 }, () => {
     );
     expect(sliced.changes[0].flags[1].changes.map((change) => change.text)).toContain('rollout 7 → 20');
     expect(sliced.shape).toEqual(atOnce.shape);
-    expect(sliced.shape).toEqual([
-      'debug flagwise: <n> flags reloaded from file:<dir>/flags.yaml',
-      'debug flagwise: reloaded <n> flags from <dir>/flags.yaml',
-    ]);
+    expect(sliced.shape).toEqual(['debug flagwise: <n> flags reloaded from file:<dir>/flags.yaml']);
   });
 
   it('says it recovered with the count of the flags that the reload brought', async () => {
@@ -217,10 +224,7 @@ describe('a large reload, in slices', { timeout: 120_000 }, () => {
   it('stops when the client is closed during the reload, leaving nothing scheduled', async () => {
     const client = await clientOverFile(largeFlagsFile(COUNT, 0));
     const before = client.definitions();
-    const events: string[] = [];
-    client.on('changed', () => events.push('changed'));
-    client.on('error', (error) => events.push(`error ${error.message}`));
-    client.on('warn', (message) => events.push(`warn ${message}`));
+    const events = saidBy(client);
     const immediates = () => process.getActiveResourcesInfo().filter((kind) => kind === 'Immediate').length;
     let whileReloading = 0;
     let afterClose = 0;
@@ -239,6 +243,29 @@ describe('a large reload, in slices', { timeout: 120_000 }, () => {
     expect(events).toEqual([]);
     expect(client.definitions()).toBe(before);
   });
+
+  it.runIf(process.platform === 'linux')(
+    'stops the process parsing the file when the client is closed, and says nothing',
+    async () => {
+      const client = await clientOverFile(largeFlagsFile(COUNT, 0));
+      const before = client.definitions();
+      const events = saidBy(client);
+      await waitFor(() => parseProcesses().length === 0, 'the first parse process gone', 10_000);
+      // three times the flags: seconds of parsing, so a child that went on would still be there
+      await writeFile(join(dir, 'flags.yaml'), largeFlagsFile(COUNT * 3, 1));
+      await waitFor(() => parseProcesses().length > 0, 'the parse process of the reload', 60_000);
+
+      await client.close();
+      await waitFor(() => parseProcesses().length === 0, 'the parse process gone', 1000);
+      await waitFor(
+        () => !process.getActiveResourcesInfo().includes('ProcessWrap'),
+        'no process handle left',
+        1000,
+      );
+      expect(events).toEqual([]);
+      expect(client.definitions()).toBe(before);
+    },
+  );
 
   it('drops a reload in slices when newer definitions arrive: the last delivered win, in order', async () => {
     const unknownStrategy: FeatureDefinition = {

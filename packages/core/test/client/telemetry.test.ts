@@ -15,6 +15,7 @@ import {
 } from '@opentelemetry/sdk-metrics';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { endpointCaller, jsonOf, type TestRequest } from '../../../../test/support/endpoints.js';
 import { requestOutcomes } from '../../src/adapter/index.js';
 import { MAX_OUTCOME_SERIES, OutcomeStats } from '../../src/client/outcome-stats.js';
 import { telemetryOf } from '../../src/client/telemetry.js';
@@ -26,7 +27,6 @@ import {
   type FlagsClient,
   memorySource,
 } from '../../src/index.js';
-import { endpointCaller, jsonOf, type TestRequest } from '../support/endpoints.js';
 
 const spans = new InMemorySpanExporter();
 const records = new InMemoryLogRecordExporter();

@@ -3,6 +3,9 @@
 // live stream. The same dashboard in every framework and in Chromium is tested in test/conformance and
 // test/browser.
 import { afterEach, describe, expect, it } from 'vitest';
+import { endpointCaller, jsonOf, type TestRequest } from '../../../../test/support/endpoints.js';
+import { messagesAt, recordingLogger } from '../../../../test/support/logging.js';
+import { waitFor } from '../../../../test/support/waiting.js';
 import {
   ConfigurationError,
   createDashboard,
@@ -13,9 +16,6 @@ import {
   type MemorySource,
   memorySource,
 } from '../../src/index.js';
-import { endpointCaller, jsonOf, type TestRequest } from '../support/endpoints.js';
-import { messagesAt, recordingLogger } from '../support/logging.js';
-import { waitFor } from '../support/waiting.js';
 
 const SECRET = 'a-secret-for-the-dashboard-tests-0123456789';
 const HOST = 'shop.test';
@@ -44,7 +44,11 @@ async function setup(options: { overrides?: boolean; allow?: (request: TestReque
   });
   clients.push(client);
   await client.ready();
-  const dashboard = createDashboard<TestRequest>({ allow: options.allow ?? (() => true), title: 'shop' });
+  const dashboard = createDashboard<TestRequest>({
+    allow: options.allow ?? (() => true),
+    title: 'shop',
+    hosts: [HOST],
+  });
   return { client, source, lines, call: endpointCaller(client, dashboard) };
 }
 
@@ -278,6 +282,14 @@ describe('createDashboard: forcing flags for this browser', () => {
 });
 
 describe('createDashboard: the live stream', () => {
+  it('answers HEAD with the stream headers and holds no stream open', async () => {
+    const { call } = await setup();
+    const response = await call({}, { path: '/api/events', method: 'HEAD' });
+    expect(response?.status).toBe(200);
+    expect(response?.headers?.['content-type']).toBe('text/event-stream; charset=utf-8');
+    expect(response?.stream).toBeUndefined();
+  });
+
   it('sends the version, a new one on each change, and nothing once the page went away', async () => {
     const { source, call } = await setup();
     const response = await call({}, { path: '/api/events' });

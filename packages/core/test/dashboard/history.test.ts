@@ -3,10 +3,10 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { temporaryDirectory } from '../../../../test/support/sources.js';
+import { waitFor } from '../../../../test/support/waiting.js';
 import { historyOf, RECENT_CHANGES } from '../../src/dashboard/history.js';
 import { createFlags, type FlagsClient, fileSource, memorySource } from '../../src/index.js';
-import { temporaryDirectory } from '../support/sources.js';
-import { waitFor } from '../support/waiting.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {

@@ -1,6 +1,7 @@
 // What the JSON endpoints share: JSON answers that are never cached across users, ETags and 304, bodies as a
 // framework hands them over, and the request's flags with the fields a browser may add.
 import { afterEach, describe, expect, it } from 'vitest';
+import type { TestRequest } from '../../../../test/support/endpoints.js';
 import { requestFlags } from '../../src/adapter/index.js';
 import {
   conditionalJsonAnswer,
@@ -10,7 +11,6 @@ import {
   jsonObjectBody,
 } from '../../src/endpoint/answers.js';
 import { createFlags, type EndpointRequest, type FlagsClient, memorySource } from '../../src/index.js';
-import type { TestRequest } from '../support/endpoints.js';
 
 describe('jsonAnswer and conditionalJsonAnswer', () => {
   it('answers JSON that a shared cache may not keep', () => {
@@ -92,7 +92,7 @@ describe('flagsWithClientFields', () => {
       path: '/',
       query: new URLSearchParams(),
       headers: {},
-      body: '',
+      readBody: async () => '',
       secure: false,
       request,
       flags,

@@ -5,6 +5,8 @@ import { once } from 'node:events';
 import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { messagesAt, recordingLogger } from '../../../../test/support/logging.js';
+import { waitFor } from '../../../../test/support/waiting.js';
 import {
   ENDPOINT_BODY_LIMIT_BYTES,
   EndpointShutdown,
@@ -19,8 +21,6 @@ import {
   type FlagsClient,
   memorySource,
 } from '../../src/index.js';
-import { messagesAt, recordingLogger } from '../support/logging.js';
-import { waitFor } from '../support/waiting.js';
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -60,7 +60,7 @@ async function serve(endpoint: Endpoint<IncomingMessage>, options: { parse?: boo
       res.end('the framework’s own 404');
       return;
     }
-    writeEndpointResponse(res, response, shutdown.signal);
+    writeEndpointResponse(res, response, shutdown);
   });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
@@ -77,7 +77,7 @@ async function serve(endpoint: Endpoint<IncomingMessage>, options: { parse?: boo
 /** An endpoint that answers what it was handed. */
 const echo: Endpoint<IncomingMessage> = {
   name: 'echo()',
-  handle: (request: EndpointRequest<IncomingMessage>) =>
+  handle: async (request: EndpointRequest<IncomingMessage>) =>
     request.path === '/missing'
       ? undefined
       : {
@@ -87,7 +87,7 @@ const echo: Endpoint<IncomingMessage> = {
             method: request.method,
             path: request.path,
             query: [...request.query],
-            body: request.body ?? null,
+            body: (await request.readBody()) ?? null,
           }),
         },
 };
@@ -152,6 +152,17 @@ describe('serveEndpoint', () => {
     const response = await fetch(`${url}/missing`);
     expect(response.status).toBe(404);
     expect(await response.text()).toBe('the framework’s own 404');
+  });
+
+  it('leaves a path the endpoint does not serve untouched: no body read, not even one over the limit', async () => {
+    const { url } = await serve({ ...echo, serves: (path) => path.startsWith('/mine/') });
+    const response = await fetch(`${url}/other`, {
+      method: 'POST',
+      body: 'x'.repeat(ENDPOINT_BODY_LIMIT_BYTES + 1),
+    });
+    expect(response.status).toBe(404);
+    expect(await response.text()).toBe('the framework’s own 404');
+    expect((await fetch(`${url}/mine/x`, { method: 'POST', body: '{}' })).status).toBe(200);
   });
 
   it('answers 500 for an endpoint that throws, and logs it with the endpoint’s name', async () => {
@@ -226,12 +237,12 @@ describe('streamed answers', () => {
     });
     destroyed.destroy();
     expect(signalled).toBe(true);
-    const closedAlready = new AbortController();
-    closedAlready.abort();
-    let called = false;
-    endpointStream(() => {
-      called = true;
-    }, closedAlready.signal);
-    expect(called).toBe(false);
+    const shutdown = new EndpointShutdown();
+    let aborted = 0;
+    endpointStream((_write, _end, signal) => {
+      signal.addEventListener('abort', () => aborted++);
+    }, shutdown);
+    shutdown.close();
+    expect(aborted).toBe(1);
   });
 });

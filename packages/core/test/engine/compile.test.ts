@@ -1,11 +1,11 @@
 // What the client specification does not cover: explain's reasons, keeping a flag's previous version when its new
 // definition is broken, warnings, custom strategies, the static context and the shapes getVariant returns.
 import { describe, expect, it } from 'vitest';
+import { payload } from '../../../../test/support/definitions.js';
 import { compileFlags } from '../../src/engine/index.js';
 import { hashWithPrefix, prepareHashPrefix, STRATEGY_SEED } from '../../src/engine/murmur.js';
 import { FlagDefinitionError } from '../../src/errors.js';
 import type { CustomStrategy, FeatureDefinition } from '../../src/types.js';
-import { payload } from '../support/definitions.js';
 
 const on = (name: string, extra: Partial<FeatureDefinition> = {}): FeatureDefinition => ({
   name,
@@ -75,7 +75,10 @@ describe('explain', () => {
     expect(flags.explain('broken', {})).toMatchObject({ reason: 'error', enabled: false });
     expect(flags.explain('broken', {}).detail).toContain('enabled: must be true or false');
     expect(flags.explain('mystery', {}).detail).toContain(
-      'unknown strategies never match: gradualRolloutTeleport',
+      'its one strategy did not match this context; unknown strategies never match: gradualRolloutTeleport',
+    );
+    expect(flags.explain('pro-only', { userId: 'bob' }).detail).toContain(
+      'none of its 2 strategies matched this context',
     );
   });
 

@@ -1,11 +1,11 @@
 // traceFlag: the same answer as explain(), with every part behind it — each constraint's context value and
 // result, the rollout bucket against its percentage, segments, unknown strategies and dependencies.
 import { describe, expect, it } from 'vitest';
+import { payload } from '../../../../test/support/definitions.js';
 import { compileFlags } from '../../src/engine/index.js';
 import { bucketOf, hashWithPrefix, prepareHashPrefix, STRATEGY_SEED } from '../../src/engine/murmur.js';
 import { traceFlag } from '../../src/engine/trace.js';
 import type { FeatureDefinition, FlagContext } from '../../src/types.js';
-import { payload } from '../support/definitions.js';
 
 const FLAGS: FeatureDefinition[] = [
   {

@@ -4,9 +4,9 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { fileStartFlagsError, temporaryDirectory } from '../../../../test/support/sources.js';
 import { createFlags } from '../../src/client/flags-client.js';
 import { fileSource } from '../../src/sources/index.js';
-import { fileStartFlagsError, temporaryDirectory } from '../support/sources.js';
 
 let dir: string;
 let remove: () => Promise<void>;

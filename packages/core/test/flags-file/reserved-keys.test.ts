@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { fileStartFlagsError, temporaryDirectory } from '../support/sources.js';
+import { fileStartFlagsError, temporaryDirectory } from '../../../../test/support/sources.js';
 
 let dir: string;
 let remove: () => Promise<void>;

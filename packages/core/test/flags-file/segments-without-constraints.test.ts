@@ -3,10 +3,10 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { recordingLogger } from '../../../../test/support/logging.js';
+import { temporaryDirectory } from '../../../../test/support/sources.js';
 import { createFlags } from '../../src/client/flags-client.js';
 import { fileSource } from '../../src/sources/index.js';
-import { recordingLogger } from '../support/logging.js';
-import { temporaryDirectory } from '../support/sources.js';
 
 let dir: string;
 let remove: () => Promise<void>;

@@ -18,6 +18,7 @@ const everyone = (groupId: string) => ({
   constraints: [],
   parameters: { groupId, rollout: '100', stickiness: 'default' },
   variants: [],
+  shorthand: { key: 'rollout' },
 });
 
 describe('short format: on, off and percentages', () => {
@@ -57,7 +58,13 @@ flags:
     expect(holidayBanner.strategies).toEqual([]);
     expect(newPricing.enabled).toBe(true);
     expect(newPricing.strategies).toEqual([
-      { name: 'userWithId', constraints: [], parameters: { userIds: 'qa-1,qa-2' }, variants: [] },
+      {
+        name: 'userWithId',
+        constraints: [],
+        parameters: { userIds: 'qa-1,qa-2' },
+        variants: [],
+        shorthand: { key: 'users' },
+      },
       {
         name: 'flexibleRollout',
         constraints: [
@@ -78,6 +85,7 @@ flags:
         ],
         parameters: { groupId: 'new-pricing', rollout: '10', stickiness: 'default' },
         variants: [],
+        shorthand: { key: 'rollout' },
       },
     ]);
     expect(checkoutCopy.strategies).toEqual([everyone('checkout-copy')]);
@@ -98,6 +106,7 @@ flags:
         constraints: [],
         parameters: { groupId: 'shared-group', rollout: '0', stickiness: 'sessionId' },
         variants: [],
+        shorthand: { key: 'rollout' },
       },
     ]);
   });
@@ -105,7 +114,13 @@ flags:
   it('lists only the users strategy when a flag names users and nothing else', () => {
     const feature = flag('flags:\n  qa-only:\n    users: [qa-1, 42]\n', 'qa-only');
     expect(feature.strategies).toEqual([
-      { name: 'userWithId', constraints: [], parameters: { userIds: 'qa-1,42' }, variants: [] },
+      {
+        name: 'userWithId',
+        constraints: [],
+        parameters: { userIds: 'qa-1,42' },
+        variants: [],
+        shorthand: { key: 'users' },
+      },
     ]);
   });
 
@@ -385,8 +400,15 @@ describe('short format: rules, dependencies', () => {
 `,
       'launch',
     );
+    // Each keeps how the file wrote it (rules numbered from 1), for explanations in the file's words.
     expect(feature.strategies).toEqual([
-      { name: 'userWithId', constraints: [], parameters: { userIds: 'ceo' }, variants: [] },
+      {
+        name: 'userWithId',
+        constraints: [],
+        parameters: { userIds: 'ceo' },
+        variants: [],
+        shorthand: { key: 'users' },
+      },
       {
         name: 'flexibleRollout',
         constraints: [
@@ -395,6 +417,7 @@ describe('short format: rules, dependencies', () => {
         parameters: { groupId: 'launch', rollout: '100', stickiness: 'default' },
         variants: [],
         title: 'Norway',
+        shorthand: { key: 'rollout', rule: 1 },
       },
       {
         name: 'flexibleRollout',
@@ -404,6 +427,7 @@ describe('short format: rules, dependencies', () => {
           { name: 'a', weight: 500, weightType: 'variable', stickiness: 'userId' },
           { name: 'b', weight: 500, weightType: 'variable', stickiness: 'userId' },
         ],
+        shorthand: { key: 'rollout', rule: 2 },
       },
       {
         name: 'remoteAddress',
@@ -418,8 +442,15 @@ describe('short format: rules, dependencies', () => {
         ],
         parameters: { IPs: '10.0.0.1' },
         variants: [],
+        shorthand: { key: 'strategy', rule: 3 },
       },
-      { name: 'userWithId', constraints: [], parameters: { userIds: 'cto,7' }, variants: [] },
+      {
+        name: 'userWithId',
+        constraints: [],
+        parameters: { userIds: 'cto,7' },
+        variants: [],
+        shorthand: { key: 'users', rule: 4 },
+      },
     ]);
   });
 

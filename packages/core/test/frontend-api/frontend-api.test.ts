@@ -2,6 +2,8 @@
 // requestFlags(client, ...), exactly as `req.flags` is. The real unleash-proxy-client against every framework is in
 // test/conformance/frontend-api.
 import { describe, expect, it } from 'vitest';
+import { endpointCaller, type TestRequest } from '../../../../test/support/endpoints.js';
+import { neverLoadingSource } from '../../../../test/support/sources.js';
 import { type EndpointResponse, requestFlags } from '../../src/adapter/index.js';
 import {
   ConfigurationError,
@@ -12,7 +14,6 @@ import {
   frontendApiEndpoint,
   memorySource,
 } from '../../src/index.js';
-import { endpointCaller, type TestRequest } from '../support/endpoints.js';
 
 type FakeRequest = TestRequest;
 
@@ -134,22 +135,13 @@ describe('frontendApiEndpoint: what is answered', () => {
   });
 
   it('answers 503 until the flags have loaded', async () => {
-    const client = createFlags({
-      source: {
-        name: 'never',
-        status: 'starting',
-        start: () => new Promise(() => {}),
-        stop: async () => {},
-        current: () => undefined,
-        subscribe: () => () => {},
-      },
-    });
+    const client = createFlags({ source: neverLoadingSource() });
     const response = await frontendApiEndpoint().handle({
       method: 'GET',
       path: '/',
       query: new URLSearchParams(),
       headers: {},
-      body: undefined,
+      readBody: async () => undefined,
       secure: false,
       request: {},
       flags: client.forContext({}),

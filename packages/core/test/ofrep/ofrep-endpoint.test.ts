@@ -1,17 +1,21 @@
 // The OFREP endpoint, called as an adapter calls it (the request's flags built exactly as req.flags): bulk and
 // single evaluation of the browser-visible flags, the ETag, what the SDK may add to the context, and each error.
 // The OpenFeature web SDK against every framework is in test/conformance/ofrep and test/browser.
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { endpointCaller, jsonOf, type TestRequest } from '../../../../test/support/endpoints.js';
+import { hangingSource, temporaryDirectory } from '../../../../test/support/sources.js';
+import { waitFor } from '../../../../test/support/waiting.js';
 import {
   ConfigurationError,
   createFlags,
   type FlagsClient,
+  fileSource,
   memorySource,
   type OfrepEndpointOptions,
   ofrepEndpoint,
 } from '../../src/index.js';
-import { endpointCaller, jsonOf, type TestRequest } from '../support/endpoints.js';
-import { hangingSource } from '../support/sources.js';
 
 const BULK = '/ofrep/v1/evaluate/flags';
 const clients: FlagsClient[] = [];
@@ -142,6 +146,24 @@ describe('ofrepEndpoint: errors', () => {
     const response = await endpointCaller(client, ofrepEndpoint<TestRequest>())({}, evaluate());
     expect(response?.status).toBe(503);
     expect(response?.headers?.['retry-after']).toBe('1');
+  });
+
+  it('answers 503 while a flags file invalid at start is broken, and the flags once it is fixed', async () => {
+    const { dir, remove } = await temporaryDirectory();
+    const path = join(dir, 'flags.yaml');
+    await writeFile(path, 'flags:\n  dark-mode: maybe\n');
+    const client = createFlags<TestRequest>({ source: fileSource(path, { debounceMs: 20 }), logger: false });
+    clients.push(client);
+    try {
+      await client.ready().catch(() => undefined);
+      const call = endpointCaller(client, ofrepEndpoint<TestRequest>());
+      expect((await call({}, evaluate()))?.status).toBe(503);
+      await writeFile(path, 'flags:\n  dark-mode: { enabled: true, browser: true }\n');
+      await waitFor(() => client.isReady, 'the fixed file loaded', 3000);
+      expect(byKey(jsonOf(await call({}, evaluate())))['dark-mode'].value).toBe(true);
+    } finally {
+      await remove();
+    }
   });
 
   it('refuses unknown options at startup, naming the nearest', () => {

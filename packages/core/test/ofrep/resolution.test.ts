@@ -1,6 +1,7 @@
 // An evaluation in OpenFeature's terms: the reason that names what decided, the value of each type, and each
 // error code, from real explanations of real definitions.
 import { describe, expect, it } from 'vitest';
+import { payload } from '../../../../test/support/definitions.js';
 import { compileFlags } from '../../src/engine/index.js';
 import { parsePayload, resolveExplanation, type ValueType } from '../../src/ofrep/resolution.js';
 import type {
@@ -9,7 +10,6 @@ import type {
   FlagContext,
   StrategyDefinition,
 } from '../../src/types.js';
-import { payload } from '../support/definitions.js';
 
 const strategy = (
   name: string,

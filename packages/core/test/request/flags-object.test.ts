@@ -1,9 +1,10 @@
 // The request flags object: one engine decision per flag (value, variant and explain() from it), the record of
 // what a request read (`readsOf`, for telemetry) and the evaluation callback with its reason, which costs nothing
 // unless the snapshot observes evaluations.
+import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { createFlags, memorySource } from '../../src/index.js';
-import { readsOf } from '../../src/request/flags-object.js';
+import { readsOf, VIEWED } from '../../src/request/flags-object.js';
 
 async function clientWith(flags: Record<string, unknown>) {
   const client = createFlags({ source: memorySource({ flags } as never), logger: false });
@@ -24,6 +25,24 @@ describe('request flags', () => {
       seen.add(value);
     }
     expect([...seen].sort()).toEqual([false, true]);
+    await client.close();
+  });
+
+  it('explain() says an anonymous rollout answered at random whether it let the request in or not', async () => {
+    const client = await clientWith({ 'new-pricing': { rollout: 50 } });
+    const seen = new Set<boolean>();
+    for (let i = 0; i < 100; i++) {
+      const explained = client.forContext({}).explain('new-pricing');
+      seen.add(explained.enabled);
+      expect(explained.detail).toMatch(
+        /; the rollout answered at random: the request has no userId or sessionId/,
+      );
+    }
+    expect([...seen].sort()).toEqual([false, true]);
+    // Identified, and for a flag no rollout decides, nothing is said of chance.
+    expect(client.forContext({ userId: 'ada' }).explain('new-pricing').detail).not.toMatch(
+      /random|stable id/,
+    );
     await client.close();
   });
 
@@ -76,5 +95,20 @@ describe('request flags', () => {
       variant: { name: 'long' },
     });
     await client.close();
+  });
+
+  it('shows in console.log how many flags it holds, counted, and what the request read, viewed or not', async () => {
+    const one = await clientWith({ 'new-pricing': true });
+    const flags = one.forContext({});
+    expect(inspect(flags)).toBe('RequestFlags { 1 flag }');
+    void flags.newPricing;
+    expect(inspect(flags)).toBe('RequestFlags { 1 flag; read: new-pricing: true }');
+    // The flags behind the view, as adapters attach them to the request.
+    const attached = (flags as unknown as { [VIEWED]: object })[VIEWED];
+    expect(inspect(attached)).toBe('RequestFlags { 1 flag; read: new-pricing: true }');
+    await one.close();
+    const two = await clientWith({ a: true, b: false });
+    expect(inspect(two.forContext({}))).toBe('RequestFlags { 2 flags }');
+    await two.close();
   });
 });

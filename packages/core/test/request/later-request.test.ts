@@ -1,6 +1,7 @@
 // Flags built at their first read (requestFlagsLater(client, ...)): the request's facts as they are then, async hooks
 // awaited by settleRequestFlags(), a read that cannot wait, cookies, and one value per request.
 import { describe, expect, it } from 'vitest';
+import { messagesAt, recordingLogger } from '../../../../test/support/logging.js';
 import {
   type RequestInput,
   type RequestReader,
@@ -9,17 +10,18 @@ import {
   setUpAdapter,
 } from '../../src/adapter/index.js';
 import { createFlags, inlineSource, type Logger } from '../../src/index.js';
-import { messagesAt, recordingLogger } from '../support/logging.js';
 
 interface FakeRequest {
   user?: { id: string };
   cookie?: string;
 }
 
-/** A reader the way an adapter writes one: facts from the request, cookies onto a list per response. */
+/** A reader the way an adapter writes one: facts from the request, cookies and headers onto a list per response. */
 const reader: RequestReader<FakeRequest, string[]> = {
   inputOf: (request): RequestInput => ({ user: request.user, cookieHeader: request.cookie }),
   setCookies: (response, cookies) => response.push(...cookies),
+  setHeaders: (response, headers) =>
+    response.push(...Object.entries(headers).map(([name, value]) => `${name}: ${value}`)),
 };
 
 function client(logger?: Logger) {

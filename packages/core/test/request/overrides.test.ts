@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { payload, simpleFlag } from '../../../../test/support/definitions.js';
+import { neverLoadingSource } from '../../../../test/support/sources.js';
 import { requestFlags } from '../../src/adapter/index.js';
 import {
   applyOverrideQuery,
@@ -7,7 +9,6 @@ import {
   createOverrideSigner,
   memorySource,
 } from '../../src/index.js';
-import { payload, simpleFlag } from '../support/definitions.js';
 
 const SECRET = 'a-test-secret-that-is-long-enough-1234567890';
 
@@ -134,5 +135,74 @@ describe('overrides through a client', () => {
     await client.ready();
     expect((await requestFlags(client, {}, { query: { flagwise: 'a:on' } })).flags.a).toBe(false);
     await client.close();
+  });
+
+  it('refuses entries naming no flag or a variant the flag lacks, takes the rest, and keeps the refusals', async () => {
+    const client = createFlags({
+      source: memorySource({
+        flags: { 'new-pricing': false, copy: { variants: { short: 50, long: 50 } } },
+      }),
+      logger: false,
+      overrides: { secret: SECRET, allow: () => true },
+    });
+    await client.ready();
+    const refusedOf = async (query: string, cookieHeader?: string) =>
+      requestFlags(client, {}, { query: { flagwise: query }, cookieHeader });
+    // A flag's camelCase name finds it.
+    const alias = await refusedOf('newPricing:on');
+    expect(alias.flags.newPricing).toBe(true);
+    expect(alias.headers).toBeUndefined();
+    const typos = await refusedOf('new-pricng:on,copy:long,copy2:short,new-pricing:onn,bad name!');
+    expect(typos.flags.variant('copy').name).toBe('long');
+    expect(typos.flags.newPricing).toBe(false);
+    expect(typos.headers?.['flagwise-override-refused']).toBe(
+      [
+        'new-pricng:on (no flag "new-pricng" (did you mean "new-pricing"?))',
+        'copy2:short (no flag "copy2" (did you mean "copy"?))',
+        'new-pricing:onn (flag "new-pricing" has no variants, so "onn" cannot be forced (did you mean "on"?): use on, off or default)',
+        'an entry (it is not `name:on`, `name:off`, `name:<variant>` or `name:default`)',
+      ].join('; '),
+    );
+    // Only the taken entry is in the cookie.
+    const cookieHeader = typos.setCookie![0].split(';')[0];
+    const next = await requestFlags(client, {}, { cookieHeader });
+    expect(next.flags.variant('copy').name).toBe('long');
+    // A query whose every entry is refused leaves the cookie as it is.
+    const none = await refusedOf('nope:on', cookieHeader);
+    expect(none.setCookie).toBeUndefined();
+    expect(none.flags.variant('copy').name).toBe('long');
+    const paths = (client as unknown as Record<symbol, { overrideRefusals: { entry: string }[] }>)[
+      Symbol.for('flagwise.requestPath')
+    ];
+    expect(paths.overrideRefusals.map((refusal) => refusal.entry)).toEqual([
+      'nope:on',
+      'new-pricng:on',
+      'copy2:short',
+      'new-pricing:onn',
+      'an entry',
+    ]);
+    await client.close();
+  });
+
+  it('drops an override of a flag that no longer exists, and refuses forcing before the flags load', async () => {
+    const source = memorySource({ flags: { gone: true } });
+    const client = createFlags({ source, logger: false, overrides: { secret: SECRET, allow: () => true } });
+    await client.ready();
+    const cookieHeader = `flagwise_overrides=${client.signOverrides({ flags: { gone: false } })}`;
+    source.remove('gone');
+    const dropped = await requestFlags(client, {}, { cookieHeader, query: { flagwise: 'gone:default' } });
+    expect(dropped.headers).toBeUndefined();
+    expect(dropped.setCookie?.[0]).toMatch(/^flagwise_overrides=; Max-Age=0/);
+    await client.close();
+
+    const early = createFlags({
+      source: neverLoadingSource(),
+      logger: false,
+      overrides: { secret: SECRET, allow: () => true },
+    });
+    const before = await requestFlags(early, {}, { query: { flagwise: 'a:on' } });
+    expect(before.headers?.['flagwise-override-refused']).toBe('a:on (the flags have not loaded yet)');
+    expect(before.setCookie).toBeUndefined();
+    await early.close();
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { countedFlag, countingStrategy, payload, simpleFlag } from '../../../../test/support/definitions.js';
 import { flagAllows } from '../../src/adapter/index.js';
 import {
   createFlags,
@@ -7,7 +8,6 @@ import {
   memorySource,
   type RequestFlags,
 } from '../../src/index.js';
-import { countedFlag, countingStrategy, payload, simpleFlag } from '../support/definitions.js';
 
 async function clientWith(features: Parameters<typeof payload>[0], strategy = countingStrategy()) {
   const source = memorySource(payload(features));

@@ -1,7 +1,7 @@
 // The `changed` event: the names by kind, as before, and a field-level diff per flag.
 import { describe, expect, it } from 'vitest';
+import { payload } from '../../../../test/support/definitions.js';
 import { type ClientFeaturesPayload, createFlags, type FlagsChange, memorySource } from '../../src/index.js';
-import { payload } from '../support/definitions.js';
 
 const rollout = (percent: number) => ({
   name: 'flexibleRollout',

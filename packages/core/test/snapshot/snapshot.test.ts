@@ -1,10 +1,10 @@
 // What a snapshot indexes once per load, so a request reads a flag with one lookup: property names, clashes,
 // names req.flags answers itself, browser and variant flags, flags answered at random, name suggestions.
 import { describe, expect, it } from 'vitest';
+import { payload } from '../../../../test/support/definitions.js';
 import { compileFlags } from '../../src/engine/index.js';
 import { buildSnapshot, flagNameSuggestion, toPropertyName } from '../../src/snapshot/snapshot.js';
 import type { FeatureDefinition } from '../../src/types.js';
-import { payload } from '../support/definitions.js';
 
 const on = (name: string, extra: Partial<FeatureDefinition> = {}): FeatureDefinition => ({
   name,

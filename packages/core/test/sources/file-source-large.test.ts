@@ -1,18 +1,23 @@
 // A large flags.yaml (2,000 flags, about 1 MB; seconds of YAML parsing on a busy machine) reloaded by fileSource from a real file:
 // the parse runs off the main thread, so the event loop keeps ticking through it, and the new flags arrive in
-// one swap. A broken large file is reported with its line, as a small one is.
+// one swap. A broken large file is reported with its line, as a small one is; a parse process killed half-way
+// leaves the last good flags and an error that names the file.
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { largeFlagsFile } from '../../../../bench/lib/large-flags-file.js';
+import { parseProcesses } from '../../../../test/support/processes.js';
+import { recordEvents, temporaryDirectory } from '../../../../test/support/sources.js';
+import { waitFor } from '../../../../test/support/waiting.js';
 import { FlagsFileError } from '../../src/errors.js';
 import { silentLogger } from '../../src/logger.js';
 import { fileSource } from '../../src/sources/index.js';
 import type { FlagSource, SourceEvent } from '../../src/types.js';
-import { recordEvents, temporaryDirectory } from '../support/sources.js';
-import { waitFor } from '../support/waiting.js';
 
 const COUNT = 2000;
+const rolloutOf = (definitions: unknown) =>
+  (definitions as { features: { strategies: { parameters: { rollout: string } }[] }[] }).features[1]
+    .strategies[0].parameters.rollout;
 let dir: string;
 let removeDir: () => Promise<void>;
 const started: FlagSource[] = [];
@@ -50,9 +55,6 @@ describe('fileSource: a large flags file', { timeout: 90_000 }, () => {
     await source.start({ logger: silentLogger });
     await new Promise((resolve) => setTimeout(resolve, 200));
     const events = recordEvents(source);
-    const rolloutOf = (definitions: unknown) =>
-      (definitions as { features: { strategies: { parameters: { rollout: string } }[] }[] }).features[1]
-        .strategies[0].parameters.rollout;
     expect(rolloutOf(source.current())).toBe('7');
 
     const stall = await longestStall(async () => {
@@ -90,4 +92,40 @@ describe('fileSource: a large flags file', { timeout: 90_000 }, () => {
     expect(source.current()?.features).toHaveLength(COUNT);
     expect(source.status).toBe('stale');
   });
+
+  it.runIf(process.platform === 'linux')(
+    'keeps the last good flags when its parse process is killed, says which file, and loads the next change',
+    async () => {
+      const path = join(dir, 'flags.yaml');
+      await writeFile(path, largeFlagsFile(COUNT, 0));
+      const source = fileSource(path, { debounceMs: 20 });
+      started.push(source);
+      await source.start({ logger: silentLogger });
+      await waitFor(() => parseProcesses().length === 0, 'the first parse process gone', 10_000);
+      const events = recordEvents(source);
+
+      await writeFile(path, largeFlagsFile(COUNT, 1));
+      const [child] = await waitFor(
+        () => parseProcesses().length > 0 && parseProcesses(),
+        'the parse process of the reload',
+        60_000,
+      );
+      process.kill(child.pid, 'SIGKILL');
+      const error = await waitFor(
+        () => events.find((event) => event.type === 'error'),
+        'the error for the killed parse',
+        60_000,
+      );
+      expect((error as Extract<SourceEvent, { type: 'error' }>).error).toMatchObject({
+        code: 'SOURCE_FAILED',
+        message: `${path}: could not be parsed: the process parsing it was killed (SIGKILL) before it was done`,
+      });
+      expect(rolloutOf(source.current())).toBe('7');
+      expect(source.status).toBe('stale');
+
+      await writeFile(path, largeFlagsFile(COUNT, 2));
+      await waitFor(() => rolloutOf(source.current()) === '33', 'the next change loaded', 60_000);
+      expect(source.status).toBe('ready');
+    },
+  );
 });

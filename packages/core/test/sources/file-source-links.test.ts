@@ -3,11 +3,11 @@
 import { mkdir, rm, symlink, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { summary, temporaryDirectory } from '../../../../test/support/sources.js';
+import { waitFor } from '../../../../test/support/waiting.js';
 import { silentLogger } from '../../src/logger.js';
 import { fileSource } from '../../src/sources/index.js';
 import type { FlagSource } from '../../src/types.js';
-import { summary, temporaryDirectory } from '../support/sources.js';
-import { waitFor } from '../support/waiting.js';
 
 let dir: string;
 let removeDir: () => Promise<void>;

@@ -6,13 +6,13 @@ import { mkdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { recordingLogger } from '../../../../test/support/logging.js';
+import { recordEvents, summary, temporaryDirectory } from '../../../../test/support/sources.js';
+import { waitFor } from '../../../../test/support/waiting.js';
 import { FlagsFileError } from '../../src/errors.js';
 import { silentLogger } from '../../src/logger.js';
 import { fileSource } from '../../src/sources/index.js';
 import type { FlagSource, SourceEvent } from '../../src/types.js';
-import { recordingLogger } from '../support/logging.js';
-import { recordEvents, summary, temporaryDirectory } from '../support/sources.js';
-import { waitFor } from '../support/waiting.js';
 
 let dir: string;
 let removeDir: () => Promise<void>;
@@ -44,16 +44,14 @@ const statusesIn = (events: SourceEvent[]) =>
   events.flatMap((event) => (event.type === 'status' ? [event.status] : []));
 
 describe('fileSource: startup', () => {
-  it('loads the file, is ready, and logs which file it loaded', async () => {
+  it('loads the file and is ready, named by its path, leaving the log line of the load to the client', async () => {
     await writeFile(flagsPath, 'flags:\n  dark-mode: true\n  holiday-banner: false\n');
     const { source, events, lines } = await startSource();
     expect(source.status).toBe('ready');
     expect(summary(source)).toEqual(['dark-mode:true', 'holiday-banner:false']);
     expect(source.name).toBe(`file:${flagsPath}`);
     expect(events.map((event) => event.type)).toEqual(['definitions', 'status']);
-    const info = lines.filter((line) => line.level === 'info');
-    expect(info).toHaveLength(1);
-    expect(info[0].message).toContain(flagsPath);
+    expect(lines).toEqual([]);
   });
 
   it('rejects a missing file with FLAGS_FILE_NOT_FOUND naming the path, and is failed', async () => {
@@ -82,10 +80,26 @@ describe('fileSource: startup', () => {
     expect(source.status).toBe('failed');
   });
 
+  it('keeps watching a file that was invalid at start, and loads it once valid', async () => {
+    await writeFile(flagsPath, 'flags:\n  dark-mode: maybe\n');
+    const source = fileSource(flagsPath, { debounceMs: 20 });
+    started.push(source);
+    const events = recordEvents(source);
+    await expect(source.start({ logger: silentLogger })).rejects.toBeInstanceOf(FlagsFileError);
+    await writeFile(flagsPath, 'flags:\n  dark-mode: true\n');
+    await waitFor(() => source.status === 'ready', 'ready', 2000);
+    expect(summary(source)).toEqual(['dark-mode:true']);
+    expect(statusesIn(events)).toEqual(['failed', 'ready']);
+    // The start's own rejection reported the first content; nothing was emitted for it again.
+    expect(errorsIn(events)).toEqual([]);
+  });
+
   it('reads Unleash client-features JSON', async () => {
     const jsonPath = join(dir, 'features.json');
     const payload = readFileSync(
-      fileURLToPath(new URL('../fixtures/unleash-client-features.json', import.meta.url)),
+      fileURLToPath(
+        new URL('../../../../test/fixtures/unleash/unleash-client-features.json', import.meta.url),
+      ),
       'utf8',
     );
     await writeFile(jsonPath, payload);

@@ -1,11 +1,11 @@
 // memorySource and inlineSource: flags in code, checked where they are written; memorySource changes at run time.
 import { describe, expect, it } from 'vitest';
+import { recordEvents, summary } from '../../../../test/support/sources.js';
 import { compileFlags } from '../../src/engine/index.js';
 import { ConfigurationError } from '../../src/errors.js';
 import { silentLogger } from '../../src/logger.js';
 import { inlineSource, memorySource } from '../../src/sources/index.js';
 import type { FeatureDefinition } from '../../src/types.js';
-import { recordEvents, summary } from '../support/sources.js';
 
 /** Evaluates what a source serves right now, through the real engine. */
 function evaluate(source: { current(): ReturnType<ReturnType<typeof memorySource>['current']> }) {

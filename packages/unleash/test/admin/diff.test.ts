@@ -40,6 +40,24 @@ const server = remoteOf({
   },
 });
 
+describe('stateFromDefinitions', () => {
+  it('leaves out how the flags file wrote each strategy, which is flagwise’s and never Unleash’s', () => {
+    const definitions = compileFlagsFile({
+      flags: { launch: { users: ['ceo'], rules: [{ rollout: 5 }, { users: ['cto'] }] }, 'dark-mode': true },
+    });
+    expect(definitions.features[0].strategies?.map((strategy) => strategy.shorthand)).toEqual([
+      { key: 'users' },
+      { key: 'rollout', rule: 1 },
+      { key: 'users', rule: 2 },
+    ]);
+    const state = stateFromDefinitions(definitions);
+    expect(JSON.stringify(state)).not.toContain('shorthand');
+    expect(state.flags[0].strategies.map((strategy) => Object.keys(strategy).sort())).toEqual(
+      Array(3).fill(['constraints', 'name', 'parameters', 'segments', 'title', 'variants']),
+    );
+  });
+});
+
 describe('diffStates', () => {
   it('finds nothing when the file says what Unleash has', () => {
     const same = stateFromDefinitions(

@@ -88,13 +88,4 @@ export async function waitFor(check: () => boolean, what: string, deadlineMs = 5
   return Date.now() - started;
 }
 
-/** A logger that keeps what it was given, to assert that the SDK's messages reach it. */
-export function recordingLogger() {
-  const lines: Array<{ level: string; message: string }> = [];
-  const at =
-    (level: string) =>
-    (obj: unknown, msg?: string): void => {
-      lines.push({ level, message: typeof obj === 'string' ? obj : (msg ?? '') });
-    };
-  return { lines, logger: { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') } };
-}
+export { recordingLogger } from '../../../../test/support/logging.js';

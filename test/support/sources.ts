@@ -1,0 +1,84 @@
+// For the source tests: temporary directories, what a source emitted and serves, and the error a file gives.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect } from 'vitest';
+import { FlagsFileError, FlagwiseError } from '../../packages/core/src/errors.js';
+import { silentLogger } from '../../packages/core/src/logger.js';
+import { fileSource } from '../../packages/core/src/sources/index.js';
+import type { FlagSource, SourceEvent } from '../../packages/core/src/types.js';
+
+export async function temporaryDirectory(): Promise<{ dir: string; remove: () => Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), 'flagwise-sources-'));
+  return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/** Every event a source emits, in order. */
+export function recordEvents(source: FlagSource): SourceEvent[] {
+  const events: SourceEvent[] = [];
+  source.subscribe((event) => events.push(event));
+  return events;
+}
+
+/** `name:enabled` for each flag, the quickest readable summary of what a source serves. */
+export function summary(source: FlagSource): string[] {
+  return (source.current()?.features ?? []).map((feature) => `${feature.name}:${feature.enabled}`);
+}
+
+/** Writes `text` to `dir/name` and starts a fileSource on it; resolves the error start() rejected with. */
+export async function fileStartError(dir: string, name: string, text: string): Promise<unknown> {
+  const path = join(dir, name);
+  await writeFile(path, text);
+  const source = fileSource(path, { watch: false });
+  const failure = await source.start({ logger: silentLogger }).then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+  await source.stop();
+  return failure;
+}
+
+/** `fileStartError`, asserted to be the FlagsFileError that says where the file is wrong. */
+export async function fileStartFlagsError(dir: string, name: string, text: string): Promise<FlagsFileError> {
+  const failure = await fileStartError(dir, name, text);
+  expect(failure).toBeInstanceOf(FlagsFileError);
+  return failure as FlagsFileError;
+}
+
+/** A source whose start never settles: what a hung network looks like to the client. */
+export function hangingSource(): FlagSource {
+  return {
+    name: 'hanging',
+    status: 'starting',
+    start: () => new Promise<void>(() => {}),
+    stop: async () => {},
+    current: () => undefined,
+    subscribe: () => () => {},
+  };
+}
+
+/** A source whose start rejects with a FlagwiseError: what a refused token looks like to the client. */
+export function failingSource(message: string): FlagSource {
+  return {
+    name: 'failing',
+    status: 'failed',
+    start: async () => {
+      throw new FlagwiseError('UNAUTHORIZED', message);
+    },
+    stop: async () => {},
+    current: () => undefined,
+    subscribe: () => () => {},
+  };
+}
+
+/** A source whose flags never load: what a client looks like before its first load. */
+export function neverLoadingSource(): FlagSource {
+  return {
+    name: 'never',
+    status: 'starting',
+    start: () => new Promise(() => {}),
+    stop: async () => {},
+    current: () => undefined,
+    subscribe: () => () => {},
+  };
+}
