@@ -2,7 +2,7 @@
 // loader.ts, events and warnings events.ts, and how a request becomes flags is request/request-path.ts.
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { type CompileOptions, isOnDecision, reasonOfDecision } from '../engine/index.js';
+import type { CompileOptions } from '../engine/index.js';
 import { ConfigurationError } from '../errors.js';
 import { resolveLogger } from '../logger.js';
 import { createRequestFlags } from '../request/flags-object.js';
@@ -10,11 +10,9 @@ import { type FlagOverrides, OverrideResolver } from '../request/overrides.js';
 import type { RequestFlags, RequestFlagsHost } from '../request/request-flags.js';
 import { AdapterHints, attachRequestPath, RequestPath } from '../request/request-path.js';
 import { templateView } from '../request/template-view.js';
-import { flagNameSuggestion } from '../snapshot/snapshot.js';
 import { defaultFileSource } from '../sources/index.js';
 import type {
   ClientFeaturesPayload,
-  EvaluationReason,
   Explanation,
   FeatureDefinition,
   FlagContext,
@@ -28,8 +26,9 @@ import { resolveEventStreamLimits, setEventStreamLimits } from './event-stream-l
 import { asError, ClientNotices, type FlagsEvents, type ImpressionEvent } from './events.js';
 import { FlagsLoader } from './loader.js';
 import { checkFlagsOptions, type FlagsOptions, staticContextOf } from './options.js';
-import { attachTelemetry, FlagsTelemetry } from './telemetry.js';
-import { resolveTelemetryOptions } from './telemetry-options.js';
+import { evaluateRecorded, revisionOf } from './recorded-evaluation.js';
+import { requestFlagsHost } from './request-host.js';
+import { type FlagsTelemetry, telemetryFor } from './telemetry.js';
 
 const EMPTY_CONTEXT: FlagContext = Object.freeze({});
 
@@ -44,7 +43,6 @@ export class FlagsClient<Request = any> extends EventEmitter<FlagsEvents> {
   readonly source: FlagSource;
   readonly logger: Logger;
   private readonly loader: FlagsLoader;
-  private readonly notices: ClientNotices;
   private readonly staticContext: { appName?: string; environment?: string };
   private readonly overrideResolver: OverrideResolver<Request> | undefined;
   private readonly requestHost: RequestFlagsHost;
@@ -71,7 +69,6 @@ export class FlagsClient<Request = any> extends EventEmitter<FlagsEvents> {
       );
     }
     const notices = new ClientNotices(this, this.logger, this.source.name);
-    this.notices = notices;
     const client = this;
     this.overrideResolver = options.overrides
       ? new OverrideResolver(options.overrides, {
@@ -101,19 +98,22 @@ export class FlagsClient<Request = any> extends EventEmitter<FlagsEvents> {
       compileOptions,
       this.recordEvaluation !== undefined,
     );
-    const telemetryOptions = resolveTelemetryOptions(options.telemetry);
-    this.recorder =
-      telemetryOptions === undefined
-        ? undefined
-        : new FlagsTelemetry(telemetryOptions, {
-            source: this.source,
-            version: () => revisionOf(this.loader.snapshot.compiled.definitions),
-            feature: (flag) => this.loader.snapshot.compiled.feature(flag),
-            has: (flag) => this.loader.snapshot.compiled.has(flag),
-            warnOnce: (key, message) => notices.warnOnce(key, message),
-          });
-    if (this.recorder !== undefined) attachTelemetry(this, this.recorder);
-    this.requestHost = this.makeRequestHost();
+    this.recorder = telemetryFor(this, options.telemetry, {
+      source: this.source,
+      version: () => revisionOf(this.loader.snapshot.compiled.definitions),
+      feature: (flag) => this.loader.snapshot.compiled.feature(flag),
+      has: (flag) => this.loader.snapshot.compiled.has(flag),
+      warnOnce: (key, message) => notices.warnOnce(key, message),
+    });
+    this.requestHost = requestFlagsHost({
+      client: this,
+      recorder: this.recorder,
+      hints: this.hints,
+      notices,
+      snapshot: () => this.loader.snapshot,
+      afterEvaluation: (flag, enabled, variant, context) =>
+        this.afterEvaluation(flag, enabled, variant, context),
+    });
     const loader = this.loader;
     attachRequestPath(
       this,
@@ -169,7 +169,8 @@ export class FlagsClient<Request = any> extends EventEmitter<FlagsEvents> {
    */
   isEnabled(name: FlagName, context: FlagContext = EMPTY_CONTEXT, fallback = false): boolean {
     const snapshot = this.loader.snapshot;
-    if (this.recorder !== undefined) return this.recorded(name, context, fallback, undefined, false).enabled;
+    if (this.recorder !== undefined)
+      return this.recordedEvaluation(name, context, fallback, undefined, false).enabled;
     const enabled = snapshot.compiled.isEnabled(name, context, fallback);
     if (snapshot.observeEvaluations) this.afterEvaluation(name, enabled, undefined, context);
     return enabled;
@@ -181,7 +182,8 @@ export class FlagsClient<Request = any> extends EventEmitter<FlagsEvents> {
    */
   getVariant(name: FlagName, context: FlagContext = EMPTY_CONTEXT, fallback?: VariantResult): VariantResult {
     const snapshot = this.loader.snapshot;
-    if (this.recorder !== undefined) return this.recorded(name, context, false, fallback, true).variant!;
+    if (this.recorder !== undefined)
+      return this.recordedEvaluation(name, context, false, fallback, true).variant!;
     const variant = snapshot.compiled.getVariant(name, context, fallback);
     if (snapshot.observeEvaluations) this.afterEvaluation(name, variant.feature_enabled, variant, context);
     return variant;
@@ -291,8 +293,8 @@ export class FlagsClient<Request = any> extends EventEmitter<FlagsEvents> {
     this.recorder?.recordConversion(name, attributes);
   }
 
-  /** An evaluation outside a request with telemetry on: one decision, recorded, then answered from it. */
-  private recorded(
+  /** An evaluation outside a request with telemetry on, recorded, with its usage metrics and impression event. */
+  private recordedEvaluation(
     name: string,
     context: FlagContext,
     fallback: boolean,
@@ -300,71 +302,17 @@ export class FlagsClient<Request = any> extends EventEmitter<FlagsEvents> {
     wantsVariant: boolean,
   ): { enabled: boolean; variant?: VariantResult } {
     const snapshot = this.loader.snapshot;
-    const compiled = snapshot.compiled;
-    const handle = compiled.handle(name);
-    let result: { enabled: boolean; variant?: VariantResult };
-    let reason: EvaluationReason;
-    let strategyIndex: number | undefined;
-    if (handle === undefined) {
-      reason = snapshot.ready ? 'not-found' : 'not-ready';
-      result = wantsVariant
-        ? { enabled: false, variant: compiled.getVariant(name, context, fallbackVariant) }
-        : { enabled: fallback };
-    } else {
-      const decision = compiled.decide(handle, context);
-      reason = reasonOfDecision(decision);
-      strategyIndex = decision >= 0 ? decision : undefined;
-      if (wantsVariant) {
-        const variant = compiled.variantOfDecision(handle, context, decision, fallbackVariant);
-        result = { enabled: variant.feature_enabled, variant };
-      } else result = { enabled: isOnDecision(decision, fallback) };
-    }
-    this.recorder!.recordEvaluation(name, result.enabled, result.variant, reason, strategyIndex, context);
+    const result = evaluateRecorded(
+      this.recorder!,
+      snapshot,
+      name,
+      context,
+      fallback,
+      fallbackVariant,
+      wantsVariant,
+    );
     if (snapshot.observeEvaluations) this.afterEvaluation(name, result.enabled, result.variant, context);
     return result;
-  }
-
-  /** What a request's flags report to this client; made once, shared by every request. */
-  private makeRequestHost(): RequestFlagsHost {
-    const notices = this.notices;
-    const hints = this.hints;
-    return {
-      client: this,
-      evaluations: this.recorder,
-      get visitorIdHint() {
-        return hints.visitorId;
-      },
-      onEvaluation: (flag, enabled, variant, _reason, context) =>
-        this.afterEvaluation(flag, enabled, variant, context),
-      onUnknownFlag: (name) => {
-        const snapshot = this.loader.snapshot;
-        if (!snapshot.ready) return;
-        notices.warnOnce(
-          `unknown:${name}`,
-          `unknown flag "${name}" read on a request; it reads as false${flagNameSuggestion(snapshot, name)}`,
-        );
-      },
-      onNoVariants: (name) =>
-        notices.warnOnce(
-          `variants:${name}`,
-          `variant("${name}") was asked for, but flag "${name}" has no variants: it reads as "disabled"; ` +
-            'give the flag variants, or read it with isEnabled()',
-        ),
-      onRandomAnswer: (name) =>
-        notices.warnOnce(
-          `random:${name}`,
-          `flag "${name}" was answered at random: the request has no userId and no sessionId, and the flag ` +
-            "uses Unleash's default stickiness (userId, else sessionId, else random). Turn on " +
-            `${hints.visitorId} for a stable answer per browser`,
-        ),
-      onAddressAnswer: (name) =>
-        notices.warnOnce(
-          `address:${name}`,
-          `flag "${name}" picked its variant by the client IP: the request has no userId and no sessionId, and ` +
-            "the variants use Unleash's default stickiness (userId, else sessionId, else remoteAddress), so every " +
-            `visitor behind one address gets one variant. Turn on ${hints.visitorId} for a stable variant per browser`,
-        ),
-    };
   }
 
   /** Usage metrics and impression events of one evaluation. */
@@ -397,11 +345,4 @@ export class FlagsClient<Request = any> extends EventEmitter<FlagsEvents> {
  */
 export function createFlags<Request = any>(options: FlagsOptions<Request> = {}): FlagsClient<Request> {
   return new FlagsClient<Request>(options);
-}
-
-/** The revision of definitions where the source gives one (Unleash's `meta.revisionId`). */
-function revisionOf(definitions: ClientFeaturesPayload): string | undefined {
-  const meta = definitions.meta as { revisionId?: unknown } | undefined;
-  const revision = meta?.revisionId;
-  return typeof revision === 'number' || typeof revision === 'string' ? String(revision) : undefined;
 }

@@ -18,12 +18,14 @@ import type {
   VariantResult,
 } from '../types.js';
 import { OutcomeStats } from './outcome-stats.js';
-import type {
-  OpenTelemetryApi,
-  ResolvedTelemetryOptions,
-  TelemetryAttributes,
-  TelemetryLogger,
-  TelemetryLogsApi,
+import {
+  type OpenTelemetryApi,
+  type ResolvedTelemetryOptions,
+  resolveTelemetryOptions,
+  type TelemetryAttributes,
+  type TelemetryLogger,
+  type TelemetryLogsApi,
+  type TelemetryOptions,
 } from './telemetry-options.js';
 
 /** The instrumentation scope flagwise records under. */
@@ -410,6 +412,23 @@ function loadLogsApi(): TelemetryLogsApi | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The telemetry of `client` as its `telemetry` option asks (undefined when off: nothing of OpenTelemetry loads),
+ * attached to the client for the adapters and the dashboard.
+ * @example const telemetry = telemetryFor(client, options.telemetry, host);
+ */
+export function telemetryFor(
+  client: object,
+  option: boolean | TelemetryOptions | undefined,
+  host: TelemetryHost,
+): FlagsTelemetry | undefined {
+  const options = resolveTelemetryOptions(option);
+  if (options === undefined) return undefined;
+  const telemetry = new FlagsTelemetry(options, host);
+  attachTelemetry(client, telemetry);
+  return telemetry;
 }
 
 /**
