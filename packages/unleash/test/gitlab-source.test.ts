@@ -1,7 +1,7 @@
 // GitLab's Unleash-compatible API, played by a loopback server that authenticates like lib/api/unleash.rb:
 // the UNLEASH-INSTANCEID header must match, otherwise 401 with GitLab's body. The answers flagwise gives
 // for the served flags must equal what unleash-client 6.12.1 answered for the same payload and contexts.
-import { createFlags, type FlagContext, type FlagsClient, FlagwiseError } from '@flagwise/core';
+import { createFlags, type FlagsClient, FlagwiseError } from '@flagwise/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import unauthorizedBody from '../../../test/fixtures/gitlab/gitlab-401-body.json' with { type: 'json' };
 import expected from '../../../test/fixtures/gitlab/gitlab-client-features.expected.json' with {
@@ -10,17 +10,11 @@ import expected from '../../../test/fixtures/gitlab/gitlab-client-features.expec
 import features from '../../../test/fixtures/gitlab/gitlab-client-features.json' with { type: 'json' };
 import { normalizeGitlabPayload } from '../src/gitlab-source.js';
 import { gitlabSource } from '../src/index.js';
+import { itAnswersAsUnleashClient } from './helpers/expected-answers.js';
 import { type LoopbackServer, recordingLogger, startLoopbackServer } from './helpers/loopback-server.js';
 
 const INSTANCE_ID = 'glffct-Zq3xYw9_Ab-CdEfGhIjK';
 const PROJECT_PATH = '/api/v4/feature_flags/unleash/42';
-
-interface ExpectedCase {
-  context: string;
-  flag: string;
-  isEnabled: boolean | 'random';
-  variant: { name: string; enabled: boolean; feature_enabled: boolean } | 'random';
-}
 
 function gitlabLike() {
   return (request: { path: string; headers: Record<string, unknown> }) => {
@@ -58,25 +52,7 @@ describe('gitlabSource against a loopback GitLab', () => {
     await server?.close();
   });
 
-  const cases = (expected.cases as ExpectedCase[]).filter(
-    (entry) => entry.isEnabled !== 'random' && entry.variant !== 'random',
-  );
-
-  it('has cases to check', () => {
-    expect(cases.length).toBeGreaterThan(70);
-  });
-
-  it.each(cases)(
-    '$flag for context $context matches unleash-client',
-    ({ context, flag, isEnabled, variant }) => {
-      const ctx = (expected.contexts as Record<string, FlagContext>)[context];
-      expect(flags.isEnabled(flag, ctx)).toBe(isEnabled);
-      const actual = flags.getVariant(flag, ctx);
-      expect({ name: actual.name, enabled: actual.enabled, feature_enabled: actual.feature_enabled }).toEqual(
-        variant,
-      );
-    },
-  );
+  itAnswersAsUnleashClient(expected, () => flags, 70);
 
   it('sends the instance id and the environment as the app name, and no Authorization', () => {
     const fetch = server.requests.find((request) => request.path.endsWith('/client/features'));

@@ -1,23 +1,17 @@
 // The Unleash 8 payload (segments, strategy and feature variants, dependencies, impressionData), served by a
 // loopback server and read through unleashSource: flagwise's answers must equal what unleash-client 6.12.1
 // answered for the same payload and contexts, and flags with impressionData raise Unleash-shaped impressions.
-import { createFlags, type FlagContext, type FlagsClient, type ImpressionEvent } from '@flagwise/core';
+import { createFlags, type FlagsClient, type ImpressionEvent } from '@flagwise/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import expected from '../../../test/fixtures/unleash/unleash-client-features.expected.json' with {
   type: 'json',
 };
 import features from '../../../test/fixtures/unleash/unleash-client-features.json' with { type: 'json' };
 import { unleashSource } from '../src/index.js';
+import { itAnswersAsUnleashClient } from './helpers/expected-answers.js';
 import { type LoopbackServer, startLoopbackServer } from './helpers/loopback-server.js';
 
 const TOKEN = 'default:production.evaluation-test';
-
-interface ExpectedCase {
-  context: string;
-  flag: string;
-  isEnabled: boolean | 'random';
-  variant: { name: string; enabled: boolean; feature_enabled: boolean; payload?: unknown } | 'random';
-}
 
 describe('unleashSource evaluates as unleash-client does', () => {
   let server: LoopbackServer;
@@ -47,26 +41,7 @@ describe('unleashSource evaluates as unleash-client does', () => {
     await server?.close();
   });
 
-  const cases = (expected.cases as ExpectedCase[]).filter(
-    (entry) => entry.isEnabled !== 'random' && entry.variant !== 'random',
-  );
-
-  it('has cases to check', () => {
-    expect(cases.length).toBeGreaterThan(100);
-  });
-
-  it.each(cases)('$flag for context $context', ({ context, flag, isEnabled, variant }) => {
-    const ctx = (expected.contexts as Record<string, FlagContext>)[context];
-    expect(flags.isEnabled(flag, ctx)).toBe(isEnabled);
-    const actual = flags.getVariant(flag, ctx);
-    const shape: Record<string, unknown> = {
-      name: actual.name,
-      enabled: actual.enabled,
-      feature_enabled: actual.feature_enabled,
-    };
-    if (actual.payload !== undefined) shape.payload = actual.payload;
-    expect(shape).toEqual(variant);
-  });
+  itAnswersAsUnleashClient(expected, () => flags, 100);
 
   it('raises impression events in Unleash’s shape for flags with impressionData', () => {
     const seen: ImpressionEvent[] = [];
