@@ -2,7 +2,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expect } from 'vitest';
+import { afterEach, beforeEach, expect } from 'vitest';
 import { FlagsFileError, FlagwiseError } from '../../packages/core/src/errors.js';
 import { silentLogger } from '../../packages/core/src/logger.js';
 import { fileSource } from '../../packages/core/src/sources/index.js';
@@ -11,6 +11,39 @@ import type { FlagSource, SourceEvent } from '../../packages/core/src/types.js';
 export async function temporaryDirectory(): Promise<{ dir: string; remove: () => Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), 'flagwise-sources-'));
   return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
+}
+
+export interface ScratchDirectory<Item> {
+  /** the current test's directory */
+  readonly dir: string;
+  /** what the current test opened in it, closed after the test before the directory is removed */
+  readonly open: Item[];
+}
+
+/**
+ * A new temporary directory for each test of the file: after each test, what it opened is closed with `close`,
+ * in order, and then the directory is removed.
+ * @example const scratch = directoryPerTest((source: FlagSource) => source.stop()); scratch.open.push(source);
+ */
+export function directoryPerTest<Item = never>(
+  close: (item: Item) => Promise<unknown> = async () => {},
+): ScratchDirectory<Item> {
+  let dir = '';
+  let remove = async () => {};
+  const open: Item[] = [];
+  beforeEach(async () => {
+    ({ dir, remove } = await temporaryDirectory());
+  });
+  afterEach(async () => {
+    for (const item of open.splice(0)) await close(item);
+    await remove();
+  });
+  return {
+    get dir() {
+      return dir;
+    },
+    open,
+  };
 }
 
 /** Every event a source emits, in order. */
