@@ -6,7 +6,13 @@ import { afterEach, beforeEach, expect } from 'vitest';
 import { FlagsFileError, FlagwiseError } from '../../packages/core/src/errors.js';
 import { silentLogger } from '../../packages/core/src/logger.js';
 import { fileSource } from '../../packages/core/src/sources/index.js';
-import type { FlagSource, SourceEvent } from '../../packages/core/src/types.js';
+import type {
+  ClientFeaturesPayload,
+  FlagSource,
+  SourceEvent,
+  SourceListener,
+  SourceStatus,
+} from '../../packages/core/src/types.js';
 
 export async function temporaryDirectory(): Promise<{ dir: string; remove: () => Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), 'flagwise-sources-'));
@@ -113,5 +119,60 @@ export function neverLoadingSource(): FlagSource {
     stop: async () => {},
     current: () => undefined,
     subscribe: () => () => {},
+  };
+}
+
+/** A source that loads when the test says so: what a slow or unreachable flag service looks like to the client. */
+export interface LateSource extends FlagSource {
+  /** serves `definitions`: subscribers hear of them and start() resolves */
+  deliver(definitions: ClientFeaturesPayload): void;
+  /** start() rejects with `error` */
+  fail(error: Error): void;
+  /** how often stop() was called */
+  readonly stopCount: number;
+}
+
+/**
+ * A source with no definitions until `deliver()`, or that fails to start on `fail()`; stop() rejects a start()
+ * still pending.
+ * @example const source = lateSource(); createFlags({ source }); source.deliver(payload([simpleFlag('a', true)]));
+ */
+export function lateSource(): LateSource {
+  const listeners = new Set<SourceListener>();
+  let status: SourceStatus = 'starting';
+  let loaded: ClientFeaturesPayload | undefined;
+  let settle: { resolve: () => void; reject: (error: Error) => void } | undefined;
+  let stopped = 0;
+  return {
+    name: 'late',
+    get status() {
+      return status;
+    },
+    start: () =>
+      new Promise<void>((resolve, reject) => {
+        settle = { resolve, reject };
+      }),
+    async stop() {
+      stopped++;
+      settle?.reject(new Error('stopped'));
+    },
+    current: () => loaded,
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    deliver(definitions) {
+      loaded = definitions;
+      status = 'ready';
+      for (const listener of listeners) listener({ type: 'definitions', definitions });
+      settle?.resolve();
+    },
+    fail(error) {
+      status = 'failed';
+      settle?.reject(error);
+    },
+    get stopCount() {
+      return stopped;
+    },
   };
 }
