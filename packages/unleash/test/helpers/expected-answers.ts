@@ -1,7 +1,8 @@
 // The answers unleash-client gave for a payload and a set of contexts (test/fixtures/*/…expected.json), checked
 // case by case against a flagwise client serving the same payload.
-import type { FlagContext, FlagsClient } from '@flagwise/core';
-import { expect, it } from 'vitest';
+import { createFlags, type FlagContext, type FlagSource, type FlagsClient } from '@flagwise/core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { type LoopbackServer, type Responder, startLoopbackServer } from './loopback-server.js';
 
 export interface ExpectedCase {
   context: string;
@@ -11,8 +12,44 @@ export interface ExpectedCase {
 }
 
 export interface ExpectedAnswers {
+  staticContext: { appName: string; environment: string };
   contexts: Record<string, unknown>;
   cases: unknown[];
+}
+
+/**
+ * Before the tests of the describe block: a loopback server answering with `respond`, and a ready client over
+ * the source `sourceFor(serverUrl)` gives, in the app and environment unleash-client was asked with; both closed
+ * after them.
+ */
+export function clientOnLoopback(
+  respond: Responder,
+  sourceFor: (serverUrl: string) => FlagSource,
+  expected: ExpectedAnswers,
+): { readonly server: LoopbackServer; readonly flags: FlagsClient } {
+  let server: LoopbackServer;
+  let flags: FlagsClient;
+  beforeAll(async () => {
+    server = await startLoopbackServer(respond);
+    flags = createFlags({
+      source: sourceFor(server.url),
+      appName: expected.staticContext.appName,
+      environment: expected.staticContext.environment,
+    });
+    await flags.ready({ timeoutMs: 5_000 });
+  });
+  afterAll(async () => {
+    await flags?.close();
+    await server?.close();
+  });
+  return {
+    get server() {
+      return server;
+    },
+    get flags() {
+      return flags;
+    },
+  };
 }
 
 /**
