@@ -1,26 +1,22 @@
 // Resilience at start: an app whose Unleash is down but which has the backup file its last run wrote for the
 // same server serves those flags at once (status stale), over HTTP through @flagwise/express.
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createFlags } from '@flagwise/core';
 import { featureFlags, requireFeature } from '@flagwise/express';
-import { unleashSource } from '@flagwise/unleash';
-import type Express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listen } from '../support/http.js';
 import {
   AdminApi,
+  express5,
   harness,
-  listenOnLoopback,
+  harnessSource,
   startUnleash,
   stopUnleash,
   uniquePrefix,
   waitUntil,
 } from './harness.js';
-
-// Express 5 under its alias in this package; the types come from @types/express.
-const express = createRequire(import.meta.url)('express5') as typeof Express;
 
 const h = harness();
 const admin = new AdminApi(h);
@@ -39,15 +35,7 @@ describe('starting with Unleash unreachable and a backup file present', () => {
     await admin.addStrategy(OFF, { name: 'default' });
 
     // A first run against the real server writes the backup.
-    const source = unleashSource({
-      url: h.apiUrl,
-      apiToken: h.clientToken,
-      appName: APP,
-      namePrefix: prefix,
-      refreshInterval: 500,
-      backupPath: backupDir,
-      metrics: false,
-    });
+    const source = harnessSource(h, { appName: APP, namePrefix: prefix, backupPath: backupDir });
     const first = createFlags({ source, appName: APP });
     await first.ready({ timeoutMs: 10_000 });
     await waitUntil(() => first.names().length === 2, 'the first run to see both flags', 10_000);
@@ -70,18 +58,10 @@ describe('starting with Unleash unreachable and a backup file present', () => {
   it('serves the backed-up flags at once', async () => {
     // The backup is kept per server, environment and project: the same server, now down.
     stopUnleash(h);
-    const source = unleashSource({
-      url: h.apiUrl,
-      apiToken: h.clientToken,
-      appName: APP,
-      namePrefix: prefix,
-      refreshInterval: 500,
-      backupPath: backupDir,
-      metrics: false,
-    });
+    const source = harnessSource(h, { appName: APP, namePrefix: prefix, backupPath: backupDir });
     const started = performance.now();
     const client = createFlags({ source, appName: APP });
-    const app = express();
+    const app = express5();
     app.use(featureFlags(client));
     app.get('/on', requireFeature(ON), (_req, res) => {
       res.send('on');
@@ -89,7 +69,7 @@ describe('starting with Unleash unreachable and a backup file present', () => {
     app.get('/off', requireFeature(OFF), (_req, res) => {
       res.send('off');
     });
-    const { server, base } = await listenOnLoopback(app);
+    const { url: base, close } = await listen(app);
     try {
       // "At once": well before unleash-client's first attempt could even give up (it retries for 3 s).
       await client.ready({ timeoutMs: 1_000 });
@@ -101,7 +81,7 @@ describe('starting with Unleash unreachable and a backup file present', () => {
         `[integration] ready from the backup file in ${Math.round(readyAfter)} ms with Unleash unreachable`,
       );
     } finally {
-      await new Promise((resolve) => server.close(resolve));
+      await close();
       await client.close();
       startUnleash(h);
     }

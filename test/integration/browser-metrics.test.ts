@@ -1,17 +1,20 @@
 // A page floods the app's Frontend API with usage reports full of made-up variant names (10,000 a report): the
 // app's own usage metrics still reach the real unleash-server, and no made-up name does. Before, each name was
 // kept and sent, the body outgrew what unleash-server accepts (100 kB), and every later send failed.
-import type { Server } from 'node:http';
-import { createRequire } from 'node:module';
 import { createFlags, type FlagsClient } from '@flagwise/core';
 import { featureFlags, flagsFrontendApi, requireFeature } from '@flagwise/express';
-import { type UnleashFlagSource, unleashSource } from '@flagwise/unleash';
-import type Express from 'express';
+import type { UnleashFlagSource } from '@flagwise/unleash';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AdminApi, harness, listenOnLoopback, sendUntilCounted, uniquePrefix, waitUntil } from './harness.js';
-
-// Express 5 under its alias in this package; the types come from @types/express.
-const express = createRequire(import.meta.url)('express5') as typeof Express;
+import { listen, type RunningServer } from '../support/http.js';
+import {
+  AdminApi,
+  express5,
+  harness,
+  harnessSource,
+  sendUntilCounted,
+  uniquePrefix,
+  waitUntil,
+} from './harness.js';
 
 const h = harness();
 const admin = new AdminApi(h);
@@ -26,7 +29,7 @@ describe('a page flooding the Frontend API with usage reports', () => {
   const warnings: string[] = [];
   let source: UnleashFlagSource;
   let client: FlagsClient;
-  let server: Server;
+  let served: RunningServer | undefined;
   let base: string;
 
   beforeAll(async () => {
@@ -35,15 +38,13 @@ describe('a page flooding the Frontend API with usage reports', () => {
     await admin.addStrategy(GUARDED, { name: 'default' });
     await admin.setEnabled(GUARDED, true);
 
-    source = unleashSource({
-      url: h.apiUrl,
-      apiToken: h.clientToken,
+    source = harnessSource(h, {
       appName: APP,
       namePrefix: prefix,
       refreshInterval: 1_000,
+      metrics: true,
       // the test sends with flushMetrics(), so what is sent when is known
       metricsInterval: 3_600_000,
-      backupPath: false,
     });
     client = createFlags({
       source,
@@ -55,18 +56,19 @@ describe('a page flooding the Frontend API with usage reports', () => {
         error: (_object, message) => warnings.push(String(message)),
       },
     });
-    const app = express();
+    const app = express5();
     app.use(featureFlags(client));
     app.use('/api/frontend', flagsFrontendApi({ clientKeys: ['shop-web'], expose: [EXPOSED] }));
     app.get('/checkout', requireFeature(GUARDED), (_req, res) => {
       res.send('checkout');
     });
-    ({ server, base } = await listenOnLoopback(app));
+    served = await listen(app);
+    base = served.url;
     await waitUntil(() => client.names().length === 2, 'the app to see both flags', 10_000);
   });
 
   afterAll(async () => {
-    await new Promise((resolve) => server?.close(resolve));
+    await served?.close();
     await client?.close();
     await admin.archive([EXPOSED, GUARDED]);
   });

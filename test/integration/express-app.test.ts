@@ -2,27 +2,23 @@
 // through the admin API reach it, turning a flag off makes its requireFeature route answer 404 within
 // refreshInterval + 2 s, its evaluations show in the server's usage metrics, and an Unleash outage leaves it
 // serving the last flags until the restarted server's changes arrive.
-import type { Server } from 'node:http';
-import { createRequire } from 'node:module';
 import { createFlags, type FlagsClient } from '@flagwise/core';
 import { featureFlags, getFlags, requireFeature } from '@flagwise/express';
-import { type UnleashFlagSource, unleashSource } from '@flagwise/unleash';
-import type Express from 'express';
+import type { UnleashFlagSource } from '@flagwise/unleash';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listen, type RunningServer } from '../support/http.js';
 import { recordingLogger } from '../support/logging.js';
 import {
   AdminApi,
+  express5,
   harness,
-  listenOnLoopback,
+  harnessSource,
   sendUntilCounted,
   startUnleash,
   stopUnleash,
   uniquePrefix,
   waitUntil,
 } from './harness.js';
-
-// Express 5 under its alias in this package; the types come from @types/express.
-const express = createRequire(import.meta.url)('express5') as typeof Express;
 
 const h = harness();
 const admin = new AdminApi(h);
@@ -38,7 +34,7 @@ describe('an Express app on unleashSource and a real Unleash', () => {
   const onUnhandled = (reason: unknown) => unhandled.push(reason);
   let source: UnleashFlagSource;
   let client: FlagsClient;
-  let server: Server;
+  let served: RunningServer | undefined;
   let base: string;
 
   const status = async (path: string) =>
@@ -49,17 +45,15 @@ describe('an Express app on unleashSource and a real Unleash', () => {
     await admin.createRolledOutFlag(BETA);
     await admin.createRolledOutFlag(PRICING, ['monthly', 'yearly']);
 
-    source = unleashSource({
-      url: h.apiUrl,
-      apiToken: h.clientToken,
+    source = harnessSource(h, {
       appName: APP,
       namePrefix: prefix,
       refreshInterval: REFRESH_MS,
+      metrics: true,
       metricsInterval: 60_000,
-      backupPath: false,
     });
     client = createFlags({ source, logger: log.logger, appName: APP });
-    const app = express();
+    const app = express5();
     app.use(featureFlags(client, { context: (req) => ({ userId: req.get('x-user') }) }));
     app.get('/beta', requireFeature(BETA), (_req, res) => {
       res.send('beta');
@@ -67,13 +61,14 @@ describe('an Express app on unleashSource and a real Unleash', () => {
     app.get('/pricing', (req, res) => {
       res.json({ variant: getFlags(req).variant(PRICING).name });
     });
-    ({ server, base } = await listenOnLoopback(app));
+    served = await listen(app);
+    base = served.url;
     // The server publishes admin changes within about a second; the app needs both flags before the tests.
     await waitUntil(() => client.names().length === 2, 'the app to see both flags', 10_000);
   });
 
   afterAll(async () => {
-    await new Promise((resolve) => server?.close(resolve));
+    await served?.close();
     await client?.close();
     // Bring the server back if a failed outage test left it down, so later files and teardown still work.
     startUnleash(h);

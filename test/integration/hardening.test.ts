@@ -7,9 +7,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigurationError, createFlags, type FlagwiseError, fileSource } from '@flagwise/core';
-import { unleashSource } from '@flagwise/unleash';
+import type { unleashSource } from '@flagwise/unleash';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AdminApi, harness, sendUntilCounted, uniquePrefix, waitUntil } from './harness.js';
+import { AdminApi, harness, harnessSource, sendUntilCounted, uniquePrefix, waitUntil } from './harness.js';
 
 const h = harness();
 const admin = new AdminApi(h);
@@ -31,16 +31,7 @@ afterAll(async () => {
 });
 
 function source(options: Partial<Parameters<typeof unleashSource>[0]> = {}) {
-  return unleashSource({
-    url: h.apiUrl,
-    apiToken: h.clientToken,
-    appName: APP,
-    namePrefix: prefix,
-    refreshInterval: 500,
-    backupPath: backupDir,
-    metrics: false,
-    ...options,
-  });
+  return harnessSource(h, { appName: APP, namePrefix: prefix, backupPath: backupDir, ...options });
 }
 
 describe('unleashSource against the real Unleash', () => {

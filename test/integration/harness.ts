@@ -1,8 +1,9 @@
-// What the integration tests share: the running server's address and tokens (from global-setup.ts), a small
-// client for Unleash's admin API, and deadline-based waiting.
+// What the integration tests share: the running server's address and tokens (from global-setup.ts), Express 5,
+// an unleashSource on that server, a small client for Unleash's admin API, and deadline-based waiting.
 import { execFileSync } from 'node:child_process';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createRequire } from 'node:module';
+import { type UnleashFlagSource, unleashSource } from '@flagwise/unleash';
+import type Express from 'express';
 import { inject } from 'vitest';
 import type { UnleashHarness, UnleashServerMajor } from './servers.js';
 
@@ -16,6 +17,9 @@ declare module 'vitest' {
     unleashServer: UnleashServerMajor;
   }
 }
+
+/** Express 5 under its alias in this package; the types come from @types/express. */
+export const express5 = createRequire(import.meta.url)('express5') as typeof Express;
 
 /** The server the running test file is against. */
 export function harness(): UnleashHarness {
@@ -240,14 +244,23 @@ export async function sendUntilCounted(
   }
 }
 
-/** Listens with an app (anything with Node's `listen`) on a free loopback port; resolves the server and its URL. */
-export async function listenOnLoopback(app: {
-  listen(port: number, host: string, callback: () => void): Server;
-}): Promise<{ server: Server; base: string }> {
-  const server = await new Promise<Server>((resolve) => {
-    const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
+/**
+ * An unleashSource on this file's server with its client token, for the file's app and flag prefix: it polls
+ * every 500 ms and keeps no backup file and no usage metrics unless `options` say otherwise.
+ * @example const source = harnessSource(h, { appName: APP, namePrefix: prefix, backupPath: backupDir });
+ */
+export function harnessSource(
+  h: UnleashHarness,
+  options: Partial<Parameters<typeof unleashSource>[0]> & { appName: string; namePrefix: string },
+): UnleashFlagSource {
+  return unleashSource({
+    url: h.apiUrl,
+    apiToken: h.clientToken,
+    refreshInterval: 500,
+    backupPath: false,
+    metrics: false,
+    ...options,
   });
-  return { server, base: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
 }
 
 /** A name no earlier run used, so runs against a kept database never collide. */

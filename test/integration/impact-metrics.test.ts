@@ -4,17 +4,20 @@
 // huge values) is bounded without stopping the app's. The open-source server keeps impact metrics in a Prometheus
 // registry it serves at /internal-backstage/impact/metrics (its charts are an Enterprise feature): what arrived
 // is read there.
-import type { Server } from 'node:http';
-import { createRequire } from 'node:module';
 import { createFlags, type FlagsClient } from '@flagwise/core';
 import { featureFlags, flagsFrontendApi, getFlags } from '@flagwise/express';
 import { type UnleashFlagSource, unleashSource } from '@flagwise/unleash';
-import type Express from 'express';
 import { InMemoryStorageProvider, UnleashClient } from 'unleash-proxy-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AdminApi, harness, listenOnLoopback, sendUntilCounted, uniquePrefix, waitUntil } from './harness.js';
-
-const express = createRequire(import.meta.url)('express5') as typeof Express;
+import { listen, type RunningServer } from '../support/http.js';
+import {
+  AdminApi,
+  express5 as express,
+  harness,
+  sendUntilCounted,
+  uniquePrefix,
+  waitUntil,
+} from './harness.js';
 
 const h = harness();
 /**
@@ -55,7 +58,7 @@ async function impactSamples(): Promise<Sample[]> {
 describe('impact metrics', () => {
   let source: UnleashFlagSource;
   let client: FlagsClient;
-  let server: Server;
+  let server: RunningServer | undefined;
   let base: string;
   const answered = { a: 0, b: 0 };
 
@@ -80,7 +83,8 @@ describe('impact metrics', () => {
       if (variant === 'b') throw new Error('checkout b is broken');
       res.send(variant);
     });
-    ({ server, base } = await listenOnLoopback(app));
+    server = await listen(app);
+    base = server.url;
     await waitUntil(() => client.names().includes(FLAG), 'the app to see the flag', 10_000);
     for (let i = 0; i < REQUESTS; i++) {
       const response = await fetch(`${base}/checkout`, { headers: { 'x-user-id': `user-${i}` } });
@@ -93,7 +97,7 @@ describe('impact metrics', () => {
   });
 
   afterAll(async () => {
-    await new Promise((resolve) => server?.close(resolve));
+    await server?.close();
     await client?.close();
     await admin.archive([FLAG]);
   });

@@ -2,19 +2,14 @@
 // pages, and an admin toggle reaches both in Chromium within 3 s, with the tab in the foreground all along:
 // /openfeature (OpenFeature's OFREP web provider, no polling) and /browser (unleash-proxy-client refetching on the
 // Frontend API's event stream).
-import type { Server } from 'node:http';
-import { createRequire } from 'node:module';
 import { createFlags, type FlagsClient } from '@flagwise/core';
 import { BROWSER_FILES, BROWSER_PAGES, browserPageHtml } from '@flagwise/example-browser-pages';
 import { featureFlags, flagsFrontendApi, flagsOfrep, getFlags } from '@flagwise/express';
-import { unleashSource } from '@flagwise/unleash';
-import type Express from 'express';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, watchedPage } from '../browser/chromium.js';
-import { AdminApi, harness, listenOnLoopback, uniquePrefix, waitUntil } from './harness.js';
-
-const express = createRequire(import.meta.url)('express5') as typeof Express;
+import { listen, type RunningServer } from '../support/http.js';
+import { AdminApi, express5, harness, harnessSource, uniquePrefix, waitUntil } from './harness.js';
 
 const h = harness();
 const admin = new AdminApi(h);
@@ -33,26 +28,24 @@ async function shown(page: Page, path: string): Promise<boolean> {
 
 describe('the live browser pages on a real Unleash', () => {
   let client: FlagsClient;
-  let server: Server;
+  let served: RunningServer | undefined;
   let base: string;
   let browser: Browser;
 
   beforeAll(async () => {
     await admin.createRolledOutFlag(FLAG);
     client = createFlags({
-      source: unleashSource({
-        url: h.apiUrl,
-        apiToken: h.clientToken,
+      source: harnessSource(h, {
         appName: `flagwise-live-${Date.now().toString(36)}`,
         namePrefix: prefix,
         refreshInterval: REFRESH_MS,
-        backupPath: false,
+        metrics: true,
       }),
       logger: false,
     });
     await client.ready({ timeoutMs: 10_000 });
     await waitUntil(() => client.isEnabled(FLAG), 'the app to see the flag', 10_000);
-    const app = express();
+    const app = express5();
     app.use(featureFlags(client));
     app.use('/api/frontend', flagsFrontendApi({ expose: [FLAG] }));
     app.use(flagsOfrep({ expose: [FLAG] }));
@@ -62,13 +55,14 @@ describe('the live browser pages on a real Unleash', () => {
         res.type('html').send(browserPageHtml(page, getFlags(req).context.userId, [FLAG])),
       );
     }
-    ({ server, base } = await listenOnLoopback(app));
+    served = await listen(app);
+    base = served.url;
     browser = await launchChromium();
   });
 
   afterAll(async () => {
     await browser?.close();
-    await new Promise((resolve) => server?.close(resolve));
+    await served?.close();
     await client?.close();
     await admin.archive([FLAG]);
   });

@@ -2,10 +2,9 @@
 // unleash-server: flagwise (unleashSource + core engine) and unleash-client 6.12.2, both polling that server,
 // must give the same answer for every flag and context.
 import { createFlags, type FlagContext, type FlagsClient } from '@flagwise/core';
-import { unleashSource } from '@flagwise/unleash';
 import { type Context, InMemStorageProvider, Unleash } from 'unleash-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AdminApi, harness, uniquePrefix, waitUntil } from './harness.js';
+import { AdminApi, harness, harnessSource, uniquePrefix, waitUntil } from './harness.js';
 
 const h = harness();
 const admin = new AdminApi(h);
@@ -179,15 +178,7 @@ describe('flagwise and unleash-client agree on what the real server serves', () 
 
   beforeAll(async () => {
     await configureServerFlags();
-    const source = unleashSource({
-      url: h.apiUrl,
-      apiToken: h.clientToken,
-      appName: APP,
-      namePrefix: prefix,
-      refreshInterval: 500,
-      backupPath: false,
-      metrics: false,
-    });
+    const source = harnessSource(h, { appName: APP, namePrefix: prefix });
     flags = createFlags({ source, appName: APP, environment: 'default' });
     reference = new Unleash({
       url: h.apiUrl,

@@ -4,6 +4,7 @@ import { execFile, execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll } from 'vitest';
 
 export const packageDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const repoRoot = resolve(packageDir, '../..');
@@ -55,6 +56,24 @@ export function buildBin(name: string): BuiltBin {
     },
     remove() {
       rmSync(outDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * The bin of a test file: built before its tests (buildBin(name)) and removed after them.
+ * @example const bin = builtBin('validate'); it('…', async () => { await bin.run(['validate']); });
+ */
+export function builtBin(name: string): Pick<BuiltBin, 'run'> {
+  let bin: BuiltBin | undefined;
+  beforeAll(() => {
+    bin = buildBin(name);
+  });
+  afterAll(() => bin?.remove());
+  return {
+    run(args, options) {
+      if (bin === undefined) throw new Error(`the ${name} bin is built before the tests: run it from a test`);
+      return bin.run(args, options);
     },
   };
 }

@@ -6,14 +6,10 @@ import { join } from 'node:path';
 import { compileFlags, type FlagContext, type FlagTrace, parseFlagsFile, traceFlag } from '@flagwise/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { specFiles as allSpecFiles } from '../../../test/spec/spec-files.js';
-import { type BuiltBin, buildBin, fixtures } from './bin.js';
+import { builtBin, fixtures } from './bin.js';
 
 const cwd = join(fixtures, 'explain');
-let bin: BuiltBin;
-beforeAll(() => {
-  bin = buildBin('explain');
-});
-afterAll(() => bin.remove());
+const bin = builtBin('explain');
 
 const explain = (...args: string[]) => bin.run(['explain', ...args], { cwd });
 const fixtureFlags = () =>

@@ -5,13 +5,9 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type BuiltBin, buildBin, fixtures, repoRoot } from './bin.js';
+import { builtBin, fixtures, repoRoot } from './bin.js';
 
-let bin: BuiltBin;
-beforeAll(() => {
-  bin = buildBin('refs');
-});
-afterAll(() => bin.remove());
+const bin = builtBin('refs');
 
 const app = join(fixtures, 'app');
 const refs = (cwd: string, ...args: string[]) => bin.run(['refs', ...args], { cwd });

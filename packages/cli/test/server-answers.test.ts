@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type BinResult, type BuiltBin, buildBin } from './bin.js';
+import { type BinResult, builtBin } from './bin.js';
 import { type FakeAnswer, type FakeServer, fakeServer } from './fake-server.js';
 
 /** Sets the terminal's title, clears the screen, and a C1 CSI (0x9b) that turns the text red. */
@@ -15,12 +15,11 @@ const HUGE = 'A'.repeat(5_000_000);
 /** A control character (tested within a line: the newlines that end the CLI's own lines are not in it). */
 const CONTROL = /\p{Cc}/u;
 
-let bin: BuiltBin;
+const bin = builtBin('server-answers');
 let cwd: string;
 let server: FakeServer | undefined;
 
 beforeAll(() => {
-  bin = buildBin('server-answers');
   cwd = mkdtempSync(join(tmpdir(), 'flagwise-server-answers-'));
   writeFileSync(join(cwd, 'flags.yaml'), 'flags:\n  checkout: true\n');
 });
@@ -29,7 +28,6 @@ afterEach(async () => {
   server = undefined;
 });
 afterAll(() => {
-  bin.remove();
   rmSync(cwd, { recursive: true, force: true });
 });
 

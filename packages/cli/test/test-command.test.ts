@@ -1,14 +1,10 @@
 // flagwise test, run as a child process over the specs in test/fixtures/specs.
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type BuiltBin, buildBin, fixtures } from './bin.js';
+import { describe, expect, it } from 'vitest';
+import { builtBin, fixtures } from './bin.js';
 
 const cwd = join(fixtures, 'specs');
-let bin: BuiltBin;
-beforeAll(() => {
-  bin = buildBin('test');
-});
-afterAll(() => bin.remove());
+const bin = builtBin('test');
 
 const test = (...args: string[]) => bin.run(['test', ...args], { cwd });
 

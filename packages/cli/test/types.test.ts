@@ -4,16 +4,14 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type BuiltBin, buildBin, fixtures, repoRoot } from './bin.js';
+import { builtBin, fixtures, repoRoot } from './bin.js';
 
 const scratch = join(repoRoot, '.tmp', `cli-types-${process.pid}`);
-let bin: BuiltBin;
+const bin = builtBin('types');
 beforeAll(() => {
-  bin = buildBin('types');
   mkdirSync(scratch, { recursive: true });
 });
 afterAll(() => {
-  bin.remove();
   rmSync(scratch, { recursive: true, force: true });
 });
 

@@ -6,15 +6,14 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type BuiltBin, buildBin } from './bin.js';
+import { builtBin } from './bin.js';
 
-let bin: BuiltBin;
+const bin = builtBin('url-redaction');
 let server: Server;
 let base: string;
 let cwd: string;
 
 beforeAll(async () => {
-  bin = buildBin('url-redaction');
   // an Unleash that is down for maintenance
   server = createServer((_request, response) => {
     response.writeHead(503, { 'content-type': 'text/plain' });
@@ -26,7 +25,6 @@ beforeAll(async () => {
   writeFileSync(join(cwd, 'flags.yaml'), 'flags:\n  new-pricing: true\n');
 });
 afterAll(async () => {
-  bin.remove();
   rmSync(cwd, { recursive: true, force: true });
   await new Promise((resolve) => server.close(resolve));
 });

@@ -1,14 +1,10 @@
 // flagwise validate, run as a child process over the fixtures in test/fixtures/validate.
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type BuiltBin, buildBin, fixtures } from './bin.js';
+import { describe, expect, it } from 'vitest';
+import { builtBin, fixtures } from './bin.js';
 
 const cwd = join(fixtures, 'validate');
-let bin: BuiltBin;
-beforeAll(() => {
-  bin = buildBin('validate');
-});
-afterAll(() => bin.remove());
+const bin = builtBin('validate');
 
 const validate = (...args: string[]) => bin.run(['validate', ...args], { cwd });
 

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
+import { APP_VALUES, valueNames } from '../../../test/support/exports.js';
 
 const src = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../src');
 const ENTRIES = { '.': 'index.ts', './app': 'app.ts', './adapter': 'adapter/index.ts' } as const;
@@ -136,19 +137,7 @@ const EXPORTS: Record<keyof typeof ENTRIES, { values: string[]; types: string[] 
     ],
   },
   './app': {
-    values: [
-      'ConfigurationError',
-      'FlagsClient',
-      'FlagwiseError',
-      'consoleLogger',
-      'createFlags',
-      'defaultFileSource',
-      'fileSource',
-      'flagsJson',
-      'handlebarsHelpers',
-      'inlineSource',
-      'memorySource',
-    ],
+    values: [...APP_VALUES],
     types: [
       'ClientFeaturesPayload',
       'ContextHook',
@@ -279,7 +268,7 @@ describe.each(entries)('$name', ({ entry, file }) => {
 
   it('exports these values, and no others', async () => {
     const module = await import(path.join(src, file));
-    expect(Object.keys(module).sort()).toEqual([...expected.values].sort());
+    expect(valueNames(module)).toEqual([...expected.values].sort());
   });
 
   it('exports these types, and no others', () => {

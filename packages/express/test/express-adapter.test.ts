@@ -4,19 +4,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import {
-  type ClientFeaturesPayload,
-  createFlags,
-  type FlagSource,
-  type FlagsClient,
-  type Logger,
-  type SourceListener,
-  type SourceStatus,
-} from '@flagwise/core';
+import { createFlags, type FlagsClient, type Logger } from '@flagwise/core';
 import type { Express, NextFunction, Request, Response } from 'express';
 import request from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
 import { messagesAt, recordingLogger } from '../../../test/support/logging.js';
+import { lateSource } from '../../../test/support/sources.js';
 import { waitFor } from '../../../test/support/waiting.js';
 import {
   ConfigurationError,
@@ -46,35 +39,6 @@ async function readyClient(flags: Record<string, boolean | { variant: string }>,
   clients.push(client);
   await client.ready({ timeoutMs: 2000 });
   return client;
-}
-
-/** A source that loads only when the test says so, to observe requests that arrive before the flags. */
-function gatedSource(definitions: ClientFeaturesPayload) {
-  const listeners = new Set<SourceListener>();
-  let loaded: ClientFeaturesPayload | undefined;
-  let status: SourceStatus = 'starting';
-  let release!: () => void;
-  const released = new Promise<void>((resolve) => (release = resolve));
-  const source: FlagSource = {
-    name: 'gated',
-    get status() {
-      return status;
-    },
-    start: () => released,
-    stop: async () => release(),
-    current: () => loaded,
-    subscribe(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
-  };
-  const load = () => {
-    loaded = definitions;
-    status = 'ready';
-    for (const listener of listeners) listener({ type: 'definitions', definitions });
-    release();
-  };
-  return { source, load };
 }
 
 const notFoundPage = (_req: Request, res: Response) => {
@@ -327,11 +291,8 @@ describe.each(majors)('%s', (_name, express) => {
     });
 
     it('holds requests that arrive before the flags are ready, then answers with them', async () => {
-      const gated = gatedSource({
-        version: 2,
-        features: [{ name: 'launch', enabled: true, strategies: [] }],
-      });
-      const client = createFlags({ source: gated.source });
+      const gated = lateSource();
+      const client = createFlags({ source: gated });
       clients.push(client);
       const app: Express = express();
       let arrived!: () => void;
@@ -348,15 +309,15 @@ describe.each(majors)('%s', (_name, express) => {
         .then((res) => res.body);
       await arrival;
       expect(client.isReady).toBe(false);
-      gated.load();
+      gated.deliver({ version: 2, features: [{ name: 'launch', enabled: true, strategies: [] }] });
       expect(await response).toEqual({ launch: true, status: 'ready' });
     });
 
     it('never hangs: after readyTimeoutMs requests proceed with fallbacks and a warning', async () => {
-      const gated = gatedSource({ version: 2, features: [] });
+      const gated = lateSource();
       const { logger, lines } = recordingLogger();
       const warnings = () => messagesAt(lines, 'warn');
-      const client = createFlags({ source: gated.source, logger });
+      const client = createFlags({ source: gated, logger });
       clients.push(client);
       const app: Express = express();
       app.use(featureFlags(client, { readyTimeoutMs: 50 }));
@@ -366,7 +327,7 @@ describe.each(majors)('%s', (_name, express) => {
       expect((await request(app).get('/')).body).toEqual({ launch: false });
       expect(warnings().filter((w) => w.includes('serving requests with fallbacks'))).toHaveLength(1);
       // client.close() waits for a pending start(); let it finish.
-      gated.load();
+      gated.deliver({ version: 2, features: [] });
     });
 
     it('without ready() awaited, answers 500 with an invalid file’s error until it is fixed, then serves', async () => {

@@ -2,16 +2,14 @@
 // itself (with `.default`, `.featureFlags` and the named exports on it), `import` gives default and named
 // exports, and each of them registers into Fastify. Built with the package's own tsup config into a scratch
 // folder; @flagwise/core is loaded from source through tsx (test/packed covers the tarballs).
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'tsup';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
+import { builtPackage } from '../../../test/support/built-package.js';
 import tsupConfig from '../tsup.config.js';
 
 const packageDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const scratch = path.join(packageDir, '.tmp', `module-formats-${process.pid}`);
+const run = builtPackage(packageDir, 'module-formats', tsupConfig);
 
 const registerAndCall = (plugins: string) => `
   const results = [];
@@ -22,34 +20,6 @@ const registerAndCall = (plugins: string) => `
     results.push((await app.inject('/')).json());
     await app.close();
   }`;
-
-beforeAll(async () => {
-  mkdirSync(scratch, { recursive: true });
-  const config = tsupConfig as Exclude<typeof tsupConfig, unknown[] | ((...args: never[]) => unknown)>;
-  // What tsup does from the package's folder: dependencies and peers stay imports.
-  const manifest = JSON.parse(readFileSync(path.join(packageDir, 'package.json'), 'utf8'));
-  await build({
-    ...config,
-    config: false,
-    external: [...Object.keys(manifest.dependencies ?? {}), ...Object.keys(manifest.peerDependencies ?? {})],
-    entry: [path.join(packageDir, 'src/index.ts')],
-    outDir: path.join(scratch, 'dist'),
-    dts: false,
-    sourcemap: false,
-    silent: true,
-  });
-}, 60_000);
-
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
-
-function run(file: string, source: string): any {
-  writeFileSync(path.join(scratch, file), source);
-  const output = execFileSync(process.execPath, ['--import', 'tsx', file], {
-    cwd: scratch,
-    encoding: 'utf8',
-  });
-  return JSON.parse(output);
-}
 
 it('require() gives the plugin itself, with default, featureFlags and the named exports on it', () => {
   const result = run(

@@ -6,8 +6,9 @@ import { createFlags, type FlagsClient, memorySource } from '@flagwise/core';
 import ejs from 'ejs';
 import request from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
+import { lateSource } from '../../../test/support/sources.js';
 import { featureFlags, fileSource } from '../src/index.js';
-import { capturedLog, gatedSource, listen, MAJORS } from './helpers.js';
+import { capturedLog, listen, MAJORS } from './helpers.js';
 
 type ViewReply = { view(page: string, data?: object): unknown };
 const views = path.join(path.dirname(fileURLToPath(import.meta.url)), 'views');
@@ -45,7 +46,7 @@ describe.each(MAJORS)('$name', ({ fastify: Fastify, view }) => {
     expect(given.isEnabled('a')).toBe(true);
     await expect(given.ready()).resolves.toBeUndefined();
 
-    const gate = gatedSource({ version: 2, features: [] });
+    const gate = lateSource();
     const owning = Fastify();
     await owning.register(featureFlags, { source: gate, readyTimeoutMs: 20 });
     expect(gate.stopCount).toBe(0);
@@ -57,10 +58,7 @@ describe.each(MAJORS)('$name', ({ fastify: Fastify, view }) => {
   });
 
   it('waits in app.ready() for flags that load late', async () => {
-    const gate = gatedSource({
-      version: 2,
-      features: [{ name: 'late', enabled: true, strategies: [{ name: 'default' }] }],
-    });
+    const gate = lateSource();
     const app = track(Fastify());
     app.register(featureFlags, { source: gate, readyTimeoutMs: 10_000 });
     let ready = false;
@@ -68,14 +66,17 @@ describe.each(MAJORS)('$name', ({ fastify: Fastify, view }) => {
     // The plugin is still waiting: the app is not ready until the source delivers.
     await new Promise((resolve) => setImmediate(resolve));
     expect(ready).toBe(false);
-    gate.open();
+    gate.deliver({
+      version: 2,
+      features: [{ name: 'late', enabled: true, strategies: [{ name: 'default' }] }],
+    });
     await booting;
     expect(app.featureFlags.isEnabled('late')).toBe(true);
   });
 
   it('starts without flags after readyTimeoutMs, with a warning in the app log', async () => {
     const log = capturedLog();
-    const gate = gatedSource({ version: 2, features: [] });
+    const gate = lateSource();
     const app = track(Fastify({ logger: log.options }));
     await app.register(featureFlags, { source: gate, readyTimeoutMs: 50 });
     app.get('/guarded', { config: { feature: 'anything' } }, async () => 'guarded');

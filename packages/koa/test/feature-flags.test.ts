@@ -5,6 +5,11 @@ import Router from '@koa/router';
 import Koa from 'koa';
 import request from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
+import { valueNames, withAppValues } from '../../../test/support/exports.js';
+import { listen, type RunningServer } from '../../../test/support/http.js';
+import { recordingLogger } from '../../../test/support/logging.js';
+import { lateSource } from '../../../test/support/sources.js';
+import { waitFor } from '../../../test/support/waiting.js';
 import {
   ConfigurationError,
   createFlags,
@@ -17,7 +22,7 @@ import {
   requireFeature,
   requireVariant,
 } from '../src/index.js';
-import { collectingLogger, LateSource, onOff, type Served, serve, waitFor } from './helpers.js';
+import { onOff } from './helpers.js';
 
 const SECRET = 'koa-adapter-test-secret-0123456789abcdef';
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -25,8 +30,8 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function start(app: Koa<any, any>, client?: FlagsClient): Promise<Served> {
-  const served = await serve(app);
+async function start(app: Koa<any, any>, client?: FlagsClient): Promise<RunningServer> {
+  const served = await listen(app);
   cleanups.push(() => served.close());
   if (client) cleanups.push(() => client.close());
   return served;
@@ -138,7 +143,7 @@ describe('featureFlags()', () => {
   });
 
   it('answers with the default context and logs when the hook throws', async () => {
-    const logger = collectingLogger();
+    const { logger, lines } = recordingLogger();
     const client = createFlags({ source: memorySource(), logger });
     const app = new Koa();
     app.use(
@@ -153,13 +158,11 @@ describe('featureFlags()', () => {
     const res = await request(url).get('/');
     expect(res.status).toBe(200);
     expect(res.body.remoteAddress).toMatch(/127\.0\.0\.1$/);
-    expect(logger.lines.some((line) => line.level === 'error' && line.message.includes('context hook'))).toBe(
-      true,
-    );
+    expect(lines.some((line) => line.level === 'error' && line.message.includes('context hook'))).toBe(true);
   });
 
   it('holds requests until the flags load', async () => {
-    const source = new LateSource();
+    const source = lateSource();
     const middleware = featureFlags({ source, readyTimeoutMs: 10_000 });
     let arrived = 0;
     const app = new Koa();
@@ -175,14 +178,14 @@ describe('featureFlags()', () => {
     const pending = request(url)
       .get('/')
       .then((res) => res.body);
-    await waitFor(() => arrived === 1);
+    await waitFor(() => arrived === 1, 'the request to arrive');
     source.deliver(onOff({ launch: true }));
     expect(await pending).toEqual({ on: true });
   });
 
   it('proceeds with fallbacks and a warning when the flags do not load in time', async () => {
-    const logger = collectingLogger();
-    const source = new LateSource();
+    const { logger, lines } = recordingLogger();
+    const source = lateSource();
     const middleware = featureFlags({ source, logger, readyTimeoutMs: 50 });
     const app = new Koa();
     app.use(middleware);
@@ -194,13 +197,13 @@ describe('featureFlags()', () => {
     cleanups.push(() => source.fail(new Error('test over')));
     const res = await request(url).get('/');
     expect(res.body).toEqual({ on: false, reason: 'not-ready' });
-    const warnings = logger.lines.filter((line) => line.level === 'warn');
+    const warnings = lines.filter((line) => line.level === 'warn');
     expect(warnings.some((line) => line.message.includes('fallback'))).toBe(true);
   });
 
   it('does not wait for a source that failed to start', async () => {
-    const source = new LateSource();
-    const logger = collectingLogger();
+    const source = lateSource();
+    const { logger, lines } = recordingLogger();
     const middleware = featureFlags({ source, logger, readyTimeoutMs: 60_000 });
     const app = new Koa();
     app.use(middleware);
@@ -210,7 +213,7 @@ describe('featureFlags()', () => {
     const { url } = await start(app, middleware.client);
     source.fail(new Error('flags server unreachable'));
     expect((await request(url).get('/')).body).toEqual({ on: false });
-    expect(logger.lines.some((line) => line.message.includes('flags server unreachable'))).toBe(true);
+    expect(lines.some((line) => line.message.includes('flags server unreachable'))).toBe(true);
   });
 
   it('without ready() awaited, answers 500 with an invalid file’s error until it is fixed, then serves', async () => {
@@ -218,7 +221,7 @@ describe('featureFlags()', () => {
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
     const file = path.join(dir, 'flags.yaml');
     writeFileSync(file, 'flags:\n  launch: maybe\n');
-    const logger = collectingLogger();
+    const { logger, lines } = recordingLogger();
     const middleware = featureFlags({ source: fileSource(file, { debounceMs: 20 }), logger });
     const app = new Koa();
     const errors: Error[] = [];
@@ -234,12 +237,12 @@ describe('featureFlags()', () => {
       expect.stringMatching(/flags\.yaml:2:3: launch must be true, false or a flag object/),
     ]);
     // flagwise itself says it once, and never that it serves fallbacks.
-    expect(logger.lines.filter((line) => line.level === 'error')).toHaveLength(1);
-    expect(logger.lines.some((line) => line.message.includes('fallbacks'))).toBe(false);
+    expect(lines.filter((line) => line.level === 'error')).toHaveLength(1);
+    expect(lines.some((line) => line.message.includes('fallbacks'))).toBe(false);
     await expect(middleware.ready()).rejects.toMatchObject({ code: 'INVALID_FLAGS_FILE' });
 
     writeFileSync(file, 'flags:\n  launch: true\n');
-    await waitFor(() => middleware.client.isReady);
+    await waitFor(() => middleware.client.isReady, 'the fixed file to load');
     expect((await request(url).get('/')).body).toEqual({ on: true });
   });
 
@@ -274,7 +277,7 @@ describe('featureFlags()', () => {
 });
 
 describe('requireFeature() and requireVariant()', () => {
-  async function guardedApp(client: FlagsClient, withRouter: boolean): Promise<Served> {
+  async function guardedApp(client: FlagsClient, withRouter: boolean): Promise<RunningServer> {
     const app = new Koa();
     app.use(featureFlags(client));
     if (withRouter) {
@@ -394,7 +397,7 @@ describe('requireFeature() and requireVariant()', () => {
   });
 
   it('fails each request a guard before featureFlags() sees, saying to add it first, and logs that once', async () => {
-    const logger = collectingLogger();
+    const { logger, lines } = recordingLogger();
     const app = new Koa();
     const errors: Error[] = [];
     app.on('error', (error: Error) => errors.push(error));
@@ -413,7 +416,7 @@ describe('requireFeature() and requireVariant()', () => {
       "requireFeature('beta') ran before featureFlags(), so the request has no flags and fails: add " +
         '`app.use(featureFlags())` before your routes (before app.use(router.routes()))',
     );
-    const reports = logger.lines.filter((line) => line.level === 'error');
+    const reports = lines.filter((line) => line.level === 'error');
     expect(reports.map((line) => line.message)).toEqual([`flagwise: ${errors[0].message}`]);
   });
 
@@ -426,27 +429,17 @@ describe('requireFeature() and requireVariant()', () => {
 
 describe('exports', () => {
   it('re-exports what a Koa app needs from the core, so one install is enough', async () => {
-    const exported = await import('../src/index.js');
-    expect(Object.keys(exported).sort()).toEqual([
-      'ConfigurationError',
-      'FlagsClient',
-      'FlagwiseError',
-      'consoleLogger',
-      'createFlags',
-      'defaultFileSource',
-      'featureFlags',
-      'fileSource',
-      'flagsDashboard',
-      'flagsFrontendApi',
-      'flagsJson',
-      'flagsOfrep',
-      'handlebarsHelpers',
-      'inlineSource',
-      'memorySource',
-      'mountEndpoint',
-      'requireFeature',
-      'requireVariant',
-    ]);
+    expect(valueNames(await import('../src/index.js'))).toEqual(
+      withAppValues([
+        'featureFlags',
+        'flagsDashboard',
+        'flagsFrontendApi',
+        'flagsOfrep',
+        'mountEndpoint',
+        'requireFeature',
+        'requireVariant',
+      ]),
+    );
     const client = createFlags({ source: inlineSource({ flags: { on: true } }) });
     await client.ready({ timeoutMs: 1000 });
     expect(client.isEnabled('on')).toBe(true);
@@ -456,13 +449,13 @@ describe('exports', () => {
 
 describe('two apps in one process', () => {
   // Guards the tests above made while no adapter was open go to the next one set up: only "checkout" is ours.
-  const guardWarnings = (logger: ReturnType<typeof collectingLogger>) =>
-    logger.lines.filter((line) => line.level === 'warn' && line.message.includes('names flag "checkout"'));
+  const guardWarnings = (log: ReturnType<typeof recordingLogger>) =>
+    log.lines.filter((line) => line.level === 'warn' && line.message.includes('names flag "checkout"'));
 
   async function appWith(flags: Record<string, boolean>) {
-    const logger = collectingLogger();
+    const log = recordingLogger();
     const source = memorySource({ flags });
-    const client = createFlags({ source, logger });
+    const client = createFlags({ source, logger: log.logger });
     cleanups.push(() => client.close());
     await client.ready();
     return {
@@ -470,7 +463,7 @@ describe('two apps in one process', () => {
       router: new Router<FlagsState, FlagsState>(),
       client,
       source,
-      logger,
+      log,
     };
   }
 
@@ -495,12 +488,12 @@ describe('two apps in one process', () => {
       ctx.body = 'home';
     });
 
-    await waitFor(() => guardWarnings(a.logger).length === 1);
-    expect(guardWarnings(a.logger)[0].message).toMatch(
+    await waitFor(() => guardWarnings(a.log).length === 1, 'the guard warning in app a');
+    expect(guardWarnings(a.log)[0].message).toMatch(
       /requireFeature\('checkout'\) names flag "checkout", which is not defined/,
     );
     await afterAChange(b.client, b.source);
-    expect(guardWarnings(b.logger)).toEqual([]);
+    expect(guardWarnings(b.log)).toEqual([]);
     const { url } = await start(a.app);
     expect((await request(url).get('/checkout')).status).toBe(404);
   });

@@ -6,8 +6,8 @@ import views from '@ladjs/koa-views';
 import Koa from 'koa';
 import request from 'supertest';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { listen, type RunningServer } from '../../../test/support/http.js';
 import { createFlags, type FlagsState, featureFlags, memorySource } from '../src/index.js';
-import { type Served, serve } from './helpers.js';
 
 // @ladjs/koa-views renders with ctx.state as the template's locals, so `flags` is there without any wiring.
 const TEMPLATE = [
@@ -27,7 +27,7 @@ const source = memorySource({
   },
 });
 const client = createFlags({ source });
-let served: Served;
+let served: RunningServer;
 let viewsDir: string;
 
 beforeAll(async () => {
@@ -39,7 +39,7 @@ beforeAll(async () => {
   const router = new Router<FlagsState>();
   router.get('/', (ctx) => ctx.render('home'));
   app.use(router.routes());
-  served = await serve(app);
+  served = await listen(app);
 });
 
 afterAll(async () => {

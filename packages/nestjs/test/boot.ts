@@ -1,6 +1,12 @@
 // Boots a real Nest app on the Express or Fastify platform, listening on 127.0.0.1 port 0.
 import 'reflect-metadata';
-import { type CanActivate, type ExecutionContext, type INestApplication, Injectable } from '@nestjs/common';
+import {
+  type CanActivate,
+  type ExecutionContext,
+  type INestApplication,
+  Injectable,
+  UnauthorizedException,
+} from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
@@ -45,6 +51,21 @@ export class HeaderUserGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     const request = context.switchToHttp().getRequest();
     if (request.headers['x-user']) request.user = { id: request.headers['x-user'] };
+    return true;
+  }
+}
+
+/**
+ * Authenticates `authorization: user <id>` and sets `req.user`, as passport's AuthGuard does; the user's plan is
+ * `pro` for an id ending in `-pro`, else `basic`. Without the header: 401.
+ */
+@Injectable()
+export class AuthGuard implements CanActivate {
+  canActivate(context: ExecutionContext): boolean {
+    const request = context.switchToHttp().getRequest();
+    const header: string | undefined = request.headers.authorization;
+    if (!header?.startsWith('user ')) throw new UnauthorizedException();
+    request.user = { id: header.slice(5), plan: header.endsWith('-pro') ? 'pro' : 'basic' };
     return true;
   }
 }

@@ -1,30 +1,10 @@
 // An app-wide auth guard (APP_GUARD, the usual Nest setup) always runs before @FeatureRequired, and the
 // module-level `context` hook and `onDisabled` apply to every route.
-import {
-  type CanActivate,
-  Controller,
-  type ExecutionContext,
-  Get,
-  Injectable,
-  Module,
-  ServiceUnavailableException,
-  UnauthorizedException,
-} from '@nestjs/common';
+import { Controller, Get, Module, ServiceUnavailableException } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FeatureFlagsModule, FeatureRequired, Flags, memorySource, type RequestFlags } from '../src/index.js';
-import { type BootedApp, boot, PLATFORMS } from './boot.js';
-
-@Injectable()
-class GlobalAuthGuard implements CanActivate {
-  canActivate(context: ExecutionContext): boolean {
-    const request = context.switchToHttp().getRequest();
-    const header: string | undefined = request.headers.authorization;
-    if (!header?.startsWith('user ')) throw new UnauthorizedException();
-    request.user = { id: header.slice(5), plan: header.endsWith('-pro') ? 'pro' : 'basic' };
-    return true;
-  }
-}
+import { AuthGuard, type BootedApp, boot, PLATFORMS } from './boot.js';
 
 @FeatureRequired('reports')
 @Controller('reports')
@@ -53,7 +33,7 @@ describe.each(PLATFORMS)('module options with a global auth guard (%s)', (platfo
         }),
       ],
       controllers: [ReportsController],
-      providers: [{ provide: APP_GUARD, useClass: GlobalAuthGuard }],
+      providers: [{ provide: APP_GUARD, useClass: AuthGuard }],
     })
     class AppModule {}
     app = await boot(AppModule, platform);

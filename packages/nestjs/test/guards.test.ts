@@ -1,17 +1,7 @@
 // @FeatureRequired / @VariantRequired through real Nest apps on both platforms: how class-level and
 // handler-level decorators combine, the answer when a route is off, and the order relative to an auth guard.
 import { createFlags, type FlagsClient, memorySource } from '@flagwise/core';
-import {
-  type CanActivate,
-  Controller,
-  type ExecutionContext,
-  Get,
-  Injectable,
-  Module,
-  ServiceUnavailableException,
-  UnauthorizedException,
-  UseGuards,
-} from '@nestjs/common';
+import { Controller, Get, Module, ServiceUnavailableException, UseGuards } from '@nestjs/common';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   FeatureFlagsModule,
@@ -20,19 +10,7 @@ import {
   type RequestFlags,
   VariantRequired,
 } from '../src/index.js';
-import { type BootedApp, boot, PLATFORMS } from './boot.js';
-
-/** Authenticates `authorization: user <id>` and sets `req.user`, as passport's AuthGuard does. */
-@Injectable()
-class AuthGuard implements CanActivate {
-  canActivate(context: ExecutionContext): boolean {
-    const request = context.switchToHttp().getRequest();
-    const header: string | undefined = request.headers.authorization;
-    if (!header?.startsWith('user ')) throw new UnauthorizedException();
-    request.user = { id: header.slice(5) };
-    return true;
-  }
-}
+import { AuthGuard, type BootedApp, boot, PLATFORMS } from './boot.js';
 
 @FeatureRequired('shop')
 @Controller('shop')

@@ -1,8 +1,8 @@
 // GitLab's Unleash-compatible API, played by a loopback server that authenticates like lib/api/unleash.rb:
 // the UNLEASH-INSTANCEID header must match, otherwise 401 with GitLab's body. The answers flagwise gives
 // for the served flags must equal what unleash-client 6.12.1 answered for the same payload and contexts.
-import { createFlags, type FlagContext, type FlagsClient, FlagwiseError } from '@flagwise/core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createFlags, FlagwiseError } from '@flagwise/core';
+import { describe, expect, it } from 'vitest';
 import unauthorizedBody from '../../../test/fixtures/gitlab/gitlab-401-body.json' with { type: 'json' };
 import expected from '../../../test/fixtures/gitlab/gitlab-client-features.expected.json' with {
   type: 'json',
@@ -10,17 +10,11 @@ import expected from '../../../test/fixtures/gitlab/gitlab-client-features.expec
 import features from '../../../test/fixtures/gitlab/gitlab-client-features.json' with { type: 'json' };
 import { normalizeGitlabPayload } from '../src/gitlab-source.js';
 import { gitlabSource } from '../src/index.js';
-import { type LoopbackServer, recordingLogger, startLoopbackServer } from './helpers/loopback-server.js';
+import { clientOnLoopback, itAnswersAsUnleashClient } from './helpers/expected-answers.js';
+import { recordingLogger, startLoopbackServer } from './helpers/loopback-server.js';
 
 const INSTANCE_ID = 'glffct-Zq3xYw9_Ab-CdEfGhIjK';
 const PROJECT_PATH = '/api/v4/feature_flags/unleash/42';
-
-interface ExpectedCase {
-  context: string;
-  flag: string;
-  isEnabled: boolean | 'random';
-  variant: { name: string; enabled: boolean; feature_enabled: boolean } | 'random';
-}
 
 function gitlabLike() {
   return (request: { path: string; headers: Record<string, unknown> }) => {
@@ -36,59 +30,31 @@ function gitlabLike() {
 }
 
 describe('gitlabSource against a loopback GitLab', () => {
-  let server: LoopbackServer;
-  let flags: FlagsClient;
-
-  beforeAll(async () => {
-    server = await startLoopbackServer(gitlabLike());
-    flags = createFlags({
-      source: gitlabSource({
-        url: `${server.url}${PROJECT_PATH}`,
+  const served = clientOnLoopback(
+    gitlabLike(),
+    (url) =>
+      gitlabSource({
+        url: `${url}${PROJECT_PATH}`,
         instanceId: INSTANCE_ID,
         environment: expected.staticContext.appName,
         backupPath: false,
       }),
-      appName: expected.staticContext.appName,
-      environment: expected.staticContext.environment,
-    });
-    await flags.ready({ timeoutMs: 5_000 });
-  });
-  afterAll(async () => {
-    await flags?.close();
-    await server?.close();
-  });
-
-  const cases = (expected.cases as ExpectedCase[]).filter(
-    (entry) => entry.isEnabled !== 'random' && entry.variant !== 'random',
+    expected,
   );
 
-  it('has cases to check', () => {
-    expect(cases.length).toBeGreaterThan(70);
-  });
-
-  it.each(cases)(
-    '$flag for context $context matches unleash-client',
-    ({ context, flag, isEnabled, variant }) => {
-      const ctx = (expected.contexts as Record<string, FlagContext>)[context];
-      expect(flags.isEnabled(flag, ctx)).toBe(isEnabled);
-      const actual = flags.getVariant(flag, ctx);
-      expect({ name: actual.name, enabled: actual.enabled, feature_enabled: actual.feature_enabled }).toEqual(
-        variant,
-      );
-    },
-  );
+  itAnswersAsUnleashClient(expected, () => served.flags, 70);
 
   it('sends the instance id and the environment as the app name, and no Authorization', () => {
-    const fetch = server.requests.find((request) => request.path.endsWith('/client/features'));
+    const fetch = served.server.requests.find((request) => request.path.endsWith('/client/features'));
     expect(fetch?.headers['unleash-instanceid']).toBe(INSTANCE_ID);
     expect(fetch?.headers['unleash-appname']).toBe('production');
     expect(fetch?.headers.authorization).toBeUndefined();
   });
 
   it('neither registers nor sends metrics by default (GitLab discards them)', async () => {
-    flags.isEnabled('dark_mode', {});
-    await flags.close();
-    expect(server.requests.filter((request) => request.method === 'POST')).toEqual([]);
+    served.flags.isEnabled('dark_mode', {});
+    await served.flags.close();
+    expect(served.server.requests.filter((request) => request.method === 'POST')).toEqual([]);
   });
 });
 

@@ -8,8 +8,7 @@ import { join } from 'node:path';
 import { ConfigurationError, createFlags, type FlagsClient, type FlagwiseError } from '@flagwise/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import packageJson from '../package.json' with { type: 'json' };
-import { gitlabSource, unleashSource } from '../src/index.js';
-import type { UnleashFlagSource } from '../src/unleash-client-source.js';
+import { gitlabSource } from '../src/index.js';
 import {
   type LoopbackServer,
   type RecordedRequest,
@@ -17,6 +16,7 @@ import {
   startLoopbackServer,
   waitFor,
 } from './helpers/loopback-server.js';
+import { unleashSources } from './helpers/sources.js';
 
 const TOKEN = 'default:development.hardening-secret';
 const payload = (enabled: boolean) => ({
@@ -26,7 +26,6 @@ const payload = (enabled: boolean) => ({
 
 let server: LoopbackServer;
 let backupDir: string;
-const sources: UnleashFlagSource[] = [];
 const clients: FlagsClient[] = [];
 let enabled = true;
 
@@ -37,7 +36,7 @@ beforeEach(async () => {
 });
 afterEach(async () => {
   await Promise.all(clients.splice(0).map((client) => client.close()));
-  await Promise.all(sources.splice(0).map((source) => source.stop()));
+  await stopAll();
   await server.close();
   await rm(backupDir, { recursive: true, force: true });
 });
@@ -55,19 +54,14 @@ function answer(request: RecordedRequest) {
   return { status: 202 };
 }
 
-function source(options: Partial<Parameters<typeof unleashSource>[0]> = {}) {
-  const created = unleashSource({
-    url: `${server.url}/api`,
-    apiToken: TOKEN,
-    appName: 'hardening-app',
-    refreshInterval: 100,
-    backupPath: backupDir,
-    metrics: false,
-    ...options,
-  });
-  sources.push(created);
-  return created;
-}
+const { source, stopAll } = unleashSources(() => ({
+  url: `${server.url}/api`,
+  apiToken: TOKEN,
+  appName: 'hardening-app',
+  refreshInterval: 100,
+  backupPath: backupDir,
+  metrics: false,
+}));
 
 describe('a fetch-mode: streaming header from a server that does not stream', () => {
   it('keeps polling the features endpoint at the refresh interval and sees every change', async () => {

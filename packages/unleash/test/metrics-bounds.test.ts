@@ -3,8 +3,6 @@
 // over in silence) is said once, kept, and sent again once the server takes it. Against a loopback Unleash.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import fixture from '../../../test/fixtures/unleash/unleash-client-features.json' with { type: 'json' };
-import { unleashSource } from '../src/index.js';
-import type { UnleashFlagSource } from '../src/unleash-client-source.js';
 import {
   type LoopbackServer,
   type RecordedRequest,
@@ -12,11 +10,19 @@ import {
   startLoopbackServer,
   waitFor,
 } from './helpers/loopback-server.js';
+import { unleashSources } from './helpers/sources.js';
 
 const TOKEN = 'default:development.metrics-bounds';
 let server: LoopbackServer;
 let metricsStatus = 202;
-const sources: UnleashFlagSource[] = [];
+const { source: metricsSource, stopAll } = unleashSources(() => ({
+  url: `${server.url}/api`,
+  apiToken: TOKEN,
+  appName: 'metrics-bounds',
+  backupPath: false,
+  // sends happen when the test flushes
+  metricsInterval: 3_600_000,
+}));
 
 beforeEach(async () => {
   metricsStatus = 202;
@@ -28,20 +34,12 @@ beforeEach(async () => {
   });
 });
 afterEach(async () => {
-  await Promise.all(sources.splice(0).map((source) => source.stop()));
+  await stopAll();
   await server.close();
 });
 
 async function started() {
-  const source = unleashSource({
-    url: `${server.url}/api`,
-    apiToken: TOKEN,
-    appName: 'metrics-bounds',
-    backupPath: false,
-    // sends happen when the test flushes
-    metricsInterval: 3_600_000,
-  });
-  sources.push(source);
+  const source = metricsSource();
   const log = recordingLogger();
   const warnings: string[] = [];
   source.subscribe((event) => {

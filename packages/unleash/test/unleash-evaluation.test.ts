@@ -1,83 +1,46 @@
 // The Unleash 8 payload (segments, strategy and feature variants, dependencies, impressionData), served by a
 // loopback server and read through unleashSource: flagwise's answers must equal what unleash-client 6.12.1
 // answered for the same payload and contexts, and flags with impressionData raise Unleash-shaped impressions.
-import { createFlags, type FlagContext, type FlagsClient, type ImpressionEvent } from '@flagwise/core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ImpressionEvent } from '@flagwise/core';
+import { describe, expect, it } from 'vitest';
 import expected from '../../../test/fixtures/unleash/unleash-client-features.expected.json' with {
   type: 'json',
 };
 import features from '../../../test/fixtures/unleash/unleash-client-features.json' with { type: 'json' };
 import { unleashSource } from '../src/index.js';
-import { type LoopbackServer, startLoopbackServer } from './helpers/loopback-server.js';
+import { clientOnLoopback, itAnswersAsUnleashClient } from './helpers/expected-answers.js';
 
 const TOKEN = 'default:production.evaluation-test';
 
-interface ExpectedCase {
-  context: string;
-  flag: string;
-  isEnabled: boolean | 'random';
-  variant: { name: string; enabled: boolean; feature_enabled: boolean; payload?: unknown } | 'random';
-}
-
 describe('unleashSource evaluates as unleash-client does', () => {
-  let server: LoopbackServer;
-  let flags: FlagsClient;
-
-  beforeAll(async () => {
-    server = await startLoopbackServer((request) =>
+  const served = clientOnLoopback(
+    (request) =>
       request.headers.authorization === TOKEN && request.path.startsWith('/api/client/features')
         ? { status: 200, body: features, headers: { etag: '"evaluation:1:v1"' } }
         : { status: 202 },
-    );
-    flags = createFlags({
-      source: unleashSource({
-        url: `${server.url}/api`,
+    (url) =>
+      unleashSource({
+        url: `${url}/api`,
         apiToken: TOKEN,
         appName: expected.staticContext.appName,
         backupPath: false,
         metrics: false,
       }),
-      appName: expected.staticContext.appName,
-      environment: expected.staticContext.environment,
-    });
-    await flags.ready({ timeoutMs: 5_000 });
-  });
-  afterAll(async () => {
-    await flags?.close();
-    await server?.close();
-  });
-
-  const cases = (expected.cases as ExpectedCase[]).filter(
-    (entry) => entry.isEnabled !== 'random' && entry.variant !== 'random',
+    expected,
   );
 
-  it('has cases to check', () => {
-    expect(cases.length).toBeGreaterThan(100);
-  });
-
-  it.each(cases)('$flag for context $context', ({ context, flag, isEnabled, variant }) => {
-    const ctx = (expected.contexts as Record<string, FlagContext>)[context];
-    expect(flags.isEnabled(flag, ctx)).toBe(isEnabled);
-    const actual = flags.getVariant(flag, ctx);
-    const shape: Record<string, unknown> = {
-      name: actual.name,
-      enabled: actual.enabled,
-      feature_enabled: actual.feature_enabled,
-    };
-    if (actual.payload !== undefined) shape.payload = actual.payload;
-    expect(shape).toEqual(variant);
-  });
+  itAnswersAsUnleashClient(expected, () => served.flags, 100);
 
   it('raises impression events in Unleash’s shape for flags with impressionData', () => {
     const seen: ImpressionEvent[] = [];
     const listener = (event: ImpressionEvent) => seen.push(event);
-    flags.on('impression', listener);
+    served.flags.on('impression', listener);
     try {
-      flags.isEnabled('holiday_banner', { userId: '13', properties: { country: 'SE' } });
-      flags.getVariant('holiday_banner', { userId: '13', properties: { country: 'SE' } });
-      flags.isEnabled('dark_mode', { userId: '13' });
+      served.flags.isEnabled('holiday_banner', { userId: '13', properties: { country: 'SE' } });
+      served.flags.getVariant('holiday_banner', { userId: '13', properties: { country: 'SE' } });
+      served.flags.isEnabled('dark_mode', { userId: '13' });
     } finally {
-      flags.off('impression', listener);
+      served.flags.off('impression', listener);
     }
     expect(seen.map((event) => [event.eventType, event.featureName])).toEqual([
       ['isEnabled', 'holiday_banner'],

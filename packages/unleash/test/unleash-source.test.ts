@@ -5,13 +5,13 @@ import { FlagwiseError, type SourceEvent } from '@flagwise/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import fixture from '../../../test/fixtures/unleash/unleash-client-features.json' with { type: 'json' };
 import { unleashSource } from '../src/index.js';
-import type { UnleashFlagSource } from '../src/unleash-client-source.js';
 import {
   type LoopbackServer,
   recordingLogger,
   startLoopbackServer,
   waitFor,
 } from './helpers/loopback-server.js';
+import { unleashSources } from './helpers/sources.js';
 
 const TOKEN = 'default:development.unit-test-secret';
 const ETAG = '"76d8bb0e:42:v1"';
@@ -33,31 +33,25 @@ function unleashLike(payload: unknown = fixture) {
 describe('unleashSource against a loopback Unleash', () => {
   let server: LoopbackServer;
   let backupDir: string;
-  const sources: UnleashFlagSource[] = [];
 
   beforeEach(async () => {
     server = await startLoopbackServer(unleashLike());
     backupDir = await mkdtemp(join(tmpdir(), 'flagwise-unleash-test-'));
   });
   afterEach(async () => {
-    await Promise.all(sources.splice(0).map((source) => source.stop()));
+    await stopAll();
     await server.close();
     await rm(backupDir, { recursive: true, force: true });
   });
 
-  function source(options: Partial<Parameters<typeof unleashSource>[0]> = {}) {
-    const created = unleashSource({
-      url: `${server.url}/api`,
-      apiToken: TOKEN,
-      appName: 'unit-app',
-      refreshInterval: 100,
-      backupPath: backupDir,
-      metrics: false,
-      ...options,
-    });
-    sources.push(created);
-    return created;
-  }
+  const { source, stopAll } = unleashSources(() => ({
+    url: `${server.url}/api`,
+    apiToken: TOKEN,
+    appName: 'unit-app',
+    refreshInterval: 100,
+    backupPath: backupDir,
+    metrics: false,
+  }));
 
   it('delivers the whole payload: segments, strategy variants, dependencies and impressionData', async () => {
     const flags = source();

@@ -5,11 +5,11 @@
 // within one reload. memorySource, whose changes are visible to the next read, swaps in at once whatever the size.
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { largeFlagsFile } from '../../../../bench/lib/large-flags-file.js';
 import { recordingLogger } from '../../../../test/support/logging.js';
 import { parseProcesses } from '../../../../test/support/processes.js';
-import { temporaryDirectory } from '../../../../test/support/sources.js';
+import { directoryPerTest } from '../../../../test/support/sources.js';
 import { waitFor } from '../../../../test/support/waiting.js';
 import { createFlags, type FlagsClient } from '../../src/client/flags-client.js';
 import { compileFlags } from '../../src/engine/index.js';
@@ -25,6 +25,8 @@ import type {
   SourceEvent,
 } from '../../src/types.js';
 
+const scratch = directoryPerTest((client: FlagsClient) => client.close());
+
 /** Well above the size from which reloads are sliced, and small enough to parse in about a second. */
 const COUNT = 2000;
 const CONTEXT: FlagContext = {
@@ -33,22 +35,11 @@ const CONTEXT: FlagContext = {
 };
 const names = (count: number) => Array.from({ length: count }, (_, i) => `flag-${i}`);
 
-let dir: string;
-let removeDir: () => Promise<void>;
-const clients: FlagsClient[] = [];
-beforeEach(async () => {
-  ({ dir, remove: removeDir } = await temporaryDirectory());
-});
-afterEach(async () => {
-  for (const client of clients.splice(0)) await client.close();
-  await removeDir();
-});
-
 async function clientOverFile(text: string, logger: Logger | false = silentLogger): Promise<FlagsClient> {
-  const path = join(dir, 'flags.yaml');
+  const path = join(scratch.dir, 'flags.yaml');
   await writeFile(path, text);
   const client = createFlags({ source: fileSource(path, { debounceMs: 20 }), logger });
-  clients.push(client);
+  scratch.open.push(client);
   await client.ready({ timeoutMs: 60_000 });
   return client;
 }
@@ -147,7 +138,7 @@ describe('a large reload, in slices', { timeout: 120_000 }, () => {
       };
       setImmediate(countTurns);
     });
-    await writeFile(join(dir, 'flags.yaml'), largeFlagsFile(COUNT, 1));
+    await writeFile(join(scratch.dir, 'flags.yaml'), largeFlagsFile(COUNT, 1));
     const after = await delivered;
     await waitFor(() => changes.length > 0, 'the changed event', 60_000);
     await new Promise((resolve) => setTimeout(resolve, 20));
@@ -180,13 +171,15 @@ describe('a large reload, in slices', { timeout: 120_000 }, () => {
       const changes: FlagsChange[] = [];
       client.on('changed', (change) => changes.push(change));
       const from = lines.length;
-      await writeFile(join(dir, 'flags.yaml'), largeFlagsFile(count, 1));
+      await writeFile(join(scratch.dir, 'flags.yaml'), largeFlagsFile(count, 1));
       await waitFor(() => changes.length > 0, 'the changed event', 60_000);
       await new Promise((resolve) => setTimeout(resolve, 50));
       await client.close();
       const shape = lines
         .slice(from)
-        .map((line) => `${line.level} ${line.message.replaceAll(dir, '<dir>').replace(/\d+/g, '<n>')}`)
+        .map(
+          (line) => `${line.level} ${line.message.replaceAll(scratch.dir, '<dir>').replace(/\d+/g, '<n>')}`,
+        )
         .sort();
       return { changes, before, after: client.definitions(), shape };
     };
@@ -206,7 +199,7 @@ describe('a large reload, in slices', { timeout: 120_000 }, () => {
   it('says it recovered with the count of the flags that the reload brought', async () => {
     const { logger, lines } = recordingLogger();
     const client = await clientOverFile(largeFlagsFile(COUNT, 0), logger);
-    const path = join(dir, 'flags.yaml');
+    const path = join(scratch.dir, 'flags.yaml');
     await writeFile(path, 'flags:\n  broken:\n    rollout: ten\n');
     await waitFor(() => client.status === 'stale', 'stale after the broken write', 60_000);
     const changes: FlagsChange[] = [];
@@ -233,7 +226,7 @@ describe('a large reload, in slices', { timeout: 120_000 }, () => {
       void client.close();
       afterClose = immediates();
     });
-    await writeFile(join(dir, 'flags.yaml'), largeFlagsFile(COUNT, 1));
+    await writeFile(join(scratch.dir, 'flags.yaml'), largeFlagsFile(COUNT, 1));
     await delivered;
     await new Promise((resolve) => setTimeout(resolve, 300));
 
@@ -252,7 +245,7 @@ describe('a large reload, in slices', { timeout: 120_000 }, () => {
       const events = saidBy(client);
       await waitFor(() => parseProcesses().length === 0, 'the first parse process gone', 10_000);
       // three times the flags: seconds of parsing, so a child that went on would still be there
-      await writeFile(join(dir, 'flags.yaml'), largeFlagsFile(COUNT * 3, 1));
+      await writeFile(join(scratch.dir, 'flags.yaml'), largeFlagsFile(COUNT * 3, 1));
       await waitFor(() => parseProcesses().length > 0, 'the parse process of the reload', 60_000);
 
       await client.close();
@@ -276,7 +269,7 @@ describe('a large reload, in slices', { timeout: 120_000 }, () => {
     };
     const source = new PushedSource(largeDefinitions(COUNT, 0));
     const client = createFlags({ source, logger: false });
-    clients.push(client);
+    scratch.open.push(client);
     // the first load swaps in at once, whatever its size
     expect(client.isReady).toBe(true);
     const changes: FlagsChange[] = [];
@@ -322,7 +315,7 @@ describe('a large reload in slices with listeners that throw', () => {
     const source = new PushedSource(largeDefinitions(COUNT, 0));
     const { logger, lines } = recordingLogger();
     const client = createFlags({ source, logger });
-    clients.push(client);
+    scratch.open.push(client);
     client.on('changed', () => {
       throw new Error('a bug in a changed listener');
     });
@@ -354,7 +347,7 @@ describe('a large reload through memorySource', () => {
   it('is swapped in before replace() returns, as every memorySource change is', () => {
     const source = memorySource(largeDefinitions(COUNT, 0));
     const client = createFlags({ source, logger: false });
-    clients.push(client);
+    scratch.open.push(client);
     const changes: FlagsChange[] = [];
     client.on('changed', (change) => changes.push(change));
     source.replace(largeDefinitions(COUNT, 1));

@@ -3,19 +3,14 @@
 // JavaScript lacks loads and matches. Real files, read by fileSource.
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { fileStartFlagsError, temporaryDirectory } from '../../../../test/support/sources.js';
+import { describe, expect, it } from 'vitest';
+import { directoryPerTest, fileStartFlagsError } from '../../../../test/support/sources.js';
 import { createFlags } from '../../src/client/flags-client.js';
 import { fileSource } from '../../src/sources/index.js';
 
-let dir: string;
-let remove: () => Promise<void>;
-beforeEach(async () => {
-  ({ dir, remove } = await temporaryDirectory());
-});
-afterEach(() => remove());
+const scratch = directoryPerTest();
 
-const startError = (name: string, text: string) => fileStartFlagsError(dir, name, text);
+const startError = (name: string, text: string) => fileStartFlagsError(scratch.dir, name, text);
 
 describe('regexes in a flags file, checked with RE2', () => {
   it('rejects a lookahead in each flag of the short format, one line per flag', async () => {
@@ -30,7 +25,7 @@ describe('regexes in a flags file, checked with RE2', () => {
         '',
       ].join('\n'),
     );
-    const path = join(dir, 'flags.yaml');
+    const path = join(scratch.dir, 'flags.yaml');
     expect([error.line, error.column]).toEqual([3, 22]);
     expect(error.message).toContain(
       `${path}:3:22: beta.when.email.regex is not a valid RE2 regular expression`,
@@ -67,7 +62,7 @@ describe('regexes in a flags file, checked with RE2', () => {
   });
 
   it('loads RE2 syntax JavaScript lacks and evaluates it', async () => {
-    const path = join(dir, 'flags.yaml');
+    const path = join(scratch.dir, 'flags.yaml');
     await writeFile(path, 'flags:\n  named:\n    when: { userId: { regex: "^(?P<team>qa)-\\\\d+$" } }\n');
     const client = createFlags({ source: fileSource(path, { watch: false }) });
     await client.ready({ timeoutMs: 2000 });

@@ -1,14 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { fileStartFlagsError, temporaryDirectory } from '../../../../test/support/sources.js';
+import { describe, expect, it } from 'vitest';
+import { directoryPerTest, fileStartFlagsError } from '../../../../test/support/sources.js';
 
-let dir: string;
-let remove: () => Promise<void>;
-beforeEach(async () => {
-  ({ dir, remove } = await temporaryDirectory());
-});
-afterEach(() => remove());
+const scratch = directoryPerTest();
 
-const startError = (name: string, text: string) => fileStartFlagsError(dir, name, text);
+const startError = (name: string, text: string) => fileStartFlagsError(scratch.dir, name, text);
 
 describe('reserved and repeated keys in a flags file', () => {
   it('rejects __proto__ as a flag name in YAML with its line and column', async () => {

@@ -2,18 +2,13 @@
 // that uses such a segment must fail closed (match no one), and the load must name the segment.
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { recordingLogger } from '../../../../test/support/logging.js';
-import { temporaryDirectory } from '../../../../test/support/sources.js';
+import { directoryPerTest } from '../../../../test/support/sources.js';
 import { createFlags } from '../../src/client/flags-client.js';
 import { fileSource } from '../../src/sources/index.js';
 
-let dir: string;
-let remove: () => Promise<void>;
-beforeEach(async () => {
-  ({ dir, remove } = await temporaryDirectory());
-});
-afterEach(() => remove());
+const scratch = directoryPerTest();
 
 const exported = {
   features: [{ name: 'beta-banner', type: 'release', project: 'default' }],
@@ -26,7 +21,7 @@ const exported = {
 
 describe('an Unleash export whose segments carry no constraints', () => {
   it('fails closed: the strategy using the segment matches no one, and the segment is named', async () => {
-    const path = join(dir, 'export.json');
+    const path = join(scratch.dir, 'export.json');
     await writeFile(path, JSON.stringify(exported, null, 2));
     const { logger, lines } = recordingLogger();
     const client = createFlags({ source: fileSource(path, { watch: false }), logger });

@@ -4,30 +4,22 @@
 // leaves the last good flags and an error that names the file.
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { largeFlagsFile } from '../../../../bench/lib/large-flags-file.js';
 import { parseProcesses } from '../../../../test/support/processes.js';
-import { recordEvents, temporaryDirectory } from '../../../../test/support/sources.js';
+import { directoryPerTest, recordEvents } from '../../../../test/support/sources.js';
 import { waitFor } from '../../../../test/support/waiting.js';
 import { FlagsFileError } from '../../src/errors.js';
 import { silentLogger } from '../../src/logger.js';
 import { fileSource } from '../../src/sources/index.js';
 import type { FlagSource, SourceEvent } from '../../src/types.js';
 
+const scratch = directoryPerTest((source: FlagSource) => source.stop());
+
 const COUNT = 2000;
 const rolloutOf = (definitions: unknown) =>
   (definitions as { features: { strategies: { parameters: { rollout: string } }[] }[] }).features[1]
     .strategies[0].parameters.rollout;
-let dir: string;
-let removeDir: () => Promise<void>;
-const started: FlagSource[] = [];
-beforeEach(async () => {
-  ({ dir, remove: removeDir } = await temporaryDirectory());
-});
-afterEach(async () => {
-  for (const source of started.splice(0)) await source.stop();
-  await removeDir();
-});
 
 /** The longest the event loop went without running a 10 ms timer while `work` was pending. */
 async function longestStall(work: () => Promise<unknown>): Promise<number> {
@@ -48,10 +40,10 @@ async function longestStall(work: () => Promise<unknown>): Promise<number> {
 
 describe('fileSource: a large flags file', { timeout: 90_000 }, () => {
   it('reloads without stalling the event loop, swapping in every flag at once', async () => {
-    const path = join(dir, 'flags.yaml');
+    const path = join(scratch.dir, 'flags.yaml');
     await writeFile(path, largeFlagsFile(COUNT, 0));
     const source = fileSource(path, { debounceMs: 20 });
-    started.push(source);
+    scratch.open.push(source);
     await source.start({ logger: silentLogger });
     await new Promise((resolve) => setTimeout(resolve, 200));
     const events = recordEvents(source);
@@ -72,11 +64,11 @@ describe('fileSource: a large flags file', { timeout: 90_000 }, () => {
   });
 
   it('rejects a broken large file with its line, keeping the last good flags', async () => {
-    const path = join(dir, 'flags.yaml');
+    const path = join(scratch.dir, 'flags.yaml');
     const good = largeFlagsFile(COUNT, 0);
     await writeFile(path, good);
     const source = fileSource(path, { debounceMs: 20 });
-    started.push(source);
+    scratch.open.push(source);
     await source.start({ logger: silentLogger });
     const events = recordEvents(source);
     await writeFile(path, `${good}  broken:\n    rollout: ten\n`);
@@ -96,10 +88,10 @@ describe('fileSource: a large flags file', { timeout: 90_000 }, () => {
   it.runIf(process.platform === 'linux')(
     'keeps the last good flags when its parse process is killed, says which file, and loads the next change',
     async () => {
-      const path = join(dir, 'flags.yaml');
+      const path = join(scratch.dir, 'flags.yaml');
       await writeFile(path, largeFlagsFile(COUNT, 0));
       const source = fileSource(path, { debounceMs: 20 });
-      started.push(source);
+      scratch.open.push(source);
       await source.start({ logger: silentLogger });
       await waitFor(() => parseProcesses().length === 0, 'the first parse process gone', 10_000);
       const events = recordEvents(source);

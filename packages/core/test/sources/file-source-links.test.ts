@@ -2,28 +2,18 @@
 // and made again: on a real file system, with the watches the source sets up (no polling of the file itself).
 import { mkdir, rm, symlink, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { summary, temporaryDirectory } from '../../../../test/support/sources.js';
+import { describe, expect, it } from 'vitest';
+import { directoryPerTest, summary } from '../../../../test/support/sources.js';
 import { waitFor } from '../../../../test/support/waiting.js';
 import { silentLogger } from '../../src/logger.js';
 import { fileSource } from '../../src/sources/index.js';
 import type { FlagSource } from '../../src/types.js';
 
-let dir: string;
-let removeDir: () => Promise<void>;
-const started: FlagSource[] = [];
-
-beforeEach(async () => {
-  ({ dir, remove: removeDir } = await temporaryDirectory());
-});
-afterEach(async () => {
-  for (const source of started.splice(0)) await source.stop();
-  await removeDir();
-});
+const scratch = directoryPerTest((source: FlagSource) => source.stop());
 
 async function startSource(path: string) {
   const source = fileSource(path, { debounceMs: 20 });
-  started.push(source);
+  scratch.open.push(source);
   await source.start({ logger: silentLogger });
   // let the source's own re-read after startup pass, so what follows is seen through the watches only
   await new Promise((resolve) => setTimeout(resolve, 100));
@@ -32,11 +22,11 @@ async function startSource(path: string) {
 
 describe('fileSource: a symlinked flags file', () => {
   async function linkedLayout() {
-    await mkdir(join(dir, 'app'));
-    await mkdir(join(dir, 'config'));
-    const real = join(dir, 'config', 'flags.yaml');
+    await mkdir(join(scratch.dir, 'app'));
+    await mkdir(join(scratch.dir, 'config'));
+    const real = join(scratch.dir, 'config', 'flags.yaml');
     await writeFile(real, 'flags:\n  a: true\n');
-    const link = join(dir, 'app', 'flags.yaml');
+    const link = join(scratch.dir, 'app', 'flags.yaml');
     await symlink(real, link);
     return { real, link };
   }
@@ -65,8 +55,8 @@ describe('fileSource: a symlinked flags file', () => {
   it('follows the link when it is swapped to another file, and watches the new target', async () => {
     const { link } = await linkedLayout();
     const source = await startSource(link);
-    await mkdir(join(dir, 'other'));
-    const other = join(dir, 'other', 'flags.yaml');
+    await mkdir(join(scratch.dir, 'other'));
+    const other = join(scratch.dir, 'other', 'flags.yaml');
     await writeFile(other, 'flags:\n  d: true\n');
     await unlink(link);
     await symlink(other, link);
@@ -78,7 +68,7 @@ describe('fileSource: a symlinked flags file', () => {
 
 describe("fileSource: the file's directory deleted and made again", () => {
   it('goes stale, then reloads once the directory and the file are back, and keeps watching', async () => {
-    const config = join(dir, 'config');
+    const config = join(scratch.dir, 'config');
     await mkdir(config);
     const path = join(config, 'flags.yaml');
     await writeFile(path, 'flags:\n  a: true\n');

@@ -5,33 +5,26 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { recordingLogger } from '../../../../test/support/logging.js';
-import { recordEvents, summary, temporaryDirectory } from '../../../../test/support/sources.js';
+import { directoryPerTest, recordEvents, summary } from '../../../../test/support/sources.js';
 import { waitFor } from '../../../../test/support/waiting.js';
 import { FlagsFileError } from '../../src/errors.js';
 import { silentLogger } from '../../src/logger.js';
 import { fileSource } from '../../src/sources/index.js';
 import type { FlagSource, SourceEvent } from '../../src/types.js';
 
-let dir: string;
-let removeDir: () => Promise<void>;
+const scratch = directoryPerTest((source: FlagSource) => source.stop());
+
 let flagsPath: string;
-const started: FlagSource[] = [];
 
 beforeEach(async () => {
-  ({ dir, remove: removeDir } = await temporaryDirectory());
-  flagsPath = join(dir, 'flags.yaml');
-});
-
-afterEach(async () => {
-  for (const source of started.splice(0)) await source.stop();
-  await removeDir();
+  flagsPath = join(scratch.dir, 'flags.yaml');
 });
 
 async function startSource(path = flagsPath, options?: Parameters<typeof fileSource>[1]) {
   const source = fileSource(path, options);
-  started.push(source);
+  scratch.open.push(source);
   const events = recordEvents(source);
   const { logger, lines } = recordingLogger();
   await source.start({ logger });
@@ -55,7 +48,7 @@ describe('fileSource: startup', () => {
   });
 
   it('rejects a missing file with FLAGS_FILE_NOT_FOUND naming the path, and is failed', async () => {
-    const missing = join(dir, 'nope.yaml');
+    const missing = join(scratch.dir, 'nope.yaml');
     const source = fileSource(missing);
     const failure = await source.start({ logger: silentLogger }).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(FlagsFileError);
@@ -83,7 +76,7 @@ describe('fileSource: startup', () => {
   it('keeps watching a file that was invalid at start, and loads it once valid', async () => {
     await writeFile(flagsPath, 'flags:\n  dark-mode: maybe\n');
     const source = fileSource(flagsPath, { debounceMs: 20 });
-    started.push(source);
+    scratch.open.push(source);
     const events = recordEvents(source);
     await expect(source.start({ logger: silentLogger })).rejects.toBeInstanceOf(FlagsFileError);
     await writeFile(flagsPath, 'flags:\n  dark-mode: true\n');
@@ -95,7 +88,7 @@ describe('fileSource: startup', () => {
   });
 
   it('reads Unleash client-features JSON', async () => {
-    const jsonPath = join(dir, 'features.json');
+    const jsonPath = join(scratch.dir, 'features.json');
     const payload = readFileSync(
       fileURLToPath(
         new URL('../../../../test/fixtures/unleash/unleash-client-features.json', import.meta.url),
@@ -138,7 +131,7 @@ describe('fileSource: reloading', () => {
   it("sees an editor's rename-and-replace save within 1 s", async () => {
     await writeFile(flagsPath, 'flags:\n  dark-mode: true\n');
     const { source } = await startSource();
-    const temporary = join(dir, '.flags.yaml.swp');
+    const temporary = join(scratch.dir, '.flags.yaml.swp');
     await writeFile(temporary, 'flags:\n  dark-mode: true\n  new-pricing: { rollout: 10 }\n');
     await rename(temporary, flagsPath);
     await waitFor(() => summary(source).join() === 'dark-mode:true,new-pricing:true', 'new-pricing added');
@@ -150,17 +143,17 @@ describe('fileSource: reloading', () => {
 
   it('sees a Kubernetes ConfigMap update (the ..data symlink swapped to a new directory)', async () => {
     // The layout the kubelet keeps: flags.yaml → ..data/flags.yaml, ..data → ..<timestamp>/
-    await mkdir(join(dir, '..v1'));
-    await writeFile(join(dir, '..v1', 'flags.yaml'), 'flags:\n  a: true\n');
-    await symlink('..v1', join(dir, '..data'));
+    await mkdir(join(scratch.dir, '..v1'));
+    await writeFile(join(scratch.dir, '..v1', 'flags.yaml'), 'flags:\n  a: true\n');
+    await symlink('..v1', join(scratch.dir, '..data'));
     await symlink(join('..data', 'flags.yaml'), flagsPath);
     const { source } = await startSource();
     expect(summary(source)).toEqual(['a:true']);
     const publish = async (version: string, text: string) => {
-      await mkdir(join(dir, version));
-      await writeFile(join(dir, version, 'flags.yaml'), text);
-      await symlink(version, join(dir, '..data_tmp'));
-      await rename(join(dir, '..data_tmp'), join(dir, '..data'));
+      await mkdir(join(scratch.dir, version));
+      await writeFile(join(scratch.dir, version, 'flags.yaml'), text);
+      await symlink(version, join(scratch.dir, '..data_tmp'));
+      await rename(join(scratch.dir, '..data_tmp'), join(scratch.dir, '..data'));
     };
     await publish('..v2', 'flags:\n  a: false\n');
     await waitFor(() => summary(source).join() === 'a:false', 'the second ConfigMap version');
@@ -242,11 +235,11 @@ describe('fileSource: stopping', () => {
 
   it.runIf(process.platform === 'linux')('closes its watch on stop()', async () => {
     await writeFile(flagsPath, 'flags:\n  a: true\n');
-    expect(inotifyWatchesOn(dir)).toBe(0);
+    expect(inotifyWatchesOn(scratch.dir)).toBe(0);
     const { source } = await startSource();
-    expect(inotifyWatchesOn(dir)).toBe(1);
+    expect(inotifyWatchesOn(scratch.dir)).toBe(1);
     await source.stop();
-    await waitFor(() => inotifyWatchesOn(dir) === 0, 'the watch closed');
+    await waitFor(() => inotifyWatchesOn(scratch.dir) === 0, 'the watch closed');
   });
 
   it('leaves nothing that keeps a process alive', () => {

@@ -1,33 +1,23 @@
 // The sources as the client uses them: createFlags() over a watched file and over memorySource.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { messagesAt, recordingLogger } from '../../../../test/support/logging.js';
-import { temporaryDirectory } from '../../../../test/support/sources.js';
+import { directoryPerTest } from '../../../../test/support/sources.js';
 import { waitFor } from '../../../../test/support/waiting.js';
 import { createFlags } from '../../src/client/flags-client.js';
 import { FlagsFileError } from '../../src/errors.js';
 import type { FlagsChange } from '../../src/snapshot/definitions-diff.js';
 import { fileSource, memorySource } from '../../src/sources/index.js';
 
-let dir: string;
-let removeDir: () => Promise<void>;
-const clients: { close(): Promise<void> }[] = [];
-
-beforeEach(async () => {
-  ({ dir, remove: removeDir } = await temporaryDirectory());
-});
-afterEach(async () => {
-  for (const client of clients.splice(0)) await client.close();
-  await removeDir();
-});
+const scratch = directoryPerTest((client: { close(): Promise<void> }) => client.close());
 
 describe('createFlags over a flags file', () => {
   it('answers from the file, follows edits, and keeps the last good flags through a bad edit', async () => {
-    const path = join(dir, 'flags.yaml');
+    const path = join(scratch.dir, 'flags.yaml');
     await writeFile(path, 'flags:\n  new-pricing:\n    rollout: 0\n    users: [qa-1]\n');
     const flags = createFlags({ source: fileSource(path) });
-    clients.push(flags);
+    scratch.open.push(flags);
     const changes: FlagsChange[] = [];
     const errors: Error[] = [];
     flags.on('changed', (change) => changes.push(change));
@@ -61,11 +51,11 @@ describe('createFlags over a flags file', () => {
   });
 
   it('logs each load of the file once, with the count of its flags', async () => {
-    const path = join(dir, 'flags.yaml');
+    const path = join(scratch.dir, 'flags.yaml');
     await writeFile(path, 'flags:\n  a: true\n');
     const { logger, lines } = recordingLogger();
     const flags = createFlags({ source: fileSource(path, { debounceMs: 20 }), logger });
-    clients.push(flags);
+    scratch.open.push(flags);
     await flags.ready({ timeoutMs: 5000 });
     await writeFile(path, 'flags:\n  a: true\n  b: true\n');
     await waitFor(() => flags.isEnabled('b'), 'the reload', 2000);
@@ -76,10 +66,10 @@ describe('createFlags over a flags file', () => {
   });
 
   it('fails ready() with the file error when the file is invalid at startup', async () => {
-    const path = join(dir, 'flags.yaml');
+    const path = join(scratch.dir, 'flags.yaml');
     await writeFile(path, 'flags:\n  a: yes please\n');
     const flags = createFlags({ source: fileSource(path) });
-    clients.push(flags);
+    scratch.open.push(flags);
     flags.on('error', () => {});
     await expect(flags.ready({ timeoutMs: 5000 })).rejects.toThrow(
       `${path}:2:3: a must be true, false or a flag object`,
@@ -87,11 +77,11 @@ describe('createFlags over a flags file', () => {
   });
 
   it('loads the file once it is valid after an invalid start, as after an invalid write, and says so once', async () => {
-    const path = join(dir, 'flags.yaml');
+    const path = join(scratch.dir, 'flags.yaml');
     await writeFile(path, 'flags:\n  a: yes please\n');
     const { logger, lines } = recordingLogger();
     const flags = createFlags({ source: fileSource(path, { debounceMs: 20 }), logger });
-    clients.push(flags);
+    scratch.open.push(flags);
     const ready = new Promise<void>((resolve) => flags.once('ready', resolve));
     const errors: Error[] = [];
     flags.on('error', (error) => errors.push(error));
@@ -115,11 +105,11 @@ describe('createFlags over a flags file', () => {
   });
 
   it('loads a flags file created after a start that found none', async () => {
-    const path = join(dir, 'later', 'flags.yaml');
+    const path = join(scratch.dir, 'later', 'flags.yaml');
     const flags = createFlags({ source: fileSource(path, { debounceMs: 20 }), logger: false });
-    clients.push(flags);
+    scratch.open.push(flags);
     await expect(flags.ready({ timeoutMs: 5000 })).rejects.toMatchObject({ code: 'FLAGS_FILE_NOT_FOUND' });
-    await mkdir(join(dir, 'later'));
+    await mkdir(join(scratch.dir, 'later'));
     await writeFile(path, 'flags:\n  a: true\n');
     await waitFor(() => flags.isReady, 'the flags loaded', 3000);
     expect(flags.isEnabled('a')).toBe(true);
@@ -131,7 +121,7 @@ describe('createFlags over memorySource', () => {
   it('sees set() on the next evaluation', async () => {
     const source = memorySource({ flags: { 'new-pricing': false } });
     const flags = createFlags({ source });
-    clients.push(flags);
+    scratch.open.push(flags);
     await flags.ready({ timeoutMs: 1000 });
     expect(flags.isEnabled('new-pricing')).toBe(false);
     source.set('new-pricing', true);
