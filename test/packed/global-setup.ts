@@ -16,6 +16,8 @@ const OWN_VERSIONS: Record<string, string> = {
   '@types/koa': '^2.15.0',
   // the Nest README's forRootAsync snippet: 4.x is the CommonJS release for Nest 10 and 11 (12.x is ESM only)
   '@nestjs/config': '4.0.4',
+  // the Nest README's GraphQL resolver: the release for Nest 11, as the Nest 11 conformance rows test it
+  '@nestjs/graphql': '13.4.2',
 };
 
 /** The version of `name` the repository's own tests use (test/, the root, then the packages). */
