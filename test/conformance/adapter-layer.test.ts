@@ -16,7 +16,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { recordingLogger } from '../support/logging.js';
 import { waitFor } from '../support/waiting.js';
 import type { AdapterRow, RunningApp } from './contract.js';
-import { CONTEXT_HEADERS as H } from './contract.js';
+import { contextFromHeaders, CONTEXT_HEADERS as H } from './contract.js';
 import { rows } from './rows.js';
 
 const SECRET = 'adapter-layer-secret-0123456789abcdef0123456789';
@@ -100,11 +100,6 @@ function hintsOf(row: AdapterRow): { visitorId: string; trustProxy: RegExp } {
     trustProxy: /app\.set\('trust proxy', 1\).*new FastifyAdapter\(\{ trustProxy: true \}\)/,
   };
 }
-
-const contextFromHeaders = (req: { headers: Record<string, string | string[] | undefined> }) => ({
-  userId: req.headers[H.userId] as string | undefined,
-  properties: { plan: req.headers[H.plan] as string | undefined },
-});
 
 describe.each(rows.map((row) => [row.name, row] as const))('%s', (_name, row) => {
   const cleanups: (() => Promise<unknown> | unknown)[] = [];

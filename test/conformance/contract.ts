@@ -128,3 +128,15 @@ export const CONTEXT_HEADERS = {
   qa: 'x-qa',
   authUser: 'x-auth-user',
 } as const;
+
+/**
+ * The context hook every row gives its adapter (Koa's leaves absent headers out, see rows/koa.ts): userId ←
+ * `x-user-id`, properties.plan ← `x-plan`, the first value of a repeated header.
+ */
+export function contextFromHeaders(request: { headers: Record<string, string | string[] | undefined> }) {
+  const first = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
+  return {
+    userId: first(request.headers[CONTEXT_HEADERS.userId]),
+    properties: { plan: first(request.headers[CONTEXT_HEADERS.plan]) },
+  };
+}

@@ -1,10 +1,3 @@
-// OPTIONS on a guarded path, as the Express and Koa READMEs describe it. Express's router and @koa/router's
-// allowedMethods() answer OPTIONS themselves, before any route handler (a guard on the route included) runs, and
-// neither offers a public hook to ask a route's guard first. The READMEs' ways to make a guarded path look absent
-// to OPTIONS too hold on every major: the guard as router middleware on Express, no allowedMethods() on Koa.
-import { once } from 'node:events';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { createFlags, type FlagsClient, memorySource } from '@flagwise/core';
 import { featureFlags as expressFlags, requireFeature as expressGuard } from '@flagwise/express';
 import { featureFlags as koaFlags, requireFeature as koaGuard } from '@flagwise/koa';
@@ -12,6 +5,7 @@ import Router from '@koa/router';
 import type { Express } from 'express';
 import request from 'supertest';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { listen } from '../support/http.js';
 import { majors as expressMajors } from './rows/express.js';
 
 const source = memorySource({ flags: { 'beta-page': true } });
@@ -23,14 +17,6 @@ beforeAll(async () => {
 afterAll(() => client.close());
 beforeEach(() => source.replace({ flags: { 'beta-page': true } }));
 const switchOff = () => source.replace({ flags: { 'beta-page': false } });
-
-async function listen(server: Server): Promise<{ url: string; close(): Promise<void> }> {
-  if (!server.listening) await once(server, 'listening');
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
-  };
-}
 
 describe.each(Object.entries(expressMajors))('%s', (_name, express: () => Express) => {
   let app: { url: string; close(): Promise<void> };
@@ -44,7 +30,7 @@ describe.each(Object.entries(expressMajors))('%s', (_name, express: () => Expres
       res.send('beta ok');
     });
     server.use('/beta', beta);
-    app = await listen(server.listen(0, '127.0.0.1'));
+    app = await listen(server);
   });
   afterAll(() => app?.close());
 
@@ -72,7 +58,7 @@ describe.each(['koa2', 'koa3'])('%s', (major) => {
     });
     // As the README says: no allowedMethods(), so nothing answers OPTIONS on the guard's behalf.
     server.use(router.routes());
-    app = await listen(server.listen(0, '127.0.0.1'));
+    app = await listen(server);
   });
   afterAll(() => app?.close());
 

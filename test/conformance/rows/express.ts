@@ -6,7 +6,7 @@ import ejs from 'ejs';
 import type { Express, Request, RequestHandler } from 'express';
 import { listen } from '../../support/http.js';
 import type { AdapterRow, AppHooks, RunningApp } from '../contract.js';
-import { flagAnswer, CONTEXT_HEADERS as H, streamDigest } from '../contract.js';
+import { contextFromHeaders, flagAnswer, CONTEXT_HEADERS as H, streamDigest } from '../contract.js';
 import { readForTelemetry } from '../read-for-telemetry.js';
 import { readInOrder } from '../read-in-order.js';
 
@@ -19,11 +19,6 @@ export const majors = { 'express 4': require('express4'), 'express 5': require('
   () => Express
 >;
 const views = fileURLToPath(new URL('../../templates/views', import.meta.url));
-
-const contextFromHeaders = (req: Request) => ({
-  userId: req.get(H.userId),
-  properties: { plan: req.get(H.plan) },
-});
 
 export const rows: AdapterRow[] = Object.entries(majors).map(([name, express]) => ({
   name,

@@ -7,7 +7,7 @@ import { featureFlags, mountEndpoint, requireFeature } from '@flagwise/fastify';
 import ejs from 'ejs';
 import type { FastifyInstance } from 'fastify5';
 import type { AdapterRow, AppHooks, RunningApp } from '../contract.js';
-import { flagAnswer, CONTEXT_HEADERS as H, streamDigest } from '../contract.js';
+import { contextFromHeaders, flagAnswer, CONTEXT_HEADERS as H, streamDigest } from '../contract.js';
 import { readForTelemetry } from '../read-for-telemetry.js';
 import { readInOrder } from '../read-in-order.js';
 
@@ -61,11 +61,6 @@ export const rows: AdapterRow[] = majors.map(({ name, fastify, view }) => ({
     return listen(app);
   },
 }));
-
-const contextFromHeaders = (request: { headers: Record<string, string | string[] | undefined> }) => ({
-  userId: header(request.headers[H.userId]),
-  properties: { plan: header(request.headers[H.plan]) },
-});
 
 async function buildApp(app: FastifyInstance, view: unknown, entry: unknown, hooks: AppHooks): Promise<void> {
   await app.register(view as never, { engine: { ejs }, root: views });

@@ -16,7 +16,7 @@ import type {
 import { nest as nest11 } from '../../nest11/src/index.js';
 import { nest as nest12 } from '../../nest12/src/index.js';
 import type { AdapterRow, AppHooks, Mount, RunningApp } from '../contract.js';
-import { flagAnswer, CONTEXT_HEADERS as H, streamDigest } from '../contract.js';
+import { contextFromHeaders, flagAnswer, CONTEXT_HEADERS as H, streamDigest } from '../contract.js';
 import { readForTelemetry } from '../read-for-telemetry.js';
 import { readInOrder } from '../read-in-order.js';
 
@@ -112,11 +112,6 @@ export function checkMajor(nest: NestMajor): void {
     );
   }
 }
-
-const contextFromHeaders = (req: { headers: Record<string, string | undefined> }) => ({
-  userId: req.headers[H.userId],
-  properties: { plan: req.headers[H.plan] },
-});
 
 async function start(
   nest: NestMajor,
