@@ -138,7 +138,9 @@ export function consumerSnippets(): ConsumerSnippet[] {
       ? topLevelNames(parse(contextFile, readFileSync(contextFile, 'utf8')))
       : new Set<string>();
     return readmeSnippets(readmePath).map((pasted, i) => {
-      const file = `src/${readme}/snippet-${i + 1}.ts`;
+      // A block that names an .mts file (`// vitest.config.mts`) is an ES module in a CommonJS app too.
+      const extension = /^\/\/ [\w.-]+\.mts\n/.test(pasted) ? 'mts' : 'ts';
+      const file = `src/${readme}/snippet-${i + 1}.${extension}`;
       const source = parse(file, pasted);
       const declared = topLevelNames(source);
       const fromContext = [...identifiers(source)].filter((name) => context.has(name) && !declared.has(name));

@@ -1,6 +1,6 @@
 // Each runner entry point on the runners it is made for, run as a child process the way an app runs its tests.
 // The apps live in ./runners/, one per runner and major, each with its own install of that runner:
-// - vitest 3, 4 and 5: a fresh app directory gets the README's vitest.config.ts, tsconfig.json and tests, as
+// - vitest 3, 4 and 5: a fresh app directory gets the README's vitest.config.mts, tsconfig.json and tests, as
 //   pasted, next to the node_modules of runners/vitest-<major> (Express, Fastify, Koa and Nest, with
 //   @flagwise/testing/vitest in the Fastify and Koa tests);
 // - jest 30 (runners/jest-30) and node:test (runners/node-test): an app's tests through @flagwise/testing/jest and
