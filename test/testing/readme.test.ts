@@ -16,7 +16,7 @@ it('has a test for each framework, and the files a Nest app needs besides', () =
     'koa',
     'nestjs',
   ]);
-  expect(Object.keys(files)).toEqual(['vitest.config.ts', 'tsconfig.json']);
+  expect(Object.keys(files)).toEqual(['vitest.config.mts', 'tsconfig.json']);
 });
 
 it('compiles every snippet as pasted', () => {
