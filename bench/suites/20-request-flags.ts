@@ -227,7 +227,7 @@ export default async function requestFlagsBench(): Promise<BenchSection> {
       '| --- | ---: | ---: |',
       `| the same shape by hand: the context, then 4 evaluations on \`compileFlags\` | ${work.sameShape.toFixed(0)} | — |`,
       `| the same lazy object by hand (\`handWrittenFlagsObject\`) | ${work.sameObject.toFixed(0)} | +${(work.sameObject - work.sameShape).toFixed(0)} |`,
-      `| flagwise: \`requestFlagsLater(client, )\` as the adapters call it, \`flagAllows\`, 3 reads through \`req.flags\` | ${work.flagwise.toFixed(0)} | +${(work.flagwise - work.sameShape).toFixed(0)} |`,
+      `| flagwise: \`requestFlagsLater(client, req, …)\` as the adapters call it, \`flagAllows\`, 3 reads through \`req.flags\` | ${work.flagwise.toFixed(0)} | +${(work.flagwise - work.sameShape).toFixed(0)} |`,
       '',
       'Each shape runs alone in its own processes (5 each, alternating with the other shapes); a figure is the ' +
         'median over its processes of the median of 9 batches of 100,000 requests. The difference is what the lazy, ' +
