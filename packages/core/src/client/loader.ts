@@ -213,22 +213,7 @@ export class FlagsLoader {
     this.loading = undefined;
     const previous = this.snapshot;
     // Compile warnings wait for the swap, so a reload that is replaced before it swaps in says nothing.
-    let heldWarnings: string[] | undefined = [];
-    const onWarn = (message: string) => {
-      if (heldWarnings) heldWarnings.push(message);
-      else this.notices.warn(message);
-    };
-    const releaseWarnings = () => {
-      const held = heldWarnings ?? [];
-      heldWarnings = undefined;
-      for (const message of held) {
-        try {
-          this.notices.warn(message);
-        } catch {
-          // a throwing listener must not stop the swap, as it does not stop compilation
-        }
-      }
-    };
+    const { onWarn, releaseWarnings } = heldWarnings(this.notices);
     // The request flags class too: no request after the swap waits for its accessors.
     const steps = withRequestFlagsClass(
       prepareLoad(definitions, previous, { ...this.compileOptions, onWarn }, this.countsUsage),
@@ -321,4 +306,30 @@ export class FlagsLoader {
       this.logRecovery();
     }
   }
+}
+
+/**
+ * Compile warnings held until the load that raised them swaps in. Made outside the load so that the compiled
+ * snapshot, which keeps `onWarn`, does not keep the load's scope, and with it the snapshot before it, and so on:
+ * every earlier set of flags would stay in memory.
+ */
+function heldWarnings(notices: ClientNotices): { onWarn(message: string): void; releaseWarnings(): void } {
+  let held: string[] | undefined = [];
+  return {
+    onWarn: (message) => {
+      if (held) held.push(message);
+      else notices.warn(message);
+    },
+    releaseWarnings: () => {
+      const released = held ?? [];
+      held = undefined;
+      for (const message of released) {
+        try {
+          notices.warn(message);
+        } catch {
+          // a throwing listener must not stop the swap, as it does not stop compilation
+        }
+      }
+    },
+  };
 }
