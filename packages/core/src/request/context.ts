@@ -91,12 +91,9 @@ export function requestContext<Request>(
 
 function withFields(context: FlagContext, extra: Partial<FlagContext> | undefined | null): FlagContext {
   if (!extra || typeof extra !== 'object') return context;
-  // The hook returns a fresh object per request; its `properties` are taken as they are, not copied. Its own
-  // fields, as Object.assign copies them; a loop is measurably quicker on the request path for the few a hook has.
-  const target = context as Record<string, unknown>;
-  const source = extra as Record<string, unknown>;
-  for (const key in source) if (Object.hasOwn(source, key)) target[key] = source[key];
-  return context;
+  // The hook returns a fresh object per request; its own fields go over the defaults, its `properties` taken as
+  // they are, not copied.
+  return Object.assign(context, extra);
 }
 
 /** True for a Promise or any thenable. */

@@ -92,8 +92,11 @@ class FlagsObject {
   #used = 0;
   /** where each flag's triple starts in `reads`, once a request has read more than a scan should cover */
   #index: Map<FlagHandle, number> | undefined = undefined;
-  /** whether the context has neither userId nor sessionId, once asked */
-  #anonymous: boolean | undefined = undefined;
+  /**
+   * true when the context has neither userId nor sessionId and the snapshot has flags whose answer then rests on
+   * chance or the client IP; set with the context, so a read checks one field
+   */
+  #anonymous = false;
   // Bound on first use, one method at a time, so `const { isEnabled } = req.flags` works and a request that
   // calls only isEnabled allocates one bound function, not four. With `bind`, not arrow functions: builds that
   // keep function names wrap each arrow in an Object.defineProperty call.
@@ -114,6 +117,7 @@ class FlagsObject {
     this.#context = context;
     this.#overrides = overrides;
     this.#deferred = deferred;
+    if (deferred === undefined) this.#anonymous = anonymousWithChance(snapshot, context);
   }
 
   // --- what the accessors and module functions below call (static: they reach the private fields) ---
@@ -260,12 +264,23 @@ class FlagsObject {
     this.#deferred = undefined;
     this.#context = facts.context;
     this.#overrides = facts.overrides;
+    this.#anonymous = anonymousWithChance(this.#snapshot, facts.context);
   }
 
   // --- evaluation: one decision per flag for the life of the request ---
 
   /** Where the flag's triple starts in the reads, added if this request has not read the flag yet. */
   #slotOf(flag: FlagHandle): number {
+    const reads = this.#reads;
+    if (reads !== undefined && this.#index === undefined) {
+      const used = this.#used;
+      for (let slot = 0; slot < used; slot += 3) if (reads[slot] === flag) return slot;
+    }
+    return this.#addSlot(flag);
+  }
+
+  /** The flag's slot in a request that has read many flags, or a new slot for a flag not read yet. */
+  #addSlot(flag: FlagHandle): number {
     const reads = this.#reads;
     if (reads === undefined) {
       // Room for four flags in one allocation: most requests read no more.
@@ -286,15 +301,12 @@ class FlagsObject {
       this.#used = 3;
       return 0;
     }
-    const used = this.#used;
     const index = this.#index;
     if (index !== undefined) {
       const slot = index.get(flag);
       if (slot !== undefined) return slot;
-    } else {
-      for (let slot = 0; slot < used; slot += 3) if (reads[slot] === flag) return slot;
     }
-    const slot = used;
+    const slot = this.#used;
     if (slot < reads.length) reads[slot] = flag;
     else reads.push(flag, undefined, undefined);
     this.#used = slot + 3;
@@ -313,17 +325,13 @@ class FlagsObject {
     let decision = reads[slot + DECISION] as number | undefined;
     if (decision !== undefined) return decision;
     if (this.#deferred !== undefined) this.#build();
-    const context = this.#context;
-    const forced = this.#forced(flag.name);
+    const forced = this.#overrides === undefined ? undefined : this.#forced(flag.name);
     if (forced !== undefined) decision = forced;
     else {
       const snapshot = this.#snapshot;
-      decision = snapshot.compiled.decide(flag, context);
-      if (observe && snapshot.observeEvaluations)
-        this.#host.onEvaluation(flag.name, enabledOf(decision), undefined, reasonOf(decision), context);
-      const random = snapshot.randomWhenAnonymous;
-      if (random.size > 0 && this.#isAnonymous() && random.has(flag.name))
-        this.#host.onRandomAnswer(flag.name);
+      decision = snapshot.compiled.decide(flag, this.#context);
+      if (observe && snapshot.observeEvaluations) this.#observe(flag, decision, undefined);
+      if (this.#anonymous && snapshot.randomWhenAnonymous.has(flag)) this.#host.onRandomAnswer(flag.name);
     }
     reads[slot + DECISION] = decision;
     if (observe && this.#host.evaluations !== undefined) this.#recordRead(flag, decision, undefined);
@@ -362,63 +370,53 @@ class FlagsObject {
     const reads = this.#reads!;
     let variant = reads[slot + VARIANT] as VariantResult | undefined;
     if (variant !== undefined) return variant;
-    const snapshot = this.#snapshot;
-    if (!snapshot.variantFlags.has(flag.name)) this.#host.onNoVariants(flag.name);
-    variant = this.#pickVariant(slot, flag);
-    reads[slot + VARIANT] = variant;
+    if (!this.#snapshot.variantFlags.has(flag)) this.#host.onNoVariants(flag.name);
+    reads[slot + VARIANT] = variant = this.#pickVariant(slot, flag);
     return variant;
   }
 
   /** The variant for the flag's decision: the override's, or picked by the engine once for this request. */
   #pickVariant(slot: number, flag: FlagHandle): VariantResult {
-    const reads = this.#reads!;
-    const decided = reads[slot + DECISION] !== undefined;
-    const variant = this.#variantOf(slot, flag, decided);
-    if (!decided && this.#host.evaluations !== undefined)
-      this.#recordRead(flag, reads[slot + DECISION] as number, variant);
+    const decided = this.#reads![slot + DECISION] !== undefined;
+    const decision = this.#decisionAt(slot, flag, false);
+    const variant =
+      decision === FORCED_ON || decision === FORCED_OFF
+        ? this.#forcedVariant(flag, decision)
+        : this.#engineVariant(flag, decision, decided);
+    if (!decided && this.#host.evaluations !== undefined) this.#recordRead(flag, decision, variant);
     return variant;
   }
 
-  #variantOf(slot: number, flag: FlagHandle, decided: boolean): VariantResult {
-    const decision = this.#decisionAt(slot, flag, false);
+  #forcedVariant(flag: FlagHandle, decision: number): VariantResult {
     if (decision === FORCED_OFF) return DISABLED_VARIANT;
-    if (decision === FORCED_ON) {
-      return forcedVariantResult(this.#snapshot, flag.name, overrideOf(this.#overrides?.variants, flag.name));
-    }
+    return forcedVariantResult(this.#snapshot, flag.name, overrideOf(this.#overrides?.variants, flag.name));
+  }
+
+  /** The engine's variant for its decision; `decided`: the decision was made (and reported) by an earlier read. */
+  #engineVariant(flag: FlagHandle, decision: number, decided: boolean): VariantResult {
+    const snapshot = this.#snapshot;
     if (!isOnDecision(decision)) {
-      if (!decided) this.#observeVariant(flag, decision, DISABLED_VARIANT);
+      if (!decided && snapshot.observeEvaluations) this.#observe(flag, decision, DISABLED_VARIANT);
       return DISABLED_VARIANT;
     }
-    const snapshot = this.#snapshot;
     const context = this.#context;
     const variant = snapshot.compiled.variantOfDecision(flag, context, decision);
-    this.#observeVariant(flag, decision, variant);
-    const byAddress = snapshot.variantByAddressWhenAnonymous;
-    if (variant.enabled && byAddress.size > 0 && this.#isAnonymous() && byAddress.has(flag.name)) {
+    if (snapshot.observeEvaluations) this.#observe(flag, decision, variant);
+    if (this.#anonymous && variant.enabled && snapshot.variantByAddressWhenAnonymous.has(flag)) {
       if (hasAddress(context)) this.#host.onAddressAnswer(flag.name);
       else this.#host.onRandomAnswer(flag.name);
     }
     return variant;
   }
 
-  #observeVariant(flag: FlagHandle, decision: number, variant: VariantResult): void {
-    if (this.#snapshot.observeEvaluations)
-      this.#host.onEvaluation(flag.name, enabledOf(decision), variant, reasonOf(decision), this.#context);
+  /** Reports an evaluation to the client (usage metrics, impression events). */
+  #observe(flag: FlagHandle, decision: number, variant: VariantResult | undefined): void {
+    this.#host.onEvaluation(flag.name, enabledOf(decision), variant, reasonOf(decision), this.#context);
   }
 
   #isAnonymous(): boolean {
-    let anonymous = this.#anonymous;
-    if (anonymous === undefined) {
-      // a context with throwing getters must not make a read throw
-      try {
-        const context = this.context;
-        anonymous = !context.userId && !context.sessionId;
-      } catch {
-        anonymous = false;
-      }
-      this.#anonymous = anonymous;
-    }
-    return anonymous;
+    this.#build();
+    return this.#anonymous;
   }
 
   #resolve(name: string): FlagHandle | undefined {
@@ -473,16 +471,17 @@ class FlagsObject {
     }
     const context = this.#context;
     const explanation = snapshot.compiled.explainDecision(handle, context, decision, variant);
-    const note = this.#anonymousNote(flag, decision, variant);
+    const note = this.#anonymousNote(handle, decision, variant);
     if (note === undefined) return explanation;
     return { ...explanation, detail: explanation.detail ? `${explanation.detail}; ${note}` : note };
   }
 
   /** What decided an anonymous request's answer, when it was not the request's user or session. */
-  #anonymousNote(flag: string, decision: number, variant: VariantResult): string | undefined {
+  #anonymousNote(handle: FlagHandle, decision: number, variant: VariantResult): string | undefined {
     const snapshot = this.#snapshot;
-    const random = snapshot.randomWhenAnonymous.has(flag);
-    const byAddress = variant.enabled && snapshot.variantByAddressWhenAnonymous.has(flag);
+    const flag = handle.name;
+    const random = snapshot.randomWhenAnonymous.has(handle);
+    const byAddress = variant.enabled && snapshot.variantByAddressWhenAnonymous.has(handle);
     if ((!random && !byAddress) || !this.#isAnonymous()) return undefined;
     const notes: string[] = [];
     const hint = this.#host.visitorIdHint;
@@ -543,6 +542,21 @@ function enabledOf(decision: number): boolean {
 
 function reasonOf(decision: number): EvaluationReason {
   return decision === FORCED_ON || decision === FORCED_OFF ? 'override' : reasonOfDecision(decision);
+}
+
+/**
+ * True when the context has neither userId nor sessionId and the snapshot has flags whose answer then rests on
+ * chance or the client IP (what the random-answer and shared-address notices watch for).
+ */
+function anonymousWithChance(snapshot: FlagsSnapshot, context: FlagContext): boolean {
+  if (snapshot.randomWhenAnonymous.size === 0 && snapshot.variantByAddressWhenAnonymous.size === 0)
+    return false;
+  // a context with throwing getters must not make a read throw
+  try {
+    return !context.userId && !context.sessionId;
+  } catch {
+    return false;
+  }
 }
 
 function hasAddress(context: FlagContext): boolean {

@@ -24,18 +24,18 @@ export interface FlagsSnapshot {
   readonly browserFlags: readonly string[];
   /** false when nothing counts or reports evaluations (no usage metrics, no impression flags): skip the hook */
   readonly observeEvaluations: boolean;
-  /** flags that have variants (on the flag or on a strategy) */
-  readonly variantFlags: ReadonlySet<string>;
+  /** flags that have variants (on the flag or on a strategy); by handle, which a read holds already */
+  readonly variantFlags: ReadonlySet<FlagHandle>;
   /**
    * flags whose on/off answer is random for a request with neither userId nor sessionId: a partial
    * flexibleRollout with Unleash's default stickiness (userId, else sessionId, else random)
    */
-  readonly randomWhenAnonymous: ReadonlySet<string>;
+  readonly randomWhenAnonymous: ReadonlySet<FlagHandle>;
   /**
    * flags whose variant follows the client IP for a request with neither userId nor sessionId: variants split
    * with Unleash's default variant stickiness (userId, else sessionId, else remoteAddress, else random)
    */
-  readonly variantByAddressWhenAnonymous: ReadonlySet<string>;
+  readonly variantByAddressWhenAnonymous: ReadonlySet<FlagHandle>;
   /** camelCase clashes: two flags that map to one property name */
   readonly clashes: readonly { property: string; flags: string[] }[];
 }
@@ -95,9 +95,9 @@ export function* buildSnapshotInSteps(
   const owners = new Map<string, string[]>();
   const impressionFlags = new Set<string>();
   const browserFlags: string[] = [];
-  const variantFlags = new Set<string>();
-  const randomWhenAnonymous = new Set<string>();
-  const variantByAddressWhenAnonymous = new Set<string>();
+  const variantFlags = new Set<FlagHandle>();
+  const randomWhenAnonymous = new Set<FlagHandle>();
+  const variantByAddressWhenAnonymous = new Set<FlagHandle>();
   const names = compiled.names();
   for (const name of names) {
     yield;
@@ -108,9 +108,12 @@ export function* buildSnapshotInSteps(
     const feature = compiled.feature(name);
     if (feature?.impressionData) impressionFlags.add(name);
     if (feature?.browser) browserFlags.push(name);
-    if (feature !== undefined && featureHasVariants(feature)) variantFlags.add(name);
-    if (feature !== undefined && isRandomWhenAnonymous(feature)) randomWhenAnonymous.add(name);
-    if (feature !== undefined && hasVariantsByAddress(feature)) variantByAddressWhenAnonymous.add(name);
+    if (feature !== undefined) {
+      const handle = compiled.handle(name)!;
+      if (featureHasVariants(feature)) variantFlags.add(handle);
+      if (isRandomWhenAnonymous(feature)) randomWhenAnonymous.add(handle);
+      if (hasVariantsByAddress(feature)) variantByAddressWhenAnonymous.add(handle);
+    }
   }
   const propertyNames: string[] = [];
   const clashes: { property: string; flags: string[] }[] = [];

@@ -78,9 +78,10 @@ describe('buildSnapshot', () => {
       on('watched', { impressionData: true }),
     ]);
     expect(snapshot.browserFlags).toEqual(['shown']);
-    expect([...snapshot.variantFlags].sort()).toEqual(['coloured', 'strategy-variants']);
-    expect([...snapshot.randomWhenAnonymous].sort()).toEqual(['half']);
-    expect([...snapshot.variantByAddressWhenAnonymous].sort()).toEqual(['coloured']);
+    const names = (flags: ReadonlySet<{ name: string }>) => [...flags].map((flag) => flag.name).sort();
+    expect(names(snapshot.variantFlags)).toEqual(['coloured', 'strategy-variants']);
+    expect(names(snapshot.randomWhenAnonymous)).toEqual(['half']);
+    expect(names(snapshot.variantByAddressWhenAnonymous)).toEqual(['coloured']);
     expect([...snapshot.impressionFlags]).toEqual(['watched']);
     expect(snapshot.observeEvaluations).toBe(true);
     expect(snapshotOf([on('a')]).observeEvaluations).toBe(false);
