@@ -180,3 +180,63 @@ export function handWrittenFlagsObject() {
 export type HandWrittenFlags = { readonly [property: string]: boolean } & {
   variant(name: string): VariantResult;
 };
+
+/**
+ * The lazy `req.flags` at its leanest by hand: a class made once for the flags whose prototype has an accessor per
+ * flag property (camelCase and exact name), the context built from the request at the first read (as flagwise
+ * does, so auth that runs after the middleware counts), each value and variant memoized in one small array per
+ * request, `variant(name)` on the prototype. No overrides, warnings, telemetry, unknown-name handling or template
+ * view. Suite 20 uses it: what laziness, memoizing and a deferred context cost at the least, written by hand.
+ */
+export function leanFlagsObject<Request>(contextOf: (request: Request) => FlagContext) {
+  const compiled = compileFlags({ version: 2, features: definitions() });
+  const byName = new Map<string, FlagHandle>();
+  class LeanFlags {
+    #context: FlagContext | undefined = undefined;
+    /** flag, value, variant triples in the order read */
+    #reads: (FlagHandle | boolean | VariantResult | undefined)[] | undefined = undefined;
+    constructor(readonly request: Request) {}
+    #slot(flag: FlagHandle): number {
+      const reads = (this.#reads ??= []);
+      for (let at = 0; at < reads.length; at += 3) if (reads[at] === flag) return at;
+      reads.push(flag, undefined, undefined);
+      return reads.length - 3;
+    }
+    #contextNow(): FlagContext {
+      return (this.#context ??= contextOf(this.request));
+    }
+    static value(flags: LeanFlags, flag: FlagHandle): boolean {
+      const slot = flags.#slot(flag);
+      const reads = flags.#reads!;
+      let value = reads[slot + 1] as boolean | undefined;
+      if (value === undefined) reads[slot + 1] = value = compiled.isEnabledHandle(flag, flags.#contextNow());
+      return value;
+    }
+    variant(name: string): VariantResult {
+      const flag = byName.get(name);
+      if (flag === undefined) return compiled.getVariant(name, this.#contextNow());
+      const slot = this.#slot(flag);
+      const reads = this.#reads!;
+      let variant = reads[slot + 2] as VariantResult | undefined;
+      if (variant === undefined)
+        reads[slot + 2] = variant = compiled.getVariantHandle(flag, this.#contextNow());
+      return variant;
+    }
+  }
+  const value = LeanFlags.value;
+  for (const name of compiled.names()) {
+    const flag = compiled.handle(name)!;
+    byName.set(name, flag);
+    for (const key of new Set([name, toPropertyName(name)])) {
+      Object.defineProperty(LeanFlags.prototype, key, {
+        get(this: LeanFlags) {
+          return value(this, flag);
+        },
+      });
+    }
+  }
+  return {
+    /** one request's flags, their context built at the first read */
+    flagsFor: (request: Request) => new LeanFlags(request) as unknown as HandWrittenFlags,
+  };
+}
