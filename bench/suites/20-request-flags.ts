@@ -93,7 +93,8 @@ const contextFields = (request: WorkloadRequest) => ({
 });
 
 /**
- * The HTTP suites' flag work for one request, three ways: the context, the guard flag and the 3 reads. Each
+ * The HTTP suites' flag work for one request (the context, the guard flag and the 3 reads) four ways: by hand
+ * with no object, through the Proxy object by hand, through the lean object by hand, and through flagwise. Each
  * returns a function running `n` requests.
  */
 async function workloadShapes() {
