@@ -11,6 +11,7 @@ import type { PreparedLoad } from '../snapshot/prepare.js';
 import type { FlagsSnapshot } from '../snapshot/snapshot.js';
 import type { EvaluationReason, Explanation, FlagContext, FlagName, VariantResult } from '../types.js';
 import { isPromiseLike } from './context.js';
+import { LaterRequest, type LaterRequestKind, plainContextNow } from './later-request.js';
 import type { FlagOverrides } from './overrides.js';
 import type {
   BrowserFlag,
@@ -84,7 +85,11 @@ class FlagsObject {
   #host: RequestFlagsHost;
   #context: FlagContext;
   #overrides: FlagOverrides | undefined;
-  /** set until the context of flags made with deferred facts is built */
+  /** set until the context of flags made to be built at their first read is built: what their requests share */
+  #later: LaterRequestKind<unknown, unknown> | undefined;
+  #request: unknown;
+  #response: unknown;
+  /** the facts of flags built at their first read that need more than the context (overrides, a visitor id) */
   #deferred: DeferredFacts | undefined;
   /** what this request read, per flag, in the order read: one request, one evaluation */
   #reads: Reads | undefined = undefined;
@@ -97,6 +102,11 @@ class FlagsObject {
    * chance or the client IP; set with the context, so a read checks one field
    */
   #anonymous = false;
+  /**
+   * true when a first read only asks the engine: no QA overrides, nothing observes evaluations, no anonymous
+   * notices due; set with the context
+   */
+  #quiet = false;
   // Bound on first use, one method at a time, so `const { isEnabled } = req.flags` works and a request that
   // calls only isEnabled allocates one bound function, not four. With `bind`, not arrow functions: builds that
   // keep function names wrap each arrow in an Object.defineProperty call.
@@ -110,14 +120,20 @@ class FlagsObject {
     host: RequestFlagsHost,
     context: FlagContext,
     overrides: FlagOverrides | undefined,
+    later: LaterRequestKind<unknown, unknown> | undefined,
+    request: unknown,
+    response: unknown,
     deferred: DeferredFacts | undefined,
   ) {
     this.#snapshot = snapshot;
     this.#host = host;
     this.#context = context;
     this.#overrides = overrides;
+    this.#later = later;
+    this.#request = request;
+    this.#response = response;
     this.#deferred = deferred;
-    if (deferred === undefined) this.#anonymous = anonymousWithChance(snapshot, context);
+    if (later === undefined) this.#useFacts(context, overrides);
   }
 
   // --- what the accessors and module functions below call (static: they reach the private fields) ---
@@ -175,7 +191,7 @@ class FlagsObject {
   }
 
   static settle(flags: FlagsObject): Promise<void> | undefined {
-    return flags.#deferred === undefined ? undefined : flags.#settle();
+    return flags.#later === undefined ? undefined : flags.#settle();
   }
 
   static reads(flags: FlagsObject): FlagRead[] {
@@ -241,14 +257,31 @@ class FlagsObject {
   // --- the request's facts ---
 
   #build(): void {
+    if (this.#later !== undefined) this.#buildNow();
+  }
+
+  #buildNow(): void {
     const deferred = this.#deferred;
-    if (deferred !== undefined) this.#use(deferred.now());
+    if (deferred !== undefined) {
+      this.#use(deferred.now());
+      return;
+    }
+    const later = this.#later!;
+    if (later.plain) {
+      this.#later = undefined;
+      this.#useFacts(plainContextNow(later, this.#request), undefined);
+      return;
+    }
+    const facts = new LaterRequest(later, this.#request, this.#response);
+    this.#deferred = facts;
+    this.#use(facts.now());
   }
 
   /** Builds deferred facts now, waiting for async hooks; undefined once built. */
   #settle(): Promise<void> | undefined {
-    const deferred = this.#deferred;
-    if (deferred === undefined) return undefined;
+    const later = this.#later;
+    if (later === undefined) return undefined;
+    const deferred = (this.#deferred ??= new LaterRequest(later, this.#request, this.#response));
     const facts = deferred.whenSettled();
     if (!isPromiseLike<RequestFlagsFacts>(facts)) {
       this.#use(facts);
@@ -261,10 +294,22 @@ class FlagsObject {
   }
 
   #use(facts: RequestFlagsFacts): void {
+    this.#later = undefined;
     this.#deferred = undefined;
-    this.#context = facts.context;
-    this.#overrides = facts.overrides;
-    this.#anonymous = anonymousWithChance(this.#snapshot, facts.context);
+    this.#useFacts(facts.context, facts.overrides);
+  }
+
+  #useFacts(context: FlagContext, overrides: FlagOverrides | undefined): void {
+    const snapshot = this.#snapshot;
+    this.#context = context;
+    this.#overrides = overrides;
+    const anonymous = anonymousWithChance(snapshot, context);
+    this.#anonymous = anonymous;
+    this.#quiet =
+      overrides === undefined &&
+      !anonymous &&
+      !snapshot.observeEvaluations &&
+      this.#host.evaluations === undefined;
   }
 
   // --- evaluation: one decision per flag for the life of the request ---
@@ -324,7 +369,19 @@ class FlagsObject {
     const reads = this.#reads!;
     let decision = reads[slot + DECISION] as number | undefined;
     if (decision !== undefined) return decision;
-    if (this.#deferred !== undefined) this.#build();
+    if (this.#later !== undefined) this.#buildNow();
+    if (this.#quiet) {
+      decision = this.#snapshot.compiled.decide(flag, this.#context);
+      reads[slot + DECISION] = decision;
+      return decision;
+    }
+    return this.#observedDecision(slot, flag, observe);
+  }
+
+  /** A first decision that overrides, observers or the anonymous notices take part in. */
+  #observedDecision(slot: number, flag: FlagHandle, observe: boolean): number {
+    const reads = this.#reads!;
+    let decision: number;
     const forced = this.#overrides === undefined ? undefined : this.#forced(flag.name);
     if (forced !== undefined) decision = forced;
     else {
@@ -370,8 +427,20 @@ class FlagsObject {
     const reads = this.#reads!;
     let variant = reads[slot + VARIANT] as VariantResult | undefined;
     if (variant !== undefined) return variant;
-    if (!this.#snapshot.variantFlags.has(flag)) this.#host.onNoVariants(flag.name);
-    reads[slot + VARIANT] = variant = this.#pickVariant(slot, flag);
+    if (this.#later !== undefined) this.#buildNow();
+    const snapshot = this.#snapshot;
+    if (this.#quiet) {
+      let decision = reads[slot + DECISION] as number | undefined;
+      if (decision === undefined)
+        reads[slot + DECISION] = decision = snapshot.compiled.decide(flag, this.#context);
+      variant = snapshot.compiled.variantOfDecision(flag, this.#context, decision);
+      // the engine picks an enabled variant only for a flag that has variants
+      if (!variant.enabled && !snapshot.variantFlags.has(flag)) this.#host.onNoVariants(flag.name);
+    } else {
+      if (!snapshot.variantFlags.has(flag)) this.#host.onNoVariants(flag.name);
+      variant = this.#pickVariant(slot, flag);
+    }
+    reads[slot + VARIANT] = variant;
     return variant;
   }
 
@@ -588,6 +657,9 @@ export type FlagsClass = new (
   host: RequestFlagsHost,
   context: FlagContext,
   overrides: FlagOverrides | undefined,
+  later: LaterRequestKind<unknown, unknown> | undefined,
+  request: unknown,
+  response: unknown,
   deferred: DeferredFacts | undefined,
 ) => FlagsObject;
 
@@ -650,20 +722,42 @@ export function createRequestFlags(
   host: RequestFlagsHost,
 ): RequestFlags {
   const Flags = flagsClassOf(snapshot);
-  return new Flags(snapshot, host, context, overrides, undefined) as unknown as RequestFlags;
+  return new Flags(
+    snapshot,
+    host,
+    context,
+    overrides,
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+  ) as unknown as RequestFlags;
 }
 
 /**
  * Makes a per-request object whose context is built at its first read (or when `settleRequestFlags` is
- * called): the flags of RequestPath.forRequestLater.
+ * called): the flags of RequestPath.forRequestLater. `facts`: the request's LaterRequest when it was made already
+ * (its facts built as the request passed the adapter).
  */
-export function createDeferredRequestFlags(
+export function createDeferredRequestFlags<Request, Response>(
   snapshot: FlagsSnapshot,
-  facts: DeferredFacts,
   host: RequestFlagsHost,
+  later: LaterRequestKind<Request, Response>,
+  request: Request,
+  response: Response,
+  facts: DeferredFacts | undefined,
   Flags: FlagsClass = flagsClassOf(snapshot),
 ): RequestFlags {
-  return new Flags(snapshot, host, EMPTY_CONTEXT, undefined, facts) as unknown as RequestFlags;
+  return new Flags(
+    snapshot,
+    host,
+    EMPTY_CONTEXT,
+    undefined,
+    later as LaterRequestKind<unknown, unknown>,
+    request,
+    response,
+    facts,
+  ) as unknown as RequestFlags;
 }
 
 /**

@@ -41,9 +41,7 @@ export interface LaterRequestHost<Request> {
     request: Request,
     input: RequestInput,
   ): ResolvedOverrides | Promise<ResolvedOverrides> | undefined;
-  /** true when the facts should be built as the request passes the adapter (see `prepare`) */
-  buildsEarly(hook: ContextHook<Request> | undefined, visitors: VisitorIds | undefined): boolean;
-  /** what the hook returned once: a Promise or not (decides `buildsEarly` for later requests) */
+  /** what the hook returned once: a Promise or not (decides whether later requests build their facts early) */
   hookAnswered(hook: ContextHook<Request>, async: boolean): void;
   /** the facts of one request, for what they say about the requests of the app (a shared proxy address) */
   observe(context: FlagContext, input: RequestInput): void;
@@ -60,6 +58,11 @@ export interface LaterRequestKind<Request, Response> {
   readonly reader: RequestReader<Request, Response>;
   readonly hook: ContextHook<Request> | undefined;
   readonly visitors: VisitorIds | undefined;
+  /**
+   * true when the requests need neither QA overrides nor a visitor id: their facts are the context alone, built
+   * by `plainContextNow` without a LaterRequest
+   */
+  readonly plain: boolean;
 }
 
 /** The facts `prepare()` built, and the user and session they were built with. */
@@ -92,13 +95,11 @@ export class LaterRequest<Request, Response> implements DeferredFacts, RequestFl
   ) {}
 
   /**
-   * For adapter middleware, as the request passes: builds the facts now when the hook may be async or a cookie
-   * may be due (a Promise while an async hook or allow() runs; never rejects), else leaves them to the first read.
+   * For adapter middleware, as the request passes, when the hook may be async or a cookie may be due: builds the
+   * facts now (a Promise while an async hook or allow() runs; never rejects).
    */
   prepare(): Promise<void> | undefined {
-    const { host, reader, hook, visitors } = this.kind;
-    if (!host.buildsEarly(hook, visitors)) return undefined;
-    const input = reader.inputOf(this.request);
+    const input = this.kind.reader.inputOf(this.request);
     const early = (built: RequestFlagsFacts) => {
       this.early = { facts: built, user: input.user, session: input.session, sessionId: input.sessionId };
     };
@@ -192,4 +193,27 @@ export class LaterRequest<Request, Response> implements DeferredFacts, RequestFl
     }
     return { context, overrides: resolved?.overrides };
   }
+}
+
+/**
+ * The context of a request whose flags need neither QA overrides nor a visitor id (`kind.plain`), built at the
+ * first read as `LaterRequest.now()` builds it, without a LaterRequest: a hook that returns a Promise cannot be
+ * awaited by a read, so that read gets the default context and the client warns.
+ */
+export function plainContextNow<Request>(
+  kind: LaterRequestKind<Request, unknown>,
+  request: Request,
+): FlagContext {
+  const { host, reader, hook } = kind;
+  const input = reader.inputOf(request);
+  let context = host.contextOf(request, input, hook);
+  if (hook !== undefined) host.hookAnswered(hook, isPromiseLike(context));
+  if (isPromiseLike<FlagContext>(context)) {
+    // Not awaited here: a rejection is reported by the hook's own handling, never left unhandled.
+    Promise.resolve(context).catch(() => {});
+    host.onUnsettledRead();
+    context = defaultContext(input);
+  }
+  if (input.forwarded === true) host.observe(context, input);
+  return context;
 }

@@ -221,31 +221,51 @@ export class RequestPath<Request = any> {
   ): RequestFlags {
     let kind = this.lastKind as LaterRequestKind<Request, Response> | undefined;
     if (kind === undefined || kind.reader !== reader || kind.hook !== hook || kind.visitors !== visitors) {
-      kind = { host: this.laterHost, reader, hook, visitors };
+      const plain = this.overrides === undefined && visitors === undefined;
+      kind = { host: this.laterHost, reader, hook, visitors, plain };
       this.lastKind = kind;
     }
-    const facts = new LaterRequest(kind, request, response);
-    if (prepared !== undefined) prepared.waiting = facts.prepare();
     const snapshot = this.host.snapshot;
     if (snapshot !== this.classSnapshot) {
       this.classSnapshot = snapshot;
       this.flagsClass = flagsClassOf(snapshot);
     }
-    return createDeferredRequestFlags(snapshot, facts, this.host.flagsHost, this.flagsClass);
+    let facts: LaterRequest<Request, Response> | undefined;
+    if (prepared !== undefined) {
+      if (this.buildsEarly(kind)) {
+        facts = new LaterRequest(kind, request, response);
+        prepared.waiting = facts.prepare();
+      } else prepared.waiting = undefined;
+    }
+    return createDeferredRequestFlags(
+      snapshot,
+      this.host.flagsHost,
+      kind,
+      request,
+      response,
+      facts,
+      this.flagsClass,
+    );
+  }
+
+  /**
+   * Whether a request's facts are built as it passes the adapter: when a cookie may be due (it must go out with
+   * the response however late the first read) or the hook may return a Promise (a plain read cannot wait for it).
+   */
+  private buildsEarly(kind: LaterRequestKind<Request, unknown>): boolean {
+    const hook = kind.hook;
+    return (
+      !kind.plain ||
+      (hook !== undefined &&
+        hook !== this.lastSyncHook &&
+        (this.asyncHooks.has(hook) || !this.syncHooks.has(hook)))
+    );
   }
 
   // What flags built at their first read need of the client; made once, not per request.
   private readonly laterHost: LaterRequestHost<Request> = {
     contextOf: (request, input, hook) => requestContext(request, input, hook, this.onContextHookError),
     overridesOf: (request, input) => this.overridesFor(request, input),
-    // Early when a cookie may be due (it must go out with the response however late the first read) or the hook
-    // may return a Promise (a plain read cannot wait for it).
-    buildsEarly: (hook, visitors) =>
-      visitors !== undefined ||
-      this.overrides !== undefined ||
-      (hook !== undefined &&
-        hook !== this.lastSyncHook &&
-        (this.asyncHooks.has(hook) || !this.syncHooks.has(hook))),
     hookAnswered: (hook, async) => {
       if (async) {
         this.asyncHooks.add(hook);
