@@ -430,9 +430,7 @@ class FlagsObject {
     if (this.#later !== undefined) this.#buildNow();
     const snapshot = this.#snapshot;
     if (this.#quiet) {
-      let decision = reads[slot + DECISION] as number | undefined;
-      if (decision === undefined)
-        reads[slot + DECISION] = decision = snapshot.compiled.decide(flag, this.#context);
+      const decision = this.#decisionAt(slot, flag, false);
       variant = snapshot.compiled.variantOfDecision(flag, this.#context, decision);
       // the engine picks an enabled variant only for a flag that has variants
       if (!variant.enabled && !snapshot.variantFlags.has(flag)) this.#host.onNoVariants(flag.name);

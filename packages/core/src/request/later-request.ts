@@ -155,10 +155,7 @@ export class LaterRequest<Request, Response> implements DeferredFacts, RequestFl
   }
 
   private contextOf(input: RequestInput): FlagContext | Promise<FlagContext> {
-    const { host, hook } = this.kind;
-    const context = host.contextOf(this.request, input, hook);
-    if (hook !== undefined) host.hookAnswered(hook, isPromiseLike(context));
-    return context;
+    return hookedContext(this.kind, this.request, input);
   }
 
   private built(
@@ -204,16 +201,27 @@ export function plainContextNow<Request>(
   kind: LaterRequestKind<Request, unknown>,
   request: Request,
 ): FlagContext {
-  const { host, reader, hook } = kind;
-  const input = reader.inputOf(request);
-  let context = host.contextOf(request, input, hook);
-  if (hook !== undefined) host.hookAnswered(hook, isPromiseLike(context));
+  const host = kind.host;
+  const input = kind.reader.inputOf(request);
+  let context = hookedContext(kind, request, input);
   if (isPromiseLike<FlagContext>(context)) {
     // Not awaited here: a rejection is reported by the hook's own handling, never left unhandled.
     Promise.resolve(context).catch(() => {});
     host.onUnsettledRead();
     context = defaultContext(input);
   }
-  if (input.forwarded === true) host.observe(context, input);
+  host.observe(context, input);
+  return context;
+}
+
+/** The default context under the app's hook, the host told whether the hook answered with a Promise. */
+function hookedContext<Request>(
+  kind: LaterRequestKind<Request, unknown>,
+  request: Request,
+  input: RequestInput,
+): FlagContext | Promise<FlagContext> {
+  const { host, hook } = kind;
+  const context = host.contextOf(request, input, hook);
+  if (hook !== undefined) host.hookAnswered(hook, isPromiseLike(context));
   return context;
 }
