@@ -27,6 +27,26 @@ describe('requestContext', () => {
     });
   });
 
+  it("puts the hook's own enumerable fields over the defaults as Object.assign does, leaving the hook's object alone", () => {
+    const inherited = Object.create({ appName: 'from-prototype' }) as Record<string, unknown>;
+    const shared = Object.assign(inherited, {
+      userId: undefined,
+      tenant: 'acme',
+      currentTime: '2026-01-01T00:00:00Z',
+      sessionId: 's-hook',
+    });
+    Object.defineProperty(shared, 'environment', { value: 'hidden', enumerable: false });
+    const facts = { user: { id: 'u1' }, sessionId: 's-1', ip: '10.0.0.1' };
+    const context = requestContext({}, facts, () => shared) as Record<string, unknown>;
+    const expected = Object.assign(requestContext({}, facts) as Record<string, unknown>, shared);
+    expect(Object.entries(context)).toEqual(Object.entries(expected));
+    expect(context).toHaveProperty('userId', undefined);
+    expect(context).not.toHaveProperty('appName');
+    expect(context).not.toHaveProperty('environment');
+    expect(Object.keys(shared)).toEqual(['userId', 'tenant', 'currentTime', 'sessionId']);
+    expect(shared).not.toHaveProperty('remoteAddress');
+  });
+
   it('reports a hook that throws and keeps the default context', () => {
     const errors: unknown[] = [];
     const context = requestContext(
