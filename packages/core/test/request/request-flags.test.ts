@@ -8,6 +8,7 @@ import {
   memorySource,
   type RequestFlags,
 } from '../../src/index.js';
+import { isRequestFlags, readsOf } from '../../src/request/flags-object.js';
 
 async function clientWith(features: Parameters<typeof payload>[0], strategy = countingStrategy()) {
   const source = memorySource(payload(features));
@@ -128,6 +129,36 @@ describe('per-request flags', () => {
     const next = client.forContext({});
     expect(next.a).toBe(false);
     expect(next.b).toBe(false);
+    await client.close();
+  });
+
+  it("answers flags made before and after a reload each from its own snapshot's flags", async () => {
+    const { client, source } = await clientWith([simpleFlag('kept', true), simpleFlag('removed', true)]);
+    const unknown: string[] = [];
+    client.on('warn', (message) => unknown.push(message));
+    const before = client.forContext({ userId: 'u1' });
+    source.replace(payload([simpleFlag('kept', false), simpleFlag('added', true)]));
+    const after = client.forContext({ userId: 'u1' });
+    expect([before.kept, before.removed, flagAllows(before, 'removed')]).toEqual([true, true, true]);
+    expect([after.kept, after.added, flagAllows(after, 'added')]).toEqual([false, true, true]);
+    expect(isRequestFlags(before) && isRequestFlags(after)).toBe(true);
+    expect(unknown.join('\n')).not.toMatch(/removed|added/);
+    // What a snapshot lacks is unknown to its flags, whichever snapshot has it.
+    expect([(before as Record<string, unknown>).added, (after as Record<string, unknown>).removed]).toEqual([
+      false,
+      false,
+    ]);
+    expect(flagAllows(after, 'removed')).toBe(false);
+    expect(unknown.join('\n')).toMatch(/"added"/);
+    expect(unknown.join('\n')).toMatch(/"removed"/);
+    expect(readsOf(before).map((read) => [read.flag, read.enabled])).toEqual([
+      ['kept', true],
+      ['removed', true],
+    ]);
+    expect(readsOf(after).map((read) => [read.flag, read.enabled])).toEqual([
+      ['kept', false],
+      ['added', true],
+    ]);
     await client.close();
   });
 
