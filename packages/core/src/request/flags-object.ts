@@ -688,16 +688,7 @@ const misses = new Proxy(Object.create(Object.prototype) as object, {
 });
 
 /** The class of one snapshot's request flags. */
-export type FlagsClass = new (
-  snapshot: FlagsSnapshot,
-  host: RequestFlagsHost,
-  context: FlagContext,
-  overrides: FlagOverrides | undefined,
-  later: LaterRequestKind<unknown, unknown> | undefined,
-  request: unknown,
-  response: unknown,
-  deferred: DeferredFacts | undefined,
-) => object;
+export type FlagsClass = new (...facts: ConstructorParameters<FlagsObjectClass>) => object;
 
 /** The class of one snapshot's request flags, made at its first request. */
 const classes = new WeakMap<FlagsSnapshot, FlagsClass>();
