@@ -641,7 +641,10 @@ const CLASS = Symbol('flagwise.flagsClass');
 type FlagsObjectClass = ReturnType<typeof defineFlagsClass>;
 type FlagsObject = InstanceType<FlagsObjectClass>;
 
-/** Every request flags class made, and the newest (what nearly every check finds). */
+/**
+ * Every request flags class made, and the newest: what nearly every check finds, compared before the WeakSet is
+ * asked. The newest class (with its snapshot's flag handles) stays referenced until a newer one is made.
+ */
 const madeClasses = new WeakSet<object>();
 let newestClass: FlagsObjectClass | undefined;
 

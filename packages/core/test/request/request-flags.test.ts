@@ -116,6 +116,11 @@ describe('per-request flags', () => {
     expect(flagAllows(double, 'yes')).toBe(true);
     expect(flagAllows(double, 'no')).toBe(false);
     expect(flagAllows(double, 'b', new Set(['b']))).toBe(true);
+    // A stub that answers every property, its own included, with itself is no flags object either.
+    const stub: () => unknown = new Proxy(() => stub, { get: () => stub });
+    expect(isRequestFlags(stub)).toBe(false);
+    expect(readsOf(stub)).toEqual([]);
+    expect(flagAllows(stub as unknown as RequestFlags, 'on')).toBe(false);
     await client.close();
   });
 
