@@ -84,7 +84,7 @@ interface BoundMethods {
  * accessors on the class's own prototype. A class of its own per snapshot, not a subclass of one shared class: V8
  * builds instances of a class derived from a base that declares fields on a slower path, which every request
  * paid. Each class has its own private names, so this module's functions reach flags of any snapshot through the
- * statics of the class that made them (`flagsClassOf`).
+ * statics of the class that made them (`classOfFlags`).
  */
 function defineFlagsClass() {
   /** The per-request flags: state in private fields, flags as accessors on the prototype. */
