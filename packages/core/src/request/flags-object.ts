@@ -664,15 +664,16 @@ interface FoundFlags {
 
 /** The flags themselves, or those behind a template view; undefined for anything else. */
 function flagsBehind(value: unknown): FoundFlags | undefined {
+  const made = classOfFlags(value);
+  return made === undefined ? flagsOfView(value) : { flags: value as FlagsObject, made };
+}
+
+/** The flags behind a template view; undefined for anything else (the flags themselves included). */
+function flagsOfView(value: unknown): FoundFlags | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
-  let flags = value;
-  let made = classOfFlags(flags);
-  if (made === undefined) {
-    flags = (value as Record<symbol, unknown>)[VIEWED] as object;
-    made = classOfFlags(flags);
-    if (made === undefined) return undefined;
-  }
-  return { flags: flags as FlagsObject, made };
+  const flags = (value as Record<symbol, unknown>)[VIEWED];
+  const made = classOfFlags(flags);
+  return made === undefined ? undefined : { flags: flags as FlagsObject, made };
 }
 
 // Names on no prototype of the chain end here: Object.prototype's members keep their meaning (String(flags)
@@ -825,7 +826,7 @@ export function flagAllows(
   let object: unknown = flags;
   let made = classOfFlags(object);
   if (made === undefined) {
-    const found = flagsBehind(flags);
+    const found = flagsOfView(flags);
     if (found === undefined) {
       if (variants === undefined) return flags.isEnabled(name as FlagName) === true;
       const variant = flags.variant(name as FlagName);
