@@ -23,11 +23,16 @@ import type {
   VariantResult,
 } from '../types.js';
 import { resolveEventStreamLimits, setEventStreamLimits } from './event-stream-limits.js';
-import { asError, ClientNotices, type FlagsEvents, type ImpressionEvent } from './events.js';
+import { ClientNotices, type FlagsEvents, type ImpressionEvent } from './events.js';
 import { FlagsLoader } from './loader.js';
 import { checkFlagsOptions, type FlagsOptions, staticContextOf } from './options.js';
 import { evaluateRecorded, revisionOf } from './recorded-evaluation.js';
-import { requestFlagsHost } from './request-host.js';
+import {
+  ClientOverrideHost,
+  ClientRequestFlagsHost,
+  ClientRequestPathHost,
+  type RequestHostParts,
+} from './request-host.js';
 import { type FlagsTelemetry, telemetryFor } from './telemetry.js';
 
 const EMPTY_CONTEXT: FlagContext = Object.freeze({});
@@ -69,20 +74,11 @@ export class FlagsClient<Request = any> extends EventEmitter<FlagsEvents> {
       );
     }
     const notices = new ClientNotices(this, this.logger, this.source.name);
-    const client = this;
     this.overrideResolver = options.overrides
-      ? new OverrideResolver(options.overrides, {
-          get snapshot() {
-            return client.loader.snapshot;
-          },
-          warn: (message) => notices.warn(message),
-          warnOnce: (key, message) => notices.warnOnce(key, message),
-          allowFailed: (error) =>
-            this.logger.warn(
-              { err: asError(error) },
-              'flagwise: overrides.allow() threw or rejected; treating the request as not allowed',
-            ),
-        })
+      ? new OverrideResolver(
+          options.overrides,
+          new ClientOverrideHost(() => this.loader.snapshot, notices, this.logger),
+        )
       : undefined;
     this.staticContext = staticContextOf(options);
     const compileOptions: CompileOptions = {
@@ -105,39 +101,20 @@ export class FlagsClient<Request = any> extends EventEmitter<FlagsEvents> {
       has: (flag) => this.loader.snapshot.compiled.has(flag),
       warnOnce: (key, message) => notices.warnOnce(key, message),
     });
-    this.requestHost = requestFlagsHost({
+    const hostParts: RequestHostParts = {
       client: this,
+      loader: this.loader,
       recorder: this.recorder,
       hints: this.hints,
       notices,
-      snapshot: () => this.loader.snapshot,
+      logger: this.logger,
       afterEvaluation: (flag, enabled, variant, context) =>
         this.afterEvaluation(flag, enabled, variant, context),
-    });
-    const loader = this.loader;
+    };
+    this.requestHost = new ClientRequestFlagsHost(hostParts);
     attachRequestPath(
       this,
-      new RequestPath<Request>(
-        {
-          get snapshot() {
-            return loader.snapshot;
-          },
-          get closed() {
-            return loader.isClosed;
-          },
-          flagsHost: this.requestHost,
-          warnOnce: (key, message) => notices.warnOnce(key, message),
-          hints: this.hints,
-          contextHookFailed: (error) => {
-            this.logger.error(
-              { err: asError(error) },
-              'flagwise: the context hook threw or rejected; evaluating with the default context',
-            );
-            notices.error(asError(error));
-          },
-        },
-        this.overrideResolver,
-      ),
+      new RequestPath<Request>(new ClientRequestPathHost(hostParts, this.requestHost), this.overrideResolver),
     );
     this.loader.start();
     notices.startDelivering();
