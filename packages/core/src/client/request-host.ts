@@ -129,7 +129,11 @@ export class ClientRequestPathHost implements RequestPathHost {
   }
 }
 
-/** What a client's QA overrides need of it: its snapshot (an override must name one of its flags), its warnings. */
+/**
+ * What a client's QA overrides need of it: its snapshot (an override must name one of its flags), its warnings.
+ * The snapshot is read through a function: the client makes its overrides before its loader, so that misconfigured
+ * overrides fail first.
+ */
 export class ClientOverrideHost implements OverrideResolverHost {
   constructor(
     private readonly snapshotNow: () => FlagsSnapshot,
