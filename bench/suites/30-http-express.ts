@@ -129,7 +129,8 @@ export async function startSameObject(): Promise<RunningServer> {
 
 /**
  * Target: the same app by hand on flagwise's public client — a middleware building `{ userId, properties: { plan } }`
- * from the two headers, a guard and the 3 reads through `client.isEnabled` / `client.getVariant`.
+ * from the two headers with the flagwise app's hook (`contextOf`), a guard and the 3 reads through
+ * `client.isEnabled` / `client.getVariant`.
  */
 export async function startPublicClient(): Promise<RunningServer> {
   const client = createFlags({ source: memorySource({ version: 2, features: definitions() }) });
@@ -138,7 +139,8 @@ export async function startPublicClient(): Promise<RunningServer> {
   type WithContext = Request & { flagContext: FlagContext };
   const app = express();
   app.use((req: Request, _res: Response, next: NextFunction) => {
-    (req as WithContext).flagContext = evaluate.contextOf(req.headers);
+    // The context flagwise's hook builds, with the same code: the two rows differ only in flagwise.
+    (req as WithContext).flagContext = contextOf(req);
     next();
   });
   const guard = (req: Request, _res: Response, next: NextFunction) =>
@@ -285,8 +287,8 @@ export default async function httpExpress(): Promise<BenchSection> {
         'Same lazy object by hand: the same middleware and guard with a memoizing Proxy as `req.handFlags` read ' +
         'by property (`handWrittenFlagsObject` in bench/lib/workload.ts: no overrides, warnings or metrics). ' +
         'On the public client by hand: an app with no adapter, a middleware building `{ userId, properties: { plan } }` ' +
-        'from the two headers, the guard and the 3 reads through `client.isEnabled` / `client.getVariant`. ' +
-        'Skeleton: only what the shape makes Express do, with no flag work — a middleware setting `req.flags` and ' +
+        "from the two headers with the flagwise app's hook (`req.get`), the guard and the 3 reads through " +
+        '`client.isEnabled` / `client.getVariant`. Skeleton: only what the shape makes Express do, with no flag work — a middleware setting `req.flags` and ' +
         '`res.locals.flags` to an empty object and a pass-through guard. ' +
         HTTP_METHOD_NOTE,
       '',

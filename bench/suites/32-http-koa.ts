@@ -141,7 +141,8 @@ export const startSameObject: StartServer = async () => {
 
 /**
  * Target: the same app by hand on flagwise's public client — a middleware building `{ userId, properties: { plan } }`
- * from the two headers, a guard and the 3 reads through `client.isEnabled` / `client.getVariant`.
+ * from the two headers with the flagwise app's hook (`contextOf`), a guard and the 3 reads through
+ * `client.isEnabled` / `client.getVariant`.
  */
 export const startPublicClient: StartServer = async () => {
   const client = createFlags({ source: memorySource({ version: 2, features: definitions() }) });
@@ -149,7 +150,8 @@ export const startPublicClient: StartServer = async () => {
   const evaluate = publicClientEvaluations(client);
   const app = new Koa();
   app.use((ctx, next) => {
-    ctx.state.flagContext = evaluate.contextOf(ctx.headers);
+    // The context flagwise's hook builds, with the same code: the two rows differ only in flagwise.
+    ctx.state.flagContext = contextOf(ctx);
     return next();
   });
   const router = new Router();
@@ -249,7 +251,8 @@ export default async function httpKoaBench(): Promise<BenchSection> {
         'pass-through guard. Same lazy object by hand: the same middleware and guard with a memoizing Proxy as ' +
         '`ctx.handFlags` read by property (`handWrittenFlagsObject` in bench/lib/workload.ts: no overrides, ' +
         'warnings or metrics). On the public client by hand: an app with no adapter, a middleware building ' +
-        '`{ userId, properties: { plan } }` from the two headers, the guard and the 3 reads through ' +
+        "`{ userId, properties: { plan } }` from the two headers with the flagwise app's hook (`ctx.get`), the " +
+        'guard and the 3 reads through ' +
         `\`client.isEnabled\` / \`client.getVariant\`. ${HTTP_METHOD_NOTE}`,
       '',
       `flagwise keeps ${(withFlags.ratio * 100).toFixed(1)}% of bare throughput (${(withFlags.cpuRatio * 100).toFixed(1)}% ` +
