@@ -879,6 +879,18 @@ export function snapshotOfFlags(flags: RequestFlags): FlagsSnapshot | undefined 
   return classOfFlags(flags)?.snapshotOf(flags as unknown as FlagsObject);
 }
 
+/**
+ * What a flag property of a snapshot's request flags answers, as their accessors do: for the template view, which
+ * finds the flag in `snapshot.properties` rather than through a keyed read of the flags.
+ * @example const read = flagPropertyReader(snapshot); read(flags, snapshot.properties.get('newPricing')!)
+ */
+export function flagPropertyReader(
+  snapshot: FlagsSnapshot,
+): (flags: RequestFlags, flag: FlagHandle) => boolean {
+  const made = flagsClassOf(snapshot) as unknown as FlagsObjectClass;
+  return made.property as (flags: RequestFlags, flag: FlagHandle) => boolean;
+}
+
 /** An override's own entry: a flag named `constructor` or `toString` must not find Object.prototype's member. */
 function overrideOf<T>(entries: Readonly<Record<string, T>> | undefined, flag: string): T | undefined {
   return entries !== undefined && Object.hasOwn(entries, flag) ? entries[flag] : undefined;

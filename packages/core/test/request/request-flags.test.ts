@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { countedFlag, countingStrategy, payload, simpleFlag } from '../../../../test/support/definitions.js';
-import { flagAllows } from '../../src/adapter/index.js';
+import { flagAllows, templateView } from '../../src/adapter/index.js';
 import {
   createFlags,
   type FlagSource,
@@ -8,7 +8,7 @@ import {
   memorySource,
   type RequestFlags,
 } from '../../src/index.js';
-import { isRequestFlags, readsOf } from '../../src/request/flags-object.js';
+import { isRequestFlags, readsOf, VIEWED } from '../../src/request/flags-object.js';
 
 async function clientWith(features: Parameters<typeof payload>[0], strategy = countingStrategy()) {
   const source = memorySource(payload(features));
@@ -154,6 +154,14 @@ describe('per-request flags', () => {
       false,
     ]);
     expect(flagAllows(after, 'removed')).toBe(false);
+    // A view made now of the flags from before the reload reads their snapshot too.
+    const viewedAgain = templateView((before as unknown as Record<symbol, RequestFlags>)[VIEWED]);
+    expect([viewedAgain.kept, viewedAgain.removed, viewedAgain.isEnabled('removed')]).toEqual([
+      true,
+      true,
+      true,
+    ]);
+    expect(Object.keys(viewedAgain)).toEqual(['kept', 'removed']);
     expect(unknown.join('\n')).toMatch(/"added"/);
     expect(unknown.join('\n')).toMatch(/"removed"/);
     expect(readsOf(before).map((read) => [read.flag, read.enabled])).toEqual([
