@@ -288,7 +288,8 @@ export default async function httpExpress(): Promise<BenchSection> {
         'by property (`handWrittenFlagsObject` in bench/lib/workload.ts: no overrides, warnings or metrics). ' +
         'On the public client by hand: an app with no adapter, a middleware building `{ userId, properties: { plan } }` ' +
         "from the two headers with the flagwise app's hook (`req.get`), the guard and the 3 reads through " +
-        '`client.isEnabled` / `client.getVariant`. Skeleton: only what the shape makes Express do, with no flag work — a middleware setting `req.flags` and ' +
+        '`client.isEnabled` / `client.getVariant`. Skeleton: only what the shape makes Express do, with no flag ' +
+        'work — a middleware setting `req.flags` and ' +
         '`res.locals.flags` to an empty object and a pass-through guard. ' +
         HTTP_METHOD_NOTE,
       '',

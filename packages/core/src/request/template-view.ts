@@ -21,7 +21,7 @@ function notWritable(): never {
  * The view's handler for the flags of one snapshot. A read finds a flag property in the snapshot's `properties`
  * (the names the flags' accessors are defined for) and answers as that accessor does. A keyed read `flags[key]`
  * gives the same answer, but its key changes from read to read, so V8 runs it through its megamorphic lookup and
- * then its generic one for an accessor on the prototype, which cost more than the rest of the read together.
+ * then its generic one for an accessor on the prototype: about a third of the cost of a read through the view.
  */
 function viewHandler(snapshot: FlagsSnapshot): ProxyHandler<RequestFlags> {
   const properties = snapshot.properties;
@@ -53,7 +53,10 @@ function viewHandler(snapshot: FlagsSnapshot): ProxyHandler<RequestFlags> {
   };
 }
 
-/** Each snapshot's view handler, made at its first view; the last one is kept at hand for the next request. */
+/**
+ * Each snapshot's view handler, made at its first view. The last one is kept at hand for the next request, and
+ * keeps its snapshot referenced until a view of another snapshot is made.
+ */
 const handlers = new WeakMap<FlagsSnapshot, ProxyHandler<RequestFlags>>();
 let lastSnapshot: FlagsSnapshot | undefined;
 let lastHandler: ProxyHandler<RequestFlags> | undefined;
