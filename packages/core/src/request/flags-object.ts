@@ -888,7 +888,7 @@ export function flagPropertyReader(
   snapshot: FlagsSnapshot,
 ): (flags: RequestFlags, flag: FlagHandle) => boolean {
   const made = flagsClassOf(snapshot) as unknown as FlagsObjectClass;
-  return made.property as (flags: RequestFlags, flag: FlagHandle) => boolean;
+  return made.property as unknown as (flags: RequestFlags, flag: FlagHandle) => boolean;
 }
 
 /** An override's own entry: a flag named `constructor` or `toString` must not find Object.prototype's member. */
