@@ -121,11 +121,13 @@ export class ClientRequestPathHost implements RequestPathHost {
   }
 
   contextHookFailed(error: unknown): void {
+    // One Error for the log and the 'error' event: a hook that threw a non-Error is wrapped once.
+    const err = asError(error);
     this.parts.logger.error(
-      { err: asError(error) },
+      { err },
       'flagwise: the context hook threw or rejected; evaluating with the default context',
     );
-    this.parts.notices.error(asError(error));
+    this.parts.notices.error(err);
   }
 }
 
