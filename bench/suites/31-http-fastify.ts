@@ -122,8 +122,8 @@ export async function startSameObject(): Promise<RunningServer> {
 
 /**
  * Target: the same app by hand on flagwise's public client — a hook building `{ userId, properties: { plan } }`
- * from the two headers with the flagwise app's hook (`contextOf`), a guard hook and the 3 reads through `client.isEnabled` / `client.getVariant`, the route
- * registered inside a plugin, as apps do.
+ * from the two headers with the flagwise app's hook (`contextOf`), a guard hook and the 3 reads through
+ * `client.isEnabled` / `client.getVariant`, the route registered inside a plugin, as apps do.
  */
 export async function startPublicClient(): Promise<RunningServer> {
   const client = createFlags({ source: memorySource({ version: 2, features: definitions() }) });
@@ -207,9 +207,8 @@ export default async function httpFastify(): Promise<BenchSection> {
         'least any library with this shape can cost. Same lazy object by hand: the same hooks, with a memoizing ' +
         'Proxy as `request.handFlags` read by property (`handWrittenFlagsObject` in bench/lib/workload.ts: no ' +
         'overrides, warnings or metrics). On the public client by hand: an app with no adapter, a hook building ' +
-        "`{ userId, properties: { plan } }` from the two headers with the flagwise app's hook, the guard and the " +
-        '3 reads through ' +
-        `\`client.isEnabled\` / \`client.getVariant\`, its route registered inside a plugin. ${HTTP_METHOD_NOTE}`,
+        "`{ userId, properties: { plan } }` from the two headers with the flagwise app's hook, the guard and the 3 " +
+        `reads through \`client.isEnabled\` / \`client.getVariant\`, its route registered inside a plugin. ${HTTP_METHOD_NOTE}`,
       '',
       `The plugin keeps ${(flagwise.ratio * 100).toFixed(1)}% of bare throughput ` +
         `(${(flagwise.cpuRatio * 100).toFixed(1)}% by server CPU); the same shape by hand keeps ` +
