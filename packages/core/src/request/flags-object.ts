@@ -67,7 +67,8 @@ export const SETTLE = Symbol.for('flagwise.settle');
 export const VIEWED = Symbol('flagwise.viewed');
 const inspectSymbol = Symbol.for('nodejs.util.inspect.custom');
 
-function notWritable(): never {
+/** What a write to request flags, or to their template view, throws. */
+export function notWritable(): never {
   throw new TypeError(
     'flags are read-only for a request: force a value with a QA override, or change the source (memorySource().set())',
   );

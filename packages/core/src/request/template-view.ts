@@ -5,17 +5,11 @@
 // views (`res.locals.flags`, `reply.locals.flags`, Koa's `ctx.state.flags`), and `forContext()` returns it.
 import type { FlagHandle } from '../engine/index.js';
 import type { FlagsSnapshot } from '../snapshot/snapshot.js';
-import { flagPropertyReader, snapshotOfFlags, VIEWED } from './flags-object.js';
+import { flagPropertyReader, notWritable, snapshotOfFlags, VIEWED } from './flags-object.js';
 import type { RequestFlags } from './request-flags.js';
 
 /** Object.prototype's members keep their meaning; a flag with such a name is read with isEnabled(). */
 const OBJECT_MEMBERS: ReadonlySet<string> = new Set(Object.getOwnPropertyNames(Object.prototype));
-
-function notWritable(): never {
-  throw new TypeError(
-    'flags are read-only for a request: force a value with a QA override, or change the source (memorySource().set())',
-  );
-}
 
 /**
  * The view's handler for the flags of one snapshot. A read finds a flag property in the snapshot's `properties`
