@@ -208,9 +208,10 @@ export async function runHttpBench(options: HttpBenchOptions): Promise<HttpTarge
 
 /**
  * With taskset and two or more CPUs: servers go on the last CPU, the load generator on the first. On one CPU, or
- * without taskset (util-linux), nothing is pinned and the bench still runs.
+ * without taskset (util-linux), nothing is pinned and the bench still runs. Suites that time code in child
+ * processes pin them to `serverCpu` too.
  */
-function cpuPinning(): { serverCpu: number; loadCpu: number; pinSelf(): () => void } | undefined {
+export function cpuPinning(): { serverCpu: number; loadCpu: number; pinSelf(): () => void } | undefined {
   const cpus = os.availableParallelism();
   if (cpus < 2 || process.platform !== 'linux') return undefined;
   try {
