@@ -67,6 +67,9 @@ export const SETTLE = Symbol.for('flagwise.settle');
 export const VIEWED = Symbol('flagwise.viewed');
 const inspectSymbol = Symbol.for('nodejs.util.inspect.custom');
 
+/** What a request flags class's last resolved names hold before any name is found. */
+const NO_NAME = Symbol('flagwise.noName');
+
 /** What a write to request flags, or to their template view, throws. */
 export function notWritable(): never {
   throw new TypeError(
@@ -88,6 +91,14 @@ interface BoundMethods {
  * statics of the class that made them (`classOfFlags`).
  */
 function defineFlagsClass() {
+  // The name isEnabled() and variant() each found last, and its flag (the class is one snapshot's, so are they):
+  // guards and handlers ask by the same few names request after request, and comparing with the last one costs
+  // less than the snapshot's Map lookup. Until a name is found, they hold a value no caller can pass.
+  let lastEnabledName: unknown = NO_NAME;
+  let lastEnabledFlag: FlagHandle | undefined;
+  let lastVariantName: unknown = NO_NAME;
+  let lastVariantFlag: FlagHandle | undefined;
+
   /** The per-request flags: state in private fields, flags as accessors on the prototype. */
   class FlagsObject {
     #snapshot: FlagsSnapshot;
@@ -113,7 +124,8 @@ function defineFlagsClass() {
     #anonymous = false;
     /**
      * true when a first read only asks the engine: no QA overrides, nothing observes evaluations, no anonymous
-     * notices due; set with the context
+     * notices due; set with the context. Read as `=== true`, like the other boolean fields on the request path:
+     * V8 keeps no boolean type for a field, so a bare `if (field)` tests for every falsy kind of value.
      */
     #quiet = false;
     // Bound on first use, one method at a time, so `const { isEnabled } = req.flags` works and a request that
@@ -261,7 +273,7 @@ function defineFlagsClass() {
         return;
       }
       const later = this.#later!;
-      if (later.plain) {
+      if (later.plain === true) {
         this.#later = undefined;
         this.#useFacts(plainContextNow(later, this.#request), undefined);
         return;
@@ -302,7 +314,7 @@ function defineFlagsClass() {
       this.#quiet =
         overrides === undefined &&
         !anonymous &&
-        !snapshot.observeEvaluations &&
+        snapshot.observeEvaluations !== true &&
         this.#host.evaluations === undefined;
     }
 
@@ -364,7 +376,7 @@ function defineFlagsClass() {
       let decision = reads[slot + DECISION] as number | undefined;
       if (decision !== undefined) return decision;
       if (this.#later !== undefined) this.#buildNow();
-      if (this.#quiet) {
+      if (this.#quiet === true) {
         decision = this.#snapshot.compiled.decide(flag, this.#context);
         reads[slot + DECISION] = decision;
         return decision;
@@ -423,7 +435,7 @@ function defineFlagsClass() {
       if (variant !== undefined) return variant;
       if (this.#later !== undefined) this.#buildNow();
       const snapshot = this.#snapshot;
-      if (this.#quiet) {
+      if (this.#quiet === true) {
         const decision = this.#decisionAt(slot, flag, false);
         variant = snapshot.compiled.variantOfDecision(flag, this.#context, decision);
         // the engine picks an enabled variant only for a flag that has variants
@@ -488,13 +500,21 @@ function defineFlagsClass() {
     }
 
     #isEnabledByName(name: string): boolean {
+      if (name === lastEnabledName) return this.#isEnabled(lastEnabledFlag!);
       const flag = this.#resolve(name);
-      return flag === undefined ? false : this.#isEnabled(flag);
+      if (flag === undefined) return false;
+      lastEnabledName = name;
+      lastEnabledFlag = flag;
+      return this.#isEnabled(flag);
     }
 
     #variantByName(name: string): VariantResult {
+      if (name === lastVariantName) return this.#variant(lastVariantFlag!);
       const flag = this.#resolve(name);
-      return flag === undefined ? DISABLED_VARIANT : this.#variant(flag);
+      if (flag === undefined) return DISABLED_VARIANT;
+      lastVariantName = name;
+      lastVariantFlag = flag;
+      return this.#variant(flag);
     }
 
     #explain(name: string): Explanation {

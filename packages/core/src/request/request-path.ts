@@ -255,7 +255,7 @@ export class RequestPath<Request = any> {
   private buildsEarly(kind: LaterRequestKind<Request, unknown>): boolean {
     const hook = kind.hook;
     return (
-      !kind.plain ||
+      kind.plain !== true ||
       (hook !== undefined &&
         hook !== this.lastSyncHook &&
         (this.asyncHooks.has(hook) || !this.syncHooks.has(hook)))

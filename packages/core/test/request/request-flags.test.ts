@@ -209,6 +209,52 @@ describe('per-request flags', () => {
     await client.close();
   });
 
+  it('answers by name alike whatever was asked before it: other names, unknown ones, non-strings, a reload', async () => {
+    const { client, source } = await clientWith([
+      simpleFlag('on', true),
+      simpleFlag('off', false),
+      simpleFlag('copy', true, {
+        variants: [{ name: 'long', weight: 1000, weightType: 'variable', stickiness: 'default' }],
+      }),
+    ]);
+    const first = client.forContext({ userId: 'u1' });
+    // before any name was found: what untyped code may pass
+    expect(first.isEnabled(undefined as never)).toBe(false);
+    expect(first.variant(undefined as never).enabled).toBe(false);
+    const asked = () => {
+      const flags = client.forContext({ userId: 'u1' });
+      return [
+        flags.isEnabled('on'),
+        flags.isEnabled('on'),
+        flags.isEnabled('off'),
+        flags.isEnabled('missing'),
+        flags.isEnabled('on'),
+        flagAllows(flags, 'off'),
+        flags.variant('copy').name,
+        flags.variant('on').name,
+        flags.variant('copy').name,
+        flagAllows(flags, 'copy', new Set(['long'])),
+      ];
+    };
+    expect(asked()).toEqual([true, true, false, false, true, false, 'long', 'disabled', 'long', true]);
+    expect(asked()).toEqual([true, true, false, false, true, false, 'long', 'disabled', 'long', true]);
+    // A new snapshot's flags find the names in its own definitions.
+    source.replace(payload([simpleFlag('on', false), simpleFlag('off', true)]));
+    expect(asked()).toEqual([
+      false,
+      false,
+      true,
+      false,
+      false,
+      true,
+      'disabled',
+      'disabled',
+      'disabled',
+      false,
+    ]);
+    await client.close();
+  });
+
   it('reads an unknown name as false and warns once per name', async () => {
     const { client } = await clientWith([simpleFlag('known', true)]);
     const warnings: string[] = [];
