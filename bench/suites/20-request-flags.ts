@@ -227,13 +227,6 @@ async function measureWorkload(rounds = WORKLOAD_ROUNDS): Promise<WorkloadFigure
   };
 }
 
-/**
- * Where the measuring children run: on one CPU when taskset can pin them (the CPU the HTTP suites give their
- * servers). Unpinned, each child lands on whichever CPU is free, and on a shared VM the two CPUs may run the same
- * code at speeds up to 2× apart for minutes, so children of one shape would differ by the CPU they drew.
- */
-const pinnedCpu = cpuPinning()?.serverCpu;
-
 /** Runs this file in a child process told what to measure by `variable`; its figure, in ns. */
 function inChild(variable: string, value: string): number {
   const node = [process.execPath, ...process.execArgv, fileURLToPath(import.meta.url)];
@@ -256,6 +249,13 @@ if (flagCountInThisProcess !== undefined) {
   process.stdout.write(`${measure(Number(flagCountInThisProcess), 5)}\n`);
   process.exit(0);
 }
+
+/**
+ * Where the measuring children run (asked in the parent only: the children exit above): on one CPU when taskset can pin them (the CPU the HTTP suites give their
+ * servers). Unpinned, each child lands on whichever CPU is free, and on a shared VM the two CPUs may run the same
+ * code at speeds up to 2× apart for minutes, so children of one shape would differ by the CPU they drew.
+ */
+const pinnedCpu = cpuPinning()?.serverCpu;
 
 export default async function requestFlagsBench(): Promise<BenchSection> {
   // Interleave the two sizes so drift on a shared machine hits both alike; each run in a process of its own, so

@@ -124,8 +124,9 @@ function defineFlagsClass() {
     #anonymous = false;
     /**
      * true when a first read only asks the engine: no QA overrides, nothing observes evaluations, no anonymous
-     * notices due; set with the context. Read as `=== true`, like the other boolean fields on the request path:
-     * V8 keeps no boolean type for a field, so a bare `if (field)` tests for every falsy kind of value.
+     * notices due; set with the context. Read as `=== true`, as are `plain` and `observeEvaluations` where a
+     * request's first read passes: V8 keeps no boolean type for a field, so a bare `if (field)` tests for every
+     * falsy kind of value.
      */
     #quiet = false;
     // Bound on first use, one method at a time, so `const { isEnabled } = req.flags` works and a request that
